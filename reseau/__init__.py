@@ -1,0 +1,78 @@
+"""Réseau: the training programme of a regional network of centres sociaux."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+
+from reseau.config import default_config, load_secret_key
+from reseau.database import configure_sqlite, set_read_only
+from reseau.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+MIGRATIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the Réseau application; ``config`` overrides everything else (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(default_config(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                configure_sqlite(engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    htmx.init_app(app)
+
+    from reseau import errors, i18n, security
+    from reseau.accounts import bp as accounts_bp
+    from reseau.accounts.login import init_login
+    from reseau.catalogue import bp as catalogue_bp
+    from reseau.cli import register_commands
+    from reseau.main import bp as main_bp
+
+    init_login(app)
+    i18n.register_filters(app)
+    errors.register(app)
+    security.register(app)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalogue_bp)
+    register_commands(app)
+
+    @app.before_request
+    def _mark_read_only():
+        # SQLite: read-only requests begin deferred transactions (see database.py).
+        set_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _unmark_read_only(exc):
+        set_read_only(False)
+
+    return app
+
+
+def _import_models() -> None:
+    """Import every models module so that the metadata (and Alembic) sees all tables."""
+    from reseau import audit  # noqa: F401
+    from reseau.accounts import models as accounts_models  # noqa: F401
+    from reseau.attendance import models as attendance_models  # noqa: F401
+    from reseau.calendars import models as calendars_models  # noqa: F401
+    from reseau.catalogue import models as catalogue_models  # noqa: F401
+    from reseau.diagnostic import models as diagnostic_models  # noqa: F401
+    from reseau.enrolment import models as enrolment_models  # noqa: F401
+    from reseau.outbox import models as outbox_models  # noqa: F401

@@ -1,0 +1,59 @@
+"""Access checks: who may see and change what. Every view goes through these."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from reseau.accounts.models import Role, User
+from reseau.extensions import db
+
+
+def roles_required(*roles: Role):
+    """Let the view run only for a logged-in person holding one of ``roles`` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles
+        return wrapped
+
+    return decorator
+
+
+coordinator_required = roles_required(Role.COORDINATOR)
+manager_required = roles_required(Role.COORDINATOR, Role.REFERENT)
+trainer_required = roles_required(Role.COORDINATOR, Role.TRAINER)
+
+
+def visible_people(actor: User) -> sa.Select:
+    """Return a SELECT of the people ``actor`` may manage: everyone, or their centre's."""
+    query = sa.select(User)
+    if actor.is_coordinator:
+        return query
+    if actor.is_referent:
+        return query.where(User.centre_id == actor.centre_id)
+    return query.where(sa.false())
+
+
+def can_manage_person(actor: User, person: User) -> bool:
+    """Return whether ``actor`` may edit, invite or approve ``person``."""
+    if actor.is_coordinator:
+        return True
+    return actor.is_referent and person.centre_id == actor.centre_id
+
+
+def get_person_or_404(actor: User, person_id: int) -> User:
+    """Return the person ``actor`` may manage; 404 (not 403) hides others' existence."""
+    person = db.session.get(User, person_id)
+    if person is None or not can_manage_person(actor, person):
+        abort(404)
+    return person

@@ -1,0 +1,189 @@
+"""Logging in and out, passwords, invitations, self-registration and one's own account."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import flash, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from reseau.accounts import bp
+from reseau.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    SetPasswordForm,
+    centre_choices,
+)
+from reseau.accounts.models import Category, Centre, TokenPurpose, UserStatus
+from reseau.accounts.operations import (
+    find_valid_token,
+    get_user_by_email,
+    record_login,
+    register_person,
+    request_password_reset,
+    set_password_with_token,
+)
+from reseau.extensions import db
+from reseau.views import form_status, render_page, safe_next, see_other
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked against when the address is unknown, so that a wrong e-mail costs as long as a
+    # wrong password and the answer time does not tell which addresses exist.
+    return generate_password_hash("pas-de-compte", method="scrypt")
+
+
+def _start_session(user, remember: bool) -> None:
+    # A fresh session at login: nothing set before (by anyone) survives into the account.
+    session.clear()
+    login_user(user, remember=remember)
+    record_login(user)
+    db.session.commit()
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return see_other(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = get_user_by_email(form.email.data)
+        if user is None:
+            check_password_hash(_dummy_hash(), form.password.data)
+        elif user.check_password(form.password.data):
+            if user.status == UserStatus.PENDING:
+                form.email.errors.append(
+                    "Votre compte attend la validation de votre centre. Vous recevrez un e-mail dès qu'il sera validé."
+                )
+            elif user.is_active:
+                _start_session(user, form.remember.data)
+                flash(f"Bonjour {user.first_name} !", "success")
+                return see_other(safe_next(request.args.get("next"), url_for("main.home")))
+        if not form.errors:
+            form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
+    return render_page(
+        "accounts/login.html", "accounts/_login_form.html", form=form, status=form_status(form)
+    )
+
+
+@bp.route("/deconnexion", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté·e.", "info")
+    return see_other(url_for("accounts.login"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address exists.
+        flash(
+            "Si un compte existe avec cette adresse, un e-mail vient de lui être envoyé avec un lien "
+            "pour choisir un nouveau mot de passe. Le lien est valable 2 heures.",
+            "info",
+        )
+        return see_other(url_for("accounts.login"))
+    return render_page("accounts/forgot_password.html", form=form, status=form_status(form))
+
+
+def _password_from_token(purpose: TokenPurpose, token: str, template: str, success: str):
+    found = find_valid_token(token, purpose)
+    if found is None:
+        return render_page("accounts/token_invalid.html", purpose=purpose.value, status=404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = set_password_with_token(found, form.password.data)
+        db.session.commit()
+        _start_session(user, remember=False)
+        flash(success, "success")
+        return see_other(url_for("main.home"))
+    return render_page(template, form=form, person=found.user, status=form_status(form))
+
+
+@bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    return _password_from_token(
+        TokenPurpose.PASSWORD_RESET,
+        token,
+        "accounts/reset_password.html",
+        "Votre mot de passe est changé. Vous êtes connecté·e.",
+    )
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    return _password_from_token(
+        TokenPurpose.INVITATION,
+        token,
+        "accounts/accept_invitation.html",
+        "Bienvenue dans Réseau ! Votre compte est prêt.",
+    )
+
+
+@bp.route("/inscription", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return see_other(url_for("main.home"))
+    form = RegisterForm()
+    form.centre_id.choices = centre_choices()
+    if form.validate_on_submit():
+        register_person(
+            email=form.email.data,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            centre=db.session.get(Centre, form.centre_id.data),
+            category=Category(form.category.data),
+            password=form.password.data,
+            phone=form.phone.data or "",
+        )
+        db.session.commit()
+        return render_page("accounts/register_done.html")
+    return render_page("accounts/register.html", form=form, status=form_status(form))
+
+
+@bp.route("/mon-compte", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    password_form = ChangePasswordForm(prefix="pw")
+    if request.method == "POST" and "pw-submit" in request.form:
+        if password_form.validate_on_submit():
+            if not current_user.check_password(password_form.current_password.data):
+                password_form.current_password.errors.append(
+                    "Ce n'est pas votre mot de passe actuel."
+                )
+            else:
+                current_user.set_password(password_form.password.data)
+                current_user.session_version += 1
+                db.session.commit()
+                # Other devices are logged out; this one starts a new session.
+                login_user(current_user._get_current_object())
+                flash("Votre mot de passe est changé. Vos autres sessions sont fermées.", "success")
+                return see_other(url_for("accounts.profile"))
+        return render_page(
+            "accounts/profile.html",
+            form=ProfileForm(obj=current_user, formdata=None),
+            password_form=password_form,
+            status=422,
+        )
+    if form.validate_on_submit():
+        current_user.first_name = form.first_name.data
+        current_user.last_name = form.last_name.data
+        current_user.phone = form.phone.data or ""
+        current_user.directory_consent = form.directory_consent.data
+        db.session.commit()
+        flash("Vos informations sont enregistrées.", "success")
+        return see_other(url_for("accounts.profile"))
+    return render_page(
+        "accounts/profile.html", form=form, password_form=password_form, status=form_status(form)
+    )

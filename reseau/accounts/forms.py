@@ -1,0 +1,296 @@
+"""Forms of the accounts room, with French messages."""
+
+from __future__ import annotations
+
+import email_validator
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+    widgets,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+
+from reseau.accounts.models import Category, Centre, Department, Role, User
+from reseau.extensions import db
+
+# The demo accounts live under the reserved ".test" domain (RFC 2606), which email-validator
+# refuses by default; its documentation allows editing this list.
+if "test" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+    email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("test")
+
+REQUIRED = "Ce champ est obligatoire."
+EMAIL_INVALID = "Saisissez une adresse e-mail valide, par exemple prenom.nom@exemple.fr."
+PASSWORD_MIN = 10
+# The handful of passwords tried first by every attacker; issue 8 widens this list.
+COMMON_PASSWORDS = {
+    "azertyuiop",
+    "1234567890",
+    "motdepasse",
+    "password123",
+    "0123456789",
+    "qwertyuiop",
+    "azerty1234",
+    "1234567891",
+    "motdepasse1",
+    "password1234",
+    "aaaaaaaaaa",
+    "soleil1234",
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "Nouveau mot de passe",
+        validators=[
+            InputRequired(REQUIRED),
+            Length(
+                min=PASSWORD_MIN,
+                max=200,
+                message="Le mot de passe doit compter au moins 10 caractères.",
+            ),
+        ],
+    )
+    password_confirm = PasswordField(
+        "Confirmez le mot de passe",
+        validators=[
+            InputRequired(REQUIRED),
+            EqualTo("password", "Les deux mots de passe ne sont pas identiques."),
+        ],
+    )
+
+    def validate_password(self, field):
+        if field.data.lower() in COMMON_PASSWORDS:
+            raise ValidationError("Ce mot de passe est trop courant : choisissez-en un autre.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Adresse e-mail",
+        filters=[strip_filter],
+        validators=[InputRequired(REQUIRED), Email(EMAIL_INVALID)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Mot de passe",
+        validators=[InputRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Rester connecté·e sur cet appareil")
+    submit = SubmitField("Se connecter")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Adresse e-mail",
+        filters=[strip_filter],
+        validators=[InputRequired(REQUIRED), Email(EMAIL_INVALID)],
+        render_kw={"autocomplete": "email"},
+    )
+    submit = SubmitField("Recevoir un lien")
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    submit = SubmitField("Enregistrer mon mot de passe")
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(
+        "Mot de passe actuel",
+        validators=[InputRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Changer mon mot de passe")
+
+
+def centre_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        sa.select(Centre.id, Centre.name, Centre.town).order_by(Centre.name)
+    ).all()
+    return [("", "— Choisir —")] + [(str(row.id), f"{row.name} ({row.town})") for row in rows]
+
+
+def department_choices(blank: str = "— Choisir —") -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        sa.select(Department.id, Department.code, Department.name).order_by(Department.code)
+    ).all()
+    return [("", blank)] + [(str(row.id), f"{row.code} – {row.name}") for row in rows]
+
+
+def coerce_optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class PersonFieldsMixin:
+    first_name = StringField(
+        "Prénom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+    )
+    last_name = StringField(
+        "Nom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+    )
+    email = EmailField(
+        "Adresse e-mail",
+        filters=[strip_filter],
+        validators=[InputRequired(REQUIRED), Email(EMAIL_INVALID), Length(max=254)],
+    )
+    phone = TelField(
+        "Téléphone (facultatif)", filters=[strip_filter], validators=[Optional(), Length(max=30)]
+    )
+    category = SelectField(
+        "Vous êtes",
+        choices=[("", "— Choisir —")] + [(c.value, c.label) for c in Category],
+        validators=[InputRequired(REQUIRED)],
+    )
+
+    # The e-mail must be unique; an edit form sets ``person`` to skip the person themself.
+    person: User | None = None
+
+    def validate_email(self, field):
+        existing = db.session.scalar(sa.select(User.id).where(User.email == field.data.lower()))
+        if existing is not None and (self.person is None or existing != self.person.id):
+            raise ValidationError("Une personne utilise déjà cette adresse e-mail.")
+
+    def validate_category(self, field):
+        if field.data not in {c.value for c in Category}:
+            raise ValidationError("Choisissez une catégorie dans la liste.")
+
+
+class RegisterForm(PersonFieldsMixin, NewPasswordMixin, FlaskForm):
+    centre_id = SelectField(
+        "Votre centre social", coerce=coerce_optional_int, validators=[InputRequired(REQUIRED)]
+    )
+    submit = SubmitField("Demander mon compte")
+
+    def validate_centre_id(self, field):
+        if field.data is None or db.session.get(Centre, field.data) is None:
+            raise ValidationError("Choisissez votre centre dans la liste.")
+
+
+class ProfileForm(FlaskForm):
+    first_name = StringField(
+        "Prénom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+    )
+    last_name = StringField(
+        "Nom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+    )
+    phone = TelField(
+        "Téléphone (facultatif)", filters=[strip_filter], validators=[Optional(), Length(max=30)]
+    )
+    directory_consent = BooleanField(
+        "J'accepte que mon nom apparaisse dans les listes montrées aux autres participant·es"
+    )
+    submit = SubmitField("Enregistrer")
+
+
+class PersonForm(PersonFieldsMixin, FlaskForm):
+    """Invite or edit a person (coordinator: any centre and roles; referent: own centre)."""
+
+    centre_id = SelectField("Centre social", coerce=coerce_optional_int, validators=[Optional()])
+    roles = MultiCheckboxField(
+        "Rôles",
+        choices=[(r.value, r.label) for r in Role if r != Role.PARTICIPANT],
+    )
+    submit = SubmitField("Enregistrer")
+
+    def validate_centre_id(self, field):
+        if field.data is not None and db.session.get(Centre, field.data) is None:
+            raise ValidationError("Choisissez un centre dans la liste.")
+
+
+class CentreForm(FlaskForm):
+    name = StringField(
+        "Nom du centre",
+        filters=[strip_filter],
+        validators=[InputRequired(REQUIRED), Length(max=160)],
+    )
+    address = StringField(
+        "Adresse", filters=[strip_filter], validators=[Optional(), Length(max=200)]
+    )
+    postcode = StringField(
+        "Code postal", filters=[strip_filter], validators=[Optional(), Length(max=10)]
+    )
+    town = StringField(
+        "Commune", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=100)]
+    )
+    department_id = SelectField(
+        "Département", coerce=coerce_optional_int, validators=[InputRequired(REQUIRED)]
+    )
+    is_member = BooleanField("Adhérent au réseau", default=True)
+    member_since = DateField("Adhérent depuis le", validators=[Optional()], format="%Y-%m-%d")
+    email = EmailField(
+        "E-mail du centre",
+        filters=[strip_filter],
+        validators=[Optional(), Email(EMAIL_INVALID), Length(max=254)],
+    )
+    phone = TelField("Téléphone", filters=[strip_filter], validators=[Optional(), Length(max=30)])
+    submit = SubmitField("Enregistrer")
+
+    centre: Centre | None = None
+
+    def validate_department_id(self, field):
+        if field.data is None or db.session.get(Department, field.data) is None:
+            raise ValidationError("Choisissez un département dans la liste.")
+
+    def validate_postcode(self, field):
+        if field.data and not (field.data.isdigit() and len(field.data) == 5):
+            raise ValidationError("Le code postal compte 5 chiffres, par exemple 36300.")
+
+    def validate_name(self, field):
+        query = sa.select(Centre.id).where(
+            sa.func.lower(Centre.name) == field.data.lower(),
+            sa.func.lower(Centre.town) == (self.town.data or "").strip().lower(),
+        )
+        existing = db.session.scalar(query)
+        if existing is not None and (self.centre is None or existing != self.centre.id):
+            raise ValidationError("Un centre porte déjà ce nom dans cette commune.")
+
+
+class DepartmentForm(FlaskForm):
+    code = StringField(
+        "Code",
+        filters=[strip_filter],
+        validators=[
+            InputRequired(REQUIRED),
+            Length(min=2, max=3, message="Le code compte 2 ou 3 caractères (36, 2A, 971)."),
+        ],
+    )
+    name = StringField(
+        "Nom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+    )
+    submit = SubmitField("Enregistrer")
+
+    department: Department | None = None
+
+    def validate_code(self, field):
+        existing = db.session.scalar(
+            sa.select(Department.id).where(Department.code == field.data.upper())
+        )
+        if existing is not None and (self.department is None or existing != self.department.id):
+            raise ValidationError("Ce code de département existe déjà.")
+
+    def validate_name(self, field):
+        existing = db.session.scalar(sa.select(Department.id).where(Department.name == field.data))
+        if existing is not None and (self.department is None or existing != self.department.id):
+            raise ValidationError("Ce département existe déjà.")

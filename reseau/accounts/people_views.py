@@ -1,0 +1,240 @@
+"""People of the network: the coordinator sees everyone, a referent their own centre."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+
+from reseau.accounts import bp
+from reseau.accounts.access import get_person_or_404, manager_required, visible_people
+from reseau.accounts.forms import PersonForm, centre_choices
+from reseau.accounts.models import Category, Centre, Role, User, UserRole, UserStatus
+from reseau.accounts.operations import (
+    approve_person,
+    decline_person,
+    invite_person,
+    normalise_email,
+    send_invitation,
+)
+from reseau.audit import record_audit
+from reseau.extensions import db
+from reseau.views import form_status, page_number, render_page, see_other
+
+
+def _person_form(person: User | None) -> PersonForm:
+    form = PersonForm(obj=person)
+    form.person = person
+    if current_user.is_coordinator:
+        form.centre_id.choices = [("", "— Aucun centre —")] + centre_choices()[1:]
+    else:
+        # A referent only ever places people in their own centre.
+        form.centre_id.choices = [(str(current_user.centre.id), current_user.centre.name)]
+        form.centre_id.data = current_user.centre_id
+        del form.roles
+    if person is not None and request.method == "GET" and "roles" in form:
+        form.roles.data = [role.value for role in person.roles if role != Role.PARTICIPANT]
+    return form
+
+
+@bp.route("/personnes")
+@manager_required
+def person_list():
+    query = request.args.get("q", "").strip()[:100]
+    category = request.args.get("categorie", "")
+    role = request.args.get("role", "")
+    status = request.args.get("statut", "")
+    centre_id = request.args.get("centre", type=int) if current_user.is_coordinator else None
+    select = visible_people(current_user).options(so.joinedload(User.centre))
+    if query:
+        like = f"%{query.lower()}%"
+        select = select.where(
+            sa.or_(
+                sa.func.lower(User.first_name).like(like),
+                sa.func.lower(User.last_name).like(like),
+                sa.func.lower(User.email).like(like),
+                sa.func.lower(User.first_name + " " + User.last_name).like(like),
+            )
+        )
+    if category in {c.value for c in Category}:
+        select = select.where(User.category == Category(category))
+    if role in {r.value for r in Role}:
+        select = select.where(
+            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role)))
+        )
+    if status in {s.value for s in UserStatus}:
+        select = select.where(User.status == UserStatus(status))
+    if centre_id:
+        select = select.where(User.centre_id == centre_id)
+    page = db.paginate(
+        select.order_by(User.last_name, User.first_name, User.id),
+        page=page_number(),
+        per_page=25,
+        error_out=False,
+    )
+    pending_count = db.session.scalar(
+        visible_people(current_user)
+        .with_only_columns(sa.func.count(User.id))
+        .where(User.status == UserStatus.PENDING)
+    )
+    centre = db.session.get(Centre, centre_id) if centre_id else None
+    return render_page(
+        "accounts/person_list.html",
+        "accounts/_person_results.html",
+        page=page,
+        pending_count=pending_count,
+        centre=centre,
+        filters={
+            "q": query,
+            "categorie": category,
+            "role": role,
+            "statut": status,
+            "centre": centre_id,
+        },
+        categories=list(Category),
+        roles=list(Role),
+        statuses=list(UserStatus),
+    )
+
+
+@bp.route("/personnes/nouvelle", methods=["GET", "POST"])
+@manager_required
+def person_new():
+    form = _person_form(None)
+    if request.method == "GET" and current_user.is_coordinator:
+        form.centre_id.data = request.args.get("centre", type=int)
+    if form.validate_on_submit():
+        centre = _chosen_centre(form)
+        person = invite_person(
+            actor=current_user,
+            email=form.email.data,
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            phone=form.phone.data or "",
+            centre=centre,
+            category=Category(form.category.data),
+            roles=form.roles.data if "roles" in form else (),
+        )
+        db.session.commit()
+        flash(f"Invitation envoyée à {person.full_name} ({person.email}).", "success")
+        return see_other(url_for("accounts.person_detail", person_id=person.id))
+    return render_page(
+        "accounts/person_form.html",
+        "accounts/_person_form.html",
+        form=form,
+        person=None,
+        status=form_status(form),
+    )
+
+
+def _chosen_centre(form: PersonForm) -> Centre | None:
+    if not current_user.is_coordinator:
+        return current_user.centre
+    return db.session.get(Centre, form.centre_id.data) if form.centre_id.data else None
+
+
+@bp.route("/personnes/<int:person_id>")
+@manager_required
+def person_detail(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    return render_page("accounts/person_detail.html", person=person)
+
+
+@bp.route("/personnes/<int:person_id>/modifier", methods=["GET", "POST"])
+@manager_required
+def person_edit(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    form = _person_form(person)
+    if form.validate_on_submit():
+        before = {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
+        person.first_name = form.first_name.data
+        person.last_name = form.last_name.data
+        person.email = normalise_email(form.email.data)
+        person.phone = form.phone.data or ""
+        person.category = Category(form.category.data)
+        if current_user.is_coordinator:
+            person.centre = _chosen_centre(form)
+            person.set_roles(form.roles.data)
+        after = {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
+        if before != after:
+            record_audit(
+                current_user,
+                "person.roles",
+                person,
+                summary=person.full_name,
+                before=before,
+                after=after,
+            )
+        db.session.commit()
+        flash(f"{person.full_name} : modifications enregistrées.", "success")
+        return see_other(url_for("accounts.person_detail", person_id=person.id))
+    return render_page(
+        "accounts/person_form.html",
+        "accounts/_person_form.html",
+        form=form,
+        person=person,
+        status=form_status(form),
+    )
+
+
+@bp.route("/personnes/<int:person_id>/invitation", methods=["POST"])
+@manager_required
+def person_reinvite(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    if person.status != UserStatus.INVITED or not person.email:
+        abort(409)
+    send_invitation(person, actor=current_user)
+    db.session.commit()
+    flash(f"Nouvelle invitation envoyée à {person.email}.", "success")
+    return see_other(url_for("accounts.person_detail", person_id=person.id))
+
+
+@bp.route("/personnes/<int:person_id>/statut", methods=["POST"])
+@manager_required
+def person_set_active(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    if person.id == current_user.id:
+        abort(409)
+    activate = request.form.get("action") == "activer"
+    if activate and person.status == UserStatus.DISABLED and person.password_hash:
+        person.status = UserStatus.ACTIVE
+        record_audit(current_user, "person.enable", person, summary=person.full_name)
+        flash(f"Le compte de {person.full_name} est réactivé.", "success")
+    elif not activate and person.status in (UserStatus.ACTIVE, UserStatus.INVITED):
+        person.status = UserStatus.DISABLED
+        person.session_version += 1  # ends the person's open sessions
+        record_audit(current_user, "person.disable", person, summary=person.full_name)
+        flash(f"Le compte de {person.full_name} est désactivé.", "success")
+    db.session.commit()
+    return see_other(url_for("accounts.person_detail", person_id=person.id))
+
+
+@bp.route("/personnes/en-attente")
+@manager_required
+def person_pending():
+    people = db.session.scalars(
+        visible_people(current_user)
+        .options(so.joinedload(User.centre))
+        .where(User.status == UserStatus.PENDING)
+        .order_by(User.created_at, User.id)
+        .limit(200)
+    ).all()
+    return render_page("accounts/person_pending.html", people=people)
+
+
+@bp.route("/personnes/<int:person_id>/validation", methods=["POST"])
+@manager_required
+def person_decide(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    if person.status != UserStatus.PENDING:
+        flash(f"La demande de {person.full_name} a déjà été traitée.", "info")
+        return see_other(url_for("accounts.person_pending"))
+    if request.form.get("decision") == "valider":
+        approve_person(person, actor=current_user)
+        flash(f"Compte de {person.full_name} validé : un e-mail lui est envoyé.", "success")
+    else:
+        decline_person(person, actor=current_user)
+        flash(f"Demande de {person.full_name} refusée.", "info")
+    db.session.commit()
+    return see_other(url_for("accounts.person_pending"))

@@ -1,0 +1,81 @@
+"""Attendance per séance (émargement) and feedback after a session (évaluation à chaud)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from reseau.accounts.models import User
+from reseau.catalogue.models import Seance, TrainingSession
+from reseau.database import UTCDateTime, utcnow
+from reseau.enrolment.models import Enrolment
+from reseau.enums import LabelledEnum, enum_column
+from reseau.extensions import db
+
+
+class AttendanceStatus(LabelledEnum):
+    __labels__ = {
+        "present": "Présent·e",
+        "late": "En retard",
+        "excused": "Excusé·e",
+        "absent": "Absent·e",
+    }
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendance"
+    __table_args__ = (sa.UniqueConstraint("seance_id", "person_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    seance_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("seance.id", ondelete="CASCADE"))
+    person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    # None for a walk-in: the person came without enrolling.
+    enrolment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="SET NULL"), index=True
+    )
+    status: so.Mapped[AttendanceStatus] = so.mapped_column(enum_column(AttendanceStatus))
+    is_walk_in: so.Mapped[bool] = so.mapped_column(default=False)
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    recorded_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    seance: so.Mapped[Seance] = so.relationship()
+    person: so.Mapped[User] = so.relationship(foreign_keys=[person_id])
+    enrolment: so.Mapped[Enrolment | None] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attendance seance={self.seance_id} person={self.person_id} {self.status}>"
+
+
+class Feedback(db.Model):
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "person_id"),
+        sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
+    # Kept only to allow one answer per person; results pages never show it.
+    person_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    satisfaction: so.Mapped[int]
+    gained: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    missing: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    would_recommend: so.Mapped[bool | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    session: so.Mapped[TrainingSession] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<Feedback {self.id} session={self.session_id} {self.satisfaction}/5>"

@@ -1,0 +1,74 @@
+"""Database helpers shared by every feature: time columns and SQLite set-up."""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+# Requests that only read (GET, HEAD) begin SQLite transactions as deferred, so readers never
+# queue behind writers; everything else takes the write lock at BEGIN (see configure_sqlite).
+_read_only = contextvars.ContextVar("reseau_read_only", default=False)
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and returned as an aware UTC datetime.
+
+    SQLite has no time zones; storing UTC everywhere keeps both databases identical and
+    leaves Europe/Paris to the display layer.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Set the pragmas and transaction mode Réseau relies on for an SQLite engine.
+
+    pysqlite's default emits BEGIN lazily and as DEFERRED, so two writers can both read
+    "one seat left" and both insert. Taking the lock at BEGIN (``BEGIN IMMEDIATE``) makes
+    check-then-write sequences safe; the busy timeout lets the second writer wait its turn.
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+def set_read_only(value: bool):
+    """Mark the current context as read-only (deferred SQLite transactions); return a token."""
+    return _read_only.set(value)
+
+
+def reset_read_only(token) -> None:
+    _read_only.reset(token)

@@ -1,0 +1,164 @@
+"""The needs diagnostic: campaigns, their questionnaire and people's answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from reseau.accounts.models import User
+from reseau.catalogue.models import Audience, Theme
+from reseau.database import UTCDateTime, utcnow
+from reseau.enums import LabelledEnum, enum_column
+from reseau.extensions import db
+
+
+class SkillLevel(LabelledEnum):
+    __labels__ = {
+        "discover": "Je découvre",
+        "know": "Je connais",
+        "master": "Je maîtrise",
+        "transmit": "Je peux transmettre",
+    }
+    DISCOVER = "discover"
+    KNOW = "know"
+    MASTER = "master"
+    TRANSMIT = "transmit"
+
+
+class TrainingWish(LabelledEnum):
+    __labels__ = {"no": "Non", "yes": "Oui", "priority": "Oui, en priorité"}
+    NO = "no"
+    YES = "yes"
+    PRIORITY = "priority"
+
+
+class DiagnosticCampaign(db.Model):
+    __tablename__ = "diagnostic_campaign"
+    __table_args__ = (sa.CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    audience: so.Mapped[Audience] = so.mapped_column(enum_column(Audience), default=Audience.TOUS)
+    introduction: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    opens_on: so.Mapped[date]
+    closes_on: so.Mapped[date]
+    copied_from_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    skills: so.Mapped[list[DiagnosticSkill]] = so.relationship(
+        back_populates="campaign", order_by="DiagnosticSkill.position", cascade="all, delete-orphan"
+    )
+    questions: so.Mapped[list[DiagnosticQuestion]] = so.relationship(
+        order_by="DiagnosticQuestion.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticCampaign {self.id} {self.title!r}>"
+
+
+class DiagnosticSkill(db.Model):
+    """A skill of the questionnaire, in plain language, grouped by theme."""
+
+    __tablename__ = "diagnostic_skill"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("theme.id"), index=True)
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    explanation: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    campaign: so.Mapped[DiagnosticCampaign] = so.relationship(back_populates="skills")
+    theme: so.Mapped[Theme] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticSkill {self.id} {self.title!r}>"
+
+
+class DiagnosticQuestion(db.Model):
+    """An optional free-text question of a campaign."""
+
+    __tablename__ = "diagnostic_question"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), index=True
+    )
+    prompt: so.Mapped[str] = so.mapped_column(sa.String(300))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticQuestion {self.id} {self.prompt!r}>"
+
+
+class DiagnosticResponse(db.Model):
+    """One person's questionnaire for one campaign, filled in little by little."""
+
+    __tablename__ = "diagnostic_response"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "person_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE")
+    )
+    person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    other_needs: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    invited_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    reminded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    campaign: so.Mapped[DiagnosticCampaign] = so.relationship()
+    person: so.Mapped[User] = so.relationship()
+    skill_answers: so.Mapped[list[SkillAnswer]] = so.relationship(cascade="all, delete-orphan")
+    question_answers: so.Mapped[list[QuestionAnswer]] = so.relationship(
+        cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticResponse {self.id} campaign={self.campaign_id} person={self.person_id}>"
+
+
+class SkillAnswer(db.Model):
+    __tablename__ = "skill_answer"
+    __table_args__ = (sa.UniqueConstraint("response_id", "skill_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    response_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_response.id", ondelete="CASCADE")
+    )
+    skill_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_skill.id", ondelete="CASCADE"), index=True
+    )
+    level: so.Mapped[SkillLevel | None] = so.mapped_column(enum_column(SkillLevel))
+    wants_training: so.Mapped[TrainingWish | None] = so.mapped_column(enum_column(TrainingWish))
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    skill: so.Mapped[DiagnosticSkill] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<SkillAnswer response={self.response_id} skill={self.skill_id}>"
+
+
+class QuestionAnswer(db.Model):
+    __tablename__ = "question_answer"
+    __table_args__ = (sa.UniqueConstraint("response_id", "question_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    response_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_response.id", ondelete="CASCADE")
+    )
+    question_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_question.id", ondelete="CASCADE"), index=True
+    )
+    text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<QuestionAnswer response={self.response_id} question={self.question_id}>"

@@ -1,0 +1,66 @@
+"""Enrolments: a person in a session, confirmed, pending, offered, waitlisted or cancelled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from reseau.accounts.models import User
+from reseau.catalogue.models import TrainingSession
+from reseau.database import UTCDateTime, utcnow
+from reseau.enums import LabelledEnum, enum_column
+from reseau.extensions import db
+
+
+class EnrolmentStatus(LabelledEnum):
+    __labels__ = {
+        "confirmed": "Inscription confirmée",
+        "pending": "En attente de validation par le centre",
+        "offered": "Place proposée",
+        "waitlisted": "Liste d'attente",
+        "declined": "Refusée par le centre",
+        "cancelled": "Annulée",
+    }
+    CONFIRMED = "confirmed"
+    PENDING = "pending"
+    OFFERED = "offered"
+    WAITLISTED = "waitlisted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "person_id"),
+        sa.Index("ix_enrolment_queue", "session_id", "status", "queued_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE")
+    )
+    person_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    status: so.Mapped[EnrolmentStatus] = so.mapped_column(enum_column(EnrolmentStatus))
+    # Place in the queue: first come, first served; reset when a person re-enrols.
+    queued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    waitlist_reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    enrolled_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    offer_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    cancelled_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    cancelled_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+    reminder_sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    session: so.Mapped[TrainingSession] = so.relationship()
+    person: so.Mapped[User] = so.relationship(foreign_keys=[person_id])
+    enrolled_by: so.Mapped[User | None] = so.relationship(foreign_keys=[enrolled_by_id])
+
+    def __repr__(self) -> str:
+        return (
+            f"<Enrolment {self.id} session={self.session_id} person={self.person_id} {self.status}>"
+        )

@@ -1,0 +1,57 @@
+"""French error pages, full or as an htmx fragment."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from htmx_flask import request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from reseau.extensions import db
+
+MESSAGES = {
+    400: (
+        "Requête incorrecte",
+        "La demande n'a pas pu être comprise. Rechargez la page et réessayez.",
+    ),
+    403: ("Accès refusé", "Vous n'avez pas accès à cette page avec votre compte."),
+    404: (
+        "Page introuvable",
+        "Cette page n'existe pas, ou plus. Vérifiez l'adresse ou revenez à l'accueil.",
+    ),
+    405: ("Action impossible", "Cette action n'est pas possible à cette adresse."),
+    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
+    429: ("Trop de tentatives", "Vous avez fait trop de tentatives. Patientez quelques minutes."),
+    500: (
+        "Erreur du serveur",
+        "Un problème est survenu de notre côté. Réessayez dans un instant ; si cela continue, prévenez la coordination.",
+    ),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    """Return the French error page (or fragment, for htmx) for ``code``."""
+    title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    context = {"code": code, "title": title, "message": detail or message}
+    if request.htmx:
+        # htmx swaps error answers into the page's message area (see base.html's htmx-config).
+        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        return render_template("errors/_error.html", **context), code, headers
+    return render_template("errors/error.html", **context), code
+
+
+def register(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(
+            400, "Le formulaire a expiré ou n'est pas valide. Rechargez la page et recommencez."
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,69 @@
+"""French dates and times in Europe/Paris, for templates and e-mails."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import format_date, format_datetime
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def to_local(value: datetime) -> datetime:
+    """Return ``value`` (aware, or naive UTC) in Europe/Paris."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(PARIS)
+
+
+def from_local(value: datetime) -> datetime:
+    """Return the aware UTC datetime for a naive wall-clock time in Europe/Paris."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=PARIS)
+    return value.astimezone(UTC)
+
+
+def date_fr(value: date | datetime | None, style: str = "EEEE d MMMM y") -> str:
+    """« jeudi 24 mars 2011 »."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, style)
+    return format_date(value, style)
+
+
+def short_date_fr(value: date | datetime | None) -> str:
+    """« 24/03/2011 »."""
+    return date_fr(value, "dd/MM/y")
+
+
+def time_fr(value: datetime | None) -> str:
+    """« 9 h 30 », « 14 h »."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    return f"{local.hour} h {local.minute:02d}" if local.minute else f"{local.hour} h"
+
+
+def datetime_fr(value: datetime | None) -> str:
+    """« jeudi 24 mars 2011 à 9 h 30 »."""
+    if value is None:
+        return ""
+    return f"{date_fr(value)} à {time_fr(value)}"
+
+
+def span_fr(starts_at: datetime, ends_at: datetime) -> str:
+    """« jeudi 24 mars 2011, 9 h 30 – 12 h 30 » for a séance."""
+    if to_local(starts_at).date() == to_local(ends_at).date():
+        return f"{date_fr(starts_at)}, {time_fr(starts_at)} – {time_fr(ends_at)}"
+    return f"du {datetime_fr(starts_at)} au {datetime_fr(ends_at)}"
+
+
+def register_filters(app) -> None:
+    app.add_template_filter(date_fr, "date_fr")
+    app.add_template_filter(short_date_fr, "short_date_fr")
+    app.add_template_filter(time_fr, "time_fr")
+    app.add_template_filter(datetime_fr, "datetime_fr")
+    app.add_template_filter(to_local, "local")
+    app.add_template_global(span_fr, "span_fr")

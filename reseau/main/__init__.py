@@ -1,0 +1,7 @@
+"""The home page: what each person needs first, by role."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from reseau.main import views  # noqa: E402, F401

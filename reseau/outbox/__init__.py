@@ -1,0 +1,7 @@
+"""Outgoing e-mail: queue messages in the database, deliver them later with ``send-mail``."""
+
+from reseau.outbox.delivery import deliver_due
+from reseau.outbox.models import MailStatus, OutboxMail
+from reseau.outbox.queue import queue_mail
+
+__all__ = ["MailStatus", "OutboxMail", "deliver_due", "queue_mail"]

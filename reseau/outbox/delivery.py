@@ -1,0 +1,140 @@
+"""Delivering the outbox: SMTP when configured, ``.eml`` files in ``instance/mail/`` otherwise."""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from reseau.database import utcnow
+from reseau.extensions import db
+from reseau.outbox.models import MailStatus, OutboxMail
+
+
+def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
+    """Return the MIME message for an outbox row (with its calendar part, if any)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(mail.created_at)
+    # A stable Message-ID lets a receiving server drop a duplicate after a retry.
+    domain = sender.rsplit("@", 1)[-1].strip(">") or "reseau.invalid"
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain=domain)
+    message.set_content(mail.body_text)
+    if mail.ics:
+        method = mail.ics_method or "PUBLISH"
+        message.add_attachment(
+            mail.ics.encode("utf-8"),
+            maintype="text",
+            subtype="calendar",
+            filename="invitation.ics",
+            params={"method": method, "charset": "utf-8"},
+        )
+    return message
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    # 1, 2, 4, 8… minutes, at most a day: a broken SMTP server is not hammered.
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
+
+
+class _FileTransport:
+    def __init__(self, directory: str):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def send(self, mail: OutboxMail, message: EmailMessage) -> None:
+        path = self.directory / f"{mail.created_at:%Y%m%d-%H%M%S}-{mail.id:06d}.eml"
+        path.write_bytes(bytes(message))
+
+    def close(self) -> None:
+        pass
+
+
+class _SmtpTransport:
+    def __init__(self, config):
+        cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        self.smtp = cls(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+            self.smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            self.smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+
+    def send(self, mail: OutboxMail, message: EmailMessage) -> None:
+        self.smtp.send_message(message)
+
+    def close(self) -> None:
+        with contextlib.suppress(smtplib.SMTPException):
+            self.smtp.quit()
+
+
+def deliver_due(config, *, limit: int = 200) -> dict[str, int]:
+    """Send the outbox messages that are due; return counts of sent, retried and failed.
+
+    Each message is claimed, sent and marked in its own transaction, so a crash never sends
+    a message that is not then marked, and a failure is retried later with a growing delay.
+    """
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    now = utcnow()
+    due_ids = db.session.scalars(
+        sa.select(OutboxMail.id)
+        .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    if not due_ids:
+        return counts
+    try:
+        transport = (
+            _SmtpTransport(config)
+            if config.get("MAIL_SERVER")
+            else _FileTransport(config["MAIL_DIRECTORY"])
+        )
+    except (OSError, smtplib.SMTPException) as error:
+        # The server is unreachable: every due message waits for the next run.
+        for mail_id in due_ids:
+            _mark_failure(db.session.get(OutboxMail, mail_id), error, config)
+            counts["retry"] += 1
+        db.session.commit()
+        return counts
+    try:
+        for mail_id in due_ids:
+            # Re-read under the write lock: another sender may have taken it meanwhile.
+            mail = db.session.scalar(
+                sa.select(OutboxMail)
+                .where(OutboxMail.id == mail_id)
+                .with_for_update(skip_locked=True)
+            )
+            if mail is None or mail.status != MailStatus.PENDING:
+                db.session.commit()
+                continue
+            try:
+                transport.send(mail, build_message(mail, config["MAIL_DEFAULT_SENDER"]))
+            except (OSError, smtplib.SMTPException) as error:
+                _mark_failure(mail, error, config)
+                counts["failed" if mail.status == MailStatus.FAILED else "retry"] += 1
+            else:
+                mail.status = MailStatus.SENT
+                mail.sent_at = utcnow()
+                mail.attempts += 1
+                counts["sent"] += 1
+            db.session.commit()
+    finally:
+        transport.close()
+    return counts
+
+
+def _mark_failure(mail: OutboxMail, error: Exception, config) -> None:
+    mail.attempts += 1
+    mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if mail.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        mail.status = MailStatus.FAILED
+    else:
+        mail.next_attempt_at = utcnow() + _retry_delay(mail.attempts)

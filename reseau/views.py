@@ -1,0 +1,46 @@
+"""Small helpers shared by every feature's views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import redirect, render_template
+from htmx_flask import request
+
+
+def wants_fragment() -> bool:
+    """Return whether the request is an htmx request for a fragment (not a boosted page)."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def render_page(template: str, fragment: str | None = None, *, status: int = 200, **context):
+    """Render the full page, or only ``fragment`` (the partial the page includes) for htmx."""
+    if fragment is not None and wants_fragment():
+        return render_template(fragment, **context), status
+    return render_template(template, **context), status
+
+
+def form_status(form) -> int:
+    """422 for a submitted form with errors (htmx swaps it in; tests can tell), else 200."""
+    return 422 if form.is_submitted() and form.errors else 200
+
+
+def see_other(location: str):
+    """Answer a navigating POST with 303, so reloading never re-submits."""
+    return redirect(location, code=303)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return ``target`` if it is a path on this site, else ``default`` (no open redirect)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def page_number() -> int:
+    """Return the ``page`` query parameter as a positive integer (1 when absent or bad)."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1

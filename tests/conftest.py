@@ -1,0 +1,105 @@
+"""Fixtures: an application and an empty database per test, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from reseau import create_app
+from reseau.extensions import db
+from tests import factories
+from tests.databases import (
+    create_scratch_database,
+    drop_scratch_database,
+    empty_all_tables,
+    postgres_available,
+    selected_backend,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header(config):
+    return (
+        f"reseau: database {selected_backend()}{' (CI: nothing may be skipped)' if IN_CI else ''}"
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """An empty scratch database with the models' tables, shared by the run, dropped at the end."""
+    backend = selected_backend()
+    if backend == "postgresql" and not postgres_available():
+        message = "PostgreSQL is not reachable on 127.0.0.1:5432"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    url = create_scratch_database(backend, tmp_path_factory.mktemp("db"))
+    app = create_app(_test_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    drop_scratch_database(url)
+
+
+def _test_config(url: str, instance_dir) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_SERVER": None,
+        "MAIL_DIRECTORY": str(instance_dir / "mail"),
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": "localhost",
+    }
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """The configuration of the test's application; tests may change it before using ``app``."""
+    return _test_config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        empty_all_tables(db)
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user_or_email, password: str = factories.PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.post("/connexion", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/deconnexion")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def htmx_headers():
+    return {"HX-Request": "true"}

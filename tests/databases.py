@@ -1,0 +1,69 @@
+"""Scratch databases for the test suite: a SQLite file, or a PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import sqlalchemy as sa
+
+POSTGRES_SERVER = os.environ.get(
+    "RESEAU_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432"
+)
+
+
+def selected_backend() -> str:
+    """Return the database the suite runs on: ``sqlite`` (default) or ``postgresql``."""
+    backend = os.environ.get("RESEAU_TEST_DB", "sqlite")
+    if backend not in ("sqlite", "postgresql"):
+        raise RuntimeError(f"RESEAU_TEST_DB must be sqlite or postgresql, not {backend!r}")
+    return backend
+
+
+def create_scratch_database(backend: str, directory) -> str:
+    """Create an empty database and return its URL."""
+    if backend == "sqlite":
+        return f"sqlite:///{directory / f'reseau-{uuid.uuid4().hex[:8]}.sqlite'}"
+    name = f"reseau_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return f"{POSTGRES_SERVER}/{name}"
+
+
+def drop_scratch_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    name = url.rsplit("/", 1)[-1]
+    engine = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        engine.dispose()
+
+
+def postgres_available() -> bool:
+    engine = sa.create_engine(f"{POSTGRES_SERVER}/postgres", connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def empty_all_tables(db) -> None:
+    """Delete every row, so that the next test starts from an empty database."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                conn.execute(table.delete())

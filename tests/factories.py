@@ -1,0 +1,142 @@
+"""Builders for test data: sensible defaults, keyword overrides."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from functools import cache
+
+from werkzeug.security import generate_password_hash
+
+from reseau.accounts.models import Category, Centre, Department, Role, User, UserStatus
+from reseau.catalogue.models import (
+    Cycle,
+    Module,
+    Seance,
+    SessionStatus,
+    Theme,
+    TrainingSession,
+)
+from reseau.database import utcnow
+from reseau.extensions import db
+
+PASSWORD = "mot-de-passe-de-test"
+_counter = itertools.count(1)
+
+
+@cache
+def password_hash() -> str:
+    # scrypt is slow on purpose: hash the test password once for the whole run.
+    return generate_password_hash(PASSWORD, method="scrypt")
+
+
+def make_department(**overrides) -> Department:
+    n = next(_counter)
+    values = {"code": f"{n % 1000:02d}"[:3], "name": f"Département {n}"}
+    values.update(overrides)
+    department = Department(**values)
+    db.session.add(department)
+    db.session.flush()
+    return department
+
+
+def make_centre(**overrides) -> Centre:
+    n = next(_counter)
+    if "department" not in overrides and "department_id" not in overrides:
+        overrides["department"] = make_department()
+    values = {
+        "name": f"Centre social {n}",
+        "town": f"Ville {n}",
+        "postcode": "36300",
+        "is_member": True,
+    }
+    values.update(overrides)
+    centre = Centre(**values)
+    db.session.add(centre)
+    db.session.flush()
+    return centre
+
+
+def make_user(*, roles=(), password: bool = True, **overrides) -> User:
+    n = next(_counter)
+    values = {
+        "email": f"personne{n}@exemple.test",
+        "first_name": f"Prénom{n}",
+        "last_name": f"Nom{n}",
+        "category": Category.BENEVOLE,
+        "status": UserStatus.ACTIVE,
+    }
+    values.update(overrides)
+    user = User(**values)
+    if password:
+        user.password_hash = password_hash()
+    user.set_roles(roles)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_coordinator(**overrides) -> User:
+    return make_user(roles=[Role.COORDINATOR], category=Category.SALARIE, **overrides)
+
+
+def make_referent(centre: Centre, **overrides) -> User:
+    return make_user(roles=[Role.REFERENT], centre=centre, category=Category.SALARIE, **overrides)
+
+
+def make_trainer(**overrides) -> User:
+    return make_user(roles=[Role.TRAINER], category=Category.SALARIE, **overrides)
+
+
+def make_theme(**overrides) -> Theme:
+    n = next(_counter)
+    values = {"name": f"Thématique {n}", "slug": f"thematique-{n}"}
+    values.update(overrides)
+    theme = Theme(**values)
+    db.session.add(theme)
+    db.session.flush()
+    return theme
+
+
+def make_cycle(**overrides) -> Cycle:
+    n = next(_counter)
+    if "theme" not in overrides and "theme_id" not in overrides:
+        overrides["theme"] = make_theme()
+    values = {"title": f"Cycle {n}", "year": 2026}
+    values.update(overrides)
+    cycle = Cycle(**values)
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def make_module(**overrides) -> Module:
+    n = next(_counter)
+    if "cycle" not in overrides and "cycle_id" not in overrides:
+        overrides["cycle"] = make_cycle()
+    values = {"title": f"Module {n}", "duration_hours": 3.0}
+    values.update(overrides)
+    module = Module(**values)
+    db.session.add(module)
+    db.session.flush()
+    return module
+
+
+def make_session(
+    *, starts_at: datetime | None = None, seances: int = 1, hours: float = 3.0, **overrides
+) -> TrainingSession:
+    """Build a published session with ``seances`` half-days starting at ``starts_at``."""
+    n = next(_counter)
+    start = starts_at or (utcnow() + timedelta(days=14)).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    values = {"title": f"Session {n}", "status": SessionStatus.PUBLISHED, "capacity": 12}
+    values.update(overrides)
+    session = TrainingSession(**values)
+    for index in range(seances):
+        begin = start + timedelta(days=index)
+        session.seances.append(Seance(starts_at=begin, ends_at=begin + timedelta(hours=hours)))
+    session.sync_dates()
+    db.session.add(session)
+    db.session.flush()
+    return session
