@@ -41,8 +41,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from reseau import errors, i18n, security
     from reseau.accounts import bp as accounts_bp
     from reseau.accounts.login import init_login
+    from reseau.calendars import bp as calendars_bp
     from reseau.catalogue import bp as catalogue_bp
     from reseau.cli import register_commands
+    from reseau.diagnostic import bp as diagnostic_bp
+    from reseau.enrolment import bp as enrolment_bp
     from reseau.main import bp as main_bp
 
     init_login(app)
@@ -52,6 +55,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(enrolment_bp)
+    app.register_blueprint(diagnostic_bp)
+    app.register_blueprint(calendars_bp)
     register_commands(app)
 
     @app.before_request

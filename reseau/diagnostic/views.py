@@ -1,0 +1,3 @@
+"""Views of the diagnostic room."""
+
+from reseau.diagnostic import bp  # noqa: F401
