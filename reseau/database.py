@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from datetime import UTC, datetime
 
@@ -63,6 +64,22 @@ def configure_sqlite(engine: Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+@contextlib.contextmanager
+def standalone_write(engine: Engine):
+    """Run a small write in its own transaction, even from a read-only (GET) request.
+
+    A deferred SQLite transaction that reads and then writes fails with "database is locked"
+    when another writer commits in between; this one takes the write lock at BEGIN instead.
+    Use it for bookkeeping writes made while serving a GET (e.g. a feed's last fetch time).
+    """
+    token = _read_only.set(False)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        _read_only.reset(token)
 
 
 def set_read_only(value: bool):

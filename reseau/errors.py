@@ -14,12 +14,17 @@ MESSAGES = {
         "Requête incorrecte",
         "La demande n'a pas pu être comprise. Rechargez la page et réessayez.",
     ),
+    401: ("Connexion nécessaire", "Connectez-vous pour accéder à cette page."),
     403: ("Accès refusé", "Vous n'avez pas accès à cette page avec votre compte."),
     404: (
         "Page introuvable",
         "Cette page n'existe pas, ou plus. Vérifiez l'adresse ou revenez à l'accueil.",
     ),
     405: ("Action impossible", "Cette action n'est pas possible à cette adresse."),
+    409: (
+        "Action impossible",
+        "Cette action n'est pas possible dans l'état actuel. Rechargez la page pour voir où en sont les choses.",
+    ),
     413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
     429: ("Trop de tentatives", "Vous avez fait trop de tentatives. Patientez quelques minutes."),
     500: (
@@ -27,6 +32,15 @@ MESSAGES = {
         "Un problème est survenu de notre côté. Réessayez dans un instant ; si cela continue, prévenez la coordination.",
     ),
 }
+
+
+# A page without template, layout or database, for when rendering the real one fails.
+FALLBACK_500 = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur du serveur · Réseau'
+    "</title></head><body><main><h1>Erreur du serveur</h1><p>"
+    + MESSAGES[500][1]
+    + '</p><p><a href="/">Revenir à l\'accueil</a></p></main></body></html>'
+)
 
 
 def render_error(code: int, detail: str | None = None):
@@ -53,5 +67,11 @@ def register(app) -> None:
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
-        db.session.rollback()
-        return render_error(500)
+        # The page must come out even when the database is the problem: the rollback or the
+        # layout (which loads the logged-in person) may fail too.
+        try:
+            db.session.rollback()
+            return render_error(500)
+        except Exception:
+            app.logger.exception("the error page could not be rendered")
+            return FALLBACK_500, 500, {"Content-Type": "text/html; charset=utf-8"}

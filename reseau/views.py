@@ -30,12 +30,28 @@ def see_other(location: str):
     return redirect(location, code=303)
 
 
+def navigate(location: str):
+    """Answer a successful form POST by going to ``location``.
+
+    A plain or boosted request gets a 303. A form posted by htmx into itself (hx-target
+    "this") must not: htmx would follow the redirect and swap the whole next page into the
+    form. It gets ``HX-Redirect`` instead, and the browser loads ``location`` as a page.
+    """
+    if wants_fragment():
+        # Without its #fragment: a same-page location with only a new fragment would not reload.
+        return "", 204, {"HX-Redirect": location.split("#")[0]}
+    return see_other(location)
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Return ``target`` if it is a path on this site, else ``default`` (no open redirect)."""
     if not target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    # Browsers read "/\\host" as "//host" and drop tabs and newlines: refuse both.
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return default
     return target
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g
 
 from reseau import create_app
 from reseau.extensions import db
@@ -66,6 +67,16 @@ def app_config(database_url, tmp_path):
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+
+    def _fresh_request_globals():
+        # Requests reuse the test's app context, hence its ``g``: forget what the previous
+        # request (of any client) left there, such as the logged-in person or the CSRF token,
+        # as the fresh context of a real request would. First of the before_request functions.
+        for name in list(vars(g)):
+            delattr(g, name)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
+
     with app.app_context():
         yield app
         db.session.remove()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
-from reseau.accounts.models import Role, User
+from reseau.accounts.models import Role, User, UserRole
 from reseau.extensions import db
 
 
@@ -40,7 +40,10 @@ def visible_people(actor: User) -> sa.Select:
     if actor.is_coordinator:
         return query
     if actor.is_referent:
-        return query.where(User.centre_id == actor.centre_id)
+        # Not the coordinators, even of their centre: a referent who could change a
+        # coordinator's e-mail could then reset their password and take their account.
+        coordinators = sa.select(UserRole.user_id).where(UserRole.role == Role.COORDINATOR)
+        return query.where(User.centre_id == actor.centre_id, User.id.not_in(coordinators))
     return query.where(sa.false())
 
 
@@ -48,7 +51,7 @@ def can_manage_person(actor: User, person: User) -> bool:
     """Return whether ``actor`` may edit, invite or approve ``person``."""
     if actor.is_coordinator:
         return True
-    return actor.is_referent and person.centre_id == actor.centre_id
+    return actor.is_referent and person.centre_id == actor.centre_id and not person.is_coordinator
 
 
 def get_person_or_404(actor: User, person_id: int) -> User:

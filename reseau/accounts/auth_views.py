@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import flash, request, session, url_for
+from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,6 +17,7 @@ from reseau.accounts.forms import (
     RegisterForm,
     SetPasswordForm,
     centre_choices,
+    select_choices,
 )
 from reseau.accounts.models import Category, Centre, TokenPurpose, UserStatus
 from reseau.accounts.operations import (
@@ -74,6 +75,9 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 @login_required
 def logout():
+    # Sessions live in signed cookies: a copy of this one must stop working too.
+    current_user.session_version += 1
+    db.session.commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté·e.", "info")
@@ -134,8 +138,10 @@ def accept_invitation(token: str):
 def register():
     if current_user.is_authenticated:
         return see_other(url_for("main.home"))
+    if request.method == "GET" and request.args.get("envoyee"):
+        return render_page("accounts/register_done.html")
     form = RegisterForm()
-    form.centre_id.choices = centre_choices()
+    form.centre_id.choices = select_choices(centre_choices())
     if form.validate_on_submit():
         register_person(
             email=form.email.data,
@@ -147,7 +153,8 @@ def register():
             phone=form.phone.data or "",
         )
         db.session.commit()
-        return render_page("accounts/register_done.html")
+        # 303, like every navigating POST: reloading the page must not register twice.
+        return see_other(url_for("accounts.register", envoyee="1"))
     return render_page("accounts/register.html", form=form, status=form_status(form))
 
 
@@ -166,8 +173,10 @@ def profile():
                 current_user.set_password(password_form.password.data)
                 current_user.session_version += 1
                 db.session.commit()
-                # Other devices are logged out; this one starts a new session.
-                login_user(current_user._get_current_object())
+                # Other devices are logged out; this one starts a new session, and keeps
+                # "remember me" (the old remember cookie names the old session version).
+                cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+                login_user(current_user._get_current_object(), remember=cookie in request.cookies)
                 flash("Votre mot de passe est changé. Vos autres sessions sont fermées.", "success")
                 return see_other(url_for("accounts.profile"))
         return render_page(

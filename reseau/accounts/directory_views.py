@@ -8,11 +8,16 @@ from flask_login import current_user
 
 from reseau.accounts import bp
 from reseau.accounts.access import coordinator_required
-from reseau.accounts.forms import CentreForm, DepartmentForm, department_choices
+from reseau.accounts.forms import (
+    CentreForm,
+    DepartmentForm,
+    department_choices,
+    select_choices,
+)
 from reseau.accounts.models import Centre, Department, User
 from reseau.audit import record_audit
 from reseau.extensions import db
-from reseau.views import form_status, page_number, render_page, see_other
+from reseau.views import form_status, navigate, page_number, render_page
 
 
 def get_department_or_404(department_id: int) -> Department:
@@ -56,7 +61,7 @@ def department_edit(department_id: int | None = None):
         department.name = form.name.data
         db.session.commit()
         flash(f"Département « {department.label} » enregistré.", "success")
-        return see_other(url_for("accounts.department_list"))
+        return navigate(url_for("accounts.department_list"))
     return render_page(
         "accounts/department_form.html",
         "accounts/_department_form.html",
@@ -104,7 +109,7 @@ def centre_edit(centre_id: int | None = None):
     centre = get_centre_or_404(centre_id) if centre_id else None
     form = CentreForm(obj=centre)
     form.centre = centre
-    form.department_id.choices = department_choices()
+    form.department_id.choices = select_choices(department_choices())
     if form.validate_on_submit():
         creating = centre is None
         if creating:
@@ -128,7 +133,7 @@ def centre_edit(centre_id: int | None = None):
         )
         db.session.commit()
         flash(f"Centre « {centre.name} » enregistré.", "success")
-        return see_other(url_for("accounts.centre_detail", centre_id=centre.id))
+        return navigate(url_for("accounts.centre_detail", centre_id=centre.id))
     return render_page(
         "accounts/centre_form.html",
         "accounts/_centre_form.html",

@@ -17,7 +17,16 @@ from wtforms import (
     TelField,
     widgets,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from reseau.accounts.models import Category, Centre, Department, Role, User
 from reseau.extensions import db
@@ -52,8 +61,22 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def select_choices(pairs) -> list[SelectChoice]:
+    """Return ``(value, label)`` pairs as WTForms choices.
+
+    WTForms 3.3 deprecates tuples as SelectField choices (3.4 removes them); the helpers
+    below keep returning pairs because templates unpack them into filter options.
+    """
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def one_line_filter(value):
+    """Strip, and fold line breaks and runs of spaces: names end up in e-mail subjects."""
+    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 class NewPasswordMixin:
@@ -145,10 +168,10 @@ def coerce_optional_int(value):
 
 class PersonFieldsMixin:
     first_name = StringField(
-        "Prénom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+        "Prénom", filters=[one_line_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
     )
     last_name = StringField(
-        "Nom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+        "Nom", filters=[one_line_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
     )
     email = EmailField(
         "Adresse e-mail",
@@ -160,7 +183,7 @@ class PersonFieldsMixin:
     )
     category = SelectField(
         "Vous êtes",
-        choices=[("", "— Choisir —")] + [(c.value, c.label) for c in Category],
+        choices=select_choices([("", "— Choisir —")] + [(c.value, c.label) for c in Category]),
         validators=[InputRequired(REQUIRED)],
     )
 
@@ -190,10 +213,10 @@ class RegisterForm(PersonFieldsMixin, NewPasswordMixin, FlaskForm):
 
 class ProfileForm(FlaskForm):
     first_name = StringField(
-        "Prénom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+        "Prénom", filters=[one_line_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
     )
     last_name = StringField(
-        "Nom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+        "Nom", filters=[one_line_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
     )
     phone = TelField(
         "Téléphone (facultatif)", filters=[strip_filter], validators=[Optional(), Length(max=30)]
@@ -210,7 +233,7 @@ class PersonForm(PersonFieldsMixin, FlaskForm):
     centre_id = SelectField("Centre social", coerce=coerce_optional_int, validators=[Optional()])
     roles = MultiCheckboxField(
         "Rôles",
-        choices=[(r.value, r.label) for r in Role if r != Role.PARTICIPANT],
+        choices=select_choices((r.value, r.label) for r in Role if r != Role.PARTICIPANT),
     )
     submit = SubmitField("Enregistrer")
 
@@ -218,21 +241,26 @@ class PersonForm(PersonFieldsMixin, FlaskForm):
         if field.data is not None and db.session.get(Centre, field.data) is None:
             raise ValidationError("Choisissez un centre dans la liste.")
 
+    def validate_roles(self, field):
+        # Without a centre, a referent would see nobody (access.visible_people).
+        if Role.REFERENT.value in (field.data or []) and self.centre_id.data is None:
+            raise ValidationError("Un·e référent·e de centre doit être rattaché·e à un centre.")
+
 
 class CentreForm(FlaskForm):
     name = StringField(
         "Nom du centre",
-        filters=[strip_filter],
+        filters=[one_line_filter],
         validators=[InputRequired(REQUIRED), Length(max=160)],
     )
     address = StringField(
-        "Adresse", filters=[strip_filter], validators=[Optional(), Length(max=200)]
+        "Adresse", filters=[one_line_filter], validators=[Optional(), Length(max=200)]
     )
     postcode = StringField(
         "Code postal", filters=[strip_filter], validators=[Optional(), Length(max=10)]
     )
     town = StringField(
-        "Commune", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=100)]
+        "Commune", filters=[one_line_filter], validators=[InputRequired(REQUIRED), Length(max=100)]
     )
     department_id = SelectField(
         "Département", coerce=coerce_optional_int, validators=[InputRequired(REQUIRED)]
@@ -274,10 +302,15 @@ class DepartmentForm(FlaskForm):
         validators=[
             InputRequired(REQUIRED),
             Length(min=2, max=3, message="Le code compte 2 ou 3 caractères (36, 2A, 971)."),
+            # Only real codes: letters such as "ß" would grow past 3 characters in upper().
+            Regexp(
+                r"^(\d{2,3}|2[AaBb])$",
+                message="Le code d'un département est fait de chiffres (36, 971) ou vaut 2A ou 2B.",
+            ),
         ],
     )
     name = StringField(
-        "Nom", filters=[strip_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
+        "Nom", filters=[one_line_filter], validators=[InputRequired(REQUIRED), Length(max=80)]
     )
     submit = SubmitField("Enregistrer")
 

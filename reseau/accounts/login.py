@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, request
+from flask_login.utils import login_url
+
 from reseau.accounts.models import User
+from reseau.errors import render_error
 from reseau.extensions import db, login_manager
+from reseau.views import safe_next, wants_fragment
 
 
 def init_login(app) -> None:
@@ -11,6 +18,22 @@ def init_login(app) -> None:
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        flash(login_manager.login_message, login_manager.login_message_category)
+        if not wants_fragment():
+            return redirect(login_url(login_manager.login_view, next_url=request.url))
+        # An htmx fragment request (a live filter after the session ended): following a
+        # redirect would swap the login page into the fragment's place; send the whole
+        # window to the login page instead, coming back to the page the person was on.
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        page = current.path + (f"?{current.query}" if current.query else "")
+        body, status, headers = render_error(401)
+        headers["HX-Redirect"] = login_url(
+            login_manager.login_view, next_url=safe_next(page, request.path)
+        )
+        return body, status, headers
 
     @login_manager.user_loader
     def load_user(alternative_id: str) -> User | None:

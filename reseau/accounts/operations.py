@@ -10,7 +10,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from reseau.accounts.models import (
     AccountToken,
@@ -25,7 +25,7 @@ from reseau.accounts.models import (
 from reseau.audit import record_audit
 from reseau.database import utcnow
 from reseau.extensions import db
-from reseau.outbox import queue_mail
+from reseau.outbox import external_url, queue_mail
 
 
 def normalise_email(email: str) -> str:
@@ -76,6 +76,9 @@ def find_valid_token(secret: str, purpose: TokenPurpose) -> AccountToken | None:
     if token is None or token.purpose != purpose or token.used_at is not None:
         return None
     if token.expires_at <= utcnow():
+        return None
+    if token.user.status not in (UserStatus.ACTIVE, UserStatus.INVITED):
+        # Disabled (or declined, anonymised) since the link was sent: it must not reopen it.
         return None
     return token
 
@@ -132,7 +135,7 @@ def send_invitation(person: User, *, actor: User) -> None:
         "invitation",
         person=person,
         inviter=actor,
-        link=url_for("accounts.accept_invitation", token=secret, _external=True),
+        link=external_url("accounts.accept_invitation", token=secret),
         days=days,
     )
 
@@ -149,7 +152,7 @@ def request_password_reset(email: str) -> None:
         "Réinitialiser votre mot de passe Réseau",
         "password_reset",
         person=user,
-        link=url_for("accounts.reset_password", token=secret, _external=True),
+        link=external_url("accounts.reset_password", token=secret),
         hours=hours,
     )
 
@@ -185,7 +188,7 @@ def register_person(
             "registration_to_approve",
             referent=referent,
             person=person,
-            link=url_for("accounts.person_pending", _external=True),
+            link=external_url("accounts.person_pending"),
         )
     return person
 
@@ -217,7 +220,7 @@ def approve_person(person: User, *, actor: User) -> None:
         "Votre compte Réseau est validé",
         "registration_approved",
         person=person,
-        link=url_for("accounts.login", _external=True),
+        link=external_url("accounts.login"),
     )
     db.session.flush()
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from reseau.accounts import bp
 from reseau.accounts.access import get_person_or_404, manager_required, visible_people
-from reseau.accounts.forms import PersonForm, centre_choices
+from reseau.accounts.forms import PersonForm, centre_choices, select_choices
 from reseau.accounts.models import Category, Centre, Role, User, UserRole, UserStatus
 from reseau.accounts.operations import (
     approve_person,
@@ -20,17 +20,19 @@ from reseau.accounts.operations import (
 )
 from reseau.audit import record_audit
 from reseau.extensions import db
-from reseau.views import form_status, page_number, render_page, see_other
+from reseau.views import form_status, navigate, page_number, render_page, see_other
 
 
 def _person_form(person: User | None) -> PersonForm:
     form = PersonForm(obj=person)
     form.person = person
     if current_user.is_coordinator:
-        form.centre_id.choices = [("", "— Aucun centre —")] + centre_choices()[1:]
+        form.centre_id.choices = select_choices([("", "— Aucun centre —")] + centre_choices()[1:])
     else:
         # A referent only ever places people in their own centre.
-        form.centre_id.choices = [(str(current_user.centre.id), current_user.centre.name)]
+        form.centre_id.choices = select_choices(
+            [(str(current_user.centre.id), current_user.centre.name)]
+        )
         form.centre_id.data = current_user.centre_id
         del form.roles
     if person is not None and request.method == "GET" and "roles" in form:
@@ -118,7 +120,7 @@ def person_new():
         )
         db.session.commit()
         flash(f"Invitation envoyée à {person.full_name} ({person.email}).", "success")
-        return see_other(url_for("accounts.person_detail", person_id=person.id))
+        return navigate(url_for("accounts.person_detail", person_id=person.id))
     return render_page(
         "accounts/person_form.html",
         "accounts/_person_form.html",
@@ -146,7 +148,7 @@ def person_detail(person_id: int):
 def person_edit(person_id: int):
     person = get_person_or_404(current_user, person_id)
     form = _person_form(person)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _drops_own_coordination(form, person):
         before = {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
         person.first_name = form.first_name.data
         person.last_name = form.last_name.data
@@ -168,7 +170,7 @@ def person_edit(person_id: int):
             )
         db.session.commit()
         flash(f"{person.full_name} : modifications enregistrées.", "success")
-        return see_other(url_for("accounts.person_detail", person_id=person.id))
+        return navigate(url_for("accounts.person_detail", person_id=person.id))
     return render_page(
         "accounts/person_form.html",
         "accounts/_person_form.html",
@@ -176,6 +178,19 @@ def person_edit(person_id: int):
         person=person,
         status=form_status(form),
     )
+
+
+def _drops_own_coordination(form: PersonForm, person: User) -> bool:
+    """Refuse that coordinators remove their own role: nobody could give it back."""
+    if person.id != current_user.id or "roles" not in form:
+        return False
+    if Role.COORDINATOR.value in (form.roles.data or []):
+        return False
+    form.roles.errors.append(
+        "Vous ne pouvez pas retirer votre propre rôle de coordination : "
+        "demandez-le à une autre personne de la coordination."
+    )
+    return True
 
 
 @bp.route("/personnes/<int:person_id>/invitation", methods=["POST"])
@@ -197,8 +212,10 @@ def person_set_active(person_id: int):
     if person.id == current_user.id:
         abort(409)
     activate = request.form.get("action") == "activer"
-    if activate and person.status == UserStatus.DISABLED and person.password_hash:
-        person.status = UserStatus.ACTIVE
+    if activate and person.status == UserStatus.DISABLED:
+        # Someone disabled before choosing a password goes back to "invited" (and can be
+        # sent a new invitation); the others get their account back.
+        person.status = UserStatus.ACTIVE if person.password_hash else UserStatus.INVITED
         record_audit(current_user, "person.enable", person, summary=person.full_name)
         flash(f"Le compte de {person.full_name} est réactivé.", "success")
     elif not activate and person.status in (UserStatus.ACTIVE, UserStatus.INVITED):

@@ -2,6 +2,6 @@
 
 from reseau.outbox.delivery import deliver_due
 from reseau.outbox.models import MailStatus, OutboxMail
-from reseau.outbox.queue import queue_mail
+from reseau.outbox.queue import external_url, queue_mail
 
-__all__ = ["MailStatus", "OutboxMail", "deliver_due", "queue_mail"]
+__all__ = ["MailStatus", "OutboxMail", "deliver_due", "external_url", "queue_mail"]

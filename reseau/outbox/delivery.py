@@ -6,7 +6,7 @@ import contextlib
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,9 +23,10 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
-    # A stable Message-ID lets a receiving server drop a duplicate after a retry.
-    domain = sender.rsplit("@", 1)[-1].strip(">") or "reseau.invalid"
-    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain=domain)
+    # A stable Message-ID (the same on every attempt) lets a receiving server drop a
+    # duplicate after a retry; make_msgid() would draw a new random one each time.
+    domain = sender.rsplit("@", 1)[-1].strip(">").strip() or "reseau.invalid"
+    message["Message-ID"] = f"<outbox-{mail.id}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
     message.set_content(mail.body_text)
     if mail.ics:
         method = mail.ics_method or "PUBLISH"
@@ -61,10 +62,14 @@ class _SmtpTransport:
     def __init__(self, config):
         cls = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
         self.smtp = cls(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
-        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
-            self.smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            self.smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        try:
+            if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+                self.smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                self.smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        except (OSError, smtplib.SMTPException):
+            self.smtp.close()  # do not leak the connection when TLS or the login fails
+            raise
 
     def send(self, mail: OutboxMail, message: EmailMessage) -> None:
         self.smtp.send_message(message)
@@ -100,8 +105,9 @@ def deliver_due(config, *, limit: int = 200) -> dict[str, int]:
     except (OSError, smtplib.SMTPException) as error:
         # The server is unreachable: every due message waits for the next run.
         for mail_id in due_ids:
-            _mark_failure(db.session.get(OutboxMail, mail_id), error, config)
-            counts["retry"] += 1
+            mail = db.session.get(OutboxMail, mail_id)
+            _mark_failure(mail, error, config)
+            counts["failed" if mail.status == MailStatus.FAILED else "retry"] += 1
         db.session.commit()
         return counts
     try:
@@ -112,11 +118,26 @@ def deliver_due(config, *, limit: int = 200) -> dict[str, int]:
                 .where(OutboxMail.id == mail_id)
                 .with_for_update(skip_locked=True)
             )
-            if mail is None or mail.status != MailStatus.PENDING:
+            if (
+                mail is None
+                or mail.status != MailStatus.PENDING
+                or mail.next_attempt_at > utcnow()  # retried and rescheduled meanwhile
+            ):
                 db.session.commit()
                 continue
             try:
-                transport.send(mail, build_message(mail, config["MAIL_DEFAULT_SENDER"]))
+                message = build_message(mail, config["MAIL_DEFAULT_SENDER"])
+            except (ValueError, TypeError) as error:
+                # A row that can never become a message (e.g. a line break in a header)
+                # fails for good instead of stopping every run at the same row.
+                mail.attempts += 1
+                mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+                mail.status = MailStatus.FAILED
+                counts["failed"] += 1
+                db.session.commit()
+                continue
+            try:
+                transport.send(mail, message)
             except (OSError, smtplib.SMTPException) as error:
                 _mark_failure(mail, error, config)
                 counts["failed" if mail.status == MailStatus.FAILED else "retry"] += 1

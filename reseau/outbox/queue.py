@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from flask import current_app, render_template
 
 from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Return an absolute link for an e-mail, on ``BASE_URL``.
+
+    Not ``url_for(..., _external=True)``: that takes the host from the request's Host header,
+    which a client chooses, so a password-reset request sent with a forged Host would mail
+    the victim a link to another site carrying their token. Works outside requests too.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def queue_mail(
@@ -37,8 +53,9 @@ def queue_mail(
         **context,
     )
     mail = OutboxMail(
-        recipient=recipient,
-        subject=subject,
+        recipient=recipient.strip(),
+        # Subjects often hold names people typed: one line, or the message cannot be built.
+        subject=" ".join(subject.split())[:250],
         body_text=body,
         dedup_key=dedup_key,
         ics=ics,
