@@ -1,0 +1,384 @@
+"""Catalogue operations: themes, modules, sessions and their séances.
+
+Functions take models and an explicit actor, change the session and flush; views commit.
+A refused change raises CatalogueError with a French message for the person.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from reseau.accounts.models import Centre, Department, User
+from reseau.audit import record_audit
+from reseau.catalogue.models import (
+    Audience,
+    Cycle,
+    Module,
+    PlaceKind,
+    PromotionMode,
+    Seance,
+    SeanceStatus,
+    SessionKind,
+    SessionStatus,
+    Theme,
+    TrainingSession,
+)
+from reseau.catalogue.signals import session_cancelled, session_changed, session_published
+from reseau.database import utcnow
+from reseau.extensions import db
+from reseau.i18n import from_local
+
+EDITABLE_STATUSES = (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
+PLACE_FIELDS = ("place_kind", "host_centre_id", "place_name", "address", "postcode", "town")
+PLACE_FIELDS += ("visio_url",)
+STATUS_ACTIONS = {
+    SessionStatus.PUBLISHED: "session.publish",
+    SessionStatus.CANCELLED: "session.cancel",
+    SessionStatus.CLOSED: "session.close",
+}
+
+
+class CatalogueError(Exception):
+    """A change the rules refuse; ``str(error)`` is the French explanation."""
+
+
+# Themes, cycles, modules ------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:70] or "thematique"
+
+
+def unique_theme_slug(name: str, theme: Theme | None = None) -> str:
+    """Return a slug for ``name`` no other theme uses."""
+    base = slugify(name)
+    slug, n = base, 1
+    while True:
+        existing = db.session.scalar(sa.select(Theme.id).where(Theme.slug == slug))
+        if existing is None or (theme is not None and existing == theme.id):
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def save_theme(theme: Theme | None, data: dict[str, Any], *, actor: User) -> Theme:
+    """Create (``theme`` None) or update a theme from ``data`` (name, description, position)."""
+    creating = theme is None
+    if creating or theme.name != data["name"]:
+        with db.session.no_autoflush:
+            slug = unique_theme_slug(data["name"], theme)
+    if creating:
+        theme = Theme(slug=slug)
+        db.session.add(theme)
+    elif theme.name != data["name"]:
+        theme.slug = slug
+    theme.name = data["name"]
+    theme.description = data.get("description") or ""
+    theme.position = data.get("position") or 0
+    db.session.flush()
+    record_audit(actor, "theme.create" if creating else "theme.update", theme, summary=theme.name)
+    return theme
+
+
+def save_cycle(cycle: Cycle | None, data: dict[str, Any], *, actor: User) -> Cycle:
+    """Create (``cycle`` None) or update a cycle from ``data``."""
+    creating = cycle is None
+    if creating:
+        cycle = Cycle()
+        db.session.add(cycle)
+    cycle.theme_id = data["theme_id"]
+    cycle.title = data["title"]
+    cycle.year = data["year"]
+    cycle.audience = Audience(data["audience"])
+    cycle.description = data.get("description") or ""
+    cycle.objectives = data.get("objectives") or ""
+    db.session.flush()
+    record_audit(actor, "cycle.create" if creating else "cycle.update", cycle, summary=cycle.title)
+    return cycle
+
+
+def save_module(
+    module: Module | None, data: dict[str, Any], *, actor: User, cycle: Cycle | None = None
+) -> Module:
+    """Create a module at the end of ``cycle`` (``module`` None) or update ``module``."""
+    if module is None:
+        assert cycle is not None
+        module = Module(cycle=cycle, position=len(cycle.modules))
+        cycle.modules.append(module)
+    module.title = data["title"]
+    module.objectives = data.get("objectives") or ""
+    module.duration_hours = float(data["duration_hours"])
+    db.session.flush()
+    return module
+
+
+def move_module(module: Module, offset: int, *, actor: User) -> None:
+    """Move ``module`` up (-1) or down (+1) in its cycle; positions become 0..n-1."""
+    modules = list(module.cycle.modules)
+    index = modules.index(module)
+    target = index + offset
+    if 0 <= target < len(modules):
+        modules[index], modules[target] = modules[target], modules[index]
+    for position, item in enumerate(modules):
+        item.position = position
+    db.session.flush()
+
+
+# Sessions ----------------------------------------------------------------------------------
+
+
+def _department_for(session: TrainingSession) -> int | None:
+    """Return the département a session without an explicit one is held in."""
+    if session.place_kind == PlaceKind.CENTRE and session.host_centre_id:
+        return db.session.get(Centre, session.host_centre_id).department_id
+    if session.place_kind == PlaceKind.ADDRESS and len(session.postcode) == 5:
+        code = "2A" if session.postcode.startswith("20") else session.postcode[:2]
+        if session.postcode[:2] in ("97", "98"):
+            code = session.postcode[:3]
+        return db.session.scalar(sa.select(Department.id).where(Department.code == code))
+    return None
+
+
+def _place_snapshot(session: TrainingSession) -> tuple:
+    return tuple(getattr(session, name) for name in PLACE_FIELDS)
+
+
+def _apply_session_data(session: TrainingSession, data: dict[str, Any]) -> None:
+    module = db.session.get(Module, data["module_id"]) if data.get("module_id") else None
+    session.kind = SessionKind(data["kind"])
+    session.module = module
+    session.theme_id = module.cycle.theme_id if module else data.get("theme_id")
+    session.title = data.get("title") or (module.title if module else "")
+    session.description = data.get("description") or ""
+    session.objectives = data.get("objectives") or (module.objectives if module else "")
+    session.audience = Audience(data["audience"])
+    session.capacity = data["capacity"]
+    session.centre_cap = data.get("centre_cap")
+    deadline = data.get("enrolment_deadline")
+    if deadline is not None and deadline.tzinfo is None:
+        deadline = from_local(deadline)
+    session.enrolment_deadline = deadline
+    session.place_kind = PlaceKind(data["place_kind"])
+    # Only the chosen place is kept, so the page never shows a stale address or link.
+    is_centre = session.place_kind == PlaceKind.CENTRE
+    is_address = session.place_kind == PlaceKind.ADDRESS
+    session.host_centre_id = data.get("host_centre_id") if is_centre else None
+    session.place_name = (data.get("place_name") or "") if is_address else ""
+    session.address = (data.get("address") or "") if is_address else ""
+    session.postcode = (data.get("postcode") or "") if is_address else ""
+    session.town = (data.get("town") or "") if is_address else ""
+    session.visio_url = (
+        (data.get("visio_url") or "") if session.place_kind == PlaceKind.VISIO else ""
+    )
+    session.department_id = data.get("department_id") or _department_for(session)
+    trainer_ids = list(data.get("trainer_ids") or [])
+    session.trainers = (
+        list(db.session.scalars(sa.select(User).where(User.id.in_(trainer_ids))))
+        if trainer_ids
+        else []
+    )
+    session.requires_validation = bool(data.get("requires_validation"))
+    session.promotion_mode = PromotionMode(data["promotion_mode"])
+    session.offer_hours = data.get("offer_hours") or 48
+    session.what_to_bring = data.get("what_to_bring") or ""
+
+
+def create_session(data: dict[str, Any], *, actor: User) -> TrainingSession:
+    """Create a draft session from ``data`` (the session form's fields)."""
+    session = TrainingSession(status=SessionStatus.DRAFT)
+    with db.session.no_autoflush:
+        _apply_session_data(session, data)
+    db.session.add(session)
+    db.session.flush()
+    record_audit(actor, "session.create", session, summary=session.title)
+    return session
+
+
+def update_session(session: TrainingSession, data: dict[str, Any], *, actor: User) -> None:
+    """Change a draft or published session; a new place makes calendars update."""
+    if session.status not in EDITABLE_STATUSES:
+        raise CatalogueError(f"Une session {session.status.label.lower()} ne se modifie plus.")
+    place_before = _place_snapshot(session)
+    with db.session.no_autoflush:
+        _apply_session_data(session, data)
+    db.session.flush()
+    place_changed = _place_snapshot(session) != place_before
+    if place_changed:
+        for seance in session.seances:
+            seance.sequence += 1
+    record_audit(
+        actor,
+        "session.update",
+        session,
+        summary=session.title + (" (nouveau lieu)" if place_changed else ""),
+    )
+    if place_changed and session.status == SessionStatus.PUBLISHED:
+        session_changed.send(session, actor=actor)
+
+
+def _change_status(session: TrainingSession, status: SessionStatus, actor: User) -> None:
+    before = {"status": session.status.value}
+    session.status = status
+    db.session.flush()
+    record_audit(
+        actor,
+        STATUS_ACTIONS[status],
+        session,
+        summary=session.title,
+        before=before,
+        after={"status": status.value},
+    )
+
+
+def publish_session(session: TrainingSession, *, actor: User) -> None:
+    """Make a draft session visible in the catalogue and open to enrolment."""
+    if session.status != SessionStatus.DRAFT:
+        raise CatalogueError("Seule une session en brouillon peut être publiée.")
+    if not any(s.status == SeanceStatus.SCHEDULED for s in session.seances):
+        raise CatalogueError("Ajoutez au moins une séance avant de publier la session.")
+    session.published_at = utcnow()
+    _change_status(session, SessionStatus.PUBLISHED, actor)
+    session_published.send(session, actor=actor)
+
+
+def cancel_session(session: TrainingSession, *, actor: User) -> None:
+    """Cancel a draft or published session; its séances stay, marked cancelled."""
+    if session.status not in EDITABLE_STATUSES:
+        raise CatalogueError("Cette session ne peut plus être annulée.")
+    was_published = session.status == SessionStatus.PUBLISHED
+    for seance in session.seances:
+        if seance.status == SeanceStatus.SCHEDULED:
+            seance.status = SeanceStatus.CANCELLED
+            seance.sequence += 1
+    session.cancelled_at = utcnow()
+    _change_status(session, SessionStatus.CANCELLED, actor)
+    if was_published:
+        session_cancelled.send(session, actor=actor)
+
+
+def close_session(session: TrainingSession, *, actor: User) -> None:
+    """Close a published session: enrolment and attendance are over."""
+    if session.status != SessionStatus.PUBLISHED:
+        raise CatalogueError("Seule une session publiée peut être clôturée.")
+    session.closed_at = utcnow()
+    session.closed_by_id = actor.id
+    _change_status(session, SessionStatus.CLOSED, actor)
+
+
+# Séances -----------------------------------------------------------------------------------
+
+
+def _check_editable(session: TrainingSession) -> None:
+    if session.status not in EDITABLE_STATUSES:
+        raise CatalogueError(
+            f"Les séances d'une session {session.status.label.lower()} ne se modifient plus."
+        )
+
+
+def _changed(session: TrainingSession, actor: User) -> None:
+    session.sync_dates()
+    db.session.flush()
+    if session.status == SessionStatus.PUBLISHED:
+        session_changed.send(session, actor=actor)
+
+
+def add_seance(
+    session: TrainingSession, starts_at: datetime, ends_at: datetime, *, actor: User
+) -> Seance:
+    """Add a séance (aware UTC start and end) to a draft or published session."""
+    _check_editable(session)
+    if ends_at <= starts_at:
+        raise CatalogueError("L'heure de fin doit être après l'heure de début.")
+    seance = Seance(starts_at=starts_at, ends_at=ends_at)
+    session.seances.append(seance)
+    db.session.flush()
+    record_audit(actor, "seance.create", seance, summary=session.title)
+    _changed(session, actor)
+    return seance
+
+
+def update_seance(seance: Seance, starts_at: datetime, ends_at: datetime, *, actor: User) -> bool:
+    """Move a séance; return whether its time changed (then SEQUENCE grows)."""
+    session = seance.session
+    _check_editable(session)
+    if ends_at <= starts_at:
+        raise CatalogueError("L'heure de fin doit être après l'heure de début.")
+    if seance.starts_at == starts_at and seance.ends_at == ends_at:
+        return False
+    before = {"starts_at": seance.starts_at.isoformat(), "ends_at": seance.ends_at.isoformat()}
+    seance.starts_at, seance.ends_at = starts_at, ends_at
+    seance.sequence += 1
+    db.session.flush()
+    record_audit(
+        actor,
+        "seance.update",
+        seance,
+        summary=session.title,
+        before=before,
+        after={"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+    )
+    _changed(session, actor)
+    return True
+
+
+def cancel_seance(seance: Seance, *, actor: User) -> None:
+    """Cancel a séance of a published session: it stays, marked cancelled, in calendars."""
+    session = seance.session
+    _check_editable(session)
+    if session.status == SessionStatus.DRAFT:
+        raise CatalogueError("La session est en brouillon : supprimez plutôt la séance.")
+    if seance.status == SeanceStatus.CANCELLED:
+        return
+    scheduled = [s for s in session.seances if s.status == SeanceStatus.SCHEDULED]
+    if scheduled == [seance]:
+        raise CatalogueError("C'est la dernière séance prévue : annulez plutôt la session.")
+    seance.status = SeanceStatus.CANCELLED
+    seance.sequence += 1
+    db.session.flush()
+    record_audit(
+        actor,
+        "seance.cancel",
+        seance,
+        summary=session.title,
+        before={"status": "scheduled"},
+        after={"status": "cancelled"},
+    )
+    _changed(session, actor)
+
+
+def restore_seance(seance: Seance, *, actor: User) -> None:
+    """Schedule a cancelled séance again."""
+    session = seance.session
+    _check_editable(session)
+    if seance.status == SeanceStatus.SCHEDULED:
+        return
+    seance.status = SeanceStatus.SCHEDULED
+    seance.sequence += 1
+    db.session.flush()
+    record_audit(
+        actor,
+        "seance.restore",
+        seance,
+        summary=session.title,
+        before={"status": "cancelled"},
+        after={"status": "scheduled"},
+    )
+    _changed(session, actor)
+
+
+def delete_seance(seance: Seance, *, actor: User) -> None:
+    """Delete a séance of a draft session (nobody has seen it yet)."""
+    session = seance.session
+    if session.status != SessionStatus.DRAFT:
+        raise CatalogueError("La session est publiée : la séance peut être annulée, pas supprimée.")
+    record_audit(actor, "seance.delete", seance, summary=session.title)
+    session.seances.remove(seance)
+    db.session.flush()
+    session.sync_dates()
+    db.session.flush()

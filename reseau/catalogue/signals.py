@@ -1,0 +1,16 @@
+"""Catalogue events other rooms listen to, so the catalogue never imports upward.
+
+Senders pass the session as the sender and the acting person as ``actor``:
+``session_published.send(session, actor=actor)``.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# A session became visible in the catalogue (diagnostic: tell the people who asked for it).
+session_published = _signals.signal("session-published")
+# A session or one of its séances changed time, place or status (enrolment: tell the people).
+session_changed = _signals.signal("session-changed")
+# The organiser cancelled a whole session (enrolment: tell everyone enrolled).
+session_cancelled = _signals.signal("session-cancelled")
