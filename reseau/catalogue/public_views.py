@@ -1,3 +1,253 @@
-"""The public catalogue: sessions, cycles and themes anyone can browse."""
+"""The public catalogue: sessions, cycles and themes anyone can browse (no personal data)."""
 
-from reseau.catalogue import bp  # noqa: F401
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from reseau.accounts.models import Department
+from reseau.catalogue import bp
+from reseau.catalogue.models import (
+    Audience,
+    Cycle,
+    Module,
+    SessionKind,
+    SessionStatus,
+    Theme,
+    TrainingSession,
+)
+from reseau.database import utcnow
+from reseau.extensions import db
+from reseau.i18n import date_fr, from_local
+from reseau.views import page_number, render_page
+
+PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.CLOSED)
+
+
+def _list_options():
+    return (
+        so.joinedload(TrainingSession.theme),
+        so.joinedload(TrainingSession.host_centre),
+        so.joinedload(TrainingSession.department),
+        so.joinedload(TrainingSession.module).joinedload(Module.cycle),
+    )
+
+
+def _month_bounds(value: str) -> tuple[datetime, datetime] | None:
+    """Return the UTC bounds of a « YYYY-MM » month in Paris time, or None if malformed."""
+    try:
+        year, month = (int(part) for part in value.split("-", 1))
+        start = datetime(year, month, 1)
+    except ValueError:
+        return None
+    end = datetime(year + (month == 12), month % 12 + 1, 1)
+    return from_local(start), from_local(end)
+
+
+def _seats_held_subquery():
+    from reseau.enrolment.models import Enrolment
+    from reseau.enrolment.operations import HOLDING
+
+    return (
+        sa.select(sa.func.count(Enrolment.id))
+        .where(Enrolment.session_id == TrainingSession.id, Enrolment.status.in_(HOLDING))
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _filters() -> dict:
+    kinds = {kind.value for kind in SessionKind}
+    audiences = {audience.value for audience in Audience}
+    month = request.args.get("mois", "")
+    return {
+        "q": request.args.get("q", "").strip()[:100],
+        "theme": _int_arg("theme"),
+        "cycle": _int_arg("cycle"),
+        "type": request.args.get("type") if request.args.get("type") in kinds else "",
+        "departement": _int_arg("departement"),
+        "mois": month if _month_bounds(month) else "",
+        "public": request.args.get("public") if request.args.get("public") in audiences else "",
+        "places": request.args.get("places") == "1",
+    }
+
+
+def catalogue_query(filters: dict, now: datetime) -> sa.Select:
+    """Return the SELECT of the published, upcoming sessions matching ``filters``."""
+    query = (
+        sa.select(TrainingSession)
+        .options(*_list_options())
+        .where(
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.ends_at >= now,
+        )
+    )
+    if filters["q"]:
+        like = f"%{filters['q'].lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(TrainingSession.title).like(like),
+                sa.func.lower(TrainingSession.description).like(like),
+                sa.func.lower(TrainingSession.town).like(like),
+            )
+        )
+    if filters["theme"]:
+        query = query.where(TrainingSession.theme_id == filters["theme"])
+    if filters["cycle"]:
+        query = query.where(
+            TrainingSession.module_id.in_(
+                sa.select(Module.id).where(Module.cycle_id == filters["cycle"])
+            )
+        )
+    if filters["type"]:
+        query = query.where(TrainingSession.kind == filters["type"])
+    if filters["departement"]:
+        query = query.where(TrainingSession.department_id == filters["departement"])
+    if filters["mois"]:
+        start, end = _month_bounds(filters["mois"])
+        query = query.where(TrainingSession.starts_at >= start, TrainingSession.starts_at < end)
+    if filters["public"]:
+        wanted = [filters["public"], Audience.TOUS.value]
+        query = query.where(TrainingSession.audience.in_(wanted))
+    if filters["places"]:
+        query = query.where(_seats_held_subquery() < TrainingSession.capacity)
+    return query.order_by(TrainingSession.starts_at, TrainingSession.id)
+
+
+def _month_choices(now: datetime) -> list[tuple[str, str]]:
+    choices = [("", "Tous les mois")]
+    year, month = now.year, now.month
+    for _ in range(12):
+        choices.append((f"{year}-{month:02d}", date_fr(date(year, month, 1), "MMMM y")))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return choices
+
+
+def _seats(sessions) -> dict[int, int]:
+    from reseau.enrolment.operations import seats_taken
+
+    taken = seats_taken(s.id for s in sessions)
+    return {s.id: max(s.capacity - taken.get(s.id, 0), 0) for s in sessions}
+
+
+@bp.route("/catalogue")
+def public_catalogue():
+    now = utcnow()
+    filters = _filters()
+    page = db.paginate(
+        catalogue_query(filters, now),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    seats = _seats(page.items)
+    themes = db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.name)).all()
+    cycles = db.session.scalars(
+        sa.select(Cycle).where(Cycle.year >= now.year - 1).order_by(Cycle.year.desc(), Cycle.title)
+    ).all()
+    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    return render_page(
+        "catalogue/public_catalogue.html",
+        "catalogue/public_results.html",
+        page=page,
+        seats=seats,
+        filters=filters,
+        themes=themes,
+        cycles=cycles,
+        departments=departments,
+        months=_month_choices(now),
+        kinds=SessionKind.choices(),
+        audiences=[a for a in Audience.choices() if a[0] != Audience.TOUS.value],
+    )
+
+
+def get_public_session_or_404(session_id: int) -> TrainingSession:
+    """Return a session visible in the catalogue; drafts only for the coordinator (else 404)."""
+    session = db.session.scalar(
+        sa.select(TrainingSession)
+        .options(
+            *_list_options(),
+            so.selectinload(TrainingSession.seances),
+            so.selectinload(TrainingSession.trainers),
+        )
+        .where(TrainingSession.id == session_id)
+    )
+    if session is None:
+        abort(404)
+    if session.status not in PUBLIC_STATUSES and not (
+        current_user.is_authenticated and current_user.is_coordinator
+    ):
+        abort(404)
+    return session
+
+
+@bp.route("/catalogue/sessions/<int:session_id>")
+def public_session(session_id: int):
+    from reseau.enrolment.operations import find_overlap
+    from reseau.enrolment.views import enrolment_context, manager_enrol_form
+
+    session = get_public_session_or_404(session_id)
+    overlap = None
+    if request.args.get("overlap") and current_user.is_authenticated:
+        # Without JavaScript, the refusal came back here: offer the confirming button.
+        overlap = find_overlap(current_user, session)
+    context = enrolment_context(session, overlap=overlap)
+    return render_page(
+        "catalogue/public_session.html",
+        enrol_person_form=manager_enrol_form(session),
+        **context,
+    )
+
+
+def _session_list(query) -> tuple[list[TrainingSession], dict[int, int]]:
+    sessions = db.session.scalars(
+        query.options(*_list_options())
+        .where(TrainingSession.status == SessionStatus.PUBLISHED)
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(200)
+    ).all()
+    return sessions, _seats(sessions)
+
+
+@bp.route("/catalogue/cycles/<int:cycle_id>")
+def public_cycle(cycle_id: int):
+    cycle = db.session.scalar(
+        sa.select(Cycle)
+        .options(so.joinedload(Cycle.theme), so.selectinload(Cycle.modules))
+        .where(Cycle.id == cycle_id)
+    )
+    if cycle is None:
+        abort(404)
+    sessions, seats = _session_list(
+        sa.select(TrainingSession)
+        .join(Module, Module.id == TrainingSession.module_id)
+        .where(Module.cycle_id == cycle.id, TrainingSession.ends_at >= utcnow())
+    )
+    return render_page("catalogue/public_cycle.html", cycle=cycle, sessions=sessions, seats=seats)
+
+
+@bp.route("/catalogue/thematiques/<slug>")
+def public_theme(slug: str):
+    theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug[:80]))
+    if theme is None:
+        abort(404)
+    cycles = db.session.scalars(
+        sa.select(Cycle).where(Cycle.theme_id == theme.id).order_by(Cycle.year.desc(), Cycle.title)
+    ).all()
+    sessions, seats = _session_list(
+        sa.select(TrainingSession).where(
+            TrainingSession.theme_id == theme.id, TrainingSession.ends_at >= utcnow()
+        )
+    )
+    return render_page(
+        "catalogue/public_theme.html", theme=theme, cycles=cycles, sessions=sessions, seats=seats
+    )

@@ -1,3 +1,571 @@
-"""Views of the enrolment room."""
+"""Views of the enrolment room: the enrol button, "Mes formations", the centre's enrolments
+and the coordinator's roster of a session."""
 
-from reseau.enrolment import bp  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Response, abort, current_app, flash, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from reseau.accounts.access import (
+    can_manage_person,
+    coordinator_required,
+    manager_required,
+)
+from reseau.accounts.models import Centre, User, UserStatus
+from reseau.catalogue.models import SessionStatus, TrainingSession
+from reseau.database import utcnow
+from reseau.enrolment import bp, operations
+from reseau.enrolment.forms import (
+    ActionForm,
+    CapacityForm,
+    EnrolForm,
+    EnrolMemberForm,
+    EnrolPersonByEmailForm,
+)
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.enrolment.operations import EnrolmentError, OverlapNeedsConfirmation
+from reseau.extensions import db
+from reseau.i18n import to_local
+from reseau.views import page_number, render_page, safe_next, see_other, wants_fragment
+
+DOUBLE_CLICK = "Cette demande a déjà été enregistrée : votre inscription est prise en compte."
+
+
+# --- Reading helpers ---------------------------------------------------------------------
+
+
+def get_session_or_404(session_id: int) -> TrainingSession:
+    """Return the session, séances loaded; 404 if missing, or a draft for anyone but the
+    coordinator (drafts are not in the catalogue)."""
+    session = db.session.scalar(
+        sa.select(TrainingSession)
+        .options(so.selectinload(TrainingSession.seances))
+        .where(TrainingSession.id == session_id)
+    )
+    if session is None:
+        abort(404)
+    if session.status == SessionStatus.DRAFT and not (
+        current_user.is_authenticated and current_user.is_coordinator
+    ):
+        abort(404)
+    return session
+
+
+def get_enrolment_or_404(enrolment_id: int) -> Enrolment:
+    enrolment = db.session.scalar(
+        sa.select(Enrolment)
+        .options(so.joinedload(Enrolment.person), so.joinedload(Enrolment.session))
+        .where(Enrolment.id == enrolment_id)
+    )
+    if enrolment is None:
+        abort(404)
+    return enrolment
+
+
+def get_managed_enrolment_or_404(actor: User, enrolment_id: int) -> Enrolment:
+    """Return an enrolment of a person ``actor`` manages (or their own); others are 404."""
+    enrolment = get_enrolment_or_404(enrolment_id)
+    if enrolment.person_id != actor.id and not can_manage_person(actor, enrolment.person):
+        abort(404)
+    return enrolment
+
+
+def enrolment_context(session: TrainingSession, *, error: str | None = None, overlap=None):
+    """Everything the enrol/cancel component needs for the current visitor."""
+    enrolment = None
+    position = None
+    if current_user.is_authenticated:
+        enrolment = operations.get_enrolment(session, current_user)
+        if enrolment is not None:
+            position = operations.waitlist_position(enrolment)
+    now = utcnow()
+    deadline_passed = session.enrolment_deadline is not None and session.enrolment_deadline < now
+    started = session.starts_at is not None and session.starts_at <= now
+    return {
+        "session": session,
+        "enrolment": enrolment,
+        "position": position,
+        "left": operations.seats_left(session),
+        "open": session.status == SessionStatus.PUBLISHED and not deadline_passed and not started,
+        "deadline_passed": deadline_passed,
+        "started": started,
+        "error": error,
+        "overlap": overlap,
+    }
+
+
+def manager_enrol_form(session: TrainingSession, formdata=None):
+    """The form a referent (their centre's members) or a coordinator (anyone) enrols with."""
+    if not current_user.is_authenticated or session.status != SessionStatus.PUBLISHED:
+        return None
+    if current_user.is_coordinator:
+        return EnrolPersonByEmailForm(formdata=formdata)
+    if current_user.is_referent:
+        members = db.session.scalars(
+            sa.select(User)
+            .where(
+                User.centre_id == current_user.centre_id,
+                User.status.in_((UserStatus.ACTIVE, UserStatus.INVITED, UserStatus.GUEST)),
+            )
+            .order_by(User.last_name, User.first_name)
+        ).all()
+        return EnrolMemberForm(formdata=formdata, members=members)
+    return None
+
+
+def _component(session: TrainingSession, *, status: int = 200, **kwargs):
+    """Answer htmx with the enrol component, a plain form post with 303 to the session page."""
+    if wants_fragment():
+        return render_page(
+            "enrolment/_enrol_button.html",
+            "enrolment/_enrol_button.html",
+            status=status,
+            **enrolment_context(session, **kwargs),
+        )
+    if kwargs.get("overlap") is not None:
+        flash(kwargs["error"], "warning")
+        return see_other(url_for("catalogue.public_session", session_id=session.id, overlap=1))
+    if kwargs.get("error"):
+        flash(kwargs["error"], "error")
+    return see_other(url_for("catalogue.public_session", session_id=session.id))
+
+
+def _enrolled_message(enrolment: Enrolment) -> str:
+    if enrolment.status == EnrolmentStatus.CONFIRMED:
+        return "Votre inscription est confirmée. Un e-mail de confirmation vous a été envoyé."
+    if enrolment.status == EnrolmentStatus.PENDING:
+        return "Votre demande est transmise à votre centre, qui doit la valider."
+    position = operations.waitlist_position(enrolment)
+    return f"La session est complète : vous êtes sur la liste d'attente, en position {position}."
+
+
+# --- The participant's own enrolments ----------------------------------------------------
+
+
+@bp.route("/catalogue/sessions/<int:session_id>/inscription", methods=["POST"])
+@login_required
+def enrol(session_id: int):
+    session = get_session_or_404(session_id)
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        enrolment = operations.enrol(
+            current_user, session, actor=current_user, confirm_overlap=form.confirm_overlap.data
+        )
+        db.session.commit()
+    except OverlapNeedsConfirmation as refusal:
+        db.session.rollback()
+        return _component(session, status=409, error=refusal.message, overlap=refusal.other)
+    except EnrolmentError as refusal:
+        db.session.rollback()
+        return _component(session, status=409, error=refusal.message)
+    except IntegrityError:
+        # Two clicks at once: the unique (session, person) constraint kept only one.
+        db.session.rollback()
+        return _component(session, status=409, error=DOUBLE_CLICK)
+    if not wants_fragment():
+        flash(_enrolled_message(enrolment), "success")
+    return _component(session)
+
+
+@bp.route("/catalogue/sessions/<int:session_id>/desinscription", methods=["POST"])
+@login_required
+def cancel_own(session_id: int):
+    session = get_session_or_404(session_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    enrolment = operations.get_enrolment(session, current_user)
+    if enrolment is None:
+        abort(404)
+    try:
+        operations.cancel(enrolment, actor=current_user)
+        db.session.commit()
+    except EnrolmentError as refusal:
+        db.session.rollback()
+        return _component(session, status=409, error=refusal.message)
+    if not wants_fragment():
+        flash("Votre inscription est annulée.", "success")
+    return _component(session)
+
+
+@bp.route("/inscriptions/<int:enrolment_id>/accepter", methods=["POST"])
+@login_required
+def accept_offer(enrolment_id: int):
+    enrolment = get_enrolment_or_404(enrolment_id)
+    if enrolment.person_id != current_user.id:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = enrolment.session
+    try:
+        operations.accept_offer(enrolment, actor=current_user)
+        db.session.commit()
+    except EnrolmentError as refusal:
+        db.session.rollback()
+        if wants_fragment():
+            return _component(session, status=409, error=refusal.message)
+        flash(refusal.message, "error")
+    else:
+        if wants_fragment():
+            return _component(session)
+        flash("C'est noté : la place est à vous, votre inscription est confirmée.", "success")
+    return see_other(safe_next(form.next.data, url_for("enrolment.my_enrolments")))
+
+
+@bp.route("/inscriptions/<int:enrolment_id>/annuler", methods=["POST"])
+@login_required
+def cancel_enrolment(enrolment_id: int):
+    """Cancel an enrolment: one's own, a member's (referent) or anyone's (coordinator)."""
+    enrolment = get_managed_enrolment_or_404(current_user, enrolment_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.cancel(enrolment, actor=current_user)
+        db.session.commit()
+        flash(f"L'inscription de {enrolment.person.full_name} est annulée.", "success")
+    except EnrolmentError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    return see_other(safe_next(form.next.data, url_for("enrolment.my_enrolments")))
+
+
+@bp.route("/mes-formations")
+@login_required
+def my_enrolments():
+    now = utcnow()
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .options(
+            so.contains_eager(Enrolment.session).selectinload(TrainingSession.seances),
+            so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre),
+        )
+        .where(Enrolment.person_id == current_user.id)
+        .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
+        .limit(500)
+    ).all()
+    upcoming = [e for e in enrolments if e.session.ends_at is None or e.session.ends_at >= now]
+    upcoming.reverse()
+    past = [e for e in enrolments if e not in upcoming]
+    positions = _positions([e for e in upcoming if e.status == EnrolmentStatus.WAITLISTED])
+    return render_page(
+        "enrolment/my_enrolments.html",
+        upcoming=upcoming,
+        past=past,
+        positions=positions,
+        form=ActionForm(formdata=None),
+        now=now,
+    )
+
+
+def _positions(waiting: list[Enrolment]) -> dict[int, int]:
+    """Return {enrolment id: waitlist position} for ``waiting``, in one query."""
+    if not waiting:
+        return {}
+    other = so.aliased(Enrolment)
+    rows = db.session.execute(
+        sa.select(Enrolment.id, sa.func.count(other.id))
+        .join(
+            other,
+            sa.and_(
+                other.session_id == Enrolment.session_id,
+                other.status == EnrolmentStatus.WAITLISTED,
+                sa.or_(
+                    other.queued_at < Enrolment.queued_at,
+                    sa.and_(other.queued_at == Enrolment.queued_at, other.id <= Enrolment.id),
+                ),
+            ),
+        )
+        .where(Enrolment.id.in_([e.id for e in waiting]))
+        .group_by(Enrolment.id)
+    ).all()
+    return dict(rows)
+
+
+# --- Referents and coordinators enrol people ---------------------------------------------
+
+
+@bp.route("/catalogue/sessions/<int:session_id>/inscrire", methods=["POST"])
+@manager_required
+def enrol_person(session_id: int):
+    session = get_session_or_404(session_id)
+    back = url_for("catalogue.public_session", session_id=session.id)
+    form = manager_enrol_form(session, formdata=request.form)
+    if form is None:
+        flash("Cette session n'est pas ouverte aux inscriptions.", "error")
+        return see_other(back)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        return see_other(back)
+    if isinstance(form, EnrolPersonByEmailForm):
+        person = db.session.scalar(sa.select(User).where(User.email == form.email.data.lower()))
+        if person is None:
+            flash("Aucune personne n'a cette adresse e-mail dans Réseau.", "error")
+            return see_other(back)
+    else:
+        person = db.session.get(User, form.person.data)
+        if person is None or not can_manage_person(current_user, person):
+            abort(404)
+    try:
+        enrolment = operations.enrol(
+            person, session, actor=current_user, confirm_overlap=form.confirm_overlap.data
+        )
+        db.session.commit()
+    except EnrolmentError as refusal:
+        db.session.rollback()
+        flash(f"{person.full_name} : {refusal.message}", "error")
+        return see_other(back)
+    except IntegrityError:
+        db.session.rollback()
+        flash(f"{person.full_name} est déjà inscrit·e à cette session.", "error")
+        return see_other(back)
+    flash(f"{person.full_name} : {enrolment.status.label.lower()}.", "success")
+    return see_other(back)
+
+
+# --- The referent's view of their centre -------------------------------------------------
+
+
+def _centre_for(actor: User) -> Centre | None:
+    """The centre whose enrolments ``actor`` looks at: their own, or any for a coordinator."""
+    if actor.is_coordinator:
+        centre_id = request.args.get("centre", type=int)
+        if centre_id:
+            return db.get_or_404(Centre, centre_id)
+        return None
+    return db.session.get(Centre, actor.centre_id)
+
+
+@bp.route("/centre/inscriptions")
+@manager_required
+def centre_enrolments():
+    centre = _centre_for(current_user)
+    people = sa.select(User.id)
+    if centre is not None:
+        people = people.where(User.centre_id == centre.id)
+    base = (
+        sa.select(Enrolment)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .options(
+            so.contains_eager(Enrolment.session),
+            so.joinedload(Enrolment.person),
+            so.joinedload(Enrolment.enrolled_by),
+        )
+        .where(Enrolment.person_id.in_(people), TrainingSession.ends_at >= utcnow())
+    )
+    pending = db.session.scalars(
+        base.where(Enrolment.status == EnrolmentStatus.PENDING)
+        .order_by(Enrolment.queued_at, Enrolment.id)
+        .limit(200)
+    ).all()
+    page = db.paginate(
+        base.where(Enrolment.status != EnrolmentStatus.PENDING).order_by(
+            TrainingSession.starts_at, Enrolment.person_id
+        ),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_page(
+        "enrolment/centre_enrolments.html",
+        centre=centre,
+        pending=pending,
+        page=page,
+        form=ActionForm(formdata=None),
+    )
+
+
+def _decide(enrolment_id: int, approving: bool):
+    enrolment = get_enrolment_or_404(enrolment_id)
+    # Only the person's centre (or the coordinator) decides; others do not see it at all.
+    if not can_manage_person(current_user, enrolment.person):
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = enrolment.person.full_name
+    try:
+        if approving:
+            operations.approve(enrolment, actor=current_user)
+            message = f"Inscription de {name} validée."
+        else:
+            operations.decline(enrolment, actor=current_user)
+            message = f"Demande de {name} refusée ; la place revient à la liste d'attente."
+        db.session.commit()
+        flash(message, "success")
+    except EnrolmentError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    return see_other(safe_next(form.next.data, url_for("enrolment.centre_enrolments")))
+
+
+@bp.route("/inscriptions/<int:enrolment_id>/valider", methods=["POST"])
+@manager_required
+def approve(enrolment_id: int):
+    return _decide(enrolment_id, approving=True)
+
+
+@bp.route("/inscriptions/<int:enrolment_id>/refuser", methods=["POST"])
+@manager_required
+def decline(enrolment_id: int):
+    return _decide(enrolment_id, approving=False)
+
+
+# --- The coordinator's roster -------------------------------------------------------------
+
+
+def _roster(session: TrainingSession) -> dict[str, list[Enrolment]]:
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .options(so.joinedload(Enrolment.person).joinedload(User.centre))
+        .where(Enrolment.session_id == session.id)
+        .order_by(*operations.queue_order())
+    ).all()
+    groups: dict[str, list[Enrolment]] = {
+        "holding": [],
+        "waitlisted": [],
+        "cancelled": [],
+    }
+    for enrolment in enrolments:
+        if enrolment.status in operations.HOLDING:
+            groups["holding"].append(enrolment)
+        elif enrolment.status == EnrolmentStatus.WAITLISTED:
+            groups["waitlisted"].append(enrolment)
+        else:
+            groups["cancelled"].append(enrolment)
+    return groups
+
+
+@bp.route("/admin/sessions/<int:session_id>/inscrits", methods=["GET", "POST"])
+@coordinator_required
+def roster(session_id: int):
+    session = get_session_or_404(session_id)
+    capacity_form = CapacityForm(obj=session)
+    status = 200
+    if capacity_form.validate_on_submit():
+        try:
+            promoted = operations.change_capacity(
+                session, capacity_form.capacity.data, actor=current_user
+            )
+            db.session.commit()
+        except EnrolmentError as refusal:
+            db.session.rollback()
+            capacity_form.capacity.errors.append(refusal.message)
+            status = 422
+        else:
+            message = f"Capacité enregistrée : {session.capacity} places."
+            if promoted:
+                message += f" {len(promoted)} personne(s) passent de la liste d'attente."
+            flash(message, "success")
+            return see_other(url_for("enrolment.roster", session_id=session.id))
+    elif capacity_form.errors:
+        status = 422
+    groups = _roster(session)
+    return render_page(
+        "enrolment/roster.html",
+        session=session,
+        groups=groups,
+        left=max(session.capacity - len(groups["holding"]), 0),
+        capacity_form=capacity_form,
+        form=ActionForm(formdata=None),
+        status=status,
+    )
+
+
+@bp.route(
+    "/admin/sessions/<int:session_id>/inscrits/<int:enrolment_id>/confirmer", methods=["POST"]
+)
+@coordinator_required
+def move_from_waitlist(session_id: int, enrolment_id: int):
+    enrolment = get_enrolment_or_404(enrolment_id)
+    if enrolment.session_id != session_id:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        grew = operations.move_from_waitlist(enrolment, actor=current_user)
+        db.session.commit()
+    except EnrolmentError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    else:
+        message = f"{enrolment.person.full_name} est inscrit·e."
+        if grew:
+            message += f" La capacité passe à {enrolment.session.capacity} places."
+        flash(message, "success")
+    return see_other(url_for("enrolment.roster", session_id=session_id))
+
+
+@bp.route("/admin/sessions/<int:session_id>/inscrits/annuler-la-session", methods=["POST"])
+@coordinator_required
+def cancel_session(session_id: int):
+    """Cancel the whole session from its roster; the catalogue tells everyone (signal)."""
+    from reseau.catalogue.operations import CatalogueError
+    from reseau.catalogue.operations import cancel_session as cancel_training_session
+
+    session = get_session_or_404(session_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = operations.lock_session(session)
+    try:
+        cancel_training_session(session, actor=current_user)
+        db.session.commit()
+    except CatalogueError as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        flash("La session est annulée ; toutes les personnes inscrites sont prévenues.", "success")
+    return see_other(url_for("enrolment.roster", session_id=session_id))
+
+
+@bp.route("/admin/sessions/<int:session_id>/inscrits.csv")
+@coordinator_required
+def roster_csv(session_id: int):
+    session = get_session_or_404(session_id)
+    groups = _roster(session)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"]
+    )
+    rows = [(e, None) for e in groups["holding"]]
+    rows += [(e, index) for index, e in enumerate(groups["waitlisted"], start=1)]
+    rows += [(e, None) for e in groups["cancelled"]]
+    for enrolment, position in rows:
+        person = enrolment.person
+        writer.writerow(
+            [
+                enrolment.status.label,
+                position or "",
+                _csv_safe(person.last_name),
+                _csv_safe(person.first_name),
+                person.email or "",
+                _csv_safe(person.centre.name if person.centre else ""),
+                person.category.label,
+                to_local(enrolment.queued_at).strftime("%d/%m/%Y %H:%M"),
+            ]
+        )
+    filename = f"inscrits-session-{session.id}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_safe(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection) in text typed by people."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

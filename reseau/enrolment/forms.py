@@ -1,0 +1,56 @@
+"""Forms of the enrolment room, with French messages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField
+from wtforms.validators import Email, InputRequired, NumberRange, ValidationError
+
+REQUIRED = "Ce champ est obligatoire."
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+    next = HiddenField()
+
+
+class EnrolForm(ActionForm):
+    confirm_overlap = BooleanField("Je confirme mon inscription malgré le chevauchement")
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(
+        "Nombre de places",
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=10_000, message="Saisissez un nombre entre 0 et 10 000."),
+        ],
+    )
+
+
+class EnrolPersonByEmailForm(FlaskForm):
+    """The coordinator enrols anyone: the person is found by e-mail."""
+
+    email = EmailField(
+        "Adresse e-mail de la personne",
+        validators=[InputRequired(REQUIRED), Email("Saisissez une adresse e-mail valide.")],
+    )
+    confirm_overlap = BooleanField("Inscrire malgré un chevauchement avec une autre session")
+
+
+class EnrolMemberForm(FlaskForm):
+    """A referent enrols a member of their centre, chosen in a list."""
+
+    person = SelectField("Personne de votre centre", coerce=int, validate_choice=True)
+    confirm_overlap = BooleanField("Inscrire malgré un chevauchement avec une autre session")
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person.choices = [(0, "Choisir une personne…")] + [
+            (member.id, member.sort_name) for member in members
+        ]
+
+    def validate_person(self, field):
+        if not field.data:
+            raise ValidationError("Choisissez une personne.")

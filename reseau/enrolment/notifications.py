@@ -1,0 +1,120 @@
+"""The e-mails of the enrolment room, queued in the outbox within the caller's transaction."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from reseau.accounts.models import Role, User, UserRole, UserStatus
+from reseau.enrolment.signals import enrolment_mail_queued
+from reseau.extensions import db
+from reseau.outbox import queue_mail
+
+
+def _send(
+    enrolment,
+    subject: str,
+    template: str,
+    *,
+    dedup_key: str | None = None,
+    method: str | None = None,
+    **context,
+):
+    """Queue one e-mail to the enrolled person; ``method`` asks for a calendar invitation
+    (REQUEST) or its withdrawal (CANCEL), attached by whoever listens (calendars room)."""
+    person = enrolment.person
+    if not person.email or person.status in (UserStatus.DISABLED, UserStatus.ANONYMISED):
+        return None
+    session = enrolment.session
+    mail = queue_mail(
+        person.email,
+        f"{subject} : {session.title}",
+        template,
+        dedup_key=dedup_key,
+        person=person,
+        session=session,
+        enrolment=enrolment,
+        **context,
+    )
+    if method is not None:
+        enrolment_mail_queued.send(enrolment, mail=mail, enrolment=enrolment, method=method)
+    return mail
+
+
+def confirmed(enrolment):
+    return _send(enrolment, "Inscription confirmée", "enrolment_confirmed", method="REQUEST")
+
+
+def waitlisted(enrolment, position: int | None):
+    return _send(enrolment, "Liste d'attente", "enrolment_waitlisted", position=position)
+
+
+def promoted(enrolment):
+    return _send(enrolment, "Une place s'est libérée", "enrolment_promoted", method="REQUEST")
+
+
+def offered(enrolment):
+    return _send(enrolment, "Une place vous est proposée", "enrolment_offered")
+
+
+def offer_expired(enrolment):
+    return _send(enrolment, "Place proposée expirée", "enrolment_offer_expired")
+
+
+def pending(enrolment):
+    """Tell the person their request waits for the centre, and tell the centre's referents."""
+    _send(enrolment, "Demande d'inscription transmise", "enrolment_pending")
+    person = enrolment.person
+    if person.centre_id is None:
+        return
+    referents = db.session.scalars(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == Role.REFERENT,
+            User.centre_id == person.centre_id,
+            User.status == UserStatus.ACTIVE,
+            User.email.is_not(None),
+        )
+        .order_by(User.id)
+    ).all()
+    for referent in referents:
+        queue_mail(
+            referent.email,
+            f"Inscription à valider : {enrolment.session.title}",
+            "enrolment_to_validate",
+            referent=referent,
+            person=person,
+            session=enrolment.session,
+            enrolment=enrolment,
+        )
+
+
+def declined(enrolment):
+    return _send(enrolment, "Inscription non retenue", "enrolment_declined")
+
+
+def cancelled(enrolment, *, by_self: bool):
+    return _send(
+        enrolment, "Inscription annulée", "enrolment_cancelled", method="CANCEL", by_self=by_self
+    )
+
+
+def convocation(enrolment):
+    start = enrolment.session.starts_at
+    key = f"convocation:{enrolment.id}:{start:%Y%m%d%H%M}" if start else None
+    return _send(enrolment, "Convocation", "enrolment_convocation", dedup_key=key)
+
+
+def session_cancelled(enrolment):
+    return _send(
+        enrolment,
+        "Session annulée",
+        "session_cancelled",
+        dedup_key=f"session-cancelled:{enrolment.session_id}:{enrolment.person_id}",
+        method="CANCEL",
+    )
+
+
+def session_changed(enrolment):
+    method = "REQUEST" if enrolment.status == "confirmed" else None
+    return _send(enrolment, "Changement de programme", "session_changed", method=method)

@@ -1,0 +1,600 @@
+"""The enrolment rules: enrol, cancel, validate, offer, promote, expire.
+
+Every function takes models and an explicit ``actor``, flushes and never commits: the view
+(or the ``tick`` command) commits. Functions that change who holds a seat lock the session row
+first (``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the write transaction already holds
+the database lock from ``BEGIN IMMEDIATE``), then count, then write: two workers can never
+both see "one seat left".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from reseau.accounts.models import User
+from reseau.audit import record_audit
+from reseau.catalogue.models import (
+    PromotionMode,
+    Seance,
+    SeanceStatus,
+    SessionStatus,
+    TrainingSession,
+)
+from reseau.database import utcnow
+from reseau.enrolment import notifications
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.extensions import db
+
+# Statuses that hold a seat: never more of them than the capacity.
+HOLDING = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING, EnrolmentStatus.OFFERED)
+# Statuses of a live enrolment (holding a seat or waiting for one).
+ACTIVE = (*HOLDING, EnrolmentStatus.WAITLISTED)
+
+FULL_REASON = "La session est complète."
+REMINDER_DAYS = 2
+
+
+class EnrolmentError(Exception):
+    """A refused enrolment action; ``message`` is French and shown as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class OverlapNeedsConfirmation(EnrolmentError):
+    """The person is confirmed in ``other``, whose séances overlap: ask before enrolling."""
+
+    def __init__(self, other: TrainingSession):
+        super().__init__(
+            f"Vous êtes déjà inscrit·e à « {other.title} », qui a lieu en même temps. "
+            "Confirmez si vous voulez quand même vous inscrire."
+        )
+        self.other = other
+
+
+def centre_reason(cap: int) -> str:
+    return f"Les places réservées à chaque centre ({cap} par centre) sont prises pour ce centre."
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+
+def lock_session(session: TrainingSession) -> TrainingSession:
+    """Lock the session row until the end of the transaction and return it, fresh."""
+    return db.session.execute(
+        sa.select(TrainingSession)
+        .where(TrainingSession.id == session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def seats_taken(session_ids) -> dict[int, int]:
+    """Return {session id: seats held} for ``session_ids``, in one grouped query."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Enrolment.session_id, sa.func.count(Enrolment.id))
+        .where(Enrolment.session_id.in_(ids), Enrolment.status.in_(HOLDING))
+        .group_by(Enrolment.session_id)
+    ).all()
+    return {session_id: count for session_id, count in rows}
+
+
+def seats_left(session: TrainingSession, taken: int | None = None) -> int:
+    if taken is None:
+        taken = seats_taken([session.id]).get(session.id, 0)
+    return max(session.capacity - taken, 0)
+
+
+def queue_order():
+    """The waitlist order: arrival time, then id (ids follow insertion under the lock)."""
+    return (Enrolment.queued_at, Enrolment.id)
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    """Return the 1-based waitlist position of ``enrolment``, or None when not waitlisted.
+
+    Computed from the queue order, never stored: cancellations leave no gaps.
+    """
+    if enrolment.status != EnrolmentStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count(Enrolment.id)).where(
+            Enrolment.session_id == enrolment.session_id,
+            Enrolment.status == EnrolmentStatus.WAITLISTED,
+            sa.or_(
+                Enrolment.queued_at < enrolment.queued_at,
+                sa.and_(Enrolment.queued_at == enrolment.queued_at, Enrolment.id < enrolment.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def waitlist(session: TrainingSession) -> list[Enrolment]:
+    """Return the waitlisted enrolments of ``session`` in queue order, people loaded."""
+    return list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .options(so.joinedload(Enrolment.person).joinedload(User.centre))
+            .where(
+                Enrolment.session_id == session.id,
+                Enrolment.status == EnrolmentStatus.WAITLISTED,
+            )
+            .order_by(*queue_order())
+        )
+    )
+
+
+def get_enrolment(session: TrainingSession, person: User) -> Enrolment | None:
+    return db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.session_id == session.id, Enrolment.person_id == person.id
+        )
+    )
+
+
+def find_overlap(person: User, session: TrainingSession) -> TrainingSession | None:
+    """Return another session ``person`` is confirmed in whose séances overlap this one's."""
+    mine = [s for s in session.seances if s.status == SeanceStatus.SCHEDULED]
+    if not mine:
+        return None
+    other_seance = so.aliased(Seance)
+    overlaps = sa.or_(
+        *(
+            sa.and_(other_seance.starts_at < s.ends_at, other_seance.ends_at > s.starts_at)
+            for s in mine
+        )
+    )
+    return db.session.scalar(
+        sa.select(TrainingSession)
+        .join(Enrolment, Enrolment.session_id == TrainingSession.id)
+        .join(other_seance, other_seance.session_id == TrainingSession.id)
+        .where(
+            Enrolment.person_id == person.id,
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+            TrainingSession.id != session.id,
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            other_seance.status == SeanceStatus.SCHEDULED,
+            overlaps,
+        )
+        .order_by(TrainingSession.starts_at)
+        .limit(1)
+    )
+
+
+def _holders(session: TrainingSession) -> tuple[int, Counter]:
+    """Return (seats held, seats held per centre id) for a locked session."""
+    rows = db.session.execute(
+        sa.select(User.centre_id, sa.func.count(Enrolment.id))
+        .join(User, User.id == Enrolment.person_id)
+        .where(Enrolment.session_id == session.id, Enrolment.status.in_(HOLDING))
+        .group_by(User.centre_id)
+    ).all()
+    per_centre = Counter({centre_id: count for centre_id, count in rows})
+    return sum(per_centre.values()), per_centre
+
+
+def _check_open(session: TrainingSession, now: datetime) -> None:
+    if session.status == SessionStatus.DRAFT:
+        raise EnrolmentError("Cette session n'est pas encore ouverte aux inscriptions.")
+    if session.status == SessionStatus.CANCELLED:
+        raise EnrolmentError("Cette session a été annulée : on ne peut plus s'y inscrire.")
+    if session.status == SessionStatus.CLOSED:
+        raise EnrolmentError("Cette session est clôturée : on ne peut plus s'y inscrire.")
+    if session.starts_at is not None and session.starts_at <= now:
+        raise EnrolmentError("Cette session a déjà commencé : on ne peut plus s'y inscrire.")
+    if session.enrolment_deadline is not None and session.enrolment_deadline < now:
+        raise EnrolmentError("La date limite d'inscription est dépassée.")
+
+
+def _already_message(enrolment: Enrolment, *, self_: bool) -> str:
+    if self_:
+        messages = {
+            EnrolmentStatus.WAITLISTED: "Vous êtes déjà sur la liste d'attente de cette session.",
+            EnrolmentStatus.PENDING: "Votre demande attend déjà la validation de votre centre.",
+            EnrolmentStatus.OFFERED: "Une place vous est déjà proposée : il reste à l'accepter.",
+        }
+        return messages.get(enrolment.status, "Vous êtes déjà inscrit·e à cette session.")
+    messages = {
+        EnrolmentStatus.WAITLISTED: "Cette personne est déjà sur la liste d'attente.",
+        EnrolmentStatus.PENDING: "Cette inscription attend déjà la validation du centre.",
+        EnrolmentStatus.OFFERED: "Une place est déjà proposée à cette personne.",
+    }
+    return messages.get(enrolment.status, "Cette personne est déjà inscrite à cette session.")
+
+
+def _validates(actor: User | None, person: User) -> bool:
+    """Whether ``actor`` enrolling ``person`` stands for the centre's validation."""
+    if actor is None or actor.id == person.id:
+        return False
+    if actor.is_coordinator:
+        return True
+    return (
+        actor.is_referent and person.centre_id is not None and actor.centre_id == person.centre_id
+    )
+
+
+def _actor_id(actor) -> int | None:
+    return getattr(actor, "id", None)
+
+
+# --- Changing ----------------------------------------------------------------------------
+
+
+def enrol(
+    person: User,
+    session: TrainingSession,
+    *,
+    actor: User,
+    confirm_overlap: bool = False,
+    now: datetime | None = None,
+) -> Enrolment:
+    """Enrol ``person`` in ``session``: a seat if one is left, else the back of the waitlist.
+
+    Raises EnrolmentError (already enrolled, deadline passed, session not open) or
+    OverlapNeedsConfirmation unless ``confirm_overlap``.
+    """
+    now = now or utcnow()
+    session = lock_session(session)
+    _check_open(session, now)
+    enrolment = get_enrolment(session, person)
+    if enrolment is not None:
+        db.session.refresh(enrolment)
+        if enrolment.status in ACTIVE:
+            raise EnrolmentError(_already_message(enrolment, self_=_actor_id(actor) == person.id))
+    if not confirm_overlap:
+        other = find_overlap(person, session)
+        if other is not None:
+            raise OverlapNeedsConfirmation(other)
+    # A referent (or the coordinator) enrolling someone has validated the request already.
+    validated = _validates(actor, person)
+    # Count under the lock, before adding the new row (no autoflush of a half-built row).
+    taken, per_centre = _holders(session)
+    reason = ""
+    if taken >= session.capacity:
+        status, reason = EnrolmentStatus.WAITLISTED, FULL_REASON
+    elif (
+        session.centre_cap
+        and person.centre_id is not None
+        and per_centre[person.centre_id] >= session.centre_cap
+    ):
+        status, reason = EnrolmentStatus.WAITLISTED, centre_reason(session.centre_cap)
+    elif session.requires_validation and not validated:
+        status = EnrolmentStatus.PENDING
+    else:
+        status = EnrolmentStatus.CONFIRMED
+    if enrolment is None:
+        enrolment = Enrolment(session=session, person=person)
+        db.session.add(enrolment)
+    enrolment.status = status
+    enrolment.waitlist_reason = reason
+    # Arrival order is the order in which enrolments take the lock: stamp it now, under it.
+    enrolment.queued_at = utcnow()
+    enrolment.enrolled_by_id = _actor_id(actor)
+    enrolment.decided_by_id = _actor_id(actor) if validated else None
+    enrolment.offer_expires_at = None
+    enrolment.cancelled_at = None
+    enrolment.cancelled_by_id = None
+    enrolment.reminder_sent_at = None
+    db.session.flush()
+    if enrolment.status == EnrolmentStatus.WAITLISTED:
+        notifications.waitlisted(enrolment, waitlist_position(enrolment))
+    elif enrolment.status == EnrolmentStatus.PENDING:
+        notifications.pending(enrolment)
+    else:
+        notifications.confirmed(enrolment)
+    return enrolment
+
+
+def cancel(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
+    """Cancel ``enrolment``; a freed seat goes to the first person of the waitlist."""
+    now = now or utcnow()
+    session = lock_session(enrolment.session)
+    db.session.refresh(enrolment)
+    if enrolment.status not in ACTIVE:
+        raise EnrolmentError("Cette inscription est déjà annulée.")
+    started = session.starts_at is not None and session.starts_at <= now
+    if started and not (actor is not None and actor.is_coordinator):
+        raise EnrolmentError(
+            "La session a déjà commencé : prévenez l'équipe régionale pour annuler."
+        )
+    held = enrolment.status in HOLDING
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.cancelled_at = now
+    enrolment.cancelled_by_id = _actor_id(actor)
+    enrolment.offer_expires_at = None
+    db.session.flush()
+    notifications.cancelled(enrolment, by_self=_actor_id(actor) == enrolment.person_id)
+    if held:
+        promote_waitlist(session, actor=actor, now=now)
+    return enrolment
+
+
+def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
+    """Confirm a request pending the centre's validation."""
+    lock_session(enrolment.session)
+    db.session.refresh(enrolment)
+    if enrolment.status != EnrolmentStatus.PENDING:
+        raise EnrolmentError("Cette demande n'attend plus de validation.")
+    enrolment.status = EnrolmentStatus.CONFIRMED
+    enrolment.decided_by_id = _actor_id(actor)
+    db.session.flush()
+    notifications.confirmed(enrolment)
+    return enrolment
+
+
+def decline(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
+    """Decline a request pending the centre's validation; its seat goes to the waitlist."""
+    now = now or utcnow()
+    session = lock_session(enrolment.session)
+    db.session.refresh(enrolment)
+    if enrolment.status != EnrolmentStatus.PENDING:
+        raise EnrolmentError("Cette demande n'attend plus de validation.")
+    enrolment.status = EnrolmentStatus.DECLINED
+    enrolment.decided_by_id = _actor_id(actor)
+    enrolment.cancelled_at = now
+    enrolment.cancelled_by_id = _actor_id(actor)
+    db.session.flush()
+    notifications.declined(enrolment)
+    promote_waitlist(session, actor=actor, now=now)
+    return enrolment
+
+
+def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
+    """Take the seat offered to the person, if the offer has not expired."""
+    now = now or utcnow()
+    lock_session(enrolment.session)
+    db.session.refresh(enrolment)
+    if enrolment.status != EnrolmentStatus.OFFERED:
+        raise EnrolmentError("Aucune place ne vous est proposée pour cette session.")
+    if enrolment.offer_expires_at is not None and enrolment.offer_expires_at <= now:
+        raise EnrolmentError("Le délai pour accepter cette place est dépassé.")
+    enrolment.status = EnrolmentStatus.CONFIRMED
+    enrolment.offer_expires_at = None
+    enrolment.decided_by_id = _actor_id(actor)
+    db.session.flush()
+    notifications.confirmed(enrolment)
+    return enrolment
+
+
+def _promote(enrolment: Enrolment, session: TrainingSession, now: datetime) -> None:
+    enrolment.waitlist_reason = ""
+    if session.promotion_mode == PromotionMode.OFFER:
+        enrolment.status = EnrolmentStatus.OFFERED
+        enrolment.offer_expires_at = now + timedelta(hours=session.offer_hours)
+        db.session.flush()
+        notifications.offered(enrolment)
+    elif session.requires_validation and enrolment.decided_by_id is None:
+        enrolment.status = EnrolmentStatus.PENDING
+        db.session.flush()
+        notifications.pending(enrolment)
+    else:
+        enrolment.status = EnrolmentStatus.CONFIRMED
+        db.session.flush()
+        notifications.promoted(enrolment)
+
+
+def promote_waitlist(
+    session: TrainingSession, *, actor: User | None = None, now: datetime | None = None
+) -> list[Enrolment]:
+    """Give the free seats to the waitlist, first come first served; return who moved up.
+
+    A person whose centre already has its cap of seats keeps their place and is skipped.
+    Nothing moves in a session that is not published or has already started.
+    """
+    now = now or utcnow()
+    session = lock_session(session)
+    if session.status != SessionStatus.PUBLISHED:
+        return []
+    if session.starts_at is not None and session.starts_at <= now:
+        return []
+    taken, per_centre = _holders(session)
+    free = session.capacity - taken
+    promoted: list[Enrolment] = []
+    if free <= 0:
+        return promoted
+    for enrolment in waitlist(session):
+        if free <= 0:
+            break
+        centre_id = enrolment.person.centre_id
+        if (
+            session.centre_cap
+            and centre_id is not None
+            and per_centre[centre_id] >= session.centre_cap
+        ):
+            enrolment.waitlist_reason = centre_reason(session.centre_cap)
+            continue
+        _promote(enrolment, session, now)
+        per_centre[centre_id] += 1
+        free -= 1
+        promoted.append(enrolment)
+    db.session.flush()
+    for enrolment in promoted:
+        record_audit(
+            actor, "enrolment.promoted", enrolment, summary=f"{enrolment.person.full_name}"
+        )
+    return promoted
+
+
+def move_from_waitlist(enrolment: Enrolment, *, actor: User) -> bool:
+    """Confirm a waitlisted person now (coordinator's decision, ahead of the queue).
+
+    When no seat is free the capacity grows by one, so that the session is never
+    overbooked; return whether it did.
+    """
+    session = lock_session(enrolment.session)
+    db.session.refresh(enrolment)
+    if enrolment.status != EnrolmentStatus.WAITLISTED:
+        raise EnrolmentError("Cette personne n'est plus sur la liste d'attente.")
+    taken, _ = _holders(session)
+    grew = taken >= session.capacity
+    if grew:
+        before = session.capacity
+        session.capacity = taken + 1
+        record_audit(
+            actor,
+            "session.capacity",
+            session,
+            summary=f"Capacité {before} → {session.capacity} (passage depuis la liste d'attente)",
+            before={"capacity": before},
+            after={"capacity": session.capacity},
+        )
+    enrolment.status = EnrolmentStatus.CONFIRMED
+    enrolment.waitlist_reason = ""
+    enrolment.decided_by_id = _actor_id(actor)
+    db.session.flush()
+    notifications.promoted(enrolment)
+    record_audit(actor, "enrolment.moved", enrolment, summary=enrolment.person.full_name)
+    return grew
+
+
+def change_capacity(
+    session: TrainingSession, capacity: int, *, actor: User, now: datetime | None = None
+) -> list[Enrolment]:
+    """Set the capacity; more seats go to the waitlist at once. Return who moved up."""
+    session = lock_session(session)
+    taken, _ = _holders(session)
+    if capacity < taken:
+        raise EnrolmentError(
+            f"La capacité ne peut pas être inférieure au nombre de places déjà prises ({taken})."
+        )
+    before = session.capacity
+    session.capacity = capacity
+    record_audit(
+        actor,
+        "session.capacity",
+        session,
+        summary=f"Capacité {before} → {capacity}",
+        before={"capacity": before},
+        after={"capacity": capacity},
+    )
+    db.session.flush()
+    if capacity > before:
+        return promote_waitlist(session, actor=actor, now=now)
+    return []
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Withdraw the offers whose delay has passed and offer the seat to the next person."""
+    now = now or utcnow()
+    expired = db.session.scalars(
+        sa.select(Enrolment)
+        .where(
+            Enrolment.status == EnrolmentStatus.OFFERED,
+            Enrolment.offer_expires_at <= now,
+        )
+        .order_by(Enrolment.offer_expires_at, Enrolment.id)
+    ).all()
+    count = 0
+    for enrolment in expired:
+        session = lock_session(enrolment.session)
+        db.session.refresh(enrolment)
+        if enrolment.status != EnrolmentStatus.OFFERED or enrolment.offer_expires_at > now:
+            continue
+        enrolment.status = EnrolmentStatus.CANCELLED
+        enrolment.cancelled_at = now
+        enrolment.cancelled_by_id = None
+        enrolment.waitlist_reason = "Délai de réponse dépassé."
+        db.session.flush()
+        notifications.offer_expired(enrolment)
+        promote_waitlist(session, now=now)
+        count += 1
+    return count
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Queue the convocation of confirmed people whose session starts within two days."""
+    now = now or utcnow()
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .options(
+            so.contains_eager(Enrolment.session).selectinload(TrainingSession.seances),
+            so.contains_eager(Enrolment.session).selectinload(TrainingSession.trainers),
+            so.joinedload(Enrolment.person),
+        )
+        .where(
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+            Enrolment.reminder_sent_at.is_(None),
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.starts_at > now,
+            TrainingSession.starts_at <= now + timedelta(days=REMINDER_DAYS),
+        )
+        .order_by(Enrolment.id)
+    ).all()
+    for enrolment in enrolments:
+        notifications.convocation(enrolment)
+        enrolment.reminder_sent_at = now
+    db.session.flush()
+    return len(enrolments)
+
+
+def tick(now: datetime | None = None) -> dict[str, int]:
+    """Do the time-based work once; running it again at once changes nothing."""
+    now = now or utcnow()
+    return {"offers_expired": expire_offers(now), "reminders": send_reminders(now)}
+
+
+# --- Reacting to the catalogue -----------------------------------------------------------
+
+
+def people_to_tell(session: TrainingSession) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .options(so.joinedload(Enrolment.person))
+            .where(Enrolment.session_id == session.id, Enrolment.status.in_(ACTIVE))
+            .order_by(Enrolment.id)
+        )
+    )
+
+
+def on_session_cancelled(session: TrainingSession, **kwargs) -> None:
+    """Tell everyone enrolled or waiting that the session is cancelled (once per person)."""
+    for enrolment in people_to_tell(session):
+        notifications.session_cancelled(enrolment)
+        enrolment.offer_expires_at = None
+    db.session.flush()
+
+
+def on_session_changed(session: TrainingSession, **kwargs) -> None:
+    """Tell everyone enrolled or waiting about the new dates or place; redo the reminder."""
+    for enrolment in people_to_tell(session):
+        notifications.session_changed(enrolment)
+        enrolment.reminder_sent_at = None
+    db.session.flush()
+
+
+# --- Capacity grown anywhere (the catalogue's session form included) ---------------------
+
+_GROWN = "reseau_capacity_grown"
+
+
+def _on_capacity_set(target, value, oldvalue, initiator):
+    """Remember a persistent session whose capacity grows, to promote before the commit."""
+    if isinstance(oldvalue, int) and isinstance(value, int) and value > oldvalue:
+        state = sa.inspect(target)
+        if state.persistent and state.session is not None:
+            state.session.info.setdefault(_GROWN, set()).add(target.id)
+
+
+def _promote_grown_sessions(session: so.Session) -> None:
+    """Before a commit, give the new seats of grown sessions to their waitlists."""
+    grown = session.info.pop(_GROWN, None)
+    for session_id in sorted(grown or ()):
+        training_session = session.get(TrainingSession, session_id)
+        if training_session is not None:
+            promote_waitlist(training_session)
+
+
+def listen_for_capacity_changes() -> None:
+    sa.event.listen(TrainingSession.capacity, "set", _on_capacity_set, active_history=True)
+    sa.event.listen(so.Session, "before_commit", _promote_grown_sessions)

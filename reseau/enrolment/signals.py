@@ -1,0 +1,13 @@
+"""Enrolment events other rooms listen to, so the enrolment room never imports upward.
+
+``enrolment_mail_queued.send(enrolment, mail=mail, enrolment=enrolment, method="REQUEST")``
+is sent after an enrolment e-mail is queued (``mail`` is the OutboxMail, or None when it was
+deduplicated); ``method`` is "REQUEST" (confirmation, promotion) or "CANCEL" (cancellation of
+the enrolment or of the session). The calendars room attaches the invitation (.ics) to it.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+enrolment_mail_queued = _signals.signal("enrolment-mail-queued")
