@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("diagnostic", __name__)
 
-from reseau.diagnostic import views  # noqa: E402, F401
+from reseau.diagnostic import receivers, views  # noqa: E402, F401

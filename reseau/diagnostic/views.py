@@ -1,3 +1,826 @@
-"""Views of the diagnostic room."""
+"""Views of the diagnostic room: questionnaire, follow-up, results, campaign administration."""
 
-from reseau.diagnostic import bp  # noqa: F401
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.routing import BuildError
+
+from reseau.accounts.access import coordinator_required, manager_required
+from reseau.accounts.forms import department_choices, select_choices
+from reseau.accounts.models import Category, Centre, User
+from reseau.catalogue.models import Audience, Theme
+from reseau.database import utcnow
+from reseau.diagnostic import bp, operations, results
+from reseau.diagnostic.forms import (
+    CampaignForm,
+    QuestionForm,
+    SkillForm,
+    campaign_choices,
+    theme_choices,
+)
+from reseau.diagnostic.models import (
+    DiagnosticCampaign,
+    DiagnosticQuestion,
+    DiagnosticResponse,
+    DiagnosticSkill,
+    QuestionAnswer,
+    SkillAnswer,
+    SkillLevel,
+    TrainingWish,
+)
+from reseau.extensions import db
+from reseau.i18n import time_fr
+from reseau.views import form_status, page_number, render_page, see_other, wants_fragment
+
+# Where the catalogue room lets the coordinator edit a session, in order of preference.
+SESSION_EDIT_ENDPOINTS = (
+    "catalogue.session_edit",
+    "catalogue.edit_session",
+    "catalogue.session_form",
+)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def get_campaign_or_404(campaign_id: int) -> DiagnosticCampaign:
+    """Return the campaign with its questionnaire loaded, or abort with 404."""
+    campaign = db.session.scalar(
+        sa.select(DiagnosticCampaign)
+        .options(
+            so.selectinload(DiagnosticCampaign.skills).joinedload(DiagnosticSkill.theme),
+            so.selectinload(DiagnosticCampaign.questions),
+        )
+        .where(DiagnosticCampaign.id == campaign_id)
+    )
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def get_answerable_campaign_or_404(campaign_id: int, *, preview: bool = False):
+    """Return a campaign the current person may answer (in its audience), else 404.
+
+    With ``preview``, the coordinator may also look at a questionnaire meant for others.
+    """
+    campaign = get_campaign_or_404(campaign_id)
+    if not operations.is_eligible(campaign, current_user) and not (
+        preview and current_user.is_coordinator
+    ):
+        abort(404)
+    return campaign
+
+
+def get_skill_or_404(campaign: DiagnosticCampaign, skill_id: int) -> DiagnosticSkill:
+    for skill in campaign.skills:
+        if skill.id == skill_id:
+            return skill
+    abort(404)
+
+
+def get_question_or_404(campaign: DiagnosticCampaign, question_id: int) -> DiagnosticQuestion:
+    for question in campaign.questions:
+        if question.id == question_id:
+            return question
+    abort(404)
+
+
+def grouped_skills(campaign: DiagnosticCampaign) -> list[tuple[Theme, list[DiagnosticSkill]]]:
+    """The campaign's skills grouped by theme, themes in the catalogue's order."""
+    groups: dict[int, tuple[Theme, list[DiagnosticSkill]]] = {}
+    for skill in campaign.skills:
+        groups.setdefault(skill.theme_id, (skill.theme, []))[1].append(skill)
+    return sorted(groups.values(), key=lambda group: (group[0].position, group[0].name))
+
+
+def my_response(campaign: DiagnosticCampaign) -> DiagnosticResponse | None:
+    return db.session.scalar(
+        sa.select(DiagnosticResponse)
+        .options(
+            so.selectinload(DiagnosticResponse.skill_answers),
+            so.selectinload(DiagnosticResponse.question_answers),
+        )
+        .where(
+            DiagnosticResponse.campaign_id == campaign.id,
+            DiagnosticResponse.person_id == current_user.id,
+        )
+    )
+
+
+def _choice(enum_class, value):
+    """Return ``enum_class(value)``, None when absent, or abort 422 on a forged value."""
+    if value in (None, ""):
+        return None
+    try:
+        return enum_class(value)
+    except ValueError:
+        abort(422)
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+@bp.route("/diagnostic")
+@login_required
+def home():
+    campaigns = operations.open_campaigns_for(current_user)
+    responses = {}
+    if campaigns:
+        responses = {
+            response.campaign_id: response
+            for response in db.session.scalars(
+                sa.select(DiagnosticResponse).where(
+                    DiagnosticResponse.person_id == current_user.id,
+                    DiagnosticResponse.campaign_id.in_([c.id for c in campaigns]),
+                )
+            )
+        }
+    return render_page("diagnostic/home.html", campaigns=campaigns, responses=responses)
+
+
+@bp.route("/diagnostic/<int:campaign_id>", methods=["GET", "POST"])
+@login_required
+def answer(campaign_id: int):
+    campaign = get_answerable_campaign_or_404(campaign_id, preview=request.method == "GET")
+    is_open = operations.is_open(campaign)
+    preview = not operations.is_eligible(campaign, current_user)
+    if request.method == "POST":
+        if not is_open:
+            flash("Cette campagne est fermée : les réponses ne peuvent plus changer.", "error")
+            return see_other(url_for("diagnostic.answer", campaign_id=campaign.id))
+        response = operations.get_or_create_response(campaign, current_user)
+        _save_whole_page(campaign, response)
+        if request.form.get("action") == "submit":
+            operations.submit_response(response)
+            message = "Merci ! Vos réponses sont enregistrées et transmises au réseau."
+        else:
+            message = "Vos réponses sont enregistrées. Vous pourrez revenir les compléter."
+        db.session.commit()
+        flash(message, "success")
+        return see_other(url_for("diagnostic.answer", campaign_id=campaign.id))
+    response = my_response(campaign)
+    skill_answers = {a.skill_id: a for a in response.skill_answers} if response else {}
+    question_answers = (
+        {a.question_id: a.text for a in response.question_answers} if response else {}
+    )
+    return render_page(
+        "diagnostic/answer.html",
+        campaign=campaign,
+        is_open=is_open and not preview,
+        preview=preview,
+        groups=grouped_skills(campaign),
+        response=response,
+        skill_answers=skill_answers,
+        question_answers=question_answers,
+        levels=list(SkillLevel),
+        wishes=list(TrainingWish),
+    )
+
+
+def _save_whole_page(campaign: DiagnosticCampaign, response: DiagnosticResponse) -> None:
+    """Save every answer the page sent (the questionnaire without JavaScript)."""
+    form = request.form
+    for skill in campaign.skills:
+        operations.save_skill_answer(
+            response,
+            skill,
+            level=_choice(SkillLevel, form.get(f"level-{skill.id}")),
+            wants_training=_choice(TrainingWish, form.get(f"wish-{skill.id}")),
+        )
+    for question in campaign.questions:
+        key = f"question-{question.id}"
+        if key in form:
+            operations.save_question_answer(response, question, form[key].strip())
+    if "other_needs" in form:
+        operations.save_other_needs(response, form["other_needs"].strip())
+
+
+def _saved(message: str | None = None, status: int = 200):
+    """Answer an autosave: the small "enregistré" state (htmx) or back to the page."""
+    if wants_fragment():
+        return render_page(
+            "diagnostic/_saved.html",
+            "diagnostic/_saved.html",
+            message=message,
+            at=time_fr(utcnow()),
+            status=status,
+        )
+    if status == 200:
+        flash("Réponse enregistrée.", "success")
+    else:
+        flash(message or "Cette réponse n'a pas pu être enregistrée.", "error")
+    return see_other(url_for("diagnostic.answer", campaign_id=request.view_args["campaign_id"]))
+
+
+def _open_response_or_409(campaign: DiagnosticCampaign):
+    if not operations.is_open(campaign):
+        return None
+    return operations.get_or_create_response(campaign, current_user)
+
+
+@bp.route("/diagnostic/<int:campaign_id>/competences/<int:skill_id>", methods=["POST"])
+@login_required
+def save_skill(campaign_id: int, skill_id: int):
+    campaign = get_answerable_campaign_or_404(campaign_id)
+    skill = get_skill_or_404(campaign, skill_id)
+    response = _open_response_or_409(campaign)
+    if response is None:
+        return _saved("Campagne fermée : réponse non enregistrée.", status=409)
+    operations.save_skill_answer(
+        response,
+        skill,
+        level=_choice(SkillLevel, request.form.get(f"level-{skill.id}")),
+        wants_training=_choice(TrainingWish, request.form.get(f"wish-{skill.id}")),
+    )
+    db.session.commit()
+    return _saved()
+
+
+@bp.route("/diagnostic/<int:campaign_id>/questions/<int:question_id>", methods=["POST"])
+@login_required
+def save_question(campaign_id: int, question_id: int):
+    campaign = get_answerable_campaign_or_404(campaign_id)
+    question = get_question_or_404(campaign, question_id)
+    response = _open_response_or_409(campaign)
+    if response is None:
+        return _saved("Campagne fermée : réponse non enregistrée.", status=409)
+    text = request.form.get(f"question-{question.id}", "").strip()
+    operations.save_question_answer(response, question, text)
+    db.session.commit()
+    return _saved()
+
+
+@bp.route("/diagnostic/<int:campaign_id>/autres-besoins", methods=["POST"])
+@login_required
+def save_other_needs(campaign_id: int):
+    campaign = get_answerable_campaign_or_404(campaign_id)
+    response = _open_response_or_409(campaign)
+    if response is None:
+        return _saved("Campagne fermée : réponse non enregistrée.", status=409)
+    operations.save_other_needs(response, request.form.get("other_needs", "").strip())
+    db.session.commit()
+    return _saved()
+
+
+# --- follow-up by the referent ----------------------------------------------------------------
+
+
+def _follow_centre_id() -> int | None:
+    """The centre followed: the referent's own; for the coordinator, the ``centre`` parameter."""
+    if current_user.is_coordinator:
+        return request.args.get("centre", type=int)
+    return current_user.centre_id
+
+
+@bp.route("/diagnostic/<int:campaign_id>/suivi")
+@manager_required
+def follow_up(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    centre_id = _follow_centre_id()
+    centre = db.session.get(Centre, centre_id) if centre_id else None
+    if centre_id and centre is None:
+        abort(404)
+    query = (
+        operations.eligible_people(campaign)
+        .add_columns(DiagnosticResponse)
+        .outerjoin(
+            DiagnosticResponse,
+            sa.and_(
+                DiagnosticResponse.person_id == User.id,
+                DiagnosticResponse.campaign_id == campaign.id,
+            ),
+        )
+        .options(so.joinedload(User.centre))
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    if centre_id:
+        query = query.where(User.centre_id == centre_id)
+    rows = db.session.execute(query.limit(500)).all()
+    return render_page(
+        "diagnostic/follow_up.html",
+        "diagnostic/_follow_up_table.html",
+        campaign=campaign,
+        centre=centre,
+        rows=rows,
+        is_open=operations.is_open(campaign),
+    )
+
+
+@bp.route("/diagnostic/<int:campaign_id>/suivi/relance", methods=["POST"])
+@manager_required
+def remind_all(campaign_id: int):
+    """Remind, once, everyone of the followed centre who has not finished."""
+    campaign = get_campaign_or_404(campaign_id)
+    centre_id = current_user.centre_id if not current_user.is_coordinator else None
+    centre_id = centre_id or request.form.get("centre", type=int)
+    if not centre_id or db.session.get(Centre, centre_id) is None:
+        abort(404)
+    back = url_for("diagnostic.follow_up", campaign_id=campaign.id)
+    if current_user.is_coordinator:
+        back = url_for("diagnostic.follow_up", campaign_id=campaign.id, centre=centre_id)
+    if not operations.is_open(campaign):
+        flash("La campagne est fermée : pas de relance possible.", "error")
+        return see_other(back)
+    people = db.session.scalars(
+        operations.eligible_people(campaign)
+        .where(
+            User.centre_id == centre_id,
+            ~sa.exists().where(
+                DiagnosticResponse.person_id == User.id,
+                DiagnosticResponse.campaign_id == campaign.id,
+                sa.or_(
+                    DiagnosticResponse.submitted_at.is_not(None),
+                    DiagnosticResponse.reminded_at.is_not(None),
+                ),
+            ),
+        )
+        .order_by(User.id)
+    ).all()
+    sent = sum(operations.remind_person(campaign, person, actor=current_user) for person in people)
+    db.session.commit()
+    flash(f"{sent} relance(s) envoyée(s).", "success")
+    return see_other(back)
+
+
+@bp.route("/diagnostic/<int:campaign_id>/suivi/<int:person_id>/relance", methods=["POST"])
+@manager_required
+def remind(campaign_id: int, person_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    person = db.session.get(User, person_id)
+    allowed = person is not None and (
+        current_user.is_coordinator or person.centre_id == current_user.centre_id
+    )
+    if not allowed or not operations.is_eligible(campaign, person):
+        abort(404)
+    if not operations.is_open(campaign):
+        flash("La campagne est fermée : pas de relance possible.", "error")
+    elif operations.remind_person(campaign, person, actor=current_user):
+        flash(f"Relance envoyée à {person.full_name}.", "success")
+    else:
+        flash(f"{person.full_name} a déjà été relancé·e ou a terminé : pas de relance.", "info")
+    db.session.commit()
+    back = url_for("diagnostic.follow_up", campaign_id=campaign.id)
+    if current_user.is_coordinator and person.centre_id:
+        back = url_for("diagnostic.follow_up", campaign_id=campaign.id, centre=person.centre_id)
+    return see_other(back)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def _results_filters() -> tuple[results.Filters | None, dict]:
+    campaign_id = request.args.get("campagne", type=int)
+    if campaign_id:
+        campaign = db.session.get(DiagnosticCampaign, campaign_id)
+        if campaign is None:
+            abort(404)
+    else:
+        campaign = operations.latest_answered_campaign()
+    category_value = request.args.get("categorie", "")
+    category = Category(category_value) if category_value in set(Category) else None
+    department_id = request.args.get("departement", type=int)
+    centre_id = None
+    if not current_user.is_coordinator:
+        # A referent sees their centre's part only, whatever the URL says.
+        centre_id = current_user.centre_id
+        department_id = None
+    args = {
+        "campagne": campaign.id if campaign else None,
+        "departement": department_id,
+        "categorie": category.value if category else "",
+    }
+    if campaign is None:
+        return None, args
+    return results.Filters(campaign, department_id, category, centre_id), args
+
+
+@bp.route("/diagnostic/resultats")
+@manager_required
+def results_page():
+    filters, args = _results_filters()
+    context = {"filters": filters, "args": args, "campaigns": campaign_choices()}
+    if filters is not None:
+        needs, columns = results.theme_needs(filters)
+        maximum = results.max_cell(needs)
+        context.update(
+            needs=needs,
+            columns=columns,
+            maximum=maximum,
+            heat_level=results.heat_level,
+            skills=results.skill_ranking(filters),
+            department_rates=results.department_rates(filters),
+            centre_rates=results.centre_rates(filters),
+            texts=results.free_texts(filters),
+            respondents=results.respondent_count(filters),
+            priority_weight=results.PRIORITY_WEIGHT,
+            yes_weight=results.YES_WEIGHT,
+        )
+    return render_page(
+        "diagnostic/results.html",
+        "diagnostic/_results.html",
+        departments=department_choices("Tous les départements"),
+        category_choices=Category.choices(),
+        **context,
+    )
+
+
+def _csv_response(filename: str, header: list[str], rows, *, stream: bool = False) -> Response:
+    """A CSV download (";" and a BOM, as French spreadsheet software expects).
+
+    With ``stream``, rows are written as they come from the database (the raw answers can be
+    large); the request context is kept alive for the generator.
+    """
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        buffer.write("\ufeff")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate(0)
+        yield buffer.getvalue()
+
+    body = stream_with_context(generate()) if stream else "".join(generate())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/diagnostic/resultats.csv")
+@manager_required
+def results_csv():
+    filters, _ = _results_filters()
+    if filters is None:
+        abort(404)
+    rows = [
+        (
+            row.theme,
+            row.skill,
+            f"{row.department_code} – {row.department_name}" if row.department_code else "",
+            row.people,
+            int(row.priority),
+            int(row.score),
+        )
+        for row in results.skill_department_rows(filters)
+    ]
+    return _csv_response(
+        f"diagnostic-{filters.campaign.id}-resultats.csv",
+        [
+            "Thématique",
+            "Compétence",
+            "Département",
+            "Personnes souhaitant une formation",
+            "Dont en priorité",
+            f"Score (priorité = {results.PRIORITY_WEIGHT}, oui = {results.YES_WEIGHT})",
+        ],
+        rows,
+    )
+
+
+@bp.route("/admin/diagnostic/<int:campaign_id>/reponses.csv")
+@coordinator_required
+def raw_csv(campaign_id: int):
+    campaign = db.get_or_404(DiagnosticCampaign, campaign_id)
+    rows = (
+        (
+            row.last_name,
+            row.first_name,
+            row.category.label,
+            row.centre or "",
+            row.department or "",
+            row.theme,
+            row.skill,
+            row.level.label if row.level else "",
+            row.wants_training.label if row.wants_training else "",
+        )
+        for row in results.raw_answer_rows(campaign)
+    )
+    return _csv_response(
+        f"diagnostic-{campaign.id}-reponses.csv",
+        [
+            "Nom",
+            "Prénom",
+            "Catégorie",
+            "Centre",
+            "Département",
+            "Thématique",
+            "Compétence",
+            "Niveau",
+            "Souhaite une formation",
+        ],
+        rows,
+        stream=True,
+    )
+
+
+@bp.route("/admin/diagnostic/<int:campaign_id>/themes/<int:theme_id>/session", methods=["POST"])
+@coordinator_required
+def create_session(campaign_id: int, theme_id: int):
+    campaign = db.get_or_404(DiagnosticCampaign, campaign_id)
+    theme = db.get_or_404(Theme, theme_id)
+    in_campaign = db.session.scalar(
+        sa.select(DiagnosticSkill.id)
+        .where(DiagnosticSkill.campaign_id == campaign.id, DiagnosticSkill.theme_id == theme.id)
+        .limit(1)
+    )
+    if in_campaign is None:
+        abort(404)
+    needs, _ = results.theme_needs(results.Filters(campaign))
+    top = next((need.top_department_id for need in needs if need.theme.id == theme.id), None)
+    session = operations.create_session_for_need(campaign, theme, top, actor=current_user)
+    db.session.commit()
+    flash(
+        f"Session « {session.title} » créée en brouillon : complétez les dates et le lieu.",
+        "success",
+    )
+    return see_other(session_edit_url(session.id))
+
+
+def session_edit_url(session_id: int) -> str:
+    for endpoint in SESSION_EDIT_ENDPOINTS:
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, session_id=session_id)
+            except BuildError:
+                continue
+    return url_for("catalogue.session_list")
+
+
+# --- campaigns (coordinator; referents see the list) ------------------------------------------
+
+
+@bp.route("/admin/diagnostic")
+@manager_required
+def campaign_list():
+    counts = (
+        sa.select(
+            DiagnosticResponse.campaign_id,
+            sa.func.count(DiagnosticResponse.id).label("answered"),
+        )
+        .where(DiagnosticResponse.started_at.is_not(None))
+        .group_by(DiagnosticResponse.campaign_id)
+        .subquery()
+    )
+    page = db.paginate(
+        sa.select(DiagnosticCampaign, sa.func.coalesce(counts.c.answered, 0))
+        .outerjoin(counts, counts.c.campaign_id == DiagnosticCampaign.id)
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()),
+        page=page_number(),
+        per_page=20,
+        error_out=False,
+    )
+    # db.paginate yields the first column only: fetch the counts for the page's campaigns.
+    answered = dict(
+        db.session.execute(
+            sa.select(counts.c.campaign_id, counts.c.answered).where(
+                counts.c.campaign_id.in_([c.id for c in page.items])
+            )
+        ).all()
+    )
+    answerable = {
+        campaign.id
+        for campaign in page.items
+        if operations.is_open(campaign) and operations.is_eligible(campaign, current_user)
+    }
+    return render_page(
+        "diagnostic/campaign_list.html",
+        page=page,
+        answered=answered,
+        answerable=answerable,
+        today=date.today(),
+    )
+
+
+@bp.route("/admin/diagnostic/nouvelle", methods=["GET", "POST"])
+@coordinator_required
+def campaign_new():
+    form = CampaignForm()
+    form.copy_from.choices = select_choices([("", "— Questionnaire vide —")] + campaign_choices())
+    if request.method == "GET":
+        previous = operations.latest_campaign()
+        if previous is not None:
+            form.copy_from.data = previous.id
+            form.audience.data = previous.audience.value
+    if form.validate_on_submit():
+        copy_from = (
+            db.session.get(DiagnosticCampaign, form.copy_from.data) if form.copy_from.data else None
+        )
+        if copy_from is not None:
+            copy_from = get_campaign_or_404(copy_from.id)
+        campaign = operations.create_campaign(
+            title=form.title.data,
+            audience=Audience(form.audience.data),
+            opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+            introduction=form.introduction.data or "",
+            copy_from=copy_from,
+            actor=current_user,
+        )
+        db.session.commit()
+        flash(f"Campagne « {campaign.title} » créée.", "success")
+        return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
+    return render_page(
+        "diagnostic/campaign_new.html",
+        "diagnostic/_campaign_form.html",
+        form=form,
+        campaign=None,
+        status=form_status(form),
+    )
+
+
+@bp.route("/admin/diagnostic/<int:campaign_id>", methods=["GET", "POST"])
+@coordinator_required
+def campaign_edit(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    form = CampaignForm(obj=campaign)
+    del form.copy_from
+    if request.method == "GET":
+        form.audience.data = campaign.audience.value
+    if form.validate_on_submit():
+        operations.update_campaign(
+            campaign,
+            actor=current_user,
+            title=form.title.data,
+            audience=Audience(form.audience.data),
+            opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+            introduction=form.introduction.data or "",
+        )
+        db.session.commit()
+        flash("Campagne enregistrée.", "success")
+        return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
+    skill_form = SkillForm(formdata=None)
+    skill_form.theme_id.choices = select_choices(theme_choices())
+    invited = db.session.scalar(
+        sa.select(sa.func.count(DiagnosticResponse.id)).where(
+            DiagnosticResponse.campaign_id == campaign.id,
+            DiagnosticResponse.invited_at.is_not(None),
+        )
+    )
+    return render_page(
+        "diagnostic/campaign_edit.html",
+        "diagnostic/_campaign_form.html",
+        form=form,
+        campaign=campaign,
+        groups=grouped_skills(campaign),
+        skill_form=skill_form,
+        question_form=QuestionForm(formdata=None),
+        invited=invited,
+        is_open=operations.is_open(campaign),
+        status=form_status(form),
+    )
+
+
+@bp.route("/admin/diagnostic/<int:campaign_id>/competences/nouvelle", methods=["GET", "POST"])
+@bp.route("/admin/diagnostic/<int:campaign_id>/competences/<int:skill_id>", methods=["GET", "POST"])
+@coordinator_required
+def skill_edit(campaign_id: int, skill_id: int | None = None):
+    campaign = get_campaign_or_404(campaign_id)
+    skill = get_skill_or_404(campaign, skill_id) if skill_id else None
+    form = SkillForm(obj=skill)
+    form.theme_id.choices = select_choices(theme_choices())
+    if form.validate_on_submit():
+        theme = db.session.get(Theme, form.theme_id.data)
+        values = {
+            "theme": theme,
+            "title": form.title.data,
+            "explanation": form.explanation.data or "",
+        }
+        if skill is None:
+            operations.add_skill(campaign, actor=current_user, **values)
+        else:
+            operations.update_skill(skill, actor=current_user, **values)
+        db.session.commit()
+        flash(f"Compétence « {form.title.data} » enregistrée.", "success")
+        return see_other(
+            url_for("diagnostic.campaign_edit", campaign_id=campaign.id) + "#questionnaire"
+        )
+    return render_page(
+        "diagnostic/skill_form.html",
+        "diagnostic/_skill_form.html",
+        form=form,
+        campaign=campaign,
+        skill=skill,
+        status=form_status(form),
+    )
+
+
+@bp.route(
+    "/admin/diagnostic/<int:campaign_id>/competences/<int:skill_id>/supprimer", methods=["POST"]
+)
+@coordinator_required
+def skill_delete(campaign_id: int, skill_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    skill = get_skill_or_404(campaign, skill_id)
+    answered = db.session.scalar(
+        sa.select(SkillAnswer.id).where(SkillAnswer.skill_id == skill.id).limit(1)
+    )
+    if answered is not None:
+        flash(
+            "Des personnes ont déjà répondu sur cette compétence : modifiez-la plutôt que de la "
+            "supprimer.",
+            "error",
+        )
+    else:
+        operations.delete_skill(skill, actor=current_user)
+        db.session.commit()
+        flash(f"Compétence « {skill.title} » retirée du questionnaire.", "success")
+    return see_other(
+        url_for("diagnostic.campaign_edit", campaign_id=campaign.id) + "#questionnaire"
+    )
+
+
+@bp.route("/admin/diagnostic/<int:campaign_id>/questions", methods=["POST"])
+@coordinator_required
+def question_add(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        operations.add_question(campaign, prompt=form.prompt.data, actor=current_user)
+        db.session.commit()
+        flash("Question ajoutée.", "success")
+    else:
+        flash(form.prompt.errors[0] if form.prompt.errors else "Question invalide.", "error")
+    return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id) + "#questions")
+
+
+@bp.route(
+    "/admin/diagnostic/<int:campaign_id>/questions/<int:question_id>/supprimer", methods=["POST"]
+)
+@coordinator_required
+def question_delete(campaign_id: int, question_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    question = get_question_or_404(campaign, question_id)
+    answered = db.session.scalar(
+        sa.select(QuestionAnswer.id)
+        .where(QuestionAnswer.question_id == question.id, QuestionAnswer.text != "")
+        .limit(1)
+    )
+    if answered is not None:
+        flash("Des personnes ont déjà répondu à cette question : elle est conservée.", "error")
+    else:
+        operations.delete_question(campaign, question, actor=current_user)
+        db.session.commit()
+        flash("Question retirée.", "success")
+    return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id) + "#questions")
+
+
+@bp.route("/admin/diagnostic/<int:campaign_id>/invitations", methods=["POST"])
+@coordinator_required
+def invite(campaign_id: int):
+    campaign = get_campaign_or_404(campaign_id)
+    if not campaign.skills:
+        flash("Ajoutez au moins une compétence avant d'inviter.", "error")
+    elif not operations.is_open(campaign):
+        flash("La campagne n'est pas ouverte aujourd'hui : vérifiez ses dates.", "error")
+    else:
+        count = operations.invite_people(campaign, actor=current_user)
+        db.session.commit()
+        flash(f"{count} invitation(s) envoyée(s).", "success")
+    return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
+
+
+# Statuses the follow-up table shows, for people of the campaign's audience.
+def response_status(response: DiagnosticResponse | None) -> tuple[str, str]:
+    if response is None or response.started_at is None:
+        return "Pas encore répondu", ""
+    if response.submitted_at is None:
+        return "Commencé", "badge-warn"
+    return "Terminé", "badge-ok"
+
+
+@bp.app_template_global("diagnostic_status")
+def _diagnostic_status(response):
+    return response_status(response)
+
+
+@bp.app_template_global("has_open_diagnostic")
+def has_open_diagnostic() -> bool:
+    """Whether the current person has a questionnaire to answer (for the navigation)."""
+    if not current_user.is_authenticated:
+        return False
+    if "has_open_diagnostic" not in g:
+        g.has_open_diagnostic = bool(operations.open_campaigns_for(current_user))
+    return g.has_open_diagnostic

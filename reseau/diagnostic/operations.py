@@ -1,0 +1,452 @@
+"""Domain verbs of the needs diagnostic: they change models and flush, the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
+
+from reseau.accounts.models import Category, User, UserStatus
+from reseau.audit import record_audit
+from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSession
+from reseau.database import utcnow
+from reseau.diagnostic.models import (
+    DiagnosticCampaign,
+    DiagnosticQuestion,
+    DiagnosticResponse,
+    DiagnosticSkill,
+    QuestionAnswer,
+    SkillAnswer,
+    SkillLevel,
+    TrainingWish,
+)
+from reseau.extensions import db
+from reseau.outbox import queue as outbox
+
+# Who a campaign (or a session) is for: élu·es and administrateurs·rices are volunteers too.
+AUDIENCE_CATEGORIES: dict[Audience, tuple[Category, ...]] = {
+    Audience.BENEVOLES: (Category.BENEVOLE, Category.ELU),
+    Audience.SALARIES: (Category.SALARIE,),
+    Audience.TOUS: tuple(Category),
+}
+
+
+class DiagnosticError(Exception):
+    """A domain rule was broken; the message is French and meant for the user."""
+
+
+# --- campaigns and questionnaires -------------------------------------------------------------
+
+
+def latest_campaign() -> DiagnosticCampaign | None:
+    """Return the campaign that opened last (the "previous" one when copying), or None."""
+    return db.session.scalar(
+        sa.select(DiagnosticCampaign)
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+        .limit(1)
+    )
+
+
+def create_campaign(
+    *,
+    title: str,
+    audience: Audience,
+    opens_on: date,
+    closes_on: date,
+    introduction: str = "",
+    copy_from: DiagnosticCampaign | None = None,
+    actor: User,
+) -> DiagnosticCampaign:
+    """Create a campaign, with a copy of ``copy_from``'s questionnaire when given."""
+    campaign = DiagnosticCampaign(
+        title=title,
+        audience=audience,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        introduction=introduction,
+        copied_from_id=copy_from.id if copy_from else None,
+    )
+    db.session.add(campaign)
+    if copy_from is not None:
+        for skill in copy_from.skills:
+            campaign.skills.append(
+                DiagnosticSkill(
+                    theme_id=skill.theme_id,
+                    title=skill.title,
+                    explanation=skill.explanation,
+                    position=skill.position,
+                )
+            )
+        for question in copy_from.questions:
+            campaign.questions.append(
+                DiagnosticQuestion(prompt=question.prompt, position=question.position)
+            )
+    db.session.flush()
+    record_audit(actor, "diagnostic.campaign.create", campaign, summary=title)
+    return campaign
+
+
+def update_campaign(campaign: DiagnosticCampaign, *, actor: User, **values) -> None:
+    for key, value in values.items():
+        setattr(campaign, key, value)
+    db.session.flush()
+    record_audit(actor, "diagnostic.campaign.update", campaign, summary=campaign.title)
+
+
+def _next_position(items) -> int:
+    return max((item.position for item in items), default=0) + 1
+
+
+def add_skill(
+    campaign: DiagnosticCampaign, *, theme: Theme, title: str, explanation: str, actor: User
+) -> DiagnosticSkill:
+    skill = DiagnosticSkill(
+        theme=theme, title=title, explanation=explanation, position=_next_position(campaign.skills)
+    )
+    campaign.skills.append(skill)
+    db.session.flush()
+    record_audit(actor, "diagnostic.skill.create", skill, summary=title)
+    return skill
+
+
+def update_skill(
+    skill: DiagnosticSkill, *, theme: Theme, title: str, explanation: str, actor: User
+) -> None:
+    skill.theme = theme
+    skill.title = title
+    skill.explanation = explanation
+    db.session.flush()
+    record_audit(actor, "diagnostic.skill.update", skill, summary=title)
+
+
+def delete_skill(skill: DiagnosticSkill, *, actor: User) -> None:
+    record_audit(actor, "diagnostic.skill.delete", skill, summary=skill.title)
+    skill.campaign.skills.remove(skill)
+    db.session.flush()
+
+
+def add_question(campaign: DiagnosticCampaign, *, prompt: str, actor: User) -> DiagnosticQuestion:
+    question = DiagnosticQuestion(prompt=prompt, position=_next_position(campaign.questions))
+    campaign.questions.append(question)
+    db.session.flush()
+    record_audit(actor, "diagnostic.question.create", question, summary=prompt)
+    return question
+
+
+def delete_question(campaign: DiagnosticCampaign, question: DiagnosticQuestion, *, actor: User):
+    record_audit(actor, "diagnostic.question.delete", question, summary=question.prompt)
+    campaign.questions.remove(question)
+    db.session.flush()
+
+
+# --- who answers ------------------------------------------------------------------------------
+
+
+def is_open(campaign: DiagnosticCampaign, today: date | None = None) -> bool:
+    today = today or date.today()
+    return campaign.opens_on <= today <= campaign.closes_on
+
+
+def is_eligible(campaign: DiagnosticCampaign, person: User) -> bool:
+    """Return whether ``person`` belongs to the campaign's audience."""
+    return person.category in AUDIENCE_CATEGORIES[campaign.audience]
+
+
+def eligible_people(campaign: DiagnosticCampaign) -> sa.Select:
+    """A SELECT of the active people with an e-mail the campaign is meant for."""
+    return sa.select(User).where(
+        User.status == UserStatus.ACTIVE,
+        User.email.is_not(None),
+        User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
+    )
+
+
+def open_campaigns_for(person: User) -> list[DiagnosticCampaign]:
+    """Return the open campaigns ``person`` may answer, newest first."""
+    today = date.today()
+    campaigns = db.session.scalars(
+        sa.select(DiagnosticCampaign)
+        .where(DiagnosticCampaign.opens_on <= today, DiagnosticCampaign.closes_on >= today)
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+    )
+    return [campaign for campaign in campaigns if is_eligible(campaign, person)]
+
+
+def _insert(table):
+    """Return the dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def get_or_create_response(campaign: DiagnosticCampaign, person: User) -> DiagnosticResponse:
+    """Return ``person``'s response to ``campaign``, creating it once even under concurrency."""
+    db.session.execute(
+        _insert(DiagnosticResponse.__table__)
+        .values(campaign_id=campaign.id, person_id=person.id, other_needs="", updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["campaign_id", "person_id"])
+    )
+    return db.session.scalar(
+        sa.select(DiagnosticResponse)
+        .where(
+            DiagnosticResponse.campaign_id == campaign.id,
+            DiagnosticResponse.person_id == person.id,
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def _mark_started(response: DiagnosticResponse) -> None:
+    now = utcnow()
+    if response.started_at is None:
+        response.started_at = now
+    response.updated_at = now
+
+
+def save_skill_answer(
+    response: DiagnosticResponse,
+    skill: DiagnosticSkill,
+    *,
+    level: SkillLevel | None = None,
+    wants_training: TrainingWish | None = None,
+) -> None:
+    """Record one answer with a single INSERT … ON CONFLICT DO UPDATE (idempotent, last wins).
+
+    Only the values given are written: choosing the level keeps the training wish and
+    conversely. Two quick changes hit the unique (response, skill) row; never a second row.
+    """
+    values = {}
+    if level is not None:
+        values["level"] = SkillLevel(level).value
+    if wants_training is not None:
+        values["wants_training"] = TrainingWish(wants_training).value
+    if not values:
+        return
+    now = utcnow()
+    statement = _insert(SkillAnswer.__table__).values(
+        response_id=response.id, skill_id=skill.id, updated_at=now, **values
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["response_id", "skill_id"],
+            set_={**{key: statement.excluded[key] for key in values}, "updated_at": now},
+        )
+    )
+    _mark_started(response)
+    db.session.flush()
+
+
+def save_question_answer(
+    response: DiagnosticResponse, question: DiagnosticQuestion, text: str
+) -> None:
+    """Record the free-text answer to ``question`` (same upsert as the skills)."""
+    statement = _insert(QuestionAnswer.__table__).values(
+        response_id=response.id, question_id=question.id, text=text[:5000]
+    )
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["response_id", "question_id"], set_={"text": statement.excluded.text}
+        )
+    )
+    _mark_started(response)
+    db.session.flush()
+
+
+def save_other_needs(response: DiagnosticResponse, text: str) -> None:
+    response.other_needs = text[:5000]
+    _mark_started(response)
+    db.session.flush()
+
+
+def submit_response(response: DiagnosticResponse) -> None:
+    _mark_started(response)
+    response.submitted_at = utcnow()
+    db.session.flush()
+
+
+# --- invitations and reminders ----------------------------------------------------------------
+
+
+def _answer_link(campaign: DiagnosticCampaign) -> str:
+    return outbox.external_url("diagnostic.answer", campaign_id=campaign.id)
+
+
+def invite_people(campaign: DiagnosticCampaign, *, actor: User) -> int:
+    """Invite every eligible person not invited yet; return how many were invited."""
+    people = db.session.scalars(
+        eligible_people(campaign)
+        .options(so.selectinload(User.centre))
+        .where(
+            ~sa.exists().where(
+                DiagnosticResponse.campaign_id == campaign.id,
+                DiagnosticResponse.person_id == User.id,
+                DiagnosticResponse.invited_at.is_not(None),
+            )
+        )
+        .order_by(User.id)
+    ).all()
+    link = _answer_link(campaign)
+    now = utcnow()
+    for person in people:
+        response = get_or_create_response(campaign, person)
+        response.invited_at = now
+        outbox.queue_mail(
+            person.email,
+            f"Diagnostic des besoins de formation : {campaign.title}",
+            "diagnostic_invitation",
+            dedup_key=f"diagnostic:invite:{campaign.id}:{person.id}",
+            person=person,
+            campaign=campaign,
+            link=link,
+        )
+    db.session.flush()
+    record_audit(
+        actor, "diagnostic.invite", campaign, summary=f"{len(people)} personne(s) invitée(s)"
+    )
+    return len(people)
+
+
+def remind_person(campaign: DiagnosticCampaign, person: User, *, actor: User) -> bool:
+    """Send the one reminder to ``person`` if they have not finished; return whether sent."""
+    if not person.email or person.status != UserStatus.ACTIVE:
+        return False
+    response = get_or_create_response(campaign, person)
+    if response.submitted_at is not None or response.reminded_at is not None:
+        return False
+    mail = outbox.queue_mail(
+        person.email,
+        f"Rappel : diagnostic des besoins de formation ({campaign.title})",
+        "diagnostic_reminder",
+        dedup_key=f"diagnostic:remind:{campaign.id}:{person.id}",
+        person=person,
+        campaign=campaign,
+        link=_answer_link(campaign),
+        started=response.started_at is not None,
+    )
+    response.reminded_at = utcnow()
+    db.session.flush()
+    if mail is not None:
+        record_audit(actor, "diagnostic.remind", response, summary=person.full_name)
+    return mail is not None
+
+
+# --- from needs to offer ----------------------------------------------------------------------
+
+
+def create_session_for_need(
+    campaign: DiagnosticCampaign, theme: Theme, department_id: int | None, *, actor: User
+) -> TrainingSession:
+    """Create a draft session on ``theme`` in the département with most demand."""
+    session = TrainingSession(
+        title=theme.name,
+        theme_id=theme.id,
+        department_id=department_id,
+        audience=campaign.audience,
+        status=SessionStatus.DRAFT,
+        description=f"Session créée à partir du diagnostic « {campaign.title} ».",
+    )
+    db.session.add(session)
+    db.session.flush()
+    record_audit(actor, "diagnostic.session.create", session, summary=theme.name)
+    return session
+
+
+def _has_answers():
+    return sa.exists().where(
+        DiagnosticResponse.campaign_id == DiagnosticCampaign.id,
+        DiagnosticResponse.started_at.is_not(None),
+    )
+
+
+def latest_answered_campaign() -> DiagnosticCampaign | None:
+    """Return the latest campaign someone answered (else the latest one): the results' default."""
+    answered = db.session.scalar(
+        sa.select(DiagnosticCampaign)
+        .where(_has_answers())
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+        .limit(1)
+    )
+    return answered or latest_campaign()
+
+
+def latest_campaign_with_theme(theme_id: int) -> DiagnosticCampaign | None:
+    """Return the latest answered campaign whose questionnaire covers ``theme_id``.
+
+    A campaign that has just opened and has no answer yet does not hide last year's needs.
+    """
+    return db.session.scalar(
+        sa.select(DiagnosticCampaign)
+        .where(
+            _has_answers(),
+            sa.exists().where(
+                DiagnosticSkill.campaign_id == DiagnosticCampaign.id,
+                DiagnosticSkill.theme_id == theme_id,
+            ),
+        )
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+        .limit(1)
+    )
+
+
+def people_wanting_theme(campaign: DiagnosticCampaign, theme_id: int) -> sa.Select:
+    """A SELECT of the active people who asked for training on ``theme_id`` in ``campaign``."""
+    wanting = (
+        sa.select(DiagnosticResponse.person_id)
+        .join(SkillAnswer, SkillAnswer.response_id == DiagnosticResponse.id)
+        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+        .where(
+            DiagnosticResponse.campaign_id == campaign.id,
+            DiagnosticSkill.theme_id == theme_id,
+            SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY]),
+        )
+    )
+    return sa.select(User).where(
+        User.id.in_(wanting), User.status == UserStatus.ACTIVE, User.email.is_not(None)
+    )
+
+
+def notify_people_of_session(session: TrainingSession, *, actor: User | None = None) -> int:
+    """Tell the people who asked for the session's theme that it is open; once per session.
+
+    The outbox's unique ``dedup_key`` (one per session and person) makes a second publication,
+    or a second worker handling the same signal, send nothing more. Returns the mails queued.
+    """
+    if session.theme_id is None or session.status != SessionStatus.PUBLISHED:
+        return 0
+    campaign = latest_campaign_with_theme(session.theme_id)
+    if campaign is None:
+        return 0
+    categories = AUDIENCE_CATEGORIES[session.audience]
+    people = db.session.scalars(
+        people_wanting_theme(campaign, session.theme_id)
+        .where(User.category.in_(categories))
+        .order_by(User.id)
+    ).all()
+    link = session_link(session)
+    sent = 0
+    for person in people:
+        mail = outbox.queue_mail(
+            person.email,
+            f"Une formation que vous avez demandée est ouverte : {session.title}",
+            "diagnostic_need_session",
+            dedup_key=f"diagnostic:need:{session.id}:{person.id}",
+            person=person,
+            session=session,
+            campaign=campaign,
+            link=link,
+        )
+        sent += mail is not None
+    db.session.flush()
+    if sent:
+        record_audit(
+            actor, "diagnostic.need_notice", session, summary=f"{sent} personne(s) prévenue(s)"
+        )
+    return sent
+
+
+# The public page of a session, wherever the catalogue room puts it.
+
+
+def session_link(session: TrainingSession) -> str:
+    return outbox.external_url("catalogue.public_session", session_id=session.id)

@@ -1,0 +1,406 @@
+"""Aggregated results of a campaign: every figure is a SQL GROUP BY, never a loop over answers.
+
+Weighting of the ranked needs (like the vote ranking of the Moselle workshop, where each
+participant's choices add up to a score): "oui, en priorité" counts **2**, "oui" counts **1**,
+"non" counts 0. For a theme, a person counts once, with their strongest wish on its skills.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from reseau.accounts.models import Category, Centre, Department, User, UserStatus
+from reseau.catalogue.models import SessionStatus, Theme, TrainingSession
+from reseau.database import utcnow
+from reseau.diagnostic.models import (
+    DiagnosticCampaign,
+    DiagnosticQuestion,
+    DiagnosticResponse,
+    DiagnosticSkill,
+    QuestionAnswer,
+    SkillAnswer,
+    TrainingWish,
+)
+from reseau.diagnostic.operations import AUDIENCE_CATEGORIES
+from reseau.extensions import db
+
+PRIORITY_WEIGHT = 2
+YES_WEIGHT = 1
+FREE_TEXT_LIMIT = 50
+CENTRE_LIMIT = 300
+
+WEIGHT = sa.case(
+    (SkillAnswer.wants_training == TrainingWish.PRIORITY, PRIORITY_WEIGHT),
+    (SkillAnswer.wants_training == TrainingWish.YES, YES_WEIGHT),
+    else_=0,
+)
+WANTS = SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY])
+
+
+@dataclass
+class Filters:
+    """What the results are restricted to; ``centre_id`` is forced for a referent."""
+
+    campaign: DiagnosticCampaign
+    department_id: int | None = None
+    category: Category | None = None
+    centre_id: int | None = None
+
+    def people_conditions(self) -> list:
+        """Conditions on ``User`` and ``Centre`` (joined by the caller)."""
+        conditions = []
+        if self.department_id is not None:
+            conditions.append(Centre.department_id == self.department_id)
+        if self.category is not None:
+            conditions.append(User.category == self.category)
+        if self.centre_id is not None:
+            conditions.append(User.centre_id == self.centre_id)
+        return conditions
+
+
+@dataclass
+class Cell:
+    people: int = 0
+    priority: int = 0
+    score: int = 0
+
+
+@dataclass
+class ThemeNeed:
+    theme: Theme
+    people: int = 0
+    priority: int = 0
+    score: int = 0
+    top_department_id: int | None = None
+    covered: bool = False
+    cells: dict = field(default_factory=dict)
+
+
+def _answers(filters: Filters) -> sa.Select:
+    """SELECT FROM answers joined to their response, person and centre, filtered."""
+    return (
+        sa.select()
+        .select_from(SkillAnswer)
+        .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
+        .join(User, User.id == DiagnosticResponse.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+        .where(DiagnosticResponse.campaign_id == filters.campaign.id, *filters.people_conditions())
+    )
+
+
+def theme_department_cells(filters: Filters) -> list[sa.Row]:
+    """Rows (theme_id, department_id, people, priority, score): one per heat-map cell.
+
+    A person counts once per theme, with the strongest wish they gave on its skills.
+    """
+    per_person = (
+        _answers(filters)
+        .add_columns(
+            DiagnosticSkill.theme_id.label("theme_id"),
+            Centre.department_id.label("department_id"),
+            DiagnosticResponse.id.label("response_id"),
+            sa.func.max(WEIGHT).label("weight"),
+        )
+        .where(WANTS)
+        .group_by(DiagnosticSkill.theme_id, Centre.department_id, DiagnosticResponse.id)
+        .subquery()
+    )
+    return db.session.execute(
+        sa.select(
+            per_person.c.theme_id,
+            per_person.c.department_id,
+            sa.func.count().label("people"),
+            sa.func.sum(sa.case((per_person.c.weight == PRIORITY_WEIGHT, 1), else_=0)).label(
+                "priority"
+            ),
+            sa.func.sum(per_person.c.weight).label("score"),
+        ).group_by(per_person.c.theme_id, per_person.c.department_id)
+    ).all()
+
+
+def skill_ranking(filters: Filters) -> list[sa.Row]:
+    """Rows (skill, theme_name, people, priority, score), best score first."""
+    return db.session.execute(
+        _answers(filters)
+        .add_columns(
+            DiagnosticSkill,
+            Theme.name.label("theme_name"),
+            sa.func.count().label("people"),
+            sa.func.sum(
+                sa.case((SkillAnswer.wants_training == TrainingWish.PRIORITY, 1), else_=0)
+            ).label("priority"),
+            sa.func.sum(WEIGHT).label("score"),
+        )
+        .join(Theme, Theme.id == DiagnosticSkill.theme_id)
+        .where(WANTS)
+        .group_by(DiagnosticSkill.id, Theme.name)
+        .order_by(sa.desc("score"), sa.desc("priority"), DiagnosticSkill.title)
+    ).all()
+
+
+def campaign_themes(campaign: DiagnosticCampaign) -> list[Theme]:
+    """The themes of the campaign's questionnaire, in the catalogue's order."""
+    return list(
+        db.session.scalars(
+            sa.select(Theme)
+            .where(
+                Theme.id.in_(
+                    sa.select(DiagnosticSkill.theme_id).where(
+                        DiagnosticSkill.campaign_id == campaign.id
+                    )
+                )
+            )
+            .order_by(Theme.position, Theme.name)
+        )
+    )
+
+
+def covered_theme_ids() -> set[int]:
+    """Themes that have a published session still to come ("besoin couvert")."""
+    return set(
+        db.session.scalars(
+            sa.select(TrainingSession.theme_id)
+            .where(
+                TrainingSession.theme_id.is_not(None),
+                TrainingSession.status == SessionStatus.PUBLISHED,
+                sa.or_(TrainingSession.starts_at.is_(None), TrainingSession.starts_at >= utcnow()),
+            )
+            .distinct()
+        )
+    )
+
+
+def theme_needs(filters: Filters) -> tuple[list[ThemeNeed], list[Department | None]]:
+    """Return the ranked needs per theme (with their heat-map cells) and the map's columns."""
+    themes = campaign_themes(filters.campaign)
+    needs = {theme.id: ThemeNeed(theme=theme) for theme in themes}
+    department_ids = set()
+    for row in theme_department_cells(filters):
+        need = needs.get(row.theme_id)
+        if need is None:
+            continue
+        cell = Cell(people=row.people, priority=int(row.priority), score=int(row.score))
+        need.cells[row.department_id] = cell
+        need.people += cell.people
+        need.priority += cell.priority
+        need.score += cell.score
+        department_ids.add(row.department_id)
+    covered = covered_theme_ids()
+    for need in needs.values():
+        need.covered = need.theme.id in covered
+        if need.cells:
+            best = max(need.cells.items(), key=lambda item: (item[1].score, item[1].people))
+            need.top_department_id = best[0]
+    columns = _department_columns(filters, department_ids)
+    ranked = sorted(needs.values(), key=lambda n: (-n.score, -n.priority, n.theme.name))
+    return ranked, columns
+
+
+def _department_columns(filters: Filters, with_data: set) -> list[Department | None]:
+    query = sa.select(Department).order_by(Department.code)
+    if filters.department_id is not None:
+        query = query.where(Department.id == filters.department_id)
+    elif filters.centre_id is not None:
+        query = query.where(
+            Department.id
+            == sa.select(Centre.department_id)
+            .where(Centre.id == filters.centre_id)
+            .scalar_subquery()
+        )
+    columns: list[Department | None] = list(db.session.scalars(query))
+    if None in with_data:
+        columns.append(None)  # people without a centre
+    return columns
+
+
+def max_cell(needs: list[ThemeNeed]) -> int:
+    return max((cell.people for need in needs for cell in need.cells.values()), default=0)
+
+
+def heat_level(value: int, maximum: int) -> int:
+    """Return the colour step 0–4 of a cell (0 for an empty cell)."""
+    if value <= 0 or maximum <= 0:
+        return 0
+    return max(1, min(4, -(-value * 4 // maximum)))
+
+
+@dataclass
+class Rate:
+    label: str
+    eligible: int
+    answered: int
+    submitted: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.eligible) if self.eligible else 0
+
+
+def _rates(filters: Filters, group_columns: list, label_of) -> list[Rate]:
+    campaign = filters.campaign
+    answered = sa.case((DiagnosticResponse.started_at.is_not(None), 1), else_=0)
+    submitted = sa.case((DiagnosticResponse.submitted_at.is_not(None), 1), else_=0)
+    rows = db.session.execute(
+        sa.select(
+            *group_columns,
+            sa.func.count(User.id).label("eligible"),
+            sa.func.coalesce(sa.func.sum(answered), 0).label("answered"),
+            sa.func.coalesce(sa.func.sum(submitted), 0).label("submitted"),
+        )
+        .select_from(User)
+        .join(Centre, Centre.id == User.centre_id)
+        .join(Department, Department.id == Centre.department_id)
+        .outerjoin(
+            DiagnosticResponse,
+            sa.and_(
+                DiagnosticResponse.person_id == User.id,
+                DiagnosticResponse.campaign_id == campaign.id,
+            ),
+        )
+        .where(
+            # Everyone in the audience, plus anyone outside it who answered anyway.
+            sa.or_(
+                sa.and_(
+                    User.status == UserStatus.ACTIVE,
+                    User.email.is_not(None),
+                    User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
+                ),
+                DiagnosticResponse.started_at.is_not(None),
+            ),
+            *filters.people_conditions(),
+        )
+        .group_by(*group_columns)
+        .order_by(*group_columns)
+        .limit(CENTRE_LIMIT)
+    ).all()
+    return [
+        Rate(label_of(row), row.eligible, int(row.answered), int(row.submitted)) for row in rows
+    ]
+
+
+def department_rates(filters: Filters) -> list[Rate]:
+    return _rates(
+        filters,
+        [Department.code, Department.name],
+        lambda row: f"{row.code} – {row.name}",
+    )
+
+
+def centre_rates(filters: Filters) -> list[Rate]:
+    return _rates(
+        filters,
+        [Department.code, Centre.name, Centre.id],
+        lambda row: f"{row.name} ({row.code})",
+    )
+
+
+def free_texts(filters: Filters) -> list[sa.Row]:
+    """The latest "other needs" and free-text answers (without names): (prompt, text, category, department)."""
+    base = (
+        sa.select()
+        .select_from(DiagnosticResponse)
+        .join(User, User.id == DiagnosticResponse.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .outerjoin(Department, Department.id == Centre.department_id)
+        .where(DiagnosticResponse.campaign_id == filters.campaign.id, *filters.people_conditions())
+    )
+    other = base.add_columns(
+        sa.literal("Autres besoins").label("prompt"),
+        DiagnosticResponse.other_needs.label("text"),
+        User.category.label("category"),
+        Department.code.label("department"),
+        DiagnosticResponse.updated_at.label("at"),
+    ).where(DiagnosticResponse.other_needs != "")
+    answers = (
+        base.add_columns(
+            DiagnosticQuestion.prompt.label("prompt"),
+            QuestionAnswer.text.label("text"),
+            User.category.label("category"),
+            Department.code.label("department"),
+            DiagnosticResponse.updated_at.label("at"),
+        )
+        .join(QuestionAnswer, QuestionAnswer.response_id == DiagnosticResponse.id)
+        .join(DiagnosticQuestion, DiagnosticQuestion.id == QuestionAnswer.question_id)
+        .where(QuestionAnswer.text != "")
+    )
+    union = sa.union_all(other, answers).subquery()
+    return db.session.execute(
+        sa.select(union).order_by(union.c.at.desc()).limit(FREE_TEXT_LIMIT)
+    ).all()
+
+
+def respondent_count(filters: Filters) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(DiagnosticResponse.id))
+        .join(User, User.id == DiagnosticResponse.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .where(
+            DiagnosticResponse.campaign_id == filters.campaign.id,
+            DiagnosticResponse.started_at.is_not(None),
+            *filters.people_conditions(),
+        )
+    )
+
+
+def skill_department_rows(filters: Filters) -> list[sa.Row]:
+    """Rows for the aggregated CSV: theme, skill, département, people, priority, score."""
+    return db.session.execute(
+        _answers(filters)
+        .add_columns(
+            Theme.name.label("theme"),
+            DiagnosticSkill.title.label("skill"),
+            Department.code.label("department_code"),
+            Department.name.label("department_name"),
+            sa.func.count().label("people"),
+            sa.func.sum(
+                sa.case((SkillAnswer.wants_training == TrainingWish.PRIORITY, 1), else_=0)
+            ).label("priority"),
+            sa.func.sum(WEIGHT).label("score"),
+        )
+        .join(Theme, Theme.id == DiagnosticSkill.theme_id)
+        .outerjoin(Department, Department.id == Centre.department_id)
+        .where(WANTS)
+        .group_by(
+            Theme.name,
+            DiagnosticSkill.id,
+            DiagnosticSkill.title,
+            Department.code,
+            Department.name,
+        )
+        .order_by(Theme.name, DiagnosticSkill.title, Department.code)
+    ).all()
+
+
+def raw_answer_rows(campaign: DiagnosticCampaign):
+    """Yield the raw answers of ``campaign`` (coordinator's export), streamed from the database."""
+    query = (
+        sa.select(
+            User.last_name,
+            User.first_name,
+            User.category,
+            Centre.name.label("centre"),
+            Department.code.label("department"),
+            Theme.name.label("theme"),
+            DiagnosticSkill.title.label("skill"),
+            SkillAnswer.level,
+            SkillAnswer.wants_training,
+        )
+        .select_from(SkillAnswer)
+        .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
+        .join(User, User.id == DiagnosticResponse.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .outerjoin(Department, Department.id == Centre.department_id)
+        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+        .join(Theme, Theme.id == DiagnosticSkill.theme_id)
+        .where(DiagnosticResponse.campaign_id == campaign.id)
+        .order_by(User.last_name, User.first_name, User.id, DiagnosticSkill.position)
+        .execution_options(yield_per=500)
+    )
+    result = db.session.execute(query)
+    try:
+        yield from result
+    finally:
+        result.close()  # an abandoned download must not leave a server-side cursor open

@@ -1,0 +1,234 @@
+"""Aggregates on the hand-computed fixture of fixtures.py: exact cells and rankings."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+
+from reseau.accounts.models import Category, Centre
+from reseau.diagnostic import results
+from reseau.diagnostic.models import DiagnosticCampaign
+from reseau.extensions import db
+from tests.diagnostic.fixtures import build_world
+from tests.factories import make_coordinator, make_referent
+
+
+def _cells(needs):
+    return {
+        (need.theme.slug, dept): (cell.people, cell.priority, cell.score)
+        for need in needs
+        for dept, cell in need.cells.items()
+    }
+
+
+def test_heat_map_cells_and_theme_ranking(app):
+    w = build_world()
+    needs, columns = results.theme_needs(results.Filters(w.campaign))
+    assert _cells(needs) == {
+        ("fondamentaux", w.d36.id): (3, 2, 5),
+        ("fondamentaux", w.d37.id): (1, 0, 1),
+        ("fonction-employeur", w.d36.id): (2, 1, 3),
+        ("fonction-employeur", w.d37.id): (1, 0, 1),
+    }
+    assert [(n.theme.slug, n.people, n.priority, n.score) for n in needs] == [
+        ("fondamentaux", 4, 2, 6),
+        ("fonction-employeur", 3, 1, 4),
+    ]
+    assert needs[0].top_department_id == w.d36.id
+    assert [d.code for d in columns] == ["36", "37"]
+
+
+def test_heat_map_by_category_and_department(app):
+    w = build_world()
+    needs, _ = results.theme_needs(results.Filters(w.campaign, category=Category.BENEVOLE))
+    assert _cells(needs) == {
+        ("fondamentaux", w.d36.id): (2, 2, 4),
+        ("fondamentaux", w.d37.id): (1, 0, 1),
+        ("fonction-employeur", w.d36.id): (1, 0, 1),
+        ("fonction-employeur", w.d37.id): (1, 0, 1),
+    }
+    needs, columns = results.theme_needs(results.Filters(w.campaign, department_id=w.d37.id))
+    assert _cells(needs) == {
+        ("fondamentaux", w.d37.id): (1, 0, 1),
+        ("fonction-employeur", w.d37.id): (1, 0, 1),
+    }
+    assert [d.code for d in columns] == ["37"]
+
+
+def test_skill_ranking_weights_priority_double(app):
+    w = build_world()
+    rows = results.skill_ranking(results.Filters(w.campaign))
+    assert [(r.DiagnosticSkill.title, r.people, r.priority, r.score) for r in rows] == [
+        ("Accueillir chacun·e", 3, 1, 4),
+        ("Recruter un·e salarié·e", 3, 1, 4),
+        ("Connaître le projet social", 2, 1, 3),
+    ]
+
+
+def test_response_rates_and_texts(app):
+    w = build_world()
+    filters = results.Filters(w.campaign)
+    assert [
+        (r.label, r.eligible, r.answered, r.percent) for r in results.department_rates(filters)
+    ] == [
+        ("36 – Indre", 3, 3, 100),
+        ("37 – Indre-et-Loire", 3, 2, 67),
+    ]
+    assert [(r.label, r.eligible, r.answered) for r in results.centre_rates(filters)] == [
+        ("Centre A (36)", 2, 2),
+        ("Centre B (36)", 1, 1),
+        ("Centre C (37)", 3, 2),
+    ]
+    assert results.respondent_count(filters) == 5
+    texts = {(t.prompt, t.text, t.category) for t in results.free_texts(filters)}
+    assert texts == {
+        ("Autres besoins", "Du jargon en moins", Category.BENEVOLE),
+        ("Quels freins ?", "La distance", Category.SALARIE),
+    }
+
+
+def test_referent_sees_their_centre_part(app):
+    w = build_world()
+    needs, columns = results.theme_needs(results.Filters(w.campaign, centre_id=w.a.id))
+    assert _cells(needs) == {
+        ("fondamentaux", w.d36.id): (2, 1, 3),
+        ("fonction-employeur", w.d36.id): (1, 1, 2),
+    }
+    assert [d.code for d in columns] == ["36"]
+
+
+def _count_queries(client, url):
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.remove()  # as a fresh request: nothing already in the identity map
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        response = client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def test_results_page_makes_a_fixed_number_of_queries(app, client, auth):
+    w = build_world()
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    campaign_id, centre_id = w.campaign.id, w.c.id
+    url = f"/diagnostic/resultats?campagne={campaign_id}"
+    before = _count_queries(client, url)
+    # Ten more people answering everything does not add a single query.
+    from tests.diagnostic.fixtures import P, answer
+    from tests.factories import make_user
+
+    campaign = db.session.get(DiagnosticCampaign, campaign_id)
+    skills = campaign.skills
+    centre = db.session.get(Centre, centre_id)
+    for _ in range(10):
+        answer(campaign, make_user(centre=centre), dict.fromkeys(skills, P))
+    db.session.commit()
+    assert _count_queries(client, url) == before
+    assert before < 25
+
+
+def test_results_page_shows_numbers_in_every_cell(app, client, auth):
+    w = build_world()
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    page = client.get(f"/diagnostic/resultats?campagne={w.campaign.id}")
+    assert page.status_code == 200
+    html = page.text
+    assert '<td class="heat heat-4">3</td>' in html
+    assert '<td class="heat heat-2">1</td>' in html
+    assert "score 6 (4 personne(s), dont 2 en priorité)" in html
+    assert "Du jargon en moins" in html
+    assert "Créer une session" in html
+    # Filters live in the URL and htmx gets only the results fragment.
+    fragment = client.get(
+        f"/diagnostic/resultats?campagne={w.campaign.id}&categorie=benevole",
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200
+    assert fragment.text.lstrip().startswith('<section id="diagnostic-results"')
+    assert "<html" not in fragment.text
+    assert '<td class="heat heat-4">2</td>' in fragment.text
+
+
+def _csv(response):
+    text = response.data.decode("utf-8-sig")
+    response.close()  # ends a streamed download's request context
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def test_aggregated_csv(app, client, auth):
+    w = build_world()
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    response = client.get(f"/diagnostic/resultats.csv?campagne={w.campaign.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = _csv(response)
+    assert rows[0][:3] == ["Thématique", "Compétence", "Département"]
+    assert [
+        "Les fondamentaux du centre social",
+        "Accueillir chacun·e",
+        "36 – Indre",
+        "2",
+        "1",
+        "3",
+    ] in rows
+    assert [
+        "La fonction employeur",
+        "Recruter un·e salarié·e",
+        "37 – Indre-et-Loire",
+        "1",
+        "0",
+        "1",
+    ] in rows
+    assert len(rows) == 1 + 5  # S1×36, S1×37, S2×36, S3×36, S3×37
+    # No names in the aggregated export.
+    assert "Paule" not in response.data.decode()
+
+
+def test_raw_csv_for_the_coordinator_only(app, client, auth):
+    w = build_world()
+    coordinator = make_coordinator()
+    referent = make_referent(w.a)
+    db.session.commit()
+    auth.login(referent)
+    assert client.get(f"/admin/diagnostic/{w.campaign.id}/reponses.csv").status_code == 403
+    auth.logout()
+    auth.login(coordinator)
+    response = client.get(f"/admin/diagnostic/{w.campaign.id}/reponses.csv")
+    assert response.status_code == 200
+    rows = _csv(response)
+    assert rows[0][0] == "Nom"
+    # 3 + 2 + 2 + 3 + 0 + 3 answers.
+    assert len(rows) == 1 + 13
+    paule = [row for row in rows if row[1] == "Paule"]
+    assert {(row[6], row[8]) for row in paule} == {
+        ("Accueillir chacun·e", "Oui, en priorité"),
+        ("Connaître le projet social", "Oui"),
+        ("Recruter un·e salarié·e", "Non"),
+    }
+
+
+def test_referent_csv_is_their_centre_only(app, client, auth):
+    w = build_world()
+    referent = make_referent(w.c)
+    db.session.commit()
+    auth.login(referent)
+    rows = _csv(
+        client.get(f"/diagnostic/resultats.csv?campagne={w.campaign.id}&departement={w.d36.id}")
+    )
+    assert all(row[2] == "37 – Indre-et-Loire" for row in rows[1:])
+    assert len(rows) == 1 + 2
