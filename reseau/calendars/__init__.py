@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("calendars", __name__)
 
-from reseau.calendars import views  # noqa: E402, F401
+# attachments connects the receiver that puts invitations on enrolment e-mails.
+from reseau.calendars import attachments, views  # noqa: E402, F401

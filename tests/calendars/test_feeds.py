@@ -1,0 +1,246 @@
+"""What each feed holds: person, trainer, centre, catalogue, cycle, theme, one session."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from reseau.calendars.models import FeedKind
+from reseau.calendars.tokens import feed_token, issue_token
+from reseau.catalogue.models import SeanceStatus, SessionStatus
+from reseau.database import utcnow
+from reseau.enrolment.models import EnrolmentStatus
+from reseau.extensions import db
+from tests.calendars.helpers import enrol, events, get, parse_both, vevents
+from tests.factories import (
+    make_centre,
+    make_cycle,
+    make_module,
+    make_referent,
+    make_session,
+    make_theme,
+    make_trainer,
+    make_user,
+)
+
+
+def _private_url(user, kind=FeedKind.PERSON) -> str:
+    row = issue_token(kind, user, actor=user)
+    url = f"/agenda/prive/{feed_token(row)}.ics"
+    db.session.commit()
+    return url
+
+
+def _fetch(client, url):
+    response = get(client, url)
+    assert response.status_code == 200, response.status_code
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    parsed, other = parse_both(response.data)
+    return response, parsed, other
+
+
+def uid(seance) -> str:
+    return f"seance-{seance.id}@localhost"
+
+
+def test_person_feed_holds_confirmed_and_waitlisted_only(app, client):
+    person = make_user()
+    confirmed = make_session(title="Accueil", seances=2)
+    waitlisted = make_session(title="Numérique")
+    pending = make_session(title="En attente")
+    cancelled = make_session(title="Annulée par moi")
+    other = make_session(title="Pas la mienne")
+    enrol(confirmed, person)
+    enrol(waitlisted, person, EnrolmentStatus.WAITLISTED)
+    enrol(pending, person, EnrolmentStatus.PENDING)
+    enrol(cancelled, person, EnrolmentStatus.CANCELLED)
+    enrol(other, make_user())
+    url = _private_url(person)
+
+    _, parsed, vcal = _fetch(client, url)
+    found = events(parsed)
+    expected = {uid(s) for s in confirmed.seances} | {uid(waitlisted.seances[0])}
+    assert set(found) == expected
+    assert set(vevents(vcal)) == expected
+    assert str(found[uid(confirmed.seances[0])]["STATUS"]) == "CONFIRMED"
+    tentative = found[uid(waitlisted.seances[0])]
+    assert str(tentative["STATUS"]) == "TENTATIVE"
+    assert "liste d'attente" in str(tentative["SUMMARY"])
+    assert vevents(vcal)[uid(waitlisted.seances[0])].status.value == "TENTATIVE"
+    assert b"X-WR-CALNAME:Mes formations" in get(client, url).data
+
+
+def test_cancelled_enrolment_leaves_the_person_feed(app, client):
+    person = make_user()
+    session = make_session()
+    enrolment = enrol(session, person)
+    url = _private_url(person)
+    first = get(client, url)
+    assert uid(session.seances[0]) in events(parse_both(first.data)[0])
+
+    enrolment.status = EnrolmentStatus.CANCELLED
+    enrolment.cancelled_at = utcnow()
+    db.session.commit()
+    second = get(client, url, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert events(parse_both(second.data)[0]) == {}
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert second.last_modified >= first.last_modified
+
+
+def test_edit_increments_sequence_and_cancellation_is_kept_then_expires(app, client):
+    person = make_user()
+    session = make_session(seances=2)
+    enrol(session, person)
+    url = _private_url(person)
+    seance, other = session.seances
+    before = events(parse_both(get(client, url).data)[0])[uid(seance)]
+    assert int(before["SEQUENCE"]) == 0
+
+    # What the catalogue does on a move: new times, SEQUENCE + 1.
+    seance.starts_at += timedelta(hours=1)
+    seance.ends_at += timedelta(hours=1)
+    seance.sequence += 1
+    other.status = SeanceStatus.CANCELLED
+    other.sequence += 1
+    db.session.commit()
+    _, parsed, vcal = _fetch(client, url)
+    found = events(parsed)
+    assert int(found[uid(seance)]["SEQUENCE"]) == 1
+    assert found[uid(seance)].decoded("DTSTART") == seance.starts_at
+    assert str(found[uid(other)]["STATUS"]) == "CANCELLED"
+    assert str(found[uid(other)]["SUMMARY"]).startswith("Annulé")
+    assert vevents(vcal)[uid(other)].status.value == "CANCELLED"
+    assert vevents(vcal)[uid(other)].sequence.value == "1"
+
+    # 61 days after the cancellation, the séance has left the feed.
+    other.updated_at = utcnow() - timedelta(days=62)
+    db.session.commit()
+    response, parsed, _ = _fetch(client, url)
+    assert set(events(parsed)) == {uid(seance)}
+    # Last-Modified moved to the expiry, not back.
+    assert response.last_modified.replace(tzinfo=None) >= (
+        other.updated_at + timedelta(days=60)
+    ).replace(tzinfo=None, microsecond=0)
+
+
+def test_cancelled_session_is_cancelled_in_the_public_feed(app, client):
+    session = make_session(seances=2)
+    session.status = SessionStatus.CANCELLED
+    for seance in session.seances:
+        seance.status = SeanceStatus.CANCELLED
+        seance.sequence += 1
+    db.session.commit()
+    _, parsed, vcal = _fetch(client, "/agenda/catalogue.ics")
+    assert {str(e["STATUS"]) for e in events(parsed).values()} == {"CANCELLED"}
+    assert {e.status.value for e in vevents(vcal).values()} == {"CANCELLED"}
+
+
+def test_trainer_feed_holds_the_sessions_they_lead(app, client):
+    trainer = make_trainer()
+    mine = make_session(title="La mienne", visio_url="https://visio.example/abc")
+    mine.trainers.append(trainer)
+    make_session(title="Pas la mienne")
+    url = _private_url(trainer, FeedKind.TRAINER)
+    _, parsed, vcal = _fetch(client, url)
+    assert set(events(parsed)) == {uid(mine.seances[0])}
+    assert set(vevents(vcal)) == {uid(mine.seances[0])}
+    assert trainer.full_name in str(events(parsed)[uid(mine.seances[0])]["DESCRIPTION"])
+
+
+def test_centre_feed_shows_hosted_and_attended_sessions_with_names(app, client):
+    centre = make_centre(name="Centre des Rives")
+    referent = make_referent(centre)
+    member = make_user(centre=centre, first_name="Aïcha", last_name="Benali")
+    outsider = make_user(centre=make_centre(), first_name="Zoé", last_name="Dehors")
+    hosted = make_session(title="Chez nous", host_centre=centre)
+    attended = make_session(title="Ailleurs")
+    unrelated = make_session(title="Sans nous")
+    waitlisted_only = make_session(title="Attente")
+    enrol(attended, member)
+    enrol(attended, outsider)
+    enrol(unrelated, outsider)
+    enrol(waitlisted_only, member, EnrolmentStatus.WAITLISTED)
+    url = _private_url(referent, FeedKind.CENTRE)
+    response, parsed, vcal = _fetch(client, url)
+    found = events(parsed)
+    assert set(found) == {uid(hosted.seances[0]), uid(attended.seances[0])}
+    assert set(vevents(vcal)) == set(found)
+    description = str(found[uid(attended.seances[0])]["DESCRIPTION"])
+    assert "Aïcha Benali" in description
+    assert "Zoé" not in response.data.decode()
+    assert "Dehors" not in response.data.decode()
+    assert b"X-WR-CALNAME:Agenda du centre" in response.data
+
+
+def test_public_feeds_hold_published_sessions_and_no_personal_data(app, client):
+    theme = make_theme(slug="numerique")
+    cycle = make_cycle(theme=theme)
+    module = make_module(cycle=cycle)
+    trainer = make_trainer(first_name="Gaëlle", last_name="Formatrice")
+    published = make_session(title="Publiée", module=module, visio_url="https://visio/secret")
+    published.trainers.append(trainer)
+    draft = make_session(title="Brouillon", module=module, status=SessionStatus.DRAFT)
+    by_theme = make_session(title="Par thème", theme=theme)
+    elsewhere = make_session(title="Autre cycle", module=make_module())
+    person = make_user(first_name="Personne", last_name="Inscrite")
+    enrol(published, person)
+    db.session.commit()
+
+    _, parsed, _ = _fetch(client, "/agenda/catalogue.ics")
+    assert set(events(parsed)) == {uid(s.seances[0]) for s in (published, by_theme, elsewhere)}
+    assert uid(draft.seances[0]) not in events(parsed)
+    _, parsed, _ = _fetch(client, f"/agenda/cycles/{cycle.id}.ics")
+    assert set(events(parsed)) == {uid(published.seances[0])}
+    _, parsed, _ = _fetch(client, "/agenda/thematiques/numerique.ics")
+    assert set(events(parsed)) == {uid(published.seances[0]), uid(by_theme.seances[0])}
+    for url in ("/agenda/catalogue.ics", f"/agenda/cycles/{cycle.id}.ics"):
+        text = get(client, url).data.decode()
+        for private in ("Gaëlle", "Formatrice", "Inscrite", "visio/secret", "@exemple.test"):
+            assert private not in text
+        assert "ATTENDEE" not in text
+
+
+def test_session_download_is_a_publish_calendar(app, client):
+    session = make_session(seances=3)
+    draft = make_session(status=SessionStatus.DRAFT)
+    db.session.commit()
+    response, parsed, vcal = _fetch(client, f"/sessions/{session.id}/agenda.ics")
+    assert b"\r\nMETHOD:PUBLISH\r\n" in response.data
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="session-{session.id}.ics"'
+    )
+    assert set(events(parsed)) == {uid(s) for s in session.seances}
+    assert len(vevents(vcal)) == 3
+    assert get(client, f"/sessions/{draft.id}/agenda.ics").status_code == 404
+    assert get(client, "/sessions/999999/agenda.ics").status_code == 404
+
+
+def test_journey_4_centre_calendar_follows_catalogue_changes(app, client):
+    """A referent's subscribed centre calendar sees a move, then a cancellation."""
+    from reseau.catalogue import operations
+
+    coordinator = make_user()
+    centre = make_centre()
+    referent = make_referent(centre)
+    session = make_session(seances=2, host_centre=centre)
+    url = _private_url(referent, FeedKind.CENTRE)
+    first = get(client, url)
+    seance = session.seances[0]
+    moved = seance.starts_at + timedelta(days=7)
+    operations.update_seance(seance, moved, moved + timedelta(hours=3), actor=coordinator)
+    db.session.commit()
+    second = get(client, url, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    event = events(parse_both(second.data)[0])[uid(seance)]
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == moved
+    assert get(client, url, headers={"If-None-Match": second.headers["ETag"]}).status_code == 304
+
+    operations.cancel_session(session, actor=coordinator)
+    db.session.commit()
+    third = get(client, url, headers={"If-None-Match": second.headers["ETag"]})
+    assert third.status_code == 200
+    found = events(parse_both(third.data)[0])
+    assert {str(e["STATUS"]) for e in found.values()} == {"CANCELLED"}
+    assert int(found[uid(seance)]["SEQUENCE"]) == 2
+    assert third.last_modified >= second.last_modified
