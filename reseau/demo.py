@@ -1015,6 +1015,7 @@ _LABELS = {
     "enrolments": "inscriptions",
     "attendances": "émargements",
     "feedback": "évaluations",
+    "upcoming_enrolments": "inscriptions aux sessions à venir",
 }
 _SUMMARY_KEYS = tuple(_LABELS)
 
@@ -1025,8 +1026,15 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     ``today`` (Europe/Paris) anchors the sessions around "now"; it defaults to the current
     date. Only rows missing from the database are written, so a second run creates nothing.
     """
+    # The rooms above the foundation add their own demo rows, each idempotent too.
+    from reseau.diagnostic.demo import add_demo_campaign
+    from reseau.enrolment.demo import add_demo_enrolments
+
     today = today or to_local(utcnow()).date()
     created = _Loader(build_plan(today)).run()
+    db.session.flush()
+    created["upcoming_enrolments"] = add_demo_enrolments(commit=False)
+    add_demo_campaign(today)
     if commit:
         db.session.commit()
     else:
