@@ -101,7 +101,7 @@ def feed_context() -> ical.FeedContext:
     organizer = parseaddr(config["MAIL_DEFAULT_SENDER"])[1] or f"ne-pas-repondre@{host}"
     try:
         path = current_app.url_map.bind("localhost").build(
-            "catalogue.public_session", {"session_id": 987654321}
+            "enrolment.public_session", {"session_id": 987654321}
         )
         session_path = path.replace("987654321", "{id}", 1)
     except BuildError:

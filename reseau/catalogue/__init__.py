@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__)
 
-from reseau.catalogue import admin_views, public_views  # noqa: E402, F401
+from reseau.catalogue import admin_views  # noqa: E402, F401

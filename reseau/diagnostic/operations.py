@@ -449,4 +449,4 @@ def notify_people_of_session(session: TrainingSession, *, actor: User | None = N
 
 
 def session_link(session: TrainingSession) -> str:
-    return outbox.external_url("catalogue.public_session", session_id=session.id)
+    return outbox.external_url("enrolment.public_session", session_id=session.id)

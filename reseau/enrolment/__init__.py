@@ -5,7 +5,7 @@ from flask import Blueprint
 bp = Blueprint("enrolment", __name__)
 
 from reseau.catalogue.signals import session_cancelled, session_changed  # noqa: E402
-from reseau.enrolment import operations, views  # noqa: E402, F401
+from reseau.enrolment import catalogue_views, operations, views  # noqa: E402, F401
 
 # The catalogue announces cancellations and changes; this room tells the people enrolled.
 session_cancelled.connect(operations.on_session_cancelled)

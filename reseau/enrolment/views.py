@@ -130,10 +130,10 @@ def _component(session: TrainingSession, *, status: int = 200, **kwargs):
         )
     if kwargs.get("overlap") is not None:
         flash(kwargs["error"], "warning")
-        return see_other(url_for("catalogue.public_session", session_id=session.id, overlap=1))
+        return see_other(url_for("enrolment.public_session", session_id=session.id, overlap=1))
     if kwargs.get("error"):
         flash(kwargs["error"], "error")
-    return see_other(url_for("catalogue.public_session", session_id=session.id))
+    return see_other(url_for("enrolment.public_session", session_id=session.id))
 
 
 def _enrolled_message(enrolment: Enrolment) -> str:
@@ -299,7 +299,7 @@ def _positions(waiting: list[Enrolment]) -> dict[int, int]:
 @manager_required
 def enrol_person(session_id: int):
     session = get_session_or_404(session_id)
-    back = url_for("catalogue.public_session", session_id=session.id)
+    back = url_for("enrolment.public_session", session_id=session.id)
     form = manager_enrol_form(session, formdata=request.form)
     if form is None:
         flash("Cette session n'est pas ouverte aux inscriptions.", "error")

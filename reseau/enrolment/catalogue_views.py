@@ -1,4 +1,8 @@
-"""The public catalogue: sessions, cycles and themes anyone can browse (no personal data)."""
+"""The public catalogue: sessions, cycles and themes anyone can browse (no personal data).
+
+It lives in the enrolment room because every list shows seats left and every session page
+the visitor's own enrolment: the catalogue room below stays unaware of enrolments.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from reseau.accounts.models import Department
-from reseau.catalogue import bp
 from reseau.catalogue.models import (
     Audience,
     Cycle,
@@ -21,6 +24,10 @@ from reseau.catalogue.models import (
     TrainingSession,
 )
 from reseau.database import utcnow
+from reseau.enrolment import bp
+from reseau.enrolment.models import Enrolment
+from reseau.enrolment.operations import HOLDING, find_overlap, seats_taken
+from reseau.enrolment.views import enrolment_context, manager_enrol_form
 from reseau.extensions import db
 from reseau.i18n import date_fr, from_local
 from reseau.views import page_number, render_page
@@ -49,8 +56,6 @@ def _month_bounds(value: str) -> tuple[datetime, datetime] | None:
 
 
 def _seats_held_subquery():
-    from reseau.enrolment.models import Enrolment
-    from reseau.enrolment.operations import HOLDING
 
     return (
         sa.select(sa.func.count(Enrolment.id))
@@ -133,7 +138,6 @@ def _month_choices(now: datetime) -> list[tuple[str, str]]:
 
 
 def _seats(sessions) -> dict[int, int]:
-    from reseau.enrolment.operations import seats_taken
 
     taken = seats_taken(s.id for s in sessions)
     return {s.id: max(s.capacity - taken.get(s.id, 0), 0) for s in sessions}
@@ -156,8 +160,8 @@ def public_catalogue():
     ).all()
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     return render_page(
-        "catalogue/public_catalogue.html",
-        "catalogue/public_results.html",
+        "enrolment/public_catalogue.html",
+        "enrolment/public_results.html",
         page=page,
         seats=seats,
         filters=filters,
@@ -192,8 +196,6 @@ def get_public_session_or_404(session_id: int) -> TrainingSession:
 
 @bp.route("/catalogue/sessions/<int:session_id>")
 def public_session(session_id: int):
-    from reseau.enrolment.operations import find_overlap
-    from reseau.enrolment.views import enrolment_context, manager_enrol_form
 
     session = get_public_session_or_404(session_id)
     overlap = None
@@ -202,7 +204,7 @@ def public_session(session_id: int):
         overlap = find_overlap(current_user, session)
     context = enrolment_context(session, overlap=overlap)
     return render_page(
-        "catalogue/public_session.html",
+        "enrolment/public_session.html",
         enrol_person_form=manager_enrol_form(session),
         **context,
     )
@@ -232,7 +234,7 @@ def public_cycle(cycle_id: int):
         .join(Module, Module.id == TrainingSession.module_id)
         .where(Module.cycle_id == cycle.id, TrainingSession.ends_at >= utcnow())
     )
-    return render_page("catalogue/public_cycle.html", cycle=cycle, sessions=sessions, seats=seats)
+    return render_page("enrolment/public_cycle.html", cycle=cycle, sessions=sessions, seats=seats)
 
 
 @bp.route("/catalogue/thematiques/<slug>")
@@ -249,5 +251,5 @@ def public_theme(slug: str):
         )
     )
     return render_page(
-        "catalogue/public_theme.html", theme=theme, cycles=cycles, sessions=sessions, seats=seats
+        "enrolment/public_theme.html", theme=theme, cycles=cycles, sessions=sessions, seats=seats
     )
