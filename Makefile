@@ -26,7 +26,7 @@ LINT_PATHS := $(wildcard reseau tests bench docs)
 CHROMIUM := /usr/bin/chromium
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgresql lint chromium clean clean-data bench-enrol bench-ics
+.PHONY: help run test test-sqlite test-postgresql lint audit chromium clean clean-data bench-enrol bench-ics
 
 help:
 	@echo "make run    serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
@@ -75,8 +75,13 @@ chromium:
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
 
+# Known vulnerabilities in the installed dependencies (pip-audit). Offline, or when the
+# advisory database does not answer, it says so and does not fail; a vulnerability fails.
+audit: $(DEV_STAMP)
+	$(BIN)/python .ci/audit.py
+
 # Both passes run even when the first fails, so one run shows everything; then it fails.
-test: $(DEV_STAMP) chromium lint
+test: $(DEV_STAMP) chromium lint audit
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgresql || status=1; \

@@ -10,7 +10,7 @@ from flask import Flask, request
 
 from reseau.config import default_config, load_secret_key
 from reseau.database import configure_sqlite, set_read_only
-from reseau.extensions import babel, csrf, db, htmx, login_manager, migrate
+from reseau.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
 
@@ -39,16 +39,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     htmx.init_app(app)
+    limiter.init_app(app)
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from reseau import errors, i18n, security
     from reseau.accounts import bp as accounts_bp
     from reseau.accounts.login import init_login
+    from reseau.attendance import bp as attendance_bp
     from reseau.calendars import bp as calendars_bp
     from reseau.catalogue import bp as catalogue_bp
     from reseau.cli import register_commands
     from reseau.diagnostic import bp as diagnostic_bp
     from reseau.enrolment import bp as enrolment_bp
     from reseau.main import bp as main_bp
+    from reseau.ops import register_ops_commands
+    from reseau.privacy import bp as privacy_bp
+    from reseau.reports import bp as reports_bp
 
     init_login(app)
     i18n.register_filters(app)
@@ -60,7 +70,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(enrolment_bp)
     app.register_blueprint(diagnostic_bp)
     app.register_blueprint(calendars_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(privacy_bp)
     register_commands(app)
+    register_ops_commands(app)
 
     @app.before_request
     def _mark_read_only():

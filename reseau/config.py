@@ -14,6 +14,12 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str) -> list[str] | None:
+    value = os.environ.get(name, "")
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or None
+
+
 def default_config(instance_path: str) -> dict:
     """Return the configuration read from code defaults and environment variables."""
     instance = Path(instance_path)
@@ -57,6 +63,23 @@ def default_config(instance_path: str) -> dict:
         "INVITATION_DAYS": 14,
         "PASSWORD_RESET_HOURS": 2,
         "PAGE_SIZE": 25,
+        # Issue 8: sessions end after 2 hours without a request, and 12 hours after login.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        # Host names the app answers to (comma-separated); empty accepts any (development).
+        "TRUSTED_HOSTS": _env_list("TRUSTED_HOSTS"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", "0")),
+        # Rate limits: in-memory counts are per process; point this at Redis
+        # (redis://host:6379) when several workers serve the app.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
+        "RATELIMIT_TOKEN": os.environ.get("RATELIMIT_TOKEN", "30 per minute"),
+        "RATELIMIT_FEED": os.environ.get("RATELIMIT_FEED", "60 per minute"),
+        # Retention: people inactive for this many months are anonymised by `tick` (0: never).
+        "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
     }
 
 

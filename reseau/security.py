@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from itertools import chain
 
-from flask import abort, request
+from flask import abort, flash, request, session
+from flask_login import logout_user, user_loaded_from_cookie, user_logged_in
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import SecurityError
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -12,14 +16,96 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+def _mark_cookie_session(sender, user, **extra) -> None:
+    now = int(time.time())
+    session["_started"] = now
+    session["_seen"] = now
+    session["_remembered"] = True
+
+
+def _mark_login(sender, user, **extra) -> None:
+    now = int(time.time())
+    session["_started"] = now
+    session["_seen"] = now
+    if session.get("_remember") == "set":
+        session["_remembered"] = True
+    else:
+        session.pop("_remembered", None)
+
+
+def session_expired(config, now: int) -> bool:
+    """Return whether the logged-in session has passed its idle or absolute limit."""
+    started = session.get("_started")
+    seen = session.get("_seen")
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return False  # a session from before the limits: it starts being timed now
+    if session.get("_remembered"):
+        duration = config["REMEMBER_COOKIE_DURATION"]
+        seconds = duration.total_seconds() if hasattr(duration, "total_seconds") else duration
+        return now - started > int(seconds)
+    if now - seen > config["SESSION_IDLE_MINUTES"] * 60:
+        return True
+    return now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600
+
+
+def register_session_timeouts(app) -> None:
+    user_logged_in.connect(_mark_login, app)
+    user_loaded_from_cookie.connect(_mark_cookie_session, app)
+
+    @app.before_request
+    def end_stale_sessions():
+        if "_user_id" not in session:
+            return
+        now = int(time.time())
+        if session_expired(app.config, now):
+            logout_user()
+            session.clear()
+            session["_remember"] = "clear"  # Flask-Login deletes the remember cookie too
+            flash("Votre session a expiré. Reconnectez-vous pour continuer.", "info")
+            return
+        if not isinstance(session.get("_started"), int):
+            session["_started"] = now
+        # Written at most once a minute: most answers keep the same session cookie.
+        if not isinstance(session.get("_seen"), int) or now - session["_seen"] >= 60:
+            session["_seen"] = now
+
+
 def register(app) -> None:
+    register_session_timeouts(app)
+
+    @app.errorhandler(DataError)
+    def value_out_of_range(error):
+        # A typed value the database cannot hold (PostgreSQL: an integer beyond 32 bits for
+        # an id or a capacity): the request was malformed, not a server failure.
+        from reseau.errors import render_error
+        from reseau.extensions import db
+
+        db.session.rollback()
+        return render_error(400)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built, so no templated page.
+        body = "Requête incorrecte : ce nom de domaine n'est pas servi ici."
+        return body, 400, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.before_request
     def refuse_nul_bytes():
         # PostgreSQL cannot store NUL in text (the insert would end in a 500) and no person
         # types one: such a request is refused as malformed, for every form of every room.
         fields = chain(request.args.items(multi=True), request.form.items(multi=True))
-        if any("\x00" in key or "\x00" in value for key, value in fields):
-            abort(400)
+        for key, value in fields:
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+            # A number beyond 64 bits cannot be an id, a capacity or a year, and the
+            # databases refuse it (an OverflowError, a 500): malformed as well.
+            if len(value) > 18 and value.strip().lstrip("+-").isdigit():
+                abort(400)
+        # The same for ids in the URL (<int:...> has no upper bound; ids are 32-bit
+        # integers on PostgreSQL): no such object.
+        for value in (request.view_args or {}).values():
+            if isinstance(value, int) and not -(2**31) < value < 2**31:
+                abort(404)
 
     @app.after_request
     def add_security_headers(response):

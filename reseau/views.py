@@ -9,8 +9,16 @@ from htmx_flask import request
 
 
 def wants_fragment() -> bool:
-    """Return whether the request is an htmx request for a fragment (not a boosted page)."""
-    return bool(request.htmx) and not request.htmx.boosted
+    """Return whether the request is an htmx request for a fragment.
+
+    Not for a boosted page, nor for a history restore (Back after the cache missed): both
+    replace the whole body and need the full page.
+    """
+    return (
+        bool(request.htmx)
+        and not request.htmx.boosted
+        and not request.htmx.history_restore_request
+    )
 
 
 def render_page(template: str, fragment: str | None = None, *, status: int = 200, **context):

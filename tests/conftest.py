@@ -55,6 +55,8 @@ def _test_config(url: str, instance_dir) -> dict:
         "MAIL_DIRECTORY": str(instance_dir / "mail"),
         "BASE_URL": "http://localhost",
         "SERVER_NAME": "localhost",
+        # Rate limits would trip the suite's many logins; tests/security switches them on.
+        "RATELIMIT_ENABLED": False,
     }
 
 

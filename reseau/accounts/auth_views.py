@@ -28,7 +28,7 @@ from reseau.accounts.operations import (
     request_password_reset,
     set_password_with_token,
 )
-from reseau.extensions import db
+from reseau.extensions import db, limiter
 from reseau.views import form_status, render_page, safe_next, see_other
 
 
@@ -47,7 +47,16 @@ def _start_session(user, remember: bool) -> None:
     db.session.commit()
 
 
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _token_limit() -> str:
+    return current_app.config["RATELIMIT_TOKEN"]
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return see_other(url_for("main.home"))
@@ -85,6 +94,7 @@ def logout():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -115,6 +125,7 @@ def _password_from_token(purpose: TokenPurpose, token: str, template: str, succe
 
 
 @bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
+@limiter.limit(_token_limit)
 def reset_password(token: str):
     return _password_from_token(
         TokenPurpose.PASSWORD_RESET,
@@ -125,6 +136,7 @@ def reset_password(token: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_token_limit)
 def accept_invitation(token: str):
     return _password_from_token(
         TokenPurpose.INVITATION,

@@ -30,6 +30,7 @@ from wtforms.validators import (
 
 from reseau.accounts.models import Category, Centre, Department, Role, User
 from reseau.extensions import db
+from reseau.passwords import is_common_password
 
 # The demo accounts live under the reserved ".test" domain (RFC 2606), which email-validator
 # refuses by default; its documentation allows editing this list.
@@ -100,7 +101,7 @@ class NewPasswordMixin:
     )
 
     def validate_password(self, field):
-        if field.data.lower() in COMMON_PASSWORDS:
+        if field.data.lower() in COMMON_PASSWORDS or is_common_password(field.data):
             raise ValidationError("Ce mot de passe est trop courant : choisissez-en un autre.")
 
 

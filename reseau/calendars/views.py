@@ -23,7 +23,7 @@ from reseau.calendars.tokens import (
 )
 from reseau.catalogue.models import Cycle, SessionStatus, Theme, TrainingSession
 from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.extensions import db, limiter
 from reseau.views import render_page, see_other
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -71,6 +71,7 @@ def _token_feed(row: CalendarToken) -> Feed:
 
 
 @bp.route("/agenda/prive/<token>.ics")
+@limiter.limit(lambda: current_app.config["RATELIMIT_FEED"])
 def private_feed(token: str):
     row = find_token(token)
     if row is None:

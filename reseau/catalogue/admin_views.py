@@ -505,12 +505,6 @@ def session_cancel(session_id: int):
     return render_page("catalogue/session_cancel.html", session=session)
 
 
-@bp.route("/admin/sessions/<int:session_id>/cloturer", methods=["POST"])
-@coordinator_required
-def session_close(session_id: int):
-    return session_action(session_id, ops.close_session, "Session « {title} » clôturée.")
-
-
 # Séances -------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import click
 
 from reseau.enrolment.operations import tick
 from reseau.extensions import db
+from reseau.tick import run_tick_tasks
 
 
 @click.command("tick")
@@ -17,3 +18,7 @@ def tick_command() -> None:
         f"{counts['offers_expired']} proposition(s) expirée(s), "
         f"{counts['reminders']} convocation(s) mise(s) dans la boîte d'envoi."
     )
+    # Other rooms' time-based work (retention…), see reseau/tick.py.
+    for line in run_tick_tasks():
+        db.session.commit()
+        click.echo(line)

@@ -32,6 +32,61 @@ def _overlaps(a: TrainingSession, b: TrainingSession) -> bool:
 
 def add_demo_enrolments(*, commit: bool = True) -> int:
     """Add the demo's upcoming enrolments (idempotent); return how many rows were added."""
+    added = _add_todays_rosters()
+    return added + _add_upcoming_enrolments(commit=commit)
+
+
+def _add_todays_rosters() -> int:
+    """Give the sessions running today a roster, so the trainer has people to mark present.
+
+    The people of the host centre (or of the Centre social du Blanc) are confirmed; a session
+    that already has enrolments is left alone.
+    """
+    now = utcnow()
+    today = db.session.scalars(
+        sa.select(TrainingSession).where(
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.starts_at <= now + timedelta(hours=18),
+            TrainingSession.ends_at >= now - timedelta(hours=18),
+            ~sa.exists().where(Enrolment.session_id == TrainingSession.id),
+        )
+    ).all()
+    volunteer = db.session.scalar(sa.select(User).where(User.email == VOLUNTEER))
+    added = 0
+    for session in today:
+        centre_id = session.host_centre_id or (volunteer.centre_id if volunteer else None)
+        people = db.session.scalars(
+            sa.select(User)
+            .where(
+                User.centre_id == centre_id,
+                User.status == UserStatus.ACTIVE,
+                User.id.not_in(
+                    sa.select(UserRole.user_id).where(UserRole.role != Role.PARTICIPANT)
+                ),
+            )
+            .order_by(User.last_name, User.id)
+            .limit(min(8, session.capacity))
+        ).all()
+        queued = (session.published_at or now - timedelta(days=20)).replace(microsecond=0)
+        for n, person in enumerate(people):
+            at = queued + timedelta(hours=n)
+            db.session.add(
+                Enrolment(
+                    session=session,
+                    person=person,
+                    status=EnrolmentStatus.CONFIRMED,
+                    queued_at=at,
+                    enrolled_by=person,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            added += 1
+    db.session.flush()
+    return added
+
+
+def _add_upcoming_enrolments(*, commit: bool) -> int:
     volunteer = db.session.scalar(sa.select(User).where(User.email == VOLUNTEER))
     referent = db.session.scalar(sa.select(User).where(User.email == REFERENT))
     if volunteer is None or referent is None:

@@ -14,6 +14,7 @@ from reseau.database import utcnow
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 from reseau.main import bp
+from reseau.reports.dashboard import attention
 
 
 @bp.route("/")
@@ -23,6 +24,7 @@ def home():
     context = {"my_enrolments": _my_upcoming_enrolments(current_user)}
     if current_user.is_coordinator:
         context["coordinator"] = _coordinator_summary()
+        context["attention"] = attention()
     if current_user.is_referent:
         context["referent"] = _referent_summary(current_user)
     if current_user.is_trainer:

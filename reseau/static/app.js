@@ -11,6 +11,10 @@ document.addEventListener("htmx:configRequest", function (event) {
   }
 });
 document.addEventListener("htmx:afterSwap", function (event) {
+  // A page restored from history has no target.
+  if (!event.detail.target || !event.detail.target.querySelector) {
+    return;
+  }
   var invalid = event.detail.target.querySelector('[aria-invalid="true"]');
   if (invalid && event.detail.requestConfig && event.detail.requestConfig.verb !== "get") {
     invalid.focus();

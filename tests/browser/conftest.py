@@ -96,6 +96,8 @@ def live_server(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": True,
             "MAIL_SERVER": None,
             "MAIL_DIRECTORY": str(instance / "mail"),
+            # Every browser test logs in from 127.0.0.1: the rate limits are tested elsewhere.
+            "RATELIMIT_ENABLED": False,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)

@@ -43,7 +43,6 @@ ROUTES = [
     ("POST", "/admin/sessions/{session}/publier"),
     ("GET", "/admin/sessions/{session}/annuler"),
     ("POST", "/admin/sessions/{session}/annuler"),
-    ("POST", "/admin/sessions/{session}/cloturer"),
     ("POST", "/admin/sessions/{session}/seances"),
     ("GET", "/admin/seances/{seance}/modifier"),
     ("POST", "/admin/seances/{seance}/modifier"),

@@ -17,6 +17,7 @@ from reseau.catalogue.models import (
     SessionStatus,
     TrainingSession,
 )
+from reseau.catalogue.operations import close_session
 from reseau.catalogue.signals import session_cancelled, session_changed, session_published
 from reseau.database import utcnow
 from reseau.extensions import db
@@ -317,8 +318,10 @@ def test_publish_cancel_and_close(client, coordinator, signals):
     page = client.get(f"/admin/sessions/{draft.id}")
     assert "Seule une session en brouillon peut être publiée." in page.text
 
-    response = client.post(f"/admin/sessions/{draft.id}/cloturer")
-    assert response.status_code == 303
+    # Closing is the attendance room's page (it checks the last séance is over and asks for
+    # feedback); the catalogue operation underneath is what it calls.
+    close_session(db.session.get(TrainingSession, draft.id), actor=coordinator)
+    db.session.commit()
     db.session.expire_all()
     session = db.session.get(TrainingSession, draft.id)
     assert session.status == SessionStatus.CLOSED

@@ -1,0 +1,472 @@
+"""Attendance rules: the roster of a séance, statuses, walk-ins, self check-in, closing a
+session, hours attended and feedback.
+
+Functions take models and an explicit ``actor``, flush and never commit: the view commits.
+A refused action raises AttendanceError with a French message for the person.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.exc import IntegrityError
+
+from reseau.accounts.models import Category, Centre, User, UserStatus
+from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.audit import record_audit
+from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.catalogue.operations import CatalogueError
+from reseau.catalogue.operations import close_session as close_training_session
+from reseau.database import utcnow
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.extensions import db
+from reseau.i18n import datetime_fr
+from reseau.outbox import queue_mail
+from reseau.outbox.queue import external_url
+
+# Statuses that count as "came": hours attended, certificates, feedback.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+# Self check-in opens this long before a séance starts (and closes when it ends).
+CHECKIN_MARGIN = timedelta(minutes=30)
+
+
+class AttendanceError(Exception):
+    """A refused action; ``message`` is French and shown as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+
+def is_trainer_of(actor: User, session: TrainingSession) -> bool:
+    return any(trainer.id == actor.id for trainer in session.trainers)
+
+
+def can_record(actor: User, session: TrainingSession) -> bool:
+    """Return whether ``actor`` may change attendance of ``session`` now.
+
+    Trainers of the session until it is closed; the coordinator always (corrections after
+    closing are audited)."""
+    if session.status not in (SessionStatus.PUBLISHED, SessionStatus.CLOSED):
+        return False
+    if actor.is_coordinator:
+        return True
+    return session.status == SessionStatus.PUBLISHED and is_trainer_of(actor, session)
+
+
+@dataclass
+class RosterLine:
+    """One person on the roster of a séance, with their saved status (None: not marked)."""
+
+    person: User
+    enrolment_id: int | None
+    attendance: Attendance | None = None
+
+    @property
+    def status(self) -> AttendanceStatus | None:
+        return self.attendance.status if self.attendance else None
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.enrolment_id is None
+
+
+@dataclass
+class Roster:
+    seance: Seance
+    lines: list[RosterLine] = field(default_factory=list)
+
+    def counts(self) -> Counter:
+        return Counter(line.status for line in self.lines)
+
+
+def roster(seance: Seance) -> Roster:
+    """Return the people expected at ``seance``: the confirmed enrolments of its session and
+    everyone with attendance recorded in the session (walk-ins), sorted by name.
+
+    Three queries, whatever the number of people."""
+    session_id = seance.session_id
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .options(so.joinedload(Enrolment.person).joinedload(User.centre))
+        .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+    ).all()
+    seance_ids = sa.select(Seance.id).where(Seance.session_id == session_id)
+    records = db.session.scalars(
+        sa.select(Attendance)
+        .options(so.joinedload(Attendance.person).joinedload(User.centre))
+        .where(Attendance.seance_id.in_(seance_ids))
+    ).all()
+    lines: dict[int, RosterLine] = {
+        e.person_id: RosterLine(person=e.person, enrolment_id=e.id) for e in enrolments
+    }
+    for record in records:
+        line = lines.get(record.person_id)
+        if line is None:
+            line = lines[record.person_id] = RosterLine(
+                person=record.person, enrolment_id=record.enrolment_id
+            )
+        if record.seance_id == seance.id:
+            line.attendance = record
+    ordered = sorted(
+        lines.values(), key=lambda line: (line.person.last_name.lower(), line.person.first_name)
+    )
+    return Roster(seance=seance, lines=ordered)
+
+
+def roster_line(seance: Seance, person_id: int) -> RosterLine | None:
+    """Return the roster line of one person, or None if they are not on the roster."""
+    return next((line for line in roster(seance).lines if line.person.id == person_id), None)
+
+
+def hours_attended(session: TrainingSession) -> dict[int, float]:
+    """Return {person id: hours attended} for ``session``: the sum of the scheduled séances
+    where the person was present or late. People who attended nothing are left out."""
+    rows = db.session.execute(
+        sa.select(Attendance.person_id, Seance.starts_at, Seance.ends_at)
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .where(
+            Seance.session_id == session.id,
+            Seance.status == SeanceStatus.SCHEDULED,
+            Attendance.status.in_(ATTENDED),
+        )
+    ).all()
+    hours: dict[int, float] = {}
+    for person_id, starts_at, ends_at in rows:
+        hours[person_id] = hours.get(person_id, 0.0) + (ends_at - starts_at).total_seconds() / 3600
+    return hours
+
+
+def attendees(session: TrainingSession) -> list[tuple[User, float]]:
+    """Return [(person, hours attended)] of everyone who attended ``session``, by name."""
+    hours = hours_attended(session)
+    if not hours:
+        return []
+    people = db.session.scalars(
+        sa.select(User).options(so.joinedload(User.centre)).where(User.id.in_(list(hours)))
+    ).all()
+    people = sorted(people, key=lambda p: (p.last_name.lower(), p.first_name))
+    return [(person, hours[person.id]) for person in people]
+
+
+def last_seance_end(session: TrainingSession) -> datetime | None:
+    scheduled = [s for s in session.seances if s.status == SeanceStatus.SCHEDULED]
+    return max((s.ends_at for s in scheduled), default=None)
+
+
+# --- Recording ---------------------------------------------------------------------------
+
+
+def _snapshot(record: Attendance | None) -> dict | None:
+    return None if record is None else {"status": record.status.value}
+
+
+def set_status(
+    seance: Seance, person: User, status: AttendanceStatus, *, actor: User
+) -> Attendance:
+    """Save ``person``'s status at ``seance``; after closing, write the change to the audit log.
+
+    The person must be on the roster (confirmed or walk-in); the caller checks access."""
+    session = seance.session
+    if not can_record(actor, session):
+        raise AttendanceError(
+            "La session est clôturée : seule la coordination peut encore corriger l'émargement."
+        )
+    if seance.status != SeanceStatus.SCHEDULED:
+        raise AttendanceError("Cette séance est annulée : pas d'émargement.")
+    return _write(seance, person, status, actor=actor)
+
+
+def _find(seance: Seance, person: User) -> Attendance | None:
+    return db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.seance_id == seance.id, Attendance.person_id == person.id
+        )
+    )
+
+
+def _write(seance: Seance, person: User, status: AttendanceStatus, *, actor: User) -> Attendance:
+    session = seance.session
+    record = _find(seance, person)
+    before = _snapshot(record)
+    if record is None:
+        enrolment_id = db.session.scalar(
+            sa.select(Enrolment.id).where(
+                Enrolment.session_id == session.id,
+                Enrolment.person_id == person.id,
+                Enrolment.status == EnrolmentStatus.CONFIRMED,
+            )
+        )
+        try:
+            # The trainer's tap and the person's QR check-in may insert the same row at
+            # once: the unique (séance, person) constraint keeps one, and we update it.
+            with db.session.begin_nested():
+                record = Attendance(
+                    seance=seance,
+                    person_id=person.id,
+                    enrolment_id=enrolment_id,
+                    is_walk_in=enrolment_id is None,
+                    status=status,
+                    recorded_by_id=actor.id,
+                )
+                db.session.add(record)
+        except IntegrityError:
+            record = _find(seance, person)
+            before = _snapshot(record)
+    if record.status == status and before is not None:
+        return record
+    record.status = status
+    record.recorded_by_id = actor.id
+    record.recorded_at = utcnow()
+    db.session.flush()
+    if session.status == SessionStatus.CLOSED:
+        record_audit(
+            actor,
+            "attendance.correct",
+            record,
+            summary=f"{person.full_name}, {session.title}, {datetime_fr(seance.starts_at)}",
+            before=before,
+            after=_snapshot(record),
+        )
+    return record
+
+
+def save_roster(seance: Seance, statuses: dict[int, AttendanceStatus], *, actor: User) -> int:
+    """Save the statuses of the whole roster (the form without JavaScript); return how many
+    people were saved. People not on the roster are ignored."""
+    lines = {line.person.id: line for line in roster(seance).lines}
+    saved = 0
+    for person_id, status in statuses.items():
+        line = lines.get(person_id)
+        if line is None or line.status == status:
+            continue
+        set_status(seance, line.person, status, actor=actor)
+        saved += 1
+    return saved
+
+
+def mark_all_present(seance: Seance, *, actor: User) -> int:
+    """Mark present everyone on the roster not marked yet; return how many."""
+    marked = 0
+    for line in roster(seance).lines:
+        if line.status is None:
+            set_status(seance, line.person, AttendanceStatus.PRESENT, actor=actor)
+            marked += 1
+    return marked
+
+
+def add_walk_in(seance: Seance, person: User, *, actor: User) -> Attendance:
+    """Add someone who came without enrolling: marked present at ``seance``."""
+    if person.status in (UserStatus.DISABLED, UserStatus.ANONYMISED):
+        raise AttendanceError("Cette personne ne peut pas être ajoutée.")
+    return set_status(seance, person, AttendanceStatus.PRESENT, actor=actor)
+
+
+def create_guest(
+    first_name: str, last_name: str, centre: Centre | None, category: Category, *, actor: User
+) -> User:
+    """Create a person without an account (no e-mail), to record a walk-in."""
+    guest = User(
+        email=None,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        centre=centre,
+        category=category,
+        status=UserStatus.GUEST,
+    )
+    guest.set_roles([])
+    db.session.add(guest)
+    db.session.flush()
+    record_audit(actor, "person.guest", guest, summary=guest.full_name)
+    return guest
+
+
+def search_people(text: str, *, limit: int = 20) -> list[User]:
+    """Return people whose name contains ``text`` (a walk-in is looked up by name)."""
+    words = [w for w in text.lower().split() if w][:3]
+    if not words or len(text.strip()) < 2:
+        return []
+    query = (
+        sa.select(User)
+        .options(so.joinedload(User.centre))
+        .where(User.status.in_((UserStatus.ACTIVE, UserStatus.INVITED, UserStatus.GUEST)))
+    )
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(User.first_name).like(pattern, escape="\\"),
+                sa.func.lower(User.last_name).like(pattern, escape="\\"),
+            )
+        )
+    return list(db.session.scalars(query.order_by(User.last_name, User.first_name).limit(limit)))
+
+
+# --- Self check-in -----------------------------------------------------------------------
+
+
+def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> Attendance:
+    """Mark ``person`` present at ``seance`` on their own, through the QR link.
+
+    Only from CHECKIN_MARGIN before the start until the end, in a published session; a
+    person who did not enrol comes in as a walk-in (allowed until the session is closed)."""
+    now = now or utcnow()
+    session = seance.session
+    if session.status != SessionStatus.PUBLISHED or seance.status != SeanceStatus.SCHEDULED:
+        raise AttendanceError("L'émargement de cette séance n'est pas ouvert.")
+    if now < seance.starts_at - CHECKIN_MARGIN:
+        raise AttendanceError(
+            "L'émargement n'est pas encore ouvert : il ouvre 30 minutes avant le début "
+            f"de la séance ({datetime_fr(seance.starts_at)})."
+        )
+    if now > seance.ends_at:
+        raise AttendanceError("La séance est terminée : l'émargement en ligne est fermé.")
+    record = db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.seance_id == seance.id, Attendance.person_id == person.id
+        )
+    )
+    if record is not None and record.status in ATTENDED:
+        return record
+    return _write(seance, person, AttendanceStatus.PRESENT, actor=person)
+
+
+# --- Closing -----------------------------------------------------------------------------
+
+
+def close_session(session: TrainingSession, *, actor: User, now: datetime | None = None) -> int:
+    """Close ``session`` once its last séance is over and ask every attendee for feedback;
+    return how many feedback requests were queued."""
+    now = now or utcnow()
+    end = last_seance_end(session)
+    if end is not None and end > now:
+        raise AttendanceError(
+            f"La session n'est pas terminée : sa dernière séance finit le {datetime_fr(end)}."
+        )
+    try:
+        close_training_session(session, actor=actor)
+    except CatalogueError as refusal:
+        raise AttendanceError(str(refusal)) from refusal
+    return request_feedback(session)
+
+
+def request_feedback(session: TrainingSession) -> int:
+    """Queue the feedback e-mail to every attendee with an e-mail (once per person)."""
+    queued = 0
+    link = external_url("attendance.feedback", session_id=session.id)
+    for person, hours in attendees(session):
+        if not person.email or person.status != UserStatus.ACTIVE:
+            continue
+        mail = queue_mail(
+            person.email,
+            f"Votre avis sur « {session.title} »",
+            "feedback_request",
+            dedup_key=f"feedback-request:{session.id}:{person.id}",
+            person=person,
+            session=session,
+            hours=hours,
+            link=link,
+        )
+        queued += mail is not None
+    return queued
+
+
+# --- Feedback ----------------------------------------------------------------------------
+
+
+# Feedback "à chaud" is asked for right after a session, not years later.
+FEEDBACK_DAYS = 60
+
+
+def feedback_open(session: TrainingSession, now: datetime | None = None) -> bool:
+    """Return whether feedback on the closed ``session`` is still collected."""
+    if session.status != SessionStatus.CLOSED:
+        return False
+    if session.closed_at is None:
+        return True
+    return (now or utcnow()) - session.closed_at <= timedelta(days=FEEDBACK_DAYS)
+
+
+def has_given_feedback(person: User, session: TrainingSession) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Feedback.id).where(
+                Feedback.session_id == session.id, Feedback.person_id == person.id
+            )
+        )
+        is not None
+    )
+
+
+ALREADY_GIVEN = "Vous avez déjà donné votre avis sur cette session. Merci !"
+FEEDBACK_OVER = "La période pour donner son avis sur cette session est terminée."
+
+
+def give_feedback(
+    session: TrainingSession,
+    person: User,
+    *,
+    satisfaction: int,
+    gained: str = "",
+    missing: str = "",
+    would_recommend: bool | None = None,
+) -> Feedback:
+    """Save ``person``'s feedback on ``session`` (once; the unique constraint guards races)."""
+    if session.status != SessionStatus.CLOSED or person.id not in hours_attended(session):
+        raise AttendanceError("Seules les personnes venues à une session clôturée donnent un avis.")
+    if has_given_feedback(person, session):
+        raise AttendanceError(ALREADY_GIVEN)
+    if not feedback_open(session):
+        raise AttendanceError(FEEDBACK_OVER)
+    feedback = Feedback(
+        session_id=session.id,
+        person_id=person.id,
+        satisfaction=satisfaction,
+        gained=gained.strip(),
+        missing=missing.strip(),
+        would_recommend=would_recommend,
+    )
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback
+
+
+@dataclass
+class FeedbackResults:
+    count: int
+    attendees: int
+    average: float | None
+    distribution: dict[int, int]
+    recommend_yes: int
+    recommend_no: int
+    gained: list[str]
+    missing: list[str]
+
+
+def feedback_results(session: TrainingSession) -> FeedbackResults:
+    """Return the anonymous results of ``session``'s feedback: no names, comments shuffled by
+    the order they came in only."""
+    rows = db.session.scalars(
+        sa.select(Feedback).where(Feedback.session_id == session.id).order_by(Feedback.id)
+    ).all()
+    distribution = {score: 0 for score in range(1, 6)}
+    for row in rows:
+        distribution[row.satisfaction] += 1
+    return FeedbackResults(
+        count=len(rows),
+        attendees=len(hours_attended(session)),
+        average=(sum(r.satisfaction for r in rows) / len(rows)) if rows else None,
+        distribution=distribution,
+        recommend_yes=sum(1 for r in rows if r.would_recommend is True),
+        recommend_no=sum(1 for r in rows if r.would_recommend is False),
+        gained=[r.gained for r in rows if r.gained],
+        missing=[r.missing for r in rows if r.missing],
+    )

@@ -1,0 +1,191 @@
+"""PDF documents: the sign-in sheet of a séance and attendance certificates.
+
+A4, black on white (prints well on any office printer), DejaVu Sans embedded from
+``static/fonts`` so that every French character (é è à ç œ « » ’ ·) renders whatever the
+machine's fonts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from datetime import datetime
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from reseau.accounts.models import User
+from reseau.catalogue.models import Seance, SeanceStatus, TrainingSession
+from reseau.i18n import date_fr, time_fr, to_local
+
+FONTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
+FONT = "DejaVu"
+WALK_IN_ROWS = 6
+
+
+def hours_label(hours: float) -> str:
+    """3.5 -> "3,5 h"; 3.0 -> "3 h"."""
+    return f"{hours:g}".replace(".", ",") + " h"
+
+
+def half_day(seance: Seance) -> str:
+    return "matin" if to_local(seance.starts_at).hour < 12 else "après-midi"
+
+
+class _Document(FPDF):
+    def __init__(self, network_name: str, title: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.network_name = network_name
+        self.set_title(title)
+        self.set_author(network_name)
+        self.set_creator("Réseau")
+        self.add_font(FONT, "", os.path.join(FONTS, "DejaVuSans.ttf"))
+        self.add_font(FONT, "B", os.path.join(FONTS, "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(True, margin=18)
+        self.set_margins(15, 15, 15)
+        self.set_text_color(0)
+        self.set_draw_color(0)
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(FONT, "", 8)
+        self.cell(0, 5, f"{self.network_name} — page {self.page_no()} / {{nb}}", align="C")
+
+    def line_text(self, text: str, *, size: float = 10, bold: bool = False, height: float = 6):
+        self.set_font(FONT, "B" if bold else "", size)
+        self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _trainers(session: TrainingSession) -> str:
+    return ", ".join(t.full_name for t in session.trainers) or "—"
+
+
+def _place(session: TrainingSession) -> str:
+    return session.place_label or "—"
+
+
+# --- Sign-in sheet -----------------------------------------------------------------------
+
+COLUMNS = (("Nom et prénom", 55), ("Centre", 50), ("Catégorie", 30), ("Signature", 45))
+
+
+def sign_in_sheet(seance: Seance, people: Iterable[User], *, network_name: str) -> bytes:
+    """Return the sign-in sheet (feuille d'émargement) of ``seance`` for ``people``."""
+    session = seance.session
+    pdf = _Document(network_name, f"Feuille d'émargement — {session.title}")
+    pdf.add_page()
+
+    def heading():
+        pdf.line_text(network_name, size=9)
+        pdf.line_text("Feuille d'émargement", size=16, bold=True, height=9)
+        pdf.line_text(session.title, size=12, bold=True)
+        start = to_local(seance.starts_at)
+        pdf.line_text(
+            f"{date_fr(start)}, {half_day(seance)} — de {time_fr(seance.starts_at)} "
+            f"à {time_fr(seance.ends_at)}"
+        )
+        pdf.line_text(f"Lieu : {_place(session)}")
+        pdf.line_text(f"Formateur·rices : {_trainers(session)}")
+        pdf.ln(3)
+
+    def table_header():
+        pdf.set_font(FONT, "B", 9)
+        for label, width in COLUMNS:
+            pdf.cell(width, 8, label, border=1)
+        pdf.ln(8)
+
+    heading()
+    table_header()
+    rows = [
+        (person.full_name, person.centre.name if person.centre else "", person.category.label)
+        for person in people
+    ]
+    rows += [("", "", "")] * WALK_IN_ROWS
+    pdf.set_font(FONT, "", 9)
+    for row in rows:
+        if pdf.will_page_break(12):
+            pdf.add_page()
+            table_header()
+            pdf.set_font(FONT, "", 9)
+        for (_, width), text in zip(COLUMNS, (*row, ""), strict=True):
+            pdf.cell(width, 12, _fit(pdf, text, width), border=1)
+        pdf.ln(12)
+    pdf.ln(4)
+    if pdf.will_page_break(24):
+        pdf.add_page()
+    pdf.line_text("Signature des formateur·rices :", bold=True)
+    pdf.ln(14)
+    pdf.line_text(
+        "Les lignes vides sont pour les personnes venues sans inscription (nom, centre, "
+        "catégorie).",
+        size=8,
+    )
+    return bytes(pdf.output())
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """Shorten ``text`` with an ellipsis so that it fits in a cell ``width`` mm wide."""
+    if pdf.get_string_width(text) <= width - 2:
+        return text
+    while text and pdf.get_string_width(text + "…") > width - 2:
+        text = text[:-1]
+    return text + "…"
+
+
+# --- Attendance certificates -------------------------------------------------------------
+
+
+def _dates(session: TrainingSession) -> str:
+    days = sorted({s.day for s in session.seances if s.status == SeanceStatus.SCHEDULED})
+    if not days:
+        return "—"
+    if len(days) == 1:
+        return f"le {date_fr(days[0])}"
+    return "les " + ", ".join(date_fr(day, "d MMMM y") for day in days)
+
+
+def _certificate_page(
+    pdf: _Document, session: TrainingSession, person: User, hours: float, issued: datetime
+):
+    pdf.add_page()
+    pdf.line_text(pdf.network_name, size=10, bold=True)
+    pdf.ln(10)
+    pdf.line_text("Attestation d'assiduité", size=20, bold=True, height=12)
+    pdf.ln(6)
+    pdf.line_text(f"{pdf.network_name} atteste que", size=11)
+    pdf.ln(2)
+    pdf.line_text(person.full_name, size=14, bold=True, height=8)
+    centre = person.centre.name if person.centre else ""
+    pdf.line_text(f"{person.category.label}{' — ' + centre if centre else ''}", size=10)
+    pdf.ln(4)
+    pdf.line_text("a suivi la formation", size=11)
+    pdf.line_text(f"« {session.title} »", size=13, bold=True, height=8)
+    pdf.ln(4)
+    pdf.line_text(f"Dates : {_dates(session)}", size=11)
+    pdf.line_text(f"Lieu : {_place(session)}", size=11)
+    pdf.line_text(
+        f"Heures suivies : {hours_label(hours)} sur {hours_label(session.planned_hours)} prévues",
+        size=11,
+        bold=True,
+    )
+    pdf.line_text(f"Formateur·rices : {_trainers(session)}", size=11)
+    pdf.ln(12)
+    pdf.line_text(f"Fait le {date_fr(to_local(issued))}, pour servir et valoir ce que de droit.")
+    pdf.line_text(f"Pour {pdf.network_name}, la coordination régionale")
+
+
+def certificates(
+    session: TrainingSession,
+    attendees: Iterable[tuple[User, float]],
+    *,
+    network_name: str,
+    issued: datetime,
+) -> bytes:
+    """Return one attendance certificate page per (person, hours attended)."""
+    pdf = _Document(network_name, f"Attestations d'assiduité — {session.title}")
+    for person, hours in attendees:
+        _certificate_page(pdf, session, person, hours, issued)
+    if pdf.page_no() == 0:
+        pdf.add_page()
+        pdf.line_text("Personne n'a été enregistré·e présent·e à cette session.")
+    return bytes(pdf.output())

@@ -1,0 +1,580 @@
+"""Views of the attendance room.
+
+Trainers: "Mes sessions", the roster of a séance (one tap per person), walk-ins, the QR code
+for self check-in, the sign-in sheet, closing the session, the feedback results.
+Participants: self check-in, their attendance certificate and their feedback.
+The coordinator: everything a trainer can, on every session, also after closing (audited).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Response, abort, current_app, flash, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from reseau.accounts.access import coordinator_required, trainer_required
+from reseau.accounts.models import Category, Centre, User
+from reseau.attendance import bp, checkin, operations, pdf
+from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm
+from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.attendance.operations import AttendanceError
+from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.database import utcnow
+from reseau.extensions import db
+from reseau.i18n import to_local
+from reseau.outbox.queue import external_url
+from reseau.views import form_status, render_page, safe_next, see_other, wants_fragment
+
+VISIBLE = (SessionStatus.PUBLISHED, SessionStatus.CLOSED, SessionStatus.CANCELLED)
+
+
+# --- Reading helpers ---------------------------------------------------------------------
+
+
+def _session_query():
+    return sa.select(TrainingSession).options(
+        so.selectinload(TrainingSession.trainers),
+        so.selectinload(TrainingSession.seances),
+        so.joinedload(TrainingSession.host_centre),
+    )
+
+
+def get_session_or_404(session_id: int) -> TrainingSession:
+    """Return a session ``current_user`` runs (or any, for the coordinator); 404 otherwise,
+    and for drafts."""
+    session = db.session.scalar(_session_query().where(TrainingSession.id == session_id))
+    if session is None or session.status not in VISIBLE:
+        abort(404)
+    if not (current_user.is_coordinator or operations.is_trainer_of(current_user, session)):
+        abort(404)
+    return session
+
+
+def get_seance_or_404(seance_id: int) -> Seance:
+    """Return a séance of a session ``current_user`` runs; 404 otherwise."""
+    seance = db.session.get(Seance, seance_id)
+    if seance is None:
+        abort(404)
+    get_session_or_404(seance.session_id)
+    return seance
+
+
+def get_own_closed_session_or_404(session_id: int) -> tuple[TrainingSession, float]:
+    """Return a closed session ``current_user`` attended, with their hours; 404 otherwise."""
+    session = db.session.scalar(_session_query().where(TrainingSession.id == session_id))
+    if session is None or session.status != SessionStatus.CLOSED:
+        abort(404)
+    hours = operations.hours_attended(session).get(current_user.id)
+    if not hours:
+        abort(404)
+    return session, hours
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- "Mes sessions" ----------------------------------------------------------------------
+
+
+@bp.route("/mes-sessions")
+@trainer_required
+def my_sessions():
+    now = utcnow()
+    today = to_local(now).date()
+    mine = _session_query().where(
+        TrainingSession.trainers.any(User.id == current_user.id),
+        TrainingSession.status.in_((SessionStatus.PUBLISHED, SessionStatus.CLOSED)),
+    )
+    # Today's and upcoming sessions, soonest first; then the latest past ones.
+    start_of_today = now - timedelta(hours=24)
+    current = db.session.scalars(
+        mine.where(
+            sa.or_(TrainingSession.ends_at.is_(None), TrainingSession.ends_at >= start_of_today)
+        )
+        .order_by(TrainingSession.starts_at)
+        .limit(200)
+    ).all()
+    past = db.session.scalars(
+        mine.where(TrainingSession.ends_at < start_of_today)
+        .order_by(TrainingSession.ends_at.desc())
+        .limit(50)
+    ).all()
+    groups = {"today": [], "upcoming": [], "past": []}
+    for session in current:
+        days = {s.day for s in session.seances if s.status == SeanceStatus.SCHEDULED}
+        if today in days:
+            groups["today"].append(session)
+        elif session.ends_at is not None and session.ends_at < now:
+            groups["past"].insert(0, session)
+        else:
+            groups["upcoming"].append(session)
+    groups["past"].extend(past)
+    return render_page("attendance/my_sessions.html", groups=groups, today=today, now=now)
+
+
+@bp.route("/mes-sessions/<int:session_id>")
+@trainer_required
+def session_page(session_id: int):
+    session = get_session_or_404(session_id)
+    now = utcnow()
+    end = operations.last_seance_end(session)
+    enrolled = operations.roster(session.seances[0]).lines if session.seances else []
+    return render_page(
+        "attendance/session.html",
+        session=session,
+        lines=enrolled,
+        hours=operations.hours_attended(session),
+        can_close=session.status == SessionStatus.PUBLISHED and (end is None or end <= now),
+        last_end=end,
+        today=to_local(now).date(),
+        form=ActionForm(formdata=None),
+    )
+
+
+# --- The roster of a séance --------------------------------------------------------------
+
+
+def _roster_context(seance: Seance) -> dict:
+    session = seance.session
+    return {
+        "seance": seance,
+        "session": session,
+        "roster": operations.roster(seance),
+        "editable": operations.can_record(current_user, session)
+        and seance.status == SeanceStatus.SCHEDULED,
+        "statuses": list(AttendanceStatus),
+        "form": ActionForm(formdata=None),
+    }
+
+
+def _parse_status(value: str | None) -> AttendanceStatus | None:
+    try:
+        return AttendanceStatus(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/mes-sessions/seances/<int:seance_id>", methods=["GET", "POST"])
+@trainer_required
+def seance_roster(seance_id: int):
+    """The roster of a séance; its POST is the form without JavaScript: the whole roster."""
+    seance = get_seance_or_404(seance_id)
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        statuses = {}
+        for key, value in request.form.items():
+            if key.startswith("status-") and key[7:].isdigit():
+                status = _parse_status(value)
+                if status is not None:
+                    statuses[int(key[7:])] = status
+        try:
+            saved = operations.save_roster(seance, statuses, actor=current_user)
+            db.session.commit()
+        except AttendanceError as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+        else:
+            flash(
+                f"Émargement enregistré ({saved} changement{'s' if saved > 1 else ''}).", "success"
+            )
+        return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
+    return render_page("attendance/seance_roster.html", **_roster_context(seance))
+
+
+@bp.route("/mes-sessions/seances/<int:seance_id>/personnes/<int:person_id>", methods=["POST"])
+@trainer_required
+def set_status(seance_id: int, person_id: int):
+    """One tap: save one person's status; htmx gets the person's line back."""
+    seance = get_seance_or_404(seance_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    line = operations.roster_line(seance, person_id)
+    if line is None:
+        abort(404)
+    status = _parse_status(request.form.get(f"status-{person_id}") or request.form.get("status"))
+    error = None
+    code = 200
+    if status is None:
+        error, code = "Choisissez un statut.", 422
+    else:
+        try:
+            operations.set_status(seance, line.person, status, actor=current_user)
+            db.session.commit()
+        except AttendanceError as refusal:
+            db.session.rollback()
+            error, code = refusal.message, 409
+    if not wants_fragment():
+        if error:
+            flash(error, "error")
+        return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
+    context = _roster_context(seance)
+    line = operations.roster_line(seance, person_id)
+    return render_page(
+        "attendance/_attendee.html",
+        "attendance/_attendee.html",
+        status=code,
+        line=line,
+        error=error,
+        **{k: v for k, v in context.items() if k != "roster"},
+    )
+
+
+@bp.route("/mes-sessions/seances/<int:seance_id>/tous-presents", methods=["POST"])
+@trainer_required
+def all_present(seance_id: int):
+    seance = get_seance_or_404(seance_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        marked = operations.mark_all_present(seance, actor=current_user)
+        db.session.commit()
+    except AttendanceError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    else:
+        flash(
+            f"{marked} personne{'s' if marked > 1 else ''} marquée{'s' if marked > 1 else ''} "
+            "présente" + ("s." if marked > 1 else "."),
+            "success",
+        )
+    return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
+
+
+# --- Walk-ins ----------------------------------------------------------------------------
+
+
+def _centres() -> list[Centre]:
+    return list(db.session.scalars(sa.select(Centre).order_by(Centre.name).limit(2000)))
+
+
+def _walk_in_page(seance: Seance, guest_form: GuestForm, *, status: int = 200):
+    query = request.args.get("q", "").strip()[:80]
+    people = operations.search_people(query) if query else []
+    on_roster = {line.person.id for line in operations.roster(seance).lines}
+    return render_page(
+        "attendance/walk_in.html",
+        "attendance/_walk_in_results.html",
+        seance=seance,
+        session=seance.session,
+        query=query,
+        people=people,
+        on_roster=on_roster,
+        guest_form=guest_form,
+        form=ActionForm(formdata=None),
+        status=status,
+    )
+
+
+@bp.route("/mes-sessions/seances/<int:seance_id>/sans-inscription", methods=["GET", "POST"])
+@trainer_required
+def walk_in(seance_id: int):
+    """Find a person in the directory (GET ?q=) and add them (POST person_id)."""
+    seance = get_seance_or_404(seance_id)
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        person = db.session.get(User, request.form.get("person_id", type=int) or 0)
+        if person is None:
+            abort(404)
+        try:
+            operations.add_walk_in(seance, person, actor=current_user)
+            db.session.commit()
+        except AttendanceError as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+            return see_other(url_for("attendance.walk_in", seance_id=seance.id))
+        flash(f"{person.full_name} est ajouté·e et marqué·e présent·e.", "success")
+        return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
+    return _walk_in_page(seance, GuestForm(formdata=None, centres=_centres()))
+
+
+@bp.route("/mes-sessions/seances/<int:seance_id>/invite", methods=["POST"])
+@trainer_required
+def add_guest(seance_id: int):
+    """Create a person without an account and add them as a walk-in."""
+    seance = get_seance_or_404(seance_id)
+    form = GuestForm(centres=_centres())
+    if not form.validate_on_submit():
+        return _walk_in_page(seance, form, status=form_status(form))
+    centre = db.session.get(Centre, form.centre.data) if form.centre.data else None
+    try:
+        guest = operations.create_guest(
+            form.first_name.data,
+            form.last_name.data,
+            centre,
+            Category(form.category.data),
+            actor=current_user,
+        )
+        operations.add_walk_in(seance, guest, actor=current_user)
+        db.session.commit()
+    except AttendanceError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
+    flash(f"{guest.full_name} est ajouté·e et marqué·e présent·e.", "success")
+    return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
+
+
+# --- Self check-in -----------------------------------------------------------------------
+
+
+@bp.route("/mes-sessions/seances/<int:seance_id>/qr")
+@trainer_required
+def seance_qr(seance_id: int):
+    seance = get_seance_or_404(seance_id)
+    token = checkin.make_token(seance.id)
+    # On BASE_URL, not the request's Host header (see outbox.queue.external_url).
+    link = external_url("attendance.check_in", seance_id=seance.id, token=token)
+    seconds = current_app.config.get("CHECKIN_TOKEN_SECONDS", checkin.TOKEN_SECONDS)
+    return render_page(
+        "attendance/qr.html",
+        "attendance/_qr.html",
+        seance=seance,
+        session=seance.session,
+        link=link,
+        qr=checkin.qr_data_uri(link),
+        valid_until=utcnow() + timedelta(seconds=seconds),
+        refresh=max(seconds // 2, 30),
+    )
+
+
+@bp.route("/emargement/<int:seance_id>/<token>", methods=["GET", "POST"])
+@login_required
+def check_in(seance_id: int, token: str):
+    """The link of the QR code: the logged-in participant confirms they are here.
+
+    A GET never records anything (link previews and prefetching must not sign anyone in);
+    the page's button does."""
+    seance = db.session.get(Seance, seance_id)
+    try:
+        checkin.check_token(seance_id, token)
+    except checkin.CheckinLinkError as refusal:
+        return render_page(
+            "attendance/check_in.html", seance=None, error=refusal.message, status=400
+        )
+    if seance is None:
+        abort(404)
+    record = db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.seance_id == seance.id, Attendance.person_id == current_user.id
+        )
+    )
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        try:
+            operations.check_in(seance, current_user)
+            db.session.commit()
+        except AttendanceError as refusal:
+            db.session.rollback()
+            return render_page(
+                "attendance/check_in.html",
+                seance=seance,
+                record=record,
+                error=refusal.message,
+                form=ActionForm(formdata=None),
+                status=409,
+            )
+        flash("C'est noté : vous êtes enregistré·e présent·e. Bonne séance !", "success")
+        return see_other(url_for("attendance.check_in", seance_id=seance.id, token=token))
+    return render_page(
+        "attendance/check_in.html",
+        seance=seance,
+        record=record,
+        attended=record is not None and record.status in operations.ATTENDED,
+        error=None,
+        form=ActionForm(formdata=None),
+    )
+
+
+# --- Closing -----------------------------------------------------------------------------
+
+
+@bp.route("/mes-sessions/<int:session_id>/cloturer", methods=["POST"])
+@trainer_required
+def close_session(session_id: int):
+    session = get_session_or_404(session_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        asked = operations.close_session(session, actor=current_user)
+        db.session.commit()
+    except AttendanceError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    else:
+        flash(
+            f"Session « {session.title} » clôturée. {asked} participant·e(s) "
+            "reçoivent une demande d'avis.",
+            "success",
+        )
+    back = url_for("attendance.session_page", session_id=session.id)
+    return see_other(safe_next(request.form.get("next"), back))
+
+
+# --- Documents ---------------------------------------------------------------------------
+
+
+@bp.route("/mes-sessions/seances/<int:seance_id>/feuille-emargement.pdf")
+@trainer_required
+def sign_in_sheet(seance_id: int):
+    seance = get_seance_or_404(seance_id)
+    people = [line.person for line in operations.roster(seance).lines]
+    content = pdf.sign_in_sheet(seance, people, network_name=current_app.config["NETWORK_NAME"])
+    day = to_local(seance.starts_at).strftime("%Y-%m-%d")
+    return _pdf(content, f"emargement-session-{seance.session_id}-{day}-{seance.id}.pdf")
+
+
+@bp.route("/mes-sessions/<int:session_id>/attestations.pdf")
+@coordinator_required
+def certificates(session_id: int):
+    session = get_session_or_404(session_id)
+    if session.status != SessionStatus.CLOSED:
+        abort(404)
+    content = pdf.certificates(
+        session,
+        operations.attendees(session),
+        network_name=current_app.config["NETWORK_NAME"],
+        issued=session.closed_at or utcnow(),
+    )
+    return _pdf(content, f"attestations-session-{session.id}.pdf")
+
+
+@bp.route("/mes-formations/<int:session_id>/attestation.pdf")
+@login_required
+def my_certificate(session_id: int):
+    session, hours = get_own_closed_session_or_404(session_id)
+    content = pdf.certificates(
+        session,
+        [(current_user, hours)],
+        network_name=current_app.config["NETWORK_NAME"],
+        issued=session.closed_at or utcnow(),
+    )
+    return _pdf(content, f"attestation-session-{session.id}.pdf")
+
+
+# --- Feedback ----------------------------------------------------------------------------
+
+
+@bp.route("/mes-formations/<int:session_id>/avis", methods=["GET", "POST"])
+@login_required
+def feedback(session_id: int):
+    session, hours = get_own_closed_session_or_404(session_id)
+    given = operations.has_given_feedback(current_user, session)
+    form = FeedbackForm()
+    if given:
+        status = 409 if request.method == "POST" else 200
+        return render_page(
+            "attendance/feedback_form.html", session=session, form=form, given=True, status=status
+        )
+    if not operations.feedback_open(session):
+        return render_page(
+            "attendance/feedback_form.html",
+            session=session,
+            form=form,
+            given=False,
+            over=True,
+            status=409 if request.method == "POST" else 200,
+        )
+    if form.validate_on_submit():
+        try:
+            operations.give_feedback(
+                session,
+                current_user,
+                satisfaction=int(form.satisfaction.data),
+                gained=form.gained.data or "",
+                missing=form.missing.data or "",
+                would_recommend=form.would_recommend.data == "oui",
+            )
+            db.session.commit()
+        except (AttendanceError, IntegrityError):
+            # A second tab or a double click: the unique constraint kept the first answer.
+            db.session.rollback()
+            return render_page(
+                "attendance/feedback_form.html",
+                session=session,
+                form=form,
+                given=True,
+                status=409,
+            )
+        flash("Merci ! Votre avis est enregistré.", "success")
+        return see_other(url_for("enrolment.my_enrolments"))
+    return render_page(
+        "attendance/feedback_form.html",
+        session=session,
+        form=form,
+        given=False,
+        status=form_status(form),
+    )
+
+
+@bp.route("/mes-sessions/<int:session_id>/avis")
+@trainer_required
+def feedback_results(session_id: int):
+    session = get_session_or_404(session_id)
+    return render_page(
+        "attendance/feedback_results.html",
+        session=session,
+        results=operations.feedback_results(session),
+    )
+
+
+# --- "Mes formations": certificates and feedback waiting ---------------------------------
+
+
+@bp.app_template_global()
+def my_attended_sessions() -> list[dict]:
+    """Closed sessions the current person attended: hours, and whether feedback is waiting
+    (for "Mes formations"). Three queries."""
+    if not current_user.is_authenticated:
+        return []
+    rows = db.session.execute(
+        sa.select(Seance.session_id, Seance.starts_at, Seance.ends_at)
+        .join(Attendance, Attendance.seance_id == Seance.id)
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(
+            Attendance.person_id == current_user.id,
+            Attendance.status.in_(operations.ATTENDED),
+            Seance.status == SeanceStatus.SCHEDULED,
+            TrainingSession.status == SessionStatus.CLOSED,
+        )
+        .limit(2000)
+    ).all()
+    if not rows:
+        return []
+    hours: dict[int, float] = {}
+    for session_id, starts_at, ends_at in rows:
+        hours[session_id] = (
+            hours.get(session_id, 0.0) + (ends_at - starts_at).total_seconds() / 3600
+        )
+    sessions = db.session.scalars(
+        sa.select(TrainingSession)
+        .where(TrainingSession.id.in_(list(hours)))
+        .order_by(TrainingSession.starts_at.desc())
+    ).all()
+    given = set(
+        db.session.scalars(
+            sa.select(Feedback.session_id).where(
+                Feedback.person_id == current_user.id, Feedback.session_id.in_(list(hours))
+            )
+        )
+    )
+    return [
+        {
+            "session": s,
+            "hours": hours[s.id],
+            "feedback_given": s.id in given,
+            "feedback_waiting": s.id not in given and operations.feedback_open(s),
+        }
+        for s in sessions
+    ]

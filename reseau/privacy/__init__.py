@@ -1,0 +1,7 @@
+"""Privacy (RGPD): one's own data, deletion requests, anonymisation, retention, audit log."""
+
+from flask import Blueprint
+
+bp = Blueprint("privacy", __name__)
+
+from reseau.privacy import views  # noqa: E402, F401

@@ -1,0 +1,327 @@
+"""Privacy operations: export, deletion requests, anonymisation and retention.
+
+Functions take models and an explicit actor, add to the session and flush; views commit.
+Anonymising keeps every figure (enrolments, attendance, answers, feedback): the rows stay
+attached to a person who no longer has a name, an address or a way to log in, so the reports
+count the same people, hours and answers before and after.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
+from reseau.attendance.models import Attendance, Feedback
+from reseau.audit import AuditLog, record_audit
+from reseau.calendars.models import CalendarToken
+from reseau.catalogue.models import Seance
+from reseau.database import utcnow
+from reseau.diagnostic.models import DiagnosticResponse, SkillAnswer
+from reseau.enrolment.models import Enrolment
+from reseau.extensions import db
+from reseau.outbox import external_url, queue_mail
+from reseau.outbox.models import MailStatus, OutboxMail
+
+DELETION_REQUEST = "privacy.deletion_request"
+ANONYMISE = "person.anonymise"
+EXPORT = "privacy.export"
+ANONYMOUS_FIRST_NAME = "Personne"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_person(person: User) -> dict[str, Any]:
+    """Return everything Réseau keeps about ``person``, as JSON-ready data."""
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.person_id == person.id)
+        .options(so.joinedload(Enrolment.session))
+        .order_by(Enrolment.created_at)
+    ).all()
+    attendance = db.session.scalars(
+        sa.select(Attendance)
+        .where(Attendance.person_id == person.id)
+        .options(so.joinedload(Attendance.seance).joinedload(Seance.session))
+        .order_by(Attendance.recorded_at)
+    ).all()
+    feedback = db.session.scalars(
+        sa.select(Feedback)
+        .where(Feedback.person_id == person.id)
+        .options(so.joinedload(Feedback.session))
+        .order_by(Feedback.created_at)
+    ).all()
+    responses = db.session.scalars(
+        sa.select(DiagnosticResponse)
+        .where(DiagnosticResponse.person_id == person.id)
+        .options(
+            so.joinedload(DiagnosticResponse.campaign),
+            so.selectinload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
+            so.selectinload(DiagnosticResponse.question_answers),
+        )
+        .order_by(DiagnosticResponse.id)
+    ).all()
+    calendars = db.session.scalars(
+        sa.select(CalendarToken)
+        .where(CalendarToken.user_id == person.id)
+        .order_by(CalendarToken.created_at)
+    ).all()
+    mails = (
+        db.session.scalars(
+            sa.select(OutboxMail)
+            .where(OutboxMail.recipient == person.email)
+            .order_by(OutboxMail.created_at)
+        ).all()
+        if person.email
+        else []
+    )
+    history = db.session.scalars(
+        sa.select(AuditLog)
+        .where(
+            sa.or_(
+                AuditLog.actor_id == person.id,
+                sa.and_(AuditLog.object_type == "user", AuditLog.object_id == person.id),
+            )
+        )
+        .order_by(AuditLog.at)
+    ).all()
+    return {
+        "personne": {
+            "prenom": person.first_name,
+            "nom": person.last_name,
+            "email": person.email,
+            "telephone": person.phone,
+            "centre": person.centre.name if person.centre else None,
+            "categorie": person.category.label,
+            "statut": person.status.label,
+            "roles": sorted(role.label for role in person.roles),
+            "nom_visible_des_autres_participants": person.directory_consent,
+            "compte_cree_le": _iso(person.created_at),
+            "derniere_connexion": _iso(person.last_login_at),
+        },
+        "inscriptions": [
+            {
+                "session": row.session.title,
+                "debut": _iso(row.session.starts_at),
+                "statut": row.status.label,
+                "inscrit_le": _iso(row.created_at),
+                "annulee_le": _iso(row.cancelled_at),
+            }
+            for row in enrolments
+        ],
+        "presences": [
+            {
+                "session": row.seance.session.title,
+                "seance": _iso(row.seance.starts_at),
+                "statut": row.status.label,
+                "sans_inscription": row.is_walk_in,
+            }
+            for row in attendance
+        ],
+        "avis": [
+            {
+                "session": row.session.title,
+                "satisfaction": row.satisfaction,
+                "acquis": row.gained,
+                "manques": row.missing,
+                "recommande": row.would_recommend,
+                "donne_le": _iso(row.created_at),
+            }
+            for row in feedback
+        ],
+        "diagnostics": [
+            {
+                "campagne": row.campaign.title,
+                "envoye_le": _iso(row.submitted_at),
+                "competences": [
+                    {
+                        "competence": answer.skill.title,
+                        "niveau": answer.level.label if answer.level else None,
+                        "souhait_de_formation": (
+                            answer.wants_training.label if answer.wants_training else None
+                        ),
+                    }
+                    for answer in row.skill_answers
+                ],
+                "reponses_libres": [answer.text for answer in row.question_answers if answer.text],
+                "autres_besoins": row.other_needs,
+            }
+            for row in responses
+        ],
+        "agendas": [
+            {
+                "type": row.kind.label,
+                "cree_le": _iso(row.created_at),
+                "revoque_le": _iso(row.revoked_at),
+                "derniere_lecture": _iso(row.last_fetched_at),
+            }
+            for row in calendars
+        ],
+        "emails": [
+            {"objet": row.subject, "cree_le": _iso(row.created_at), "statut": row.status.label}
+            for row in mails
+        ],
+        "journal": [
+            {"action": row.action, "le": _iso(row.at), "resume": row.summary} for row in history
+        ],
+    }
+
+
+def record_export(person: User, *, actor: User) -> None:
+    record_audit(actor, EXPORT, person, summary=f"Export des données de la personne n°{person.id}")
+    db.session.flush()
+
+
+def pending_deletion_request(person: User) -> AuditLog | None:
+    """Return the person's deletion request not yet followed by an anonymisation."""
+    if person.status == UserStatus.ANONYMISED:
+        return None
+    return db.session.scalar(
+        sa.select(AuditLog)
+        .where(
+            AuditLog.action == DELETION_REQUEST,
+            AuditLog.object_type == "user",
+            AuditLog.object_id == person.id,
+        )
+        .order_by(AuditLog.at.desc())
+        .limit(1)
+    )
+
+
+def deletion_requests() -> list[tuple[AuditLog, User]]:
+    """Return the open deletion requests (oldest first) with their person."""
+    rows = db.session.execute(
+        sa.select(AuditLog, User)
+        .join(User, sa.and_(AuditLog.object_type == "user", AuditLog.object_id == User.id))
+        .where(AuditLog.action == DELETION_REQUEST, User.status != UserStatus.ANONYMISED)
+        .order_by(AuditLog.at)
+    ).all()
+    seen: set[int] = set()
+    result = []
+    for entry, person in rows:
+        if person.id not in seen:
+            seen.add(person.id)
+            result.append((entry, person))
+    return result
+
+
+def request_deletion(person: User, *, reason: str = "") -> bool:
+    """Record the person's request and tell the coordinators; False if already asked."""
+    if pending_deletion_request(person) is not None:
+        return False
+    record_audit(
+        person,
+        DELETION_REQUEST,
+        person,
+        summary=f"Demande de suppression du compte n°{person.id}",
+        after={"motif": reason[:500]} if reason else None,
+    )
+    coordinators = db.session.scalars(
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == Role.COORDINATOR,
+            User.status == UserStatus.ACTIVE,
+            User.email.is_not(None),
+        )
+        .order_by(User.id)
+    ).all()
+    for coordinator in coordinators:
+        queue_mail(
+            coordinator.email,
+            "Une personne demande la suppression de son compte",
+            "privacy_deletion_request",
+            dedup_key=f"privacy:deletion:{person.id}:{coordinator.id}",
+            coordinator=coordinator,
+            person_id=person.id,
+            link=external_url("privacy.admin_requests"),
+        )
+    db.session.flush()
+    return True
+
+
+def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> None:
+    """Erase the person's names and contacts; keep their figures under an anonymous label."""
+    if person.status == UserStatus.ANONYMISED:
+        return
+    email = person.email
+    person.first_name = ANONYMOUS_FIRST_NAME
+    person.last_name = f"anonymisée n°{person.id}"
+    person.email = None
+    person.phone = ""
+    person.password_hash = None
+    person.status = UserStatus.ANONYMISED
+    person.directory_consent = False
+    person.session_version += 1  # every open session ends
+    person.set_roles([Role.PARTICIPANT])
+    db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == person.id))
+    db.session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == person.id))
+    if email:
+        # Unsent messages are dropped; the copies of sent ones lose their address and text.
+        db.session.execute(
+            sa.delete(OutboxMail).where(
+                OutboxMail.recipient == email, OutboxMail.status == MailStatus.PENDING
+            )
+        )
+        db.session.execute(
+            sa.update(OutboxMail)
+            .where(OutboxMail.recipient == email)
+            .values(recipient="anonymise@reseau.invalid", body_text="", ics=None)
+        )
+    # Earlier audit entries about the person named them: keep the facts, not the names.
+    db.session.execute(
+        sa.update(AuditLog)
+        .where(AuditLog.object_type == "user", AuditLog.object_id == person.id)
+        .values(summary=f"(personne n°{person.id}, anonymisée)", before=None, after=None)
+    )
+    record_audit(
+        actor,
+        ANONYMISE,
+        person,
+        summary=reason or f"Anonymisation de la personne n°{person.id}",
+    )
+    db.session.flush()
+
+
+def inactive_people(now: datetime, months: int) -> list[User]:
+    """Return the people with no login, enrolment or attendance for ``months`` months."""
+    cutoff = now - timedelta(days=30 * months)
+    recent_enrolment = sa.select(Enrolment.person_id).where(Enrolment.updated_at >= cutoff)
+    recent_attendance = sa.select(Attendance.person_id).where(Attendance.recorded_at >= cutoff)
+    coordinators = sa.select(UserRole.user_id).where(UserRole.role == Role.COORDINATOR)
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.status != UserStatus.ANONYMISED,
+                sa.func.coalesce(User.last_login_at, User.created_at) < cutoff,
+                User.created_at < cutoff,
+                User.id.not_in(recent_enrolment),
+                User.id.not_in(recent_attendance),
+                User.id.not_in(coordinators),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def apply_retention(now: datetime | None = None, months: int | None = None) -> int:
+    """Anonymise the people inactive for the retention period; return how many."""
+    from flask import current_app
+
+    months = current_app.config.get("RETENTION_MONTHS", 0) if months is None else months
+    if not months or months <= 0:
+        return 0
+    people = inactive_people(now or utcnow(), months)
+    for person in people:
+        anonymise_person(
+            person,
+            actor=None,
+            reason=f"Anonymisation automatique après {months} mois sans activité",
+        )
+    return len(people)

@@ -1,0 +1,113 @@
+"""The coordinator's home: what needs attention now (a fixed number of small queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from reseau.attendance.models import Feedback
+from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
+from reseau.database import utcnow
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.extensions import db
+from reseau.i18n import from_local, to_local
+
+LIMIT = 5
+FEEDBACK_DAYS = 30
+
+
+@dataclass
+class Item:
+    """One kind of thing to look at: how many, and the first few."""
+
+    count: int = 0
+    sessions: list = field(default_factory=list)
+
+
+@dataclass
+class Attention:
+    this_week: Item
+    without_trainer: Item
+    full_with_waitlist: Item
+    to_close: Item
+    feedback: int
+    feedback_since: datetime
+
+    @property
+    def anything(self) -> bool:
+        return any(
+            (
+                self.this_week.count,
+                self.without_trainer.count,
+                self.full_with_waitlist.count,
+                self.to_close.count,
+                self.feedback,
+            )
+        )
+
+
+def _item(query: sa.Select, order) -> Item:
+    count = db.session.scalar(query.with_only_columns(sa.func.count(TrainingSession.id)))
+    sessions = list(
+        db.session.scalars(
+            query.options(so.joinedload(TrainingSession.host_centre)).order_by(*order).limit(LIMIT)
+        )
+    )
+    return Item(count or 0, sessions)
+
+
+def _week(now: datetime) -> tuple[datetime, datetime]:
+    """Monday 0:00 to next Monday 0:00, Europe/Paris, as UTC."""
+    today = to_local(now).date()
+    monday = today - timedelta(days=today.weekday())
+    start = from_local(datetime.combine(monday, time()))
+    return start, from_local(datetime.combine(monday + timedelta(days=7), time()))
+
+
+def attention(now: datetime | None = None) -> Attention:
+    """Sessions this week, without a trainer, full with a waitlist, to close; new feedback."""
+    now = now or utcnow()
+    published = sa.select(TrainingSession).where(TrainingSession.status == SessionStatus.PUBLISHED)
+    week_start, week_end = _week(now)
+    this_week = _item(
+        published.where(
+            TrainingSession.starts_at >= week_start, TrainingSession.starts_at < week_end
+        ),
+        [TrainingSession.starts_at],
+    )
+    has_trainer = sa.exists().where(session_trainer.c.session_id == TrainingSession.id)
+    without_trainer = _item(
+        sa.select(TrainingSession).where(
+            TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
+            TrainingSession.starts_at >= now,
+            ~has_trainer,
+        ),
+        [TrainingSession.starts_at],
+    )
+    confirmed = (
+        sa.select(sa.func.count(Enrolment.id))
+        .where(
+            Enrolment.session_id == TrainingSession.id,
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+        )
+        .scalar_subquery()
+    )
+    waiting = sa.exists().where(
+        Enrolment.session_id == TrainingSession.id,
+        Enrolment.status == EnrolmentStatus.WAITLISTED,
+    )
+    full = _item(
+        published.where(
+            TrainingSession.starts_at >= now, confirmed >= TrainingSession.capacity, waiting
+        ),
+        [TrainingSession.starts_at],
+    )
+    to_close = _item(published.where(TrainingSession.ends_at < now), [TrainingSession.ends_at])
+    since = now - timedelta(days=FEEDBACK_DAYS)
+    feedback = db.session.scalar(
+        sa.select(sa.func.count(Feedback.id)).where(Feedback.created_at >= since)
+    )
+    return Attention(this_week, without_trainer, full, to_close, feedback or 0, since)

@@ -1,0 +1,182 @@
+"""The bilan's tables, as the page shows them and as CSV and XLSX downloads.
+
+The page, the CSV and the workbook are all built from the same ``Table`` objects, so a
+download always holds exactly the numbers on screen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from reseau.i18n import short_date_fr
+from reseau.reports.queries import Bilan
+from reseau.reports.wording import ORDER
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    # Optional link per row (same order as rows), e.g. a centre's own bilan.
+    links: list[str | None] = field(default_factory=list)
+
+    def column(self, index: int) -> list:
+        return [row[index] for row in self.rows]
+
+
+def month_label(key: str) -> str:
+    """« mars 2011 » for « 2011-03 »."""
+    year, month = key.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def _offer_table(key: str, title: str, first: str, offers) -> Table:
+    return Table(
+        key,
+        title,
+        [first, "Sessions tenues", "Sessions annulées", "Séances", "Heures de formation",
+         "Heures-stagiaires"],
+        [
+            [o.label, o.held, o.cancelled, o.seances, o.hours, o.trainee_hours]
+            for o in offers
+            if o.held or o.cancelled
+        ],
+    )  # fmt: skip
+
+
+def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
+    """Every table of the bilan, by key, in the page's order."""
+    tables = [
+        _offer_table("offre-type", "Sessions et heures par type", "Type", bilan.by_kind),
+        _offer_table("offre-thematique", "Sessions et heures par thématique", "Thématique",
+                     bilan.by_theme),
+        _offer_table("offre-cycle", "Sessions et heures par cycle", "Cycle", bilan.by_cycle),
+        Table(
+            "heures-mois",
+            "Heures de formation par mois",
+            ["Mois", "Heures de formation"],
+            [[month_label(month), hours] for month, hours in bilan.hours_by_month],
+        ),
+        Table(
+            "participants-categorie",
+            "Participants par catégorie",
+            ["Catégorie", "Participants"],
+            [[category.label, bilan.by_category.get(category, 0)] for category in ORDER],
+        ),
+        Table(
+            "participants-departement",
+            "Participants par département",
+            ["Département", "Participants"],
+            [[label, n] for label, n in bilan.by_department],
+        ),
+        Table(
+            "participants-centre",
+            "Participants par centre social",
+            ["Centre social", "Ville", "Département", "Adhérent du réseau", "Participants"],
+            [[c.name, c.town, c.department, "oui" if c.member else "non", c.people]
+             for c in bilan.centres],
+            [centre_link(c.id) if centre_link else None for c in bilan.centres],
+        ),
+        Table(
+            "assiduite-thematique",
+            "Assiduité par thématique (sessions clôturées)",
+            ["Thématique", "Séances attendues", "Séances suivies", "Taux d'assiduité (%)"],
+            [[r.label, r.expected, r.attended, r.percent if r.percent is not None else ""]
+             for r in bilan.rates],
+        ),
+        Table(
+            "satisfaction",
+            "Satisfaction (évaluations à chaud)",
+            ["Note sur 5", "Réponses"],
+            [[score, n] for score, n in bilan.satisfaction.items()],
+        ),
+        Table(
+            "besoins-offre",
+            "Besoins du diagnostic et sessions tenues",
+            ["Thématique", "Personnes demandeuses", "Score du besoin", "Sessions tenues",
+             "Besoin couvert"],
+            [[n.label, n.people, n.score, n.sessions, "oui" if n.covered else "non"]
+             for n in bilan.needs],
+        ),
+        Table(
+            "evenements",
+            "Les sessions de la période",
+            ["Date", "Lieu", "Titre", "Type", "Centres sociaux", "Participants",
+             *[c.label for c in ORDER]],
+            [[short_date_fr(e.session.starts_at), e.session.place_label, e.session.title,
+              e.session.kind.label, e.centres, e.participants,
+              *[e.by_category.get(c, 0) for c in ORDER]] for e in bilan.events],
+        ),
+    ]  # fmt: skip
+    if bilan.campaign is None:  # no diagnostic yet: no needs table
+        tables = [table for table in tables if table.key != "besoins-offre"]
+    return {table.key: table for table in tables}
+
+
+def to_csv(table: Table) -> str:
+    """The table as CSV (";" and a BOM, as French spreadsheet software expects)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow([_csv_value(value) for value in row])
+    return buffer.getvalue()
+
+
+def _csv_value(value):
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return value
+
+
+def to_xlsx(tables: list[Table], title: str) -> bytes:
+    """A workbook: a summary sheet, then one sheet per table, numbers kept as numbers."""
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "Bilan"
+    summary.append([title])
+    summary["A1"].font = Font(bold=True)
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title, workbook.sheetnames))
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append(row)
+        summary.append([table.title, sheet.title])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_title(title: str, taken: list[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip()
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base[:26]} {n}"
+    return name

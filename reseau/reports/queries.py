@@ -1,0 +1,744 @@
+"""The bilan's figures: every one is an aggregate SQL query (GROUP BY in the database).
+
+Python only adds up the grouped rows (a few per theme, category or centre), never the
+attendance or enrolment rows themselves, and the page makes the same number of queries
+whatever the size of the database.
+
+Definitions (shown on the page too):
+
+- a session belongs to the period when its first séance starts in it; drafts never count;
+- a session is *held* when it is closed, or published and already started; *cancelled* when
+  its status says so. Only the scheduled séances of held sessions count (a cancelled séance
+  gives no hours);
+- *hours delivered*: the sum of the durations of those séances; *trainee-hours*: the sum, over
+  every person, of the hours of the séances they attended (present or late, walk-ins too);
+- a *participant* attended at least one séance of a held session of the period, and counts
+  once whatever the number of sessions; a *first-time* participant attended nothing before;
+- *attendance rate*: séances attended by the people with a confirmed enrolment, over the
+  séances they were expected at, in closed sessions (attendance is final once closed);
+  a *no-show* is a confirmed enrolment in a closed session without any séance attended.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from reseau.accounts.models import Category, Centre, Department, User
+from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.catalogue.models import (
+    Cycle,
+    Module,
+    Seance,
+    SeanceStatus,
+    SessionKind,
+    SessionStatus,
+    Theme,
+    TrainingSession,
+)
+from reseau.database import utcnow
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.extensions import db
+from reseau.i18n import from_local, to_local
+
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+COMMENT_LIMIT = 8
+CENTRE_LIMIT = 500
+TOP_NEEDS = 5
+# One line per session suits a regional report; a national year lists the first ones.
+EVENT_LIMIT = 300
+
+
+# --- portable SQL functions ---------------------------------------------------------------
+
+
+class hours_between(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """The hours between two timestamps, as a float, on SQLite and PostgreSQL."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(hours_between)
+def _hours_default(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) / 3600.0)"
+    )
+
+
+@compiles(hours_between, "sqlite")
+def _hours_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 24.0)"
+    )
+
+
+class year_month(FunctionElement):  # noqa: N801
+    """'YYYY-MM' of a (UTC) timestamp."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(year_month)
+def _year_month_default(element, compiler, **kw):
+    return f"to_char({compiler.process(list(element.clauses)[0], **kw)}, 'YYYY-MM')"
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(list(element.clauses)[0], **kw)})"
+
+
+# --- the period and what it selects -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the bilan covers: local dates ``start`` to ``end`` (inclusive), maybe one centre."""
+
+    start: date
+    end: date
+    centre_id: int | None = None
+    now: datetime | None = None
+
+    @classmethod
+    def year(cls, year: int, centre_id: int | None = None, now: datetime | None = None) -> Scope:
+        return cls(date(year, 1, 1), date(year, 12, 31), centre_id, now)
+
+    @property
+    def lower(self) -> datetime:
+        return from_local(datetime.combine(self.start, time()))
+
+    @property
+    def upper(self) -> datetime:
+        return from_local(datetime.combine(self.end + timedelta(days=1), time()))
+
+    @property
+    def is_year(self) -> bool:
+        return (
+            self.start.year == self.end.year
+            and (self.start.month, self.start.day) == (1, 1)
+            and (self.end.month, self.end.day) == (12, 31)
+        )
+
+    @property
+    def instant(self) -> datetime:
+        return self.now or utcnow()
+
+
+THEME_ID = sa.func.coalesce(TrainingSession.theme_id, Cycle.theme_id)
+
+
+def _with_cycle(query: sa.Select) -> sa.Select:
+    """Join the session's module and cycle (both optional) to ``query``."""
+    return query.outerjoin(Module, Module.id == TrainingSession.module_id).outerjoin(
+        Cycle, Cycle.id == Module.cycle_id
+    )
+
+
+def _held(scope: Scope):
+    return sa.or_(
+        TrainingSession.status == SessionStatus.CLOSED,
+        sa.and_(
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.starts_at < scope.instant,
+        ),
+    )
+
+
+def _centre_sessions(centre_id: int) -> sa.Select:
+    """Sessions where someone of the centre enrolled or was recorded (walk-ins too)."""
+    enrolled = (
+        sa.select(Enrolment.session_id)
+        .join(User, User.id == Enrolment.person_id)
+        .where(User.centre_id == centre_id)
+    )
+    recorded = (
+        sa.select(Seance.session_id)
+        .join(Attendance, Attendance.seance_id == Seance.id)
+        .join(User, User.id == Attendance.person_id)
+        .where(User.centre_id == centre_id)
+    )
+    return sa.union(enrolled, recorded)
+
+
+def _in_period(scope: Scope) -> list:
+    conditions = [
+        TrainingSession.starts_at >= scope.lower,
+        TrainingSession.starts_at < scope.upper,
+        TrainingSession.status != SessionStatus.DRAFT,
+    ]
+    if scope.centre_id is not None:
+        conditions.append(TrainingSession.id.in_(_centre_sessions(scope.centre_id)))
+    return conditions
+
+
+def _person_conditions(scope: Scope) -> list:
+    return [] if scope.centre_id is None else [User.centre_id == scope.centre_id]
+
+
+def _attended(scope: Scope) -> sa.Select:
+    """FROM attended séances of held sessions of the period, joined to the person."""
+    return (
+        sa.select()
+        .select_from(Attendance)
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .join(User, User.id == Attendance.person_id)
+        .where(
+            Attendance.status.in_(ATTENDED),
+            Seance.status == SeanceStatus.SCHEDULED,
+            _held(scope),
+            *_in_period(scope),
+            *_person_conditions(scope),
+        )
+    )
+
+
+def _participants(scope: Scope):
+    """Subquery: the distinct people who attended (each once)."""
+    return _attended(scope).add_columns(Attendance.person_id).distinct().subquery()
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+@dataclass
+class Offer:
+    """Sessions, séances and hours for one group (a kind, a theme, a cycle or everything)."""
+
+    label: str
+    held: int = 0
+    cancelled: int = 0
+    seances: int = 0
+    hours: float = 0.0
+    trainee_hours: float = 0.0
+
+    def add(self, other: Offer) -> None:
+        self.held += other.held
+        self.cancelled += other.cancelled
+        self.seances += other.seances
+        self.hours += other.hours
+        self.trainee_hours += other.trainee_hours
+
+
+@dataclass
+class CentreCount:
+    id: int
+    name: str
+    town: str
+    department: str
+    member: bool
+    people: int = 0
+
+
+@dataclass
+class Event:
+    session: TrainingSession
+    centres: int = 0
+    by_category: dict = field(default_factory=dict)
+
+    @property
+    def participants(self) -> int:
+        return sum(self.by_category.values())
+
+
+@dataclass
+class ThemeRate:
+    label: str
+    expected: int = 0
+    attended: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.attended / self.expected) if self.expected else None
+
+
+@dataclass
+class Need:
+    label: str
+    people: int
+    score: int
+    sessions: int
+
+    @property
+    def covered(self) -> bool:
+        return self.sessions > 0
+
+
+@dataclass
+class Bilan:
+    scope: Scope
+    total: Offer
+    by_kind: list[Offer]
+    by_theme: list[Offer]
+    by_cycle: list[Offer]
+    participants: int
+    by_category: dict
+    by_department: list[tuple[str, int]]
+    centres: list[CentreCount]
+    first_timers: int
+    expected: int
+    attended: int
+    no_shows: int
+    rates: list[ThemeRate]
+    waitlisted: int
+    waitlisted_people: int
+    satisfaction: dict
+    comments: list
+    hours_by_month: list[tuple[str, float]]
+    events: list[Event]
+    campaign: object = None
+    needs: list[Need] = field(default_factory=list)
+
+    @property
+    def member_centres(self) -> int:
+        return sum(1 for centre in self.centres if centre.member)
+
+    @property
+    def other_centres(self) -> int:
+        return sum(1 for centre in self.centres if not centre.member)
+
+    @property
+    def attendance_percent(self) -> int | None:
+        return round(100 * self.attended / self.expected) if self.expected else None
+
+    @property
+    def feedback_count(self) -> int:
+        return sum(self.satisfaction.values())
+
+    @property
+    def satisfaction_average(self) -> float | None:
+        count = self.feedback_count
+        if not count:
+            return None
+        return round(sum(score * n for score, n in self.satisfaction.items()) / count, 1)
+
+    @property
+    def top_needs(self) -> list[Need]:
+        return [need for need in self.needs if need.people][:TOP_NEEDS]
+
+    @property
+    def needs_covered(self) -> int:
+        return sum(1 for need in self.top_needs if need.covered)
+
+    @property
+    def needs_percent(self) -> int | None:
+        top = self.top_needs
+        return round(100 * self.needs_covered / len(top)) if top else None
+
+
+def _offer_rows(scope: Scope) -> list[sa.Row]:
+    """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours)."""
+    held = _held(scope)
+    counted = sa.and_(held, Seance.status == SeanceStatus.SCHEDULED)
+    query = (
+        sa.select(
+            TrainingSession.kind,
+            THEME_ID.label("theme_id"),
+            Theme.name.label("theme"),
+            Cycle.id.label("cycle_id"),
+            Cycle.title.label("cycle"),
+            Cycle.year.label("year"),
+            sa.func.count(sa.distinct(sa.case((held, TrainingSession.id)))).label("held"),
+            sa.func.count(
+                sa.distinct(
+                    sa.case((TrainingSession.status == SessionStatus.CANCELLED, TrainingSession.id))
+                )
+            ).label("cancelled"),
+            sa.func.count(sa.case((counted, Seance.id))).label("seances"),
+            sa.func.sum(
+                sa.case((counted, hours_between(Seance.starts_at, Seance.ends_at)), else_=0)
+            ).label("hours"),
+        )
+        .select_from(TrainingSession)
+        .outerjoin(Seance, Seance.session_id == TrainingSession.id)
+    )
+    query = _with_cycle(query).outerjoin(Theme, Theme.id == THEME_ID)
+    return db.session.execute(
+        query.where(*_in_period(scope)).group_by(
+            TrainingSession.kind, THEME_ID, Theme.name, Cycle.id, Cycle.title, Cycle.year
+        )
+    ).all()
+
+
+def _trainee_rows(scope: Scope) -> list[sa.Row]:
+    """Rows (kind, theme_id, cycle_id, trainee_hours)."""
+    query = _with_cycle(
+        _attended(scope).add_columns(
+            TrainingSession.kind,
+            THEME_ID.label("theme_id"),
+            Cycle.id.label("cycle_id"),
+            sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)).label("hours"),
+        )
+    )
+    return db.session.execute(query.group_by(TrainingSession.kind, THEME_ID, Cycle.id)).all()
+
+
+def _offers(scope: Scope):
+    trainee = defaultdict(float)
+    for row in _trainee_rows(scope):
+        trainee[(row.kind, row.theme_id, row.cycle_id)] += float(row.hours or 0)
+    total = Offer("Total")
+    kinds = {kind: Offer(kind.label) for kind in SessionKind}
+    themes: dict = {}
+    cycles: dict = {}
+    for row in _offer_rows(scope):
+        offer = Offer(
+            "",
+            held=row.held,
+            cancelled=row.cancelled,
+            seances=row.seances,
+            hours=float(row.hours or 0),
+            trainee_hours=trainee.get((row.kind, row.theme_id, row.cycle_id), 0.0),
+        )
+        total.add(offer)
+        kinds[SessionKind(row.kind)].add(offer)
+        theme_key = row.theme_id
+        themes.setdefault(theme_key, Offer(row.theme or "Sans thématique")).add(offer)
+        if row.cycle_id is not None:
+            title = row.cycle if str(row.year) in row.cycle else f"{row.cycle} {row.year}"
+            cycles.setdefault(row.cycle_id, Offer(f"{title} – {row.theme}")).add(offer)
+    for offer in [total, *kinds.values(), *themes.values(), *cycles.values()]:
+        offer.hours = round(offer.hours, 1)
+        offer.trainee_hours = round(offer.trainee_hours, 1)
+    by_theme = sorted(themes.items(), key=lambda item: (item[0] is None, item[1].label))
+    return (
+        total,
+        list(kinds.values()),
+        [offer for _, offer in by_theme],
+        sorted(cycles.values(), key=lambda offer: offer.label),
+        {theme_id: offer.held for theme_id, offer in themes.items()},
+    )
+
+
+def _people_rows(scope: Scope) -> list[sa.Row]:
+    """Rows per (category, centre): people; with the centre's département and membership."""
+    people = _participants(scope)
+    member = sa.and_(
+        Centre.is_member.is_(True),
+        sa.or_(Centre.member_since.is_(None), Centre.member_since <= scope.end),
+    )
+    return db.session.execute(
+        sa.select(
+            User.category,
+            Centre.id.label("centre_id"),
+            Centre.name.label("centre"),
+            Centre.town,
+            member.label("member"),
+            Department.code,
+            Department.name.label("department"),
+            sa.func.count().label("people"),
+        )
+        .select_from(people)
+        .join(User, User.id == people.c.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .outerjoin(Department, Department.id == Centre.department_id)
+        .group_by(
+            User.category,
+            Centre.id,
+            Centre.name,
+            Centre.town,
+            member,
+            Department.code,
+            Department.name,
+        )
+    ).all()
+
+
+def _people(scope: Scope):
+    by_category = dict.fromkeys(Category, 0)
+    departments: dict = defaultdict(int)
+    centres: dict[int, CentreCount] = {}
+    for row in _people_rows(scope):
+        by_category[Category(row.category)] += row.people
+        label = f"{row.code} – {row.department}" if row.code else "Sans centre social"
+        departments[label] += row.people
+        if row.centre_id is not None:
+            centre = centres.get(row.centre_id)
+            if centre is None:
+                centre = centres[row.centre_id] = CentreCount(
+                    row.centre_id, row.centre, row.town, row.code or "", bool(row.member)
+                )
+            centre.people += row.people
+    by_department = sorted(departments.items(), key=lambda item: (item[0][0] == "S", item[0]))
+    ranked = sorted(centres.values(), key=lambda c: (c.department, c.name))
+    return by_category, by_department, ranked
+
+
+def _first_timers(scope: Scope) -> int:
+    people = _participants(scope)
+    earlier = so.aliased(Seance)
+    session = so.aliased(TrainingSession)
+    before = (
+        sa.select(Attendance.id)
+        .join(earlier, earlier.id == Attendance.seance_id)
+        .join(session, session.id == earlier.session_id)
+        .where(
+            Attendance.person_id == people.c.person_id,
+            Attendance.status.in_(ATTENDED),
+            earlier.status == SeanceStatus.SCHEDULED,
+            earlier.starts_at < scope.lower,
+            session.status.in_([SessionStatus.PUBLISHED, SessionStatus.CLOSED]),
+        )
+    )
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(people).where(~sa.exists(before))
+    )
+
+
+def _closed_in_period(scope: Scope) -> list:
+    return [TrainingSession.status == SessionStatus.CLOSED, *_in_period(scope)]
+
+
+def _rates(scope: Scope):
+    """Expected and attended séances of confirmed people in closed sessions, per theme."""
+    expected = _with_cycle(
+        sa.select(THEME_ID.label("theme_id"), sa.func.count().label("n"))
+        .select_from(Enrolment)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(Seance, Seance.session_id == TrainingSession.id)
+        .join(User, User.id == Enrolment.person_id)
+    ).where(
+        Enrolment.status == EnrolmentStatus.CONFIRMED,
+        Seance.status == SeanceStatus.SCHEDULED,
+        *_closed_in_period(scope),
+        *_person_conditions(scope),
+    )
+    attended = _with_cycle(
+        sa.select(THEME_ID.label("theme_id"), sa.func.count().label("n"))
+        .select_from(Attendance)
+        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .join(User, User.id == Attendance.person_id)
+    ).where(
+        Enrolment.status == EnrolmentStatus.CONFIRMED,
+        Attendance.status.in_(ATTENDED),
+        Seance.status == SeanceStatus.SCHEDULED,
+        *_closed_in_period(scope),
+        *_person_conditions(scope),
+    )
+    union = sa.union_all(
+        expected.add_columns(sa.literal("expected").label("what")).group_by(THEME_ID),
+        attended.add_columns(sa.literal("attended").label("what")).group_by(THEME_ID),
+    ).subquery()
+    rows = db.session.execute(
+        sa.select(union.c.theme_id, union.c.what, union.c.n, Theme.name).outerjoin(
+            Theme, Theme.id == union.c.theme_id
+        )
+    ).all()
+    rates: dict = {}
+    for row in rows:
+        rate = rates.setdefault(row.theme_id, ThemeRate(row.name or "Sans thématique"))
+        setattr(rate, row.what, rate.__dict__[row.what] + row.n)
+    return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
+
+
+def _no_shows(scope: Scope) -> int:
+    came = (
+        sa.select(Attendance.id)
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .where(
+            Seance.session_id == Enrolment.session_id,
+            Attendance.person_id == Enrolment.person_id,
+            Attendance.status.in_(ATTENDED),
+        )
+    )
+    return db.session.scalar(
+        sa.select(sa.func.count(Enrolment.id))
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(User, User.id == Enrolment.person_id)
+        .where(
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+            *_closed_in_period(scope),
+            *_person_conditions(scope),
+            ~sa.exists(came),
+        )
+    )
+
+
+def _waitlist(scope: Scope) -> tuple[int, int]:
+    row = db.session.execute(
+        sa.select(sa.func.count(Enrolment.id), sa.func.count(sa.distinct(Enrolment.person_id)))
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(User, User.id == Enrolment.person_id)
+        .where(
+            Enrolment.status == EnrolmentStatus.WAITLISTED,
+            TrainingSession.status != SessionStatus.CANCELLED,
+            *_in_period(scope),
+            *_person_conditions(scope),
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def _feedback_query(scope: Scope) -> sa.Select:
+    query = (
+        sa.select()
+        .select_from(Feedback)
+        .join(TrainingSession, TrainingSession.id == Feedback.session_id)
+        .where(*_in_period(scope))
+    )
+    if scope.centre_id is not None:
+        query = query.join(User, User.id == Feedback.person_id).where(
+            User.centre_id == scope.centre_id
+        )
+    return query
+
+
+def _satisfaction(scope: Scope) -> dict[int, int]:
+    rows = db.session.execute(
+        _feedback_query(scope)
+        .add_columns(Feedback.satisfaction, sa.func.count().label("n"))
+        .group_by(Feedback.satisfaction)
+    ).all()
+    distribution = dict.fromkeys(range(5, 0, -1), 0)
+    for row in rows:
+        distribution[row.satisfaction] = row.n
+    return distribution
+
+
+def _comments(scope: Scope) -> list[sa.Row]:
+    """The latest feedback with a comment (never the person): title, score, gained, missing."""
+    return db.session.execute(
+        _feedback_query(scope)
+        .add_columns(
+            TrainingSession.title,
+            Feedback.satisfaction,
+            Feedback.gained,
+            Feedback.missing,
+        )
+        .where(sa.or_(Feedback.gained != "", Feedback.missing != ""))
+        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+        .limit(COMMENT_LIMIT)
+    ).all()
+
+
+def _hours_by_month(scope: Scope) -> list[tuple[str, float]]:
+    """Hours delivered per month of the period (every month listed, 0 when nothing happened).
+
+    The month is taken from the séance's start in UTC, which is the Paris month for any séance
+    starting after 2 a.m. on the first of a month, that is for every real séance.
+    """
+    month = year_month(Seance.starts_at)
+    rows = db.session.execute(
+        sa.select(
+            month.label("month"), sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at))
+        )
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(Seance.status == SeanceStatus.SCHEDULED, _held(scope), *_in_period(scope))
+        .group_by(month)
+    ).all()
+    found = {row[0]: round(float(row[1] or 0), 1) for row in rows}
+    months = []
+    current = scope.start.replace(day=1)
+    while current <= scope.end and len(months) < 36:
+        key = f"{current:%Y-%m}"
+        months.append((key, found.get(key, 0.0)))
+        current = (current + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _events(scope: Scope) -> list[Event]:
+    sessions = db.session.scalars(
+        sa.select(TrainingSession)
+        .options(so.joinedload(TrainingSession.host_centre))
+        .where(_held(scope), *_in_period(scope))
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(EVENT_LIMIT)
+    ).all()
+    events = {session.id: Event(session) for session in sessions}
+    pairs = (
+        _attended(scope)
+        .add_columns(Seance.session_id, Attendance.person_id)
+        .where(Seance.session_id.in_(list(events)))
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(pairs.c.session_id, User.category, sa.func.count().label("people"))
+        .join(User, User.id == pairs.c.person_id)
+        .group_by(pairs.c.session_id, User.category)
+    ).all()
+    for row in rows:
+        if row.session_id in events:
+            events[row.session_id].by_category[Category(row.category)] = row.people
+    centre_rows = db.session.execute(
+        sa.select(pairs.c.session_id, sa.func.count(sa.distinct(User.centre_id)))
+        .join(User, User.id == pairs.c.person_id)
+        .group_by(pairs.c.session_id)
+    ).all()
+    for session_id, centres in centre_rows:
+        if session_id in events:
+            events[session_id].centres = centres
+    return list(events.values())
+
+
+def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[object, list[Need]]:
+    """The latest diagnostic campaign's needs by theme, with the sessions held on each."""
+    from reseau.diagnostic import results
+    from reseau.diagnostic.operations import latest_answered_campaign
+
+    campaign = latest_answered_campaign()
+    if campaign is None:
+        return None, []
+    ranked, _ = results.theme_needs(results.Filters(campaign, centre_id=scope.centre_id))
+    return campaign, [
+        Need(need.theme.name, need.people, need.score, sessions_by_theme.get(need.theme.id, 0))
+        for need in ranked
+    ]
+
+
+def build_bilan(scope: Scope) -> Bilan:
+    """Compute every figure of the bilan of ``scope`` (a fixed number of queries)."""
+    total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
+    by_category, by_department, centres = _people(scope)
+    rates = _rates(scope)
+    waitlisted, waitlisted_people = _waitlist(scope)
+    campaign, needs = _needs(scope, sessions_by_theme)
+    return Bilan(
+        scope=scope,
+        total=total,
+        by_kind=by_kind,
+        by_theme=by_theme,
+        by_cycle=by_cycle,
+        participants=sum(by_category.values()),
+        by_category=by_category,
+        by_department=by_department,
+        centres=centres,
+        first_timers=_first_timers(scope),
+        expected=sum(rate.expected for rate in rates),
+        attended=sum(rate.attended for rate in rates),
+        no_shows=_no_shows(scope),
+        rates=rates,
+        waitlisted=waitlisted,
+        waitlisted_people=waitlisted_people,
+        satisfaction=_satisfaction(scope),
+        comments=_comments(scope),
+        hours_by_month=_hours_by_month(scope),
+        events=_events(scope),
+        campaign=campaign,
+        needs=needs,
+    )
+
+
+def available_years() -> list[int]:
+    """The years that have sessions, and this year, most recent first."""
+    year = sa.extract("year", TrainingSession.starts_at)
+    years = set(
+        db.session.scalars(sa.select(year).where(TrainingSession.starts_at.is_not(None)).distinct())
+    )
+    years.add(to_local(utcnow()).year)
+    return sorted((int(y) for y in years), reverse=True)

@@ -1,0 +1,219 @@
+"""The bilan: a year or any date range, for the coordinator (everything) or a referent (their
+centre), as a page with charts and tables, a printable version and CSV/XLSX downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, request, url_for
+from flask_login import current_user
+
+from reseau.accounts.access import manager_required
+from reseau.accounts.models import Centre
+from reseau.database import utcnow
+from reseau.extensions import db
+from reseau.i18n import date_fr, to_local
+from reseau.reports import bp
+from reseau.reports.charts import Series, bar_chart
+from reseau.reports.exports import build_tables, to_csv, to_xlsx
+from reseau.reports.queries import Scope, available_years, build_bilan
+from reseau.reports.wording import ORDER, hours_fr, participants_sentence
+from reseau.views import render_page, wants_fragment
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+def _parse_date(name: str, errors: dict) -> date | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        errors[name] = "Date invalide : choisissez une date (jj/mm/aaaa)."
+        return None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        errors[name] = f"Choisissez une date entre {MIN_YEAR} et {MAX_YEAR}."
+        return None
+    return parsed
+
+
+def _centre() -> Centre | None:
+    """The centre the bilan is restricted to: the referent's own, or one the coordinator chose."""
+    if current_user.is_coordinator:
+        centre_id = request.args.get("centre", type=int)
+        if not request.args.get("centre"):
+            return None
+        if centre_id is None:
+            abort(404)
+        return db.get_or_404(Centre, centre_id)
+    if current_user.is_referent:
+        return current_user.centre
+    abort(403)
+
+
+def _scope() -> tuple[Scope, dict, dict]:
+    """Read the period from the query string: ``annee``, or ``du`` and ``au`` (a range).
+
+    Return the scope, the query arguments that give it back (links, downloads) and the form's
+    state: French errors by field, what was typed, the centre.
+    """
+    centre = _centre()
+    errors: dict[str, str] = {}
+    year_value = request.args.get("annee", "").strip()
+    year = to_local(utcnow()).year
+    if year_value:
+        if year_value.isdigit() and MIN_YEAR <= int(year_value) <= MAX_YEAR:
+            year = int(year_value)
+        else:
+            errors["annee"] = f"Choisissez une année entre {MIN_YEAR} et {MAX_YEAR}."
+    start, end = _parse_date("du", errors), _parse_date("au", errors)
+    if start and end and end < start:
+        errors["au"] = "La fin de la période doit venir après son début."
+    elif start and not end and "au" not in errors:
+        errors["au"] = "Indiquez aussi la fin de la période."
+    elif end and not start and "du" not in errors:
+        errors["du"] = "Indiquez aussi le début de la période."
+    centre_id = centre.id if centre else None
+    if start and end and not errors:
+        scope = Scope(start, end, centre_id)
+    else:
+        scope = Scope.year(year, centre_id)
+    args = {"centre": centre_id if current_user.is_coordinator else None}
+    if scope.is_year:
+        args["annee"] = scope.start.year
+    else:
+        args.update(du=scope.start.isoformat(), au=scope.end.isoformat())
+    typed = {key: request.args.get(key, "") for key in ("annee", "du", "au")}
+    form = {"errors": errors, "typed": typed, "centre": centre}
+    return scope, {k: v for k, v in args.items() if v is not None}, form
+
+
+def period_label(scope: Scope) -> str:
+    if scope.is_year:
+        return f"Année {scope.start.year}"
+    return f"Du {date_fr(scope.start, 'd MMMM y')} au {date_fr(scope.end, 'd MMMM y')}"
+
+
+def _charts(bilan, tables) -> dict:
+    categories = tables["participants-categorie"]
+    departments = tables["participants-departement"]
+    months = tables["heures-mois"]
+    rates = [r for r in bilan.rates if r.percent is not None]
+    needs = bilan.needs
+    return {
+        "participants-categorie": bar_chart(
+            "Participants par catégorie",
+            categories.column(0),
+            Series("Participants", categories.column(1)),
+            chart_id="chart-categories",
+        ),
+        "participants-departement": bar_chart(
+            "Participants par département",
+            departments.column(0),
+            Series("Participants", departments.column(1)),
+            chart_id="chart-departments",
+        ),
+        "heures-mois": bar_chart(
+            "Heures de formation par mois",
+            months.column(0),
+            Series("Heures", months.column(1)),
+            chart_id="chart-months",
+        ),
+        "assiduite-thematique": bar_chart(
+            "Taux d'assiduité par thématique (%)",
+            [r.label for r in rates],
+            Series("Taux d'assiduité (%)", [r.percent for r in rates]),
+            chart_id="chart-attendance",
+        ),
+        "besoins-offre": bar_chart(
+            "Besoins du diagnostic (personnes demandeuses) et offre de la période",
+            [n.label for n in needs],
+            Series("Personnes demandeuses", [n.people for n in needs]),
+            chart_id="chart-needs",
+            colour_of=[0 if n.covered else 1 for n in needs],
+            legend_names=("Couvert par une session", "Sans session dans la période"),
+        ),
+    }
+
+
+def _bilan_context():
+    scope, args, form = _scope()
+    bilan = build_bilan(scope)
+    centre_link = None
+    if current_user.is_coordinator and scope.centre_id is None:
+        base = {k: v for k, v in args.items() if k != "centre"}
+
+        def centre_link(centre_id):
+            return url_for("reports.bilan", centre=centre_id, **base)
+
+    tables = build_tables(bilan, centre_link)
+    return scope, args, form, bilan, tables
+
+
+@bp.route("/bilan")
+@manager_required
+def bilan():
+    scope, args, form, bilan, tables = _bilan_context()
+    centre = form["centre"]
+    return render_page(
+        "reports/bilan.html",
+        "reports/_bilan.html",
+        oob=wants_fragment(),
+        status=422 if form["errors"] else 200,
+        scope=scope,
+        args=args,
+        form=form,
+        centre=centre,
+        bilan=bilan,
+        tables=tables,
+        charts=_charts(bilan, tables),
+        period=period_label(scope),
+        summary=participants_sentence(len(bilan.centres), bilan.by_category),
+        event_sentence=lambda event: participants_sentence(event.centres, event.by_category),
+        years=available_years(),
+        categories=ORDER,
+    )
+
+
+def _filename(scope: Scope, suffix: str) -> str:
+    period = str(scope.start.year) if scope.is_year else f"{scope.start}_{scope.end}"
+    centre = f"-centre-{scope.centre_id}" if scope.centre_id else ""
+    return f"bilan-{period}{centre}-{suffix}"
+
+
+@bp.route("/bilan/<key>.csv")
+@manager_required
+def bilan_csv(key: str):
+    scope, _, _, _, tables = _bilan_context()
+    table = tables.get(key)
+    if table is None:
+        abort(404)
+    return Response(
+        to_csv(table),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_filename(scope, key)}.csv"'},
+    )
+
+
+@bp.route("/bilan.xlsx")
+@manager_required
+def bilan_xlsx():
+    scope, _, form, bilan, tables = _bilan_context()
+    title = f"Bilan – {period_label(scope)}"
+    if form["centre"]:
+        title += f" – {form['centre'].name}"
+    title += f" : {participants_sentence(len(bilan.centres), bilan.by_category)}"
+    return Response(
+        to_xlsx(list(tables.values()), title),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename(scope, "tableaux")}.xlsx"'
+        },
+    )
+
+
+@bp.app_template_filter("number_fr")
+def number_fr(value) -> str:
+    """« 1 234 », « 4,5 »: French numbers in the bilan's tables."""
+    return hours_fr(float(value))

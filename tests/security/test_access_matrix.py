@@ -1,0 +1,517 @@
+"""The global access matrix, generated from ``app.url_map``.
+
+Every route × method of the application has an explicit expected answer for each of:
+anonymous, participant, trainer, referent of the centre concerned, referent of another
+centre, coordinator. A route without an entry in ``EXPECTED`` makes
+``test_every_route_has_an_expectation`` fail. htmx requests are checked like full pages
+(same status). POSTs send an empty form: an allowed role gets the form back with errors
+(422), or the action's own answer; nothing here relies on a CSRF token (tests disable it;
+CSRF itself is tested in tests/core).
+
+Excluded, and said so: ``static``, and the ``attendance.*`` and ``reports.*`` endpoints,
+written at the same time as this file (their rooms keep their own access tests).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from reseau.accounts.models import UserStatus
+from reseau.database import utcnow
+from reseau.extensions import db
+from tests.diagnostic.fixtures import add_skill, make_campaign
+from tests.factories import (
+    make_centre,
+    make_coordinator,
+    make_cycle,
+    make_department,
+    make_module,
+    make_referent,
+    make_session,
+    make_theme,
+    make_trainer,
+    make_user,
+)
+
+ROLES = ("anonymous", "participant", "trainer", "referent", "other_referent", "coordinator")
+EXCLUDED_PREFIXES = ("attendance.", "reports.")
+EXCLUDED_ENDPOINTS = {"static"}
+
+L = 302  # to the login page
+# Patterns, in the order of ROLES.
+PUBLIC = (200,) * 6
+LOGGED_IN = (L, 200, 200, 200, 200, 200)
+MANAGERS = (L, 403, 403, 200, 200, 200)
+OWN_CENTRE = (L, 403, 403, 200, 404, 200)
+COORDINATOR = (L, 403, 403, 403, 403, 200)
+GONE = (404,) * 6  # an unknown token, for everyone
+ANONYMOUS_ONLY = (200, 303, 303, 303, 303, 303)  # logged-in people are sent home
+LOGGED_IN_FORM = (L, 422, 422, 422, 422, 422)
+COORDINATOR_FORM = (L, 403, 403, 403, 403, 422)  # an empty form comes back with errors
+COORDINATOR_ACTION = (L, 403, 403, 403, 403, 303)
+
+
+# (method, rule) -> (URL with {placeholders}, expected status per role, in ROLES order).
+# Checked in this order (GETs, then POSTs by path): a few POSTs change what later ones see,
+# e.g. cancelling the session before editing it. The diagnostic answering routes answer 404
+# to the coordinator (who is not asked to answer) and the centre-wide reminder answers 404
+# to the coordinator without a centre: both are the diagnostic room's own rules.
+EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
+    # main
+    ("GET", "/"): ("/", PUBLIC),
+    # accounts
+    ("GET", "/admin/centres"): ("/admin/centres", COORDINATOR),
+    ("GET", "/admin/centres/<int:centre_id>"): ("/admin/centres/{centre}", COORDINATOR),
+    ("GET", "/admin/centres/<int:centre_id>/modifier"): (
+        "/admin/centres/{centre}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/centres/nouveau"): ("/admin/centres/nouveau", COORDINATOR),
+    ("GET", "/admin/departements"): ("/admin/departements", COORDINATOR),
+    ("GET", "/admin/departements/<int:department_id>"): (
+        "/admin/departements/{department}",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/departements/nouveau"): ("/admin/departements/nouveau", COORDINATOR),
+    ("GET", "/connexion"): ("/connexion", ANONYMOUS_ONLY),
+    ("GET", "/inscription"): ("/inscription", ANONYMOUS_ONLY),
+    ("GET", "/invitation/<token>"): ("/invitation/jeton-inconnu", GONE),
+    ("GET", "/mon-compte"): ("/mon-compte", LOGGED_IN),
+    ("GET", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", PUBLIC),
+    ("GET", "/personnes"): ("/personnes", MANAGERS),
+    ("GET", "/personnes/<int:person_id>"): ("/personnes/{person}", OWN_CENTRE),
+    ("GET", "/personnes/<int:person_id>/modifier"): ("/personnes/{person}/modifier", OWN_CENTRE),
+    ("GET", "/personnes/en-attente"): ("/personnes/en-attente", MANAGERS),
+    ("GET", "/personnes/nouvelle"): ("/personnes/nouvelle", MANAGERS),
+    ("GET", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    ("POST", "/admin/centres/<int:centre_id>/modifier"): (
+        "/admin/centres/{centre}/modifier",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/centres/nouveau"): ("/admin/centres/nouveau", COORDINATOR_FORM),
+    ("POST", "/admin/departements/<int:department_id>"): (
+        "/admin/departements/{department}",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/departements/nouveau"): ("/admin/departements/nouveau", COORDINATOR_FORM),
+    ("POST", "/connexion"): ("/connexion", (422, 303, 303, 303, 303, 303)),
+    ("POST", "/inscription"): ("/inscription", (422, 303, 303, 303, 303, 303)),
+    ("POST", "/invitation/<token>"): ("/invitation/jeton-inconnu", GONE),
+    ("POST", "/mon-compte"): ("/mon-compte", LOGGED_IN_FORM),
+    ("POST", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", (422, 422, 422, 422, 422, 422)),
+    ("POST", "/personnes/<int:person_id>/invitation"): (
+        "/personnes/{invited}/invitation",
+        (L, 403, 403, 303, 404, 303),
+    ),
+    ("POST", "/personnes/<int:person_id>/modifier"): (
+        "/personnes/{person}/modifier",
+        (L, 403, 403, 422, 404, 422),
+    ),
+    ("POST", "/personnes/<int:person_id>/statut"): (
+        "/personnes/{person}/statut",
+        (L, 403, 403, 303, 404, 303),
+    ),
+    ("POST", "/personnes/<int:person_id>/validation"): (
+        "/personnes/{pending}/validation",
+        (L, 403, 403, 303, 404, 303),
+    ),
+    ("POST", "/personnes/nouvelle"): ("/personnes/nouvelle", (L, 403, 403, 422, 422, 422)),
+    ("POST", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    # catalogue
+    ("GET", "/admin/cycles"): ("/admin/cycles", COORDINATOR),
+    ("GET", "/admin/cycles/<int:cycle_id>"): ("/admin/cycles/{cycle}", COORDINATOR),
+    ("GET", "/admin/cycles/<int:cycle_id>/modifier"): (
+        "/admin/cycles/{cycle}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/cycles/nouveau"): ("/admin/cycles/nouveau", COORDINATOR),
+    ("GET", "/admin/modules/<int:module_id>/modifier"): (
+        "/admin/modules/{module}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/seances/<int:seance_id>/modifier"): (
+        "/admin/seances/{seance}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/sessions"): ("/admin/sessions", COORDINATOR),
+    ("GET", "/admin/sessions/<int:session_id>"): ("/admin/sessions/{session}", COORDINATOR),
+    ("GET", "/admin/sessions/<int:session_id>/annuler"): (
+        "/admin/sessions/{session}/annuler",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/sessions/<int:session_id>/modifier"): (
+        "/admin/sessions/{session}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/sessions/nouvelle"): ("/admin/sessions/nouvelle", COORDINATOR),
+    ("GET", "/admin/thematiques"): ("/admin/thematiques", COORDINATOR),
+    ("GET", "/admin/thematiques/<int:theme_id>"): ("/admin/thematiques/{theme}", COORDINATOR),
+    ("GET", "/admin/thematiques/<int:theme_id>/modifier"): (
+        "/admin/thematiques/{theme}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/thematiques/nouvelle"): ("/admin/thematiques/nouvelle", COORDINATOR),
+    ("POST", "/admin/cycles/<int:cycle_id>/modifier"): (
+        "/admin/cycles/{cycle}/modifier",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/cycles/<int:cycle_id>/modules"): (
+        "/admin/cycles/{cycle}/modules",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/cycles/nouveau"): ("/admin/cycles/nouveau", COORDINATOR_FORM),
+    ("POST", "/admin/modules/<int:module_id>/deplacer"): (
+        "/admin/modules/{module}/deplacer",
+        (L, 403, 403, 403, 403, 400),
+    ),
+    ("POST", "/admin/modules/<int:module_id>/modifier"): (
+        "/admin/modules/{module}/modifier",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/seances/<int:seance_id>/annuler"): (
+        "/admin/seances/{seance}/annuler",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/seances/<int:seance_id>/modifier"): (
+        "/admin/seances/{seance}/modifier",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/seances/<int:seance_id>/retablir"): (
+        "/admin/seances/{seance}/retablir",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/seances/<int:seance_id>/supprimer"): (
+        "/admin/seances/{seance}/supprimer",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/annuler"): (
+        "/admin/sessions/{session}/annuler",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/modifier"): (
+        "/admin/sessions/{session}/modifier",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/publier"): (
+        "/admin/sessions/{session}/publier",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/seances"): (
+        "/admin/sessions/{session}/seances",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/sessions/nouvelle"): ("/admin/sessions/nouvelle", COORDINATOR_FORM),
+    ("POST", "/admin/thematiques/<int:theme_id>/modifier"): (
+        "/admin/thematiques/{theme}/modifier",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/thematiques/nouvelle"): ("/admin/thematiques/nouvelle", COORDINATOR_FORM),
+    # diagnostic
+    ("GET", "/admin/diagnostic"): ("/admin/diagnostic", MANAGERS),
+    ("GET", "/admin/diagnostic/<int:campaign_id>"): ("/admin/diagnostic/{campaign}", COORDINATOR),
+    ("GET", "/admin/diagnostic/<int:campaign_id>/competences/<int:skill_id>"): (
+        "/admin/diagnostic/{campaign}/competences/{skill}",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/diagnostic/<int:campaign_id>/competences/nouvelle"): (
+        "/admin/diagnostic/{campaign}/competences/nouvelle",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/diagnostic/<int:campaign_id>/reponses.csv"): (
+        "/admin/diagnostic/{campaign}/reponses.csv",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/diagnostic/nouvelle"): ("/admin/diagnostic/nouvelle", COORDINATOR),
+    ("GET", "/diagnostic"): ("/diagnostic", LOGGED_IN),
+    ("GET", "/diagnostic/<int:campaign_id>"): ("/diagnostic/{campaign}", LOGGED_IN),
+    ("GET", "/diagnostic/<int:campaign_id>/suivi"): ("/diagnostic/{campaign}/suivi", MANAGERS),
+    ("GET", "/diagnostic/resultats"): ("/diagnostic/resultats", MANAGERS),
+    ("GET", "/diagnostic/resultats.csv"): ("/diagnostic/resultats.csv", MANAGERS),
+    ("POST", "/admin/diagnostic/<int:campaign_id>"): (
+        "/admin/diagnostic/{campaign}",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/diagnostic/<int:campaign_id>/competences/<int:skill_id>"): (
+        "/admin/diagnostic/{campaign}/competences/{skill}",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/diagnostic/<int:campaign_id>/competences/<int:skill_id>/supprimer"): (
+        "/admin/diagnostic/{campaign}/competences/{skill}/supprimer",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/diagnostic/<int:campaign_id>/competences/nouvelle"): (
+        "/admin/diagnostic/{campaign}/competences/nouvelle",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/diagnostic/<int:campaign_id>/invitations"): (
+        "/admin/diagnostic/{campaign}/invitations",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/diagnostic/<int:campaign_id>/questions"): (
+        "/admin/diagnostic/{campaign}/questions",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/diagnostic/<int:campaign_id>/questions/<int:question_id>/supprimer"): (
+        "/admin/diagnostic/{campaign}/questions/{question}/supprimer",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/diagnostic/<int:campaign_id>/themes/<int:theme_id>/session"): (
+        "/admin/diagnostic/{campaign}/themes/{theme}/session",
+        (L, 403, 403, 403, 403, 404),
+    ),
+    ("POST", "/admin/diagnostic/nouvelle"): ("/admin/diagnostic/nouvelle", COORDINATOR_FORM),
+    ("POST", "/diagnostic/<int:campaign_id>"): (
+        "/diagnostic/{campaign}",
+        (L, 303, 303, 303, 303, 303),
+    ),
+    ("POST", "/diagnostic/<int:campaign_id>/autres-besoins"): (
+        "/diagnostic/{campaign}/autres-besoins",
+        (L, 303, 303, 303, 303, 303),
+    ),
+    ("POST", "/diagnostic/<int:campaign_id>/competences/<int:skill_id>"): (
+        "/diagnostic/{campaign}/competences/{skill}",
+        (L, 303, 303, 303, 303, 404),
+    ),
+    ("POST", "/diagnostic/<int:campaign_id>/questions/<int:question_id>"): (
+        "/diagnostic/{campaign}/questions/{question}",
+        (L, 303, 303, 303, 303, 404),
+    ),
+    ("POST", "/diagnostic/<int:campaign_id>/suivi/<int:person_id>/relance"): (
+        "/diagnostic/{campaign}/suivi/{person}/relance",
+        (L, 403, 403, 303, 404, 303),
+    ),
+    ("POST", "/diagnostic/<int:campaign_id>/suivi/relance"): (
+        "/diagnostic/{campaign}/suivi/relance",
+        (L, 403, 403, 303, 303, 404),
+    ),
+    # privacy
+    ("GET", "/admin/donnees-personnelles"): ("/admin/donnees-personnelles", COORDINATOR),
+    ("GET", "/admin/journal"): ("/admin/journal", COORDINATOR),
+    ("GET", "/admin/personnes/<int:person_id>/anonymiser"): (
+        "/admin/personnes/{person}/anonymiser",
+        COORDINATOR,
+    ),
+    ("GET", "/mes-donnees"): ("/mes-donnees", LOGGED_IN),
+    ("GET", "/mes-donnees.json"): ("/mes-donnees.json", LOGGED_IN),
+    ("POST", "/admin/personnes/<int:person_id>/anonymiser"): (
+        "/admin/personnes/{person}/anonymiser",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/mes-donnees/suppression"): ("/mes-donnees/suppression", LOGGED_IN_FORM),
+    # enrolment
+    ("GET", "/admin/sessions/<int:session_id>/inscrits"): (
+        "/admin/sessions/{session}/inscrits",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/sessions/<int:session_id>/inscrits.csv"): (
+        "/admin/sessions/{session}/inscrits.csv",
+        COORDINATOR,
+    ),
+    ("GET", "/catalogue"): ("/catalogue", PUBLIC),
+    ("GET", "/catalogue/cycles/<int:cycle_id>"): ("/catalogue/cycles/{cycle}", PUBLIC),
+    ("GET", "/catalogue/sessions/<int:session_id>"): ("/catalogue/sessions/{session}", PUBLIC),
+    ("GET", "/catalogue/thematiques/<slug>"): ("/catalogue/thematiques/{slug}", PUBLIC),
+    ("GET", "/centre/inscriptions"): ("/centre/inscriptions", MANAGERS),
+    ("GET", "/mes-formations"): ("/mes-formations", LOGGED_IN),
+    ("POST", "/admin/sessions/<int:session_id>/inscrits"): (
+        "/admin/sessions/{session}/inscrits",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/inscrits/<int:enrolment_id>/confirmer"): (
+        "/admin/sessions/{session}/inscrits/{enrolment}/confirmer",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/inscrits/annuler-la-session"): (
+        "/admin/sessions/{session}/inscrits/annuler-la-session",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/catalogue/sessions/<int:session_id>/desinscription"): (
+        "/catalogue/sessions/{session}/desinscription",
+        (L, 303, 404, 404, 404, 404),
+    ),
+    ("POST", "/catalogue/sessions/<int:session_id>/inscription"): (
+        "/catalogue/sessions/{session}/inscription",
+        (L, 303, 303, 303, 303, 303),
+    ),
+    ("POST", "/catalogue/sessions/<int:session_id>/inscrire"): (
+        "/catalogue/sessions/{session}/inscrire",
+        (L, 403, 403, 303, 303, 303),
+    ),
+    ("POST", "/inscriptions/<int:enrolment_id>/accepter"): (
+        "/inscriptions/{enrolment}/accepter",
+        (L, 303, 404, 404, 404, 404),
+    ),
+    ("POST", "/inscriptions/<int:enrolment_id>/annuler"): (
+        "/inscriptions/{enrolment}/annuler",
+        (L, 303, 404, 303, 404, 303),
+    ),
+    ("POST", "/inscriptions/<int:enrolment_id>/refuser"): (
+        "/inscriptions/{enrolment}/refuser",
+        (L, 403, 403, 303, 404, 303),
+    ),
+    ("POST", "/inscriptions/<int:enrolment_id>/valider"): (
+        "/inscriptions/{enrolment}/valider",
+        (L, 403, 403, 303, 404, 303),
+    ),
+    # calendars
+    ("GET", "/agenda/catalogue.ics"): ("/agenda/catalogue.ics", PUBLIC),
+    ("GET", "/agenda/cycles/<int:cycle_id>.ics"): ("/agenda/cycles/{cycle}.ics", PUBLIC),
+    ("GET", "/agenda/prive/<token>.ics"): ("/agenda/prive/jeton-inconnu.ics", GONE),
+    ("GET", "/agenda/thematiques/<slug>.ics"): ("/agenda/thematiques/{slug}.ics", PUBLIC),
+    ("GET", "/agendas"): ("/agendas", LOGGED_IN),
+    ("GET", "/sessions/<int:session_id>/agenda.ics"): ("/sessions/{session}/agenda.ics", PUBLIC),
+    ("POST", "/agendas/<kind>"): ("/agendas/person", (L, 303, 303, 303, 303, 303)),
+    ("POST", "/deconnexion"): ("/deconnexion", (L, 303, 303, 303, 303, 303)),
+}
+
+
+class World:
+    pass
+
+
+def build_world() -> World:
+    w = World()
+    department = make_department()
+    w.centre = make_centre(department=department)
+    w.other_centre = make_centre(department=department)
+    w.coordinator = make_coordinator()
+    w.participant = make_user(centre=w.centre)
+    w.trainer = make_trainer(centre=w.centre)
+    w.referent = make_referent(w.centre)
+    w.other_referent = make_referent(w.other_centre)
+    w.invited = make_user(centre=w.centre, status=UserStatus.INVITED, password=False)
+    w.pending = make_user(centre=w.centre, status=UserStatus.PENDING)
+    w.department = department
+    w.theme = make_theme()
+    w.cycle = make_cycle(theme=w.theme)
+    w.module = make_module(cycle=w.cycle)
+    w.session = make_session(seances=2, host_centre=w.centre, theme=w.theme)
+    w.session.trainers.append(w.trainer)
+    w.seance = w.session.seances[0]
+    from reseau.enrolment.models import Enrolment, EnrolmentStatus
+
+    w.enrolment = Enrolment(session=w.session, person=w.participant, status=EnrolmentStatus.PENDING)
+    db.session.add(w.enrolment)
+    w.campaign = make_campaign()
+    w.skill = add_skill(w.campaign, w.theme, "Animer une réunion")
+    from reseau.diagnostic.models import DiagnosticQuestion
+
+    w.question = DiagnosticQuestion(campaign_id=w.campaign.id, prompt="Autre chose ?")
+    db.session.add(w.question)
+    db.session.flush()
+    w.stale = utcnow() - timedelta(days=1)
+    return w
+
+
+def placeholders(w: World) -> dict[str, object]:
+    return {
+        "centre": w.centre.id,
+        "department": w.department.id,
+        "person": w.participant.id,
+        "invited": w.invited.id,
+        "pending": w.pending.id,
+        "theme": w.theme.id,
+        "slug": w.theme.slug,
+        "cycle": w.cycle.id,
+        "module": w.module.id,
+        "session": w.session.id,
+        "seance": w.seance.id,
+        "enrolment": w.enrolment.id,
+        "campaign": w.campaign.id,
+        "skill": w.skill.id,
+        "question": w.question.id,
+    }
+
+
+def app_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in EXCLUDED_ENDPOINTS or rule.endpoint.startswith(EXCLUDED_PREFIXES):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule.rule, rule.endpoint
+
+
+ARGUMENTS = {
+    "centre_id": "{centre}",
+    "department_id": "{department}",
+    "person_id": "{person}",
+    "theme_id": "{theme}",
+    "slug": "{slug}",
+    "cycle_id": "{cycle}",
+    "module_id": "{module}",
+    "session_id": "{session}",
+    "seance_id": "{seance}",
+    "enrolment_id": "{enrolment}",
+    "campaign_id": "{campaign}",
+    "skill_id": "{skill}",
+    "question_id": "{question}",
+    "token": "jeton-inconnu",
+    "kind": "person",
+}
+# Routes whose default object would not show the access rule (an active person cannot be
+# re-invited or approved): these use another object of the same centre.
+URL_OVERRIDES = {
+    "/personnes/<int:person_id>/invitation": "/personnes/{invited}/invitation",
+    "/personnes/<int:person_id>/validation": "/personnes/{pending}/validation",
+}
+
+
+def default_url(rule: str) -> str:
+    import re
+
+    if rule in URL_OVERRIDES:
+        return URL_OVERRIDES[rule]
+
+    def replace(match):
+        return ARGUMENTS[match.group(2)]
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule)
+
+
+def _ordered(rows):
+    # Logging out last: it ends the session the other rows need.
+    return sorted(rows, key=lambda row: (row[1] == "/deconnexion", row[0] != "GET", row[1]))
+
+
+def test_every_route_has_an_expectation(app):
+    routes = {(method, rule) for method, rule, _ in app_rules(app)}
+    missing = sorted(routes - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - routes)
+    assert not missing, f"routes without an expected answer per role: {missing}"
+    assert not stale, f"expectations for routes that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, client, auth, role):
+    world = build_world()
+    db.session.commit()
+    if role != "anonymous":
+        assert auth.login(getattr(world, role)).status_code == 303
+    values = placeholders(world)
+    index = ROLES.index(role)
+    wrong = []
+    for method, rule in _ordered(EXPECTED):
+        url_template, statuses = EXPECTED[(method, rule)]
+        url = url_template.format(**values)
+        expected = statuses[index]
+        if method == "GET":
+            # An htmx fragment request is checked like the page; a fragment request that
+            # needs a login gets 401 with HX-Redirect (a redirect would be swapped in).
+            answer = client.get(url, headers={"HX-Request": "true"})
+            answer.get_data()  # a streamed CSV must end before the next request
+            answer.close()
+            htmx_expected = 401 if expected == L else expected
+            if answer.status_code != htmx_expected:
+                wrong.append(f"htmx GET {url}: {answer.status_code}, expected {htmx_expected}")
+        answer = client.open(url, method=method, data={})
+        answer.get_data()
+        answer.close()
+        if answer.status_code != expected:
+            wrong.append(f"{method} {url}: {answer.status_code}, expected {expected}")
+        if expected == L and answer.status_code == L:
+            assert "/connexion" in answer.location
+        assert answer.status_code < 500
+        db.session.rollback()
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,56 @@
+"""Rate limits (Flask-Limiter) on logging in, password resets, invitation links and feeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from reseau.extensions import db
+from tests.factories import make_user
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["RATELIMIT_ENABLED"] = True
+    app_config["RATELIMIT_STORAGE_URI"] = "memory://"
+    app_config["RATELIMIT_LOGIN"] = "3 per minute"
+    app_config["RATELIMIT_TOKEN"] = "3 per minute"
+    app_config["RATELIMIT_FEED"] = "3 per minute"
+    return app_config
+
+
+def test_login_attempts_are_limited_with_a_french_429(client):
+    user = make_user()
+    db.session.commit()
+    for _ in range(3):
+        answer = client.post("/connexion", data={"email": user.email, "password": "faux-mot"})
+        assert answer.status_code == 422
+    answer = client.post("/connexion", data={"email": user.email, "password": "faux-mot"})
+    assert answer.status_code == 429
+    assert "Trop de tentatives" in answer.get_data(as_text=True)
+    # Even the right password waits: guessing cannot go on in the background.
+    answer = client.post("/connexion", data={"email": user.email, "password": "x"})
+    assert answer.status_code == 429
+    # Showing the login page is not an attempt.
+    assert client.get("/connexion").status_code == 200
+
+
+def test_password_reset_requests_are_limited(client):
+    for _ in range(3):
+        answer = client.post("/mot-de-passe-oublie", data={"email": "a@exemple.test"})
+        assert answer.status_code == 303
+    assert client.post("/mot-de-passe-oublie", data={"email": "a@exemple.test"}).status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/invitation/{}", "/reinitialiser/{}", "/agenda/prive/{}.ics"])
+def test_token_guessing_is_limited(client, path):
+    for n in range(3):
+        assert client.get(path.format(f"jeton-{n}")).status_code == 404
+    assert client.get(path.format("jeton-4")).status_code == 429
+
+
+def test_storage_comes_from_the_environment(app, monkeypatch):
+    from reseau.config import default_config
+
+    assert default_config(app.instance_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://cache:6379/0")
+    assert default_config(app.instance_path)["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
