@@ -17,7 +17,7 @@ PIP_AUDIT = Path(sys.executable).with_name("pip-audit")
 
 def main() -> int:
     try:
-        run = subprocess.run(
+        run = subprocess.run(  # noqa: S603 (fixed argument list, our own venv's pip-audit)
             [str(PIP_AUDIT), "--format", "json", "--progress-spinner", "off", "--skip-editable"],
             capture_output=True,
             text=True,
