@@ -95,6 +95,26 @@ def set_password_with_token(token: AccountToken, password: str) -> User:
     return user
 
 
+def _new_person(
+    email: str,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    centre: Centre | None,
+    category: Category,
+    status: UserStatus,
+) -> User:
+    return User(
+        email=normalise_email(email),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone.strip(),
+        centre=centre,
+        category=category,
+        status=status,
+    )
+
+
 def invite_person(
     *,
     actor: User,
@@ -107,16 +127,8 @@ def invite_person(
     phone: str = "",
 ) -> User:
     """Create an invited person and queue their invitation e-mail."""
-    person = User(
-        email=normalise_email(email),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        phone=phone.strip(),
-        centre=centre,
-        category=category,
-        status=UserStatus.INVITED,
-        invited_by_id=actor.id,
-    )
+    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.INVITED)
+    person.invited_by_id = actor.id
     person.set_roles(roles)
     db.session.add(person)
     db.session.flush()
@@ -168,15 +180,7 @@ def register_person(
     phone: str = "",
 ) -> User:
     """Create a self-registered account, pending approval by the centre's referents."""
-    person = User(
-        email=normalise_email(email),
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        phone=phone.strip(),
-        centre=centre,
-        category=category,
-        status=UserStatus.PENDING,
-    )
+    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.PENDING)
     person.set_password(password)
     person.set_roles([Role.PARTICIPANT])
     db.session.add(person)
