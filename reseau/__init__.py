@@ -64,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.register_filters(app)
     errors.register(app)
     security.register(app)
+    security.install_log_redaction(app.logger)
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalogue_bp)

@@ -78,6 +78,8 @@ def default_config(instance_path: str) -> dict:
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_TOKEN": os.environ.get("RATELIMIT_TOKEN", "30 per minute"),
         "RATELIMIT_FEED": os.environ.get("RATELIMIT_FEED", "60 per minute"),
+        # QR self check-in, counted per logged-in person (a room may share one address).
+        "RATELIMIT_CHECKIN": os.environ.get("RATELIMIT_CHECKIN", "20 per minute"),
         # Retention: people inactive for this many months are anonymised by `tick` (0: never).
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
     }

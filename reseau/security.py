@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from itertools import chain
 
@@ -68,6 +70,51 @@ def register_session_timeouts(app) -> None:
         # Written at most once a minute: most answers keep the same session cookie.
         if not isinstance(session.get("_seen"), int) or now - session["_seen"] >= 60:
             session["_seen"] = now
+
+
+# The secret part of token URLs: private feeds, invitations, password resets, QR check-in.
+_TOKEN_URL = re.compile(
+    r"(/agenda/prive/)[^/?#\s\"']+?(\.ics)"
+    r"|(/invitation/|/reinitialiser/|/emargement/\d+/)[^/?#\s\"']+"
+)
+REDACTED = "…"
+# Loggers that write request lines: the development server's and gunicorn's access log.
+REDACTED_LOGGERS = ("werkzeug", "gunicorn.access")
+
+
+def redact_tokens(text: str) -> str:
+    """Return ``text`` with the token of every token URL replaced by « … »."""
+
+    def replace(match: re.Match) -> str:
+        if match.group(1):
+            return f"{match.group(1)}{REDACTED}{match.group(2)}"
+        return f"{match.group(3)}{REDACTED}"
+
+    return _TOKEN_URL.sub(replace, text)
+
+
+def _redact(value):
+    return redact_tokens(value) if isinstance(value, str) else value
+
+
+class TokenRedactingFilter(logging.Filter):
+    """Take tokens out of log records (the message and its arguments, keeping their shape:
+    werkzeug logs the request line as a tuple argument, gunicorn its atoms as a dict)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = _redact(record.msg)
+        if isinstance(record.args, dict):
+            record.args = {key: _redact(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(_redact(value) for value in record.args)
+        return True
+
+
+def install_log_redaction(*loggers: logging.Logger) -> None:
+    """Put the token filter on the request-line loggers (once each, however many apps)."""
+    for logger in (*map(logging.getLogger, REDACTED_LOGGERS), *loggers):
+        if not any(isinstance(f, TokenRedactingFilter) for f in logger.filters):
+            logger.addFilter(TokenRedactingFilter())
 
 
 def register(app) -> None:

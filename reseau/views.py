@@ -15,9 +15,7 @@ def wants_fragment() -> bool:
     replace the whole body and need the full page.
     """
     return (
-        bool(request.htmx)
-        and not request.htmx.boosted
-        and not request.htmx.history_restore_request
+        bool(request.htmx) and not request.htmx.boosted and not request.htmx.history_restore_request
     )
 
 

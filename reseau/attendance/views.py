@@ -24,7 +24,7 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.operations import AttendanceError
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.extensions import db, limiter
 from reseau.i18n import to_local
 from reseau.outbox.queue import external_url
 from reseau.views import form_status, render_page, safe_next, see_other, wants_fragment
@@ -348,7 +348,23 @@ def seance_qr(seance_id: int):
     )
 
 
+def _checkin_limit() -> str:
+    return current_app.config["RATELIMIT_CHECKIN"]
+
+
+def _checkin_key() -> str:
+    # Per person: a whole room behind one venue Wi-Fi address must not be refused, while one
+    # account cannot try links endlessly. Anonymous requests only get the login page (the
+    # token is not looked at), so they are not counted: a room logging in is never refused.
+    return f"checkin-user-{current_user.id}"
+
+
 @bp.route("/emargement/<int:seance_id>/<token>", methods=["GET", "POST"])
+@limiter.limit(
+    _checkin_limit,
+    key_func=_checkin_key,
+    exempt_when=lambda: not current_user.is_authenticated,
+)
 @login_required
 def check_in(seance_id: int, token: str):
     """The link of the QR code: the logged-in participant confirms they are here.

@@ -8,8 +8,11 @@ centre, coordinator. A route without an entry in ``EXPECTED`` makes
 (422), or the action's own answer; nothing here relies on a CSRF token (tests disable it;
 CSRF itself is tested in tests/core).
 
-Excluded, and said so: ``static``, and the ``attendance.*`` and ``reports.*`` endpoints,
-written at the same time as this file (their rooms keep their own access tests).
+Excluded, and said so: ``static`` only. The attendance routes use their own running session
+(trainer: the matrix's trainer; participant: enrolled) and a closed one the participant
+attended, so the POSTs that cancel or edit the main session do not change their answers.
+A trainer of another session gets 404 on every trainer page of this one
+(``test_a_trainer_of_another_session_gets_404``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from datetime import timedelta
 import pytest
 
 from reseau.accounts.models import UserStatus
+from reseau.attendance import checkin
+from reseau.attendance.models import Attendance, AttendanceStatus
+from reseau.catalogue.models import SessionStatus
 from reseau.database import utcnow
 from reseau.extensions import db
 from tests.diagnostic.fixtures import add_skill, make_campaign
@@ -36,7 +42,6 @@ from tests.factories import (
 )
 
 ROLES = ("anonymous", "participant", "trainer", "referent", "other_referent", "coordinator")
-EXCLUDED_PREFIXES = ("attendance.", "reports.")
 EXCLUDED_ENDPOINTS = {"static"}
 
 L = 302  # to the login page
@@ -51,6 +56,10 @@ ANONYMOUS_ONLY = (200, 303, 303, 303, 303, 303)  # logged-in people are sent hom
 LOGGED_IN_FORM = (L, 422, 422, 422, 422, 422)
 COORDINATOR_FORM = (L, 403, 403, 403, 403, 422)  # an empty form comes back with errors
 COORDINATOR_ACTION = (L, 403, 403, 403, 403, 303)
+# Attendance: the session's trainer and the coordinator; referents are not trainers (403).
+TRAINERS = (L, 403, 200, 403, 403, 200)
+TRAINERS_ACTION = (L, 403, 303, 403, 403, 303)
+ATTENDEE = (L, 200, 404, 404, 404, 404)  # the participant's own certificate or feedback
 
 
 # (method, rule) -> (URL with {placeholders}, expected status per role, in ROLES order).
@@ -364,6 +373,81 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("GET", "/sessions/<int:session_id>/agenda.ics"): ("/sessions/{session}/agenda.ics", PUBLIC),
     ("POST", "/agendas/<kind>"): ("/agendas/person", (L, 303, 303, 303, 303, 303)),
     ("POST", "/deconnexion"): ("/deconnexion", (L, 303, 303, 303, 303, 303)),
+    # attendance
+    ("GET", "/mes-sessions"): ("/mes-sessions", TRAINERS),
+    ("GET", "/mes-sessions/<int:session_id>"): ("/mes-sessions/{running}", TRAINERS),
+    ("GET", "/mes-sessions/<int:session_id>/attestations.pdf"): (
+        "/mes-sessions/{closed}/attestations.pdf",
+        COORDINATOR,
+    ),
+    ("GET", "/mes-sessions/<int:session_id>/avis"): ("/mes-sessions/{closed}/avis", TRAINERS),
+    ("GET", "/mes-sessions/seances/<int:seance_id>"): (
+        "/mes-sessions/seances/{running_seance}",
+        TRAINERS,
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/feuille-emargement.pdf"): (
+        "/mes-sessions/seances/{running_seance}/feuille-emargement.pdf",
+        TRAINERS,
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/qr"): (
+        "/mes-sessions/seances/{running_seance}/qr",
+        TRAINERS,
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/sans-inscription"): (
+        "/mes-sessions/seances/{running_seance}/sans-inscription",
+        TRAINERS,
+    ),
+    ("GET", "/emargement/<int:seance_id>/<token>"): (
+        "/emargement/{running_seance}/{checkin_token}",
+        LOGGED_IN,
+    ),
+    ("GET", "/mes-formations/<int:session_id>/attestation.pdf"): (
+        "/mes-formations/{closed}/attestation.pdf",
+        ATTENDEE,
+    ),
+    ("GET", "/mes-formations/<int:session_id>/avis"): ("/mes-formations/{closed}/avis", ATTENDEE),
+    ("POST", "/emargement/<int:seance_id>/<token>"): (
+        "/emargement/{running_seance}/{checkin_token}",
+        (L, 303, 303, 303, 303, 303),
+    ),
+    ("POST", "/mes-formations/<int:session_id>/avis"): (
+        "/mes-formations/{closed}/avis",
+        (L, 422, 404, 404, 404, 404),
+    ),
+    # The running session's séances are not over: closing is refused with a message (303).
+    ("POST", "/mes-sessions/<int:session_id>/cloturer"): (
+        "/mes-sessions/{running}/cloturer",
+        TRAINERS_ACTION,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>"): (
+        "/mes-sessions/seances/{running_seance}",
+        TRAINERS_ACTION,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/invite"): (
+        "/mes-sessions/seances/{running_seance}/invite",
+        (L, 403, 422, 403, 403, 422),
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/personnes/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/personnes/{person}",
+        TRAINERS_ACTION,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/sans-inscription"): (
+        "/mes-sessions/seances/{running_seance}/sans-inscription",
+        TRAINERS_ACTION,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/tous-presents"): (
+        "/mes-sessions/seances/{running_seance}/tous-presents",
+        TRAINERS_ACTION,
+    ),
+    # reports: a referent's bilan is always their own centre's (``centre`` is ignored).
+    ("GET", "/bilan"): ("/bilan", MANAGERS),
+    ("GET", "/bilan.xlsx"): ("/bilan.xlsx", MANAGERS),
+    ("GET", "/bilan/<key>.csv"): ("/bilan/participants-categorie.csv", MANAGERS),
+}
+
+# Fields some POSTs need to reach their access rule instead of "unknown person" (404).
+FORM_DATA: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/mes-sessions/seances/<int:seance_id>/sans-inscription"): {"person_id": "{person}"},
 }
 
 
@@ -402,6 +486,23 @@ def build_world() -> World:
     db.session.add(w.question)
     db.session.flush()
     w.stale = utcnow() - timedelta(days=1)
+    # Attendance: a session running now (the participant enrolled) and a closed one they
+    # attended, both run by the matrix's trainer.
+    start = (utcnow() - timedelta(minutes=30)).replace(microsecond=0)
+    w.running = make_session(starts_at=start, host_centre=w.centre, trainers=[w.trainer])
+    db.session.add(
+        Enrolment(session=w.running, person=w.participant, status=EnrolmentStatus.CONFIRMED)
+    )
+    past = (utcnow() - timedelta(days=10)).replace(microsecond=0)
+    w.closed = make_session(
+        starts_at=past, host_centre=w.centre, trainers=[w.trainer], status=SessionStatus.CLOSED
+    )
+    db.session.add(
+        Attendance(
+            seance=w.closed.seances[0], person_id=w.participant.id, status=AttendanceStatus.PRESENT
+        )
+    )
+    db.session.flush()
     return w
 
 
@@ -422,12 +523,16 @@ def placeholders(w: World) -> dict[str, object]:
         "campaign": w.campaign.id,
         "skill": w.skill.id,
         "question": w.question.id,
+        "running": w.running.id,
+        "running_seance": w.running.seances[0].id,
+        "checkin_token": checkin.make_token(w.running.seances[0].id),
+        "closed": w.closed.id,
     }
 
 
 def app_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in EXCLUDED_ENDPOINTS or rule.endpoint.startswith(EXCLUDED_PREFIXES):
+        if rule.endpoint in EXCLUDED_ENDPOINTS:
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield method, rule.rule, rule.endpoint
@@ -505,7 +610,8 @@ def test_access_matrix(app, client, auth, role):
             htmx_expected = 401 if expected == L else expected
             if answer.status_code != htmx_expected:
                 wrong.append(f"htmx GET {url}: {answer.status_code}, expected {htmx_expected}")
-        answer = client.open(url, method=method, data={})
+        data = {k: str(v).format(**values) for k, v in FORM_DATA.get((method, rule), {}).items()}
+        answer = client.open(url, method=method, data=data)
         answer.get_data()
         answer.close()
         if answer.status_code != expected:
@@ -513,5 +619,24 @@ def test_access_matrix(app, client, auth, role):
         if expected == L and answer.status_code == L:
             assert "/connexion" in answer.location
         assert answer.status_code < 500
+        db.session.rollback()
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_trainer_of_another_session_gets_404(app, client, auth):
+    world = build_world()
+    other = make_trainer(centre=world.other_centre)
+    db.session.commit()
+    values = placeholders(world) | {"person": world.participant.id}
+    assert auth.login(other).status_code == 303
+    wrong = []
+    for (method, rule), (url_template, statuses) in EXPECTED.items():
+        if not rule.startswith("/mes-sessions/") or statuses[ROLES.index("trainer")] == 403:
+            continue
+        url = url_template.format(**values)
+        data = {k: str(v).format(**values) for k, v in FORM_DATA.get((method, rule), {}).items()}
+        answer = client.open(url, method=method, data=data)
+        if answer.status_code != 404:
+            wrong.append(f"{method} {url}: {answer.status_code}, expected 404")
         db.session.rollback()
     assert not wrong, "\n".join(wrong)

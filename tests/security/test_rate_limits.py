@@ -1,8 +1,10 @@
-"""Rate limits (Flask-Limiter) on logging in, password resets, invitation links and feeds."""
+"""Rate limits (Flask-Limiter) on logging in, password resets, invitation links, feeds and QR
+check-in."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from reseau.extensions import db
 from tests.factories import make_user
@@ -15,6 +17,7 @@ def app_config(app_config):
     app_config["RATELIMIT_LOGIN"] = "3 per minute"
     app_config["RATELIMIT_TOKEN"] = "3 per minute"
     app_config["RATELIMIT_FEED"] = "3 per minute"
+    app_config["RATELIMIT_CHECKIN"] = "3 per minute"
     return app_config
 
 
@@ -46,6 +49,36 @@ def test_token_guessing_is_limited(client, path):
     for n in range(3):
         assert client.get(path.format(f"jeton-{n}")).status_code == 404
     assert client.get(path.format("jeton-4")).status_code == 429
+
+
+def test_qr_check_in_is_limited_per_person_with_a_french_429(client, auth):
+    from reseau.attendance import checkin
+    from tests.attendance.helpers import running_session
+
+    session, _, (first, second) = running_session(people=2)
+    seance = session.seances[0]
+    db.session.commit()
+    # Not logged in: the login page, not counted (a room logs in from one address).
+    for n in range(5):
+        assert client.get(f"/emargement/{seance.id}/jeton-{n}").status_code == 302
+    auth.login(first)
+    for n in range(3):
+        assert client.get(f"/emargement/{seance.id}/jeton-{n}").status_code == 400
+    answer = client.get(f"/emargement/{seance.id}/{checkin.make_token(seance.id)}")
+    assert answer.status_code == 429
+    assert "Trop de tentatives" in answer.get_data(as_text=True)
+    assert client.post(f"/emargement/{seance.id}/jeton").status_code == 429
+    # Counted per person: someone else in the same room (same address) still checks in.
+    auth.logout()
+    auth.login(second)
+    answer = client.post(f"/emargement/{seance.id}/{checkin.make_token(seance.id)}")
+    assert answer.status_code == 303
+    from reseau.attendance.models import Attendance
+
+    assert (
+        db.session.scalar(sa.select(Attendance.person_id).where(Attendance.seance_id == seance.id))
+        == second.id
+    )
 
 
 def test_storage_comes_from_the_environment(app, monkeypatch):
