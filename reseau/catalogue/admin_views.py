@@ -61,31 +61,25 @@ def get_theme_or_404(theme_id: int) -> Theme:
 
 def get_cycle_or_404(cycle_id: int) -> Cycle:
     """Return the cycle with its theme and modules, or abort with 404."""
-    cycle = db.session.scalar(
+    return db.first_or_404(
         sa.select(Cycle)
         .options(so.joinedload(Cycle.theme), so.selectinload(Cycle.modules))
         .where(Cycle.id == cycle_id)
     )
-    if cycle is None:
-        abort(404)
-    return cycle
 
 
 def get_module_or_404(module_id: int) -> Module:
     """Return the module with its cycle, or abort with 404."""
-    module = db.session.scalar(
+    return db.first_or_404(
         sa.select(Module)
         .options(so.joinedload(Module.cycle).selectinload(Cycle.modules))
         .where(Module.id == module_id)
     )
-    if module is None:
-        abort(404)
-    return module
 
 
 def get_session_or_404(session_id: int) -> TrainingSession:
     """Return the session with everything its admin page shows, or abort with 404."""
-    session = db.session.scalar(
+    return db.first_or_404(
         sa.select(TrainingSession)
         .options(
             so.joinedload(TrainingSession.theme),
@@ -97,21 +91,15 @@ def get_session_or_404(session_id: int) -> TrainingSession:
         )
         .where(TrainingSession.id == session_id)
     )
-    if session is None:
-        abort(404)
-    return session
 
 
 def get_seance_or_404(seance_id: int) -> Seance:
     """Return the séance with its session and the session's séances, or abort with 404."""
-    seance = db.session.scalar(
+    return db.first_or_404(
         sa.select(Seance)
         .options(so.joinedload(Seance.session).selectinload(TrainingSession.seances))
         .where(Seance.id == seance_id)
     )
-    if seance is None:
-        abort(404)
-    return seance
 
 
 # Themes --------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ SESSION_EDIT_ENDPOINTS = (
 
 def get_campaign_or_404(campaign_id: int) -> DiagnosticCampaign:
     """Return the campaign with its questionnaire loaded, or abort with 404."""
-    campaign = db.session.scalar(
+    return db.first_or_404(
         sa.select(DiagnosticCampaign)
         .options(
             so.selectinload(DiagnosticCampaign.skills).joinedload(DiagnosticSkill.theme),
@@ -69,9 +69,6 @@ def get_campaign_or_404(campaign_id: int) -> DiagnosticCampaign:
         )
         .where(DiagnosticCampaign.id == campaign_id)
     )
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def get_answerable_campaign_or_404(campaign_id: int, *, preview: bool = False):

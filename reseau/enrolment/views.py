@@ -58,14 +58,11 @@ def get_session_or_404(session_id: int) -> TrainingSession:
 
 
 def get_enrolment_or_404(enrolment_id: int) -> Enrolment:
-    enrolment = db.session.scalar(
+    return db.first_or_404(
         sa.select(Enrolment)
         .options(so.joinedload(Enrolment.person), so.joinedload(Enrolment.session))
         .where(Enrolment.id == enrolment_id)
     )
-    if enrolment is None:
-        abort(404)
-    return enrolment
 
 
 def get_managed_enrolment_or_404(actor: User, enrolment_id: int) -> Enrolment:
