@@ -177,13 +177,10 @@ def seance_roster(seance_id: int):
                 status = _parse_status(value)
                 if status is not None:
                     statuses[int(key[7:])] = status
-        try:
-            saved = operations.save_roster(seance, statuses, actor=current_user)
-            db.session.commit()
-        except AttendanceError as refusal:
-            db.session.rollback()
-            flash(refusal.message, "error")
-        else:
+        done, saved = _commit_or_flash(
+            lambda: operations.save_roster(seance, statuses, actor=current_user)
+        )
+        if done:
             flash(
                 f"Émargement enregistré ({saved} changement{'s' if saved > 1 else ''}).", "success"
             )
@@ -229,19 +226,29 @@ def set_status(seance_id: int, person_id: int):
     )
 
 
+def _commit_or_flash(action):
+    """Run ``action`` and commit; return ``(True, result)``.
+
+    A refusal rolls back, flashes its French message and returns ``(False, None)``.
+    """
+    try:
+        result = action()
+        db.session.commit()
+    except AttendanceError as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return False, None
+    return True, result
+
+
 @bp.route("/mes-sessions/seances/<int:seance_id>/tous-presents", methods=["POST"])
 @trainer_required
 def all_present(seance_id: int):
     seance = get_seance_or_404(seance_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        marked = operations.mark_all_present(seance, actor=current_user)
-        db.session.commit()
-    except AttendanceError as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-    else:
+    done, marked = _commit_or_flash(lambda: operations.mark_all_present(seance, actor=current_user))
+    if done:
         flash(
             f"{marked} personne{'s' if marked > 1 else ''} marquée{'s' if marked > 1 else ''} "
             "présente" + ("s." if marked > 1 else "."),
@@ -422,13 +429,8 @@ def close_session(session_id: int):
     session = get_session_or_404(session_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        asked = operations.close_session(session, actor=current_user)
-        db.session.commit()
-    except AttendanceError as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-    else:
+    done, asked = _commit_or_flash(lambda: operations.close_session(session, actor=current_user))
+    if done:
         flash(
             f"Session « {session.title} » clôturée. {asked} participant·e(s) "
             "reçoivent une demande d'avis.",
