@@ -89,3 +89,17 @@ def set_read_only(value: bool):
 
 def reset_read_only(token) -> None:
     _read_only.reset(token)
+
+
+def counts(session, **queries: sa.Select) -> dict[str, int]:
+    """Run several ``SELECT count(...)`` queries as one round trip: ``{name: count}``.
+
+    Pages that show a handful of totals (home dashboards, the bilan) would otherwise make one
+    query per figure; scalar subqueries keep their cost to a single statement.
+    """
+    if not queries:
+        return {}
+    row = session.execute(
+        sa.select(*(query.scalar_subquery().label(name) for name, query in queries.items()))
+    ).one()
+    return {name: int(value or 0) for name, value in row._asdict().items()}

@@ -173,8 +173,14 @@ def covered_theme_ids() -> set[int]:
     )
 
 
-def theme_needs(filters: Filters) -> tuple[list[ThemeNeed], list[Department | None]]:
-    """Return the ranked needs per theme (with their heat-map cells) and the map's columns."""
+def theme_needs(
+    filters: Filters, *, heat_map: bool = True
+) -> tuple[list[ThemeNeed], list[Department | None]]:
+    """Return the ranked needs per theme (with their heat-map cells) and the map's columns.
+
+    ``heat_map=False`` (the bilan) skips the map's columns and the "besoin couvert" flags,
+    two queries the bilan does not show.
+    """
     themes = campaign_themes(filters.campaign)
     needs = {theme.id: ThemeNeed(theme=theme) for theme in themes}
     department_ids = set()
@@ -188,13 +194,13 @@ def theme_needs(filters: Filters) -> tuple[list[ThemeNeed], list[Department | No
         need.priority += cell.priority
         need.score += cell.score
         department_ids.add(row.department_id)
-    covered = covered_theme_ids()
+    covered = covered_theme_ids() if heat_map else set()
     for need in needs.values():
         need.covered = need.theme.id in covered
         if need.cells:
             best = max(need.cells.items(), key=lambda item: (item[1].score, item[1].people))
             need.top_department_id = best[0]
-    columns = _department_columns(filters, department_ids)
+    columns = _department_columns(filters, department_ids) if heat_map else []
     ranked = sorted(needs.values(), key=lambda n: (-n.score, -n.priority, n.theme.name))
     return ranked, columns
 

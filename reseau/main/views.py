@@ -10,7 +10,7 @@ from flask_login import current_user
 from reseau.accounts.access import visible_people
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
-from reseau.database import utcnow
+from reseau.database import counts, utcnow
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 from reseau.main import bp
@@ -51,34 +51,28 @@ def _my_upcoming_enrolments(person: User) -> list[Enrolment]:
 
 def _coordinator_summary() -> dict[str, int]:
     now = utcnow()
-    return {
-        "centres": db.session.scalar(sa.select(sa.func.count(Centre.id))),
-        "people": db.session.scalar(
-            sa.select(sa.func.count(User.id)).where(User.status == UserStatus.ACTIVE)
+    sessions = sa.select(sa.func.count(TrainingSession.id))
+    people = sa.select(sa.func.count(User.id))
+    return counts(
+        db.session,
+        centres=sa.select(sa.func.count(Centre.id)),
+        people=people.where(User.status == UserStatus.ACTIVE),
+        upcoming_sessions=sessions.where(
+            TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.starts_at >= now
         ),
-        "upcoming_sessions": db.session.scalar(
-            sa.select(sa.func.count(TrainingSession.id)).where(
-                TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.starts_at >= now
-            )
-        ),
-        "draft_sessions": db.session.scalar(
-            sa.select(sa.func.count(TrainingSession.id)).where(
-                TrainingSession.status == SessionStatus.DRAFT
-            )
-        ),
-        "pending_people": db.session.scalar(
-            sa.select(sa.func.count(User.id)).where(User.status == UserStatus.PENDING)
-        ),
-    }
+        draft_sessions=sessions.where(TrainingSession.status == SessionStatus.DRAFT),
+        pending_people=people.where(User.status == UserStatus.PENDING),
+    )
 
 
 def _referent_summary(referent: User) -> dict[str, int]:
     people = visible_people(referent).with_only_columns(sa.func.count(User.id))
-    return {
-        "people": db.session.scalar(people.where(User.status == UserStatus.ACTIVE)),
-        "invited": db.session.scalar(people.where(User.status == UserStatus.INVITED)),
-        "pending_people": db.session.scalar(people.where(User.status == UserStatus.PENDING)),
-    }
+    return counts(
+        db.session,
+        people=people.where(User.status == UserStatus.ACTIVE),
+        invited=people.where(User.status == UserStatus.INVITED),
+        pending_people=people.where(User.status == UserStatus.PENDING),
+    )
 
 
 def _trainer_upcoming_sessions(trainer: User) -> list[TrainingSession]:

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from reseau.attendance.models import Feedback
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
-from reseau.database import utcnow
+from reseau.database import counts, utcnow
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 from reseau.i18n import from_local, to_local
@@ -49,14 +49,12 @@ class Attention:
         )
 
 
-def _item(query: sa.Select, order) -> Item:
-    count = db.session.scalar(query.with_only_columns(sa.func.count(TrainingSession.id)))
-    sessions = list(
+def _first_sessions(query: sa.Select, order) -> list[TrainingSession]:
+    return list(
         db.session.scalars(
             query.options(so.joinedload(TrainingSession.host_centre)).order_by(*order).limit(LIMIT)
         )
     )
-    return Item(count or 0, sessions)
 
 
 def _week(now: datetime) -> tuple[datetime, datetime]:
@@ -72,21 +70,7 @@ def attention(now: datetime | None = None) -> Attention:
     now = now or utcnow()
     published = sa.select(TrainingSession).where(TrainingSession.status == SessionStatus.PUBLISHED)
     week_start, week_end = _week(now)
-    this_week = _item(
-        published.where(
-            TrainingSession.starts_at >= week_start, TrainingSession.starts_at < week_end
-        ),
-        [TrainingSession.starts_at],
-    )
     has_trainer = sa.exists().where(session_trainer.c.session_id == TrainingSession.id)
-    without_trainer = _item(
-        sa.select(TrainingSession).where(
-            TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
-            TrainingSession.starts_at >= now,
-            ~has_trainer,
-        ),
-        [TrainingSession.starts_at],
-    )
     confirmed = (
         sa.select(sa.func.count(Enrolment.id))
         .where(
@@ -99,15 +83,41 @@ def attention(now: datetime | None = None) -> Attention:
         Enrolment.session_id == TrainingSession.id,
         Enrolment.status == EnrolmentStatus.WAITLISTED,
     )
-    full = _item(
-        published.where(
-            TrainingSession.starts_at >= now, confirmed >= TrainingSession.capacity, waiting
+    queries = {
+        "this_week": (
+            published.where(
+                TrainingSession.starts_at >= week_start, TrainingSession.starts_at < week_end
+            ),
+            [TrainingSession.starts_at],
         ),
-        [TrainingSession.starts_at],
-    )
-    to_close = _item(published.where(TrainingSession.ends_at < now), [TrainingSession.ends_at])
+        "without_trainer": (
+            sa.select(TrainingSession).where(
+                TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
+                TrainingSession.starts_at >= now,
+                ~has_trainer,
+            ),
+            [TrainingSession.starts_at],
+        ),
+        "full_with_waitlist": (
+            published.where(
+                TrainingSession.starts_at >= now, confirmed >= TrainingSession.capacity, waiting
+            ),
+            [TrainingSession.starts_at],
+        ),
+        "to_close": (published.where(TrainingSession.ends_at < now), [TrainingSession.ends_at]),
+    }
     since = now - timedelta(days=FEEDBACK_DAYS)
-    feedback = db.session.scalar(
-        sa.select(sa.func.count(Feedback.id)).where(Feedback.created_at >= since)
+    # Every total in one statement, then the first few sessions of each list.
+    totals = counts(
+        db.session,
+        feedback=sa.select(sa.func.count(Feedback.id)).where(Feedback.created_at >= since),
+        **{
+            name: query.with_only_columns(sa.func.count(TrainingSession.id))
+            for name, (query, _) in queries.items()
+        },
     )
-    return Attention(this_week, without_trainer, full, to_close, feedback or 0, since)
+    items = {
+        name: Item(totals[name], _first_sessions(query, order))
+        for name, (query, order) in queries.items()
+    }
+    return Attention(**items, feedback=totals["feedback"], feedback_since=since)

@@ -42,7 +42,7 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.database import utcnow
+from reseau.database import counts, utcnow
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 from reseau.i18n import from_local, to_local
@@ -477,7 +477,8 @@ def _people(scope: Scope):
     return by_category, by_department, ranked
 
 
-def _first_timers(scope: Scope) -> int:
+def _first_timers(scope: Scope) -> sa.Select:
+    """People who attended in the period and never before it."""
     people = _participants(scope)
     earlier = so.aliased(Seance)
     session = so.aliased(TrainingSession)
@@ -493,9 +494,7 @@ def _first_timers(scope: Scope) -> int:
             session.status.in_([SessionStatus.PUBLISHED, SessionStatus.CLOSED]),
         )
     )
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(people).where(~sa.exists(before))
-    )
+    return sa.select(sa.func.count()).select_from(people).where(~sa.exists(before))
 
 
 def _closed_in_period(scope: Scope) -> list:
@@ -546,7 +545,8 @@ def _rates(scope: Scope):
     return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
 
 
-def _no_shows(scope: Scope) -> int:
+def _no_shows(scope: Scope) -> sa.Select:
+    """Confirmed people of closed sessions who came to no séance."""
     came = (
         sa.select(Attendance.id)
         .join(Seance, Seance.id == Attendance.seance_id)
@@ -556,7 +556,7 @@ def _no_shows(scope: Scope) -> int:
             Attendance.status.in_(ATTENDED),
         )
     )
-    return db.session.scalar(
+    return (
         sa.select(sa.func.count(Enrolment.id))
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .join(User, User.id == Enrolment.person_id)
@@ -569,9 +569,10 @@ def _no_shows(scope: Scope) -> int:
     )
 
 
-def _waitlist(scope: Scope) -> tuple[int, int]:
-    row = db.session.execute(
-        sa.select(sa.func.count(Enrolment.id), sa.func.count(sa.distinct(Enrolment.person_id)))
+def _waitlisted(scope: Scope, what) -> sa.Select:
+    """Count ``what`` over the period's waiting-list entries (requests or distinct people)."""
+    return (
+        sa.select(what)
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .join(User, User.id == Enrolment.person_id)
         .where(
@@ -580,8 +581,7 @@ def _waitlist(scope: Scope) -> tuple[int, int]:
             *_in_period(scope),
             *_person_conditions(scope),
         )
-    ).one()
-    return row[0], row[1]
+    )
 
 
 def _feedback_query(scope: Scope) -> sa.Select:
@@ -598,16 +598,25 @@ def _feedback_query(scope: Scope) -> sa.Select:
     return query
 
 
-def _satisfaction(scope: Scope) -> dict[int, int]:
-    rows = db.session.execute(
+def _satisfaction(scope: Scope, score: int) -> sa.Select:
+    """How many answers gave ``score`` (1 to 5)."""
+    return (
         _feedback_query(scope)
-        .add_columns(Feedback.satisfaction, sa.func.count().label("n"))
-        .group_by(Feedback.satisfaction)
-    ).all()
-    distribution = dict.fromkeys(range(5, 0, -1), 0)
-    for row in rows:
-        distribution[row.satisfaction] = row.n
-    return distribution
+        .add_columns(sa.func.count(Feedback.id))
+        .where(Feedback.satisfaction == score)
+    )
+
+
+def _figures(scope: Scope) -> dict[str, int]:
+    """The bilan's single totals, all in one statement."""
+    return counts(
+        db.session,
+        first_timers=_first_timers(scope),
+        no_shows=_no_shows(scope),
+        waitlisted=_waitlisted(scope, sa.func.count(Enrolment.id)),
+        waitlisted_people=_waitlisted(scope, sa.func.count(sa.distinct(Enrolment.person_id))),
+        **{f"satisfaction_{score}": _satisfaction(scope, score) for score in range(5, 0, -1)},
+    )
 
 
 def _comments(scope: Scope) -> list[sa.Row]:
@@ -667,22 +676,24 @@ def _events(scope: Scope) -> list[Event]:
         .distinct()
         .subquery()
     )
+    # Per session, category and centre: the category totals and the number of centres both
+    # come out of the same rows.
     rows = db.session.execute(
-        sa.select(pairs.c.session_id, User.category, sa.func.count().label("people"))
+        sa.select(pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people"))
         .join(User, User.id == pairs.c.person_id)
-        .group_by(pairs.c.session_id, User.category)
+        .group_by(pairs.c.session_id, User.category, User.centre_id)
     ).all()
+    centres: dict[int, set] = {}
     for row in rows:
-        if row.session_id in events:
-            events[row.session_id].by_category[Category(row.category)] = row.people
-    centre_rows = db.session.execute(
-        sa.select(pairs.c.session_id, sa.func.count(sa.distinct(User.centre_id)))
-        .join(User, User.id == pairs.c.person_id)
-        .group_by(pairs.c.session_id)
-    ).all()
-    for session_id, centres in centre_rows:
-        if session_id in events:
-            events[session_id].centres = centres
+        event = events.get(row.session_id)
+        if event is None:
+            continue
+        category = Category(row.category)
+        event.by_category[category] = event.by_category.get(category, 0) + row.people
+        if row.centre_id is not None:
+            centres.setdefault(row.session_id, set()).add(row.centre_id)
+    for session_id, ids in centres.items():
+        events[session_id].centres = len(ids)
     return list(events.values())
 
 
@@ -694,7 +705,9 @@ def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[object, list[Need]]:
     campaign = latest_answered_campaign()
     if campaign is None:
         return None, []
-    ranked, _ = results.theme_needs(results.Filters(campaign, centre_id=scope.centre_id))
+    ranked, _ = results.theme_needs(
+        results.Filters(campaign, centre_id=scope.centre_id), heat_map=False
+    )
     return campaign, [
         Need(need.theme.name, need.people, need.score, sessions_by_theme.get(need.theme.id, 0))
         for need in ranked
@@ -706,7 +719,7 @@ def build_bilan(scope: Scope) -> Bilan:
     total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
     by_category, by_department, centres = _people(scope)
     rates = _rates(scope)
-    waitlisted, waitlisted_people = _waitlist(scope)
+    figures = _figures(scope)
     campaign, needs = _needs(scope, sessions_by_theme)
     return Bilan(
         scope=scope,
@@ -718,14 +731,14 @@ def build_bilan(scope: Scope) -> Bilan:
         by_category=by_category,
         by_department=by_department,
         centres=centres,
-        first_timers=_first_timers(scope),
+        first_timers=figures["first_timers"],
         expected=sum(rate.expected for rate in rates),
         attended=sum(rate.attended for rate in rates),
-        no_shows=_no_shows(scope),
+        no_shows=figures["no_shows"],
         rates=rates,
-        waitlisted=waitlisted,
-        waitlisted_people=waitlisted_people,
-        satisfaction=_satisfaction(scope),
+        waitlisted=figures["waitlisted"],
+        waitlisted_people=figures["waitlisted_people"],
+        satisfaction={score: figures[f"satisfaction_{score}"] for score in range(5, 0, -1)},
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
         events=_events(scope),
