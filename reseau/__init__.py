@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
+from reseau import data_version
 from reseau.config import default_config, load_secret_key
 from reseau.database import configure_sqlite, set_read_only
 from reseau.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     _import_models()
     db.init_app(app)
+    data_version.install()
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
@@ -91,7 +93,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _import_models() -> None:
     """Import every models module so that the metadata (and Alembic) sees all tables."""
-    from reseau import audit  # noqa: F401
+    from reseau import audit, data_version  # noqa: F401
     from reseau.accounts import models as accounts_models  # noqa: F401
     from reseau.attendance import models as attendance_models  # noqa: F401
     from reseau.calendars import models as calendars_models  # noqa: F401

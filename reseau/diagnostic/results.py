@@ -48,6 +48,10 @@ class Filters:
     category: Category | None = None
     centre_id: int | None = None
 
+    def key(self) -> tuple:
+        """What, besides the campaign, makes these results differ (a cache key)."""
+        return (self.department_id, self.category, self.centre_id)
+
     def people_conditions(self) -> list:
         """Conditions on ``User`` and ``Centre`` (joined by the caller)."""
         conditions = []
@@ -410,3 +414,18 @@ def raw_answer_rows(campaign: DiagnosticCampaign):
         yield from result
     finally:
         result.close()  # an abandoned download must not leave a server-side cursor open
+
+
+def page_figures(filters: Filters) -> dict:
+    """Everything the results page shows for ``filters`` (a fixed number of queries)."""
+    needs, columns = theme_needs(filters)
+    return {
+        "needs": needs,
+        "columns": columns,
+        "maximum": max_cell(needs),
+        "skills": skill_ranking(filters),
+        "department_rates": department_rates(filters),
+        "centre_rates": centre_rates(filters),
+        "texts": free_texts(filters),
+        "respondents": respondent_count(filters),
+    }

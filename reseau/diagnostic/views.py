@@ -25,6 +25,7 @@ from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
+from reseau.data_version import cached
 from reseau.database import utcnow
 from reseau.diagnostic import bp, operations, results
 from reseau.diagnostic.forms import (
@@ -413,18 +414,10 @@ def results_page():
     filters, args = _results_filters()
     context = {"filters": filters, "args": args, "campaigns": campaign_choices()}
     if filters is not None:
-        needs, columns = results.theme_needs(filters)
-        maximum = results.max_cell(needs)
+        key = ("diagnostic-results", filters.campaign.id, *filters.key())
+        context.update(cached(key, lambda: results.page_figures(filters)))
         context.update(
-            needs=needs,
-            columns=columns,
-            maximum=maximum,
             heat_level=results.heat_level,
-            skills=results.skill_ranking(filters),
-            department_rates=results.department_rates(filters),
-            centre_rates=results.centre_rates(filters),
-            texts=results.free_texts(filters),
-            respondents=results.respondent_count(filters),
             priority_weight=results.PRIORITY_WEIGHT,
             yes_weight=results.YES_WEIGHT,
         )

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
+from reseau.data_version import cached
 from reseau.database import utcnow
 from reseau.extensions import db
 from reseau.i18n import date_fr, to_local
@@ -139,7 +140,7 @@ def _charts(bilan, tables) -> dict:
 
 def _bilan_context():
     scope, args, form = _scope()
-    bilan = build_bilan(scope)
+    bilan = cached(("bilan", scope), lambda: build_bilan(scope))
     centre_link = None
     if current_user.is_coordinator and scope.centre_id is None:
         base = {k: v for k, v in args.items() if k != "centre"}

@@ -1,0 +1,168 @@
+"""A version of the data, changed by every write, and a small cache of figures keyed by it.
+
+The bilan and the diagnostic results aggregate every enrolment, attendance mark and answer of a
+period: at national scale that is hundreds of thousands of rows, whatever indexes there are.
+Their figures only change when the data does, so each worker keeps the latest results in
+memory, keyed by the data's version:
+
+- ``data_version`` holds one row whose ``token`` is replaced by a random value in the same
+  transaction as any write to the domain's tables (an ORM flush, or a bulk INSERT/UPDATE/DELETE
+  through the session). Every worker reads the same row, so a change made through one worker is
+  seen by all at their next request: one indexed single-row query.
+- Writes that change nothing the reports show do not count: outgoing mail, the audit log,
+  tokens, and a person's login bookkeeping (last login, session version, password).
+- Entries also expire after ``REPORT_CACHE_SECONDS`` (60 s by default), because some figures
+  depend on the clock (a session counts as held once it has ended). ``0`` turns the cache off.
+
+Cached values may hold ORM objects loaded with everything the templates read; they are
+detached from their session and must be treated as read-only.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from reseau.extensions import db
+
+T = TypeVar("T")
+
+ROW_NAME = "data"
+IGNORED_TABLES = frozenset(
+    {"data_version", "outbox_mail", "audit_log", "account_token", "calendar_token"}
+)
+# Columns of a person that the reports never show: changing only these is not a change.
+BOOKKEEPING_COLUMNS = frozenset(
+    {"last_login_at", "session_version", "password_hash", "updated_at"}
+)
+_CHANGED = "data_version_changed"
+
+
+class DataVersion(db.Model):
+    __tablename__ = "data_version"
+
+    name: so.Mapped[str] = so.mapped_column(sa.String(40), primary_key=True)
+    token: so.Mapped[str] = so.mapped_column(sa.String(32))
+
+
+def current_token(session=None) -> str:
+    """The data's current version ("" before the first write)."""
+    session = session or db.session
+    return session.scalar(sa.select(DataVersion.token).where(DataVersion.name == ROW_NAME)) or ""
+
+
+def _bump(session: so.Session) -> None:
+    if session.info.get(_CHANGED):
+        return  # once per transaction is enough
+    session.info[_CHANGED] = True
+    token = secrets.token_hex(16)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(DataVersion.__table__).values(name=ROW_NAME, token=token)
+    statement = statement.on_conflict_do_update(index_elements=["name"], set_={"token": token})
+    session.connection().execute(statement)
+
+
+def _matters(instance, *, dirty: bool) -> bool:
+    table = getattr(type(instance), "__tablename__", None)
+    if table is None or table in IGNORED_TABLES:
+        return False
+    if dirty and table == "user":
+        state = sa.inspect(instance)
+        changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+        return bool(changed - BOOKKEEPING_COLUMNS)
+    return True
+
+
+def _after_flush(session: so.Session, flush_context) -> None:
+    if session.info.get(_CHANGED):
+        return
+    if (
+        any(_matters(obj, dirty=False) for obj in session.new)
+        or any(_matters(obj, dirty=False) for obj in session.deleted)
+        or any(_matters(obj, dirty=True) for obj in session.dirty if session.is_modified(obj))
+    ):
+        _bump(session)
+
+
+def _do_orm_execute(state: so.ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is None or table.name in IGNORED_TABLES:
+        return
+    _bump(state.session)
+
+
+def _transaction_ended(session: so.Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)
+
+
+def install() -> None:
+    """Listen to every session's writes (once per process)."""
+    if sa.event.contains(so.Session, "after_flush", _after_flush):
+        return
+    sa.event.listen(so.Session, "after_flush", _after_flush)
+    sa.event.listen(so.Session, "do_orm_execute", _do_orm_execute)
+    sa.event.listen(so.Session, "after_transaction_end", _transaction_ended)
+
+
+class FigureCache:
+    """A small least-recently-used cache of computed figures, per worker process."""
+
+    def __init__(self, max_entries: int = 64):
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, max_age: float):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            stored_at, value = entry
+            if time.monotonic() - stored_at > max_age:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+figure_cache = FigureCache()
+
+
+def cached(key: tuple, compute: Callable[[], T]) -> T:
+    """Return ``compute()``, reusing the result while the data's version is unchanged."""
+    max_age = current_app.config.get("REPORT_CACHE_SECONDS", 60)
+    if not max_age:
+        return compute()
+    full_key = (current_token(), *key)
+    entry = figure_cache.get(full_key, max_age)
+    if entry is not None:
+        return entry[1]
+    value = compute()
+    figure_cache.put(full_key, value)
+    return value
