@@ -41,8 +41,12 @@ def init_login(app) -> None:
         user_id, _, version = alternative_id.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        # Roles joined in: every page asks for them, one query instead of two.
-        user = db.session.get(User, int(user_id), options=[so.joinedload(User.role_rows)])
+        # Roles and centre joined in: pages ask for them, one query instead of three.
+        user = db.session.get(
+            User,
+            int(user_id),
+            options=[so.joinedload(User.role_rows), so.joinedload(User.centre)],
+        )
         if user is None or user.session_version != int(version) or not user.is_active:
             return None
         return user

@@ -37,7 +37,9 @@ def _my_upcoming_enrolments(person: User) -> list[Enrolment]:
         db.session.scalars(
             sa.select(Enrolment)
             .join(Enrolment.session)
-            .options(so.contains_eager(Enrolment.session))
+            .options(
+                so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre)
+            )
             .where(
                 Enrolment.person_id == person.id,
                 Enrolment.status != EnrolmentStatus.CANCELLED,
@@ -79,6 +81,7 @@ def _trainer_upcoming_sessions(trainer: User) -> list[TrainingSession]:
     return list(
         db.session.scalars(
             sa.select(TrainingSession)
+            .options(so.joinedload(TrainingSession.host_centre))
             .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
             .where(
                 session_trainer.c.user_id == trainer.id,

@@ -301,6 +301,7 @@ class Bilan:
     events: list[Event]
     campaign: object = None
     needs: list[Need] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)  # what the year switch offers
 
     @property
     def member_centres(self) -> int:
@@ -616,6 +617,8 @@ def _figures(scope: Scope) -> dict[str, int]:
         waitlisted=_waitlisted(scope, sa.func.count(Enrolment.id)),
         waitlisted_people=_waitlisted(scope, sa.func.count(sa.distinct(Enrolment.person_id))),
         **{f"satisfaction_{score}": _satisfaction(scope, score) for score in range(5, 0, -1)},
+        first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
+        last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
     )
 
 
@@ -744,14 +747,12 @@ def build_bilan(scope: Scope) -> Bilan:
         events=_events(scope),
         campaign=campaign,
         needs=needs,
+        years=_years(figures["first_year"], figures["last_year"]),
     )
 
 
-def available_years() -> list[int]:
-    """The years that have sessions, and this year, most recent first."""
-    year = sa.extract("year", TrainingSession.starts_at)
-    years = set(
-        db.session.scalars(sa.select(year).where(TrainingSession.starts_at.is_not(None)).distinct())
-    )
+def _years(first: int, last: int) -> list[int]:
+    """Every year from the first session's to the last one's, and this year, latest first."""
+    years = set(range(first, last + 1)) if first else set()
     years.add(to_local(utcnow()).year)
-    return sorted((int(y) for y in years), reverse=True)
+    return sorted(years, reverse=True)

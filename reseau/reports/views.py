@@ -17,7 +17,7 @@ from reseau.i18n import date_fr, to_local
 from reseau.reports import bp
 from reseau.reports.charts import Series, bar_chart
 from reseau.reports.exports import build_tables, to_csv, to_xlsx
-from reseau.reports.queries import Scope, available_years, build_bilan
+from reseau.reports.queries import Scope, build_bilan
 from reseau.reports.wording import ORDER, hours_fr, participants_sentence
 from reseau.views import render_page, wants_fragment
 
@@ -172,7 +172,7 @@ def bilan():
         period=period_label(scope),
         summary=participants_sentence(len(bilan.centres), bilan.by_category),
         event_sentence=lambda event: participants_sentence(event.centres, event.by_category),
-        years=available_years(),
+        years=bilan.years,
         categories=ORDER,
     )
 
