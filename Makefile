@@ -24,9 +24,12 @@ RUN_STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 LINT_PATHS := $(wildcard reseau tests bench docs)
 CHROMIUM := /usr/bin/chromium
+WRK := /usr/bin/wrk
+# Options of bench/pages.py, e.g. `make bench BENCH_ARGS="--scales regional --duration 10"`.
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgresql lint audit chromium clean clean-data bench-enrol bench-ics
+.PHONY: help run test test-sqlite test-postgresql lint audit chromium wrk clean clean-data bench bench-enrol bench-ics
 
 help:
 	@echo "make run    serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
@@ -34,6 +37,7 @@ help:
 	@echo "make lint   ruff only"
 	@echo "make bench-enrol  200 concurrent enrolments into 20 seats, on SQLite and PostgreSQL"
 	@echo "make bench-ics    build and serve a 1,000-séance calendar feed (uses wrk if installed)"
+	@echo "make bench  each role's pages at regional and national scale, SQLite and PostgreSQL (wrk)"
 	@echo "make clean  remove .venv, caches and test artifacts (keeps instance/)"
 
 $(BIN)/python:
@@ -70,6 +74,17 @@ chromium:
 		echo "error: $(CHROMIUM) is missing and cannot be installed here (not root or no apt-get)" >&2; exit 1; \
 	else \
 		echo "warning: $(CHROMIUM) is missing (as root: apt-get install chromium); browser tests will be skipped" >&2; \
+	fi
+
+# The HTTP load tool of the page benchmark, from Debian's packages, like Chromium above.
+wrk:
+	@if [ -x $(WRK) ]; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing wrk from Debian's packages..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+		echo "error: $(WRK) is missing (as root: apt-get install wrk)" >&2; exit 1; \
 	fi
 
 lint: $(DEV_STAMP)
@@ -114,3 +129,8 @@ bench-enrol: $(DEV_STAMP)
 
 bench-ics: $(DEV_STAMP)
 	$(BIN)/python bench/ics.py
+
+# Issue 9's page benchmark. Data sets are built on first use and cached (instance/bench/ and
+# PostgreSQL databases reseau_bench_*); the national one takes a few minutes to build.
+bench: $(DEV_STAMP) wrk
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)

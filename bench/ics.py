@@ -16,14 +16,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
-import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,25 +31,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SECRET = "bench-secret-key-not-for-production"  # noqa: S105 (a throwaway bench database)
-
-
-def _config(database_url: str, instance: str) -> dict:
-    return {
-        "SECRET_KEY": SECRET,
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "BASE_URL": "http://127.0.0.1",
-        "MAIL_DIRECTORY": os.path.join(instance, "mail"),
-        # The benchmark logs many people in from one address: no rate limits here.
-        "RATELIMIT_ENABLED": False,
-    }
+from bench.common import (  # noqa: E402 (after the path set-up, when run as a script)
+    bench_config,
+    emit,
+    fetch_etag,
+    gunicorn,
+    run_wrk,
+)
 
 
 def wsgi_app():
     """The application gunicorn serves: Réseau plus a trivial route for the baseline."""
     from reseau import create_app
 
-    config = _config(
+    config = bench_config(
         os.environ["BENCH_DATABASE_URL"], os.environ.get("BENCH_INSTANCE", tempfile.gettempdir())
     )
     config["CALENDAR_FEED_CACHE_ENTRIES"] = int(os.environ.get("BENCH_FEED_CACHE", "32"))
@@ -65,10 +55,6 @@ def wsgi_app():
         return "ok"
 
     return app
-
-
-def emit(**record) -> None:
-    print(json.dumps(record, ensure_ascii=False), flush=True)
 
 
 def seed(app, seances: int) -> str:
@@ -150,48 +136,16 @@ def time_build(app, runs: int = 5) -> None:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (http://127.0.0.1 only)
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on {url}")
-
-
-def fetch_etag(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
-        return response.headers["ETag"]
-
-
 def load_wrk(url: str, duration: int, headers: dict[str, str]) -> dict:
     # Two connections for two sync workers: more would only queue in the backlog.
-    command = ["wrk", "-t2", "-c2", f"-d{duration}s", "--timeout", "10s", "--latency"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(
-        [*command, url], capture_output=True, text=True, timeout=duration + 30, check=True
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    latency = re.search(r"50%\s+([\d.]+\w+)", output)
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    socket_errors = re.search(r"Socket errors: (.*)", output)
-    total = re.search(r"(\d+) requests in", output)
+    figures, _ = run_wrk(url, duration, headers, threads=2, connections=2)
     return {
         "tool": "wrk -t2 -c2",
-        "requests": int(total.group(1)) if total else None,
-        "socket_errors": socket_errors.group(1) if socket_errors else "",
-        "requests_per_s": round(rate, 1),
-        "latency_p50": latency.group(1) if latency else None,
-        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+        "requests": figures["requests"],
+        "socket_errors": figures["socket_errors"],
+        "requests_per_s": figures["requests_per_s"],
+        "latency_p50": figures["latency_p50"],
+        "errors": figures["errors"],
     }
 
 
@@ -246,7 +200,7 @@ def main() -> None:
 
     workdir = tempfile.mkdtemp(prefix="reseau-bench-ics-")
     database_url = args.database_url or f"sqlite:///{workdir}/bench.sqlite"
-    app = create_app(_config(database_url, workdir))
+    app = create_app(bench_config(database_url, workdir))
     private_path = seed(app, args.seances)
     time_build(app)
     if args.no_server:
@@ -285,36 +239,13 @@ def run_case(name: str, url: str, headers: dict, args, *, cache: bool) -> None:
 @contextlib.contextmanager
 def serve(database_url: str, workdir: str, *, cache: bool):
     """Run gunicorn (2 sync workers, loopback only) for the block; yield its base URL."""
-    port = free_port()
     env = {
-        **os.environ,
         "BENCH_DATABASE_URL": database_url,
         "BENCH_INSTANCE": workdir,
         "BENCH_FEED_CACHE": "32" if cache else "0",
     }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--chdir",
-            str(ROOT),
-            "--log-level",
-            "warning",
-            "bench.ics:wsgi_app()",
-        ],
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(base + "/bench/trivial")
+    with gunicorn("bench.ics:wsgi_app()", env, ready="/bench/trivial") as (base, _):
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
