@@ -10,7 +10,10 @@ from itertools import chain
 from flask import abort, flash, request, session
 from flask_login import logout_user, user_loaded_from_cookie, user_logged_in
 from sqlalchemy.exc import DataError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
+
+from reseau.forms_fields import DB_INT_MAX, DB_INT_MIN
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -78,8 +81,9 @@ _TOKEN_URL = re.compile(
     r"|(/invitation/|/reinitialiser/|/emargement/\d+/)[^/?#\s\"']+"
 )
 REDACTED = "…"
-# Loggers that write request lines: the development server's and gunicorn's access log.
-REDACTED_LOGGERS = ("werkzeug", "gunicorn.access")
+# Loggers that write request lines: the development server's, gunicorn's access log, and
+# gunicorn's error log ("Error handling request /invitation/…").
+REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
 def redact_tokens(text: str) -> str:
@@ -104,7 +108,9 @@ class TokenRedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = _redact(record.msg)
         if isinstance(record.args, dict):
-            record.args = {key: _redact(value) for key, value in record.args.items()}
+            # In place: gunicorn's dict (SafeAtoms) answers "-" for the atoms it lacks.
+            for key, value in record.args.items():
+                record.args[key] = _redact(value)
         elif isinstance(record.args, tuple):
             record.args = tuple(_redact(value) for value in record.args)
         return True
@@ -117,13 +123,44 @@ def install_log_redaction(*loggers: logging.Logger) -> None:
             logger.addFilter(TokenRedactingFilter())
 
 
+# Query parameters holding free text, where a long number is a search (a phone number).
+FREE_TEXT_PARAMETERS = frozenset({"q"})
+
+
+def drop_out_of_range_query_numbers() -> None:
+    """Remove from ``request.args`` the whole numbers beyond the databases' integers.
+
+    ``request.args.get("centre", type=int)`` would pass them on to a query (a DataError on
+    PostgreSQL, an OverflowError on SQLite); without them the page shows as unfiltered, and
+    ``page=99999999999999999999`` shows the first page, like ``page=abc``.
+    """
+    items = list(request.args.items(multi=True))
+    kept = [
+        (key, value)
+        for key, value in items
+        if key in FREE_TEXT_PARAMETERS or _in_range_or_not_a_number(value)
+    ]
+    if len(kept) != len(items):
+        request.args = ImmutableMultiDict(kept)  # werkzeug's cached property takes it
+
+
+def _in_range_or_not_a_number(value: str) -> bool:
+    text = value.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        return True
+    return len(digits) <= 10 and DB_INT_MIN <= int(text) <= DB_INT_MAX
+
+
 def register(app) -> None:
     register_session_timeouts(app)
 
     @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
     def value_out_of_range(error):
-        # A typed value the database cannot hold (PostgreSQL: an integer beyond 32 bits for
-        # an id or a capacity): the request was malformed, not a server failure.
+        # The last line of defence for a value that no form field checked and the database
+        # cannot hold (PostgreSQL: a DataError beyond 32 bits; SQLite: an OverflowError beyond
+        # 64 bits): the request was malformed, not a server failure.
         from reseau.errors import render_error
         from reseau.extensions import db
 
@@ -144,14 +181,14 @@ def register(app) -> None:
         for key, value in fields:
             if "\x00" in key or "\x00" in value:
                 abort(400)
-            # A number beyond 64 bits cannot be an id, a capacity or a year, and the
-            # databases refuse it (an OverflowError, a 500): malformed as well.
-            if len(value) > 18 and value.strip().lstrip("+-").isdigit():
-                abort(400)
-        # The same for ids in the URL (<int:...> has no upper bound; ids are 32-bit
-        # integers on PostgreSQL): no such object.
+        # Numbers typed in forms are checked by their fields (a French message next to the
+        # field, see forms_fields); numbers in the query string are filters and page
+        # numbers, so one beyond the databases' integers is ignored, as a wrong filter is.
+        drop_out_of_range_query_numbers()
+        # Ids in the URL (<int:...> has no upper bound; ids are 32-bit integers on
+        # PostgreSQL): no such object.
         for value in (request.view_args or {}).values():
-            if isinstance(value, int) and not -(2**31) < value < 2**31:
+            if isinstance(value, int) and not DB_INT_MIN <= value <= DB_INT_MAX:
                 abort(404)
 
     @app.after_request

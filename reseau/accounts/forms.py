@@ -30,6 +30,7 @@ from wtforms.validators import (
 
 from reseau.accounts.models import Category, Centre, Department, Role, User
 from reseau.extensions import db
+from reseau.forms_fields import coerce_id
 from reseau.passwords import is_common_password
 
 # The demo accounts live under the reserved ".test" domain (RFC 2606), which email-validator
@@ -159,12 +160,8 @@ def department_choices(blank: str = "— Choisir —") -> list[tuple[str, str]]:
 
 
 def coerce_optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # An id beyond the databases' integers becomes an unknown choice (see forms_fields).
+    return coerce_id(value)
 
 
 class PersonFieldsMixin:

@@ -11,7 +11,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     DecimalField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -42,6 +41,7 @@ from reseau.catalogue.models import (
     TrainingSession,
 )
 from reseau.extensions import db
+from reseau.forms_fields import WholeNumberField
 
 
 class FrenchDecimalField(DecimalField):
@@ -112,10 +112,13 @@ class ThemeForm(FlaskForm):
     description = TextAreaField(
         "Description", filters=[strip_filter], validators=[Optional(), Length(max=5000)]
     )
-    position = IntegerField(
+    position = WholeNumberField(
         "Ordre d'affichage",
         default=0,
-        validators=[Optional(), NumberRange(min=0, max=999, message="Entre 0 et 999.")],
+        validators=[Optional()],
+        minimum=0,
+        maximum=999,
+        message="Entre 0 et 999.",
     )
     submit = SubmitField("Enregistrer")
 
@@ -138,12 +141,12 @@ class CycleForm(FlaskForm):
         filters=[strip_filter],
         validators=[InputRequired(REQUIRED), Length(max=200)],
     )
-    year = IntegerField(
+    year = WholeNumberField(
         "Année",
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(min=2000, max=2100, message="Saisissez une année, par exemple 2026."),
-        ],
+        validators=[InputRequired(REQUIRED)],
+        minimum=2000,
+        maximum=2100,
+        message="Saisissez une année, par exemple 2026.",
     )
     audience = SelectField("Public", choices=enum_choices(Audience), default=Audience.TOUS.value)
     description = TextAreaField(
@@ -214,20 +217,20 @@ class SessionForm(FlaskForm):
         "Objectifs", filters=[strip_filter], validators=[Optional(), Length(max=5000)]
     )
     audience = SelectField("Public", choices=enum_choices(Audience), default=Audience.TOUS.value)
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         "Nombre de places",
         default=12,
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(min=0, max=10000, message="Le nombre de places va de 0 à 10 000."),
-        ],
+        validators=[InputRequired(REQUIRED)],
+        minimum=0,
+        maximum=10000,
+        message="Le nombre de places va de 0 à 10 000.",
     )
-    centre_cap = IntegerField(
+    centre_cap = WholeNumberField(
         "Places au plus par centre (facultatif)",
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=10000, message="Au moins 1 place par centre, ou laissez vide."),
-        ],
+        validators=[Optional()],
+        minimum=1,
+        maximum=10000,
+        message="Au moins 1 place par centre, ou laissez vide.",
     )
     enrolment_deadline = DateTimeLocalField(
         "Date limite d'inscription (facultatif)",
@@ -264,13 +267,13 @@ class SessionForm(FlaskForm):
         ),
         default=PromotionMode.AUTOMATIC.value,
     )
-    offer_hours = IntegerField(
+    offer_hours = WholeNumberField(
         "Délai pour accepter (en heures)",
         default=48,
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(min=1, max=720, message="Un délai entre 1 et 720 heures."),
-        ],
+        validators=[InputRequired(REQUIRED)],
+        minimum=1,
+        maximum=720,
+        message="Un délai entre 1 et 720 heures.",
     )
     what_to_bring = TextAreaField(
         "À apporter", filters=[strip_filter], validators=[Optional(), Length(max=2000)]

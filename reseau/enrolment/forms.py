@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField
-from wtforms.validators import Email, InputRequired, NumberRange, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, SelectField
+from wtforms.validators import Email, InputRequired, ValidationError
+
+from reseau.forms_fields import WholeNumberField
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -20,12 +22,12 @@ class EnrolForm(ActionForm):
 
 
 class CapacityForm(FlaskForm):
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         "Nombre de places",
-        validators=[
-            InputRequired(REQUIRED),
-            NumberRange(min=0, max=10_000, message="Saisissez un nombre entre 0 et 10 000."),
-        ],
+        validators=[InputRequired(REQUIRED)],
+        minimum=0,
+        maximum=10_000,
+        message="Saisissez un nombre entre 0 et 10 000.",
     )
 
 

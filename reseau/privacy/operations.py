@@ -3,7 +3,8 @@
 Functions take models and an explicit actor, add to the session and flush; views commit.
 Anonymising keeps every figure (enrolments, attendance, answers, feedback): the rows stay
 attached to a person who no longer has a name, an address or a way to log in, so the reports
-count the same people, hours and answers before and after.
+count the same people, hours and answers before and after. What the person wrote in their own
+words (comments, open answers) is erased: it may name them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from reseau.audit import AuditLog, record_audit
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance
 from reseau.database import utcnow
-from reseau.diagnostic.models import DiagnosticResponse, SkillAnswer
+from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
 from reseau.extensions import db
 from reseau.outbox import external_url, queue_mail
@@ -273,6 +274,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
             .where(OutboxMail.recipient == email)
             .values(recipient="anonymise@reseau.invalid", body_text="", ics=None)
         )
+    erase_free_text(person)
     # Earlier audit entries about the person named them: keep the facts, not the names.
     db.session.execute(
         sa.update(AuditLog)
@@ -286,6 +288,34 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
         summary=reason or f"Anonymisation de la personne n°{person.id}",
     )
     db.session.flush()
+
+
+def erase_free_text(person: User) -> None:
+    """Erase what ``person`` wrote in their own words; keep their choices and figures.
+
+    Free text (feedback comments, the diagnostic's open answers and other needs) may hold
+    their name, a colleague's or their centre's story, which anonymous figures do not need.
+    The satisfaction marks, recommendations, skill levels and training wishes stay, so the
+    reports count the same answers; the comment lists, which show only non-empty texts, no
+    longer show theirs.
+    """
+    _erase(Feedback, (Feedback.gained, Feedback.missing), Feedback.person_id == person.id)
+    _erase(
+        DiagnosticResponse,
+        (DiagnosticResponse.other_needs,),
+        DiagnosticResponse.person_id == person.id,
+    )
+    responses = sa.select(DiagnosticResponse.id).where(DiagnosticResponse.person_id == person.id)
+    _erase(QuestionAnswer, (QuestionAnswer.text,), QuestionAnswer.response_id.in_(responses))
+
+
+def _erase(model, columns, condition) -> None:
+    db.session.execute(
+        sa.update(model)
+        .where(condition)
+        .values({column.key: "" for column in columns})
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def inactive_people(now: datetime, months: int) -> list[User]:
