@@ -1,4 +1,4 @@
-"""A version of the data, changed by every write, and a small cache of figures keyed by it.
+"""A version of the data, changed by every write, and a small cache keyed by it.
 
 The bilan and the diagnostic results aggregate every enrolment, attendance mark and answer of a
 period: at national scale that is hundreds of thousands of rows, whatever indexes there are.
@@ -11,8 +11,13 @@ memory, keyed by the data's version:
   seen by all at their next request: one indexed single-row query.
 - Writes that change nothing the reports show do not count: outgoing mail, the audit log,
   tokens, and a person's login bookkeeping (last login, session version, password).
-- Entries also expire after ``REPORT_CACHE_SECONDS`` (60 s by default), because some figures
+- Entries also expire after ``CACHE_SECONDS`` (60 s by default), because some figures
   depend on the clock (a session counts as held once it has ended). ``0`` turns the cache off.
+
+The same cache keeps the public catalogue's pages as anonymous visitors get them (they are the
+same for every visitor but for the CSRF token, put back on the way out) and the calendar feeds'
+fingerprints (what a 304 answer costs). Each application has its own cache, at most
+``CACHE_ENTRIES`` entries, least recently used first out.
 
 Cached values may hold ORM objects loaded with everything the templates read; they are
 detached from their session and must be treated as read-only.
@@ -20,6 +25,7 @@ detached from their session and must be treated as read-only.
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 import time
@@ -29,7 +35,9 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app
+from flask import current_app, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from reseau.extensions import db
 
@@ -151,18 +159,81 @@ class FigureCache:
             self._entries.clear()
 
 
-figure_cache = FigureCache()
+def figure_cache() -> FigureCache:
+    """The current application's cache (tests make many applications: none shares one)."""
+    app = current_app._get_current_object()
+    cache = app.extensions.get("figure_cache")
+    if cache is None:
+        cache = app.extensions["figure_cache"] = FigureCache(app.config.get("CACHE_ENTRIES", 256))
+    return cache
 
 
-def cached(key: tuple, compute: Callable[[], T]) -> T:
-    """Return ``compute()``, reusing the result while the data's version is unchanged."""
-    max_age = current_app.config.get("REPORT_CACHE_SECONDS", 60)
-    if not max_age:
+def cached(key: tuple, compute: Callable[[], T], *, token: str | None = None) -> T:
+    """Return ``compute()``, reusing the result while the data's version is unchanged.
+
+    ``None`` is not kept: it means "not worth keeping" (see ``public_page``). ``token`` is the
+    data's version when the caller has already read it (in a query it had to make anyway).
+    """
+    max_age = current_app.config.get("CACHE_SECONDS", 60)
+    if not max_age or db.session.info.get(_CHANGED):
+        # Off, or this transaction has written: its figures are not yet everyone's.
         return compute()
-    full_key = (current_token(), *key)
-    entry = figure_cache.get(full_key, max_age)
+    full_key = (current_token() if token is None else token, *key)
+    cache = figure_cache()
+    entry = cache.get(full_key, max_age)
     if entry is not None:
         return entry[1]
     value = compute()
-    figure_cache.put(full_key, value)
+    if value is not None:
+        cache.put(full_key, value)
     return value
+
+
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+
+
+def public_page(view):
+    """Serve an anonymous visitor's GET of a public page from the cache.
+
+    The page is rendered once per data version (and ``CACHE_SECONDS``), for every anonymous
+    visitor: the visitor's own CSRF token replaces the stored one on the way out. A signed-in
+    person, a pending flash message or an answer other than 200 bypasses the cache.
+    """
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if (
+            request.method != "GET"
+            or current_user.is_authenticated
+            or session.get("_flashes")
+            or not current_app.config.get("CACHE_SECONDS", 60)
+        ):
+            return view(*args, **kwargs)
+        # Everything the answer depends on: the address and the htmx headers that choose
+        # between the page and its fragment.
+        key = (
+            "page",
+            request.full_path,
+            *(request.headers.get(name, "") for name in PAGE_HEADERS),
+        )
+        stored = cached(key, lambda: _render_for_cache(view, args, kwargs))
+        if stored is None:
+            return view(*args, **kwargs)
+        body, headers = stored
+        return current_app.response_class(
+            body.replace(CSRF_PLACEHOLDER, generate_csrf().encode()), 200, headers
+        )
+
+    return wrapper
+
+
+PAGE_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
+
+
+def _render_for_cache(view, args, kwargs):
+    response = current_app.make_response(view(*args, **kwargs))
+    if response.status_code != 200 or response.is_streamed or session.get("_flashes"):
+        return None
+    token = generate_csrf().encode()
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
+    return response.get_data().replace(token, CSRF_PLACEHOLDER), headers

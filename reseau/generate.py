@@ -92,6 +92,9 @@ SCALES: dict[str, Scale] = {
     "national": Scale(100, 3_600, 100_000, 10_000, 30_000, 200_000, 500_000, 2, 40_000, 30_000),
 }
 
+# Bumped when the generated data changes shape: cached benchmark data sets are then rebuilt.
+GENERATOR_VERSION = 2
+
 GENERATED_PASSWORD = "generated password 2026"  # noqa: S105 (documented, generated data only)
 DOMAIN = "generated.example"
 LANDMARK_EMAILS = {

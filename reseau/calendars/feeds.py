@@ -95,7 +95,14 @@ class Fingerprint:
 
 def feed_context() -> ical.FeedContext:
     """Return the site-wide data events need, from the configuration (not the request)."""
-    config = current_app.config
+    app = current_app._get_current_object()
+    context = app.extensions.get("feed_context")
+    if context is None:  # once per application: every feed request needs it
+        context = app.extensions["feed_context"] = _feed_context(app.config)
+    return context
+
+
+def _feed_context(config) -> ical.FeedContext:
     base_url = config["BASE_URL"].rstrip("/")
     host = config.get("CALENDAR_UID_HOST") or urlsplit(base_url).hostname or "reseau.invalid"
     organizer = parseaddr(config["MAIL_DEFAULT_SENDER"])[1] or f"ne-pas-repondre@{host}"

@@ -18,18 +18,21 @@ hash and one indexed query, the same as a good one up to that point, before answ
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import current_app
 
-from reseau.accounts.models import Centre, Role, User, UserStatus
+from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
 from reseau.calendars.models import CalendarToken, FeedKind
+from reseau.data_version import ROW_NAME as DATA_ROW
+from reseau.data_version import DataVersion
 from reseau.database import standalone_write, utcnow
 from reseau.extensions import db
 
@@ -110,48 +113,99 @@ def issue_token(kind: FeedKind, user: User, *, actor: User) -> CalendarToken:
     return row
 
 
-def find_token(token: str) -> CalendarToken | None:
-    """Return the active address row for ``token``, or None (wrong, revoked, owner gone)."""
+@dataclass(frozen=True, slots=True)
+class FeedAddress:
+    """What serving a secret address needs, read in one query (a feed is polled often)."""
+
+    id: int
+    kind: FeedKind
+    user_id: int
+    centre_id: int | None
+    centre_name: str | None
+    last_fetched_at: datetime | None
+    data_token: str  # the data's version, for the cached fingerprint
+
+
+def _has_role(role: Role):
+    return sa.exists().where(UserRole.user_id == User.id, UserRole.role == role)
+
+
+@functools.cache
+def _address_query() -> sa.Select:
+    """One query: the row, what its owner may hold, the centre's name and the data's version.
+
+    Built once: a feed is polled often, and building the statement costs more than running it.
+    """
+    return (
+        sa.select(
+            CalendarToken.id,
+            CalendarToken.kind,
+            CalendarToken.user_id,
+            CalendarToken.centre_id,
+            CalendarToken.last_fetched_at,
+            CalendarToken.token_hash,
+            User.status,
+            User.centre_id.label("owner_centre_id"),
+            Centre.name.label("centre_name"),
+            _has_role(Role.TRAINER).label("is_trainer"),
+            _has_role(Role.REFERENT).label("is_referent"),
+            sa.select(DataVersion.token)
+            .where(DataVersion.name == DATA_ROW)
+            .scalar_subquery()
+            .label("data_token"),
+        )
+        .join(User, CalendarToken.user_id == User.id)
+        .outerjoin(Centre, Centre.id == CalendarToken.centre_id)
+        .where(
+            CalendarToken.token_hash == sa.bindparam("digest"),
+            CalendarToken.revoked_at.is_(None),
+        )
+    )
+
+
+def find_token(token: str) -> FeedAddress | None:
+    """Return the active address for ``token``, or None (wrong, revoked, owner gone)."""
     candidate = token if TOKEN_PATTERN.fullmatch(token) else "-" * 43
     digest = hash_token(candidate)
-    # One query: the row, its owner and the owner's roles (may_have reads them).
-    found = (
-        db.session.execute(
-            sa.select(CalendarToken, User)
-            .join(User, CalendarToken.user_id == User.id)
-            .where(CalendarToken.token_hash == digest, CalendarToken.revoked_at.is_(None))
-            .options(so.joinedload(User.role_rows))
-        )
-        .unique()
-        .first()
+    found = db.session.execute(_address_query(), {"digest": digest}).first()
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
+        return None
+    kind = FeedKind(found.kind)
+    if found.status != UserStatus.ACTIVE:
+        return None
+    allowed = {
+        FeedKind.PERSON: True,
+        FeedKind.TRAINER: bool(found.is_trainer),
+        FeedKind.CENTRE: bool(found.is_referent)
+        and found.centre_name is not None
+        and found.centre_id == found.owner_centre_id,
+    }
+    if not allowed[kind]:
+        return None
+    return FeedAddress(
+        found.id,
+        kind,
+        found.user_id,
+        found.centre_id,
+        found.centre_name,
+        found.last_fetched_at,
+        found.data_token or "",
     )
-    if found is None or not hmac.compare_digest(found[0].token_hash, digest):
-        return None
-    row, owner = found
-    if owner.status != UserStatus.ACTIVE or not may_have(row.kind, owner):
-        return None
-    if row.kind == FeedKind.CENTRE and (
-        row.centre_id != owner.centre_id or db.session.get(Centre, row.centre_id) is None
-    ):
-        return None
-    return row
 
 
-def record_fetch(row: CalendarToken) -> None:
+def record_fetch(address: FeedAddress) -> None:
     """Note when the feed was last fetched, writing at most every ``FETCH_WRITE_INTERVAL``."""
     now = utcnow()
-    if row.last_fetched_at is not None and now - row.last_fetched_at < FETCH_WRITE_INTERVAL:
+    last = address.last_fetched_at
+    if last is not None and now - last < FETCH_WRITE_INTERVAL:
         return
     try:
         with standalone_write(db.engine) as connection:
             connection.execute(
                 sa.update(CalendarToken)
-                .where(CalendarToken.id == row.id)
+                .where(CalendarToken.id == address.id)
                 .values(last_fetched_at=now)
             )
     except sa.exc.OperationalError:
         # Bookkeeping only: a busy database must not fail the feed; the next fetch retries.
-        current_app.logger.warning("Could not record the fetch of calendar token %s", row.id)
-        return
-    # The row is not dirty for the request's session: the value is already in the database.
-    so.attributes.set_committed_value(row, "last_fetched_at", now)
+        current_app.logger.warning("Could not record the fetch of calendar token %s", address.id)

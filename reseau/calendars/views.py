@@ -8,12 +8,12 @@ from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import is_resource_modified
 
-from reseau.accounts.models import Centre
 from reseau.audit import record_audit
 from reseau.calendars import bp
 from reseau.calendars.feeds import Feed, Scope, build_cached, feed_context, fingerprint
 from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.calendars.tokens import (
+    FeedAddress,
     active_tokens,
     feed_token,
     find_token,
@@ -22,6 +22,7 @@ from reseau.calendars.tokens import (
     record_fetch,
 )
 from reseau.catalogue.models import Cycle, SessionStatus, Theme, TrainingSession
+from reseau.data_version import cached
 from reseau.database import utcnow
 from reseau.extensions import db, limiter
 from reseau.views import render_page, see_other
@@ -37,11 +38,16 @@ FEED_DESCRIPTIONS = {
 }
 
 
-def _serve(feed: Feed, *, public: bool, filename: str | None = None):
+def _serve(
+    feed: Feed, *, public: bool, filename: str | None = None, data_token: str | None = None
+):
     """Answer a feed: 304 from the fingerprint alone when the client's copy is current."""
     context = feed_context()
     now = utcnow()
-    mark = fingerprint(feed, context, now)
+    # What a 304 costs: the fingerprint is kept while the data's version is unchanged.
+    mark = cached(
+        ("feed", feed, context), lambda: fingerprint(feed, context, now), token=data_token
+    )
     response = current_app.response_class(content_type=CONTENT_TYPE)
     response.set_etag(mark.etag)
     response.last_modified = mark.last_modified
@@ -61,23 +67,22 @@ def _serve(feed: Feed, *, public: bool, filename: str | None = None):
     return response
 
 
-def _token_feed(row: CalendarToken) -> Feed:
-    if row.kind == FeedKind.PERSON:
-        return Feed(Scope.PERSON, row.user_id, "Mes formations – Réseau")
-    if row.kind == FeedKind.TRAINER:
-        return Feed(Scope.TRAINER, row.user_id, "Mes séances à animer – Réseau")
-    centre = db.session.get(Centre, row.centre_id)
-    return Feed(Scope.CENTRE, row.centre_id, f"Agenda du centre – {centre.name}")
+def _token_feed(address: FeedAddress) -> Feed:
+    if address.kind == FeedKind.PERSON:
+        return Feed(Scope.PERSON, address.user_id, "Mes formations – Réseau")
+    if address.kind == FeedKind.TRAINER:
+        return Feed(Scope.TRAINER, address.user_id, "Mes séances à animer – Réseau")
+    return Feed(Scope.CENTRE, address.centre_id, f"Agenda du centre – {address.centre_name}")
 
 
 @bp.route("/agenda/prive/<token>.ics")
 @limiter.limit(lambda: current_app.config["RATELIMIT_FEED"])
 def private_feed(token: str):
-    row = find_token(token)
-    if row is None:
+    address = find_token(token)
+    if address is None:
         abort(404)
-    response = _serve(_token_feed(row), public=False)
-    record_fetch(row)
+    response = _serve(_token_feed(address), public=False, data_token=address.data_token)
+    record_fetch(address)
     return response
 
 

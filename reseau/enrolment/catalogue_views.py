@@ -23,6 +23,7 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
+from reseau.data_version import public_page
 from reseau.database import utcnow
 from reseau.enrolment import bp
 from reseau.enrolment.models import Enrolment
@@ -144,6 +145,7 @@ def _seats(sessions) -> dict[int, int]:
 
 
 @bp.route("/catalogue")
+@public_page
 def public_catalogue():
     now = utcnow()
     filters = _filters()
@@ -195,6 +197,7 @@ def get_public_session_or_404(session_id: int) -> TrainingSession:
 
 
 @bp.route("/catalogue/sessions/<int:session_id>")
+@public_page
 def public_session(session_id: int):
 
     session = get_public_session_or_404(session_id)
@@ -221,6 +224,7 @@ def _session_list(query) -> tuple[list[TrainingSession], dict[int, int]]:
 
 
 @bp.route("/catalogue/cycles/<int:cycle_id>")
+@public_page
 def public_cycle(cycle_id: int):
     cycle = db.session.scalar(
         sa.select(Cycle)
@@ -238,6 +242,7 @@ def public_cycle(cycle_id: int):
 
 
 @bp.route("/catalogue/thematiques/<slug>")
+@public_page
 def public_theme(slug: str):
     theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug[:80]))
     if theme is None:

@@ -69,7 +69,7 @@ def test_a_rolled_back_write_changes_nothing(app):
 
 
 def test_cached_figures_follow_the_version(app):
-    figure_cache.clear()
+    figure_cache().clear()
     calls = []
 
     def compute():
@@ -81,13 +81,13 @@ def test_cached_figures_follow_the_version(app):
     make_user()
     db.session.commit()
     assert cached(("test",), compute) == 2
-    app.config["REPORT_CACHE_SECONDS"] = 0
+    app.config["CACHE_SECONDS"] = 0
     assert cached(("test",), compute) == 3
     assert cached(("test",), compute) == 4
 
 
 def test_the_bilan_is_served_from_the_cache_until_the_data_changes(app, client, auth):
-    figure_cache.clear()
+    figure_cache().clear()
     world = build_year()
     coordinator = make_coordinator()
     db.session.commit()
