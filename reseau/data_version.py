@@ -35,7 +35,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -65,6 +65,18 @@ def current_token(session=None) -> str:
     """The data's current version ("" before the first write)."""
     session = session or db.session
     return session.scalar(sa.select(DataVersion.token).where(DataVersion.name == ROW_NAME)) or ""
+
+
+def _request_token() -> str:
+    """The version as this request first read it: one query however many figures it shows.
+
+    (A request that writes bypasses the cache altogether, see ``cached``.)
+    """
+    if not has_request_context():
+        return current_token()
+    if "data_token" not in g:
+        g.data_token = current_token()
+    return g.data_token
 
 
 def _bump(session: so.Session) -> None:
@@ -178,7 +190,7 @@ def cached(key: tuple, compute: Callable[[], T], *, token: str | None = None) ->
     if not max_age or db.session.info.get(_CHANGED):
         # Off, or this transaction has written: its figures are not yet everyone's.
         return compute()
-    full_key = (current_token() if token is None else token, *key)
+    full_key = (_request_token() if token is None else token, *key)
     cache = figure_cache()
     entry = cache.get(full_key, max_age)
     if entry is not None:

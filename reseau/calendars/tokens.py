@@ -167,7 +167,8 @@ def find_token(token: str) -> FeedAddress | None:
     """Return the active address for ``token``, or None (wrong, revoked, owner gone)."""
     candidate = token if TOKEN_PATTERN.fullmatch(token) else "-" * 43
     digest = hash_token(candidate)
-    found = db.session.execute(_address_query(), {"digest": digest}).first()
+    # Core, not the ORM: plain columns need none of its bookkeeping, and this runs per poll.
+    found = db.session.connection().execute(_address_query(), {"digest": digest}).first()
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
     kind = FeedKind(found.kind)

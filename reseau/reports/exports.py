@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -42,9 +42,24 @@ class Table:
     rows: list[list] = field(default_factory=list)
     # Optional link per row (same order as rows), e.g. a centre's own bilan.
     links: list[str | None] = field(default_factory=list)
+    # Rows left out of the page (the CSV and XLSX exports always hold them all).
+    more: int = 0
 
     def column(self, index: int) -> list:
         return [row[index] for row in self.rows]
+
+    def top(self, limit: int, column: int) -> Table:
+        """The ``limit`` rows with the highest ``column``, for a page: a national network has
+        thousands of centres, which no one reads on screen (the export has them all)."""
+        if len(self.rows) <= limit:
+            return self
+        order = sorted(range(len(self.rows)), key=lambda i: -self.rows[i][column])[:limit]
+        return replace(
+            self,
+            rows=[self.rows[i] for i in order],
+            links=[self.links[i] for i in order] if self.links else [],
+            more=len(self.rows) - limit,
+        )
 
 
 def month_label(key: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, request, url_for
+from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
@@ -22,6 +23,9 @@ from reseau.reports.wording import ORDER, hours_fr, participants_sentence
 from reseau.views import render_page, wants_fragment
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
+
+# Centres shown on the page, most participants first (all of them in the CSV and XLSX).
+CENTRE_ROWS = 40
 
 
 def _parse_date(name: str, errors: dict) -> date | None:
@@ -152,28 +156,54 @@ def _bilan_context():
     return scope, args, form, bilan, tables
 
 
+def _bilan_html(scope: Scope, args: dict, centre) -> tuple[Markup, list[int]]:
+    """The bilan's section, rendered once per data version for everyone who asks the same,
+    and the years the period forms offer."""
+
+    def render() -> tuple[Markup, list[int]]:
+        scope_, _, _, bilan, tables = _bilan_context()
+        # Our own template's output, escaped as it was rendered: safe to embed as it is.
+        html = Markup(  # noqa: S704
+            render_template(
+                "reports/_bilan.html",
+                scope=scope_,
+                args=args,
+                centre=centre,
+                bilan=bilan,
+                tables=tables,
+                charts=_charts(bilan, tables),
+                period=period_label(scope_),
+                summary=participants_sentence(len(bilan.centres), bilan.by_category),
+                event_sentence=lambda e: participants_sentence(e.centres, e.by_category),
+                years=bilan.years,
+                categories=ORDER,
+                centre_rows=CENTRE_ROWS,
+            )
+        )
+        return html, bilan.years
+
+    # Rendering thousands of figures costs more than computing them once they are cached.
+    key = ("bilan-html", scope, tuple(sorted(args.items(), key=str)), current_user.is_coordinator)
+    return cached(key, render)
+
+
 @bp.route("/bilan")
 @manager_required
 def bilan():
-    scope, args, form, bilan, tables = _bilan_context()
+    scope, args, form = _scope()
     centre = form["centre"]
+    html, years = _bilan_html(scope, args, centre)
     return render_page(
         "reports/bilan.html",
-        "reports/_bilan.html",
+        "reports/_bilan_fragment.html",
         oob=wants_fragment(),
         status=422 if form["errors"] else 200,
         scope=scope,
         args=args,
         form=form,
         centre=centre,
-        bilan=bilan,
-        tables=tables,
-        charts=_charts(bilan, tables),
-        period=period_label(scope),
-        summary=participants_sentence(len(bilan.centres), bilan.by_category),
-        event_sentence=lambda event: participants_sentence(event.centres, event.by_category),
-        years=bilan.years,
-        categories=ORDER,
+        bilan_html=html,
+        years=years,
     )
 
 

@@ -11,6 +11,7 @@ from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
 from tests.factories import make_coordinator, make_session, make_user
 from tests.reports.fixtures import build_year
+from tests.reports.test_views import _figure
 
 
 def test_a_write_changes_the_version_once_per_transaction(app):
@@ -106,3 +107,20 @@ def test_the_bilan_is_served_from_the_cache_until_the_data_changes(app, client, 
     db.session.remove()
     third = client.get("/bilan?annee=2011").get_data(as_text=True)
     assert third != first
+
+
+def test_a_cached_bilan_renders_again_for_another_address_of_the_same_period(app, client, auth):
+    # Same period, other parameters: the page is rendered anew from the cached figures, whose
+    # objects are detached from the request that loaded them.
+    build_year()
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    client.get("/")
+    first = client.get("/bilan?annee=2011")
+    db.session.remove()
+    second = client.get("/bilan?du=2011-01-01&au=2011-12-31")
+    db.session.remove()
+    third = client.get("/bilan.xlsx?annee=2011")
+    assert (first.status_code, second.status_code, third.status_code) == (200, 200, 200)
+    assert _figure(second.get_data(as_text=True), "fig-participants") == "5"
