@@ -6,7 +6,7 @@ import segno
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.http import is_resource_modified
+from werkzeug.http import http_date, is_resource_modified
 
 from reseau.audit import record_audit
 from reseau.calendars import bp
@@ -48,15 +48,16 @@ def _serve(
     mark = cached(
         ("feed", feed, context), lambda: fingerprint(feed, context, now), token=data_token
     )
-    response = current_app.response_class(content_type=CONTENT_TYPE)
-    response.set_etag(mark.etag)
-    response.last_modified = mark.last_modified
-    if public:
-        response.cache_control.public = True
-        response.cache_control.max_age = 300
-    else:
-        response.cache_control.private = True
-        response.cache_control.no_cache = True
+    # Plain header strings: this runs for every poll of every subscribed calendar.
+    response = current_app.response_class(
+        headers={
+            "Content-Type": CONTENT_TYPE,
+            "ETag": f'"{mark.etag}"',
+            "Last-Modified": http_date(mark.last_modified),
+            "Cache-Control": "public, max-age=300" if public else "private, no-cache",
+        }
+    )
+    if not public:
         response.headers["X-Robots-Tag"] = "noindex"
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
