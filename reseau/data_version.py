@@ -38,6 +38,7 @@ import sqlalchemy.orm as so
 from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from reseau.extensions import db
 
@@ -202,6 +203,21 @@ def cached(key: tuple, compute: Callable[[], T], *, token: str | None = None) ->
 
 
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+
+
+def cached_html(key: tuple, render: Callable[[], str]) -> Markup:
+    """A rendered piece of page, kept like figures; the person's CSRF token is put back in.
+
+    For the report pages, where turning thousands of cached figures into HTML costs more than
+    anything else. ``render`` must return our own template's output (already escaped).
+    """
+    token = generate_csrf()
+
+    def render_for_cache() -> bytes:
+        return render().encode().replace(token.encode(), CSRF_PLACEHOLDER)
+
+    html = cached(key, render_for_cache).replace(CSRF_PLACEHOLDER, token.encode())
+    return Markup(html.decode())  # noqa: S704 (our templates' output, escaped when rendered)
 
 
 def public_page(view):

@@ -14,6 +14,7 @@ from flask import (
     current_app,
     flash,
     g,
+    render_template,
     request,
     stream_with_context,
     url_for,
@@ -25,7 +26,7 @@ from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
-from reseau.data_version import cached
+from reseau.data_version import cached_html
 from reseau.database import utcnow
 from reseau.diagnostic import bp, operations, results
 from reseau.diagnostic.forms import (
@@ -412,21 +413,36 @@ def _results_filters() -> tuple[results.Filters | None, dict]:
 @manager_required
 def results_page():
     filters, args = _results_filters()
-    context = {"filters": filters, "args": args, "campaigns": campaign_choices()}
-    if filters is not None:
-        key = ("diagnostic-results", filters.campaign.id, *filters.key())
-        context.update(cached(key, lambda: results.page_figures(filters)))
-        context.update(
-            heat_level=results.heat_level,
-            priority_weight=results.PRIORITY_WEIGHT,
-            yes_weight=results.YES_WEIGHT,
-        )
+
+    def render() -> str:
+        context = {"filters": filters, "args": args}
+        if filters is not None:
+            context.update(results.page_figures(filters))
+            context.update(
+                heat_level=results.heat_level,
+                priority_weight=results.PRIORITY_WEIGHT,
+                yes_weight=results.YES_WEIGHT,
+            )
+        return render_template("diagnostic/_results.html", **context)
+
+    # The heat map and rate tables of a national campaign are thousands of cells: the section
+    # is rendered once per data version for everyone who asks the same.
+    key = (
+        "diagnostic-results-html",
+        filters.campaign.id if filters else None,
+        *(filters.key() if filters else ()),
+        tuple(sorted(args.items(), key=str)),
+        current_user.is_coordinator,
+    )
     return render_page(
         "diagnostic/results.html",
-        "diagnostic/_results.html",
+        "diagnostic/_results_fragment.html",
+        results_html=cached_html(key, render),
+        filters=filters,
+        args=args,
+        campaigns=campaign_choices(),
         departments=department_choices("Tous les départements"),
         category_choices=Category.choices(),
-        **context,
     )
 
 

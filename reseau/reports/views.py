@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
-from reseau.data_version import cached
+from reseau.data_version import cached, cached_html
 from reseau.database import utcnow
 from reseau.extensions import db
 from reseau.i18n import date_fr, to_local
@@ -159,32 +159,33 @@ def _bilan_context():
 def _bilan_html(scope: Scope, args: dict, centre) -> tuple[Markup, list[int]]:
     """The bilan's section, rendered once per data version for everyone who asks the same,
     and the years the period forms offer."""
+    years: list[int] = []
 
-    def render() -> tuple[Markup, list[int]]:
+    def render() -> str:
         scope_, _, _, bilan, tables = _bilan_context()
-        # Our own template's output, escaped as it was rendered: safe to embed as it is.
-        html = Markup(  # noqa: S704
-            render_template(
-                "reports/_bilan.html",
-                scope=scope_,
-                args=args,
-                centre=centre,
-                bilan=bilan,
-                tables=tables,
-                charts=_charts(bilan, tables),
-                period=period_label(scope_),
-                summary=participants_sentence(len(bilan.centres), bilan.by_category),
-                event_sentence=lambda e: participants_sentence(e.centres, e.by_category),
-                years=bilan.years,
-                categories=ORDER,
-                centre_rows=CENTRE_ROWS,
-            )
+        years.extend(bilan.years)
+        return render_template(
+            "reports/_bilan.html",
+            scope=scope_,
+            args=args,
+            centre=centre,
+            bilan=bilan,
+            tables=tables,
+            charts=_charts(bilan, tables),
+            period=period_label(scope_),
+            summary=participants_sentence(len(bilan.centres), bilan.by_category),
+            event_sentence=lambda e: participants_sentence(e.centres, e.by_category),
+            years=bilan.years,
+            categories=ORDER,
+            centre_rows=CENTRE_ROWS,
         )
-        return html, bilan.years
 
     # Rendering thousands of figures costs more than computing them once they are cached.
     key = ("bilan-html", scope, tuple(sorted(args.items(), key=str)), current_user.is_coordinator)
-    return cached(key, render)
+    html = cached_html(key, render)
+    if not years:  # the section came from the cache; the years come with the figures
+        years = cached(("bilan", scope), lambda: build_bilan(scope)).years
+    return html, years
 
 
 @bp.route("/bilan")

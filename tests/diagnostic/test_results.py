@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import sqlalchemy as sa
 
@@ -232,3 +233,21 @@ def test_referent_csv_is_their_centre_only(app, client, auth):
     )
     assert all(row[2] == "37 – Indre-et-Loire" for row in rows[1:])
     assert len(rows) == 1 + 2
+
+
+def test_cached_results_carry_each_persons_own_csrf_token(app, auth):
+    # The section is rendered once and kept; its "Créer une session" forms must still carry
+    # the token of whoever is looking, or their POST would be refused.
+    w = build_world()
+    first, second = make_coordinator(), make_coordinator()
+    db.session.commit()
+    tokens = []
+    for coordinator in (first, second):
+        client = app.test_client()
+        auth.__class__(client).login(coordinator)
+        html = client.get(f"/diagnostic/resultats?campagne={w.campaign.id}").text
+        meta = re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+        in_forms = set(re.findall(r'name="csrf_token" value="([^"]+)"', html))
+        assert in_forms == {meta}
+        tokens.append(meta)
+    assert tokens[0] != tokens[1]
