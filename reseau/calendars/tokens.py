@@ -163,12 +163,25 @@ def _address_query() -> sa.Select:
     )
 
 
+def _read_address(digest: str):
+    """Run the address query: Core, not the ORM (plain columns need none of its bookkeeping).
+
+    On PostgreSQL, on a connection of its own in autocommit mode, outside any transaction:
+    a 304 needs nothing else from the database, and a lone read needs no ROLLBACK (a round
+    trip). SQLite keeps the request's connection: its transactions are begun by hand (see
+    ``database.configure_sqlite``), and an autocommit connection would undo that.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return db.session.connection().execute(_address_query(), {"digest": digest}).first()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return connection.execute(_address_query(), {"digest": digest}).first()
+
+
 def find_token(token: str) -> FeedAddress | None:
     """Return the active address for ``token``, or None (wrong, revoked, owner gone)."""
     candidate = token if TOKEN_PATTERN.fullmatch(token) else "-" * 43
     digest = hash_token(candidate)
-    # Core, not the ORM: plain columns need none of its bookkeeping, and this runs per poll.
-    found = db.session.connection().execute(_address_query(), {"digest": digest}).first()
+    found = _read_address(digest)
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
     kind = FeedKind(found.kind)
