@@ -8,7 +8,8 @@ Uses the data sets ``bench/pages.py`` builds and caches (run ``make bench`` once
 ``bench/pages.py --scales regional --pages trivial`` to build one). ``URL`` is a path, or
 ``centre-feed`` for the landmark referent's centre feed. ``--conditional`` sends the ETag of a
 first answer back (a 304). Prints the mean time per request over ``--requests`` requests after
-20 unmeasured ones, beside the trivial route's, and with ``--profile`` the call tree.
+20 unmeasured ones, beside the trivial route's, and the time of the very first answer (the
+cold cost: nothing cached yet); with ``--profile``, the call tree.
 
 This is how the pages of issue 9 were profiled; the figures of record come from
 ``bench/pages.py`` (gunicorn and wrk), not from here.
@@ -92,7 +93,9 @@ def main() -> None:
         if answer.status_code not in (302, 303):
             raise SystemExit(f"{args.account} could not log in ({answer.status_code})")
     headers = {}
+    started = time.perf_counter()
     first = client.get(url)
+    first_ms = (time.perf_counter() - started) * 1000  # the cold cost, nothing cached yet
     if args.conditional:
         headers["If-None-Match"] = first.headers.get("ETag", "")
     status = client.get(url, headers=headers).status_code
@@ -100,7 +103,8 @@ def main() -> None:
     page_ms = _time(client, url, headers, args.requests)
     print(
         f"{args.url} ({status}, {args.scale}/{args.database}): {page_ms:.2f} ms per request;"
-        f" trivial route {trivial_ms:.2f} ms; ratio {trivial_ms / page_ms:.2f}"
+        f" trivial route {trivial_ms:.2f} ms; ratio {trivial_ms / page_ms:.2f};"
+        f" first answer {first_ms:.0f} ms"
     )
     if args.profile:
         from pyinstrument import Profiler
