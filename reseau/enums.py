@@ -6,15 +6,23 @@ import enum
 
 import sqlalchemy as sa
 
+_LABELS: dict[tuple, str] = {}  # (locale, enum class, value) -> translated label
+
 
 class LabelledEnum(enum.StrEnum):
     """A string enum whose members carry a French label for the UI."""
 
     @property
     def label(self) -> str:
-        from flask_babel import gettext
+        # Looked up once per locale: a roster or a list shows hundreds of labels, and each
+        # gettext call walks Flask-Babel's translation machinery.
+        from flask_babel import get_locale, gettext
 
-        return gettext(self._labels().get(self.value, self.value))
+        key = (str(get_locale()), type(self), self.value)
+        label = _LABELS.get(key)
+        if label is None:
+            label = _LABELS[key] = gettext(self._labels().get(self.value, self.value))
+        return label
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
