@@ -149,6 +149,7 @@ class FigureCache:
         self._lock = threading.Lock()
 
     def get(self, key, max_age: float):
+        """The value kept under ``key`` if younger than ``max_age`` seconds, else None."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -158,7 +159,7 @@ class FigureCache:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-            return entry
+            return value
 
     def put(self, key, value) -> None:
         with self._lock:
@@ -193,9 +194,9 @@ def cached(key: tuple, compute: Callable[[], T], *, token: str | None = None) ->
         return compute()
     full_key = (_request_token() if token is None else token, *key)
     cache = figure_cache()
-    entry = cache.get(full_key, max_age)
-    if entry is not None:
-        return entry[1]
+    value = cache.get(full_key, max_age)
+    if value is not None:
+        return value
     value = compute()
     if value is not None:
         cache.put(full_key, value)
@@ -205,19 +206,24 @@ def cached(key: tuple, compute: Callable[[], T], *, token: str | None = None) ->
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 
 
+def _without_token(html: bytes) -> bytes:
+    """What the cache keeps: the page with the CSRF token of whoever rendered it taken out."""
+    return html.replace(generate_csrf().encode(), CSRF_PLACEHOLDER)
+
+
+def _with_token(html: bytes) -> bytes:
+    """What a person gets: the kept page with their own CSRF token put back."""
+    return html.replace(CSRF_PLACEHOLDER, generate_csrf().encode())
+
+
 def cached_html(key: tuple, render: Callable[[], str]) -> Markup:
     """A rendered piece of page, kept like figures; the person's CSRF token is put back in.
 
     For the report pages, where turning thousands of cached figures into HTML costs more than
     anything else. ``render`` must return our own template's output (already escaped).
     """
-    token = generate_csrf()
-
-    def render_for_cache() -> bytes:
-        return render().encode().replace(token.encode(), CSRF_PLACEHOLDER)
-
-    html = cached(key, render_for_cache).replace(CSRF_PLACEHOLDER, token.encode())
-    return Markup(html.decode())  # noqa: S704 (our templates' output, escaped when rendered)
+    html = cached(key, lambda: _without_token(render().encode()))
+    return Markup(_with_token(html).decode())  # noqa: S704 (our templates' output, escaped)
 
 
 def public_page(view):
@@ -248,9 +254,7 @@ def public_page(view):
         if stored is None:
             return view(*args, **kwargs)
         body, headers = stored
-        return current_app.response_class(
-            body.replace(CSRF_PLACEHOLDER, generate_csrf().encode()), 200, headers
-        )
+        return current_app.response_class(_with_token(body), 200, headers)
 
     return wrapper
 
@@ -262,6 +266,5 @@ def _render_for_cache(view, args, kwargs):
     response = current_app.make_response(view(*args, **kwargs))
     if response.status_code != 200 or response.is_streamed or session.get("_flashes"):
         return None
-    token = generate_csrf().encode()
     headers = [(k, v) for k, v in response.headers.items() if k.lower() != "set-cookie"]
-    return response.get_data().replace(token, CSRF_PLACEHOLDER), headers
+    return _without_token(response.get_data()), headers

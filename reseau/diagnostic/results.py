@@ -49,8 +49,8 @@ class Filters:
     centre_id: int | None = None
 
     def key(self) -> tuple:
-        """What, besides the campaign, makes these results differ (a cache key)."""
-        return (self.department_id, self.category, self.centre_id)
+        """What makes these results differ from others (a cache key)."""
+        return (self.campaign.id, self.department_id, self.category, self.centre_id)
 
     def people_conditions(self) -> list:
         """Conditions on ``User`` and ``Centre`` (joined by the caller)."""

@@ -429,8 +429,7 @@ def results_page():
     # is rendered once per data version for everyone who asks the same.
     key = (
         "diagnostic-results-html",
-        filters.campaign.id if filters else None,
-        *(filters.key() if filters else ()),
+        filters.key() if filters else None,
         tuple(sorted(args.items(), key=str)),
         current_user.is_coordinator,
     )
