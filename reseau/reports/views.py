@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
@@ -142,50 +141,45 @@ def _charts(bilan, tables) -> dict:
     }
 
 
-def _bilan_context():
-    scope, args, form = _scope()
-    bilan = cached(("bilan", scope), lambda: build_bilan(scope))
+def _bilan_figures(scope: Scope):
+    """The bilan of ``scope``, computed once per data version (see ``data_version``)."""
+    return cached(("bilan", scope), lambda: build_bilan(scope))
+
+
+def _tables(bilan, args: dict) -> dict:
     centre_link = None
-    if current_user.is_coordinator and scope.centre_id is None:
+    if current_user.is_coordinator and bilan.scope.centre_id is None:
         base = {k: v for k, v in args.items() if k != "centre"}
 
         def centre_link(centre_id):
             return url_for("reports.bilan", centre=centre_id, **base)
 
-    tables = build_tables(bilan, centre_link)
-    return scope, args, form, bilan, tables
+    return build_tables(bilan, centre_link)
 
 
-def _bilan_html(scope: Scope, args: dict, centre) -> tuple[Markup, list[int]]:
-    """The bilan's section, rendered once per data version for everyone who asks the same,
-    and the years the period forms offer."""
-    years: list[int] = []
+def _bilan_context():
+    scope, args, form = _scope()
+    bilan = _bilan_figures(scope)
+    return scope, args, form, bilan, _tables(bilan, args)
 
-    def render() -> str:
-        scope_, _, _, bilan, tables = _bilan_context()
-        years.extend(bilan.years)
-        return render_template(
-            "reports/_bilan.html",
-            scope=scope_,
-            args=args,
-            centre=centre,
-            bilan=bilan,
-            tables=tables,
-            charts=_charts(bilan, tables),
-            period=period_label(scope_),
-            summary=participants_sentence(len(bilan.centres), bilan.by_category),
-            event_sentence=lambda e: participants_sentence(e.centres, e.by_category),
-            years=bilan.years,
-            categories=ORDER,
-            centre_rows=CENTRE_ROWS,
-        )
 
-    # Rendering thousands of figures costs more than computing them once they are cached.
-    key = ("bilan-html", scope, tuple(sorted(args.items(), key=str)), current_user.is_coordinator)
-    html = cached_html(key, render)
-    if not years:  # the section came from the cache; the years come with the figures
-        years = cached(("bilan", scope), lambda: build_bilan(scope)).years
-    return html, years
+def _render_bilan(bilan, args: dict, centre) -> str:
+    tables = _tables(bilan, args)
+    return render_template(
+        "reports/_bilan.html",
+        scope=bilan.scope,
+        args=args,
+        centre=centre,
+        bilan=bilan,
+        tables=tables,
+        charts=_charts(bilan, tables),
+        period=period_label(bilan.scope),
+        summary=participants_sentence(len(bilan.centres), bilan.by_category),
+        event_sentence=lambda e: participants_sentence(e.centres, e.by_category),
+        years=bilan.years,
+        categories=ORDER,
+        centre_rows=CENTRE_ROWS,
+    )
 
 
 @bp.route("/bilan")
@@ -193,7 +187,10 @@ def _bilan_html(scope: Scope, args: dict, centre) -> tuple[Markup, list[int]]:
 def bilan():
     scope, args, form = _scope()
     centre = form["centre"]
-    html, years = _bilan_html(scope, args, centre)
+    bilan = _bilan_figures(scope)
+    # The section is rendered once per data version for everyone who asks the same: turning
+    # thousands of figures into HTML costs more than fetching them from the cache.
+    key = ("bilan-html", scope, tuple(sorted(args.items(), key=str)), current_user.is_coordinator)
     return render_page(
         "reports/bilan.html",
         "reports/_bilan_fragment.html",
@@ -203,8 +200,8 @@ def bilan():
         args=args,
         form=form,
         centre=centre,
-        bilan_html=html,
-        years=years,
+        bilan_html=cached_html(key, lambda: _render_bilan(bilan, args, centre)),
+        years=bilan.years,
     )
 
 
