@@ -73,11 +73,21 @@ def _centre_ok(row: CalendarToken, user: User) -> bool:
 
 def may_have(kind: FeedKind, user: User) -> bool:
     """Return whether ``user`` may hold an address of this kind."""
+    return may_hold(
+        kind,
+        is_trainer=user.has_role(Role.TRAINER),
+        is_referent=user.has_role(Role.REFERENT),
+        centre_id=user.centre_id,
+    )
+
+
+def may_hold(kind: FeedKind, *, is_trainer: bool, is_referent: bool, centre_id) -> bool:
+    """The rule of ``may_have`` on plain facts (a feed request reads them in its one query)."""
     if kind == FeedKind.PERSON:
         return True
     if kind == FeedKind.TRAINER:
-        return user.has_role(Role.TRAINER)
-    return user.has_role(Role.REFERENT) and user.centre_id is not None
+        return is_trainer
+    return is_referent and centre_id is not None
 
 
 def issue_token(kind: FeedKind, user: User, *, actor: User) -> CalendarToken:
@@ -185,17 +195,18 @@ def find_token(token: str) -> FeedAddress | None:
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
     kind = FeedKind(found.kind)
-    if found.status != UserStatus.ACTIVE:
+    allowed = may_hold(
+        kind,
+        is_trainer=bool(found.is_trainer),
+        is_referent=bool(found.is_referent),
+        centre_id=found.owner_centre_id,
+    )
+    if found.status != UserStatus.ACTIVE or not allowed:
         return None
-    allowed = {
-        FeedKind.PERSON: True,
-        FeedKind.TRAINER: bool(found.is_trainer),
-        FeedKind.CENTRE: bool(found.is_referent)
-        and found.centre_name is not None
-        and found.centre_id == found.owner_centre_id,
-    }
-    if not allowed[kind]:
-        return None
+    if kind == FeedKind.CENTRE and (
+        found.centre_name is None or found.centre_id != found.owner_centre_id
+    ):
+        return None  # the referent has moved to another centre, or the centre is gone
     return FeedAddress(
         found.id,
         kind,
