@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
 
-from reseau.forms_fields import DB_INT_MAX, DB_INT_MIN
+from reseau.forms_fields import DB_INT_MAX, DB_INT_MIN, parse_int
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -145,11 +145,8 @@ def drop_out_of_range_query_numbers() -> None:
 
 
 def _in_range_or_not_a_number(value: str) -> bool:
-    text = value.strip()
-    digits = text[1:] if text[:1] in "+-" else text
-    if not (digits.isascii() and digits.isdigit()):
-        return True
-    return len(digits) <= 10 and DB_INT_MIN <= int(text) <= DB_INT_MAX
+    number = parse_int(value)
+    return number is None or DB_INT_MIN <= number <= DB_INT_MAX
 
 
 def register(app) -> None:

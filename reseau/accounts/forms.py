@@ -159,9 +159,8 @@ def department_choices(blank: str = "— Choisir —") -> list[tuple[str, str]]:
     return [("", blank)] + [(str(row.id), f"{row.code} – {row.name}") for row in rows]
 
 
-def coerce_optional_int(value):
-    # An id beyond the databases' integers becomes an unknown choice (see forms_fields).
-    return coerce_id(value)
+# Select fields' ids: an id beyond the databases' integers becomes an unknown choice.
+coerce_optional_int = coerce_id
 
 
 class PersonFieldsMixin:
