@@ -1359,6 +1359,32 @@ def landmarks() -> dict[str, int]:
 _STEP_WIDTH = 26
 
 
+class _ProgressBars:
+    """One click progress bar per step, each closed when the next step starts."""
+
+    def __init__(self):
+        self._bar = None
+        self._label = None
+        self._done = 0
+
+    def update(self, label: str, done: int, total: int) -> None:
+        if label != self._label:
+            self.close()
+            self._bar = click.progressbar(
+                length=max(total, 1), label=f"{label:<{_STEP_WIDTH}}", show_pos=True
+            )
+            self._bar.__enter__()
+            self._label, self._done = label, 0
+        self._bar.length = max(self._bar.length, total)
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
 @click.command("generate")
 @click.option(
     "--scale",
@@ -1376,34 +1402,14 @@ def generate_command(scale_name: str, seed: int) -> None:
     accounts are coordination@, formateur@, referent@ and participant@generated.example.
     """
     started = clock.perf_counter()
-    bars: dict[str, object] = {}
-    current: list = [None, 0]  # the open progress bar and how far it is
-
-    def progress(label: str, done: int, total: int) -> None:
-        if label not in bars:
-            if current[0] is not None:
-                current[0].__exit__(None, None, None)
-            bar = click.progressbar(
-                length=max(total, 1), label=f"{label:<{_STEP_WIDTH}}", show_pos=True
-            )
-            bar.__enter__()
-            bars[label] = bar
-            current[:] = [bar, 0]
-        bar = bars[label]
-        if total > bar.length:
-            bar.length = total
-        bar.update(done - current[1])
-        current[1] = done
-
+    bars = _ProgressBars()
     try:
-        counts = generate(SCALES[scale_name], seed=seed, progress=progress)
+        counts = generate(SCALES[scale_name], seed=seed, progress=bars.update)
     except GenerationError as error:
-        if current[0] is not None:
-            current[0].__exit__(None, None, None)
         click.echo(f"Erreur : {error}", err=True)
         raise SystemExit(1) from None
-    if current[0] is not None:
-        current[0].__exit__(None, None, None)
+    finally:
+        bars.close()
     elapsed = clock.perf_counter() - started
     click.echo(f"\nDonnées générées (échelle {scale_name}, graine {seed}) :")
     for table, count in counts.items():
