@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import url_for
 
-from reseau.calendars.models import CalendarToken, FeedKind
-from reseau.calendars.tokens import feed_token, issue_token
-from reseau.catalogue.models import Cycle, Theme
+from reseau.calendars.models import CalendarToken
+from reseau.calendars.tokens import feed_token
+from reseau.catalogue.models import Theme
 from reseau.extensions import db
 from reseau.generate import GENERATED_PASSWORD, LANDMARK_EMAILS, SCALES, generate, landmarks
 from tests.databases import empty_all_tables
@@ -112,28 +112,10 @@ class QueryCounter:
 
 def _landmarks() -> dict:
     marks = dict(landmarks())
-    referent = db.session.get(_user_model(), marks["referent"])
-    row = db.session.scalar(
-        sa.select(CalendarToken).where(
-            CalendarToken.user_id == referent.id,
-            CalendarToken.kind == FeedKind.CENTRE,
-            CalendarToken.revoked_at.is_(None),
-        )
-    )
-    if row is None:
-        row = issue_token(FeedKind.CENTRE, referent, actor=referent)
-        db.session.commit()
-    marks["centre_feed_token"] = feed_token(row)
-    theme = db.session.get(Theme, marks["theme"])
-    marks["theme_slug"] = theme.slug
-    assert db.session.get(Cycle, marks["cycle"]) is not None
+    # The generator gives the landmark referent a centre calendar address.
+    marks["centre_feed_token"] = feed_token(db.session.get(CalendarToken, marks["centre_feed"]))
+    marks["theme_slug"] = db.session.get(Theme, marks["theme"]).slug
     return marks
-
-
-def _user_model():
-    from reseau.accounts.models import User
-
-    return User
 
 
 def measure_pages(app) -> dict[str, tuple[int, int]]:
