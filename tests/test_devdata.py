@@ -16,11 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_flask_finds_the_commands_of_devdata():
-    """`flask --app reseau demo` reaches devdata through the flask.commands entry points
-    (after a change of setup.cfg: `.venv/bin/pip install -e '.[dev]'`)."""
+    """`flask --app reseau demo|generate` reach devdata through the flask.commands entry
+    points (after a change of setup.cfg: `.venv/bin/pip install -e '.[dev]'`)."""
     group = FlaskGroup(add_default_commands=False)
     context = click.Context(group)
     assert group.get_command(context, "demo") is cli.demo_command
+    assert group.get_command(context, "generate") is cli.generate_command
 
 
 def _imported_modules(path: Path) -> set[str]:
