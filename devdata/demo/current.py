@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 
 from devdata import vocabulary as words
 from devdata.days import at, full_day, morning, working_day
-from devdata.demo.specs import BENEVOLE, DOMAIN, FORMATRICE, CentreKey, CycleSpec, SessionSpec
+from devdata.demo.specs import (
+    BENEVOLE,
+    DOMAIN,
+    FORMATRICE,
+    CentreKey,
+    CycleSpec,
+    SessionSpec,
+    module_fields,
+)
 from reseau.attendance.models import AttendanceStatus
 from reseau.catalogue.models import Audience, PlaceKind, SessionKind, SessionStatus
 from reseau.enrolment.models import EnrolmentStatus
@@ -56,18 +64,14 @@ def _session(planner: Planner, host: CentreKey | None, visio: str, **kw) -> Sess
 
 def _formation(planner: Planner, slug, index, host, seances, trainers, **kw) -> SessionSpec:
     """A session of module ``index`` of this year's cycle of theme ``slug``."""
-    module, objectives, _ = MODULES[slug][index]
+    module = MODULES[slug][index]
     town = "en visio" if host is None else host[1]
     return _session(
         planner,
         host,
-        words.ascii_slug(module)[:40],
-        title=f"{module} – {town}",
-        kind=SessionKind.FORMATION,
-        status=SessionStatus.PUBLISHED,
-        theme=slug,
-        module=(slug, CYCLE_TITLE, module),
-        objectives=objectives,
+        words.ascii_slug(module[0])[:40],
+        title=f"{module[0]} – {town}",
+        **module_fields(slug, CYCLE_TITLE, module),
         audience=Audience.BENEVOLES if slug != "strategie-partenaires" else Audience.TOUS,
         seances=seances,
         trainers=trainers,

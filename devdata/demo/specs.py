@@ -111,6 +111,18 @@ class SessionSpec:
     feedback: list[tuple[str, int, str, str, bool]] = field(default_factory=list)
 
 
+def module_fields(slug: str, cycle_title: str, module: tuple[str, str, float]) -> dict:
+    """What every session of a cycle's module is: a published training of its theme."""
+    title, objectives, _ = module
+    return {
+        "kind": SessionKind.FORMATION,
+        "status": SessionStatus.PUBLISHED,
+        "theme": slug,
+        "module": (slug, cycle_title, title),
+        "objectives": objectives,
+    }
+
+
 # (theme slug, title, year, audience, description, objectives, modules)
 CycleSpec = tuple[str, str, int, Audience, str, str, list[tuple[str, str, float]]]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from devdata import vocabulary as words
 from devdata.days import full_day, morning
-from devdata.demo.specs import FORMATRICE, CycleSpec, SessionSpec
+from devdata.demo.specs import FORMATRICE, CycleSpec, SessionSpec, module_fields
 from reseau.catalogue.models import Audience, SessionKind, SessionStatus
 
 if TYPE_CHECKING:
@@ -53,14 +53,10 @@ def plan(planner: Planner) -> list[CycleSpec]:
 
 def _module_session(planner: Planner, slug, audience, module, host_day, members) -> None:
     rng = planner.rng
-    (title, objectives, hours), (host, day) = module, host_day
+    (title, _, hours), (host, day) = module, host_day
     spec = SessionSpec(
         title=f"{title} – {host[1]}, 2012",
-        kind=SessionKind.FORMATION,
-        status=SessionStatus.PUBLISHED,
-        theme=slug,
-        module=(slug, CYCLE_TITLE, title),
-        objectives=objectives,
+        **module_fields(slug, CYCLE_TITLE, module),
         audience=audience,
         seances=full_day(day) if hours > 3 else morning(day),
         host=host,
