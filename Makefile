@@ -1,7 +1,7 @@
 # Réseau: the whole setup on a fresh machine is `make run` (demo) and `make test` (checks).
 #
 #   make run     create .venv, install, upgrade the SQLite database in instance/, load the demo
-#                data when the database is empty, serve on http://127.0.0.1:$(PORT)
+#                data (devdata/demo) when the database is empty, serve on http://127.0.0.1:$(PORT)
 #   make test    .venv with the dev extra, Chromium from Debian if missing, ruff, then pytest on
 #                SQLite and on PostgreSQL (under CI=true both are mandatory)
 #   make lint    ruff only
@@ -22,7 +22,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app reseau
 RUN_STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
-LINT_PATHS := $(wildcard reseau tests bench docs)
+LINT_PATHS := $(wildcard reseau devdata tests bench docs)
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
 # Options of bench/pages.py, e.g. `make bench BENCH_ARGS="--scales regional --duration 10"`.

@@ -6,7 +6,7 @@
 
 For each database and scale:
 
-1. Builds the data set with ``reseau.generate`` unless it is cached and current: SQLite in
+1. Builds the data set with ``devdata.generate`` unless it is cached and current: SQLite in
    ``instance/bench/<scale>-seed<N>.sqlite``, PostgreSQL in the database
    ``reseau_bench_<scale>_<N>``. A ``bench_dataset`` table records a fingerprint of the scale's
    figures, the seed, the generator's version and the schema: a change rebuilds, and so does
@@ -148,7 +148,7 @@ def postgres_name(scale: str, seed: int) -> str:
 
 def dataset_fingerprint(scale, seed: int) -> str:
     """What the cached data set must have been built from: scale, seed, generator, schema."""
-    from reseau import generate as generator
+    from devdata import generate as generator
     from reseau.extensions import db
 
     schema = sorted(
@@ -222,9 +222,9 @@ def ensure_dataset(
     """Return the URL of a current data set for (database, scale, seed), building it if need be."""
     import sqlalchemy as sa
 
+    from devdata.generate import SCALES, generate
     from reseau import create_app
     from reseau.extensions import db
-    from reseau.generate import SCALES, generate
 
     scale = SCALES[scale_name]
     url = dataset_url(database, scale_name, seed)
@@ -290,13 +290,13 @@ def resolve_pages(url: str) -> dict:
     """
     from flask import url_for
 
+    from devdata.generate import LANDMARK_EMAILS, landmarks
     from reseau import create_app
     from reseau.accounts.models import User
     from reseau.calendars.models import FeedKind
     from reseau.calendars.tokens import active_tokens, feed_token, find_token, issue_token
     from reseau.catalogue.models import TrainingSession
     from reseau.extensions import db
-    from reseau.generate import LANDMARK_EMAILS, landmarks
 
     app = create_app(page_config(url, str(DATA_DIR)))
     with app.app_context(), app.test_request_context():
@@ -373,7 +373,7 @@ def redact(path: str) -> str:
 
 def measure(database: str, scale: str, url: str, pages: list[Page], args) -> tuple[list, dict]:
     """Benchmark ``pages`` on one data set; return the page records and the memory record."""
-    from reseau.generate import GENERATED_PASSWORD
+    from devdata.generate import GENERATED_PASSWORD
 
     setup = resolve_pages(url)
     env = {"BENCH_DATABASE_URL": url, "BENCH_INSTANCE": str(DATA_DIR)}
@@ -631,7 +631,7 @@ def parse_args(argv=None):
         "--scales",
         type=_names,
         default=["regional", "national"],
-        help="comma-separated scales of reseau.generate.SCALES (default: regional,national)",
+        help="comma-separated scales of devdata.generate.SCALES (default: regional,national)",
     )
     parser.add_argument(
         "--databases",
@@ -678,7 +678,7 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from reseau.generate import SCALES
+    from devdata.generate import SCALES
 
     missing = [s for s in args.scales if s not in SCALES]
     if missing:

@@ -58,11 +58,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
+    from devdata.generate import GENERATED_PASSWORD, LANDMARK_EMAILS, landmarks
     from reseau import create_app
     from reseau.calendars.models import CalendarToken
     from reseau.calendars.tokens import feed_token
     from reseau.extensions import db
-    from reseau.generate import GENERATED_PASSWORD, LANDMARK_EMAILS, landmarks
 
     app = create_app(
         {

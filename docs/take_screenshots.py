@@ -19,8 +19,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from devdata.demo import load_demo  # noqa: E402
 from reseau import create_app  # noqa: E402
-from reseau.demo import load_demo  # noqa: E402
 from reseau.extensions import db  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"

@@ -14,16 +14,14 @@ from reseau.outbox import deliver_due
 
 
 def register_commands(app) -> None:
-    from reseau.demo import demo_command
+    # `demo` and `generate` come from devdata (outside the package), through the
+    # flask.commands entry points of setup.cfg.
     from reseau.enrolment.cli import tick_command
-    from reseau.generate import generate_command
 
     app.cli.add_command(send_mail_command)
     app.cli.add_command(create_admin_command)
-    app.cli.add_command(demo_command)
     app.cli.add_command(is_empty_command)
     app.cli.add_command(tick_command)
-    app.cli.add_command(generate_command)
 
 
 @click.command("send-mail")

@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from devdata.cli import demo_command
+from devdata.demo import DEMO_ACCOUNTS, build_plan, load_demo
 from reseau.accounts.models import Category, Centre, Department, Role, User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SessionKind, SessionStatus, TrainingSession
-from reseau.demo import DEMO_ACCOUNTS, build_plan, load_demo
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 from reseau.i18n import from_local, to_local
@@ -85,7 +86,7 @@ def test_plan_is_reproducible():
 def test_plan_does_not_depend_on_the_hash_seed():
     """Sets of strings iterate in another order in every process: the plan must not care."""
     script = (
-        "from datetime import date; from reseau.demo import build_plan; "
+        "from datetime import date; from devdata.demo import build_plan; "
         "plan = build_plan(date(2026, 3, 18)); "
         "print([(s.title, [e for e, _ in s.enrolments]) for s in plan.sessions])"
     )
@@ -252,14 +253,14 @@ def test_catalogue_around_today(app):
 
 
 def test_cli_command_prints_the_accounts(app, runner):
-    result = runner.invoke(args=["demo"])
+    result = runner.invoke(demo_command)
     assert result.exit_code == 0, result.output
     for email, *_ in DEMO_ACCOUNTS:
         assert email in result.output
     assert "mot de passe « demo »" in result.output
     counts = row_counts()
     assert counts["user"] > 300
-    again = runner.invoke(args=["demo"])
+    again = runner.invoke(demo_command)
     assert again.exit_code == 0
     assert "rien à ajouter" in again.output
     assert "coordination@demo.reseau.test" in again.output

@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import random
+from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
+from devdata.cli import generate_command
+from devdata.days import is_working_day
+from devdata.generate import (
+    GENERATED_PASSWORD,
+    LANDMARK_EMAILS,
+    SCALES,
+    GenerationError,
+    generate,
+    landmarks,
+    sessions,
+)
+from devdata.generate.build import Build
 from reseau.accounts.models import Centre, Department, Role, User, UserRole
 from reseau.attendance.models import Attendance, Feedback
 from reseau.catalogue.models import Seance, SessionStatus, TrainingSession, session_trainer
@@ -13,14 +28,6 @@ from reseau.database import utcnow
 from reseau.diagnostic.models import DiagnosticCampaign, DiagnosticResponse
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
-from reseau.generate import (
-    GENERATED_PASSWORD,
-    LANDMARK_EMAILS,
-    SCALES,
-    GenerationError,
-    generate,
-    landmarks,
-)
 from reseau.i18n import to_local
 from tests.databases import empty_all_tables
 
@@ -180,13 +187,13 @@ def test_a_database_with_data_is_refused(app, runner):
         assert "vide" in str(error)
     else:
         raise AssertionError("a second generation must be refused")
-    result = runner.invoke(args=["generate", "--scale", "tiny"])
+    result = runner.invoke(generate_command, ["--scale", "tiny"])
     assert result.exit_code == 1
     assert "pas vide" in result.output
 
 
 def test_cli_generates_and_reports(app, runner):
-    result = runner.invoke(args=["generate", "--scale", "tiny", "--seed", "2"])
+    result = runner.invoke(generate_command, ["--scale", "tiny", "--seed", "2"])
     assert result.exit_code == 0, result.output
     assert "Terminé en" in result.output
     assert count(User) == TINY.people
@@ -194,3 +201,26 @@ def test_cli_generates_and_reports(app, runner):
 
 def test_times_multiplies_every_figure():
     assert TINY.times(10).people == 600 and TINY.times(10).attendance_marks == 2000
+
+
+def test_sessions_are_planned_on_working_days():
+    """Weekends, public holidays and the Christmas break are skipped (devdata.days), except
+    by the landmark trainer's session of today, whatever day today is."""
+    today = date(2026, 12, 10)
+    build = Build(SCALES["regional"], random.Random(1), today, lambda *args: None)
+    build.departments, build.centre_dept = [("36", "Indre", "Châteauroux")], [0]
+    build.trainers, build.everyone = [2, 5], list(range(10, 100))
+    sessions.plan_sessions(build)
+    special = {plan.special: plan for plan in build.plans if plan.special}
+    assert special["landmark"].day == date(2027, 1, 4)  # today + 15 is Christmas Day
+    days = {to_local(start).date() for plan in build.plans for _, start, _ in plan.seances}
+    assert len(days) > 200
+    assert [day for day in sorted(days) if not is_working_day(day) and day != today] == []
+
+
+def test_rows_name_only_columns_of_their_model(app):
+    build = Build(TINY, random.Random(1), utcnow().date(), lambda *args: None)
+    with pytest.raises(GenerationError, match="department has no column region"):
+        build.insert("départements", Department, [{"id": 1, "code": "18", "region": "x"}], 1)
+    build.insert("départements", Department, [{"id": 1, "code": "18", "name": "Cher"}], 1)
+    assert count(Department) == 1 and build.counts == {"department": 1}

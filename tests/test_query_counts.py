@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import url_for
 
+from devdata.generate import GENERATED_PASSWORD, LANDMARK_EMAILS, SCALES, generate, landmarks
 from reseau.calendars.models import CalendarToken
 from reseau.calendars.tokens import feed_token
 from reseau.catalogue.models import Theme
 from reseau.extensions import db
-from reseau.generate import GENERATED_PASSWORD, LANDMARK_EMAILS, SCALES, generate, landmarks
 from tests.databases import empty_all_tables
 
 QUERY_LIMIT = 15

@@ -3,7 +3,7 @@ certificate and a feedback form waiting."""
 
 from __future__ import annotations
 
-from reseau.demo import load_demo
+from devdata.demo import load_demo
 from reseau.extensions import db
 
 TRAINER = "formatrice@demo.reseau.test"

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from devdata.demo import load_demo
+from devdata.demo import specs as demo_specs
 from reseau import create_app
 from reseau.extensions import db
 from tests.databases import selected_backend
@@ -190,48 +192,18 @@ def page(pages):
     return pages.open()
 
 
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = demo_specs.DEMO_PASSWORD
 DEMO_ACCOUNTS = {
-    "coordinator": "coordination@demo.reseau.test",
-    "referent": "referent@demo.reseau.test",
-    "trainer": "formatrice@demo.reseau.test",
-    "volunteer": "benevole@demo.reseau.test",
+    "coordinator": demo_specs.COORDINATOR,
+    "referent": demo_specs.REFERENT,
+    "trainer": demo_specs.FORMATRICE,
+    "volunteer": demo_specs.BENEVOLE,
 }
 
 
 @pytest.fixture
 def demo_accounts(app):
     """The demo data with its four accounts (password ``demo``); {role: e-mail}."""
-    try:
-        from reseau.demo import load_demo
-    except ImportError:
-        _build_demo_accounts()
-    else:
-        load_demo()
+    load_demo()
     db.session.commit()
     return DEMO_ACCOUNTS
-
-
-def _build_demo_accounts() -> None:
-    """The four demo accounts alone, as the demo builds them (until reseau.demo.load_demo)."""
-    from reseau.accounts.models import Category, Role
-    from tests.factories import make_centre, make_department, make_user
-
-    indre = make_department(code="36", name="Indre")
-    le_blanc = make_centre(name="Centre social du Blanc", town="Le Blanc", department=indre)
-    people = [
-        ("coordinator", "Claire", "Martin", [Role.COORDINATOR], Category.SALARIE, None),
-        ("referent", "Karim", "Benali", [Role.REFERENT], Category.SALARIE, le_blanc),
-        ("trainer", "Sophie", "Durand", [Role.TRAINER], Category.SALARIE, None),
-        ("volunteer", "Jeanne", "Petit", [], Category.BENEVOLE, le_blanc),
-    ]
-    for key, first_name, last_name, roles, category, centre in people:
-        user = make_user(
-            email=DEMO_ACCOUNTS[key],
-            first_name=first_name,
-            last_name=last_name,
-            roles=roles,
-            category=category,
-            centre=centre,
-        )
-        user.set_password(DEMO_PASSWORD)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
+from devdata.demo import load_demo
+from devdata.demo.diagnostic import add_demo_campaign
+from devdata.vocabulary import TITLE_2012
 from reseau.diagnostic import results
-from reseau.diagnostic.demo import TITLE_2012, add_demo_campaign
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticResponse,
     SkillAnswer,
 )
 from reseau.extensions import db
+
+TODAY = date(2026, 3, 18)
 
 
 def _counts():
@@ -22,13 +28,11 @@ def _counts():
 
 
 def test_demo_campaign_is_idempotent_and_meaningful(app):
-    from reseau.demo import load_demo
-
-    load_demo()
-    campaign = add_demo_campaign()
+    load_demo(today=TODAY)
+    campaign = add_demo_campaign(TODAY)
     db.session.commit()
     first = _counts()
-    add_demo_campaign()
+    add_demo_campaign(TODAY)
     db.session.commit()
     assert _counts() == first
     assert first[0] == 2  # 2012, and this year's open copy

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from devdata.demo import load_demo
+from devdata.demo.enrolments import add_demo_enrolments
+from devdata.demo.specs import BENEVOLE as VOLUNTEER
+from devdata.demo.specs import REFERENT
 from reseau.accounts.models import User
 from reseau.catalogue.models import TrainingSession
 from reseau.database import utcnow
-from reseau.demo import load_demo
 from reseau.enrolment import operations as ops
-from reseau.enrolment.demo import REFERENT, VOLUNTEER, add_demo_enrolments
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 

@@ -7,7 +7,7 @@ import io
 import re
 from datetime import date
 
-from reseau.demo import load_demo
+from devdata.demo import load_demo
 from reseau.extensions import db
 from tests.factories import make_coordinator
 
