@@ -315,14 +315,14 @@ def add_guest(seance_id: int):
         return _walk_in_page(seance, form, status=form_status(form))
     centre = db.session.get(Centre, form.centre.data) if form.centre.data else None
     try:
-        guest = operations.create_guest(
+        guest = operations.add_guest(
+            seance,
             form.first_name.data,
             form.last_name.data,
             centre,
             Category(form.category.data),
             actor=current_user,
         )
-        operations.add_walk_in(seance, guest, actor=current_user)
         db.session.commit()
     except AttendanceError as refusal:
         db.session.rollback()
