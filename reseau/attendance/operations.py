@@ -462,7 +462,8 @@ def give_feedback(
     missing: str = "",
     would_recommend: bool | None = None,
 ) -> Feedback:
-    """Save ``person``'s feedback on ``session`` (once; the unique constraint guards races)."""
+    """Save ``person``'s feedback on ``session``, once: a second answer at the same moment (a
+    second tab, a double click) meets the unique (session, person) and is refused."""
     if session.status != SessionStatus.CLOSED or person.id not in hours_attended(session):
         raise AttendanceError("Seules les personnes venues à une session clôturée donnent un avis.")
     if has_given_feedback(person, session):
@@ -477,8 +478,11 @@ def give_feedback(
         missing=missing.strip(),
         would_recommend=would_recommend,
     )
-    db.session.add(feedback)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(feedback)
+    except IntegrityError as duplicate:
+        raise AttendanceError(ALREADY_GIVEN) from duplicate
     return feedback
 
 

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from reseau.accounts.access import coordinator_required, trainer_required
 from reseau.accounts.models import Category, Centre, User
@@ -515,8 +514,8 @@ def feedback(session_id: int):
                 would_recommend=form.would_recommend.data == "oui",
             )
             db.session.commit()
-        except (AttendanceError, IntegrityError):
-            # A second tab or a double click: the unique constraint kept the first answer.
+        except AttendanceError:
+            # A second tab or a double click: the first answer is kept.
             db.session.rollback()
             return render_page(
                 "attendance/feedback_form.html",
