@@ -20,7 +20,7 @@ from reseau.attendance.models import Attendance, Feedback
 from reseau.audit import AuditLog, record_audit
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance
-from reseau.database import utcnow
+from reseau.database import lock_row, utcnow
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
 from reseau.extensions import db
@@ -213,6 +213,7 @@ def deletion_requests() -> list[tuple[AuditLog, User]]:
 
 def request_deletion(person: User, *, reason: str = "") -> bool:
     """Record the person's request and tell the coordinators; False if already asked."""
+    lock_row(person)  # a double click records one request
     if pending_deletion_request(person) is not None:
         return False
     record_audit(
@@ -248,6 +249,7 @@ def request_deletion(person: User, *, reason: str = "") -> bool:
 
 def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> None:
     """Erase the person's names and contacts; keep their figures under an anonymous label."""
+    lock_row(person)  # the coordinator and `tick` at once: the second finds it done
     if person.status == UserStatus.ANONYMISED:
         return
     email = person.email
