@@ -25,7 +25,7 @@ from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAn
 from reseau.enrolment.models import Enrolment
 from reseau.extensions import db
 from reseau.outbox import external_url, queue_mail
-from reseau.outbox.models import MailStatus, OutboxMail
+from reseau.outbox.models import UNSENT, OutboxMail
 
 DELETION_REQUEST = "privacy.deletion_request"
 ANONYMISE = "person.anonymise"
@@ -265,10 +265,11 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == person.id))
     db.session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == person.id))
     if email:
-        # Unsent messages are dropped; the copies of sent ones lose their address and text.
+        # Unsent messages (failed ones too: a retry must not send them) are dropped; the
+        # copies of sent ones lose their address and text.
         db.session.execute(
             sa.delete(OutboxMail).where(
-                OutboxMail.recipient == email, OutboxMail.status == MailStatus.PENDING
+                OutboxMail.recipient == email, OutboxMail.status.in_(UNSENT)
             )
         )
         db.session.execute(
