@@ -43,8 +43,10 @@ def get_user_by_email(email: str) -> User | None:
 def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     """Create a single-use token for ``user``; return the secret (only its hash is kept).
 
-    Earlier unused tokens of the same purpose are voided, so only the latest link works.
+    Earlier unused tokens of the same purpose are voided, so only the latest link works
+    (the person's row is locked: two requests at once leave one valid link).
     """
+    lock_row(user)
     now = utcnow()
     db.session.execute(
         sa.update(AccountToken)

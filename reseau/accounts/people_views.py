@@ -213,6 +213,7 @@ def person_set_active(person_id: int):
     person = get_person_or_404(current_user, person_id)
     if person.id == current_user.id:
         abort(409)
+    lock_row(person)  # two clicks at once: one change, one audit entry
     activate = request.form.get("action") == "activer"
     if activate and person.status == UserStatus.DISABLED:
         # Someone disabled before choosing a password goes back to "invited" (and can be

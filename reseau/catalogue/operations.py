@@ -109,6 +109,7 @@ def save_module(
     """Create a module at the end of ``cycle`` (``module`` None) or update ``module``."""
     if module is None:
         assert cycle is not None
+        lock_row(cycle)  # positions are read, then written
         module = Module(cycle=cycle, position=len(cycle.modules))
         cycle.modules.append(module)
     module.title = data["title"]
@@ -120,6 +121,7 @@ def save_module(
 
 def move_module(module: Module, offset: int, *, actor: User) -> None:
     """Move ``module`` up (-1) or down (+1) in its cycle; positions become 0..n-1."""
+    lock_row(module.cycle)
     modules = list(module.cycle.modules)
     index = modules.index(module)
     target = index + offset
