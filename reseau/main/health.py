@@ -178,4 +178,19 @@ def health_command(as_json: bool) -> None:
         click.echo(f"État : {report.level}")
         for check in report.checks:
             click.echo(f"  [{check.level}] {check.detail}")
+        _echo_last_tick()
     raise SystemExit(report.exit_code)
+
+
+def _echo_last_tick() -> None:
+    """What the last tick did, for the person at the terminal (not for /sante: its lines may
+    hold an error's text)."""
+    try:
+        run = last_tick_run()
+    except sa.exc.SQLAlchemyError:  # no database, or not upgraded: said above
+        db.session.rollback()
+        return
+    if run is not None:
+        click.echo(f"Dernier tick sur {run.host}, le {run.started_at:%Y-%m-%d %H:%M} UTC :")
+        for entry in run.report or []:
+            click.echo(f"  {entry['line']}")

@@ -38,6 +38,7 @@ def test_all_well_is_ok_exit_0_and_200(app, runner, client):
         assert result.exit_code == 0, result.output
         assert result.output.startswith("État : ok")
         assert "1 message(s) à envoyer, le plus ancien depuis 0 min." in result.output
+        assert "0 personne(s) anonymisée(s)" in result.output  # what the last tick did
         response = client.get("/sante")
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "no-store"
