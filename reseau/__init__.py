@@ -27,7 +27,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # One switch for both cookies, wherever it was set (environment or instance/config.py).
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     if not app.config.get("SECRET_KEY"):
+        # Said by deploy-check: each host would generate its own key.
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+        app.config["SECRET_KEY_GENERATED"] = True
 
     _import_models()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -98,7 +100,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _import_models() -> None:
     """Import every models module so that the metadata (and Alembic) sees all tables."""
-    from reseau import audit, data_version  # noqa: F401
+    from reseau import audit, data_version, tick  # noqa: F401
     from reseau.accounts import models as accounts_models  # noqa: F401
     from reseau.attendance import models as attendance_models  # noqa: F401
     from reseau.calendars import models as calendars_models  # noqa: F401

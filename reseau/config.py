@@ -31,6 +31,8 @@ def default_config(instance_path: str) -> dict:
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        # Not a setting: create_app sets it when the key had to be generated into instance/.
+        "SECRET_KEY_GENERATED": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "NETWORK_NAME": os.environ.get(

@@ -7,6 +7,7 @@ import contextvars
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -84,6 +85,28 @@ def standalone_write(engine: Engine):
             yield connection
     finally:
         _read_only.reset(token)
+
+
+def lock_row(obj, *, shared: bool = False):
+    """Re-read ``obj``'s row under a lock held until the transaction ends; return ``obj``.
+
+    The rule for every read-then-write on a row others may change at the same time: lock,
+    re-read, check, write. PostgreSQL takes ``SELECT … FOR UPDATE`` (``FOR SHARE`` with
+    ``shared``: writers wait, other sharers do not); SQLite renders no lock clause, its write
+    transaction already holds the database from ``BEGIN IMMEDIATE``. Call it before changing
+    ``obj`` (fresh values replace unflushed ones), and before the transaction's first flush:
+    that flush writes the data version's single row (data_version.py), which every writer
+    then waits for, so a lock taken after it can deadlock with a writer holding that lock.
+    """
+    mapper = sa.inspect(obj).mapper
+    keys = mapper.primary_key_from_instance(obj)
+    statement = (
+        sa.select(mapper.class_)
+        .where(*(column == key for column, key in zip(mapper.primary_key, keys, strict=True)))
+        .with_for_update(read=shared, of=mapper.class_)
+        .execution_options(populate_existing=True)
+    )
+    return so.object_session(obj).execute(statement).scalar_one()
 
 
 def set_read_only(value: bool):

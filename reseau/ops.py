@@ -17,14 +17,18 @@ from pathlib import Path
 import click
 from flask import current_app
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from reseau.extensions import db
+from reseau.tick import hosts_seen
 
 WEAK_SECRETS = {"dev", "secret", "changeme", "test", "development", "cle-secrete"}
 
 
-def deploy_problems(config, environ=os.environ) -> list[str]:
-    """Return the unsafe points of ``config`` for a production deployment, in French."""
+def deploy_problems(config, environ=os.environ, *, hosts: int = 1) -> list[str]:
+    """Return the unsafe points of ``config`` for a production deployment, in French.
+
+    ``hosts``: how many hosts were seen running ``tick`` lately (several_hosts_problems)."""
     problems = []
     if config.get("DEBUG"):
         problems.append("Le mode debug est activé (FLASK_DEBUG) : désactivez-le en production.")
@@ -80,7 +84,57 @@ def deploy_problems(config, environ=os.environ) -> list[str]:
         )
     if not config.get("MAIL_SERVER"):
         problems.append("MAIL_SERVER n'est pas défini : les e-mails sont écrits dans des fichiers.")
+    problems += several_hosts_problems(config, workers, hosts)
     return problems
+
+
+def several_hosts_problems(config, workers: int, hosts: int) -> list[str]:
+    """What breaks as soon as a second worker or host serves the same database."""
+    return [
+        problem
+        for check in (_generated_secret_key, _file_mail_on_several, _memory_limits_on_hosts)
+        if (problem := check(config, workers, hosts))
+    ]
+
+
+def _generated_secret_key(config, workers: int, hosts: int) -> str | None:
+    if not config.get("SECRET_KEY_GENERATED"):
+        return None
+    return (
+        "SECRET_KEY n'est pas configurée : une clé a été générée dans instance/secret_key. "
+        "Chaque hôte aurait la sienne, et les sessions, les formulaires, les liens QR et les "
+        "adresses d'agenda d'un hôte échoueraient sur l'autre : donnez la même SECRET_KEY "
+        "à tous les hôtes."
+    )
+
+
+def _file_mail_on_several(config, workers: int, hosts: int) -> str | None:
+    if config.get("MAIL_SERVER") or max(workers, hosts) <= 1:
+        return None
+    return (
+        f"E-mails en fichiers avec {max(workers, hosts)} {'hôtes' if hosts > 1 else 'workers'} : "
+        "ce mode est pour un seul hôte (chaque hôte écrit ceux qu'il envoie dans son propre "
+        "instance/mail/) ; configurez MAIL_SERVER."
+    )
+
+
+def _memory_limits_on_hosts(config, workers: int, hosts: int) -> str | None:
+    memory = str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory")
+    if hosts <= 1 or workers > 1 or not memory or not config.get("RATELIMIT_ENABLED", True):
+        return None  # several workers: already said above
+    return (
+        f"RATELIMIT_STORAGE_URI=memory:// sur {hosts} hôtes : chaque hôte compte à part ; "
+        "utilisez un Redis commun (redis://…)."
+    )
+
+
+def _hosts_seen() -> int:
+    """Hosts that ran ``tick`` lately; 1 when the database cannot tell (not upgraded yet)."""
+    try:
+        return max(hosts_seen(), 1)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return 1
 
 
 def _worker_count(environ) -> int:
@@ -100,7 +154,7 @@ def _worker_count(environ) -> int:
 @click.command("deploy-check")
 def deploy_check_command() -> None:
     """List what is unsafe in the current configuration for production."""
-    problems = deploy_problems(current_app.config)
+    problems = deploy_problems(current_app.config, hosts=_hosts_seen())
     if not problems:
         click.echo("Aucun problème de configuration détecté.")
         return

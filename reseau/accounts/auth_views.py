@@ -117,6 +117,9 @@ def _password_from_token(purpose: TokenPurpose, token: str, template: str, succe
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = set_password_with_token(found, form.password.data)
+        if user is None:  # used by another request meanwhile
+            db.session.rollback()
+            return render_page("accounts/token_invalid.html", purpose=purpose.value, status=404)
         db.session.commit()
         _start_session(user, remember=False)
         flash(success, "success")

@@ -23,7 +23,7 @@ from reseau.accounts.models import (
     UserStatus,
 )
 from reseau.audit import record_audit
-from reseau.database import utcnow
+from reseau.database import lock_row, utcnow
 from reseau.extensions import db
 from reseau.outbox import external_url, queue_mail
 
@@ -43,8 +43,10 @@ def get_user_by_email(email: str) -> User | None:
 def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     """Create a single-use token for ``user``; return the secret (only its hash is kept).
 
-    Earlier unused tokens of the same purpose are voided, so only the latest link works.
+    Earlier unused tokens of the same purpose are voided, so only the latest link works
+    (the person's row is locked: two requests at once leave one valid link).
     """
+    lock_row(user)
     now = utcnow()
     db.session.execute(
         sa.update(AccountToken)
@@ -83,8 +85,13 @@ def find_valid_token(secret: str, purpose: TokenPurpose) -> AccountToken | None:
     return token
 
 
-def set_password_with_token(token: AccountToken, password: str) -> User:
-    """Use ``token`` once: set the person's password and activate an invited account."""
+def set_password_with_token(token: AccountToken, password: str) -> User | None:
+    """Use ``token`` once: set the person's password and activate an invited account.
+
+    None when the token was used meanwhile (the same link posted twice at once)."""
+    lock_row(token)
+    if token.used_at is not None:
+        return None
     user = token.user
     token.used_at = utcnow()
     user.set_password(password)
@@ -214,8 +221,10 @@ def centre_referents(centre: Centre) -> list[User]:
     )
 
 
-def approve_person(person: User, *, actor: User) -> None:
-    """Activate a pending self-registration and tell the person."""
+def approve_person(person: User, *, actor: User) -> bool:
+    """Activate a pending self-registration and tell the person; False if already decided."""
+    if lock_row(person).status != UserStatus.PENDING:
+        return False
     person.status = UserStatus.ACTIVE
     person.approved_by_id = actor.id
     record_audit(actor, "person.approve", person, summary=f"Compte validé : {person.email}")
@@ -227,10 +236,13 @@ def approve_person(person: User, *, actor: User) -> None:
         link=external_url("accounts.login"),
     )
     db.session.flush()
+    return True
 
 
-def decline_person(person: User, *, actor: User) -> None:
-    """Refuse a pending self-registration: the account is disabled and the person told."""
+def decline_person(person: User, *, actor: User) -> bool:
+    """Refuse a pending self-registration (account disabled, person told); False if decided."""
+    if lock_row(person).status != UserStatus.PENDING:
+        return False
     person.status = UserStatus.DISABLED
     person.approved_by_id = actor.id
     record_audit(actor, "person.decline", person, summary=f"Demande refusée : {person.email}")
@@ -241,6 +253,7 @@ def decline_person(person: User, *, actor: User) -> None:
         person=person,
     )
     db.session.flush()
+    return True
 
 
 def record_login(user: User) -> None:

@@ -19,6 +19,7 @@ from reseau.accounts.operations import (
     send_invitation,
 )
 from reseau.audit import record_audit
+from reseau.database import lock_row
 from reseau.extensions import db
 from reseau.views import form_status, navigate, page_number, render_page, see_other
 
@@ -149,6 +150,7 @@ def person_edit(person_id: int):
     person = get_person_or_404(current_user, person_id)
     form = _person_form(person)
     if form.validate_on_submit() and not _drops_own_coordination(form, person):
+        lock_row(person)  # two editors at once: the second starts from the first's roles
         before = {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
         person.first_name = form.first_name.data
         person.last_name = form.last_name.data
@@ -211,6 +213,7 @@ def person_set_active(person_id: int):
     person = get_person_or_404(current_user, person_id)
     if person.id == current_user.id:
         abort(409)
+    lock_row(person)  # two clicks at once: one change, one audit entry
     activate = request.form.get("action") == "activer"
     if activate and person.status == UserStatus.DISABLED:
         # Someone disabled before choosing a password goes back to "invited" (and can be
@@ -248,10 +251,13 @@ def person_decide(person_id: int):
         flash(f"La demande de {person.full_name} a déjà été traitée.", "info")
         return see_other(url_for("accounts.person_pending"))
     if request.form.get("decision") == "valider":
-        approve_person(person, actor=current_user)
-        flash(f"Compte de {person.full_name} validé : un e-mail lui est envoyé.", "success")
+        done = approve_person(person, actor=current_user)
+        message = f"Compte de {person.full_name} validé : un e-mail lui est envoyé.", "success"
     else:
-        decline_person(person, actor=current_user)
-        flash(f"Demande de {person.full_name} refusée.", "info")
+        done = decline_person(person, actor=current_user)
+        message = f"Demande de {person.full_name} refusée.", "info"
+    if not done:  # decided by someone else meanwhile
+        message = f"La demande de {person.full_name} a déjà été traitée.", "info"
     db.session.commit()
+    flash(*message)
     return see_other(url_for("accounts.person_pending"))

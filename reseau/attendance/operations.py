@@ -21,7 +21,7 @@ from reseau.audit import record_audit
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.operations import CatalogueError
 from reseau.catalogue.operations import close_session as close_training_session
-from reseau.database import utcnow
+from reseau.database import lock_row, utcnow
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 from reseau.i18n import datetime_fr
@@ -168,59 +168,84 @@ def _snapshot(record: Attendance | None) -> dict | None:
     return None if record is None else {"status": record.status.value}
 
 
+def _hold(seance: Seance) -> None:
+    """Lock what a mark depends on, before reading it: the session (shared, so that closing
+    waits for marks in progress and marks wait for a close) and the séance (its marks queue
+    up). Status, recorded_by, recorded_at and the audit entry then describe one write, and
+    each audit "before" is the previous "after"."""
+    lock_row(seance.session, shared=True)
+    lock_row(seance)
+
+
+def _check_recordable(seance: Seance, actor: User) -> None:
+    if not can_record(actor, seance.session):
+        raise AttendanceError(
+            "La session est clôturée : seule la coordination peut encore corriger l'émargement."
+        )
+    if seance.status != SeanceStatus.SCHEDULED:
+        raise AttendanceError("Cette séance est annulée : pas d'émargement.")
+
+
 def set_status(
     seance: Seance, person: User, status: AttendanceStatus, *, actor: User
 ) -> Attendance:
     """Save ``person``'s status at ``seance``; after closing, write the change to the audit log.
 
     The person must be on the roster (confirmed or walk-in); the caller checks access."""
-    session = seance.session
-    if not can_record(actor, session):
-        raise AttendanceError(
-            "La session est clôturée : seule la coordination peut encore corriger l'émargement."
-        )
-    if seance.status != SeanceStatus.SCHEDULED:
-        raise AttendanceError("Cette séance est annulée : pas d'émargement.")
+    _hold(seance)
+    _check_recordable(seance, actor)
     return _write(seance, person, status, actor=actor)
 
 
 def _find(seance: Seance, person: User) -> Attendance | None:
+    """The person's mark at ``seance`` as the database holds it now (callers hold the séance)."""
     return db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.seance_id == seance.id, Attendance.person_id == person.id
-        )
+        sa.select(Attendance)
+        .where(Attendance.seance_id == seance.id, Attendance.person_id == person.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 
+def _insert(
+    seance: Seance, person: User, status: AttendanceStatus, actor: User
+) -> Attendance | None:
+    """Insert the person's first mark; None if another writer inserted it first."""
+    enrolment_id = db.session.scalar(
+        sa.select(Enrolment.id).where(
+            Enrolment.session_id == seance.session_id,
+            Enrolment.person_id == person.id,
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+        )
+    )
+    record = Attendance(
+        seance=seance,
+        person_id=person.id,
+        enrolment_id=enrolment_id,
+        is_walk_in=enrolment_id is None,
+        status=status,
+        recorded_by_id=actor.id,
+    )
+    try:
+        # Against a writer that did not hold the séance: the unique (séance, person) keeps one.
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        return None
+    return record
+
+
 def _write(seance: Seance, person: User, status: AttendanceStatus, *, actor: User) -> Attendance:
+    """Write one mark; the caller holds the séance (``_hold``) and has checked access."""
     session = seance.session
     record = _find(seance, person)
     before = _snapshot(record)
     if record is None:
-        enrolment_id = db.session.scalar(
-            sa.select(Enrolment.id).where(
-                Enrolment.session_id == session.id,
-                Enrolment.person_id == person.id,
-                Enrolment.status == EnrolmentStatus.CONFIRMED,
-            )
-        )
-        try:
-            # The trainer's tap and the person's QR check-in may insert the same row at
-            # once: the unique (séance, person) constraint keeps one, and we update it.
-            with db.session.begin_nested():
-                record = Attendance(
-                    seance=seance,
-                    person_id=person.id,
-                    enrolment_id=enrolment_id,
-                    is_walk_in=enrolment_id is None,
-                    status=status,
-                    recorded_by_id=actor.id,
-                )
-                db.session.add(record)
-        except IntegrityError:
+        record = _insert(seance, person, status, actor)
+        if record is None:
             record = _find(seance, person)
             before = _snapshot(record)
-    if record.status == status and before is not None:
+    if before is not None and record.status == status:
         return record
     record.status = status
     record.recorded_by_id = actor.id
@@ -241,25 +266,29 @@ def _write(seance: Seance, person: User, status: AttendanceStatus, *, actor: Use
 def save_roster(seance: Seance, statuses: dict[int, AttendanceStatus], *, actor: User) -> int:
     """Save the statuses of the whole roster (the form without JavaScript); return how many
     people were saved. People not on the roster are ignored."""
+    _hold(seance)
     lines = {line.person.id: line for line in roster(seance).lines}
-    saved = 0
-    for person_id, status in statuses.items():
-        line = lines.get(person_id)
-        if line is None or line.status == status:
-            continue
-        set_status(seance, line.person, status, actor=actor)
-        saved += 1
-    return saved
+    changes = [
+        (lines[person_id].person, status)
+        for person_id, status in sorted(statuses.items())
+        if person_id in lines and lines[person_id].status != status
+    ]
+    if changes:
+        _check_recordable(seance, actor)
+    for person, status in changes:
+        _write(seance, person, status, actor=actor)
+    return len(changes)
 
 
 def mark_all_present(seance: Seance, *, actor: User) -> int:
     """Mark present everyone on the roster not marked yet; return how many."""
-    marked = 0
-    for line in roster(seance).lines:
-        if line.status is None:
-            set_status(seance, line.person, AttendanceStatus.PRESENT, actor=actor)
-            marked += 1
-    return marked
+    _hold(seance)
+    unmarked = [line.person for line in roster(seance).lines if line.status is None]
+    if unmarked:
+        _check_recordable(seance, actor)
+    for person in unmarked:
+        _write(seance, person, AttendanceStatus.PRESENT, actor=actor)
+    return len(unmarked)
 
 
 def add_walk_in(seance: Seance, person: User, *, actor: User) -> Attendance:
@@ -267,6 +296,23 @@ def add_walk_in(seance: Seance, person: User, *, actor: User) -> Attendance:
     if person.status in (UserStatus.DISABLED, UserStatus.ANONYMISED):
         raise AttendanceError("Cette personne ne peut pas être ajoutée.")
     return set_status(seance, person, AttendanceStatus.PRESENT, actor=actor)
+
+
+def add_guest(
+    seance: Seance,
+    first_name: str,
+    last_name: str,
+    centre: Centre | None,
+    category: Category,
+    *,
+    actor: User,
+) -> User:
+    """Create a person without an account and mark them present at ``seance`` (a walk-in)."""
+    _hold(seance)  # before the guest's insert: see lock_row
+    _check_recordable(seance, actor)
+    guest = create_guest(first_name, last_name, centre, category, actor=actor)
+    _write(seance, guest, AttendanceStatus.PRESENT, actor=actor)
+    return guest
 
 
 def create_guest(
@@ -319,6 +365,7 @@ def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> At
     Only from CHECKIN_MARGIN before the start until the end, in a published session; a
     person who did not enrol comes in as a walk-in (allowed until the session is closed)."""
     now = now or utcnow()
+    _hold(seance)
     session = seance.session
     if session.status != SessionStatus.PUBLISHED or seance.status != SeanceStatus.SCHEDULED:
         raise AttendanceError("L'émargement de cette séance n'est pas ouvert.")
@@ -329,13 +376,9 @@ def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> At
         )
     if now > seance.ends_at:
         raise AttendanceError("La séance est terminée : l'émargement en ligne est fermé.")
-    record = db.session.scalar(
-        sa.select(Attendance).where(
-            Attendance.seance_id == seance.id, Attendance.person_id == person.id
-        )
-    )
+    record = _find(seance, person)
     if record is not None and record.status in ATTENDED:
-        return record
+        return record  # the trainer's "late" stays
     return _write(seance, person, AttendanceStatus.PRESENT, actor=person)
 
 
@@ -419,7 +462,8 @@ def give_feedback(
     missing: str = "",
     would_recommend: bool | None = None,
 ) -> Feedback:
-    """Save ``person``'s feedback on ``session`` (once; the unique constraint guards races)."""
+    """Save ``person``'s feedback on ``session``, once: a second answer at the same moment (a
+    second tab, a double click) meets the unique (session, person) and is refused."""
     if session.status != SessionStatus.CLOSED or person.id not in hours_attended(session):
         raise AttendanceError("Seules les personnes venues à une session clôturée donnent un avis.")
     if has_given_feedback(person, session):
@@ -434,8 +478,11 @@ def give_feedback(
         missing=missing.strip(),
         would_recommend=would_recommend,
     )
-    db.session.add(feedback)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(feedback)
+    except IntegrityError as duplicate:
+        raise AttendanceError(ALREADY_GIVEN) from duplicate
     return feedback
 
 

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Response, abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from reseau.accounts.access import coordinator_required, trainer_required
 from reseau.accounts.models import Category, Centre, User
@@ -315,14 +314,14 @@ def add_guest(seance_id: int):
         return _walk_in_page(seance, form, status=form_status(form))
     centre = db.session.get(Centre, form.centre.data) if form.centre.data else None
     try:
-        guest = operations.create_guest(
+        guest = operations.add_guest(
+            seance,
             form.first_name.data,
             form.last_name.data,
             centre,
             Category(form.category.data),
             actor=current_user,
         )
-        operations.add_walk_in(seance, guest, actor=current_user)
         db.session.commit()
     except AttendanceError as refusal:
         db.session.rollback()
@@ -515,8 +514,8 @@ def feedback(session_id: int):
                 would_recommend=form.would_recommend.data == "oui",
             )
             db.session.commit()
-        except (AttendanceError, IntegrityError):
-            # A second tab or a double click: the unique constraint kept the first answer.
+        except AttendanceError:
+            # A second tab or a double click: the first answer is kept.
             db.session.rollback()
             return render_page(
                 "attendance/feedback_form.html",

@@ -33,7 +33,7 @@ from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
 from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.data_version import ROW_NAME as DATA_ROW
 from reseau.data_version import DataVersion
-from reseau.database import standalone_write, utcnow
+from reseau.database import lock_row, standalone_write, utcnow
 from reseau.extensions import db
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -98,6 +98,7 @@ def issue_token(kind: FeedKind, user: User, *, actor: User) -> CalendarToken:
     """
     if not may_have(kind, user) or actor.id != user.id:
         raise PermissionError("Cette adresse d'agenda n'est pas disponible pour ce compte.")
+    lock_row(user)  # two clicks at once: one address stays valid, not two
     now = utcnow()
     db.session.execute(
         sa.update(CalendarToken)

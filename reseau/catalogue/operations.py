@@ -29,7 +29,7 @@ from reseau.catalogue.models import (
     TrainingSession,
 )
 from reseau.catalogue.signals import session_cancelled, session_changed, session_published
-from reseau.database import utcnow
+from reseau.database import lock_row, utcnow
 from reseau.extensions import db
 from reseau.i18n import from_local
 
@@ -109,6 +109,7 @@ def save_module(
     """Create a module at the end of ``cycle`` (``module`` None) or update ``module``."""
     if module is None:
         assert cycle is not None
+        lock_row(cycle)  # positions are read, then written
         module = Module(cycle=cycle, position=len(cycle.modules))
         cycle.modules.append(module)
     module.title = data["title"]
@@ -120,6 +121,7 @@ def save_module(
 
 def move_module(module: Module, offset: int, *, actor: User) -> None:
     """Move ``module`` up (-1) or down (+1) in its cycle; positions become 0..n-1."""
+    lock_row(module.cycle)
     modules = list(module.cycle.modules)
     index = modules.index(module)
     target = index + offset
@@ -202,6 +204,7 @@ def create_session(data: dict[str, Any], *, actor: User) -> TrainingSession:
 
 def update_session(session: TrainingSession, data: dict[str, Any], *, actor: User) -> None:
     """Change a draft or published session; a new place makes calendars update."""
+    lock_row(session)
     if session.status not in EDITABLE_STATUSES:
         raise CatalogueError(f"Une session {session.status.label.lower()} ne se modifie plus.")
     place_before = _place_snapshot(session)
@@ -238,6 +241,7 @@ def _change_status(session: TrainingSession, status: SessionStatus, actor: User)
 
 def publish_session(session: TrainingSession, *, actor: User) -> None:
     """Make a draft session visible in the catalogue and open to enrolment."""
+    lock_row(session)  # two clicks, or two coordinators: the second sees the first's result
     if session.status != SessionStatus.DRAFT:
         raise CatalogueError("Seule une session en brouillon peut être publiée.")
     if not any(s.status == SeanceStatus.SCHEDULED for s in session.seances):
@@ -249,6 +253,7 @@ def publish_session(session: TrainingSession, *, actor: User) -> None:
 
 def cancel_session(session: TrainingSession, *, actor: User) -> None:
     """Cancel a draft or published session; its séances stay, marked cancelled."""
+    lock_row(session)
     if session.status not in EDITABLE_STATUSES:
         raise CatalogueError("Cette session ne peut plus être annulée.")
     was_published = session.status == SessionStatus.PUBLISHED
@@ -263,7 +268,11 @@ def cancel_session(session: TrainingSession, *, actor: User) -> None:
 
 
 def close_session(session: TrainingSession, *, actor: User) -> None:
-    """Close a published session: enrolment and attendance are over."""
+    """Close a published session: enrolment and attendance are over.
+
+    The lock makes a second close fail (no second feedback request) and waits for the
+    attendance marks in progress (they hold the session shared)."""
+    lock_row(session)
     if session.status != SessionStatus.PUBLISHED:
         raise CatalogueError("Seule une session publiée peut être clôturée.")
     session.closed_at = utcnow()
@@ -272,6 +281,14 @@ def close_session(session: TrainingSession, *, actor: User) -> None:
 
 
 # Séances -----------------------------------------------------------------------------------
+
+
+def _hold_seance(seance: Seance) -> TrainingSession:
+    """Lock the séance's session, then the séance: edits of one session queue up, and each
+    reads the status and SEQUENCE the previous one left."""
+    session = lock_row(seance.session)
+    lock_row(seance)
+    return session
 
 
 def _check_editable(session: TrainingSession) -> None:
@@ -292,6 +309,7 @@ def add_seance(
     session: TrainingSession, starts_at: datetime, ends_at: datetime, *, actor: User
 ) -> Seance:
     """Add a séance (aware UTC start and end) to a draft or published session."""
+    lock_row(session)
     _check_editable(session)
     if ends_at <= starts_at:
         raise CatalogueError("L'heure de fin doit être après l'heure de début.")
@@ -305,7 +323,7 @@ def add_seance(
 
 def update_seance(seance: Seance, starts_at: datetime, ends_at: datetime, *, actor: User) -> bool:
     """Move a séance; return whether its time changed (then SEQUENCE grows)."""
-    session = seance.session
+    session = _hold_seance(seance)
     _check_editable(session)
     if ends_at <= starts_at:
         raise CatalogueError("L'heure de fin doit être après l'heure de début.")
@@ -329,7 +347,7 @@ def update_seance(seance: Seance, starts_at: datetime, ends_at: datetime, *, act
 
 def cancel_seance(seance: Seance, *, actor: User) -> None:
     """Cancel a séance of a published session: it stays, marked cancelled, in calendars."""
-    session = seance.session
+    session = _hold_seance(seance)
     _check_editable(session)
     if session.status == SessionStatus.DRAFT:
         raise CatalogueError("La session est en brouillon : supprimez plutôt la séance.")
@@ -354,7 +372,7 @@ def cancel_seance(seance: Seance, *, actor: User) -> None:
 
 def restore_seance(seance: Seance, *, actor: User) -> None:
     """Schedule a cancelled séance again."""
-    session = seance.session
+    session = _hold_seance(seance)
     _check_editable(session)
     if seance.status == SeanceStatus.SCHEDULED:
         return
@@ -374,7 +392,7 @@ def restore_seance(seance: Seance, *, actor: User) -> None:
 
 def delete_seance(seance: Seance, *, actor: User) -> None:
     """Delete a séance of a draft session (nobody has seen it yet)."""
-    session = seance.session
+    session = _hold_seance(seance)
     if session.status != SessionStatus.DRAFT:
         raise CatalogueError("La session est publiée : la séance peut être annulée, pas supprimée.")
     record_audit(actor, "seance.delete", seance, summary=session.title)

@@ -181,7 +181,8 @@ def _insert(table):
 
 
 def get_or_create_response(campaign: DiagnosticCampaign, person: User) -> DiagnosticResponse:
-    """Return ``person``'s response to ``campaign``, creating it once even under concurrency."""
+    """Return ``person``'s response to ``campaign``, created once even under concurrency and
+    locked until the transaction ends: what the caller reads from it is what it changes."""
     db.session.execute(
         _insert(DiagnosticResponse.__table__)
         .values(campaign_id=campaign.id, person_id=person.id, other_needs="", updated_at=utcnow())
@@ -193,6 +194,7 @@ def get_or_create_response(campaign: DiagnosticCampaign, person: User) -> Diagno
             DiagnosticResponse.campaign_id == campaign.id,
             DiagnosticResponse.person_id == person.id,
         )
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
 
@@ -288,9 +290,13 @@ def invite_people(campaign: DiagnosticCampaign, *, actor: User) -> int:
     ).all()
     link = _answer_link(campaign)
     now = utcnow()
+    invited = 0
     for person in people:
         response = get_or_create_response(campaign, person)
+        if response.invited_at is not None:
+            continue  # invited meanwhile (a second click, another coordinator)
         response.invited_at = now
+        invited += 1
         outbox.queue_mail(
             person.email,
             f"Diagnostic des besoins de formation : {campaign.title}",
@@ -302,9 +308,9 @@ def invite_people(campaign: DiagnosticCampaign, *, actor: User) -> int:
         )
     db.session.flush()
     record_audit(
-        actor, "diagnostic.invite", campaign, summary=f"{len(people)} personne(s) invitée(s)"
+        actor, "diagnostic.invite", campaign, summary=f"{invited} personne(s) invitée(s)"
     )
-    return len(people)
+    return invited
 
 
 def remind_person(campaign: DiagnosticCampaign, person: User, *, actor: User) -> bool:

@@ -2,6 +2,15 @@
 
 from reseau.outbox.delivery import deliver_due
 from reseau.outbox.models import MailStatus, OutboxMail
+from reseau.outbox.operations import outbox_figures, retry_failed
 from reseau.outbox.queue import external_url, queue_mail
 
-__all__ = ["MailStatus", "OutboxMail", "deliver_due", "external_url", "queue_mail"]
+__all__ = [
+    "MailStatus",
+    "OutboxMail",
+    "deliver_due",
+    "external_url",
+    "outbox_figures",
+    "queue_mail",
+    "retry_failed",
+]

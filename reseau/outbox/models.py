@@ -13,10 +13,27 @@ from reseau.extensions import db
 
 
 class MailStatus(LabelledEnum):
-    __labels__ = {"pending": "À envoyer", "sent": "Envoyé", "failed": "Échec définitif"}
+    __labels__ = {
+        "pending": "À envoyer",
+        "sending": "En cours d'envoi",
+        "sent": "Envoyé",
+        "failed": "Échec définitif",
+        "abandoned": "Abandonné",
+    }
     PENDING = "pending"
+    # Claimed by a sender for the SMTP transaction, until ``lease_until`` (see delivery.py).
+    SENDING = "sending"
     SENT = "sent"
+    # Failed MAIL_MAX_ATTEMPTS times (or refused for good): waits for a coordinator.
     FAILED = "failed"
+    # Given up by a coordinator (say, an address that does not exist).
+    ABANDONED = "abandoned"
+
+
+# Not delivered (yet): what anonymisation removes with the person.
+UNSENT = (MailStatus.PENDING, MailStatus.SENDING, MailStatus.FAILED, MailStatus.ABANDONED)
+# Still to deliver: the backlog health reports.
+WAITING = (MailStatus.PENDING, MailStatus.SENDING)
 
 
 class OutboxMail(db.Model):
@@ -40,6 +57,12 @@ class OutboxMail(db.Model):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     next_attempt_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Given at the first attempt and kept for every retry: receivers drop a second copy.
+    message_id: so.Mapped[str | None] = so.mapped_column(sa.String(250))
+    # While SENDING: no other sender takes the row before this time.
+    lease_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The server's answer to the message (e.g. "250 2.0.0 Ok: queued as 4Xz…").
+    server_reply: so.Mapped[str | None] = so.mapped_column(sa.String(500))
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} to={self.recipient} {self.status}>"

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from sqlalchemy.exc import IntegrityError
 
 from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
@@ -38,7 +39,8 @@ def queue_mail(
     """Add a message rendered from ``mail/<template>.txt`` to the outbox and return it.
 
     With ``dedup_key``, a message already queued under that key is not queued again (None
-    is returned): time-based jobs can run twice without sending twice.
+    is returned): time-based jobs can run twice without sending twice. Two transactions
+    queuing the same key at once are told apart by the unique key: the second gets None.
     """
     if dedup_key is not None:
         exists = db.session.scalar(
@@ -61,5 +63,13 @@ def queue_mail(
         ics=ics,
         ics_method=ics_method,
     )
-    db.session.add(mail)
+    if dedup_key is None:
+        db.session.add(mail)
+        return mail
+    db.session.flush()  # the caller's own pending rows fail here, not in the savepoint
+    try:
+        with db.session.begin_nested():
+            db.session.add(mail)
+    except IntegrityError:
+        return None  # queued by a concurrent transaction since the check above
     return mail

@@ -20,12 +20,12 @@ from reseau.attendance.models import Attendance, Feedback
 from reseau.audit import AuditLog, record_audit
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance
-from reseau.database import utcnow
+from reseau.database import lock_row, utcnow
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
 from reseau.extensions import db
 from reseau.outbox import external_url, queue_mail
-from reseau.outbox.models import MailStatus, OutboxMail
+from reseau.outbox.models import UNSENT, OutboxMail
 
 DELETION_REQUEST = "privacy.deletion_request"
 ANONYMISE = "person.anonymise"
@@ -213,6 +213,7 @@ def deletion_requests() -> list[tuple[AuditLog, User]]:
 
 def request_deletion(person: User, *, reason: str = "") -> bool:
     """Record the person's request and tell the coordinators; False if already asked."""
+    lock_row(person)  # a double click records one request
     if pending_deletion_request(person) is not None:
         return False
     record_audit(
@@ -248,6 +249,7 @@ def request_deletion(person: User, *, reason: str = "") -> bool:
 
 def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> None:
     """Erase the person's names and contacts; keep their figures under an anonymous label."""
+    lock_row(person)  # the coordinator and `tick` at once: the second finds it done
     if person.status == UserStatus.ANONYMISED:
         return
     email = person.email
@@ -263,10 +265,11 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == person.id))
     db.session.execute(sa.delete(CalendarToken).where(CalendarToken.user_id == person.id))
     if email:
-        # Unsent messages are dropped; the copies of sent ones lose their address and text.
+        # Unsent messages (failed ones too: a retry must not send them) are dropped; the
+        # copies of sent ones lose their address and text.
         db.session.execute(
             sa.delete(OutboxMail).where(
-                OutboxMail.recipient == email, OutboxMail.status == MailStatus.PENDING
+                OutboxMail.recipient == email, OutboxMail.status.in_(UNSENT)
             )
         )
         db.session.execute(

@@ -6,7 +6,7 @@ from reseau.privacy.operations import apply_retention
 from reseau.tick import tick_task
 
 
-@tick_task
+@tick_task("conservation")
 def retention_task() -> str:
     count = apply_retention()
     return f"{count} personne(s) anonymisée(s) après la durée de conservation."

@@ -14,6 +14,7 @@ from reseau.database import counts, utcnow
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
 from reseau.i18n import from_local, to_local
+from reseau.outbox.models import MailStatus, OutboxMail
 
 LIMIT = 5
 FEEDBACK_DAYS = 30
@@ -35,6 +36,7 @@ class Attention:
     to_close: Item
     feedback: int
     feedback_since: datetime
+    failed_mail: int = 0  # e-mails that will not leave without a coordinator
 
     @property
     def anything(self) -> bool:
@@ -45,6 +47,7 @@ class Attention:
                 self.full_with_waitlist.count,
                 self.to_close.count,
                 self.feedback,
+                self.failed_mail,
             )
         )
 
@@ -111,6 +114,9 @@ def attention(now: datetime | None = None) -> Attention:
     totals = counts(
         db.session,
         feedback=sa.select(sa.func.count(Feedback.id)).where(Feedback.created_at >= since),
+        failed_mail=sa.select(sa.func.count(OutboxMail.id)).where(
+            OutboxMail.status == MailStatus.FAILED
+        ),
         **{
             name: query.with_only_columns(sa.func.count(TrainingSession.id))
             for name, (query, _) in queries.items()
@@ -120,4 +126,9 @@ def attention(now: datetime | None = None) -> Attention:
         name: Item(totals[name], _first_sessions(query, order))
         for name, (query, order) in queries.items()
     }
-    return Attention(**items, feedback=totals["feedback"], feedback_since=since)
+    return Attention(
+        **items,
+        feedback=totals["feedback"],
+        feedback_since=since,
+        failed_mail=totals["failed_mail"],
+    )

@@ -32,6 +32,7 @@ OWN_CENTRE = (LOGIN, 403, 403, 200, 404, 200)  # an object of the referent's cen
 COORDINATOR = (LOGIN, 403, 403, 403, 403, 200)
 GONE = (404,) * 6  # unknown token
 COORDINATOR_POST = (LOGIN, 403, 403, 403, 403, 422)
+COORDINATOR_ACTION = (LOGIN, 403, 403, 403, 403, 303)  # a button: no form to fill
 
 # (method, rule) -> (URL with placeholders, expected status per role). POSTs send an empty
 # form: allowed roles get the form back with errors (422) instead of changing anything, except
@@ -95,8 +96,29 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/centres/{centre}/modifier",
         COORDINATOR_POST,
     ),
+    # Health: no login for anyone (see _schema_at_head below).
+    ("GET", "/sante"): ("/sante", PUBLIC_OK),
+    ("GET", "/admin/envois"): ("/admin/envois", COORDINATOR),
+    ("POST", "/admin/envois/reessayer"): ("/admin/envois/reessayer", COORDINATOR_ACTION),
+    ("POST", "/admin/envois/<int:mail_id>/reessayer"): (
+        "/admin/envois/999999/reessayer",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/envois/<int:mail_id>/abandonner"): (
+        "/admin/envois/999999/abandonner",
+        COORDINATOR_ACTION,
+    ),
     ("POST", "/deconnexion"): ("/deconnexion", (LOGIN, 303, 303, 303, 303, 303)),
 }
+
+
+@pytest.fixture(autouse=True)
+def _schema_at_head(app):
+    # /sante answers 503 while the schema is not at the code's revision; create_all records none.
+    from tests.main.helpers import schema_at_head
+
+    with schema_at_head(app):
+        yield
 
 
 def _registered_routes(app) -> set[tuple[str, str]]:
