@@ -94,6 +94,8 @@ class Centre(db.Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Part of the calendar fingerprint: events of the sessions it hosts show its address.
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     department: so.Mapped[Department] = so.relationship(back_populates="centres")
 
