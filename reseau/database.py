@@ -86,6 +86,11 @@ def standalone_write(engine: Engine):
         _read_only.reset(token)
 
 
+def is_read_only() -> bool:
+    """Whether the current request only reads (its SQLite transaction is deferred)."""
+    return _read_only.get()
+
+
 def set_read_only(value: bool):
     """Mark the current context as read-only (deferred SQLite transactions); return a token."""
     return _read_only.set(value)

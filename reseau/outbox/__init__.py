@@ -2,6 +2,13 @@
 
 from reseau.outbox.delivery import deliver_due
 from reseau.outbox.models import MailStatus, OutboxMail
-from reseau.outbox.queue import external_url, queue_mail
+from reseau.outbox.queue import base_url, external_url, queue_mail
 
-__all__ = ["MailStatus", "OutboxMail", "deliver_due", "external_url", "queue_mail"]
+__all__ = [
+    "MailStatus",
+    "OutboxMail",
+    "base_url",
+    "deliver_due",
+    "external_url",
+    "queue_mail",
+]
