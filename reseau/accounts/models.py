@@ -104,6 +104,11 @@ class Centre(db.Model):
         parts = [self.address, f"{self.postcode} {self.town}".strip()]
         return ", ".join(part for part in parts if part)
 
+    @property
+    def label(self) -> str:
+        """The centre as a place: its name and address, in one line."""
+        return ", ".join(part for part in (self.name, self.full_address) if part)
+
     def __repr__(self) -> str:
         return f"<Centre {self.id} {self.name}>"
 

@@ -217,7 +217,7 @@ class TrainingSession(db.Model):
         if self.place_kind == PlaceKind.VISIO:
             return "Visio"
         if self.place_kind == PlaceKind.CENTRE and self.host_centre is not None:
-            return f"{self.host_centre.name}, {self.host_centre.full_address}"
+            return self.host_centre.label
         parts = [self.place_name, self.address, f"{self.postcode} {self.town}".strip()]
         return ", ".join(part for part in parts if part)
 
