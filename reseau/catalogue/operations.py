@@ -71,17 +71,18 @@ def unique_theme_slug(name: str, theme: Theme | None = None) -> str:
 
 
 def save_theme(theme: Theme | None, data: dict[str, Any], *, actor: User) -> Theme:
-    """Create (``theme`` None) or update a theme from ``data`` (name, description, position)."""
+    """Create (``theme`` None) or update a theme from ``data`` (name, description, position).
+
+    The slug is made once: the theme's page and calendar feed keep their address when it is
+    renamed (a subscribed calendar would otherwise stop updating).
+    """
     creating = theme is None
     renamed = not creating and theme.name != data["name"]
-    if creating or theme.name != data["name"]:
-        with db.session.no_autoflush:
-            slug = unique_theme_slug(data["name"], theme)
     if creating:
+        with db.session.no_autoflush:
+            slug = unique_theme_slug(data["name"])
         theme = Theme(slug=slug)
         db.session.add(theme)
-    elif theme.name != data["name"]:
-        theme.slug = slug
     theme.name = data["name"]
     theme.description = data.get("description") or ""
     theme.position = data.get("position") or 0
