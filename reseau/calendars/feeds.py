@@ -284,8 +284,9 @@ def _trainer_columns(feed: Feed, visible) -> list:
     )
     return [
         sa.select(sa.func.count()).select_from(pairs).scalar_subquery(),
-        sa.select(sa.func.coalesce(sa.func.sum(pairs.c.id * 7 + pairs.c.session_id), 0))
-        .scalar_subquery(),
+        sa.select(
+            sa.func.coalesce(sa.func.sum(pairs.c.id * 7 + pairs.c.session_id), 0)
+        ).scalar_subquery(),
         sa.select(_max(pairs.c.updated_at)).scalar_subquery(),
     ]
 

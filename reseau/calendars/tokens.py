@@ -144,7 +144,7 @@ class FeedAddress:
     centre_id: int | None
     centre_name: str | None
     last_fetched_at: datetime | None
-    revoked: bool  # turned off by its owner: answered 410 Gone
+    gone: bool  # revoked, or its owner may no longer have it: answered 410 Gone
 
 
 def _has_role(role: Role):
@@ -193,8 +193,13 @@ def _read_address(digest: str):
 
 
 def find_token(token: str) -> FeedAddress | None:
-    """Return the address for ``token`` (``revoked`` if turned off), or None (wrong, owner
-    gone or no longer allowed)."""
+    """Return the address for ``token``, or None if no address ever had it.
+
+    An address that exists but no longer works is ``gone`` (answered 410): revoked, its owner
+    no longer active or allowed (no more referent, moved to another centre). Only unknown
+    tokens — guesses — are None (404), and only those count against the guessing limit, so
+    a calendar service still polling old addresses is not taken for a guesser.
+    """
     candidate = token if TOKEN_PATTERN.fullmatch(token) else "-" * 43
     digest = hash_token(candidate)
     found = _read_address(digest)
@@ -207,12 +212,11 @@ def find_token(token: str) -> FeedAddress | None:
         is_referent=bool(found.is_referent),
         centre_id=found.owner_centre_id,
     )
-    if found.status != UserStatus.ACTIVE or not allowed:
-        return None
-    if kind == FeedKind.CENTRE and (
+    # A centre feed also ends when the referent moves to another centre, or the centre goes.
+    centre_gone = kind == FeedKind.CENTRE and (
         found.centre_name is None or found.centre_id != found.owner_centre_id
-    ):
-        return None  # the referent has moved to another centre, or the centre is gone
+    )
+    usable = found.status == UserStatus.ACTIVE and allowed and not centre_gone
     return FeedAddress(
         found.id,
         kind,
@@ -220,7 +224,7 @@ def find_token(token: str) -> FeedAddress | None:
         found.centre_id,
         found.centre_name,
         found.last_fetched_at,
-        found.revoked_at is not None,
+        gone=found.revoked_at is not None or not usable,
     )
 
 

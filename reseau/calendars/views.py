@@ -120,8 +120,8 @@ def private_feed(token: str):
     address = find_token(token)
     if address is None:
         abort(404)
-    if address.revoked:
-        abort(410)  # the owner turned it off: calendar apps may stop asking
+    if address.gone:
+        abort(410)  # for good: calendar apps may stop asking
     response = _serve(_token_feed(address), public=False)
     record_fetch(address)
     return response

@@ -24,8 +24,8 @@ from tests.calendars.helpers import (
     events,
     get,
     invitations,
-    parse_both,
     paris,
+    parse_both,
     sent_to,
     session_form,
     text_of,
@@ -111,7 +111,9 @@ def _feed_after(client, url: str, before):
 
 
 def _sequences(response) -> dict[str, int]:
-    return {uid: int(event["SEQUENCE"]) for uid, event in events(parse_both(response.data)[0]).items()}
+    return {
+        uid: int(event["SEQUENCE"]) for uid, event in events(parse_both(response.data)[0]).items()
+    }
 
 
 def _post(client, url: str, data: dict):
@@ -126,7 +128,7 @@ def test_the_confirmation_invites_to_every_seance_one_message_each(world):
     person, session = world["person"], world["session"]
     messages = [m for m in sent_to(person) if m.get_content_type() == "multipart/mixed"]
     assert len(messages) == len(session.seances) == 2
-    assert "Inscription confirmée : Café, Débat" == messages[0]["Subject"]
+    assert messages[0]["Subject"] == "Inscription confirmée : Café, Débat"
     assert "Invitation : Café, Débat" in messages[1]["Subject"]
     assert "séance 2 sur 2" in text_of(messages[1])
     found = invitations(person)
@@ -134,7 +136,9 @@ def test_the_confirmation_invites_to_every_seance_one_message_each(world):
     assert {str(event["UID"]) for _, event in found} == {_uid(s) for s in session.seances}
     for _, event in found:
         assert str(event["ORGANIZER"]) == "mailto:contact@reseau.test"
-        assert event["ORGANIZER"].params["CN"] == "Fédération des centres sociaux de la région Centre"
+        assert (
+            event["ORGANIZER"].params["CN"] == "Fédération des centres sociaux de la région Centre"
+        )
         assert str(event["ATTENDEE"]) == f"mailto:{person.email}"
         assert int(event["SEQUENCE"]) == 0
     for message in messages:
@@ -172,7 +176,9 @@ def test_cancelling_a_seance_sends_a_cancel_with_the_reason(client, world):
     assert method == "CANCEL"
     assert str(event["UID"]) == _uid(seance)
     assert str(event["STATUS"]) == "CANCELLED"
-    requested = [e for m, e in invitations(person) if m == "REQUEST" and str(e["UID"]) == _uid(seance)]
+    requested = [
+        e for m, e in invitations(person) if m == "REQUEST" and str(e["UID"]) == _uid(seance)
+    ]
     assert int(event["SEQUENCE"]) > int(requested[0]["SEQUENCE"])
     # The trainer and the waitlisted person are told too, in their own words.
     assert sentence in text_of(sent_to(trainer)[-1])
@@ -279,7 +285,11 @@ def test_renaming_theme_module_and_cycle_reaches_the_feeds(client, world):
     theme_url = f"/agenda/thematiques/{theme.slug}.ics"
     cycle_before, theme_before = get(client, cycle_url), get(client, theme_url)
 
-    _post(client, f"/admin/thematiques/{theme.id}/modifier", data={"name": "Être employeur", "description": "", "position": "0"})
+    _post(
+        client,
+        f"/admin/thematiques/{theme.id}/modifier",
+        data={"name": "Être employeur", "description": "", "position": "0"},
+    )
     response, found, other = _feed_after(client, CATALOGUE, world["catalogue"])
     assert all("Thématique : Être employeur" in str(e["DESCRIPTION"]) for e in found.values())
     assert all("Thématique : Être employeur" in e.description.value for e in other.values())
@@ -322,7 +332,9 @@ def test_sequence_never_goes_down_after_cancel_then_reenrolment(client, auth, wo
     assert client.post(f"/catalogue/sessions/{session.id}/inscription").status_code == 303
     db.session.rollback()
     # The place went to the waitlisted person meanwhile: re-enrolled, Léa waits; free it.
-    enrolment_ops.cancel(enrolment_ops.get_enrolment(session, world["waiting"]), actor=world["waiting"])
+    enrolment_ops.cancel(
+        enrolment_ops.get_enrolment(session, world["waiting"]), actor=world["waiting"]
+    )
     db.session.commit()
     history = [
         (method, int(event["SEQUENCE"]))
@@ -392,7 +404,9 @@ def test_sentences_name_what_changed():
 
 def test_a_trainer_rename_reaches_the_private_feeds_only(client, world):
     trainer = world["trainer"]
-    trainer_feed = f"/agenda/prive/{feed_token(issue_token(FeedKind.TRAINER, trainer, actor=trainer))}.ics"
+    trainer_feed = (
+        f"/agenda/prive/{feed_token(issue_token(FeedKind.TRAINER, trainer, actor=trainer))}.ics"
+    )
     db.session.commit()
     feed_before, trainer_before = get(client, world["feed"]), get(client, trainer_feed)
     trainer.last_name = "Renommée"
@@ -402,7 +416,9 @@ def test_a_trainer_rename_reaches_the_private_feeds_only(client, world):
     assert all("Gaëlle Renommée" in e.description.value for e in other.values())
     _feed_after(client, trainer_feed, trainer_before)
     # The public catalogue never shows trainers: unchanged.
-    catalogue = get(client, CATALOGUE, headers={"If-None-Match": world["catalogue"].headers["ETag"]})
+    catalogue = get(
+        client, CATALOGUE, headers={"If-None-Match": world["catalogue"].headers["ETag"]}
+    )
     assert catalogue.status_code == 304
 
 

@@ -289,10 +289,10 @@ def test_access_to_every_route(app, client, auth):
     assert participant.last_name in mine.data.decode()
     assert events(parse_both(theirs.data)[0]) == {}
 
-    # A referent who leaves the role loses the centre feed at once.
+    # A referent who leaves the role loses the centre feed at once (for good: 410).
     referent.set_roles([])
     db.session.commit()
-    assert get(client, f"/agenda/prive/{feed_token(rows[referent.id])}.ics").status_code == 404
+    assert get(client, f"/agenda/prive/{feed_token(rows[referent.id])}.ics").status_code == 410
 
 
 class _Statements:
