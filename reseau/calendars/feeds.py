@@ -156,10 +156,12 @@ def _stored_uid_host() -> str:
     value = urlsplit(base_url()).hostname or "reseau.invalid"
     row = {"name": UID_HOST_SETTING, "value": value}
     try:
-        if is_read_only():  # a GET: its own short transaction, committed at once
+        # Its own short transaction, committed at once, except in an SQLite transaction that
+        # may hold the write lock already: another connection would wait for it.
+        if is_read_only() or db.engine.dialect.name != "sqlite":
             with standalone_write(db.engine) as connection:
                 connection.execute(sa.insert(CalendarSetting), row)
-        else:  # in the request's transaction: another connection would wait for its lock
+        else:
             with db.session.begin_nested():
                 db.session.execute(sa.insert(CalendarSetting), row)
     except sa.exc.IntegrityError:  # another worker stored it first: theirs wins
