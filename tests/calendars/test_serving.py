@@ -186,6 +186,7 @@ def test_links_follow_the_address_flask_run_listens_on(
         assert base_url() == "http://127.0.0.1:5201"
         assert external_url("main.home") == "http://127.0.0.1:5201/"
         assert feed_context().base_url == "http://127.0.0.1:5201"
+        _close(app)
     assert (tmp_path / "instance" / "listen_url").read_text().strip() == "http://127.0.0.1:5201"
     # A command run later (tick, send-mail) hands out the same links.
     later = create_app(config)
@@ -230,18 +231,26 @@ def test_event_uids_do_not_follow_base_url(database_url, tmp_path, own_instance)
             moved = create_app({**config, "BASE_URL": "https://formation.example.org"})
             with moved.app_context():
                 data = moved.test_client().get(CATALOGUE).data
-                assert f"seance-{session.seances[0].id}@127.0.0.1".encode() in data
-                assert b"https://formation.example.org/catalogue/sessions/" in data
+                _close(moved)
+            assert f"seance-{session.seances[0].id}@127.0.0.1".encode() in data
+            assert b"https://formation.example.org/catalogue/sessions/" in data
             chosen = create_app({**config, "CALENDAR_UID_HOST": "reseau.example.org"})
             with chosen.app_context():
                 data = chosen.test_client().get(CATALOGUE).data
-                assert f"seance-{session.seances[0].id}@reseau.example.org".encode() in data
+                _close(chosen)
+            assert f"seance-{session.seances[0].id}@reseau.example.org".encode() in data
         finally:
             db.session.remove()
             from tests.databases import empty_all_tables
 
             empty_all_tables(db)
             db.engine.dispose()
+
+
+def _close(app) -> None:
+    """Give back the connections of an application the test made (in its app context)."""
+    db.session.remove()
+    db.engine.dispose()
 
 
 def _config(database_url, tmp_path, **overrides) -> dict:
