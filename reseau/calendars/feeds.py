@@ -275,22 +275,23 @@ def _max(expression) -> sa.ColumnElement:
     return sa.type_coerce(sa.func.max(expression), UTCDateTime)
 
 
-def _trainer_columns(feed: Feed, visible) -> list:
-    """Who leads the feed's sessions, and when their names last changed (private feeds)."""
+def _trainers(feed: Feed, visible):
+    """One row: who leads the feed's sessions, and when their names last changed (private
+    feeds). Cross-joined to the séances, so the scope is evaluated once."""
     sessions = _scoped(feed, [TrainingSession.id]).where(visible)
-    pairs = (
-        sa.select(session_trainer.c.session_id, User.id, User.updated_at)
+    return (
+        sa.select(
+            sa.func.count().label("pairs"),
+            sa.func.coalesce(sa.func.sum(User.id * 7 + session_trainer.c.session_id), 0).label(
+                "ids"
+            ),
+            _max(User.updated_at).label("named_at"),
+        )
+        .select_from(session_trainer)
         .join(User, User.id == session_trainer.c.user_id)
         .where(session_trainer.c.session_id.in_(sessions))
-        .subquery()
+        .subquery("trainers")
     )
-    return [
-        sa.select(sa.func.count()).select_from(pairs).scalar_subquery(),
-        sa.select(
-            sa.func.coalesce(sa.func.sum(pairs.c.id * 7 + pairs.c.session_id), 0)
-        ).scalar_subquery(),
-        sa.select(_max(pairs.c.updated_at)).scalar_subquery(),
-    ]
 
 
 def _subject_stamp(feed: Feed):
@@ -324,12 +325,15 @@ def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = No
         _max(sa.case((too_old, Seance.ends_at))),
     ]
     extra: list = []
+    rows = []  # one-row aggregates, cross-joined
     if feed.private:
-        extra += _trainer_columns(feed, visible)
+        rows.append(_trainers(feed, visible))
     if feed.scope == Scope.PERSON:
         extra += [_max(shown(Enrolment.updated_at)), _max(Enrolment.updated_at)]
     elif feed.scope == Scope.CENTRE:
-        extra += _member_columns(feed.subject_id)
+        rows.append(_members(feed.subject_id))
+    for row in rows:
+        extra += [sa.func.max(column) for column in row.c]
     stamp = _subject_stamp(feed)
     if stamp is not None:
         extra.append(stamp)
@@ -339,6 +343,8 @@ def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = No
         .outerjoin(Theme, Theme.id == TrainingSession.theme_id)
         .outerjoin(Module, Module.id == TrainingSession.module_id)
     )
+    for row in rows:
+        query = query.join(row, sa.true())
     row = list(db.session.execute(query).one())
     shown_values, gone = row[1:8], row[8:11]
     in_content = [*shown_values, *row[11:]]
@@ -356,21 +362,21 @@ def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = No
     return Fingerprint(etag=hashlib.sha256(key.encode()).hexdigest()[:32], last_modified=last)
 
 
-def _member_columns(centre_id: int | None) -> list:
-    """The centre's participants: their confirmed places, names, and every change of them."""
-    members = (
-        sa.select(Enrolment.updated_at, User.updated_at.label("named_at"), Enrolment.status)
+def _members(centre_id: int | None):
+    """One row: the centre's participants, their confirmed places and names, and the latest
+    change of any of their enrolments (a centre feed shows their names)."""
+    confirmed = Enrolment.status == EnrolmentStatus.CONFIRMED
+    return (
+        sa.select(
+            _max(sa.case((confirmed, Enrolment.updated_at))).label("placed_at"),
+            _max(sa.case((confirmed, User.updated_at))).label("named_at"),
+            sa.func.count(sa.case((confirmed, Enrolment.id))).label("places"),
+            _max(Enrolment.updated_at).label("changed_at"),
+        )
         .join(User, Enrolment.person_id == User.id)
         .where(User.centre_id == centre_id)
-        .subquery()
+        .subquery("members")
     )
-    confirmed = sa.select(members).where(members.c.status == EnrolmentStatus.CONFIRMED).subquery()
-    return [
-        sa.select(_max(confirmed.c.updated_at)).scalar_subquery(),
-        sa.select(_max(confirmed.c.named_at)).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(confirmed).scalar_subquery(),
-        sa.select(_max(members.c.updated_at)).scalar_subquery(),
-    ]
 
 
 def _text(value) -> str:
