@@ -11,7 +11,7 @@ from flask import Flask, request
 from reseau import data_version
 from reseau.config import default_config, load_secret_key
 from reseau.database import configure_sqlite, set_read_only
-from reseau.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from reseau.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
 
@@ -48,7 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     htmx.init_app(app)
+    # Before the limiter's hook, so that it runs after it (Flask runs them in reverse order).
+    app.after_request(_retry_after_only_on_429)
     limiter.init_app(app)
+    compress.init_app(app)
     if app.config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -66,10 +69,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from reseau.enrolment import bp as enrolment_bp
     from reseau.main import bp as main_bp
     from reseau.ops import register_ops_commands
+    from reseau.outbox.queue import init_links
     from reseau.privacy import bp as privacy_bp
     from reseau.reports import bp as reports_bp
 
     init_login(app)
+    init_links(app)
     i18n.register_filters(app)
     errors.register(app)
     security.register(app)
@@ -96,6 +101,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         set_read_only(False)
 
     return app
+
+
+def _retry_after_only_on_429(response):
+    """Flask-Limiter adds Retry-After to every answer of a limited route: keep it on 429s."""
+    if response.status_code != 429:
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 def _import_models() -> None:

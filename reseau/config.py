@@ -38,7 +38,9 @@ def default_config(instance_path: str) -> dict:
         "NETWORK_NAME": os.environ.get(
             "NETWORK_NAME", "Fédération des centres sociaux de la région Centre"
         ),
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # The public address for links (e-mails, feeds, QR codes). Unset: the address the
+        # server listens on (see outbox.queue.base_url); set it in production.
+        "BASE_URL": os.environ.get("BASE_URL") or None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
@@ -83,9 +85,36 @@ def default_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_TOKEN": os.environ.get("RATELIMIT_TOKEN", "30 per minute"),
-        "RATELIMIT_FEED": os.environ.get("RATELIMIT_FEED", "60 per minute"),
+        # Private feeds, counted per address (token): Google and Microsoft fetch everyone's
+        # feeds from a few addresses. Wrong addresses count against RATELIMIT_TOKEN instead.
+        "RATELIMIT_FEED": os.environ.get("RATELIMIT_FEED", "10 per minute;120 per hour"),
         # QR self check-in, counted per logged-in person (a room may share one address).
         "RATELIMIT_CHECKIN": os.environ.get("RATELIMIT_CHECKIN", "20 per minute"),
+        # Issue 14, calendars: ORGANIZER of events and invitations (the network's contact
+        # address; unset: MAIL_DEFAULT_SENDER's), the host part of event UIDs (unset: fixed at
+        # first start and kept in the database), the key of feed addresses (unset: SECRET_KEY),
+        # built feeds each worker keeps, and how far back subscription feeds go.
+        "NETWORK_CONTACT_EMAIL": os.environ.get("NETWORK_CONTACT_EMAIL") or None,
+        "CALENDAR_UID_HOST": os.environ.get("CALENDAR_UID_HOST") or None,
+        "CALENDAR_TOKEN_KEY": os.environ.get("CALENDAR_TOKEN_KEY") or None,
+        "CALENDAR_FEED_CACHE_ENTRIES": int(os.environ.get("CALENDAR_FEED_CACHE_ENTRIES", "32")),
+        "CALENDAR_PAST_MONTHS": int(os.environ.get("CALENDAR_PAST_MONTHS", "12")),
+        # Pages and feeds compressed by Flask-Compress when the client accepts it. Not streamed
+        # files (static, downloads): its streaming path leaves them open; a proxy does those.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/plain",
+            "text/calendar",
+            "text/csv",
+            "application/javascript",
+            "application/json",
+            "image/svg+xml",
+        ],
+        # How long a QR check-in code stays valid.
+        "CHECKIN_TOKEN_SECONDS": int(os.environ.get("CHECKIN_TOKEN_SECONDS", str(20 * 60))),
         # Retention: people inactive for this many months are anonymised by `tick` (0: never).
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
     }

@@ -109,6 +109,11 @@ def lock_row(obj, *, shared: bool = False):
     return so.object_session(obj).execute(statement).scalar_one()
 
 
+def is_read_only() -> bool:
+    """Whether the current request only reads (its SQLite transaction is deferred)."""
+    return _read_only.get()
+
+
 def set_read_only(value: bool):
     """Mark the current context as read-only (deferred SQLite transactions); return a token."""
     return _read_only.set(value)

@@ -25,6 +25,10 @@ MESSAGES = {
         "Action impossible",
         "Cette action n'est pas possible dans l'état actuel. Rechargez la page pour voir où en sont les choses.",
     ),
+    410: (
+        "Adresse désactivée",
+        "Cette adresse a été désactivée ou remplacée. Retrouvez la nouvelle dans « Mes agendas ».",
+    ),
     413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée."),
     429: ("Trop de tentatives", "Vous avez fait trop de tentatives. Patientez quelques minutes."),
     500: (

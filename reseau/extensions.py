@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,5 +34,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
+# Responses compressed when the client accepts it (COMPRESS_* settings in config.py).
+compress = Compress()
 # Storage and switches come from the configuration (RATELIMIT_STORAGE_URI, RATELIMIT_ENABLED).
 limiter = Limiter(key_func=get_remote_address)

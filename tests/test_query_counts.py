@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import url_for
 
 from devdata.generate import GENERATED_PASSWORD, LANDMARK_EMAILS, SCALES, generate, landmarks
+from reseau.calendars.feeds import uid_host
 from reseau.calendars.models import CalendarToken
 from reseau.calendars.tokens import feed_token
 from reseau.catalogue.models import Theme
@@ -115,6 +116,7 @@ def _landmarks() -> dict:
     # The generator gives the landmark referent a centre calendar address.
     marks["centre_feed_token"] = feed_token(db.session.get(CalendarToken, marks["centre_feed"]))
     marks["theme_slug"] = db.session.get(Theme, marks["theme"]).slug
+    uid_host()  # fixed once per site, at first use: not a cost of any page
     return marks
 
 

@@ -15,6 +15,7 @@ from reseau.accounts.forms import (
     select_choices,
 )
 from reseau.accounts.models import Centre, Department, User
+from reseau.accounts.signals import centre_moved
 from reseau.audit import record_audit
 from reseau.extensions import db
 from reseau.views import form_status, navigate, page_number, render_page
@@ -115,6 +116,7 @@ def centre_edit(centre_id: int | None = None):
         if creating:
             centre = Centre()
             db.session.add(centre)
+        label_before = None if creating else centre.label
         centre.name = form.name.data
         centre.address = form.address.data or ""
         centre.postcode = form.postcode.data or ""
@@ -131,6 +133,9 @@ def centre_edit(centre_id: int | None = None):
             centre,
             summary=centre.name,
         )
+        if not creating and centre.label != label_before:
+            # The sessions it hosts show that place: the catalogue updates their calendars.
+            centre_moved.send(centre, before=label_before, actor=current_user)
         db.session.commit()
         flash(f"Centre « {centre.name} » enregistré.", "success")
         return navigate(url_for("accounts.centre_detail", centre_id=centre.id))

@@ -94,6 +94,8 @@ class Centre(db.Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")
     phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Part of the calendar fingerprint: events of the sessions it hosts show its address.
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     department: so.Mapped[Department] = so.relationship(back_populates="centres")
 
@@ -101,6 +103,11 @@ class Centre(db.Model):
     def full_address(self) -> str:
         parts = [self.address, f"{self.postcode} {self.town}".strip()]
         return ", ".join(part for part in parts if part)
+
+    @property
+    def label(self) -> str:
+        """The centre as a place: its name and address, in one line."""
+        return ", ".join(part for part in (self.name, self.full_address) if part)
 
     def __repr__(self) -> str:
         return f"<Centre {self.id} {self.name}>"

@@ -2,25 +2,27 @@
 
 A feed is described by a ``Feed`` (its scope and subject). Two things are computed from it:
 
-- ``fingerprint(feed)``: ONE aggregate query over the rows that make the feed (count, sums of
-  ids and sequences, latest update times). The ETag is a hash of what the bytes depend on, so
-  it changes when the bytes would; Last-Modified is the latest update time of anything that
-  is, or was, in the feed — a cancelled enrolment's ``updated_at`` and the expiry of a
-  cancellation kept 60 days count too, so it only moves forward, also when something leaves.
-  A conditional GET gets its 304 from that query alone, without building the calendar.
+- ``fingerprint(feed)``: ONE aggregate query over the rows that make the feed. Every row whose
+  fields an event shows takes part: the séances (count, ids, SEQUENCEs, update times), their
+  sessions (title, place, description), the host centres (address), themes and modules
+  (names), the trainers in private feeds, the participants in a centre feed, and the feed's
+  own subject (a cycle's or theme's name). The ETag is a hash of those, so it changes when
+  the bytes would; Last-Modified is the latest update time of anything that is, or was, in
+  the feed — a cancelled enrolment's ``updated_at``, the expiry of a cancellation kept 60
+  days or of a séance leaving the past window count too, so it only moves forward, also when
+  something leaves. A conditional GET gets its 304 from that query alone.
 - ``build(feed)``: the calendar bytes (a fixed number of queries whatever the size).
 
 Rules: drafts never appear; a cancelled séance or session stays, STATUS:CANCELLED, for 60 days
 after its cancellation (the séance's ``updated_at``, which cancelling bumps with SEQUENCE);
-a person's feed holds their confirmed and waitlisted (TENTATIVE) enrolments only.
-
-Known limits of the fingerprint: changes that touch no row's ``updated_at`` (a trainer added to
-a session without any other change, a centre's address, a module's title) reach subscribers
-with the next change of the session itself.
+a person's feed holds their confirmed and waitlisted (TENTATIVE) enrolments only; subscription
+feeds stop ``CALENDAR_PAST_MONTHS`` (12) months back, so they do not grow forever; the
+one-session download keeps every séance.
 """
 
 from __future__ import annotations
 
+import calendar as month_calendar
 import enum
 import hashlib
 import threading
@@ -35,26 +37,30 @@ import sqlalchemy.orm as so
 from flask import current_app
 from werkzeug.routing import BuildError
 
-from reseau.accounts.models import User
+from reseau.accounts.models import Centre, User
 from reseau.calendars import ical
+from reseau.calendars.models import CalendarSetting
 from reseau.catalogue.models import (
     Cycle,
     Module,
     Seance,
     SeanceStatus,
     SessionStatus,
+    Theme,
     TrainingSession,
     session_trainer,
 )
-from reseau.database import UTCDateTime, utcnow
+from reseau.database import UTCDateTime, is_read_only, standalone_write, utcnow
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.extensions import db
+from reseau.outbox import base_url
 
 CANCELLED_KEPT = timedelta(days=60)
 # Bump when the bytes change for the same rows (new property, new wording): ETags move.
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 IN_PERSON_FEED = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)
+UID_HOST_SETTING = "uid_host"
 
 
 class Scope(enum.StrEnum):
@@ -86,6 +92,11 @@ class Feed:
         """Participants' names: only in a centre feed, whose address only its referent has."""
         return self.scope == Scope.CENTRE
 
+    @property
+    def subscription(self) -> bool:
+        """A calendar apps subscribe to (name, refresh hints, past window), not a download."""
+        return self.scope != Scope.SESSION
+
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
@@ -96,16 +107,16 @@ class Fingerprint:
 def feed_context() -> ical.FeedContext:
     """Return the site-wide data events need, from the configuration (not the request)."""
     app = current_app._get_current_object()
-    context = app.extensions.get("feed_context")
-    if context is None:  # once per application: every feed request needs it
-        context = app.extensions["feed_context"] = _feed_context(app.config)
-    return context
+    key = (base_url(), uid_host())
+    cached = app.extensions.get("feed_context")
+    if cached is None or cached[0] != key:  # once per application: every feed request needs it
+        cached = app.extensions["feed_context"] = (key, _feed_context(app.config, *key))
+    return cached[1]
 
 
-def _feed_context(config) -> ical.FeedContext:
-    base_url = config["BASE_URL"].rstrip("/")
-    host = config.get("CALENDAR_UID_HOST") or urlsplit(base_url).hostname or "reseau.invalid"
-    organizer = parseaddr(config["MAIL_DEFAULT_SENDER"])[1] or f"ne-pas-repondre@{host}"
+def _feed_context(config, base: str, host: str) -> ical.FeedContext:
+    sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+    organizer = config.get("NETWORK_CONTACT_EMAIL") or sender or f"ne-pas-repondre@{host}"
     try:
         path = current_app.url_map.bind("localhost").build(
             "enrolment.public_session", {"session_id": 987654321}
@@ -115,11 +126,47 @@ def _feed_context(config) -> ical.FeedContext:
         session_path = "/catalogue/sessions/{id}"
     return ical.FeedContext(
         host=host,
-        base_url=base_url,
+        base_url=base,
         network_name=config["NETWORK_NAME"],
         organizer_email=organizer,
         session_path=session_path,
     )
+
+
+def uid_host() -> str:
+    """Return the host part of event UIDs: ``CALENDAR_UID_HOST``, else fixed at first use.
+
+    The first time, the host of the links' address is stored (table ``calendar_setting``) and
+    kept forever, so moving the site to another domain never re-creates events in clients.
+    """
+    app = current_app
+    if app.config.get("CALENDAR_UID_HOST"):
+        return app.config["CALENDAR_UID_HOST"]
+    host = app.extensions.get("reseau_uid_host")
+    if host is None:
+        host = app.extensions["reseau_uid_host"] = _stored_uid_host()
+    return host
+
+
+def _stored_uid_host() -> str:
+    query = sa.select(CalendarSetting.value).where(CalendarSetting.name == UID_HOST_SETTING)
+    stored = db.session.scalar(query)
+    if stored:
+        return stored
+    value = urlsplit(base_url()).hostname or "reseau.invalid"
+    row = {"name": UID_HOST_SETTING, "value": value}
+    try:
+        # Its own short transaction, committed at once, except in an SQLite transaction that
+        # may hold the write lock already: another connection would wait for it.
+        if is_read_only() or db.engine.dialect.name != "sqlite":
+            with standalone_write(db.engine) as connection:
+                connection.execute(sa.insert(CalendarSetting), row)
+        else:
+            with db.session.begin_nested():
+                db.session.execute(sa.insert(CalendarSetting), row)
+    except sa.exc.IntegrityError:  # another worker stored it first: theirs wins
+        pass
+    return db.session.scalar(query) or value
 
 
 def horizon(now: datetime) -> datetime:
@@ -127,8 +174,32 @@ def horizon(now: datetime) -> datetime:
 
     Rounded to the start of the UTC day, so a feed stays byte-identical within a day.
     """
-    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - CANCELLED_KEPT
+    return _day(now) - CANCELLED_KEPT
+
+
+def _day(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _months_back(moment: datetime, months: int) -> datetime:
+    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
+    day = min(moment.day, month_calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def past_window(now: datetime) -> datetime | None:
+    """Return when a subscription feed starts (séances ended before are left out), or None.
+
+    ``CALENDAR_PAST_MONTHS`` months before today (UTC day), so the feed is stable within a day.
+    """
+    months = current_app.config.get("CALENDAR_PAST_MONTHS", 12)
+    return _months_back(_day(now), months) if months else None
+
+
+def _window_exit(ended: datetime) -> datetime:
+    """Return the day a séance that ended at ``ended`` left the past window."""
+    months = current_app.config.get("CALENDAR_PAST_MONTHS", 12)
+    return _day(_months_back(ended, -months)) + timedelta(days=1)
 
 
 def _member_sessions(centre_id: int) -> sa.Select:
@@ -185,25 +256,56 @@ def _scoped(feed: Feed, columns) -> sa.Select:
 
 
 def _conditions(feed: Feed, now: datetime):
-    """Return (visible, expired) SQL conditions for a row of the scoped query."""
+    """Return (visible, expired, too_old) SQL conditions for a row of the scoped query."""
     cancelled = sa.or_(
         Seance.status == SeanceStatus.CANCELLED, TrainingSession.status == SessionStatus.CANCELLED
     )
     expired = sa.and_(cancelled, Seance.updated_at < horizon(now))
-    visible = sa.and_(TrainingSession.status != SessionStatus.DRAFT, sa.not_(expired))
+    window = past_window(now) if feed.subscription else None
+    too_old = Seance.ends_at < window if window is not None else sa.false()
+    visible = sa.and_(
+        TrainingSession.status != SessionStatus.DRAFT, sa.not_(expired), sa.not_(too_old)
+    )
     if feed.scope == Scope.PERSON:
         visible = sa.and_(visible, Enrolment.status.in_(IN_PERSON_FEED))
-    return visible, expired
+    return visible, expired, too_old
 
 
 def _max(expression) -> sa.ColumnElement:
     return sa.type_coerce(sa.func.max(expression), UTCDateTime)
 
 
+def _trainers(feed: Feed, visible):
+    """One row: who leads the feed's sessions, and when their names last changed (private
+    feeds). Cross-joined to the séances, so the scope is evaluated once."""
+    sessions = _scoped(feed, [TrainingSession.id]).where(visible)
+    return (
+        sa.select(
+            sa.func.count().label("pairs"),
+            sa.func.coalesce(sa.func.sum(User.id * 7 + session_trainer.c.session_id), 0).label(
+                "ids"
+            ),
+            _max(User.updated_at).label("named_at"),
+        )
+        .select_from(session_trainer)
+        .join(User, User.id == session_trainer.c.user_id)
+        .where(session_trainer.c.session_id.in_(sessions))
+        .subquery("trainers")
+    )
+
+
+def _subject_stamp(feed: Feed):
+    """The update time of the row that names the feed (its X-WR-CALNAME), if any."""
+    table = {Scope.CYCLE: Cycle, Scope.THEME: Theme, Scope.CENTRE: Centre}.get(feed.scope)
+    if table is None or feed.subject_id is None:
+        return None
+    return sa.select(table.updated_at).where(table.id == feed.subject_id).scalar_subquery()
+
+
 def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = None) -> Fingerprint:
     """Return the ETag and Last-Modified of the feed, from one aggregate query."""
     now = now or utcnow()
-    visible, expired = _conditions(feed, now)
+    visible, expired, too_old = _conditions(feed, now)
 
     def shown(expression):
         return sa.case((visible, expression))
@@ -214,54 +316,67 @@ def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = No
         sa.func.coalesce(sa.func.sum(shown(Seance.sequence)), 0),
         _max(shown(Seance.updated_at)),
         _max(shown(TrainingSession.updated_at)),
-        # Not shown any more (drafted again, or an expired cancellation): Last-Modified only.
+        _max(shown(Centre.updated_at)),
+        _max(shown(Theme.updated_at)),
+        _max(shown(Module.updated_at)),
+        # Not shown any more (drafted again, an expired cancellation, out of the window).
         _max(sa.case((sa.not_(visible), TrainingSession.updated_at))),
         _max(sa.case((expired, Seance.updated_at))),
+        _max(sa.case((too_old, Seance.ends_at))),
     ]
+    extra: list = []
+    rows = []  # one-row aggregates, cross-joined
+    if feed.private:
+        rows.append(_trainers(feed, visible))
     if feed.scope == Scope.PERSON:
-        columns += [_max(shown(Enrolment.updated_at)), _max(Enrolment.updated_at)]
+        extra += [_max(shown(Enrolment.updated_at)), _max(Enrolment.updated_at)]
     elif feed.scope == Scope.CENTRE:
-        members = sa.select(Enrolment.updated_at).join(User, Enrolment.person_id == User.id)
-        members = members.where(User.centre_id == feed.subject_id)
-        confirmed = members.where(Enrolment.status == EnrolmentStatus.CONFIRMED)
-        columns += [
-            sa.select(_max(confirmed.subquery().c.updated_at)).scalar_subquery(),
-            sa.select(sa.func.count()).select_from(confirmed.subquery()).scalar_subquery(),
-            sa.select(_max(members.subquery().c.updated_at)).scalar_subquery(),
-        ]
-    row = db.session.execute(_scoped(feed, columns)).one()
-    count, id_sum, sequence_sum, seance_max, session_max, gone_max, expired_max = row[:7]
-    extra = list(row[7:])
-
-    in_content = [seance_max, session_max]
-    moments = [seance_max, session_max, gone_max]
-    if expired_max is not None:
-        moments.append(expired_max + CANCELLED_KEPT)
-    if feed.scope == Scope.PERSON:
-        in_content.append(extra[0])
-        moments += extra
-    elif feed.scope == Scope.CENTRE:
-        in_content += extra[:2]
-        moments.append(extra[2])
-    moments = [moment for moment in moments if moment is not None]
+        rows.append(_members(feed.subject_id))
+    for row in rows:
+        extra += [sa.func.max(column) for column in row.c]
+    stamp = _subject_stamp(feed)
+    if stamp is not None:
+        extra.append(stamp)
+    query = (
+        _scoped(feed, columns + extra)
+        .outerjoin(Centre, Centre.id == TrainingSession.host_centre_id)
+        .outerjoin(Theme, Theme.id == TrainingSession.theme_id)
+        .outerjoin(Module, Module.id == TrainingSession.module_id)
+    )
+    for row in rows:
+        query = query.join(row, sa.true())
+    row = list(db.session.execute(query).one())
+    shown_values, gone = row[1:8], row[8:11]
+    in_content = [*shown_values, *row[11:]]
+    moments = [value for value in (*row[3:8], gone[0], *row[11:]) if isinstance(value, datetime)]
+    if gone[1] is not None:
+        moments.append(gone[1] + CANCELLED_KEPT)
+    if gone[2] is not None:
+        moments.append(_window_exit(gone[2]))
     last = min(max(moments, default=EPOCH), now).replace(microsecond=0)
 
     key = "|".join(
         str(part)
-        for part in (
-            FORMAT_VERSION,
-            feed.scope,
-            feed.subject_id,
-            feed.name,
-            feed.method,
-            context,
-            count,
-            int(id_sum),
-            int(sequence_sum),
-            *[_text(value) for value in in_content],
-        )
+        for part in (FORMAT_VERSION, feed, context, row[0], *[_text(v) for v in in_content])
     )
     return Fingerprint(etag=hashlib.sha256(key.encode()).hexdigest()[:32], last_modified=last)
+
+
+def _members(centre_id: int | None):
+    """One row: the centre's participants, their confirmed places and names, and the latest
+    change of any of their enrolments (a centre feed shows their names)."""
+    confirmed = Enrolment.status == EnrolmentStatus.CONFIRMED
+    return (
+        sa.select(
+            _max(sa.case((confirmed, Enrolment.updated_at))).label("placed_at"),
+            _max(sa.case((confirmed, User.updated_at))).label("named_at"),
+            sa.func.count(sa.case((confirmed, Enrolment.id))).label("places"),
+            _max(Enrolment.updated_at).label("changed_at"),
+        )
+        .join(User, Enrolment.person_id == User.id)
+        .where(User.centre_id == centre_id)
+        .subquery("members")
+    )
 
 
 def _text(value) -> str:
@@ -273,7 +388,7 @@ def _text(value) -> str:
 def load(feed: Feed, now: datetime | None = None) -> list[tuple[Seance, Enrolment | None]]:
     """Return the feed's séances in order, with the person's enrolment for a person feed."""
     now = now or utcnow()
-    visible, _ = _conditions(feed, now)
+    visible = _conditions(feed, now)[0]
     columns = [Seance, Enrolment] if feed.scope == Scope.PERSON else [Seance]
     query = (
         _scoped(feed, columns)
@@ -321,7 +436,7 @@ def _centre_participants(
 
 
 # Built feeds by (database, ETag), per process. The ETag covers everything the bytes depend on,
-# so an entry can never be stale by more than the fingerprint is (see the known limits above);
+# so an entry is never stale;
 # it spares rebuilding a feed for clients that never send a conditional request (Google).
 _built: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 _built_lock = threading.Lock()
@@ -357,7 +472,7 @@ def build(feed: Feed, context: ical.FeedContext, now: datetime | None = None) ->
         if feed.shows_names and feed.subject_id is not None
         else {}
     )
-    calendar = ical.new_calendar(feed.name, method=feed.method)
+    calendar = ical.new_calendar(feed.name, method=feed.method, subscription=feed.subscription)
     for seance, enrolment in rows:
         names, names_changed = participants.get(seance.session_id, ((), None))
         calendar.add_component(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 from reseau.catalogue.models import (
     PlaceKind,
@@ -88,7 +88,9 @@ def new_calendar(
     it) and a bare ``timedelta`` for X-PUBLISHED-TTL as ``1:00:00``: both are written here as
     explicit ``vDuration`` values with the parameter. The VTIMEZONE is always present, so the
     calendar is valid even with no event. ``subscription=False`` (an e-mail invitation) leaves
-    out the refresh hints, which only make sense for a subscribed feed.
+    out the calendar's name and refresh hints, which only make sense for a subscribed feed:
+    with them, Outlook makes a new calendar of a one-session file. Names are ``vText`` so that
+    commas, semicolons, backslashes and line breaks are escaped (RFC 5545 §3.3.11).
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -97,10 +99,10 @@ def new_calendar(
     if method:
         calendar.add("method", method)
     if subscription:
-        calendar.add("name", name)  # RFC 7986
-        calendar.add("x-wr-calname", name)
+        calendar.add("name", vText(name))  # RFC 7986
+        calendar.add("x-wr-calname", vText(name))
         if description:
-            calendar.add("x-wr-caldesc", description)
+            calendar.add("x-wr-caldesc", vText(description))
         calendar.add("x-wr-timezone", PARIS_TZID)
         calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(REFRESH))

@@ -8,7 +8,9 @@ default) and the row id is new for every address. The database keeps only the SH
 token (``token_hash``): a database leak without the key reveals no working address.
 
 Regenerating revokes the row (``revoked_at``) and creates a new one, so the old address stops
-working at once. Rotating the key invalidates every address (people regenerate theirs).
+working at once; a person may also just revoke it. A revoked address answers 410 Gone (calendar
+apps may stop polling it), an unknown one 404. Rotating the key invalidates every address
+(people regenerate theirs).
 
 A request is looked up by the SHA-256 of the token it presents (an indexed, unique column):
 the database never compares secret bytes, and a wrong, revoked or malformed token costs one
@@ -31,8 +33,6 @@ from flask import current_app
 
 from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
 from reseau.calendars.models import CalendarToken, FeedKind
-from reseau.data_version import ROW_NAME as DATA_ROW
-from reseau.data_version import DataVersion
 from reseau.database import lock_row, standalone_write, utcnow
 from reseau.extensions import db
 
@@ -90,6 +90,17 @@ def may_hold(kind: FeedKind, *, is_trainer: bool, is_referent: bool, centre_id) 
     return is_referent and centre_id is not None
 
 
+def revoke_token(kind: FeedKind, user: User, *, actor: User) -> CalendarToken | None:
+    """Turn off the person's address of this kind without a new one; return it (flushes)."""
+    if actor.id != user.id:
+        raise PermissionError("Seule la personne concernée peut désactiver son adresse.")
+    row = active_tokens(user).get(kind)
+    if row is not None:
+        row.revoked_at = utcnow()
+        db.session.flush()
+    return row
+
+
 def issue_token(kind: FeedKind, user: User, *, actor: User) -> CalendarToken:
     """Revoke the person's address of this kind, if any, and create a new one (flushes).
 
@@ -134,7 +145,7 @@ class FeedAddress:
     centre_id: int | None
     centre_name: str | None
     last_fetched_at: datetime | None
-    data_token: str  # the data's version, for the cached fingerprint
+    gone: bool  # revoked, or its owner may no longer have it: answered 410 Gone
 
 
 def _has_role(role: Role):
@@ -143,7 +154,7 @@ def _has_role(role: Role):
 
 @functools.cache
 def _address_query() -> sa.Select:
-    """One query: the row, what its owner may hold, the centre's name and the data's version.
+    """One query: the row, whether it is revoked, what its owner may hold, the centre's name.
 
     Built once: a feed is polled often, and building the statement costs more than running it.
     """
@@ -155,22 +166,16 @@ def _address_query() -> sa.Select:
             CalendarToken.centre_id,
             CalendarToken.last_fetched_at,
             CalendarToken.token_hash,
+            CalendarToken.revoked_at,
             User.status,
             User.centre_id.label("owner_centre_id"),
             Centre.name.label("centre_name"),
             _has_role(Role.TRAINER).label("is_trainer"),
             _has_role(Role.REFERENT).label("is_referent"),
-            sa.select(DataVersion.token)
-            .where(DataVersion.name == DATA_ROW)
-            .scalar_subquery()
-            .label("data_token"),
         )
         .join(User, CalendarToken.user_id == User.id)
         .outerjoin(Centre, Centre.id == CalendarToken.centre_id)
-        .where(
-            CalendarToken.token_hash == sa.bindparam("digest"),
-            CalendarToken.revoked_at.is_(None),
-        )
+        .where(CalendarToken.token_hash == sa.bindparam("digest"))
     )
 
 
@@ -189,7 +194,13 @@ def _read_address(digest: str):
 
 
 def find_token(token: str) -> FeedAddress | None:
-    """Return the active address for ``token``, or None (wrong, revoked, owner gone)."""
+    """Return the address for ``token``, or None if no address ever had it.
+
+    An address that exists but no longer works is ``gone`` (answered 410): revoked, its owner
+    no longer active or allowed (no more referent, moved to another centre). Only unknown
+    tokens — guesses — are None (404), and only those count against the guessing limit, so
+    a calendar service still polling old addresses is not taken for a guesser.
+    """
     candidate = token if TOKEN_PATTERN.fullmatch(token) else "-" * 43
     digest = hash_token(candidate)
     found = _read_address(digest)
@@ -202,12 +213,11 @@ def find_token(token: str) -> FeedAddress | None:
         is_referent=bool(found.is_referent),
         centre_id=found.owner_centre_id,
     )
-    if found.status != UserStatus.ACTIVE or not allowed:
-        return None
-    if kind == FeedKind.CENTRE and (
+    # A centre feed also ends when the referent moves to another centre, or the centre goes.
+    centre_gone = kind == FeedKind.CENTRE and (
         found.centre_name is None or found.centre_id != found.owner_centre_id
-    ):
-        return None  # the referent has moved to another centre, or the centre is gone
+    )
+    usable = found.status == UserStatus.ACTIVE and allowed and not centre_gone
     return FeedAddress(
         found.id,
         kind,
@@ -215,7 +225,7 @@ def find_token(token: str) -> FeedAddress | None:
         found.centre_id,
         found.centre_name,
         found.last_fetched_at,
-        found.data_token or "",
+        gone=found.revoked_at is not None or not usable,
     )
 
 

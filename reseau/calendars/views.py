@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from urllib.parse import quote, urlencode
+
 import segno
 import sqlalchemy as sa
 from flask import abort, current_app, flash, request, url_for
@@ -20,14 +23,18 @@ from reseau.calendars.tokens import (
     issue_token,
     may_have,
     record_fetch,
+    revoke_token,
 )
 from reseau.catalogue.models import Cycle, SessionStatus, Theme, TrainingSession
-from reseau.data_version import cached
 from reseau.database import utcnow
 from reseau.extensions import db, limiter
+from reseau.outbox import base_url
 from reseau.views import render_page, see_other
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Flask-Compress appends the encoding to the ETag of a compressed answer ("…:gzip"): a client
+# sends that back, and it names the same version of the feed.
+ENCODED_ETAG_SUFFIXES = ("", ":gzip", ":br", ":zstd", ":deflate")
 FEED_DESCRIPTIONS = {
     FeedKind.PERSON: "Les séances où vous êtes inscrit·e, et celles où vous êtes sur liste "
     "d'attente (marquées « liste d'attente »).",
@@ -38,16 +45,21 @@ FEED_DESCRIPTIONS = {
 }
 
 
-def _serve(
-    feed: Feed, *, public: bool, filename: str | None = None, data_token: str | None = None
-):
+def _matching_etag(etag: str) -> str | None:
+    """Return the variant of ``etag`` the client's If-None-Match names, if any."""
+    if not request.if_none_match:
+        return None
+    for suffix in ENCODED_ETAG_SUFFIXES:
+        if request.if_none_match.contains(etag + suffix):
+            return etag + suffix
+    return etag if request.if_none_match.star_tag else None
+
+
+def _serve(feed: Feed, *, public: bool, filename: str | None = None):
     """Answer a feed: 304 from the fingerprint alone when the client's copy is current."""
     context = feed_context()
     now = utcnow()
-    # What a 304 costs: the fingerprint is kept while the data's version is unchanged.
-    mark = cached(
-        ("feed", feed, context), lambda: fingerprint(feed, context, now), token=data_token
-    )
+    mark = fingerprint(feed, context, now)
     # Plain header strings: this runs for every poll of every subscribed calendar.
     response = current_app.response_class(
         headers={
@@ -61,8 +73,13 @@ def _serve(
         response.headers["X-Robots-Tag"] = "noindex"
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    if not is_resource_modified(request.environ, etag=mark.etag, last_modified=mark.last_modified):
+    matched = _matching_etag(mark.etag)
+    if matched is not None or (
+        not request.if_none_match
+        and not is_resource_modified(request.environ, last_modified=mark.last_modified)
+    ):
         response.status_code = 304
+        response.headers["ETag"] = f'"{matched or mark.etag}"'
         return response
     response.set_data(build_cached(feed, context, mark, now))
     return response
@@ -76,13 +93,36 @@ def _token_feed(address: FeedAddress) -> Feed:
     return Feed(Scope.CENTRE, address.centre_id, f"Agenda du centre – {address.centre_name}")
 
 
+def _feed_limit() -> str:
+    return current_app.config["RATELIMIT_FEED"]
+
+
+def _guess_limit() -> str:
+    return current_app.config["RATELIMIT_TOKEN"]
+
+
+def _per_address() -> str:
+    """Count a private feed's fetches per secret address, not per client: Google's and
+    Microsoft's fetchers poll everyone's feeds from a few machines."""
+    token = (request.view_args or {}).get("token", "")
+    return "feed:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404
+
+
 @bp.route("/agenda/prive/<token>.ics")
-@limiter.limit(lambda: current_app.config["RATELIMIT_FEED"])
+@limiter.limit(_feed_limit, key_func=_per_address)
+# Guessing addresses: only the wrong ones count, per client address.
+@limiter.limit(_guess_limit, deduct_when=_not_found)
 def private_feed(token: str):
     address = find_token(token)
     if address is None:
         abort(404)
-    response = _serve(_token_feed(address), public=False, data_token=address.data_token)
+    if address.gone:
+        abort(410)  # for good: calendar apps may stop asking
+    response = _serve(_token_feed(address), public=False)
     record_fetch(address)
     return response
 
@@ -111,7 +151,7 @@ def session_download(session_id: int):
     session = db.get_or_404(TrainingSession, session_id)
     if session.status == SessionStatus.DRAFT:
         abort(404)
-    feed = Feed(Scope.SESSION, session.id, session.title, method="PUBLISH")
+    feed = Feed(Scope.SESSION, session.id, "", method="PUBLISH")
     return _serve(feed, public=True, filename=f"session-{session.id}.ics")
 
 
@@ -126,21 +166,29 @@ def _feed_entry(kind: FeedKind, row: CalendarToken | None) -> dict:
         entry["label"] = f"Agenda du centre – {current_user.centre.name}"
     if row is not None:
         url = _absolute(url_for("calendars.private_feed", token=feed_token(row)))
-        entry.update(_addresses(url))
+        entry.update(_addresses(url, entry["label"]))
     return entry
 
 
 def _absolute(path: str) -> str:
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    return base_url() + path
 
 
-def _addresses(url: str) -> dict:
+def _addresses(url: str, name: str) -> dict:
+    """The ways to subscribe to ``url``: webcal link, QR code, one click in Google or Outlook.
+
+    The Google and Outlook links are the "add by URL" pages of those services, pre-filled.
+    """
     webcal = "webcal://" + url.split("://", 1)[1]
     qr = segno.make(webcal, error="m")
+    outlook = urlencode({"url": url, "name": name}, quote_via=quote)
     return {
         "url": url,
         "webcal": webcal,
         "qr": qr.svg_data_uri(scale=4, border=2, dark="#000", light="#fff"),
+        "google": "https://calendar.google.com/calendar/render?cid=" + quote(webcal, safe=""),
+        "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + outlook,
+        "outlook_work": "https://outlook.office.com/calendar/0/addfromweb?" + outlook,
     }
 
 
@@ -155,7 +203,10 @@ def my_calendars():
         if may_have(kind, current_user)
     ]
     themes = db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.name)).all()
-    catalogue = _addresses(_absolute(url_for("calendars.catalogue_feed")))
+    catalogue = _addresses(
+        _absolute(url_for("calendars.catalogue_feed")),
+        f"Formations – {current_app.config['NETWORK_NAME']}",
+    )
     return render_page(
         "calendars/my_calendars.html",
         entries=entries,
@@ -190,4 +241,27 @@ def regenerate(kind: str):
         flash("Nouvelle adresse créée : l'ancienne ne fonctionne plus.", "success")
     else:
         flash("Votre adresse d'agenda est prête.", "success")
+    return see_other(url_for("calendars.my_calendars") + f"#agenda-{feed_kind.value}")
+
+
+@bp.route("/agendas/<kind>/desactiver", methods=["POST"])
+@login_required
+def revoke(kind: str):
+    """Turn an address off without making a new one: it answers 410 Gone from now on."""
+    try:
+        feed_kind = FeedKind(kind)
+    except ValueError:
+        abort(404)
+    row = revoke_token(feed_kind, current_user, actor=current_user)
+    if row is None:
+        flash("Cette adresse d'agenda n'existe plus.", "info")
+        return see_other(url_for("calendars.my_calendars"))
+    record_audit(
+        current_user, "calendar.revoke", row, summary=f"Adresse d'agenda « {feed_kind.label} »"
+    )
+    db.session.commit()
+    flash(
+        "Adresse désactivée : les applications agenda abonnées ne la mettent plus à jour.",
+        "success",
+    )
     return see_other(url_for("calendars.my_calendars") + f"#agenda-{feed_kind.value}")

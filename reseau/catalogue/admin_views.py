@@ -18,6 +18,7 @@ from reseau.catalogue import operations as ops
 from reseau.catalogue.forms import (
     CycleForm,
     ModuleForm,
+    SeanceCancelForm,
     SeanceForm,
     SessionForm,
     ThemeForm,
@@ -531,7 +532,9 @@ def seance_edit(seance_id: int):
     if form.validate_on_submit():
         starts_at, ends_at = (from_local(value) for value in form.local_span())
         try:
-            changed = ops.update_seance(seance, starts_at, ends_at, actor=current_user)
+            changed = ops.update_seance(
+                seance, starts_at, ends_at, actor=current_user, reason=form.reason.data or ""
+            )
         except ops.CatalogueError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -564,10 +567,26 @@ def seance_action(seance_id: int, operation, success: str):
     return navigate(url_for("catalogue.session_detail", session_id=session_id) + "#seances")
 
 
-@bp.route("/admin/seances/<int:seance_id>/annuler", methods=["POST"])
+@bp.route("/admin/seances/<int:seance_id>/annuler", methods=["GET", "POST"])
 @coordinator_required
 def seance_cancel(seance_id: int):
-    return seance_action(seance_id, ops.cancel_seance, "Séance annulée.")
+    """Ask for the optional reason, then cancel: the people are told, with the reason."""
+    form = SeanceCancelForm()
+    if request.method == "POST" and form.validate_on_submit():
+        reason = form.reason.data or ""
+        return seance_action(
+            seance_id,
+            lambda seance, actor: ops.cancel_seance(seance, actor=actor, reason=reason),
+            "Séance annulée.",
+        )
+    seance = get_seance_or_404(seance_id)
+    return render_page(
+        "catalogue/seance_cancel.html",
+        seance=seance,
+        session=seance.session,
+        form=form,
+        status=form_status(form),
+    )
 
 
 @bp.route("/admin/seances/<int:seance_id>/retablir", methods=["POST"])

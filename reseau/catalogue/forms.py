@@ -359,10 +359,23 @@ class SessionForm(FlaskForm):
             raise ValidationError("Choisissez les formateurs et formatrices dans la liste.")
 
 
+REASON_HELP = "Facultatif. Il figure dans l'e-mail envoyé aux personnes inscrites."
+
+
+def reason_field() -> StringField:
+    """The optional reason of a change, told to the people concerned (one line)."""
+    return StringField(
+        "Motif du changement",
+        filters=[lambda value: " ".join(value.split()) if value else value],
+        validators=[Optional(), Length(max=300, message="300 caractères au plus.")],
+    )
+
+
 class SeanceForm(FlaskForm):
     day = DateField("Date", validators=[InputRequired(REQUIRED)], format="%Y-%m-%d")
     start_time = TimeField("Début", validators=[InputRequired(REQUIRED)], format="%H:%M")
     end_time = TimeField("Fin", validators=[InputRequired(REQUIRED)], format="%H:%M")
+    reason = reason_field()  # moving a séance only
     submit = SubmitField("Enregistrer la séance")
 
     def validate_end_time(self, field):
@@ -375,3 +388,9 @@ class SeanceForm(FlaskForm):
             datetime.combine(self.day.data, self.start_time.data),
             datetime.combine(self.day.data, self.end_time.data),
         )
+
+
+class SeanceCancelForm(FlaskForm):
+    """Cancelling one séance: the optional reason the e-mail gives."""
+
+    reason = reason_field()

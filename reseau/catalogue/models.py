@@ -78,6 +78,8 @@ class Theme(db.Model):
     slug: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # Part of the calendar fingerprint: events show this row's name.
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     cycles: so.WriteOnlyMapped[Cycle] = so.relationship(back_populates="theme")
 
@@ -98,6 +100,8 @@ class Cycle(db.Model):
     audience: so.Mapped[Audience] = so.mapped_column(enum_column(Audience), default=Audience.TOUS)
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     objectives: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Part of the calendar fingerprint: events show this row's title (the cycle feed's name).
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     theme: so.Mapped[Theme] = so.relationship(back_populates="cycles")
     modules: so.Mapped[list[Module]] = so.relationship(
@@ -119,6 +123,8 @@ class Module(db.Model):
     objectives: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     duration_hours: so.Mapped[float] = so.mapped_column(default=3.0)
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # Part of the calendar fingerprint: events show this row's title.
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     cycle: so.Mapped[Cycle] = so.relationship(back_populates="modules")
 
@@ -211,7 +217,7 @@ class TrainingSession(db.Model):
         if self.place_kind == PlaceKind.VISIO:
             return "Visio"
         if self.place_kind == PlaceKind.CENTRE and self.host_centre is not None:
-            return f"{self.host_centre.name}, {self.host_centre.full_address}"
+            return self.host_centre.label
         parts = [self.place_name, self.address, f"{self.postcode} {self.town}".strip()]
         return ", ".join(part for part in parts if part)
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import Centre, Department, User
 from reseau.audit import record_audit
+from reseau.catalogue.changes import ChangeKind, SessionChange
 from reseau.catalogue.models import (
     Audience,
     Cycle,
@@ -36,6 +37,8 @@ from reseau.i18n import from_local
 EDITABLE_STATUSES = (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
 PLACE_FIELDS = ("place_kind", "host_centre_id", "place_name", "address", "postcode", "town")
 PLACE_FIELDS += ("visio_url",)
+# What calendar events show of a session besides its place: a change bumps their SEQUENCE.
+SHOWN_FIELDS = ("title", "module_id", "theme_id", "what_to_bring")
 STATUS_ACTIONS = {
     SessionStatus.PUBLISHED: "session.publish",
     SessionStatus.CANCELLED: "session.cancel",
@@ -68,20 +71,24 @@ def unique_theme_slug(name: str, theme: Theme | None = None) -> str:
 
 
 def save_theme(theme: Theme | None, data: dict[str, Any], *, actor: User) -> Theme:
-    """Create (``theme`` None) or update a theme from ``data`` (name, description, position)."""
+    """Create (``theme`` None) or update a theme from ``data`` (name, description, position).
+
+    The slug is made once: the theme's page and calendar feed keep their address when it is
+    renamed (a subscribed calendar would otherwise stop updating).
+    """
     creating = theme is None
-    if creating or theme.name != data["name"]:
-        with db.session.no_autoflush:
-            slug = unique_theme_slug(data["name"], theme)
+    renamed = not creating and theme.name != data["name"]
     if creating:
+        with db.session.no_autoflush:
+            slug = unique_theme_slug(data["name"])
         theme = Theme(slug=slug)
         db.session.add(theme)
-    elif theme.name != data["name"]:
-        theme.slug = slug
     theme.name = data["name"]
     theme.description = data.get("description") or ""
     theme.position = data.get("position") or 0
     db.session.flush()
+    if renamed:
+        touch_events(TrainingSession.theme_id == theme.id)
     record_audit(actor, "theme.create" if creating else "theme.update", theme, summary=theme.name)
     return theme
 
@@ -112,10 +119,13 @@ def save_module(
         lock_row(cycle)  # positions are read, then written
         module = Module(cycle=cycle, position=len(cycle.modules))
         cycle.modules.append(module)
+    renamed = module.id is not None and module.title != data["title"]
     module.title = data["title"]
     module.objectives = data.get("objectives") or ""
     module.duration_hours = float(data["duration_hours"])
     db.session.flush()
+    if renamed:
+        touch_events(TrainingSession.module_id == module.id)
     return module
 
 
@@ -130,6 +140,45 @@ def move_module(module: Module, offset: int, *, actor: User) -> None:
     for position, item in enumerate(modules):
         item.position = position
     db.session.flush()
+
+
+# Calendar events ---------------------------------------------------------------------------
+
+
+def touch_events(sessions_where) -> None:
+    """Give SEQUENCE+1 (and a new LAST-MODIFIED) to the scheduled séances of the sessions
+    matching ``sessions_where`` (not cancelled ones): a name or address their events show has
+    changed. One UPDATE, whatever the number of séances."""
+    sessions = sa.select(TrainingSession.id).where(
+        sessions_where, TrainingSession.status != SessionStatus.CANCELLED
+    )
+    db.session.execute(
+        sa.update(Seance)
+        .where(Seance.session_id.in_(sessions), Seance.status == SeanceStatus.SCHEDULED)
+        .values(sequence=Seance.sequence + 1, updated_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def on_centre_moved(centre: Centre, *, before: str, actor: User | None = None, **extra) -> None:
+    """A host centre's name or address changed: its sessions' events say so, and the people
+    of its published sessions still to come are told (listens to accounts' signal)."""
+    hosted = sa.and_(
+        TrainingSession.host_centre_id == centre.id, TrainingSession.place_kind == PlaceKind.CENTRE
+    )
+    touch_events(hosted)
+    upcoming = db.session.scalars(
+        sa.select(TrainingSession)
+        .where(
+            hosted,
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.ends_at >= utcnow(),
+        )
+        .order_by(TrainingSession.id)
+    ).all()
+    for session in upcoming:
+        change = SessionChange(ChangeKind.PLACE, before=before, after=session.place_label)
+        session_changed.send(session, actor=actor, changes=[change])
 
 
 # Sessions ----------------------------------------------------------------------------------
@@ -203,26 +252,47 @@ def create_session(data: dict[str, Any], *, actor: User) -> TrainingSession:
 
 
 def update_session(session: TrainingSession, data: dict[str, Any], *, actor: User) -> None:
-    """Change a draft or published session; a new place makes calendars update."""
+    """Change a draft or published session; what its events show changing makes calendars
+    update (SEQUENCE+1), and a new place or title is announced to the people concerned."""
     lock_row(session)
     if session.status not in EDITABLE_STATUSES:
         raise CatalogueError(f"Une session {session.status.label.lower()} ne se modifie plus.")
-    place_before = _place_snapshot(session)
+    place_before, label_before, shown_before = (
+        _place_snapshot(session),
+        session.place_label,
+        _shown(session),
+    )
+    title_before = session.title
     with db.session.no_autoflush:
         _apply_session_data(session, data)
     db.session.flush()
     place_changed = _place_snapshot(session) != place_before
+    changes = []
     if place_changed:
+        changes.append(
+            SessionChange(ChangeKind.PLACE, before=label_before, after=session.place_label)
+        )
+    if session.title != title_before:
+        changes.append(SessionChange(ChangeKind.TITLE, before=title_before, after=session.title))
+    if place_changed or _shown(session) != shown_before:
         for seance in session.seances:
-            seance.sequence += 1
+            if seance.status == SeanceStatus.SCHEDULED:
+                seance.sequence += 1
+        db.session.flush()
     record_audit(
         actor,
         "session.update",
         session,
         summary=session.title + (" (nouveau lieu)" if place_changed else ""),
     )
-    if place_changed and session.status == SessionStatus.PUBLISHED:
-        session_changed.send(session, actor=actor)
+    if changes and session.status == SessionStatus.PUBLISHED:
+        session_changed.send(session, actor=actor, changes=changes)
+
+
+def _shown(session: TrainingSession) -> tuple:
+    """What events show of a session besides its place (trainers in private feeds)."""
+    trainers = tuple(sorted(trainer.id for trainer in session.trainers))
+    return (*(getattr(session, name) for name in SHOWN_FIELDS), trainers)
 
 
 def _change_status(session: TrainingSession, status: SessionStatus, actor: User) -> None:
@@ -298,11 +368,22 @@ def _check_editable(session: TrainingSession) -> None:
         )
 
 
-def _changed(session: TrainingSession, actor: User) -> None:
+def _changed(session: TrainingSession, actor: User, change: SessionChange) -> None:
     session.sync_dates()
     db.session.flush()
     if session.status == SessionStatus.PUBLISHED:
-        session_changed.send(session, actor=actor)
+        session_changed.send(session, actor=actor, changes=[change])
+
+
+def _seance_change(kind: ChangeKind, seance: Seance, reason: str = "", **before) -> SessionChange:
+    return SessionChange(
+        kind,
+        seance_id=seance.id,
+        starts_at=seance.starts_at,
+        ends_at=seance.ends_at,
+        reason=(reason or "").strip(),
+        **before,
+    )
 
 
 def add_seance(
@@ -317,12 +398,15 @@ def add_seance(
     session.seances.append(seance)
     db.session.flush()
     record_audit(actor, "seance.create", seance, summary=session.title)
-    _changed(session, actor)
+    _changed(session, actor, _seance_change(ChangeKind.SEANCE_ADDED, seance))
     return seance
 
 
-def update_seance(seance: Seance, starts_at: datetime, ends_at: datetime, *, actor: User) -> bool:
-    """Move a séance; return whether its time changed (then SEQUENCE grows)."""
+def update_seance(
+    seance: Seance, starts_at: datetime, ends_at: datetime, *, actor: User, reason: str = ""
+) -> bool:
+    """Move a séance; return whether its time changed (then SEQUENCE grows, people are told,
+    with the ``reason`` if one is given)."""
     session = _hold_seance(seance)
     _check_editable(session)
     if ends_at <= starts_at:
@@ -330,6 +414,7 @@ def update_seance(seance: Seance, starts_at: datetime, ends_at: datetime, *, act
     if seance.starts_at == starts_at and seance.ends_at == ends_at:
         return False
     before = {"starts_at": seance.starts_at.isoformat(), "ends_at": seance.ends_at.isoformat()}
+    old = {"before_starts_at": seance.starts_at, "before_ends_at": seance.ends_at}
     seance.starts_at, seance.ends_at = starts_at, ends_at
     seance.sequence += 1
     db.session.flush()
@@ -341,12 +426,13 @@ def update_seance(seance: Seance, starts_at: datetime, ends_at: datetime, *, act
         before=before,
         after={"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
     )
-    _changed(session, actor)
+    _changed(session, actor, _seance_change(ChangeKind.SEANCE_MOVED, seance, reason, **old))
     return True
 
 
-def cancel_seance(seance: Seance, *, actor: User) -> None:
-    """Cancel a séance of a published session: it stays, marked cancelled, in calendars."""
+def cancel_seance(seance: Seance, *, actor: User, reason: str = "") -> None:
+    """Cancel a séance of a published session: it stays, marked cancelled, in calendars; the
+    people are told, with the ``reason`` if one is given."""
     session = _hold_seance(seance)
     _check_editable(session)
     if session.status == SessionStatus.DRAFT:
@@ -367,7 +453,7 @@ def cancel_seance(seance: Seance, *, actor: User) -> None:
         before={"status": "scheduled"},
         after={"status": "cancelled"},
     )
-    _changed(session, actor)
+    _changed(session, actor, _seance_change(ChangeKind.SEANCE_CANCELLED, seance, reason))
 
 
 def restore_seance(seance: Seance, *, actor: User) -> None:
@@ -387,7 +473,7 @@ def restore_seance(seance: Seance, *, actor: User) -> None:
         before={"status": "cancelled"},
         after={"status": "scheduled"},
     )
-    _changed(session, actor)
+    _changed(session, actor, _seance_change(ChangeKind.SEANCE_RESTORED, seance))
 
 
 def delete_seance(seance: Seance, *, actor: User) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 
 from reseau.accounts.models import Role, User, UserRole, UserStatus
+from reseau.catalogue.changes import SEANCE_KINDS, SessionChange
+from reseau.enrolment.models import EnrolmentStatus
 from reseau.enrolment.signals import enrolment_mail_queued
 from reseau.extensions import db
 from reseau.outbox import queue_mail
@@ -17,10 +21,12 @@ def _send(
     *,
     dedup_key: str | None = None,
     method: str | None = None,
+    invitations: list[tuple[int, str]] | None = None,
     **context,
 ):
-    """Queue one e-mail to the enrolled person; ``method`` asks for a calendar invitation
-    (REQUEST) or its withdrawal (CANCEL), attached by whoever listens (calendars room)."""
+    """Queue one e-mail to the enrolled person; ``method`` asks for the calendar invitation
+    (REQUEST) of every séance or its withdrawal (CANCEL), ``invitations`` for those of some
+    séances only (``[(seance_id, "CANCEL")]``); whoever listens attaches them (calendars)."""
     person = enrolment.person
     if not person.email or person.status in (UserStatus.DISABLED, UserStatus.ANONYMISED):
         return None
@@ -35,8 +41,10 @@ def _send(
         enrolment=enrolment,
         **context,
     )
-    if method is not None:
-        enrolment_mail_queued.send(enrolment, mail=mail, enrolment=enrolment, method=method)
+    if method is not None or invitations:
+        enrolment_mail_queued.send(
+            enrolment, mail=mail, enrolment=enrolment, method=method, invitations=invitations
+        )
     return mail
 
 
@@ -115,6 +123,57 @@ def session_cancelled(enrolment):
     )
 
 
-def session_changed(enrolment):
-    method = "REQUEST" if enrolment.status == "confirmed" else None
-    return _send(enrolment, "Changement de programme", "session_changed", method=method)
+def session_changed(enrolment, changes: Sequence[SessionChange] = ()):
+    """Tell the person what changed, in plain sentences; update the calendar of someone who
+    holds a place (REQUEST for what moved, CANCEL for a cancelled séance)."""
+    holds = enrolment.status == EnrolmentStatus.CONFIRMED
+    invitations = calendar_updates(enrolment.session, changes) if holds and changes else None
+    return _send(
+        enrolment,
+        "Changement de programme",
+        "session_changed",
+        method="REQUEST" if holds and not changes else None,
+        invitations=invitations,
+        sentences=[change.sentence() for change in changes],
+        waiting=enrolment.status == EnrolmentStatus.WAITLISTED,
+    )
+
+
+def calendar_updates(session, changes: Sequence[SessionChange]) -> list[tuple[int, str]]:
+    """The séances whose calendar entries the changes touch, with REQUEST or CANCEL."""
+    updates: dict[int, str] = {}
+    for change in changes:
+        if change.kind in SEANCE_KINDS:
+            updates[change.seance_id] = "CANCEL" if change.cancels else "REQUEST"
+        else:  # the place or title of every séance
+            for seance in session.seances:
+                updates.setdefault(seance.id, "REQUEST")
+    return list(updates.items())
+
+
+def trainer_session_changed(trainer, session, changes: Sequence[SessionChange] = ()):
+    """Tell a trainer of the session what changed (their feed updates by itself)."""
+    if not trainer.email or trainer.status != UserStatus.ACTIVE:
+        return None
+    return queue_mail(
+        trainer.email,
+        f"Changement de programme (session que vous animez) : {session.title}",
+        "trainer_session_changed",
+        person=trainer,
+        session=session,
+        sentences=[change.sentence() for change in changes],
+    )
+
+
+def trainer_session_cancelled(trainer, session):
+    """Tell a trainer that the session they lead is cancelled (once)."""
+    if not trainer.email or trainer.status != UserStatus.ACTIVE:
+        return None
+    return queue_mail(
+        trainer.email,
+        f"Session annulée (session que vous animez) : {session.title}",
+        "trainer_session_cancelled",
+        dedup_key=f"session-cancelled-trainer:{session.id}:{trainer.id}",
+        person=trainer,
+        session=session,
+    )

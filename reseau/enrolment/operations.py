@@ -558,18 +558,24 @@ def people_to_tell(session: TrainingSession) -> list[Enrolment]:
 
 
 def on_session_cancelled(session: TrainingSession, **kwargs) -> None:
-    """Tell everyone enrolled or waiting that the session is cancelled (once per person)."""
+    """Tell everyone enrolled or waiting, and the trainers, that the session is cancelled
+    (once per person)."""
     for enrolment in people_to_tell(session):
         notifications.session_cancelled(enrolment)
         enrolment.offer_expires_at = None
+    for trainer in session.trainers:
+        notifications.trainer_session_cancelled(trainer, session)
     db.session.flush()
 
 
-def on_session_changed(session: TrainingSession, **kwargs) -> None:
-    """Tell everyone enrolled or waiting about the new dates or place; redo the reminder."""
+def on_session_changed(session: TrainingSession, changes=(), **kwargs) -> None:
+    """Tell everyone enrolled or waiting, and the trainers, what changed (new dates, place,
+    title); redo the reminder."""
     for enrolment in people_to_tell(session):
-        notifications.session_changed(enrolment)
+        notifications.session_changed(enrolment, changes)
         enrolment.reminder_sent_at = None
+    for trainer in session.trainers:
+        notifications.trainer_session_changed(trainer, session, changes)
     db.session.flush()
 
 

@@ -1,9 +1,11 @@
 """Enrolment events other rooms listen to, so the enrolment room never imports upward.
 
-``enrolment_mail_queued.send(enrolment, mail=mail, enrolment=enrolment, method="REQUEST")``
-is sent after an enrolment e-mail is queued (``mail`` is the OutboxMail, or None when it was
-deduplicated); ``method`` is "REQUEST" (confirmation, promotion) or "CANCEL" (cancellation of
-the enrolment or of the session). The calendars room attaches the invitation (.ics) to it.
+``enrolment_mail_queued.send(enrolment, mail=mail, enrolment=enrolment, method="REQUEST",
+invitations=None)`` is sent after an enrolment e-mail is queued (``mail`` is the OutboxMail, or
+None when it was deduplicated); ``method`` is "REQUEST" (confirmation, promotion: every séance)
+or "CANCEL" (cancellation of the enrolment or of the session); ``invitations`` names some
+séances only, ``[(seance_id, "REQUEST" | "CANCEL")]`` (a change of programme). The calendars
+room attaches the invitations (one séance per message) to it.
 """
 
 from blinker import Namespace

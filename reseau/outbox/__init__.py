@@ -3,11 +3,12 @@
 from reseau.outbox.delivery import deliver_due
 from reseau.outbox.models import MailStatus, OutboxMail
 from reseau.outbox.operations import outbox_figures, retry_failed
-from reseau.outbox.queue import external_url, queue_mail
+from reseau.outbox.queue import base_url, external_url, queue_mail
 
 __all__ = [
     "MailStatus",
     "OutboxMail",
+    "base_url",
     "deliver_due",
     "external_url",
     "outbox_figures",

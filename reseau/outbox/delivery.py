@@ -26,7 +26,9 @@ import smtplib
 import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -52,9 +54,42 @@ def message_id_for(mail: OutboxMail, sender: str) -> str:
     return f"<outbox-{mail.id}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
+class _MailPolicy(EmailPolicy):
+    """The default policy, but a non-ASCII Subject is folded by ``email.header.Header``.
+
+    Python 3.11's own folding of encoded words drops the space between two of them when it
+    breaks a line there ("Café, Débat" arrives as "Café,Débat"); Header keeps each space
+    inside an encoded word, and every client decodes it back.
+    """
+
+    def _folded_subject(self, name: str, value) -> str | None:
+        text = str(value)
+        if name.lower() != "subject" or text.isascii():
+            return None
+        encoded = Header(text, "utf-8", header_name=name).encode(linesep=self.linesep)
+        return f"{name}: {encoded}{self.linesep}"
+
+    def fold(self, name, value):
+        return self._folded_subject(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        folded = self._folded_subject(name, value)
+        return folded.encode("ascii") if folded else super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy()
+
+
 def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
-    """Return the MIME message for an outbox row (with its calendar part, if any)."""
-    message = EmailMessage()
+    """Return the MIME message for an outbox row (with its calendar part, if any).
+
+    An invitation is built as RFC 6047 and Outlook's own meeting messages are (see
+    docs/invitations.md): ``multipart/mixed`` holding a ``multipart/alternative`` of the text
+    and the ``text/calendar; method=…`` part that clients act on, then the same calendar
+    attached as ``invitation.ics`` (``application/ics``, so no client acts on it twice) for
+    those that only offer attachments.
+    """
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = sender
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
@@ -63,13 +98,17 @@ def build_message(mail: OutboxMail, sender: str) -> EmailMessage:
     message["Message-ID"] = mail.message_id or message_id_for(mail, sender)
     message.set_content(mail.body_text)
     if mail.ics:
-        method = mail.ics_method or "PUBLISH"
-        message.add_attachment(
-            mail.ics.encode("utf-8"),
+        data = mail.ics.encode("utf-8")
+        method = (mail.ics_method or "PUBLISH").upper()
+        message.add_alternative(
+            data,
             maintype="text",
             subtype="calendar",
-            filename="invitation.ics",
+            cte="base64",
             params={"method": method, "charset": "utf-8"},
+        )
+        message.add_attachment(
+            data, maintype="application", subtype="ics", filename="invitation.ics"
         )
     return message
 

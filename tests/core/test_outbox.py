@@ -143,10 +143,11 @@ def test_message_id_is_stable_across_attempts_and_calendar_part(app):
     second = build_message(mail, app.config["MAIL_DEFAULT_SENDER"])
     assert first["Message-ID"] == second["Message-ID"]
     assert first["Message-ID"].endswith("@reseau.invalid>")
+    calendar = first.get_body(preferencelist=("calendar",))
+    assert calendar.get_param("method") == "REQUEST"
+    assert "BEGIN:VCALENDAR" in calendar.get_content()
     (attachment,) = list(first.iter_attachments())
-    assert attachment.get_content_type() == "text/calendar"
-    assert attachment.get_param("method") == "REQUEST"
-    assert "BEGIN:VCALENDAR" in attachment.get_content()
+    assert attachment.get_filename() == "invitation.ics"
 
 
 def test_a_row_that_cannot_become_a_message_does_not_block_the_others(app, runner):

@@ -152,6 +152,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/modules/{module}/modifier",
         COORDINATOR,
     ),
+    ("GET", "/admin/seances/<int:seance_id>/annuler"): (
+        "/admin/seances/{seance}/annuler",
+        COORDINATOR,
+    ),
     ("GET", "/admin/seances/<int:seance_id>/modifier"): (
         "/admin/seances/{seance}/modifier",
         COORDINATOR,
@@ -384,6 +388,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("GET", "/agendas"): ("/agendas", LOGGED_IN),
     ("GET", "/sessions/<int:session_id>/agenda.ics"): ("/sessions/{session}/agenda.ics", PUBLIC),
     ("POST", "/agendas/<kind>"): ("/agendas/person", (L, 303, 303, 303, 303, 303)),
+    ("POST", "/agendas/<kind>/desactiver"): (
+        "/agendas/person/desactiver",
+        (L, 303, 303, 303, 303, 303),
+    ),
     ("POST", "/deconnexion"): ("/deconnexion", (L, 303, 303, 303, 303, 303)),
     # attendance
     ("GET", "/mes-sessions"): ("/mes-sessions", TRAINERS),

@@ -1,6 +1,6 @@
 """Issue 20: the outbox's lease, Message-ID and server reply; the record of tick runs.
 
-Revision ID: 0003_issue20
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 import reseau.database
 
-revision = "0003_issue20"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None
