@@ -75,10 +75,11 @@ def register_session_timeouts(app) -> None:
             session["_seen"] = now
 
 
-# The secret part of token URLs: private feeds, invitations, password resets, QR check-in.
+# The secret part of token URLs: private feeds, invitations, password resets, registration
+# links, QR check-in.
 _TOKEN_URL = re.compile(
     r"(/agenda/prive/)[^/?#\s\"']+?(\.ics)"
-    r"|(/invitation/|/reinitialiser/|/emargement/\d+/)[^/?#\s\"']+"
+    r"|(/invitation/|/reinitialiser/|/inscription/|/emargement/\d+/)[^/?#\s\"']+"
 )
 REDACTED = "…"
 # Loggers that write request lines: the development server's, gunicorn's access log, and

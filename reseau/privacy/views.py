@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
-from reseau.accounts.access import coordinator_required
+from reseau.accounts.access import coordinator_required, may_act_on_person
 from reseau.accounts.models import User, UserStatus
 from reseau.audit import AuditLog
 from reseau.extensions import db
@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "person.approve": "Compte validé",
     "person.decline": "Demande de compte refusée",
     "person.roles": "Rôles modifiés",
+    "person.email": "Adresse e-mail modifiée",
     "person.enable": "Compte réactivé",
     "person.disable": "Compte désactivé",
     "person.guest": "Personne ajoutée sans compte",
@@ -107,6 +108,8 @@ def _person_to_anonymise(person_id: int) -> User:
     person = db.session.get(User, person_id)
     if person is None or person.status == UserStatus.ANONYMISED:
         abort(404)
+    if not may_act_on_person(current_user, person):
+        abort(403)
     return person
 
 

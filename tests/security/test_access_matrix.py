@@ -95,6 +95,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("GET", "/personnes/en-attente"): ("/personnes/en-attente", MANAGERS),
     ("GET", "/personnes/nouvelle"): ("/personnes/nouvelle", MANAGERS),
     ("GET", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    ("GET", "/inscription/<token>"): ("/inscription/jeton-inconnu", GONE),
+    ("GET", "/personnes/<int:person_id>/statut"): ("/personnes/{person}/statut", OWN_CENTRE),
     ("POST", "/admin/centres/<int:centre_id>/modifier"): (
         "/admin/centres/{centre}/modifier",
         COORDINATOR_FORM,
@@ -128,6 +130,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ),
     ("POST", "/personnes/nouvelle"): ("/personnes/nouvelle", (L, 403, 403, 422, 422, 422)),
     ("POST", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    ("POST", "/inscription/<token>"): ("/inscription/jeton-inconnu", GONE),
     # catalogue
     ("GET", "/admin/cycles"): ("/admin/cycles", COORDINATOR),
     ("GET", "/admin/cycles/<int:cycle_id>"): ("/admin/cycles/{cycle}", COORDINATOR),
