@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -24,6 +24,7 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.operations import AttendanceError
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.database import utcnow
+from reseau.downloads import pdf_download
 from reseau.extensions import db, limiter
 from reseau.i18n import to_local
 from reseau.outbox.queue import external_url
@@ -72,14 +73,6 @@ def get_own_closed_session_or_404(session_id: int) -> tuple[TrainingSession, flo
     if not hours:
         abort(404)
     return session, hours
-
-
-def _pdf(content: bytes, filename: str) -> Response:
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 # --- "Mes sessions" ----------------------------------------------------------------------
@@ -450,7 +443,7 @@ def sign_in_sheet(seance_id: int):
     people = [line.person for line in operations.roster(seance).lines]
     content = pdf.sign_in_sheet(seance, people, network_name=current_app.config["NETWORK_NAME"])
     day = to_local(seance.starts_at).strftime("%Y-%m-%d")
-    return _pdf(content, f"emargement-session-{seance.session_id}-{day}-{seance.id}.pdf")
+    return pdf_download(content, f"emargement-session-{seance.session_id}-{day}-{seance.id}.pdf")
 
 
 @bp.route("/mes-sessions/<int:session_id>/attestations.pdf")
@@ -465,7 +458,7 @@ def certificates(session_id: int):
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
     )
-    return _pdf(content, f"attestations-session-{session.id}.pdf")
+    return pdf_download(content, f"attestations-session-{session.id}.pdf")
 
 
 @bp.route("/mes-formations/<int:session_id>/attestation.pdf")
@@ -478,7 +471,7 @@ def my_certificate(session_id: int):
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
     )
-    return _pdf(content, f"attestation-session-{session.id}.pdf")
+    return pdf_download(content, f"attestation-session-{session.id}.pdf")
 
 
 # --- Feedback ----------------------------------------------------------------------------

@@ -3,12 +3,9 @@ and the coordinator's roster of a session."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +17,7 @@ from reseau.accounts.access import (
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession
 from reseau.database import utcnow
+from reseau.downloads import csv_download
 from reseau.enrolment import bp, operations
 from reseau.enrolment.forms import (
     ActionForm,
@@ -533,36 +531,23 @@ def cancel_session(session_id: int):
 def roster_csv(session_id: int):
     session = get_session_or_404(session_id)
     groups = _roster(session)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"]
-    )
     rows = [(e, None) for e in groups["holding"]]
     rows += [(e, index) for index, e in enumerate(groups["waitlisted"], start=1)]
     rows += [(e, None) for e in groups["cancelled"]]
-    for enrolment, position in rows:
-        person = enrolment.person
-        writer.writerow(
+    return csv_download(
+        f"inscrits-session-{session.id}.csv",
+        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"],
+        (
             [
                 enrolment.status.label,
                 position or "",
-                _csv_safe(person.last_name),
-                _csv_safe(person.first_name),
-                person.email or "",
-                _csv_safe(person.centre.name if person.centre else ""),
-                person.category.label,
+                enrolment.person.last_name,
+                enrolment.person.first_name,
+                enrolment.person.email or "",
+                enrolment.person.centre.name if enrolment.person.centre else "",
+                enrolment.person.category.label,
                 to_local(enrolment.queued_at).strftime("%d/%m/%Y %H:%M"),
             ]
-        )
-    filename = f"inscrits-session-{session.id}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            for enrolment, position in rows
+        ),
     )
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in text typed by people."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

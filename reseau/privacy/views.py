@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from flask_login import current_user, login_required
 from reseau.accounts.access import coordinator_required, may_act_on_person
 from reseau.accounts.models import User, UserStatus
 from reseau.audit import AuditLog
+from reseau.downloads import json_download
 from reseau.extensions import db
 from reseau.i18n import from_local
 from reseau.privacy import bp
@@ -68,11 +68,7 @@ def my_data_json():
     data = export_person(me)
     record_export(me, actor=me)
     db.session.commit()
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    response = current_app.response_class(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees-reseau.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return json_download(data, "mes-donnees-reseau.json")
 
 
 @bp.route("/mes-donnees/suppression", methods=["POST"])
