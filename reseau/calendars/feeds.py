@@ -52,7 +52,7 @@ from reseau.extensions import db
 
 CANCELLED_KEPT = timedelta(days=60)
 # Bump when the bytes change for the same rows (new property, new wording): ETags move.
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 IN_PERSON_FEED = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED)
 
@@ -224,10 +224,13 @@ def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = No
         members = sa.select(Enrolment.updated_at).join(User, Enrolment.person_id == User.id)
         members = members.where(User.centre_id == feed.subject_id)
         confirmed = members.where(Enrolment.status == EnrolmentStatus.CONFIRMED)
+        named = confirmed.where(User.directory_consent.is_(True))
         columns += [
             sa.select(_max(confirmed.subquery().c.updated_at)).scalar_subquery(),
             sa.select(sa.func.count()).select_from(confirmed.subquery()).scalar_subquery(),
             sa.select(_max(members.subquery().c.updated_at)).scalar_subquery(),
+            # Who chose "nom visible" changes the names shown, not any updated_at.
+            sa.select(sa.func.count()).select_from(named.subquery()).scalar_subquery(),
         ]
     row = db.session.execute(_scoped(feed, columns)).one()
     count, id_sum, sequence_sum, seance_max, session_max, gone_max, expired_max = row[:7]
@@ -241,7 +244,7 @@ def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = No
         in_content.append(extra[0])
         moments += extra
     elif feed.scope == Scope.CENTRE:
-        in_content += extra[:2]
+        in_content += [extra[0], extra[1], extra[3]]
         moments.append(extra[2])
     moments = [moment for moment in moments if moment is not None]
     last = min(max(moments, default=EPOCH), now).replace(microsecond=0)
@@ -297,13 +300,20 @@ def load(feed: Feed, now: datetime | None = None) -> list[tuple[Seance, Enrolmen
 def _centre_participants(
     centre_id: int, session_ids: set[int]
 ) -> dict[int, tuple[list[str], datetime | None]]:
-    """Return, per session, the confirmed participants' names from the centre and the latest
-    change of their enrolments."""
+    """Return, per session, the confirmed participants of the centre as shown (the names of
+    those who chose "nom visible", a count of the others) and the latest change of their
+    enrolments."""
     result: dict[int, tuple[list[str], datetime | None]] = {}
     if not session_ids:
         return result
     rows = db.session.execute(
-        sa.select(Enrolment.session_id, User.first_name, User.last_name, Enrolment.updated_at)
+        sa.select(
+            Enrolment.session_id,
+            User.first_name,
+            User.last_name,
+            User.directory_consent,
+            Enrolment.updated_at,
+        )
         .join(User, Enrolment.person_id == User.id)
         .where(
             User.centre_id == centre_id,
@@ -312,12 +322,26 @@ def _centre_participants(
         )
         .order_by(User.last_name, User.first_name, User.id)
     ).all()
-    for session_id, first_name, last_name, updated_at in rows:
+    hidden: dict[int, int] = {}
+    for session_id, first_name, last_name, visible, updated_at in rows:
         names, latest = result.get(session_id, ([], None))
-        names.append(f"{first_name} {last_name}")
+        if visible:
+            names.append(f"{first_name} {last_name}")
+        else:
+            hidden[session_id] = hidden.get(session_id, 0) + 1
         latest = updated_at if latest is None else max(latest, updated_at)
         result[session_id] = (names, latest)
+    for session_id, count in hidden.items():
+        names = result[session_id][0]
+        names.append(_others(count, after_names=bool(names)))
     return result
+
+
+def _others(count: int, *, after_names: bool) -> str:
+    """« 1 personne », « 3 autres personnes »: the participants whose names are not shown."""
+    plural = "s" if count > 1 else ""
+    other = f"autre{plural} " if after_names else ""
+    return f"{count} {other}personne{plural}"
 
 
 # Built feeds by (database, ETag), per process. The ETag covers everything the bytes depend on,
