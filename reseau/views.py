@@ -38,9 +38,9 @@ def render_confirmation(
     status: int = 200,
 ):
     """Ask before a destructive action: a page with a POST form (no JavaScript needed); to
-    htmx, the same form alone, which ``app.js`` shows in the page's <dialog>."""
-    if form.next.data is None:
-        form.next.data = back
+    htmx, the same form alone, which ``app.js`` shows in the page's <dialog>. The form
+    carries ``back`` (``next``): where to go once done, or when the answer is no."""
+    form.next.data = back
     return render_page(
         "confirm.html",
         "_confirm.html",
@@ -54,6 +54,11 @@ def render_confirmation(
         hidden=hidden or {},
         in_dialog=wants_fragment(),
     )
+
+
+def back_to(default: str) -> str:
+    """Return the page to go back to: ``next`` (query string or form) if it is ours."""
+    return safe_next(request.values.get("next"), default)
 
 
 def form_status(form) -> int:

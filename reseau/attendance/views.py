@@ -26,9 +26,17 @@ from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, Trainin
 from reseau.database import utcnow
 from reseau.downloads import pdf_download
 from reseau.extensions import db, limiter
+from reseau.forms_fields import ConfirmForm
 from reseau.i18n import to_local
 from reseau.outbox.queue import external_url
-from reseau.views import form_status, render_page, safe_next, see_other, wants_fragment
+from reseau.views import (
+    back_to,
+    form_status,
+    render_confirmation,
+    render_page,
+    see_other,
+    wants_fragment,
+)
 
 VISIBLE = (SessionStatus.PUBLISHED, SessionStatus.CLOSED, SessionStatus.CANCELLED)
 
@@ -416,21 +424,37 @@ def check_in(seance_id: int, token: str):
 # --- Closing -----------------------------------------------------------------------------
 
 
-@bp.route("/mes-sessions/<int:session_id>/cloturer", methods=["POST"])
+@bp.route("/mes-sessions/<int:session_id>/cloturer", methods=["GET", "POST"])
 @trainer_required
 def close_session(session_id: int):
+    """Close the session once it is over, after a confirmation (GET)."""
     session = get_session_or_404(session_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    done, asked = _commit_or_flash(lambda: operations.close_session(session, actor=current_user))
-    if done:
-        flash(
-            f"Session « {session.title} » clôturée. {asked} participant·e(s) "
-            "reçoivent une demande d'avis.",
-            "success",
+    back = back_to(url_for("attendance.session_page", session_id=session.id))
+    form = ConfirmForm()
+    del form.reason  # closing tells nobody anything but "give your feedback"
+    if form.validate_on_submit():
+        done, asked = _commit_or_flash(
+            lambda: operations.close_session(session, actor=current_user)
         )
-    back = url_for("attendance.session_page", session_id=session.id)
-    return see_other(safe_next(request.form.get("next"), back))
+        if done:
+            flash(
+                f"Session « {session.title} » clôturée. {asked} participant·e(s) "
+                "reçoivent une demande d'avis.",
+                "success",
+            )
+        return see_other(back)
+    return render_confirmation(
+        form,
+        title=f"Clôturer la session « {session.title} » ?",
+        text=[
+            "Une fois la session clôturée, l'émargement ne se modifie plus. Chaque "
+            "participant·e reçoit une demande d'avis et peut télécharger son attestation.",
+            "Cette action ne peut pas être défaite.",
+        ],
+        action=url_for("attendance.close_session", session_id=session.id),
+        yes="Oui, clôturer la session",
+        back=back,
+    )
 
 
 # --- Documents ---------------------------------------------------------------------------

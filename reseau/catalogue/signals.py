@@ -12,5 +12,5 @@ _signals = Namespace()
 session_published = _signals.signal("session-published")
 # A session or one of its séances changed time, place or status (enrolment: tell the people).
 session_changed = _signals.signal("session-changed")
-# The organiser cancelled a whole session (enrolment: tell everyone enrolled).
+# The organiser cancelled a whole session, with ``reason`` (enrolment: tell everyone enrolled).
 session_cancelled = _signals.signal("session-cancelled")

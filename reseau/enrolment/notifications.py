@@ -93,9 +93,14 @@ def declined(enrolment):
     return _send(enrolment, "Inscription non retenue", "enrolment_declined")
 
 
-def cancelled(enrolment, *, by_self: bool):
+def cancelled(enrolment, *, by_self: bool, reason: str = ""):
     return _send(
-        enrolment, "Inscription annulée", "enrolment_cancelled", method="CANCEL", by_self=by_self
+        enrolment,
+        "Inscription annulée",
+        "enrolment_cancelled",
+        method="CANCEL",
+        by_self=by_self,
+        reason=reason,
     )
 
 
@@ -105,13 +110,14 @@ def convocation(enrolment):
     return _send(enrolment, "Convocation", "enrolment_convocation", dedup_key=key)
 
 
-def session_cancelled(enrolment):
+def session_cancelled(enrolment, *, reason: str = ""):
     return _send(
         enrolment,
         "Session annulée",
         "session_cancelled",
         dedup_key=f"session-cancelled:{enrolment.session_id}:{enrolment.person_id}",
         method="CANCEL",
+        reason=reason,
     )
 
 

@@ -335,10 +335,6 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/sessions/{session}/inscrits/{enrolment}/confirmer",
         COORDINATOR_ACTION,
     ),
-    ("POST", "/admin/sessions/<int:session_id>/inscrits/annuler-la-session"): (
-        "/admin/sessions/{session}/inscrits/annuler-la-session",
-        COORDINATOR_ACTION,
-    ),
     ("POST", "/catalogue/sessions/<int:session_id>/desinscription"): (
         "/catalogue/sessions/{session}/desinscription",
         (L, 303, 404, 404, 404, 404),
@@ -354,6 +350,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("POST", "/inscriptions/<int:enrolment_id>/accepter"): (
         "/inscriptions/{enrolment}/accepter",
         (L, 303, 404, 404, 404, 404),
+    ),
+    ("GET", "/inscriptions/<int:enrolment_id>/annuler"): (
+        "/inscriptions/{enrolment}/annuler",
+        (L, 200, 404, 200, 404, 200),
     ),
     ("POST", "/inscriptions/<int:enrolment_id>/annuler"): (
         "/inscriptions/{enrolment}/annuler",
@@ -418,6 +418,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         (L, 422, 404, 404, 404, 404),
     ),
     # The running session's séances are not over: closing is refused with a message (303).
+    ("GET", "/mes-sessions/<int:session_id>/cloturer"): (
+        "/mes-sessions/{running}/cloturer",
+        TRAINERS,
+    ),
     ("POST", "/mes-sessions/<int:session_id>/cloturer"): (
         "/mes-sessions/{running}/cloturer",
         TRAINERS_ACTION,
