@@ -168,3 +168,17 @@ def test_the_registration_link_refuses_ones_own_email_or_name(client):
     )
     assert answer.status_code == 422
     assert "reprend votre nom ou votre adresse e-mail" in answer.text
+
+
+def test_create_admin_refuses_ones_own_email_or_name(runner):
+    import sqlalchemy as sa
+
+    from reseau.accounts.models import User
+
+    arguments = ["create-admin", "--email", "ines.garnier@exemple.test", "--first-name", "Inès"]
+    arguments += ["--last-name", "Garnier"]
+    refused = runner.invoke(args=[*arguments, "--password", "ines.garnier2025"])
+    assert refused.exit_code != 0 and "fait de votre nom" in refused.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+    accepted = runner.invoke(args=[*arguments, "--password", "cerisier-en-fleur-42"])
+    assert accepted.exit_code == 0, accepted.output
