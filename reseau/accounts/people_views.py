@@ -34,7 +34,6 @@ from reseau.views import (
     page_number,
     render_confirmation,
     render_page,
-    safe_next,
     see_other,
 )
 
@@ -227,20 +226,24 @@ def person_set_active(person_id: int):
     if person.id == current_user.id:
         abort(409)
     back = url_for("accounts.person_detail", person_id=person.id)
-    form = ConfirmForm()
     if request.method == "POST" and request.form.get("action") == "activer":
-        if form.validate_on_submit() and person.status == UserStatus.DISABLED:
+        if person.status == UserStatus.DISABLED:
             enable_person(person, actor=current_user)
             db.session.commit()
             flash(f"Le compte de {person.full_name} est réactivé.", "success")
         return see_other(back)
     if person.status not in (UserStatus.ACTIVE, UserStatus.INVITED):
         return see_other(back)
+    return _disable(person, back)
+
+
+def _disable(person: User, back: str):
+    form = ConfirmForm()
     if form.validate_on_submit():
         disable_person(person, actor=current_user, reason=form.reason.data or "")
         db.session.commit()
         flash(f"Le compte de {person.full_name} est désactivé.", "success")
-        return see_other(safe_next(form.next.data, back))
+        return see_other(back)
     return render_confirmation(
         form,
         title=f"Désactiver le compte de {person.full_name} ?",
