@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,17 +23,14 @@ from reseau.outbox.models import OutboxMail
 _FOLD = re.compile(r"\r?\n[ \t]")
 
 
-@dataclass(frozen=True)
 class Scrubber:
-    """Replaces each of ``replacements``' keys (whole words, any case) by its value."""
+    """Replaces each key of ``replacements`` (whole words, any case) by its value."""
 
-    replacements: dict[str, str]
-
-    def __post_init__(self):
-        needles = sorted((n for n in self.replacements if n), key=len, reverse=True)
+    def __init__(self, replacements: dict[str, str]):
+        needles = sorted((n for n in replacements if n), key=len, reverse=True)
         pattern = "|".join(re.escape(needle) for needle in needles) or r"(?!x)x"
-        object.__setattr__(self, "_pattern", re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.I))
-        object.__setattr__(self, "_lower", {n.lower(): v for n, v in self.replacements.items()})
+        self._pattern = re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+        self._by_lower = {needle.lower(): value for needle, value in replacements.items()}
 
     def mentions(self, text: str | None) -> bool:
         return bool(text) and self._pattern.search(text) is not None
@@ -42,7 +38,10 @@ class Scrubber:
     def __call__(self, text: str | None) -> str | None:
         if not text:
             return text
-        return self._pattern.sub(lambda match: self._lower[match.group(0).lower()], text)
+        # A case-insensitive match whose lower case is not a key (rare letters): still erased.
+        return self._pattern.sub(
+            lambda match: self._by_lower.get(match.group(0).lower(), "(effacé)"), text
+        )
 
     def calendar(self, ics: str | None) -> str | None:
         """Scrub an iCalendar text: unfolded, replaced, folded again."""
