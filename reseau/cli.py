@@ -11,6 +11,7 @@ from reseau.accounts.models import Category, Role, User, UserStatus
 from reseau.accounts.operations import get_user_by_email, normalise_email
 from reseau.extensions import db
 from reseau.outbox import deliver_due, retry_failed
+from reseau.passwords import is_common_password, is_personal_password
 from reseau.tick import run_tick
 
 
@@ -88,6 +89,13 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     """Create (or promote) a regional coordinator account for a real deployment."""
     if len(password) < PASSWORD_MIN:
         raise click.BadParameter(f"au moins {PASSWORD_MIN} caractères", param_hint="--password")
+    if is_common_password(password) or is_personal_password(
+        password, email=email, names=(first_name, last_name)
+    ):
+        raise click.BadParameter(
+            "trop courant, ou fait de votre nom ou de votre adresse e-mail",
+            param_hint="--password",
+        )
     user = get_user_by_email(email)
     if user is None:
         user = User(

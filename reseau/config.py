@@ -85,6 +85,9 @@ def default_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour"),
         "RATELIMIT_TOKEN": os.environ.get("RATELIMIT_TOKEN", "30 per minute"),
+        # Registration and "mot de passe oublié", counted per e-mail address typed (each
+        # request mails that address), on top of RATELIMIT_LOGIN per client.
+        "RATELIMIT_ADDRESS": os.environ.get("RATELIMIT_ADDRESS", "3 per hour;10 per day"),
         # Private feeds, counted per address (token): Google and Microsoft fetch everyone's
         # feeds from a few addresses. Wrong addresses count against RATELIMIT_TOKEN instead.
         "RATELIMIT_FEED": os.environ.get("RATELIMIT_FEED", "10 per minute;120 per hour"),

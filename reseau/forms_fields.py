@@ -1,4 +1,5 @@
-"""Shared form fields: whole numbers people type, and ids chosen in lists.
+"""Shared form fields: whole numbers people type, ids chosen in lists, and the confirmation
+of destructive actions.
 
 A number field answers a French message next to itself for anything that is not a whole
 number in its range, however long (a 40-digit capacity is a typing error, not a malformed
@@ -8,8 +9,9 @@ request), and the page shows again what was typed. Ids are kept within PostgreSQ
 
 from __future__ import annotations
 
-from wtforms import IntegerField
-from wtforms.validators import NumberRange, StopValidation
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional, StopValidation
 
 # PostgreSQL's ``integer``, the type of every id and count column.
 DB_INT_MIN = -(2**31)
@@ -83,3 +85,16 @@ class WholeNumberField(IntegerField):
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()  # the parse message alone, not the range one as well
+
+
+class ConfirmForm(FlaskForm):
+    """The confirmation of a destructive action: the CSRF token, where to go back, and a
+    reason (optional) that goes into the e-mail sent to the people concerned. Views that
+    send no e-mail remove the reason (``del form.reason``)."""
+
+    next = HiddenField()
+    reason = TextAreaField(
+        "Motif (facultatif, repris dans l'e-mail envoyé)",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=500, message="Le motif tient en 500 caractères.")],
+    )

@@ -10,8 +10,14 @@ database with it and compares the row counts of every table.
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import runpy
+import shlex
 import sqlite3
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
@@ -23,25 +29,27 @@ from reseau.extensions import db
 from reseau.tick import hosts_seen
 
 WEAK_SECRETS = {"dev", "secret", "changeme", "test", "development", "cle-secrete"}
+# A key's estimated entropy (its length × the Shannon entropy of its own characters) must
+# reach this: secrets.token_hex(16) always does (about 94 bits at worst), "a" * 32 has 0.
+MIN_SECRET_BITS = 90
 
 
-def deploy_problems(config, environ=os.environ, *, hosts: int = 1) -> list[str]:
+def deploy_problems(config, environ=os.environ, *, gunicorn=None, hosts: int = 1) -> list[str]:
     """Return the unsafe points of ``config`` for a production deployment, in French.
 
-    ``hosts``: how many hosts were seen running ``tick`` lately (several_hosts_problems)."""
+    ``gunicorn``: what each gunicorn runs with (``gunicorn_setups``); by default, what a
+    gunicorn started here would run with (``gunicorn.conf.py``, ``GUNICORN_CMD_ARGS``,
+    ``WEB_CONCURRENCY``). ``hosts``: how many hosts were seen running ``tick`` lately
+    (several_hosts_problems).
+    """
+    if gunicorn is None:
+        gunicorn = [read_gunicorn([], environ, Path.cwd(), where="gunicorn lancé ici")]
     problems = []
     if config.get("DEBUG"):
         problems.append("Le mode debug est activé (FLASK_DEBUG) : désactivez-le en production.")
     if config.get("TESTING"):
         problems.append("Le mode TESTING est activé : désactivez-le en production.")
-    secret = config.get("SECRET_KEY") or ""
-    if not secret:
-        problems.append("SECRET_KEY manque.")
-    elif len(str(secret)) < 32 or str(secret).lower() in WEAK_SECRETS or "test" in str(secret):
-        problems.append(
-            "SECRET_KEY est faible : utilisez au moins 32 caractères aléatoires "
-            '(python -c "import secrets; print(secrets.token_hex(32))").'
-        )
+    problems += secret_key_problems(config)
     base_url = str(config.get("BASE_URL") or "")
     https = base_url.startswith("https://")
     if not https:
@@ -66,24 +74,13 @@ def deploy_problems(config, environ=os.environ, *, hosts: int = 1) -> list[str]:
         problems.append("La protection CSRF est désactivée (WTF_CSRF_ENABLED).")
     if not config.get("MAX_CONTENT_LENGTH"):
         problems.append("MAX_CONTENT_LENGTH n'est pas défini.")
-    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
-    workers = _worker_count(environ)
-    if uri.startswith("sqlite") and workers > 1:
-        problems.append(
-            f"SQLite avec {workers} workers : les écritures attendront les unes après les "
-            "autres ; au-delà d'un petit réseau, passez à PostgreSQL (DATABASE_URL)."
-        )
     if not config.get("RATELIMIT_ENABLED", True):
         problems.append("Les limites de tentatives sont désactivées (RATELIMIT_ENABLED).")
-    elif str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory") and (
-        workers > 1
-    ):
-        problems.append(
-            "RATELIMIT_STORAGE_URI=memory:// avec plusieurs workers : chaque worker compte "
-            "à part ; utilisez Redis (redis://…)."
-        )
+    problems += worker_problems(config, gunicorn)
+    problems += proxy_problems(config, gunicorn)
     if not config.get("MAIL_SERVER"):
         problems.append("MAIL_SERVER n'est pas défini : les e-mails sont écrits dans des fichiers.")
+    workers = max((setup.workers for setup in gunicorn), default=1)
     problems += several_hosts_problems(config, workers, hosts)
     return problems
 
@@ -137,24 +134,217 @@ def _hosts_seen() -> int:
         return 1
 
 
-def _worker_count(environ) -> int:
-    for name in ("WEB_CONCURRENCY", "GUNICORN_WORKERS"):
-        value = environ.get(name, "")
-        if value.isdigit():
-            return int(value)
-    args = environ.get("GUNICORN_CMD_ARGS", "").split()
-    for index, arg in enumerate(args):
-        if arg in ("-w", "--workers") and index + 1 < len(args) and args[index + 1].isdigit():
-            return int(args[index + 1])
-        if arg.startswith("--workers=") and arg.split("=", 1)[1].isdigit():
-            return int(arg.split("=", 1)[1])
-    return 1
+def secret_key_problems(config) -> list[str]:
+    secret = str(config.get("SECRET_KEY") or "")
+    if not secret:
+        return ["SECRET_KEY manque."]
+    lowered = secret.lower()
+    weak = (
+        len(secret) < 32
+        or lowered in WEAK_SECRETS
+        or "test" in lowered
+        or entropy_bits(secret) < MIN_SECRET_BITS
+        or re.fullmatch(r"(.+?)\1+", secret) is not None  # "0123456789abcdef" twice
+    )
+    if not weak:
+        return []
+    return [
+        "SECRET_KEY est faible : utilisez au moins 32 caractères aléatoires "
+        '(python -c "import secrets; print(secrets.token_hex(32))").'
+    ]
 
 
-@click.command("deploy-check")
-def deploy_check_command() -> None:
-    """List what is unsafe in the current configuration for production."""
-    problems = deploy_problems(current_app.config, hosts=_hosts_seen())
+def entropy_bits(text: str) -> float:
+    """Estimate ``text``'s entropy: its length × the Shannon entropy of its characters."""
+    counts, n = Counter(text), len(text)
+    return -sum(count * math.log2(count / n) for count in counts.values())
+
+
+# --- What gunicorn runs with ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GunicornSetup:
+    """The settings of one gunicorn that matter here, and where they were read (French)."""
+
+    where: str
+    workers: int
+    serves_tls: bool
+    local_only: bool  # bound to loopback addresses or unix sockets only
+
+
+def read_gunicorn(argv: list[str], environ, cwd: Path, *, where: str) -> GunicornSetup:
+    """Read gunicorn's settings as gunicorn does: its defaults (``WEB_CONCURRENCY``), the
+    config file (``-c``, else ``./gunicorn.conf.py``), ``GUNICORN_CMD_ARGS``, then ``argv``.
+    """
+    from gunicorn.config import Config
+
+    cfg = Config()
+    if str(environ.get("WEB_CONCURRENCY", "")).isdigit():
+        cfg.set("workers", int(environ["WEB_CONCURRENCY"]))
+    parser = cfg.parser()
+    try:
+        args = parser.parse_args(argv)
+        env_args = parser.parse_args(shlex.split(environ.get("GUNICORN_CMD_ARGS", "")))
+    except SystemExit as error:  # argparse exits on arguments it does not know
+        raise click.ClickException(f"Arguments de gunicorn illisibles ({where}).") from error
+    location = (
+        args.config
+        or env_args.config
+        or ("gunicorn.conf.py" if (cwd / "gunicorn.conf.py").exists() else None)
+    )
+    if location and not location.startswith("python:"):
+        path = cwd / location.removeprefix("file:")
+        try:
+            settings = runpy.run_path(str(path))
+        except Exception as error:  # whatever the file raises, gunicorn would stop on it too
+            raise click.ClickException(f"{path} illisible ({where}) : {error}") from error
+        for name, value in settings.items():
+            if name in cfg.settings:
+                cfg.set(name, value)
+    for parsed in (env_args, args):
+        for name, value in vars(parsed).items():
+            if value is not None and name != "args":
+                cfg.set(name, value)
+    binds = cfg.bind or []
+    return GunicornSetup(
+        where=where,
+        workers=cfg.workers,
+        serves_tls=bool(cfg.certfile),
+        local_only=all(_local_bind(bind) for bind in binds),
+    )
+
+
+def _local_bind(bind: str) -> bool:
+    if bind.startswith(("unix:", "fd://")):
+        return True
+    host = bind.rsplit(":", 1)[0].strip("[]") if ":" in bind else bind
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
+def gunicorn_command(command: tuple[str, ...]) -> list[str]:
+    """The arguments of a gunicorn command line (``.venv/bin/gunicorn -w 4 wsgi:app``,
+    ``python -m gunicorn …``): what follows the word gunicorn."""
+    words = list(command)
+    for index, word in enumerate(words):
+        if Path(word).name.startswith("gunicorn"):
+            return words[index + 1 :]
+    return words
+
+
+def running_gunicorns(proc: Path = Path("/proc")) -> list[GunicornSetup]:
+    """Read the gunicorn masters running on this machine (Linux ``/proc``): their command
+    line, environment and directory; workers are counted as they run (their children)."""
+    processes = {}
+    for entry in proc.glob("[0-9]*"):
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+            parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if any(Path(word).name.startswith("gunicorn") for word in argv[:3]):
+            processes[entry.name] = (argv, parent)
+    setups = []
+    for pid, (argv, parent) in sorted(processes.items()):
+        if parent in processes:
+            continue  # a worker
+        children = sum(1 for _, other_parent in processes.values() if other_parent == pid)
+        environ, cwd = _process_environ(proc / pid), _process_cwd(proc / pid)
+        where = f"gunicorn, processus {pid}"
+        try:
+            setup = read_gunicorn(gunicorn_command(tuple(argv)), environ, cwd, where=where)
+        except click.ClickException:  # settings we cannot read: what runs still counts
+            setup = GunicornSetup(where, workers=1, serves_tls=False, local_only=False)
+        setups.append(replace(setup, workers=max(setup.workers, children)))
+    return setups
+
+
+def _process_environ(entry: Path) -> dict[str, str]:
+    try:
+        pairs = (entry / "environ").read_bytes().decode(errors="replace").split("\0")
+    except OSError:  # another user's process: its environment cannot be read
+        return {}
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+
+
+def _process_cwd(entry: Path) -> Path:
+    try:
+        return (entry / "cwd").resolve(strict=True)
+    except OSError:
+        return Path.cwd()
+
+
+def worker_problems(config, setups: list[GunicornSetup]) -> list[str]:
+    """SQLite or per-process rate limits under several gunicorn workers."""
+    problems = []
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    limits = str(config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    for setup in setups:
+        if setup.workers <= 1:
+            continue
+        if uri.startswith("sqlite"):
+            problems.append(
+                f"SQLite avec {setup.workers} workers ({setup.where}) : les écritures "
+                "attendront les unes après les autres ; au-delà d'un petit réseau, passez à "
+                "PostgreSQL (DATABASE_URL)."
+            )
+        if config.get("RATELIMIT_ENABLED", True) and limits.startswith("memory"):
+            problems.append(
+                f"RATELIMIT_STORAGE_URI=memory:// avec {setup.workers} workers "
+                f"({setup.where}) : chaque worker compte à part ; utilisez Redis (redis://…)."
+            )
+    return problems
+
+
+def proxy_problems(config, setups: list[GunicornSetup]) -> list[str]:
+    """PROXY_FIX_HOPS=0 while a reverse proxy is in front of the app.
+
+    The rule, read from the configuration: a proxy is in front when gunicorn listens only on
+    the machine itself (loopback or a unix socket: nobody else can reach it), or when
+    BASE_URL is https:// and gunicorn does not serve TLS (something in front ends it). At run
+    time, the app also logs a warning when X-Forwarded-* headers arrive from a local address
+    while PROXY_FIX_HOPS=0 (``reseau.security``).
+    """
+    if config.get("PROXY_FIX_HOPS"):
+        return []
+    https = str(config.get("BASE_URL") or "").startswith("https://")
+    for setup in setups:
+        if setup.local_only:
+            reason = f"{setup.where} n'écoute que sur la machine elle-même"
+        elif https and not setup.serves_tls:
+            reason = f"BASE_URL est en https mais {setup.where} ne sert pas le TLS"
+        else:
+            continue
+        return [
+            f"PROXY_FIX_HOPS=0 alors qu'un proxy est devant l'application ({reason}) : "
+            "indiquez le nombre de proxys (PROXY_FIX_HOPS=1 derrière un nginx), sans quoi "
+            "les limites de tentatives comptent toutes les personnes comme une seule."
+        ]
+    return []
+
+
+@click.command("deploy-check", context_settings={"ignore_unknown_options": True})
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def deploy_check_command(command: tuple[str, ...]) -> None:
+    """List what is unsafe in the current configuration for production.
+
+    Give the gunicorn command line after "--" (as in the service file) to check it; without
+    one, the gunicorns running on this machine are read, else what one started here would
+    run with.
+    """
+    environ = os.environ
+    if command:
+        setups = [
+            read_gunicorn(
+                gunicorn_command(command),
+                environ,
+                Path.cwd(),
+                where="la commande gunicorn donnée",
+            )
+        ]
+    else:
+        setups = running_gunicorns() or None
+    problems = deploy_problems(current_app.config, environ, gunicorn=setups, hosts=_hosts_seen())
     if not problems:
         click.echo("Aucun problème de configuration détecté.")
         return

@@ -1,8 +1,11 @@
-"""Refusing the passwords attackers try first (see ``common_passwords.txt``)."""
+"""Refusing the passwords attackers try first: common ones (``common_passwords.txt``) and
+those made of the person's own e-mail or names."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -37,3 +40,35 @@ def is_common_password(password: str) -> bool:
     if len(set(value)) <= 2:
         return True  # aaaaaaaaaa, abababababab
     return any(value in walk for walk in _WALKS)
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents off, letters and digits only: « Élodie-Marie » → « elodiemarie »."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if char.isalnum() and char.isascii())
+
+
+def _personal_words(email: str | None, names: Iterable[str]) -> set[str]:
+    words = set()
+    for text in (*names, *(email or "").replace("@", " ").split()):
+        words.add(_fold(text))
+        words.update(_fold(word) for word in re.split(r"[\s.'_+-]+", text))
+    return {word for word in words if len(word) >= 3}
+
+
+def is_personal_password(password: str, *, email: str | None, names: Iterable[str] = ()) -> bool:
+    """Return whether ``password`` is made of the person's e-mail or names (plus digits or
+    signs): the first things someone who knows them tries. ``jean.martin1990`` is refused,
+    ``martin-chocolat-bleu`` is not: once the personal words are taken out, at least 4
+    letters must be left."""
+    value = _fold(password)
+    covered = [False] * len(value)
+    for word in _personal_words(email, names):
+        start = value.find(word)
+        while start != -1:
+            covered[start : start + len(word)] = [True] * len(word)
+            start = value.find(word, start + 1)
+    if not any(covered):
+        return False
+    rest = "".join(char for char, hit in zip(value, covered, strict=True) if not hit)
+    return len(re.sub(r"\d", "", rest)) < 4

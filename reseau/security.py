@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import time
@@ -75,10 +76,11 @@ def register_session_timeouts(app) -> None:
             session["_seen"] = now
 
 
-# The secret part of token URLs: private feeds, invitations, password resets, QR check-in.
+# The secret part of token URLs: private feeds, invitations, password resets, registration
+# links, QR check-in.
 _TOKEN_URL = re.compile(
     r"(/agenda/prive/)[^/?#\s\"']+?(\.ics)"
-    r"|(/invitation/|/reinitialiser/|/emargement/\d+/)[^/?#\s\"']+"
+    r"|(/invitation/|/reinitialiser/|/inscription/|/emargement/\d+/)[^/?#\s\"']+"
 )
 REDACTED = "…"
 # Loggers that write request lines: the development server's, gunicorn's access log, and
@@ -149,8 +151,42 @@ def _in_range_or_not_a_number(value: str) -> bool:
     return number is None or DB_INT_MIN <= number <= DB_INT_MAX
 
 
+FORWARDED_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host")
+
+
+def warn_about_an_ignored_proxy(app) -> None:
+    """With PROXY_FIX_HOPS=0, log once per process that requests from this machine or its
+    network carry X-Forwarded-* headers: a reverse proxy is in front and the app ignores
+    what it says (every person looks like the proxy to the rate limits). Only from a local
+    address: anyone on the internet can send such headers."""
+    if app.config.get("PROXY_FIX_HOPS"):
+        return
+
+    @app.before_request
+    def notice_proxy_headers():
+        if app.extensions.get("proxy_warned") or not _from_local_proxy():
+            return
+        app.extensions["proxy_warned"] = True
+        app.logger.warning(
+            "Requêtes venues de %s avec des en-têtes X-Forwarded-* alors que "
+            "PROXY_FIX_HOPS=0 : un proxy est devant l'application, indiquez PROXY_FIX_HOPS.",
+            request.remote_addr,
+        )
+
+
+def _from_local_proxy() -> bool:
+    if not any(header in request.headers for header in FORWARDED_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
 def register(app) -> None:
     register_session_timeouts(app)
+    warn_about_an_ignored_proxy(app)
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)

@@ -26,6 +26,41 @@ def render_page(template: str, fragment: str | None = None, *, status: int = 200
     return render_template(template, **context), status
 
 
+def render_confirmation(
+    form,
+    *,
+    title: str,
+    text: list[str],
+    action: str,
+    yes: str,
+    back: str,
+    hidden: dict[str, str] | None = None,
+    status: int = 200,
+):
+    """Ask before a destructive action: a page with a POST form (no JavaScript needed); to
+    htmx, the same form alone, which ``app.js`` shows in the page's <dialog>. The form
+    carries ``back`` (``next``): where to go once done, or when the answer is no."""
+    form.next.data = back
+    return render_page(
+        "confirm.html",
+        "_confirm.html",
+        status=status,
+        form=form,
+        title=title,
+        text=text,
+        action=action,
+        yes=yes,
+        back=back,
+        hidden=hidden or {},
+        in_dialog=wants_fragment(),
+    )
+
+
+def back_to(default: str) -> str:
+    """Return the page to go back to: ``next`` (query string or form) if it is ours."""
+    return safe_next(request.values.get("next"), default)
+
+
 def form_status(form) -> int:
     """422 for a submitted form with errors (htmx swaps it in; tests can tell), else 200."""
     return 422 if form.is_submitted() and form.errors else 200

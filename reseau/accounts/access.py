@@ -48,15 +48,41 @@ def visible_people(actor: User) -> sa.Select:
 
 
 def can_manage_person(actor: User, person: User) -> bool:
-    """Return whether ``actor`` may edit, invite or approve ``person``."""
+    """Return whether ``person`` is within ``actor``'s reach: their page, their enrolments.
+
+    Acting on the person's account needs more: ``may_act_on_person``.
+    """
     if actor.is_coordinator:
         return True
     return actor.is_referent and person.centre_id == actor.centre_id and not person.is_coordinator
 
 
+def holds_every_role(actor: User, person: User) -> bool:
+    """Return whether ``actor`` holds every role ``person`` holds (coordination covers all)."""
+    return actor.is_coordinator or person.roles <= actor.roles
+
+
+def may_act_on_person(actor: User, person: User) -> bool:
+    """The one rule for every action on someone's account (edit, e-mail, roles, disable or
+    enable, invitation, approval, anonymisation): the person is within reach and ``actor``
+    holds every role they hold. A referent who could change a trainer's e-mail could reset
+    the password there and log in as the trainer: only the coordinator does that.
+    """
+    return can_manage_person(actor, person) and holds_every_role(actor, person)
+
+
 def get_person_or_404(actor: User, person_id: int) -> User:
-    """Return the person ``actor`` may manage; 404 (not 403) hides others' existence."""
+    """Return the person ``actor`` may see; 404 (not 403) hides others' existence."""
     person = db.session.get(User, person_id)
     if person is None or not can_manage_person(actor, person):
         abort(404)
+    return person
+
+
+def get_person_to_act_on(actor: User, person_id: int) -> User:
+    """Return the person ``actor`` may act on: 404 if out of reach, 403 if they hold a role
+    ``actor`` does not (the person is visible, so there is nothing to hide)."""
+    person = get_person_or_404(actor, person_id)
+    if not may_act_on_person(actor, person):
+        abort(403)
     return person

@@ -6,6 +6,7 @@ from functools import cache
 
 from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from reseau.accounts import bp
@@ -21,11 +22,14 @@ from reseau.accounts.forms import (
 )
 from reseau.accounts.models import Category, Centre, TokenPurpose, UserStatus
 from reseau.accounts.operations import (
+    find_registration,
     find_valid_token,
     get_user_by_email,
+    normalise_email,
     record_login,
     register_person,
     request_password_reset,
+    request_registration,
     set_password_with_token,
 )
 from reseau.extensions import db, limiter
@@ -53,6 +57,15 @@ def _login_limit() -> str:
 
 def _token_limit() -> str:
     return current_app.config["RATELIMIT_TOKEN"]
+
+
+def _address_limit() -> str:
+    return current_app.config["RATELIMIT_ADDRESS"]
+
+
+def _typed_address() -> str:
+    # Counted per address typed, whoever sends it: each request e-mails that address.
+    return "address:" + normalise_email(request.form.get("email", ""))[:254]
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -95,6 +108,7 @@ def logout():
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, key_func=_typed_address, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -114,7 +128,10 @@ def _password_from_token(purpose: TokenPurpose, token: str, template: str, succe
     found = find_valid_token(token, purpose)
     if found is None:
         return render_page("accounts/token_invalid.html", purpose=purpose.value, status=404)
-    form = SetPasswordForm()
+    user = found.user
+    form = SetPasswordForm().for_owner(
+        email=user.email, first_name=user.first_name, last_name=user.last_name
+    )
     if form.validate_on_submit():
         user = set_password_with_token(found, form.password.data)
         if user is None:  # used by another request meanwhile
@@ -150,6 +167,8 @@ def accept_invitation(token: str):
 
 
 @bp.route("/inscription", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_address_limit, key_func=_typed_address, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return see_other(url_for("main.home"))
@@ -158,26 +177,61 @@ def register():
     form = RegisterForm()
     form.centre_id.choices = select_choices(centre_choices())
     if form.validate_on_submit():
-        register_person(
+        request_registration(
             email=form.email.data,
             first_name=form.first_name.data,
             last_name=form.last_name.data,
             centre=db.session.get(Centre, form.centre_id.data),
             category=Category(form.category.data),
-            password=form.password.data,
             phone=form.phone.data or "",
         )
         db.session.commit()
-        # 303, like every navigating POST: reloading the page must not register twice.
+        # 303, like every navigating POST; the same answer whether the address is known.
         return see_other(url_for("accounts.register", envoyee="1"))
     return render_page("accounts/register.html", form=form, status=form_status(form))
+
+
+@bp.route("/inscription/<token>", methods=["GET", "POST"])
+@limiter.limit(_token_limit)
+def confirm_registration(token: str):
+    """The link of a self-registration: its address's owner chooses a password, and the
+    account waits for the centre's approval."""
+    data = find_registration(token)
+    if data is None:
+        return render_page("accounts/token_invalid.html", purpose="registration", status=404)
+    form = SetPasswordForm().for_owner(
+        email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
+    )
+    if form.validate_on_submit():
+        try:
+            register_person(
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                centre=data["centre"],
+                category=data["category"],
+                password=form.password.data,
+            )
+            db.session.commit()
+        except IntegrityError:  # the same link followed twice at once: the first one wins
+            db.session.rollback()
+            return render_page("accounts/token_invalid.html", purpose="registration", status=404)
+        return render_page("accounts/register_confirmed.html", centre=data["centre"])
+    return render_page(
+        "accounts/register_password.html", form=form, data=data, status=form_status(form)
+    )
 
 
 @bp.route("/mon-compte", methods=["GET", "POST"])
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    password_form = ChangePasswordForm(prefix="pw")
+    password_form = ChangePasswordForm(prefix="pw").for_owner(
+        email=current_user.email,
+        first_name=current_user.first_name,
+        last_name=current_user.last_name,
+    )
     if request.method == "POST" and "pw-submit" in request.form:
         if password_form.validate_on_submit():
             if not current_user.check_password(password_form.current_password.data):

@@ -31,7 +31,7 @@ from wtforms.validators import (
 from reseau.accounts.models import Category, Centre, Department, Role, User
 from reseau.extensions import db
 from reseau.forms_fields import coerce_id
-from reseau.passwords import is_common_password
+from reseau.passwords import is_common_password, is_personal_password
 
 # The demo accounts live under the reserved ".test" domain (RFC 2606), which email-validator
 # refuses by default; its documentation allows editing this list.
@@ -101,9 +101,22 @@ class NewPasswordMixin:
         ],
     )
 
+    # Whose password it is (``for_owner``): one made of their e-mail or names is refused.
+    owner_email: str | None = None
+    owner_names: tuple[str, ...] = ()
+
+    def for_owner(self, *, email: str | None, first_name: str, last_name: str):
+        self.owner_email, self.owner_names = email, (first_name, last_name)
+        return self
+
     def validate_password(self, field):
         if field.data.lower() in COMMON_PASSWORDS or is_common_password(field.data):
             raise ValidationError("Ce mot de passe est trop courant : choisissez-en un autre.")
+        if is_personal_password(field.data, email=self.owner_email, names=self.owner_names):
+            raise ValidationError(
+                "Ce mot de passe reprend votre nom ou votre adresse e-mail : "
+                "choisissez-en un autre, que vos proches ne devineraient pas."
+            )
 
 
 class LoginForm(FlaskForm):
@@ -197,11 +210,18 @@ class PersonFieldsMixin:
             raise ValidationError("Choisissez une catégorie dans la liste.")
 
 
-class RegisterForm(PersonFieldsMixin, NewPasswordMixin, FlaskForm):
+class RegisterForm(PersonFieldsMixin, FlaskForm):
+    """Ask for an account; the password is chosen from the link sent to the address."""
+
     centre_id = SelectField(
         "Votre centre social", coerce=coerce_optional_int, validators=[InputRequired(REQUIRED)]
     )
     submit = SubmitField("Demander mon compte")
+
+    def validate_email(self, field):
+        # A known address gets the same answer as a new one (its owner is told by e-mail):
+        # the page must not reveal who has an account.
+        pass
 
     def validate_centre_id(self, field):
         if field.data is None or db.session.get(Centre, field.data) is None:

@@ -1,6 +1,7 @@
-"""Account operations: invitations, password resets, self-registration and approval.
+"""Account operations: invitations, password resets, self-registration, approval and edits.
 
 Functions take models and an explicit actor, add to the session and flush; views commit.
+Whether ``actor`` may act on a person at all is ``access.may_act_on_person``, checked by views.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from reseau.accounts.models import (
     AccountToken,
@@ -68,6 +70,15 @@ def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     )
     db.session.flush()
     return secret
+
+
+def void_tokens(user: User) -> None:
+    """Void every unused link (invitation, reset) of ``user``."""
+    db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def find_valid_token(secret: str, purpose: TokenPurpose) -> AccountToken | None:
@@ -159,6 +170,100 @@ def send_invitation(person: User, *, actor: User) -> None:
     )
 
 
+def update_person(person: User, data: dict, *, actor: User) -> None:
+    """Apply the person form's ``data``; ``centre`` and ``roles`` only when given (coordinator).
+
+    Role and centre changes are audited; a new e-mail goes through ``change_email``.
+    """
+    lock_row(person)  # two editors at once: the second starts from the first's roles
+    before = _roles_and_centre(person)
+    person.first_name = data["first_name"].strip()
+    person.last_name = data["last_name"].strip()
+    person.phone = (data.get("phone") or "").strip()
+    person.category = Category(data["category"])
+    if "centre" in data:
+        person.centre = data["centre"]
+    if "roles" in data:
+        person.set_roles(data["roles"])
+    after = _roles_and_centre(person)
+    if before != after:
+        record_audit(
+            actor, "person.roles", person, summary=person.full_name, before=before, after=after
+        )
+    change_email(person, data["email"], actor=actor)
+    db.session.flush()
+
+
+def _roles_and_centre(person: User) -> dict:
+    return {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
+
+
+def change_email(person: User, email: str, *, actor: User) -> bool:
+    """Give ``person`` a new address; return False if it is the same.
+
+    Whoever controls the address controls the account (password resets go there), so the
+    change is audited, the old address is told, the person's sessions end and every link
+    sent to the old address stops working. An invited person gets a new invitation.
+    """
+    old, new = person.email, normalise_email(email)
+    if new == old:
+        return False
+    person.email = new
+    person.session_version += 1
+    void_tokens(person)
+    record_audit(
+        actor,
+        "person.email",
+        person,
+        summary=f"Adresse e-mail de la personne n°{person.id} modifiée",
+        before={"email": old},
+        after={"email": new},
+    )
+    if old:
+        queue_mail(
+            old,
+            "Votre adresse e-mail Réseau a changé",
+            "email_changed",
+            person=person,
+            actor=actor,
+            link=external_url("accounts.login"),
+        )
+    if person.status == UserStatus.INVITED:
+        send_invitation(person, actor=actor)
+    db.session.flush()
+    return True
+
+
+def disable_person(person: User, *, actor: User, reason: str = "") -> None:
+    """Disable an active or invited account: sessions and links end, the person is told."""
+    if lock_row(person).status not in (UserStatus.ACTIVE, UserStatus.INVITED):
+        return
+    person.status = UserStatus.DISABLED
+    person.session_version += 1  # ends the person's open sessions
+    void_tokens(person)
+    record_audit(actor, "person.disable", person, summary=person.full_name)
+    if person.email:
+        queue_mail(
+            person.email,
+            "Votre compte Réseau est désactivé",
+            "account_disabled",
+            person=person,
+            actor=actor,
+            reason=reason,
+        )
+    db.session.flush()
+
+
+def enable_person(person: User, *, actor: User) -> None:
+    """Give a disabled account back; someone disabled before choosing a password goes back
+    to "invited" (and can be sent a new invitation)."""
+    if lock_row(person).status != UserStatus.DISABLED:
+        return
+    person.status = UserStatus.ACTIVE if person.password_hash else UserStatus.INVITED
+    record_audit(actor, "person.enable", person, summary=person.full_name)
+    db.session.flush()
+
+
 def request_password_reset(email: str) -> None:
     """Queue a reset link if an active account has ``email``; say nothing either way."""
     user = get_user_by_email(email)
@@ -174,6 +279,78 @@ def request_password_reset(email: str) -> None:
         link=external_url("accounts.reset_password", token=secret),
         hours=hours,
     )
+
+
+# A self-registration link: the address's owner creates the account from it.
+REGISTRATION_HOURS = 48
+
+
+def _registration_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="reseau-registration")
+
+
+def request_registration(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    centre: Centre,
+    category: Category,
+    phone: str = "",
+) -> None:
+    """Answer a self-registration by e-mail only, the same way for a known or a new address.
+
+    Nothing is stored: a new address gets a signed link from which its owner chooses a
+    password and creates the pending account, so nobody can hold an address they cannot
+    read. A known address gets a note saying an account exists (as "mot de passe oublié"
+    says nothing on the page either).
+    """
+    email = normalise_email(email)
+    existing = get_user_by_email(email)
+    if existing is not None:
+        queue_mail(
+            email,
+            "Votre demande de compte Réseau",
+            "registration_known_address",
+            person=existing,
+            login_link=external_url("accounts.login"),
+            reset_link=external_url("accounts.forgot_password"),
+        )
+        return
+    data = {
+        "email": email,
+        "first_name": first_name.strip(),
+        "last_name": last_name.strip(),
+        "phone": phone.strip(),
+        "centre_id": centre.id,
+        "category": category.value,
+    }
+    queue_mail(
+        email,
+        "Confirmez votre adresse pour créer votre compte Réseau",
+        "registration_confirm",
+        first_name=data["first_name"],
+        centre=centre,
+        link=external_url(
+            "accounts.confirm_registration", token=_registration_serializer().dumps(data)
+        ),
+        hours=REGISTRATION_HOURS,
+    )
+
+
+def find_registration(token: str) -> dict | None:
+    """Return the registration a link carries (``centre`` loaded), or None if the link is
+    forged, expired, already used or its address has an account by now."""
+    try:
+        data = _registration_serializer().loads(token, max_age=REGISTRATION_HOURS * 3600)
+        centre = db.session.get(Centre, int(data["centre_id"]))
+        category = Category(data["category"])
+        email = str(data["email"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if centre is None or get_user_by_email(email) is not None:
+        return None
+    return {**data, "centre": centre, "category": category}
 
 
 def register_person(

@@ -5,23 +5,37 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from reseau.accounts import bp
-from reseau.accounts.access import get_person_or_404, manager_required, visible_people
+from reseau.accounts.access import (
+    get_person_or_404,
+    get_person_to_act_on,
+    manager_required,
+    may_act_on_person,
+    visible_people,
+)
 from reseau.accounts.forms import PersonForm, centre_choices, select_choices
 from reseau.accounts.models import Category, Centre, Role, User, UserRole, UserStatus
 from reseau.accounts.operations import (
     approve_person,
     decline_person,
+    disable_person,
+    enable_person,
     invite_person,
-    normalise_email,
     send_invitation,
+    update_person,
 )
-from reseau.audit import record_audit
-from reseau.database import lock_row
 from reseau.extensions import db
-from reseau.views import form_status, navigate, page_number, render_page, see_other
+from reseau.forms_fields import ConfirmForm
+from reseau.views import (
+    form_status,
+    navigate,
+    page_number,
+    render_confirmation,
+    render_page,
+    see_other,
+)
 
 
 def _person_form(person: User | None) -> PersonForm:
@@ -141,36 +155,24 @@ def _chosen_centre(form: PersonForm) -> Centre | None:
 @manager_required
 def person_detail(person_id: int):
     person = get_person_or_404(current_user, person_id)
-    return render_page("accounts/person_detail.html", person=person)
+    return render_page(
+        "accounts/person_detail.html",
+        person=person,
+        may_act=may_act_on_person(current_user, person),
+    )
 
 
 @bp.route("/personnes/<int:person_id>/modifier", methods=["GET", "POST"])
 @manager_required
 def person_edit(person_id: int):
-    person = get_person_or_404(current_user, person_id)
+    person = get_person_to_act_on(current_user, person_id)
     form = _person_form(person)
     if form.validate_on_submit() and not _drops_own_coordination(form, person):
-        lock_row(person)  # two editors at once: the second starts from the first's roles
-        before = {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
-        person.first_name = form.first_name.data
-        person.last_name = form.last_name.data
-        person.email = normalise_email(form.email.data)
-        person.phone = form.phone.data or ""
-        person.category = Category(form.category.data)
-        if current_user.is_coordinator:
-            person.centre = _chosen_centre(form)
-            person.set_roles(form.roles.data)
-        after = {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
-        if before != after:
-            record_audit(
-                current_user,
-                "person.roles",
-                person,
-                summary=person.full_name,
-                before=before,
-                after=after,
-            )
+        version = person.session_version
+        update_person(person, _person_data(form), actor=current_user)
         db.session.commit()
+        if person.id == current_user.id and person.session_version != version:
+            login_user(person)  # a new e-mail ends the other sessions, not this one
         flash(f"{person.full_name} : modifications enregistrées.", "success")
         return navigate(url_for("accounts.person_detail", person_id=person.id))
     return render_page(
@@ -180,6 +182,15 @@ def person_edit(person_id: int):
         person=person,
         status=form_status(form),
     )
+
+
+def _person_data(form: PersonForm) -> dict:
+    data = {
+        name: form[name].data for name in ("first_name", "last_name", "email", "phone", "category")
+    }
+    if current_user.is_coordinator:
+        data.update(centre=_chosen_centre(form), roles=form.roles.data)
+    return data
 
 
 def _drops_own_coordination(form: PersonForm, person: User) -> bool:
@@ -198,7 +209,7 @@ def _drops_own_coordination(form: PersonForm, person: User) -> bool:
 @bp.route("/personnes/<int:person_id>/invitation", methods=["POST"])
 @manager_required
 def person_reinvite(person_id: int):
-    person = get_person_or_404(current_user, person_id)
+    person = get_person_to_act_on(current_user, person_id)
     if person.status != UserStatus.INVITED or not person.email:
         abort(409)
     send_invitation(person, actor=current_user)
@@ -207,27 +218,47 @@ def person_reinvite(person_id: int):
     return see_other(url_for("accounts.person_detail", person_id=person.id))
 
 
-@bp.route("/personnes/<int:person_id>/statut", methods=["POST"])
+@bp.route("/personnes/<int:person_id>/statut", methods=["GET", "POST"])
 @manager_required
 def person_set_active(person_id: int):
-    person = get_person_or_404(current_user, person_id)
+    """Enable a disabled account in one click; disabling asks first (GET: the confirmation)."""
+    person = get_person_to_act_on(current_user, person_id)
     if person.id == current_user.id:
         abort(409)
-    lock_row(person)  # two clicks at once: one change, one audit entry
-    activate = request.form.get("action") == "activer"
-    if activate and person.status == UserStatus.DISABLED:
-        # Someone disabled before choosing a password goes back to "invited" (and can be
-        # sent a new invitation); the others get their account back.
-        person.status = UserStatus.ACTIVE if person.password_hash else UserStatus.INVITED
-        record_audit(current_user, "person.enable", person, summary=person.full_name)
-        flash(f"Le compte de {person.full_name} est réactivé.", "success")
-    elif not activate and person.status in (UserStatus.ACTIVE, UserStatus.INVITED):
-        person.status = UserStatus.DISABLED
-        person.session_version += 1  # ends the person's open sessions
-        record_audit(current_user, "person.disable", person, summary=person.full_name)
+    back = url_for("accounts.person_detail", person_id=person.id)
+    if request.method == "POST" and request.form.get("action") == "activer":
+        if person.status == UserStatus.DISABLED:
+            enable_person(person, actor=current_user)
+            db.session.commit()
+            flash(f"Le compte de {person.full_name} est réactivé.", "success")
+        return see_other(back)
+    if person.status not in (UserStatus.ACTIVE, UserStatus.INVITED):
+        return see_other(back)
+    return _disable(person, back)
+
+
+def _disable(person: User, back: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        disable_person(person, actor=current_user, reason=form.reason.data or "")
+        db.session.commit()
         flash(f"Le compte de {person.full_name} est désactivé.", "success")
-    db.session.commit()
-    return see_other(url_for("accounts.person_detail", person_id=person.id))
+        return see_other(back)
+    return render_confirmation(
+        form,
+        title=f"Désactiver le compte de {person.full_name} ?",
+        text=[
+            "La personne ne pourra plus se connecter ; ses sessions ouvertes sont fermées et "
+            "ses liens d'invitation ou de mot de passe ne fonctionnent plus. Ses inscriptions "
+            "et présences restent. Vous pourrez réactiver le compte plus tard.",
+            "Elle reçoit un e-mail qui le lui dit, avec le motif si vous en donnez un.",
+        ],
+        action=url_for("accounts.person_set_active", person_id=person.id),
+        yes="Oui, désactiver le compte",
+        back=back,
+        hidden={"action": "desactiver"},
+        status=form_status(form),
+    )
 
 
 @bp.route("/personnes/en-attente")
@@ -246,7 +277,7 @@ def person_pending():
 @bp.route("/personnes/<int:person_id>/validation", methods=["POST"])
 @manager_required
 def person_decide(person_id: int):
-    person = get_person_or_404(current_user, person_id)
+    person = get_person_to_act_on(current_user, person_id)
     if person.status != UserStatus.PENDING:
         flash(f"La demande de {person.full_name} a déjà été traitée.", "info")
         return see_other(url_for("accounts.person_pending"))

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from reseau.accounts.access import coordinator_required, trainer_required
@@ -23,10 +23,19 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.operations import AttendanceError
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.database import utcnow
+from reseau.downloads import pdf_download
 from reseau.extensions import db, limiter
+from reseau.forms_fields import ConfirmForm
 from reseau.i18n import to_local
 from reseau.outbox.queue import external_url
-from reseau.views import form_status, render_page, safe_next, see_other, wants_fragment
+from reseau.views import (
+    back_to,
+    form_status,
+    render_confirmation,
+    render_page,
+    see_other,
+    wants_fragment,
+)
 
 VISIBLE = (SessionStatus.PUBLISHED, SessionStatus.CLOSED, SessionStatus.CANCELLED)
 
@@ -71,14 +80,6 @@ def get_own_closed_session_or_404(session_id: int) -> tuple[TrainingSession, flo
     if not hours:
         abort(404)
     return session, hours
-
-
-def _pdf(content: bytes, filename: str) -> Response:
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 # --- "Mes sessions" ----------------------------------------------------------------------
@@ -422,21 +423,37 @@ def check_in(seance_id: int, token: str):
 # --- Closing -----------------------------------------------------------------------------
 
 
-@bp.route("/mes-sessions/<int:session_id>/cloturer", methods=["POST"])
+@bp.route("/mes-sessions/<int:session_id>/cloturer", methods=["GET", "POST"])
 @trainer_required
 def close_session(session_id: int):
+    """Close the session once it is over, after a confirmation (GET)."""
     session = get_session_or_404(session_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    done, asked = _commit_or_flash(lambda: operations.close_session(session, actor=current_user))
-    if done:
-        flash(
-            f"Session « {session.title} » clôturée. {asked} participant·e(s) "
-            "reçoivent une demande d'avis.",
-            "success",
+    back = back_to(url_for("attendance.session_page", session_id=session.id))
+    form = ConfirmForm()
+    del form.reason  # closing tells nobody anything but "give your feedback"
+    if form.validate_on_submit():
+        done, asked = _commit_or_flash(
+            lambda: operations.close_session(session, actor=current_user)
         )
-    back = url_for("attendance.session_page", session_id=session.id)
-    return see_other(safe_next(request.form.get("next"), back))
+        if done:
+            flash(
+                f"Session « {session.title} » clôturée. {asked} participant·e(s) "
+                "reçoivent une demande d'avis.",
+                "success",
+            )
+        return see_other(back)
+    return render_confirmation(
+        form,
+        title=f"Clôturer la session « {session.title} » ?",
+        text=[
+            "Une fois la session clôturée, l'émargement ne se modifie plus. Chaque "
+            "participant·e reçoit une demande d'avis et peut télécharger son attestation.",
+            "Cette action ne peut pas être défaite.",
+        ],
+        action=url_for("attendance.close_session", session_id=session.id),
+        yes="Oui, clôturer la session",
+        back=back,
+    )
 
 
 # --- Documents ---------------------------------------------------------------------------
@@ -449,7 +466,7 @@ def sign_in_sheet(seance_id: int):
     people = [line.person for line in operations.roster(seance).lines]
     content = pdf.sign_in_sheet(seance, people, network_name=current_app.config["NETWORK_NAME"])
     day = to_local(seance.starts_at).strftime("%Y-%m-%d")
-    return _pdf(content, f"emargement-session-{seance.session_id}-{day}-{seance.id}.pdf")
+    return pdf_download(content, f"emargement-session-{seance.session_id}-{day}-{seance.id}.pdf")
 
 
 @bp.route("/mes-sessions/<int:session_id>/attestations.pdf")
@@ -464,7 +481,7 @@ def certificates(session_id: int):
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
     )
-    return _pdf(content, f"attestations-session-{session.id}.pdf")
+    return pdf_download(content, f"attestations-session-{session.id}.pdf")
 
 
 @bp.route("/mes-formations/<int:session_id>/attestation.pdf")
@@ -477,7 +494,7 @@ def my_certificate(session_id: int):
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
     )
-    return _pdf(content, f"attestation-session-{session.id}.pdf")
+    return pdf_download(content, f"attestation-session-{session.id}.pdf")
 
 
 # --- Feedback ----------------------------------------------------------------------------

@@ -371,6 +371,10 @@ def _members(centre_id: int | None):
             _max(sa.case((confirmed, Enrolment.updated_at))).label("placed_at"),
             _max(sa.case((confirmed, User.updated_at))).label("named_at"),
             sa.func.count(sa.case((confirmed, Enrolment.id))).label("places"),
+            # Who chose "nom visible" changes the names shown.
+            sa.func.count(
+                sa.case((sa.and_(confirmed, User.directory_consent.is_(True)), Enrolment.id))
+            ).label("named"),
             _max(Enrolment.updated_at).label("changed_at"),
         )
         .join(User, Enrolment.person_id == User.id)
@@ -412,13 +416,20 @@ def load(feed: Feed, now: datetime | None = None) -> list[tuple[Seance, Enrolmen
 def _centre_participants(
     centre_id: int, session_ids: set[int]
 ) -> dict[int, tuple[list[str], datetime | None]]:
-    """Return, per session, the confirmed participants' names from the centre and the latest
-    change of their enrolments."""
+    """Return, per session, the confirmed participants of the centre as shown (the names of
+    those who chose "nom visible", a count of the others) and the latest change of their
+    enrolments."""
     result: dict[int, tuple[list[str], datetime | None]] = {}
     if not session_ids:
         return result
     rows = db.session.execute(
-        sa.select(Enrolment.session_id, User.first_name, User.last_name, Enrolment.updated_at)
+        sa.select(
+            Enrolment.session_id,
+            User.first_name,
+            User.last_name,
+            User.directory_consent,
+            Enrolment.updated_at,
+        )
         .join(User, Enrolment.person_id == User.id)
         .where(
             User.centre_id == centre_id,
@@ -427,12 +438,26 @@ def _centre_participants(
         )
         .order_by(User.last_name, User.first_name, User.id)
     ).all()
-    for session_id, first_name, last_name, updated_at in rows:
+    hidden: dict[int, int] = {}
+    for session_id, first_name, last_name, visible, updated_at in rows:
         names, latest = result.get(session_id, ([], None))
-        names.append(f"{first_name} {last_name}")
+        if visible:
+            names.append(f"{first_name} {last_name}")
+        else:
+            hidden[session_id] = hidden.get(session_id, 0) + 1
         latest = updated_at if latest is None else max(latest, updated_at)
         result[session_id] = (names, latest)
+    for session_id, count in hidden.items():
+        names = result[session_id][0]
+        names.append(_others(count, after_names=bool(names)))
     return result
+
+
+def _others(count: int, *, after_names: bool) -> str:
+    """« 1 personne », « 3 autres personnes »: the participants whose names are not shown."""
+    plural = "s" if count > 1 else ""
+    other = f"autre{plural} " if after_names else ""
+    return f"{count} {other}personne{plural}"
 
 
 # Built feeds by (database, ETag), per process. The ETag covers everything the bytes depend on,

@@ -5,6 +5,8 @@ Themes, their yearly cycles and the cycles' modules; sessions and their séances
 
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, current_app, flash, request, url_for
@@ -36,8 +38,18 @@ from reseau.catalogue.models import (
 )
 from reseau.database import utcnow
 from reseau.extensions import db
+from reseau.forms_fields import ConfirmForm
 from reseau.i18n import from_local, to_local
-from reseau.views import form_status, navigate, page_number, render_page, see_other, wants_fragment
+from reseau.views import (
+    back_to,
+    form_status,
+    navigate,
+    page_number,
+    render_confirmation,
+    render_page,
+    see_other,
+    wants_fragment,
+)
 
 PER_PAGE = 25
 PERIODS = {"a-venir": "À venir", "passees": "Passées", "toutes": "Toutes les dates"}
@@ -462,7 +474,7 @@ def session_detail(session_id: int):
     return render_session(session, SeanceForm(formdata=None))
 
 
-def session_action(session_id: int, operation, success: str):
+def session_action(session_id: int, operation, success: str, *, back: str | None = None):
     session = get_session_or_404(session_id)
     try:
         operation(session, actor=current_user)
@@ -472,7 +484,7 @@ def session_action(session_id: int, operation, success: str):
     else:
         db.session.commit()
         flash(success.format(title=session.title), "success")
-    return navigate(url_for("catalogue.session_detail", session_id=session_id))
+    return navigate(back or url_for("catalogue.session_detail", session_id=session_id))
 
 
 @bp.route("/admin/sessions/<int:session_id>/publier", methods=["POST"])
@@ -488,10 +500,35 @@ def session_publish(session_id: int):
 @bp.route("/admin/sessions/<int:session_id>/annuler", methods=["GET", "POST"])
 @coordinator_required
 def session_cancel(session_id: int):
-    if request.method == "POST":
-        return session_action(session_id, ops.cancel_session, "Session « {title} » annulée.")
+    """Cancel a session, after a confirmation (GET) that takes the reason told by e-mail."""
     session = get_session_or_404(session_id)
-    return render_page("catalogue/session_cancel.html", session=session)
+    back = back_to(url_for("catalogue.session_detail", session_id=session.id))
+    if session.status not in ops.EDITABLE_STATUSES:
+        flash("Cette session ne peut plus être annulée.", "error")
+        return see_other(back)
+    published = session.status == SessionStatus.PUBLISHED
+    form = ConfirmForm()
+    if not published:
+        del form.reason  # a draft has nobody to tell
+    if form.validate_on_submit():
+        reason = form.reason.data if published else ""
+        cancel = partial(ops.cancel_session, reason=reason or "")
+        return session_action(session_id, cancel, "Session « {title} » annulée.", back=back)
+    told = "Les personnes inscrites sont prévenues par e-mail, avec le motif si vous en donnez "
+    told += "un, et leurs agendas se mettent à jour."
+    return render_confirmation(
+        form,
+        title=f"Annuler la session « {session.title} » ?",
+        text=[
+            "La session et ses séances restent visibles, marquées « Annulée ». "
+            "Cette action ne peut pas être défaite.",
+            *([told] if published else []),
+        ],
+        action=url_for("catalogue.session_cancel", session_id=session.id),
+        yes="Oui, annuler la session",
+        back=back,
+        status=form_status(form),
+    )
 
 
 # Séances -------------------------------------------------------------------------------------

@@ -321,8 +321,9 @@ def publish_session(session: TrainingSession, *, actor: User) -> None:
     session_published.send(session, actor=actor)
 
 
-def cancel_session(session: TrainingSession, *, actor: User) -> None:
-    """Cancel a draft or published session; its séances stay, marked cancelled."""
+def cancel_session(session: TrainingSession, *, actor: User, reason: str = "") -> None:
+    """Cancel a draft or published session; its séances stay, marked cancelled. The people
+    enrolled are told (``session_cancelled``), with ``reason`` if one is given."""
     lock_row(session)
     if session.status not in EDITABLE_STATUSES:
         raise CatalogueError("Cette session ne peut plus être annulée.")
@@ -334,7 +335,7 @@ def cancel_session(session: TrainingSession, *, actor: User) -> None:
     session.cancelled_at = utcnow()
     _change_status(session, SessionStatus.CANCELLED, actor)
     if was_published:
-        session_cancelled.send(session, actor=actor)
+        session_cancelled.send(session, actor=actor, reason=reason)
 
 
 def close_session(session: TrainingSession, *, actor: User) -> None:

@@ -13,5 +13,5 @@ session_published = _signals.signal("session-published")
 # A session or one of its séances changed time, place, title or status (enrolment: tell the
 # people and the trainers); ``changes`` is a list of catalogue.changes.SessionChange.
 session_changed = _signals.signal("session-changed")
-# The organiser cancelled a whole session (enrolment: tell everyone enrolled).
+# The organiser cancelled a whole session, with ``reason`` (enrolment: tell everyone enrolled).
 session_cancelled = _signals.signal("session-cancelled")

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
     g,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -46,6 +42,7 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
+from reseau.downloads import csv_download
 from reseau.extensions import db
 from reseau.i18n import time_fr
 from reseau.views import form_status, page_number, render_page, see_other, wants_fragment
@@ -445,34 +442,6 @@ def results_page():
     )
 
 
-def _csv_response(filename: str, header: list[str], rows, *, stream: bool = False) -> Response:
-    """A CSV download (";" and a BOM, as French spreadsheet software expects).
-
-    With ``stream``, rows are written as they come from the database (the raw answers can be
-    large); the request context is kept alive for the generator.
-    """
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        buffer.write("\ufeff")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
-            if buffer.tell() > 64_000:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate(0)
-        yield buffer.getvalue()
-
-    body = stream_with_context(generate()) if stream else "".join(generate())
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 @bp.route("/diagnostic/resultats.csv")
 @manager_required
 def results_csv():
@@ -490,7 +459,7 @@ def results_csv():
         )
         for row in results.skill_department_rows(filters)
     ]
-    return _csv_response(
+    return csv_download(
         f"diagnostic-{filters.campaign.id}-resultats.csv",
         [
             "Thématique",
@@ -522,7 +491,7 @@ def raw_csv(campaign_id: int):
         )
         for row in results.raw_answer_rows(campaign)
     )
-    return _csv_response(
+    return csv_download(
         f"diagnostic-{campaign.id}-reponses.csv",
         [
             "Nom",

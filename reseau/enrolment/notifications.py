@@ -101,9 +101,14 @@ def declined(enrolment):
     return _send(enrolment, "Inscription non retenue", "enrolment_declined")
 
 
-def cancelled(enrolment, *, by_self: bool):
+def cancelled(enrolment, *, by_self: bool, reason: str = ""):
     return _send(
-        enrolment, "Inscription annulée", "enrolment_cancelled", method="CANCEL", by_self=by_self
+        enrolment,
+        "Inscription annulée",
+        "enrolment_cancelled",
+        method="CANCEL",
+        by_self=by_self,
+        reason=reason,
     )
 
 
@@ -113,13 +118,14 @@ def convocation(enrolment):
     return _send(enrolment, "Convocation", "enrolment_convocation", dedup_key=key)
 
 
-def session_cancelled(enrolment):
+def session_cancelled(enrolment, *, reason: str = ""):
     return _send(
         enrolment,
         "Session annulée",
         "session_cancelled",
         dedup_key=f"session-cancelled:{enrolment.session_id}:{enrolment.person_id}",
         method="CANCEL",
+        reason=reason,
     )
 
 
@@ -165,8 +171,8 @@ def trainer_session_changed(trainer, session, changes: Sequence[SessionChange] =
     )
 
 
-def trainer_session_cancelled(trainer, session):
-    """Tell a trainer that the session they lead is cancelled (once)."""
+def trainer_session_cancelled(trainer, session, reason: str = ""):
+    """Tell a trainer that the session they lead is cancelled (once), with the ``reason``."""
     if not trainer.email or trainer.status != UserStatus.ACTIVE:
         return None
     return queue_mail(
@@ -176,4 +182,5 @@ def trainer_session_cancelled(trainer, session):
         dedup_key=f"session-cancelled-trainer:{session.id}:{trainer.id}",
         person=trainer,
         session=session,
+        reason=reason,
     )

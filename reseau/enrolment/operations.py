@@ -294,8 +294,11 @@ def enrol(
     return enrolment
 
 
-def cancel(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
-    """Cancel ``enrolment``; a freed seat goes to the first person of the waitlist."""
+def cancel(
+    enrolment: Enrolment, *, actor: User, now: datetime | None = None, reason: str = ""
+) -> Enrolment:
+    """Cancel ``enrolment``; a freed seat goes to the first person of the waitlist. The
+    person is told, with ``reason`` when someone else cancels."""
     now = now or utcnow()
     session = lock_session(enrolment.session)
     db.session.refresh(enrolment)
@@ -312,7 +315,9 @@ def cancel(enrolment: Enrolment, *, actor: User, now: datetime | None = None) ->
     enrolment.cancelled_by_id = _actor_id(actor)
     enrolment.offer_expires_at = None
     db.session.flush()
-    notifications.cancelled(enrolment, by_self=_actor_id(actor) == enrolment.person_id)
+    notifications.cancelled(
+        enrolment, by_self=_actor_id(actor) == enrolment.person_id, reason=reason
+    )
     if held:
         promote_waitlist(session, actor=actor, now=now)
     return enrolment
@@ -557,14 +562,14 @@ def people_to_tell(session: TrainingSession) -> list[Enrolment]:
     )
 
 
-def on_session_cancelled(session: TrainingSession, **kwargs) -> None:
+def on_session_cancelled(session: TrainingSession, reason: str = "", **kwargs) -> None:
     """Tell everyone enrolled or waiting, and the trainers, that the session is cancelled
     (once per person)."""
     for enrolment in people_to_tell(session):
-        notifications.session_cancelled(enrolment)
+        notifications.session_cancelled(enrolment, reason=reason)
         enrolment.offer_expires_at = None
     for trainer in session.trainers:
-        notifications.trainer_session_cancelled(trainer, session)
+        notifications.trainer_session_cancelled(trainer, session, reason=reason)
     db.session.flush()
 
 

@@ -3,12 +3,9 @@ and the coordinator's roster of a session."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, abort, current_app, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +17,7 @@ from reseau.accounts.access import (
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession
 from reseau.database import utcnow
+from reseau.downloads import csv_download
 from reseau.enrolment import bp, operations
 from reseau.enrolment.forms import (
     ActionForm,
@@ -31,8 +29,18 @@ from reseau.enrolment.forms import (
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.operations import EnrolmentError, OverlapNeedsConfirmation
 from reseau.extensions import db
+from reseau.forms_fields import ConfirmForm
 from reseau.i18n import to_local
-from reseau.views import page_number, render_page, safe_next, see_other, wants_fragment
+from reseau.views import (
+    back_to,
+    form_status,
+    page_number,
+    render_confirmation,
+    render_page,
+    safe_next,
+    see_other,
+    wants_fragment,
+)
 
 DOUBLE_CLICK = "Cette demande a déjà été enregistrée : votre inscription est prise en compte."
 
@@ -218,22 +226,54 @@ def accept_offer(enrolment_id: int):
     return see_other(safe_next(form.next.data, url_for("enrolment.my_enrolments")))
 
 
-@bp.route("/inscriptions/<int:enrolment_id>/annuler", methods=["POST"])
+@bp.route("/inscriptions/<int:enrolment_id>/annuler", methods=["GET", "POST"])
 @login_required
 def cancel_enrolment(enrolment_id: int):
-    """Cancel an enrolment: one's own, a member's (referent) or anyone's (coordinator)."""
+    """Cancel an enrolment: one's own, a member's (referent) or anyone's (coordinator), after a
+    confirmation (GET); someone else's cancellation can carry a reason told by e-mail."""
     enrolment = get_managed_enrolment_or_404(current_user, enrolment_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        operations.cancel(enrolment, actor=current_user)
-        db.session.commit()
-        flash(f"L'inscription de {enrolment.person.full_name} est annulée.", "success")
-    except EnrolmentError as refusal:
-        db.session.rollback()
-        flash(refusal.message, "error")
-    return see_other(safe_next(form.next.data, url_for("enrolment.my_enrolments")))
+    own = enrolment.person_id == current_user.id
+    back = back_to(url_for("enrolment.my_enrolments"))
+    form = ConfirmForm()
+    if own:
+        del form.reason
+    if form.validate_on_submit():
+        reason = "" if own else form.reason.data or ""
+        try:
+            operations.cancel(enrolment, actor=current_user, reason=reason)
+            db.session.commit()
+            flash(f"L'inscription de {enrolment.person.full_name} est annulée.", "success")
+        except EnrolmentError as refusal:
+            db.session.rollback()
+            flash(refusal.message, "error")
+        return see_other(back)
+    return render_confirmation(
+        form,
+        **_cancel_wording(enrolment, own),
+        action=url_for("enrolment.cancel_enrolment", enrolment_id=enrolment.id),
+        back=back,
+        status=form_status(form),
+    )
+
+
+def _cancel_wording(enrolment: Enrolment, own: bool) -> dict:
+    session, person = enrolment.session, enrolment.person
+    waiting = enrolment.status == EnrolmentStatus.WAITLISTED
+    if own:
+        title = f"Annuler votre inscription à « {session.title} » ?"
+    elif waiting:
+        title = f"Retirer {person.full_name} de la liste d'attente de « {session.title} » ?"
+    else:
+        title = f"Annuler l'inscription de {person.full_name} à « {session.title} » ?"
+    text = [] if waiting else ["Sa place revient à la première personne de la liste d'attente."]
+    if own:
+        text = ["Votre place revient à la première personne de la liste d'attente."]
+    else:
+        text.append(
+            f"{person.first_name} reçoit un e-mail qui le lui dit, avec le motif si vous en "
+            "donnez un."
+        )
+    return {"title": title, "text": text, "yes": "Oui, retirer" if waiting else "Oui, annuler"}
 
 
 @bp.route("/mes-formations")
@@ -505,64 +545,28 @@ def move_from_waitlist(session_id: int, enrolment_id: int):
     return see_other(url_for("enrolment.roster", session_id=session_id))
 
 
-@bp.route("/admin/sessions/<int:session_id>/inscrits/annuler-la-session", methods=["POST"])
-@coordinator_required
-def cancel_session(session_id: int):
-    """Cancel the whole session from its roster; the catalogue tells everyone (signal)."""
-    from reseau.catalogue.operations import CatalogueError
-    from reseau.catalogue.operations import cancel_session as cancel_training_session
-
-    session = get_session_or_404(session_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    session = operations.lock_session(session)
-    try:
-        cancel_training_session(session, actor=current_user)
-        db.session.commit()
-    except CatalogueError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
-    else:
-        flash("La session est annulée ; toutes les personnes inscrites sont prévenues.", "success")
-    return see_other(url_for("enrolment.roster", session_id=session_id))
-
-
 @bp.route("/admin/sessions/<int:session_id>/inscrits.csv")
 @coordinator_required
 def roster_csv(session_id: int):
     session = get_session_or_404(session_id)
     groups = _roster(session)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(
-        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"]
-    )
     rows = [(e, None) for e in groups["holding"]]
     rows += [(e, index) for index, e in enumerate(groups["waitlisted"], start=1)]
     rows += [(e, None) for e in groups["cancelled"]]
-    for enrolment, position in rows:
-        person = enrolment.person
-        writer.writerow(
+    return csv_download(
+        f"inscrits-session-{session.id}.csv",
+        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"],
+        (
             [
                 enrolment.status.label,
                 position or "",
-                _csv_safe(person.last_name),
-                _csv_safe(person.first_name),
-                person.email or "",
-                _csv_safe(person.centre.name if person.centre else ""),
-                person.category.label,
+                enrolment.person.last_name,
+                enrolment.person.first_name,
+                enrolment.person.email or "",
+                enrolment.person.centre.name if enrolment.person.centre else "",
+                enrolment.person.category.label,
                 to_local(enrolment.queued_at).strftime("%d/%m/%Y %H:%M"),
             ]
-        )
-    filename = f"inscrits-session-{session.id}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+            for enrolment, position in rows
+        ),
     )
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in text typed by people."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -9,28 +9,32 @@ words (comments, open answers) is erased: it may name them.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
 from reseau.attendance.models import Attendance, Feedback
 from reseau.audit import AuditLog, record_audit
 from reseau.calendars.models import CalendarToken
-from reseau.catalogue.models import Seance
+from reseau.catalogue.models import Seance, TrainingSession, session_trainer
 from reseau.database import lock_row, utcnow
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
 from reseau.extensions import db
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
+from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
 
 DELETION_REQUEST = "privacy.deletion_request"
 ANONYMISE = "person.anonymise"
 EXPORT = "privacy.export"
 ANONYMOUS_FIRST_NAME = "Personne"
+ANONYMOUS_EMAIL = "anonymise@reseau.invalid"
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -248,11 +252,14 @@ def request_deletion(person: User, *, reason: str = "") -> bool:
 
 
 def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> None:
-    """Erase the person's names and contacts; keep their figures under an anonymous label."""
+    """Erase the person's names and contacts everywhere Réseau copied them; keep their
+    figures under an anonymous label."""
     lock_row(person)  # the coordinator and `tick` at once: the second finds it done
     if person.status == UserStatus.ANONYMISED:
         return
-    email = person.email
+    email, copies = person.email, _copies_of(person)
+    # Rows are found by the full name or the e-mail (the names alone are common words).
+    found_by = [person.full_name, person.sort_name, email or ""]
     person.first_name = ANONYMOUS_FIRST_NAME
     person.last_name = f"anonymisée n°{person.id}"
     person.email = None
@@ -275,9 +282,10 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
         db.session.execute(
             sa.update(OutboxMail)
             .where(OutboxMail.recipient == email)
-            .values(recipient="anonymise@reseau.invalid", body_text="", ics=None)
+            .values(recipient=ANONYMOUS_EMAIL, body_text="", ics=None, last_error=None)
         )
     erase_free_text(person)
+    scrub_copies(person, copies, found_by, email)
     # Earlier audit entries about the person named them: keep the facts, not the names.
     db.session.execute(
         sa.update(AuditLog)
@@ -291,6 +299,73 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
         summary=reason or f"Anonymisation de la personne n°{person.id}",
     )
     db.session.flush()
+
+
+def _copies_of(person: User) -> dict[str, str]:
+    """What of ``person`` was copied into e-mails and the audit log, and what replaces it."""
+    anonymous = f"{ANONYMOUS_FIRST_NAME} anonymisée n°{person.id}"
+    copies = {
+        person.full_name: anonymous,
+        person.sort_name: anonymous,
+        person.first_name: ANONYMOUS_FIRST_NAME,
+        person.last_name: f"anonymisée n°{person.id}",
+    }
+    if person.email:
+        copies[person.email] = ANONYMOUS_EMAIL
+    if len(person.phone) >= 6:
+        copies[person.phone] = "(téléphone effacé)"
+    return {text: label for text, label in copies.items() if len(text.strip()) >= 2}
+
+
+def scrub_copies(
+    person: User, copies: dict[str, str], found_by: list[str], email: str | None
+) -> None:
+    """Take the person out of every stored copy: e-mails to anyone (rows and written files),
+    audit summaries and details, calendars.
+
+    Rows mentioning any of ``found_by`` have every one of ``copies`` replaced. The mail
+    files are rewritten at once, before the commit: if the transaction fails, a file has
+    lost a name that was about to go anyway.
+    """
+    scrub = Scrubber(copies)
+    scrub_outbox(scrub, found_by)
+    _scrub_audit(scrub, found_by)
+    scrub_mail_files(current_app.config["MAIL_DIRECTORY"], scrub, email=email)
+    # Calendar feeds are rebuilt from the database: move their ETags so that subscribers and
+    # each worker's cache of built feeds drop the old names.
+    now = utcnow()
+    db.session.execute(
+        sa.update(Enrolment).where(Enrolment.person_id == person.id).values(updated_at=now)
+    )
+    trained = sa.select(session_trainer.c.session_id).where(session_trainer.c.user_id == person.id)
+    db.session.execute(
+        sa.update(TrainingSession).where(TrainingSession.id.in_(trained)).values(updated_at=now)
+    )
+
+
+def _scrub_audit(scrub: Scrubber, needles: list[str]) -> None:
+    found = []
+    for needle in filter(None, needles):
+        found.append(sa.func.lower(AuditLog.summary).contains(needle.lower(), autoescape=True))
+        # JSON is stored with non-ASCII letters escaped (\u00e9): look for that spelling.
+        escaped = json.dumps(needle)[1:-1]
+        for column in (AuditLog.before, AuditLog.after):
+            found.append(sa.cast(column, sa.Text).contains(escaped, autoescape=True))
+    for entry in db.session.scalars(sa.select(AuditLog).where(sa.or_(*found))):
+        entry.summary = scrub(entry.summary)[:300]
+        entry.before = _scrub_json(entry.before, scrub)
+        entry.after = _scrub_json(entry.after, scrub)
+    db.session.flush()
+
+
+def _scrub_json(value, scrub: Scrubber):
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: _scrub_json(item, scrub) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_json(item, scrub) for item in value]
+    return value
 
 
 def erase_free_text(person: User) -> None:
@@ -345,8 +420,6 @@ def inactive_people(now: datetime, months: int) -> list[User]:
 
 def apply_retention(now: datetime | None = None, months: int | None = None) -> int:
     """Anonymise the people inactive for the retention period; return how many."""
-    from flask import current_app
-
     months = current_app.config.get("RETENTION_MONTHS", 0) if months is None else months
     if not months or months <= 0:
         return 0

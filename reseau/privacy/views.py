@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -10,9 +9,10 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
-from reseau.accounts.access import coordinator_required
+from reseau.accounts.access import coordinator_required, may_act_on_person
 from reseau.accounts.models import User, UserStatus
 from reseau.audit import AuditLog
+from reseau.downloads import json_download
 from reseau.extensions import db
 from reseau.i18n import from_local
 from reseau.privacy import bp
@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "person.approve": "Compte validé",
     "person.decline": "Demande de compte refusée",
     "person.roles": "Rôles modifiés",
+    "person.email": "Adresse e-mail modifiée",
     "person.enable": "Compte réactivé",
     "person.disable": "Compte désactivé",
     "person.guest": "Personne ajoutée sans compte",
@@ -67,11 +68,7 @@ def my_data_json():
     data = export_person(me)
     record_export(me, actor=me)
     db.session.commit()
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    response = current_app.response_class(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="mes-donnees-reseau.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return json_download(data, "mes-donnees-reseau.json")
 
 
 @bp.route("/mes-donnees/suppression", methods=["POST"])
@@ -107,6 +104,8 @@ def _person_to_anonymise(person_id: int) -> User:
     person = db.session.get(User, person_id)
     if person is None or person.status == UserStatus.ANONYMISED:
         abort(404)
+    if not may_act_on_person(current_user, person):
+        abort(403)
     return person
 
 

@@ -1,4 +1,5 @@
-"""The bilan's tables, as the page shows them and as CSV and XLSX downloads.
+"""The bilan's tables, as the page shows them and as CSV and XLSX downloads
+(served by ``reseau.downloads``).
 
 The page, the CSV and the workbook are all built from the same ``Table`` objects, so a
 download always holds exactly the numbers on screen.
@@ -6,14 +7,13 @@ download always holds exactly the numbers on screen.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field, replace
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from reseau.downloads import append_row
 from reseau.i18n import short_date_fr
 from reseau.reports.queries import Bilan
 from reseau.reports.wording import ORDER
@@ -151,41 +151,23 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
     return {table.key: table for table in tables}
 
 
-def to_csv(table: Table) -> str:
-    """The table as CSV (";" and a BOM, as French spreadsheet software expects)."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([_csv_value(value) for value in row])
-    return buffer.getvalue()
-
-
-def _csv_value(value):
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return value
-
-
-def to_xlsx(tables: list[Table], title: str) -> bytes:
-    """A workbook: a summary sheet, then one sheet per table, numbers kept as numbers."""
+def to_workbook(tables: list[Table], title: str) -> Workbook:
+    """A workbook: a summary sheet, then one sheet per table, numbers kept as numbers and
+    text as text (``append_row``: a session title starting with "=" is no formula)."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Bilan"
-    summary.append([title])
+    append_row(summary, [title])
     summary["A1"].font = Font(bold=True)
     for table in tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, workbook.sheetnames))
-        sheet.append(table.headers)
+        append_row(sheet, table.headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            sheet.append(row)
-        summary.append([table.title, sheet.title])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            append_row(sheet, row)
+        append_row(summary, [table.title, sheet.title])
+    return workbook
 
 
 def _sheet_title(title: str, taken: list[str]) -> str:

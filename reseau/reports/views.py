@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
 from reseau.data_version import cached, cached_html
 from reseau.database import utcnow
+from reseau.downloads import csv_download, xlsx_download
 from reseau.extensions import db
 from reseau.i18n import date_fr, to_local
 from reseau.reports import bp
 from reseau.reports.charts import Series, bar_chart
-from reseau.reports.exports import build_tables, to_csv, to_xlsx
+from reseau.reports.exports import build_tables, to_workbook
 from reseau.reports.queries import Scope, build_bilan
 from reseau.reports.wording import ORDER, hours_fr, participants_sentence
 from reseau.views import render_page, wants_fragment
@@ -218,11 +219,7 @@ def bilan_csv(key: str):
     table = tables.get(key)
     if table is None:
         abort(404)
-    return Response(
-        to_csv(table),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(scope, key)}.csv"'},
-    )
+    return csv_download(f"{_filename(scope, key)}.csv", table.headers, table.rows)
 
 
 @bp.route("/bilan.xlsx")
@@ -233,13 +230,8 @@ def bilan_xlsx():
     if form["centre"]:
         title += f" – {form['centre'].name}"
     title += f" : {participants_sentence(len(bilan.centres), bilan.by_category)}"
-    return Response(
-        to_xlsx(list(tables.values()), title),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename(scope, "tableaux")}.xlsx"'
-        },
-    )
+    workbook = to_workbook(list(tables.values()), title)
+    return xlsx_download(workbook, f"{_filename(scope, 'tableaux')}.xlsx")
 
 
 @bp.app_template_filter("number_fr")

@@ -1,5 +1,5 @@
-// Réseau's only script: sends the CSRF token with every htmx request and moves focus to
-// the first field in error after a swap. Pages work without it.
+// Réseau's only script: sends the CSRF token with every htmx request, moves focus to the
+// first field in error after a swap and opens confirmation dialogs. Pages work without it.
 // The token is read from <body> first: hx-boost swaps the body but never <head>, so after a
 // boosted login (which starts a new session) the meta tag would hold a stale token.
 document.addEventListener("htmx:configRequest", function (event) {
@@ -13,6 +13,12 @@ document.addEventListener("htmx:configRequest", function (event) {
 document.addEventListener("htmx:afterSwap", function (event) {
   // A page restored from history has no target.
   if (!event.detail.target || !event.detail.target.querySelector) {
+    return;
+  }
+  // A destructive action's confirmation, loaded into the page's <dialog>: show it (modal,
+  // focus inside; Escape or "Non" closes it). Without this script, the link opens the page.
+  if (event.detail.target.id === "confirm-dialog" && !event.detail.target.open) {
+    event.detail.target.showModal();
     return;
   }
   var invalid = event.detail.target.querySelector('[aria-invalid="true"]');

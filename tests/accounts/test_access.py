@@ -44,12 +44,14 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("GET", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", PUBLIC_OK),
     ("GET", "/invitation/<token>"): ("/invitation/jeton-inconnu", GONE),
     ("GET", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    ("GET", "/inscription/<token>"): ("/inscription/jeton-inconnu", GONE),
     ("GET", "/mon-compte"): ("/mon-compte", LOGGED_IN),
     ("GET", "/personnes"): ("/personnes", MANAGERS),
     ("GET", "/personnes/nouvelle"): ("/personnes/nouvelle", MANAGERS),
     ("GET", "/personnes/en-attente"): ("/personnes/en-attente", MANAGERS),
     ("GET", "/personnes/<int:person_id>"): ("/personnes/{person}", OWN_CENTRE),
     ("GET", "/personnes/<int:person_id>/modifier"): ("/personnes/{person}/modifier", OWN_CENTRE),
+    ("GET", "/personnes/<int:person_id>/statut"): ("/personnes/{victim}/statut", OWN_CENTRE),
     ("GET", "/admin/departements"): ("/admin/departements", COORDINATOR),
     ("GET", "/admin/departements/nouveau"): ("/admin/departements/nouveau", COORDINATOR),
     ("GET", "/admin/departements/<int:department_id>"): (
@@ -68,6 +70,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("POST", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", (422,) * 6),
     ("POST", "/invitation/<token>"): ("/invitation/jeton-inconnu", GONE),
     ("POST", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    ("POST", "/inscription/<token>"): ("/inscription/jeton-inconnu", GONE),
     ("POST", "/mon-compte"): ("/mon-compte", (LOGIN, 422, 422, 422, 422, 422)),
     ("POST", "/personnes/nouvelle"): ("/personnes/nouvelle", (LOGIN, 403, 403, 422, 422, 422)),
     ("POST", "/personnes/<int:person_id>/modifier"): (

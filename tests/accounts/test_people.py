@@ -121,13 +121,13 @@ def test_line_breaks_in_names_do_not_break_the_outbox(client, runner):
     centre = make_centre()
     make_referent(centre)
     db.session.commit()
-    response = _register(client, centre, first_name="Léa\r\nBcc: pirate@exemple.test")
-    assert response.status_code == 303
-    (mail,) = outbox()
-    assert "\n" not in mail.subject and "\r" not in mail.subject
+    response = _register_and_confirm(client, centre, first_name="Léa\r\nBcc: pirate@exemple.test")
+    assert response.status_code == 200
+    confirm, to_referent = outbox()
+    assert "\n" not in to_referent.subject and "\r" not in to_referent.subject
     assert _person("lea@exemple.test").first_name == "Léa Bcc: pirate@exemple.test"
     result = runner.invoke(args=["send-mail"])
-    assert "1 envoyé(s)" in result.output, result.output
+    assert "2 envoyé(s)" in result.output, result.output
 
 
 def test_accepting_an_invitation_sets_password_activates_and_logs_in(client, auth):
@@ -203,11 +203,18 @@ def test_disabled_invitation_link_no_longer_works(client, auth):
 
 
 def _register(client, centre, **overrides):
-    data = _invite_data(
-        email="lea@exemple.test", first_name="Léa", centre_id=str(centre.id), **new_password_form()
-    )
+    data = _invite_data(email="lea@exemple.test", first_name="Léa", centre_id=str(centre.id))
     data.update(overrides)
     return client.post("/inscription", data=data)
+
+
+def _register_and_confirm(client, centre, **overrides):
+    """Ask for an account, then follow the link e-mailed to the address and choose a password."""
+    assert _register(client, centre, **overrides).status_code == 303
+    email = overrides.get("email", "lea@exemple.test")
+    link = link_in(outbox(email)[-1])
+    assert link.startswith("/inscription/")
+    return client.post(link, data=new_password_form())
 
 
 def test_registration_is_pending_and_tells_the_centre_referents(client):
@@ -221,34 +228,43 @@ def test_registration_is_pending_and_tells_the_centre_referents(client):
     response = _register(client, centre)
     assert response.status_code == 303
     done = client.get(response.headers["Location"])
-    assert "votre demande est envoyée" in done.text
+    assert "regardez votre messagerie" in done.text
+    # Nothing is stored and the referents are not disturbed until the address is confirmed.
+    assert _person("lea@exemple.test") is None
+    (confirm,) = outbox()
+    assert confirm.recipient == "lea@exemple.test"
+    link = link_in(confirm)
+    page = client.get(link)
+    assert page.status_code == 200 and "lea@exemple.test" in page.text
+    assert client.post(link, data=new_password_form()).status_code == 200
     person = _person("lea@exemple.test")
     assert person.status == UserStatus.PENDING
     assert person.centre_id == centre.id
     assert person.roles == {Role.PARTICIPANT}
-    mails = outbox()
+    mails = outbox()[1:]
     assert [mail.recipient for mail in mails] == [referent.email]
     assert "Léa" in mails[0].subject
     assert link_in(mails[0]) == "/personnes/en-attente"
+    # The link served once: the address has an account now.
+    assert client.get(link).status_code == 404
 
 
 def test_registration_errors(client):
     centre = make_centre()
-    make_user(email="pris@exemple.test")
     db.session.commit()
-    response = _register(client, centre, email="pris@exemple.test", centre_id="999999")
+    response = _register(client, centre, email="pas-une-adresse", centre_id="999999")
     assert response.status_code == 422
-    assert "Une personne utilise déjà cette adresse e-mail." in response.text
+    assert "Saisissez une adresse e-mail valide" in response.text
     assert "Choisissez" in response.text
     assert 'value="Léa"' in response.text
-    assert _person("lea@exemple.test") is None
+    assert outbox() == []
 
 
 def test_referent_approves_then_person_logs_in(client, auth):
     centre = make_centre()
     referent = make_referent(centre)
     db.session.commit()
-    _register(client, centre)
+    _register_and_confirm(client, centre)
     person = _person("lea@exemple.test")
     assert auth.login(person, "un-nouveau-mot-de-passe").status_code == 422
     auth.login(referent)
@@ -274,7 +290,7 @@ def test_referent_declines_and_person_cannot_log_in(client, auth):
     centre = make_centre()
     referent = make_referent(centre)
     db.session.commit()
-    _register(client, centre)
+    _register_and_confirm(client, centre)
     person = _person("lea@exemple.test")
     auth.login(referent)
     client.post(f"/personnes/{person.id}/validation", data={"decision": "refuser"})
@@ -290,7 +306,7 @@ def test_referent_of_another_centre_cannot_decide(client, auth):
     centre, other = make_centre(), make_centre()
     stranger = make_referent(other)
     db.session.commit()
-    _register(client, centre)
+    _register_and_confirm(client, centre)
     person = _person("lea@exemple.test")
     auth.login(stranger)
     assert "Léa" not in client.get("/personnes/en-attente").text
@@ -476,7 +492,7 @@ def test_person_edit_records_role_change_in_audit_log(client, auth):
 def test_referent_edit_keeps_roles_and_centre(client, auth):
     centre, other = make_centre(), make_centre()
     referent = make_referent(centre)
-    person = make_trainer(centre=centre)
+    person = make_user(centre=centre)
     db.session.commit()
     auth.login(referent)
     response = client.post(
@@ -489,7 +505,7 @@ def test_referent_edit_keeps_roles_and_centre(client, auth):
     db.session.refresh(person)
     assert person.first_name == "Yves"
     assert person.centre_id == centre.id
-    assert person.roles == {Role.PARTICIPANT, Role.TRAINER}
+    assert person.roles == {Role.PARTICIPANT}
 
 
 def test_email_must_stay_unique_on_edit(client, auth):

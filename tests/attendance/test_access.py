@@ -49,6 +49,7 @@ EXPECTED = {
     ("GET", "attendance.seance_qr"): ("/mes-sessions/seances/{seance}/qr", TRAINERS),
     ("GET", "attendance.check_in"): ("/emargement/{seance}/{token}", LOGGED_IN),
     ("POST", "attendance.check_in"): ("/emargement/{seance}/{token}", (LOGIN,) + (303,) * 5),
+    ("GET", "attendance.close_session"): ("/mes-sessions/{session}/cloturer", TRAINERS),
     ("POST", "attendance.close_session"): ("/mes-sessions/{session}/cloturer", TRAINERS_POST),
     ("GET", "attendance.sign_in_sheet"): (
         "/mes-sessions/seances/{seance}/feuille-emargement.pdf",

@@ -107,5 +107,5 @@ def test_coordinator_closes_from_the_admin_page(client, auth):
     db.session.commit()
     auth.login(coordinator)
     page = client.get(f"/admin/sessions/{session.id}")
-    assert f'action="/mes-sessions/{session.id}/cloturer"' in page.text
+    assert f'href="/mes-sessions/{session.id}/cloturer?next=' in page.text
     assert f'href="/mes-sessions/{session.id}"' in page.text

@@ -150,7 +150,9 @@ def test_trainer_feed_holds_the_sessions_they_lead(app, client):
 def test_centre_feed_shows_hosted_and_attended_sessions_with_names(app, client):
     centre = make_centre(name="Centre des Rives")
     referent = make_referent(centre)
-    member = make_user(centre=centre, first_name="Aïcha", last_name="Benali")
+    member = make_user(
+        centre=centre, first_name="Aïcha", last_name="Benali", directory_consent=True
+    )
     outsider = make_user(centre=make_centre(), first_name="Zoé", last_name="Dehors")
     hosted = make_session(title="Chez nous", host_centre=centre)
     attended = make_session(title="Ailleurs")
@@ -170,6 +172,30 @@ def test_centre_feed_shows_hosted_and_attended_sessions_with_names(app, client):
     assert "Zoé" not in response.data.decode()
     assert "Dehors" not in response.data.decode()
     assert b"X-WR-CALNAME:Agenda du centre" in response.data
+
+
+def test_centre_feed_names_only_who_chose_nom_visible(app, client):
+    centre = make_centre()
+    referent = make_referent(centre)
+    shown = make_user(centre=centre, first_name="Aïcha", last_name="Benali", directory_consent=True)
+    shy = [
+        make_user(centre=centre, first_name=f"Discrète{n}", last_name="Réservée") for n in (1, 2)
+    ]
+    session = make_session(title="Ensemble")
+    for person in (shown, *shy):
+        enrol(session, person)
+    url = _private_url(referent, FeedKind.CENTRE)
+    first, parsed, _ = _fetch(client, url)
+    description = str(events(parsed)[uid(session.seances[0])]["DESCRIPTION"])
+    assert "Aïcha Benali, 2 autres personnes" in description
+    assert "Réservée" not in first.data.decode()
+    # Choosing "nom visible" later changes the feed, and its ETag.
+    shy[0].directory_consent = True
+    db.session.commit()
+    second, parsed, _ = _fetch(client, url)
+    assert second.headers["ETag"] != first.headers["ETag"]
+    description = str(events(parsed)[uid(session.seances[0])]["DESCRIPTION"])
+    assert "Aïcha Benali, Discrète1 Réservée, 1 autre personne" in description
 
 
 def test_public_feeds_hold_published_sessions_and_no_personal_data(app, client):

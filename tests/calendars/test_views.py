@@ -240,7 +240,7 @@ def test_my_calendars_page_shows_addresses_qr_and_instructions(app, client, auth
 def test_access_to_every_route(app, client, auth):
     centre = make_centre()
     other_centre = make_centre()
-    participant = make_user(centre=centre)
+    participant = make_user(centre=centre, directory_consent=True)
     trainer = make_trainer()
     referent = make_referent(centre)
     other_referent = make_referent(other_centre)

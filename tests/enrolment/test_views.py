@@ -303,7 +303,7 @@ def test_roster_capacity_move_csv_and_cancel(client, auth, app):
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     body = csv.get_data(as_text=True)
     assert people[2].last_name in body and "Liste d'attente;1;" in body
-    assert client.post(f"{url}/annuler-la-session").status_code == 303
+    assert client.post(f"/admin/sessions/{session.id}/annuler").status_code == 303
     db.session.expire_all()
     assert db.session.get(type(session), session.id).status == SessionStatus.CANCELLED
     told = db.session.scalars(
@@ -331,7 +331,7 @@ def test_roster_is_for_the_coordinator_only(client, auth, app, who):
     assert client.get(f"{base}.csv").status_code in expected
     assert client.post(base, data={"capacity": "40"}).status_code in expected
     assert client.post(f"{base}/{enrolment.id}/confirmer").status_code in expected
-    assert client.post(f"{base}/annuler-la-session").status_code in expected
+    assert client.post(f"/admin/sessions/{session.id}/annuler").status_code in expected
     assert db.session.get(type(session), session.id).status == SessionStatus.PUBLISHED
 
 

@@ -107,6 +107,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("GET", "/personnes/en-attente"): ("/personnes/en-attente", MANAGERS),
     ("GET", "/personnes/nouvelle"): ("/personnes/nouvelle", MANAGERS),
     ("GET", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    ("GET", "/inscription/<token>"): ("/inscription/jeton-inconnu", GONE),
+    ("GET", "/personnes/<int:person_id>/statut"): ("/personnes/{person}/statut", OWN_CENTRE),
     ("POST", "/admin/centres/<int:centre_id>/modifier"): (
         "/admin/centres/{centre}/modifier",
         COORDINATOR_FORM,
@@ -140,6 +142,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ),
     ("POST", "/personnes/nouvelle"): ("/personnes/nouvelle", (L, 403, 403, 422, 422, 422)),
     ("POST", "/reinitialiser/<token>"): ("/reinitialiser/jeton-inconnu", GONE),
+    ("POST", "/inscription/<token>"): ("/inscription/jeton-inconnu", GONE),
     # catalogue
     ("GET", "/admin/cycles"): ("/admin/cycles", COORDINATOR),
     ("GET", "/admin/cycles/<int:cycle_id>"): ("/admin/cycles/{cycle}", COORDINATOR),
@@ -348,10 +351,6 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/sessions/{session}/inscrits/{enrolment}/confirmer",
         COORDINATOR_ACTION,
     ),
-    ("POST", "/admin/sessions/<int:session_id>/inscrits/annuler-la-session"): (
-        "/admin/sessions/{session}/inscrits/annuler-la-session",
-        COORDINATOR_ACTION,
-    ),
     ("POST", "/catalogue/sessions/<int:session_id>/desinscription"): (
         "/catalogue/sessions/{session}/desinscription",
         (L, 303, 404, 404, 404, 404),
@@ -367,6 +366,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("POST", "/inscriptions/<int:enrolment_id>/accepter"): (
         "/inscriptions/{enrolment}/accepter",
         (L, 303, 404, 404, 404, 404),
+    ),
+    ("GET", "/inscriptions/<int:enrolment_id>/annuler"): (
+        "/inscriptions/{enrolment}/annuler",
+        (L, 200, 404, 200, 404, 200),
     ),
     ("POST", "/inscriptions/<int:enrolment_id>/annuler"): (
         "/inscriptions/{enrolment}/annuler",
@@ -435,6 +438,10 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         (L, 422, 404, 404, 404, 404),
     ),
     # The running session's séances are not over: closing is refused with a message (303).
+    ("GET", "/mes-sessions/<int:session_id>/cloturer"): (
+        "/mes-sessions/{running}/cloturer",
+        TRAINERS,
+    ),
     ("POST", "/mes-sessions/<int:session_id>/cloturer"): (
         "/mes-sessions/{running}/cloturer",
         TRAINERS_ACTION,
@@ -670,3 +677,76 @@ def test_a_trainer_of_another_session_gets_404(app, client, auth):
             wrong.append(f"{method} {url}: {answer.status_code}, expected 404")
         db.session.rollback()
     assert not wrong, "\n".join(wrong)
+
+
+# The referent of the centre acting on a person of that centre who holds a role they do not
+# hold (a trainer): seeing them is allowed, every action on their account is refused (403:
+# the person is visible, nothing to hide). Every route taking a person must be listed.
+HIGHER_ROLE: dict[tuple[str, str], tuple[str, int]] = {
+    ("GET", "/personnes/<int:person_id>"): ("/personnes/{higher}", 200),
+    ("GET", "/personnes/<int:person_id>/modifier"): ("/personnes/{higher}/modifier", 403),
+    ("GET", "/personnes/<int:person_id>/statut"): ("/personnes/{higher}/statut", 403),
+    ("GET", "/admin/personnes/<int:person_id>/anonymiser"): (
+        "/admin/personnes/{higher}/anonymiser",
+        403,
+    ),
+    ("POST", "/personnes/<int:person_id>/modifier"): ("/personnes/{higher}/modifier", 403),
+    ("POST", "/personnes/<int:person_id>/statut"): ("/personnes/{higher}/statut", 403),
+    ("POST", "/personnes/<int:person_id>/invitation"): (
+        "/personnes/{higher_invited}/invitation",
+        403,
+    ),
+    ("POST", "/personnes/<int:person_id>/validation"): (
+        "/personnes/{higher_pending}/validation",
+        403,
+    ),
+    ("POST", "/admin/personnes/<int:person_id>/anonymiser"): (
+        "/admin/personnes/{higher}/anonymiser",
+        403,
+    ),
+    # A reminder to answer the diagnostic is not an action on the account.
+    ("POST", "/diagnostic/<int:campaign_id>/suivi/<int:person_id>/relance"): (
+        "/diagnostic/{campaign}/suivi/{higher}/relance",
+        303,
+    ),
+    # Recording attendance is the session's trainers' (a referent is not one).
+    ("POST", "/mes-sessions/seances/<int:seance_id>/personnes/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/personnes/{higher}",
+        403,
+    ),
+}
+
+
+def test_every_people_route_has_a_higher_role_expectation(app):
+    routes = {(m, rule) for m, rule, _ in app_rules(app) if "<int:person_id>" in rule}
+    assert routes == HIGHER_ROLE.keys(), sorted(routes ^ HIGHER_ROLE.keys())
+
+
+def test_a_referent_cannot_act_on_a_higher_role_of_their_centre(app, client, auth):
+    world = build_world()
+    higher = make_trainer(centre=world.centre, email="formatrice@exemple.test")
+    invited = make_trainer(centre=world.centre, status=UserStatus.INVITED, password=False)
+    pending = make_trainer(centre=world.centre, status=UserStatus.PENDING)
+    db.session.commit()
+    values = placeholders(world) | {
+        "higher": higher.id,
+        "higher_invited": invited.id,
+        "higher_pending": pending.id,
+    }
+    assert auth.login(world.referent).status_code == 303
+    wrong = []
+    for (method, _rule), (template, expected) in HIGHER_ROLE.items():
+        url = template.format(**values)
+        data = {"email": "referent@exemple.test", "first_name": "X", "last_name": "Y"}
+        for headers in ({}, {"HX-Request": "true"}):
+            answer = client.open(url, method=method, data=data, headers=headers)
+            if answer.status_code != expected:
+                wrong.append(f"{method} {url} {headers}: {answer.status_code}, not {expected}")
+        db.session.rollback()
+    assert not wrong, "\n".join(wrong)
+    for person, status in ((higher, UserStatus.ACTIVE), (invited, UserStatus.INVITED)):
+        db.session.refresh(person)
+        assert person.status == status
+    db.session.refresh(pending)
+    assert pending.status == UserStatus.PENDING
+    assert higher.email == "formatrice@exemple.test"

@@ -120,10 +120,11 @@ ENROLMENT_POSTS = [
     ("participant", "/inscriptions/{offer}/annuler", ["next"]),
     ("referent", "/inscriptions/{pending}/valider", ["next"]),
     ("referent", "/inscriptions/{pending}/refuser", ["next"]),
+    ("referent", "/inscriptions/{pending}/annuler", ["next", "reason"]),
     ("referent", "/catalogue/sessions/{session}/inscrire", ["person", "confirm_overlap"]),
     ("coordinator", "/catalogue/sessions/{session}/inscrire", ["email", "confirm_overlap"]),
     ("coordinator", "/admin/sessions/{session}/inscrits", ["capacity"]),
-    ("coordinator", "/admin/sessions/{session}/inscrits/annuler-la-session", ["next"]),
+    ("coordinator", "/admin/sessions/{session}/annuler", ["next", "reason"]),
 ]
 
 

@@ -19,6 +19,7 @@ TOKEN_URLS = [
     (f"/invitation/{SECRET}", "/invitation/…"),
     (f"/reinitialiser/{SECRET}?next=/x", "/reinitialiser/…?next=/x"),
     (f"/emargement/12/{SECRET}", "/emargement/12/…"),
+    (f"/inscription/{SECRET}", "/inscription/…"),
 ]
 
 
@@ -28,7 +29,10 @@ def test_token_urls_are_redacted(url, redacted):
 
 
 def test_other_urls_are_kept():
-    line = "GET /agenda/thematiques/eco.ics /personnes/12 /emargement HTTP/1.1"
+    line = (
+        "GET /agenda/thematiques/eco.ics /personnes/12 /emargement /inscription "
+        "/inscriptions/4/annuler /catalogue/sessions/3/inscription HTTP/1.1"
+    )
     assert redact_tokens(line) == line
 
 

@@ -15,7 +15,7 @@ from tests.databases import selected_backend
 SAFE = {
     "DEBUG": False,
     "TESTING": False,
-    "SECRET_KEY": "k" * 16 + "9f2c1e7a8b3d4f60",
+    "SECRET_KEY": "3f9c1e7a8b2d4f6071c5e9a3b8d2f4a6",
     "BASE_URL": "https://formation.exemple.fr",
     "SESSION_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_SECURE": True,
@@ -26,6 +26,7 @@ SAFE = {
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://reseau@db/reseau",
     "RATELIMIT_STORAGE_URI": "redis://cache:6379",
     "MAIL_SERVER": "smtp.exemple.fr",
+    "PROXY_FIX_HOPS": 1,
 }
 
 

@@ -87,3 +87,48 @@ def test_storage_comes_from_the_environment(app, monkeypatch):
     assert default_config(app.instance_path)["RATELIMIT_STORAGE_URI"] == "memory://"
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://cache:6379/0")
     assert default_config(app.instance_path)["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+
+
+def _register(client, email: str, remote: str):
+    return client.post(
+        "/inscription",
+        data={
+            "first_name": "Léa",
+            "last_name": "Martin",
+            "email": email,
+            "category": "benevole",
+            "centre_id": "1",
+        },
+        environ_base={"REMOTE_ADDR": remote},
+    )
+
+
+def test_registration_is_limited_per_client(client):
+    for n in range(3):
+        assert _register(client, f"a{n}@exemple.test", "10.0.0.1").status_code == 422
+    answer = _register(client, "a4@exemple.test", "10.0.0.1")
+    assert answer.status_code == 429
+    assert "Trop de tentatives" in answer.get_data(as_text=True)
+    assert _register(client, "a5@exemple.test", "10.0.0.2").status_code == 422
+
+
+def test_registration_and_reset_requests_are_limited_per_address(app, client):
+    app.config["RATELIMIT_ADDRESS"] = "2 per minute"
+    for n in range(2):
+        assert _register(client, "cible@exemple.test", f"10.0.1.{n}").status_code == 422
+    # Each request would mail the address: from a third client, it waits all the same.
+    assert _register(client, " Cible@Exemple.test", "10.0.1.9").status_code == 429
+    assert _register(client, "autre@exemple.test", "10.0.1.9").status_code == 422
+    for n in range(2):
+        answer = client.post(
+            "/mot-de-passe-oublie",
+            data={"email": "cible@exemple.test"},
+            environ_base={"REMOTE_ADDR": f"10.0.2.{n}"},
+        )
+        assert answer.status_code == 303
+    answer = client.post(
+        "/mot-de-passe-oublie",
+        data={"email": "cible@exemple.test"},
+        environ_base={"REMOTE_ADDR": "10.0.2.9"},
+    )
+    assert answer.status_code == 429
