@@ -257,8 +257,8 @@ def create_people_and_session(count: int, seats: int, tag: str = "") -> tuple[in
 
     from reseau.accounts.models import Category, User, UserStatus
     from reseau.catalogue.models import Seance, SessionStatus, TrainingSession
-    from reseau.database import utcnow
-    from reseau.extensions import db
+    from reseau.core.database import utcnow
+    from reseau.core.extensions import db
 
     password_hash = fast_password_hash()
     start = (utcnow() + timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
@@ -291,8 +291,8 @@ def create_people_and_session(count: int, seats: int, tag: str = "") -> tuple[in
 def count_statuses(session_id: int) -> dict[str, int]:
     import sqlalchemy as sa
 
+    from reseau.core.extensions import db
     from reseau.enrolment.models import Enrolment
-    from reseau.extensions import db
 
     rows = db.session.execute(
         sa.select(Enrolment.status, sa.func.count(Enrolment.id))
@@ -316,7 +316,7 @@ def percentile(values: list[float], fraction: float) -> float:
 def run(backend: str, seats: int = 20, people: int = 200) -> dict:
     sys.path.insert(0, str(ROOT))
     from reseau import create_app
-    from reseau.extensions import db
+    from reseau.core.extensions import db
 
     directory = tempfile.mkdtemp(prefix="reseau-bench-db-")
     url = create_scratch_database(backend, directory)

@@ -63,8 +63,8 @@ def seed(app, seances: int) -> str:
     from reseau.calendars.models import FeedKind
     from reseau.calendars.tokens import feed_token, issue_token
     from reseau.catalogue.models import Cycle, Module, Seance, SessionStatus, Theme, TrainingSession
+    from reseau.core.extensions import db
     from reseau.enrolment.models import Enrolment, EnrolmentStatus
-    from reseau.extensions import db
 
     with app.app_context():
         db.create_all()

@@ -105,7 +105,7 @@ def wsgi_app():
     from flask import g, has_request_context
 
     from reseau import create_app
-    from reseau.extensions import db
+    from reseau.core.extensions import db
 
     app = create_app(page_config(os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_INSTANCE"]))
 
@@ -149,7 +149,7 @@ def postgres_name(scale: str, seed: int) -> str:
 def dataset_fingerprint(scale, seed: int) -> str:
     """What the cached data set must have been built from: scale, seed, generator, schema."""
     from devdata import generate as generator
-    from reseau.extensions import db
+    from reseau.core.extensions import db
 
     schema = sorted(
         (table.name, sorted(column.name for column in table.columns))
@@ -224,7 +224,7 @@ def ensure_dataset(
 
     from devdata.generate import SCALES, generate
     from reseau import create_app
-    from reseau.extensions import db
+    from reseau.core.extensions import db
 
     scale = SCALES[scale_name]
     url = dataset_url(database, scale_name, seed)
@@ -296,7 +296,7 @@ def resolve_pages(url: str) -> dict:
     from reseau.calendars.models import FeedKind
     from reseau.calendars.tokens import active_tokens, feed_token, find_token, issue_token
     from reseau.catalogue.models import TrainingSession
-    from reseau.extensions import db
+    from reseau.core.extensions import db
 
     app = create_app(page_config(url, str(DATA_DIR)))
     with app.app_context(), app.test_request_context():
@@ -363,7 +363,7 @@ def log_in(base: str, login_path: str, email: str, password: str) -> str:
 
 
 def redact(path: str) -> str:
-    from reseau.security import redact_tokens
+    from reseau.core.security import redact_tokens
 
     return redact_tokens(path)
 

@@ -62,7 +62,7 @@ def main() -> None:
     from reseau import create_app
     from reseau.calendars.models import CalendarToken
     from reseau.calendars.tokens import feed_token
-    from reseau.extensions import db
+    from reseau.core.extensions import db
 
     app = create_app(
         {

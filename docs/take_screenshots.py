@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from devdata.demo import load_demo  # noqa: E402
 from reseau import create_app  # noqa: E402
-from reseau.extensions import db  # noqa: E402
+from reseau.core.extensions import db  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"

@@ -1,45 +1,62 @@
-"""Command-line tools: ``flask --app reseau <command>``."""
+"""Every command of ``flask --app reseau <command>``: the composition root of the CLI.
+
+Beside ``create_app``, this is the one module that imports every room. ``tick`` runs each
+room's own periodic function in the order of ``TICK_TASKS`` (no room registers itself).
+``demo`` and ``generate`` come from devdata (outside the package), through the
+``flask.commands`` entry points of setup.cfg.
+"""
 
 from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from reseau.accounts.forms import PASSWORD_MIN
 from reseau.accounts.models import Category, Role, User, UserStatus
 from reseau.accounts.operations import get_user_by_email, normalise_email
-from reseau.extensions import db
+from reseau.accounts.passwords import is_common_password, is_personal_password
+from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_path
+from reseau.core.database import utcnow
+from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
+from reseau.core.extensions import db
+from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
+from reseau.enrolment.tasks import enrolment_task
+from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
-from reseau.passwords import is_common_password, is_personal_password
-from reseau.tick import run_tick
+from reseau.privacy.retention import retention_task
+
+# The periodic tasks, in the order ``tick`` runs them.
+TICK_TASKS = (
+    TickTask("inscriptions", enrolment_task),
+    TickTask("conservation", retention_task),
+)
 
 
 def register_commands(app) -> None:
-    # `demo` and `generate` come from devdata (outside the package), through the
-    # flask.commands entry points of setup.cfg.
-    from reseau.main.health import health_command
-
-    _register_tick_tasks()
-
-    app.cli.add_command(send_mail_command)
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(is_empty_command)
-    app.cli.add_command(tick_command)
-    app.cli.add_command(retry_mail_command)
-    app.cli.add_command(health_command)
-
-
-def _register_tick_tasks() -> None:
-    """The periodic tasks, in the order ``tick`` runs them (see reseau/tick.py)."""
-    import reseau.enrolment.tasks  # noqa: F401
-    import reseau.privacy.retention  # noqa: F401
+    for command in (
+        send_mail_command,
+        retry_mail_command,
+        tick_command,
+        health_command,
+        create_admin_command,
+        is_empty_command,
+        deploy_check_command,
+        backup_command,
+        restore_command,
+    ):
+        app.cli.add_command(command)
 
 
 @click.command("tick")
 def tick_command() -> None:
     """Run the periodic tasks: offers, convocations (J-2), retention. Safe on every host."""
-    run = run_tick()
+    run = run_tick(TICK_TASKS)
     for entry in run.report:
         click.echo(entry["line"])
     if run.failed:
@@ -118,3 +135,110 @@ def is_empty_command() -> None:
     """Exit 0 when the database holds no person yet (used by ``make run``)."""
     count = db.session.scalar(sa.select(sa.func.count(User.id)))
     raise SystemExit(0 if count == 0 else 1)
+
+
+@click.command("health")
+@click.option("--json", "as_json", is_flag=True, help="Le détail en JSON (comme /sante).")
+def health_command(as_json: bool) -> None:
+    """Say whether Réseau is healthy; exit 0 (ok), 1 (attention) or 2 (panne)."""
+    report = health_report()
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"État : {report.level}")
+        for check in report.checks:
+            click.echo(f"  [{check.level}] {check.detail}")
+        _echo_last_tick()
+    raise SystemExit(report.exit_code)
+
+
+def _echo_last_tick() -> None:
+    """What the last tick did, for the person at the terminal (not for /sante: its lines may
+    hold an error's text)."""
+    try:
+        run = last_tick_run()
+    except sa.exc.SQLAlchemyError:  # no database, or not upgraded: said above
+        db.session.rollback()
+        return
+    if run is not None:
+        click.echo(f"Dernier tick sur {run.host}, le {run.started_at:%Y-%m-%d %H:%M} UTC :")
+        for entry in run.report or []:
+            click.echo(f"  {entry['line']}")
+
+
+def _hosts_seen() -> int:
+    """Hosts that ran ``tick`` lately; 1 when the database cannot tell (not upgraded yet)."""
+    try:
+        return max(hosts_seen(), 1)
+    except SQLAlchemyError:
+        db.session.rollback()
+        return 1
+
+
+
+
+@click.command("deploy-check", context_settings={"ignore_unknown_options": True})
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def deploy_check_command(command: tuple[str, ...]) -> None:
+    """List what is unsafe in the current configuration for production.
+
+    Give the gunicorn command line after "--" (as in the service file) to check it; without
+    one, the gunicorns running on this machine are read, else what one started here would
+    run with.
+    """
+    environ = os.environ
+    if command:
+        setups = [
+            read_gunicorn(
+                gunicorn_command(command),
+                environ,
+                Path.cwd(),
+                where="la commande gunicorn donnée",
+            )
+        ]
+    else:
+        setups = running_gunicorns() or None
+    problems = deploy_problems(current_app.config, environ, gunicorn=setups, hosts=_hosts_seen())
+    if not problems:
+        click.echo("Aucun problème de configuration détecté.")
+        return
+    click.echo(f"{len(problems)} point(s) à corriger avant la mise en production :")
+    for problem in problems:
+        click.echo(f"  - {problem}")
+    raise SystemExit(1)
+
+
+@click.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path | None) -> None:
+    """Copy the live SQLite database consistently (or explain pg_dump for PostgreSQL)."""
+    source = sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if source is None:
+        click.echo(PG_ADVICE)
+        return
+    if target is None:
+        target = (
+            Path(current_app.instance_path)
+            / "backups"
+            / (f"reseau-{utcnow():%Y%m%d-%H%M%S}.sqlite")
+        )
+    counts = backup_sqlite(source, target)
+    click.echo(f"Sauvegarde écrite : {target} ({sum(counts.values())} lignes, intégrité ok).")
+    click.echo("(Avec PostgreSQL, la sauvegarde se fait avec pg_dump : voir SECURITY.md.)")
+
+
+@click.command("restore")
+@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
+def restore_command(backup: Path, yes: bool) -> None:
+    """Replace the SQLite database by BACKUP after an integrity check; compare row counts."""
+    target = sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if target is None:
+        click.echo(PG_ADVICE)
+        raise SystemExit(1)
+    if not yes:
+        click.confirm(f"Remplacer {target} par {backup} ?", abort=True)
+    counts = restore_sqlite(backup, target)
+    click.echo(f"Base restaurée depuis {backup} : intégrité ok, nombres de lignes identiques.")
+    for name, count in counts.items():
+        click.echo(f"  {name}: {count}")

@@ -123,6 +123,22 @@ def default_config(instance_path: str) -> dict:
     }
 
 
+def load_config(app, overrides=None) -> None:
+    """Fill ``app.config``: code defaults and the environment, then ``instance/config.py``,
+    then ``overrides`` (tests); a secret key is generated into ``instance/`` when none is set."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(default_config(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if overrides:
+        app.config.from_mapping(overrides)
+    # One switch for both cookies, wherever it was set (environment or instance/config.py).
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    if not app.config.get("SECRET_KEY"):
+        # Said by deploy-check: each host would generate its own key.
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+        app.config["SECRET_KEY_GENERATED"] = True
+
+
 def load_secret_key(instance_path: str) -> str:
     """Return the secret key kept in ``instance/secret_key``, creating it on first run.
 

@@ -8,7 +8,7 @@ import pytest
 from flask import g
 
 from reseau import create_app
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests import factories
 from tests.databases import (
     create_scratch_database,

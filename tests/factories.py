@@ -17,8 +17,8 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 
 PASSWORD = "mot-de-passe-de-test"
 _counter = itertools.count(1)

@@ -14,9 +14,9 @@ from devdata.demo import DEMO_ACCOUNTS, build_plan, load_demo
 from reseau.accounts.models import Category, Centre, Department, Role, User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SessionKind, SessionStatus, TrainingSession
+from reseau.core.extensions import db
+from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
-from reseau.i18n import from_local, to_local
 
 TODAY = date(2026, 3, 18)  # a Wednesday; the loader's "today" is a parameter
 

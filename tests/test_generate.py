@@ -24,11 +24,11 @@ from devdata.generate.build import Build
 from reseau.accounts.models import Centre, Department, Role, User, UserRole
 from reseau.attendance.models import Attendance, Feedback
 from reseau.catalogue.models import Seance, SessionStatus, TrainingSession, session_trainer
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import to_local
 from reseau.diagnostic.models import DiagnosticCampaign, DiagnosticResponse
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
-from reseau.i18n import to_local
 from tests.databases import empty_all_tables
 
 TINY = SCALES["tiny"]

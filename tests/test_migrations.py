@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from reseau import create_app
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.conftest import _test_config
 from tests.databases import create_scratch_database, drop_scratch_database, selected_backend
 

@@ -21,7 +21,7 @@ from reseau.calendars.feeds import uid_host
 from reseau.calendars.models import CalendarToken
 from reseau.calendars.tokens import feed_token
 from reseau.catalogue.models import Theme
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.databases import empty_all_tables
 
 QUERY_LIMIT = 15

@@ -18,9 +18,9 @@ from devdata.demo.enrolments import add_demo_enrolments
 from devdata.demo.loader import LABELS, Loader
 from devdata.demo.planner import Planner
 from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
-from reseau.database import utcnow
-from reseau.extensions import db
-from reseau.i18n import to_local
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import to_local
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "LABELS", "build_plan", "load_demo"]
 

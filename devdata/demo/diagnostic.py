@@ -16,6 +16,7 @@ from devdata import vocabulary as words
 from devdata.demo.loader import demo_themes
 from reseau.accounts.models import Category, User, UserStatus
 from reseau.catalogue.models import Audience, Theme
+from reseau.core.extensions import db
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -24,7 +25,6 @@ from reseau.diagnostic.models import (
     QuestionAnswer,
     SkillAnswer,
 )
-from reseau.extensions import db
 
 
 def _campaign(title: str, **values) -> tuple[DiagnosticCampaign, bool]:

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from devdata.demo.specs import BENEVOLE, REFERENT
 from reseau.accounts.models import Category, Role, User, UserRole, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.operations import FULL_REASON
-from reseau.extensions import db
 
 SEED = 3
 

@@ -21,10 +21,10 @@ from devdata.demo.specs import COORDINATOR, DEMO_PASSWORD, DOMAIN, PEOPLE_SINCE,
 from reseau.accounts.models import Centre, Department, Role, User, UserRole
 from reseau.attendance.models import Attendance, Feedback
 from reseau.catalogue.models import Cycle, Module, Seance, SessionStatus, Theme, TrainingSession
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment
-from reseau.extensions import db
-from reseau.i18n import from_local, to_local
 
 # What ``load_demo()`` reports, in this order, with the command's French labels.
 LABELS = {

@@ -46,9 +46,9 @@ from devdata.generate.build import (
     reset_sequences,
 )
 from devdata.generate.landmarks import landmarks
-from reseau.database import utcnow
-from reseau.extensions import db
-from reseau.i18n import to_local
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import to_local
 
 __all__ = [
     "GENERATED_PASSWORD",

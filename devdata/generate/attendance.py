@@ -18,8 +18,8 @@ from devdata.generate.build import PARTICIPANT_ID, Build
 from devdata.generate.sessions import PlannedSession
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession
+from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
-from reseau.extensions import db
 
 CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 

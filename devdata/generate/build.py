@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import Category, Role
 from reseau.catalogue.models import Audience
-from reseau.extensions import db
+from reseau.core.extensions import db
 
 if TYPE_CHECKING:
     from devdata.generate.sessions import PlannedSession

@@ -14,9 +14,9 @@ from devdata import days
 from devdata.generate.build import PARTICIPANT_ID, Build, GenerationError
 from devdata.generate.sessions import PlannedSession
 from reseau.catalogue.models import SessionKind, SessionStatus
+from reseau.core.i18n import to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.operations import FULL_REASON
-from reseau.i18n import to_local
 
 # How many people the special sessions to come have, from their capacity.
 FIXED = {

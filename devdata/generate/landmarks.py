@@ -20,11 +20,11 @@ from reseau.catalogue.models import (
     TrainingSession,
     session_trainer,
 )
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import to_local
 from reseau.diagnostic.models import DiagnosticCampaign, DiagnosticResponse
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
-from reseau.i18n import to_local
 
 
 def landmarks() -> dict[str, int]:

@@ -33,8 +33,8 @@ from reseau.catalogue.models import (
     TrainingSession,
     session_trainer,
 )
+from reseau.core.i18n import to_local
 from reseau.enrolment.models import EnrolmentStatus
-from reseau.i18n import to_local
 
 # (label, days from today, séances)
 SPECIALS = [

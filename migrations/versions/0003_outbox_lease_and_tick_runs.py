@@ -7,7 +7,7 @@ Revises: 0002
 import sqlalchemy as sa
 from alembic import op
 
-import reseau.database
+import reseau.core.database
 
 revision = "0003"
 down_revision = "0002"
@@ -18,14 +18,14 @@ depends_on = None
 def upgrade():
     op.add_column("outbox_mail", sa.Column("message_id", sa.String(length=250), nullable=True))
     op.add_column(
-        "outbox_mail", sa.Column("lease_until", reseau.database.UTCDateTime(), nullable=True)
+        "outbox_mail", sa.Column("lease_until", reseau.core.database.UTCDateTime(), nullable=True)
     )
     op.add_column("outbox_mail", sa.Column("server_reply", sa.String(length=500), nullable=True))
     op.create_table(
         "tick_run",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("started_at", reseau.database.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", reseau.database.UTCDateTime(), nullable=True),
+        sa.Column("started_at", reseau.core.database.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", reseau.core.database.UTCDateTime(), nullable=True),
         sa.Column("host", sa.String(length=120), nullable=False),
         sa.Column("report", sa.JSON(), nullable=True),
         sa.Column("failed", sa.Boolean(), nullable=False),

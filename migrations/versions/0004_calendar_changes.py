@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-import reseau.database
+import reseau.core.database
 
 revision = "0004"
 down_revision = "0003"
@@ -29,7 +29,7 @@ def upgrade():
     now = datetime.now(UTC).replace(tzinfo=None)
     for table in STAMPED:
         with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("updated_at", reseau.database.UTCDateTime(), nullable=True))
+            batch.add_column(sa.Column("updated_at", reseau.core.database.UTCDateTime(), nullable=True))
         op.execute(sa.table(table, sa.column("updated_at")).update().values(updated_at=now))
         with op.batch_alter_table(table) as batch:
             batch.alter_column("updated_at", existing_type=sa.DateTime(), nullable=False)
@@ -40,7 +40,7 @@ def upgrade():
         sa.Column("seance_id", sa.Integer(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("method", sa.String(length=16), nullable=False),
-        sa.Column("sent_at", reseau.database.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", reseau.core.database.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"], ["user.id"], name=op.f("fk_sent_invitation_person_id_user"),
             ondelete="CASCADE",

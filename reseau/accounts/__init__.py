@@ -5,3 +5,10 @@ from flask import Blueprint
 bp = Blueprint("accounts", __name__)
 
 from reseau.accounts import auth_views, directory_views, people_views  # noqa: E402, F401
+
+
+def init_app(app) -> None:
+    """Logging in (Flask-Login): who the visitor is, on every request."""
+    from reseau.accounts.login import init_login
+
+    init_login(app)

@@ -9,7 +9,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from reseau.accounts.models import Role, User, UserRole
-from reseau.extensions import db
+from reseau.core.extensions import db
 
 
 def roles_required(*roles: Role):

@@ -32,8 +32,8 @@ from reseau.accounts.operations import (
     request_registration,
     set_password_with_token,
 )
-from reseau.extensions import db, limiter
-from reseau.views import form_status, render_page, safe_next, see_other
+from reseau.core.extensions import db, limiter
+from reseau.core.web import form_status, render_page, safe_next, see_other
 
 
 @cache

@@ -16,9 +16,9 @@ from reseau.accounts.forms import (
 )
 from reseau.accounts.models import Centre, Department, User
 from reseau.accounts.signals import centre_moved
-from reseau.audit import record_audit
-from reseau.extensions import db
-from reseau.views import form_status, navigate, page_number, render_page
+from reseau.core.audit import record_audit
+from reseau.core.extensions import db
+from reseau.core.web import form_status, navigate, page_number, render_page
 
 
 def get_department_or_404(department_id: int) -> Department:

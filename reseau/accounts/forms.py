@@ -29,9 +29,9 @@ from wtforms.validators import (
 )
 
 from reseau.accounts.models import Category, Centre, Department, Role, User
-from reseau.extensions import db
-from reseau.forms_fields import coerce_id
-from reseau.passwords import is_common_password, is_personal_password
+from reseau.accounts.passwords import is_common_password, is_personal_password
+from reseau.core.extensions import db
+from reseau.core.forms import coerce_id
 
 # The demo accounts live under the reserved ".test" domain (RFC 2606), which email-validator
 # refuses by default; its documentation allows editing this list.

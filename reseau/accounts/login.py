@@ -9,12 +9,13 @@ from flask import flash, redirect, request
 from flask_login.utils import login_url
 
 from reseau.accounts.models import User
-from reseau.errors import render_error
-from reseau.extensions import db, login_manager
-from reseau.views import safe_next, wants_fragment
+from reseau.core.errors import render_error
+from reseau.core.extensions import db, login_manager
+from reseau.core.web import safe_next, wants_fragment
 
 
 def init_login(app) -> None:
+    login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"

@@ -10,9 +10,9 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from reseau.database import UTCDateTime, utcnow
-from reseau.enums import LabelledEnum, enum_column
-from reseau.extensions import db
+from reseau.core.database import UTCDateTime, utcnow
+from reseau.core.enums import LabelledEnum, enum_column
+from reseau.core.extensions import db
 
 
 class Category(LabelledEnum):

@@ -24,9 +24,9 @@ from reseau.accounts.models import (
     UserRole,
     UserStatus,
 )
-from reseau.audit import record_audit
-from reseau.database import lock_row, utcnow
-from reseau.extensions import db
+from reseau.core.audit import record_audit
+from reseau.core.database import lock_row, utcnow
+from reseau.core.extensions import db
 from reseau.outbox import external_url, queue_mail
 
 

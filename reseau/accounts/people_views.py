@@ -26,9 +26,9 @@ from reseau.accounts.operations import (
     send_invitation,
     update_person,
 )
-from reseau.extensions import db
-from reseau.forms_fields import ConfirmForm
-from reseau.views import (
+from reseau.core.extensions import db
+from reseau.core.forms import ConfirmForm
+from reseau.core.web import (
     form_status,
     navigate,
     page_number,

@@ -9,10 +9,10 @@ import sqlalchemy.orm as so
 
 from reseau.accounts.models import User
 from reseau.catalogue.models import Seance, TrainingSession
-from reseau.database import UTCDateTime, utcnow
+from reseau.core.database import UTCDateTime, utcnow
+from reseau.core.enums import LabelledEnum, enum_column
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment
-from reseau.enums import LabelledEnum, enum_column
-from reseau.extensions import db
 
 
 class AttendanceStatus(LabelledEnum):

@@ -17,14 +17,14 @@ from sqlalchemy.exc import IntegrityError
 
 from reseau.accounts.models import Category, Centre, User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
-from reseau.audit import record_audit
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.operations import CatalogueError
 from reseau.catalogue.operations import close_session as close_training_session
-from reseau.database import lock_row, utcnow
+from reseau.core.audit import record_audit
+from reseau.core.database import lock_row, utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import datetime_fr
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
-from reseau.i18n import datetime_fr
 from reseau.outbox import queue_mail
 from reseau.outbox.queue import external_url
 

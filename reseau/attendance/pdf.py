@@ -16,7 +16,7 @@ from fpdf.enums import XPos, YPos
 
 from reseau.accounts.models import User
 from reseau.catalogue.models import Seance, SeanceStatus, TrainingSession
-from reseau.i18n import date_fr, time_fr, to_local
+from reseau.core.i18n import date_fr, time_fr, to_local
 
 FONTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
 FONT = "DejaVu"

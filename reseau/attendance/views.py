@@ -22,13 +22,12 @@ from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.operations import AttendanceError
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
-from reseau.database import utcnow
-from reseau.downloads import pdf_download
-from reseau.extensions import db, limiter
-from reseau.forms_fields import ConfirmForm
-from reseau.i18n import to_local
-from reseau.outbox.queue import external_url
-from reseau.views import (
+from reseau.core.database import utcnow
+from reseau.core.downloads import pdf_download
+from reseau.core.extensions import db, limiter
+from reseau.core.forms import ConfirmForm
+from reseau.core.i18n import to_local
+from reseau.core.web import (
     back_to,
     form_status,
     render_confirmation,
@@ -36,6 +35,7 @@ from reseau.views import (
     see_other,
     wants_fragment,
 )
+from reseau.outbox.queue import external_url
 
 VISIBLE = (SessionStatus.PUBLISHED, SessionStatus.CLOSED, SessionStatus.CANCELLED)
 

@@ -25,11 +25,11 @@ from reseau.calendars import ical
 from reseau.calendars.feeds import feed_context
 from reseau.calendars.models import SentInvitation
 from reseau.catalogue.models import Seance
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import span_fr
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.signals import enrolment_mail_queued
-from reseau.extensions import db
-from reseau.i18n import span_fr
 from reseau.outbox import OutboxMail, queue_mail
 
 Method = Literal["REQUEST", "CANCEL"]

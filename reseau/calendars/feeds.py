@@ -50,9 +50,9 @@ from reseau.catalogue.models import (
     TrainingSession,
     session_trainer,
 )
-from reseau.database import UTCDateTime, is_read_only, standalone_write, utcnow
+from reseau.core.database import UTCDateTime, is_read_only, standalone_write, utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.outbox import base_url
 
 CANCELLED_KEPT = timedelta(days=60)

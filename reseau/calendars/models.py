@@ -7,9 +7,9 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from reseau.database import UTCDateTime, utcnow
-from reseau.enums import LabelledEnum, enum_column
-from reseau.extensions import db
+from reseau.core.database import UTCDateTime, utcnow
+from reseau.core.enums import LabelledEnum, enum_column
+from reseau.core.extensions import db
 
 
 class FeedKind(LabelledEnum):

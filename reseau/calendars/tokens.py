@@ -33,8 +33,8 @@ from flask import current_app
 
 from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
 from reseau.calendars.models import CalendarToken, FeedKind
-from reseau.database import lock_row, standalone_write, utcnow
-from reseau.extensions import db
+from reseau.core.database import lock_row, standalone_write, utcnow
+from reseau.core.extensions import db
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Bookkeeping only: a feed polled every few minutes writes at most this often.

@@ -11,7 +11,6 @@ from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import http_date, is_resource_modified
 
-from reseau.audit import record_audit
 from reseau.calendars import bp
 from reseau.calendars.feeds import Feed, Scope, build_cached, feed_context, fingerprint
 from reseau.calendars.models import CalendarToken, FeedKind
@@ -26,10 +25,11 @@ from reseau.calendars.tokens import (
     revoke_token,
 )
 from reseau.catalogue.models import Cycle, SessionStatus, Theme, TrainingSession
-from reseau.database import utcnow
-from reseau.extensions import db, limiter
+from reseau.core.audit import record_audit
+from reseau.core.database import utcnow
+from reseau.core.extensions import db, limiter
+from reseau.core.web import render_page, see_other
 from reseau.outbox import base_url
-from reseau.views import render_page, see_other
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # Flask-Compress appends the encoding to the ETag of a compressed answer ("…:gzip"): a client

@@ -36,11 +36,11 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.database import utcnow
-from reseau.extensions import db
-from reseau.forms_fields import ConfirmForm
-from reseau.i18n import from_local, to_local
-from reseau.views import (
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.forms import ConfirmForm
+from reseau.core.i18n import from_local, to_local
+from reseau.core.web import (
     back_to,
     form_status,
     navigate,

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from reseau.i18n import date_fr, time_fr, to_local
+from reseau.core.i18n import date_fr, time_fr, to_local
 
 DAY = "EEEE d MMMM"  # « mardi 15 décembre »: the year goes without saying in a notice
 

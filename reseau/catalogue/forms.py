@@ -40,8 +40,8 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.extensions import db
-from reseau.forms_fields import WholeNumberField
+from reseau.core.extensions import db
+from reseau.core.forms import WholeNumberField
 
 
 class FrenchDecimalField(DecimalField):

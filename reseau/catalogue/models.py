@@ -8,9 +8,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from reseau.accounts.models import Centre, Department, User
-from reseau.database import UTCDateTime, utcnow
-from reseau.enums import LabelledEnum, enum_column
-from reseau.extensions import db
+from reseau.core.database import UTCDateTime, utcnow
+from reseau.core.enums import LabelledEnum, enum_column
+from reseau.core.extensions import db
 
 
 class Audience(LabelledEnum):
@@ -267,7 +267,7 @@ class Seance(db.Model):
 
     @property
     def day(self) -> date:
-        from reseau.i18n import to_local
+        from reseau.core.i18n import to_local
 
         return to_local(self.starts_at).date()
 

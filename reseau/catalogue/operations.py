@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from reseau.accounts.models import Centre, Department, User
-from reseau.audit import record_audit
 from reseau.catalogue.changes import ChangeKind, SessionChange
 from reseau.catalogue.models import (
     Audience,
@@ -30,9 +29,10 @@ from reseau.catalogue.models import (
     TrainingSession,
 )
 from reseau.catalogue.signals import session_cancelled, session_changed, session_published
-from reseau.database import lock_row, utcnow
-from reseau.extensions import db
-from reseau.i18n import from_local
+from reseau.core.audit import record_audit
+from reseau.core.database import lock_row, utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import from_local
 
 EDITABLE_STATUSES = (SessionStatus.DRAFT, SessionStatus.PUBLISHED)
 PLACE_FIELDS = ("place_kind", "host_centre_id", "place_name", "address", "postcode", "town")

@@ -9,8 +9,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from reseau.accounts.forms import REQUIRED, coerce_optional_int, select_choices, strip_filter
 from reseau.catalogue.models import Audience, Theme
+from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticCampaign
-from reseau.extensions import db
 
 DATE_INVALID = "Saisissez une date valide, par exemple 15/09/2026."
 

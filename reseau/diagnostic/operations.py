@@ -9,9 +9,10 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from reseau.accounts.models import Category, User, UserStatus
-from reseau.audit import record_audit
 from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSession
-from reseau.database import utcnow
+from reseau.core.audit import record_audit
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -22,7 +23,6 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
-from reseau.extensions import db
 from reseau.outbox import queue as outbox
 
 # Who a campaign (or a session) is for: élu·es and administrateurs·rices are volunteers too.

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import Category, Centre, Department, User, UserStatus
 from reseau.catalogue.models import SessionStatus, Theme, TrainingSession
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -24,7 +25,6 @@ from reseau.diagnostic.models import (
     TrainingWish,
 )
 from reseau.diagnostic.operations import AUDIENCE_CATEGORIES
-from reseau.extensions import db
 
 PRIORITY_WEIGHT = 2
 YES_WEIGHT = 1

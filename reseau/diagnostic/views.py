@@ -22,8 +22,12 @@ from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
-from reseau.data_version import cached_html
-from reseau.database import utcnow
+from reseau.core.data_version import cached_html
+from reseau.core.database import utcnow
+from reseau.core.downloads import csv_download
+from reseau.core.extensions import db
+from reseau.core.i18n import time_fr
+from reseau.core.web import form_status, page_number, render_page, see_other, wants_fragment
 from reseau.diagnostic import bp, operations, results
 from reseau.diagnostic.forms import (
     CampaignForm,
@@ -42,10 +46,6 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
-from reseau.downloads import csv_download
-from reseau.extensions import db
-from reseau.i18n import time_fr
-from reseau.views import form_status, page_number, render_page, see_other, wants_fragment
 
 # Where the catalogue room lets the coordinator edit a session, in order of preference.
 SESSION_EDIT_ENDPOINTS = (

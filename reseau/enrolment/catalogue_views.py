@@ -23,15 +23,15 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.data_version import public_page
-from reseau.database import utcnow
+from reseau.core.data_version import public_page
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import date_fr, from_local
+from reseau.core.web import page_number, render_page
 from reseau.enrolment import bp
 from reseau.enrolment.models import Enrolment
 from reseau.enrolment.operations import HOLDING, find_overlap, seats_taken
 from reseau.enrolment.views import enrolment_context, manager_enrol_form
-from reseau.extensions import db
-from reseau.i18n import date_fr, from_local
-from reseau.views import page_number, render_page
 
 PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.CLOSED)
 

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import Email, InputRequired, ValidationError
 
-from reseau.forms_fields import WholeNumberField
+from reseau.core.forms import WholeNumberField
 
 REQUIRED = "Ce champ est obligatoire."
 

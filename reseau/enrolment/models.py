@@ -9,9 +9,9 @@ import sqlalchemy.orm as so
 
 from reseau.accounts.models import User
 from reseau.catalogue.models import TrainingSession
-from reseau.database import UTCDateTime, utcnow
-from reseau.enums import LabelledEnum, enum_column
-from reseau.extensions import db
+from reseau.core.database import UTCDateTime, utcnow
+from reseau.core.enums import LabelledEnum, enum_column
+from reseau.core.extensions import db
 
 
 class EnrolmentStatus(LabelledEnum):

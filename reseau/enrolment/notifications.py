@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import Role, User, UserRole, UserStatus
 from reseau.catalogue.changes import SEANCE_KINDS, SessionChange
+from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.enrolment.signals import enrolment_mail_queued
-from reseau.extensions import db
 from reseau.outbox import queue_mail
 
 

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from reseau.accounts.models import User
-from reseau.audit import record_audit
 from reseau.catalogue.models import (
     PromotionMode,
     Seance,
@@ -24,10 +23,11 @@ from reseau.catalogue.models import (
     SessionStatus,
     TrainingSession,
 )
-from reseau.database import utcnow
+from reseau.core.audit import record_audit
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment import notifications
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 
 # Statuses that hold a seat: never more of them than the capacity.
 HOLDING = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING, EnrolmentStatus.OFFERED)

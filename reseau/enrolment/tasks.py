@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from reseau.enrolment.operations import tick
-from reseau.tick import tick_task
 
 
-@tick_task("inscriptions")
 def enrolment_task() -> str:
+    """Expire unanswered offers (the seat passes on) and queue the convocations (J-2)."""
     counts = tick()
     return (
         f"{counts['offers_expired']} proposition(s) expirée(s), "

@@ -16,8 +16,21 @@ from reseau.accounts.access import (
 )
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession
-from reseau.database import utcnow
-from reseau.downloads import csv_download
+from reseau.core.database import utcnow
+from reseau.core.downloads import csv_download
+from reseau.core.extensions import db
+from reseau.core.forms import ConfirmForm
+from reseau.core.i18n import to_local
+from reseau.core.web import (
+    back_to,
+    form_status,
+    page_number,
+    render_confirmation,
+    render_page,
+    safe_next,
+    see_other,
+    wants_fragment,
+)
 from reseau.enrolment import bp, operations
 from reseau.enrolment.forms import (
     ActionForm,
@@ -28,19 +41,6 @@ from reseau.enrolment.forms import (
 )
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.operations import EnrolmentError, OverlapNeedsConfirmation
-from reseau.extensions import db
-from reseau.forms_fields import ConfirmForm
-from reseau.i18n import to_local
-from reseau.views import (
-    back_to,
-    form_status,
-    page_number,
-    render_confirmation,
-    render_page,
-    safe_next,
-    see_other,
-    wants_fragment,
-)
 
 DOUBLE_CLICK = "Cette demande a déjà été enregistrée : votre inscription est prise en compte."
 

@@ -9,22 +9,20 @@ for ok and attention, 503 for panne, with the details as JSON.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import click
 import sqlalchemy as sa
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.tick import last_tick_run
 from reseau.main import bp
 from reseau.outbox.operations import outbox_figures
-from reseau.tick import last_tick_run
 
 LEVELS = ("ok", "attention", "panne")
 # send-mail runs every 2 minutes and tick every 5: beyond these, something is stuck.
@@ -165,32 +163,3 @@ def health():
     report = health_report()
     status = 503 if report.level == "panne" else 200
     return report.as_dict(), status, {"Cache-Control": "no-store"}
-
-
-@click.command("health")
-@click.option("--json", "as_json", is_flag=True, help="Le détail en JSON (comme /sante).")
-def health_command(as_json: bool) -> None:
-    """Say whether Réseau is healthy; exit 0 (ok), 1 (attention) or 2 (panne)."""
-    report = health_report()
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(f"État : {report.level}")
-        for check in report.checks:
-            click.echo(f"  [{check.level}] {check.detail}")
-        _echo_last_tick()
-    raise SystemExit(report.exit_code)
-
-
-def _echo_last_tick() -> None:
-    """What the last tick did, for the person at the terminal (not for /sante: its lines may
-    hold an error's text)."""
-    try:
-        run = last_tick_run()
-    except sa.exc.SQLAlchemyError:  # no database, or not upgraded: said above
-        db.session.rollback()
-        return
-    if run is not None:
-        click.echo(f"Dernier tick sur {run.host}, le {run.started_at:%Y-%m-%d %H:%M} UTC :")
-        for entry in run.report or []:
-            click.echo(f"  {entry['line']}")

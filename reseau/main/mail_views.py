@@ -6,10 +6,10 @@ from flask import flash, url_for
 from flask_login import current_user
 
 from reseau.accounts.access import coordinator_required
-from reseau.extensions import db
+from reseau.core.extensions import db
+from reseau.core.web import render_page, see_other
 from reseau.main import bp
 from reseau.outbox.operations import abandon_failed, failed_mail, outbox_figures, retry_failed
-from reseau.views import render_page, see_other
 
 
 @bp.route("/admin/envois")

@@ -10,9 +10,9 @@ from flask_login import current_user
 from reseau.accounts.access import visible_people
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
-from reseau.database import counts, utcnow
+from reseau.core.database import counts, utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.main import bp
 from reseau.reports.dashboard import attention
 

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from reseau.database import utcnow
-from reseau.extensions import db
-from reseau.i18n import to_local
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import to_local
 from reseau.outbox.models import MailStatus, OutboxMail
 
 # Longer than any one SMTP transaction can last (each step times out after 30 s).

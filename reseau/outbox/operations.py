@@ -11,9 +11,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from reseau.audit import record_audit
-from reseau.database import counts, utcnow
-from reseau.extensions import db
+from reseau.core.audit import record_audit
+from reseau.core.database import counts, utcnow
+from reseau.core.extensions import db
 from reseau.outbox.models import WAITING, MailStatus, OutboxMail
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template, request
 from sqlalchemy.exc import IntegrityError
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from reseau.outbox.models import OutboxMail
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from icalendar.parser import Contentline
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from reseau.outbox.models import OutboxMail
 
 _FOLD = re.compile(r"\r?\n[ \t]")

@@ -19,13 +19,13 @@ from flask import current_app
 
 from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
 from reseau.attendance.models import Attendance, Feedback
-from reseau.audit import AuditLog, record_audit
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
-from reseau.database import lock_row, utcnow
+from reseau.core.audit import AuditLog, record_audit
+from reseau.core.database import lock_row, utcnow
+from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
-from reseau.extensions import db
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox

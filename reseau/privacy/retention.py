@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from reseau.privacy.operations import apply_retention
-from reseau.tick import tick_task
 
 
-@tick_task("conservation")
 def retention_task() -> str:
+    """Anonymise the people inactive for longer than the retention period."""
     count = apply_retention()
     return f"{count} personne(s) anonymisée(s) après la durée de conservation."

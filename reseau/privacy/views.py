@@ -11,10 +11,11 @@ from flask_login import current_user, login_required
 
 from reseau.accounts.access import coordinator_required, may_act_on_person
 from reseau.accounts.models import User, UserStatus
-from reseau.audit import AuditLog
-from reseau.downloads import json_download
-from reseau.extensions import db
-from reseau.i18n import from_local
+from reseau.core.audit import AuditLog
+from reseau.core.downloads import json_download
+from reseau.core.extensions import db
+from reseau.core.i18n import from_local
+from reseau.core.web import form_status, page_number, render_page, see_other
 from reseau.privacy import bp
 from reseau.privacy.forms import AnonymiseForm, DeletionRequestForm
 from reseau.privacy.operations import (
@@ -25,7 +26,6 @@ from reseau.privacy.operations import (
     record_export,
     request_deletion,
 )
-from reseau.views import form_status, page_number, render_page, see_other
 
 # Actions shown in the filter, in plain French; unknown ones are listed by their code.
 ACTION_LABELS = {

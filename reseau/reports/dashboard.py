@@ -10,10 +10,10 @@ import sqlalchemy.orm as so
 
 from reseau.attendance.models import Feedback
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
-from reseau.database import counts, utcnow
+from reseau.core.database import counts, utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
-from reseau.i18n import from_local, to_local
 from reseau.outbox.models import MailStatus, OutboxMail
 
 LIMIT = 5

@@ -1,5 +1,5 @@
 """The bilan's tables, as the page shows them and as CSV and XLSX downloads
-(served by ``reseau.downloads``).
+(served by ``reseau.core.downloads``).
 
 The page, the CSV and the workbook are all built from the same ``Table`` objects, so a
 download always holds exactly the numbers on screen.
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from reseau.downloads import append_row
-from reseau.i18n import short_date_fr
+from reseau.core.downloads import append_row
+from reseau.core.i18n import short_date_fr
 from reseau.reports.queries import Bilan
 from reseau.reports.wording import ORDER
 

@@ -42,10 +42,10 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.database import counts, utcnow
+from reseau.core.database import counts, utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
-from reseau.i18n import from_local, to_local
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 COMMENT_LIMIT = 8

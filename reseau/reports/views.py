@@ -10,17 +10,17 @@ from flask_login import current_user
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
-from reseau.data_version import cached, cached_html
-from reseau.database import utcnow
-from reseau.downloads import csv_download, xlsx_download
-from reseau.extensions import db
-from reseau.i18n import date_fr, to_local
+from reseau.core.data_version import cached, cached_html
+from reseau.core.database import utcnow
+from reseau.core.downloads import csv_download, xlsx_download
+from reseau.core.extensions import db
+from reseau.core.i18n import date_fr, to_local
+from reseau.core.web import render_page, wants_fragment
 from reseau.reports import bp
 from reseau.reports.charts import Series, bar_chart
 from reseau.reports.exports import build_tables, to_workbook
 from reseau.reports.queries import Scope, build_bilan
 from reseau.reports.wording import ORDER, hours_fr, participants_sentence
-from reseau.views import render_page, wants_fragment
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 

@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from reseau.outbox import OutboxMail
 
 LINK = re.compile(r"https?://localhost(/\S+)")

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from reseau.accounts.access import may_act_on_person
 from reseau.accounts.models import Role, TokenPurpose, User, UserStatus
 from reseau.accounts.operations import issue_token
-from reseau.audit import AuditLog
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.extensions import db
 from tests.accounts.helpers import link_in, new_password_form, outbox
 from tests.factories import (
     PASSWORD,

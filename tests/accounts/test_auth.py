@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from reseau.accounts.models import AccountToken, TokenPurpose, UserStatus
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from tests.accounts.helpers import link_in, new_password_form, outbox
 from tests.factories import PASSWORD, make_centre, make_user
 

@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from reseau.accounts.models import Centre, Department
-from reseau.audit import AuditLog
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.extensions import db
 from tests.factories import make_centre, make_coordinator, make_department, make_user
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from reseau.accounts.models import Category, Role, User, UserStatus
-from reseau.audit import AuditLog
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.extensions import db
 from tests.accounts.helpers import link_in, new_password_form, outbox
 from tests.factories import (
     PASSWORD,

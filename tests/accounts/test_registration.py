@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 
 from reseau.accounts.models import User, UserStatus
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.accounts.helpers import link_in, new_password_form, outbox
 from tests.factories import make_centre, make_coordinator, make_referent, make_user
 

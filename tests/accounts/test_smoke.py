@@ -1,4 +1,4 @@
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import make_centre, make_coordinator, make_referent, make_user
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reseau.attendance.models import Attendance, AttendanceStatus
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from tests.factories import make_centre, make_session, make_trainer, make_user
 
 

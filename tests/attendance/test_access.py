@@ -11,7 +11,7 @@ import pytest
 
 from reseau.attendance import checkin
 from reseau.catalogue.models import SessionStatus
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.attendance.helpers import enrol, past_session, running_session
 from tests.factories import make_centre, make_coordinator, make_referent, make_trainer
 

@@ -11,7 +11,7 @@ from itsdangerous.timed import TimestampSigner
 from reseau.attendance import checkin
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.catalogue.models import SessionStatus
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.attendance.helpers import running_session
 from tests.factories import make_user
 

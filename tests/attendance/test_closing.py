@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.attendance.operations import hours_attended
-from reseau.audit import AuditLog
 from reseau.catalogue.models import SessionStatus, TrainingSession
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.extensions import db
 from reseau.outbox.models import OutboxMail
 from tests.attendance.helpers import past_session, running_session
 from tests.factories import make_coordinator, make_user

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from reseau.accounts.models import User
 from reseau.attendance import operations
 from reseau.attendance.models import Attendance, AttendanceStatus
-from reseau.audit import AuditLog
 from reseau.catalogue.models import Seance, SessionStatus
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.extensions import db
 from tests.attendance.helpers import past_session
 from tests.factories import make_coordinator
 

@@ -4,7 +4,7 @@ certificate and a feedback form waiting."""
 from __future__ import annotations
 
 from devdata.demo import load_demo
-from reseau.extensions import db
+from reseau.core.extensions import db
 
 TRAINER = "formatrice@demo.reseau.test"
 VOLUNTEER = "benevole@demo.reseau.test"

@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader
 
 from reseau.catalogue.models import SessionStatus
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.attendance.helpers import enrol, past_session, running_session
 from tests.factories import make_centre, make_coordinator, make_user
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from reseau.attendance.models import Feedback
 from reseau.catalogue.models import SessionStatus
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.attendance.helpers import past_session
 from tests.factories import make_coordinator, make_trainer, make_user
 
@@ -87,7 +87,7 @@ def test_results_are_anonymous(client, auth):
 def test_feedback_is_asked_right_after_the_session_only(client, auth):
     from datetime import timedelta
 
-    from reseau.database import utcnow
+    from reseau.core.database import utcnow
 
     session, _, people = past_session(people=1, status=SessionStatus.CLOSED)
     session.closed_at = utcnow() - timedelta(days=200)

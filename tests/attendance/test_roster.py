@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.attendance.helpers import running_session
 from tests.factories import make_centre, make_trainer, make_user
 

@@ -24,7 +24,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from devdata.demo import load_demo
 from devdata.demo import specs as demo_specs
 from reseau import create_app
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.databases import selected_backend
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

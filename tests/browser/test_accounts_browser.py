@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from reseau.accounts.models import Centre
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.factories import PASSWORD, make_centre, make_coordinator, make_department
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from tests.factories import PASSWORD, make_centre, make_session, make_trainer, make_user
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.browser.test_accounts_browser import log_in
 from tests.factories import PASSWORD, make_coordinator, make_user
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from reseau.accounts.models import Category
+from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticQuestion, DiagnosticResponse, SkillAnswer
-from reseau.extensions import db
 from tests.browser.test_accounts_browser import log_in
 from tests.diagnostic.fixtures import add_skill, make_campaign
 from tests.factories import PASSWORD, make_centre, make_theme, make_user

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import PASSWORD, make_session, make_user
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.browser.test_accounts_browser import log_in
 from tests.factories import PASSWORD, make_coordinator
 from tests.reports.fixtures import build_year

@@ -5,8 +5,8 @@ from __future__ import annotations
 import icalendar
 import vobject
 
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 
 
 def parse_both(data: bytes | str):
@@ -116,7 +116,7 @@ def paris(day, hour: int, minute: int = 0):
     """An aware UTC datetime for a wall-clock time in Paris on ``day``."""
     from datetime import datetime
 
-    from reseau.i18n import from_local
+    from reseau.core.i18n import from_local
 
     return from_local(datetime(day.year, day.month, day.day, hour, minute))
 

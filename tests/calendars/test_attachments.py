@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from reseau.calendars.attachments import attach_invitations, invitation_ics, next_sequence
 from reseau.calendars.models import SentInvitation
 from reseau.catalogue.models import SeanceStatus, SessionStatus
+from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.enrolment.signals import enrolment_mail_queued
-from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
 from tests.calendars.helpers import calendar_part, enrol, events, parse_both, sent_to
 from tests.factories import make_session, make_user

@@ -16,10 +16,10 @@ from reseau.calendars.models import FeedKind
 from reseau.calendars.tokens import feed_token, issue_token
 from reseau.catalogue.changes import ChangeKind, SessionChange
 from reseau.catalogue.models import PlaceKind
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import date_fr
 from reseau.enrolment import operations as enrolment_ops
-from reseau.extensions import db
-from reseau.i18n import date_fr
 from tests.calendars.helpers import (
     events,
     get,

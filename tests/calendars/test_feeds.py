@@ -7,9 +7,9 @@ from datetime import timedelta
 from reseau.calendars.models import FeedKind
 from reseau.calendars.tokens import feed_token, issue_token
 from reseau.catalogue.models import SeanceStatus, SessionStatus
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
-from reseau.extensions import db
 from tests.calendars.helpers import enrol, events, get, parse_both, vevents
 from tests.factories import (
     make_centre,

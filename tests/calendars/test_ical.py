@@ -9,7 +9,7 @@ import icalendar
 
 from reseau.calendars import ical
 from reseau.calendars.feeds import feed_context
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.calendars.helpers import events, parse_both, vevents
 from tests.factories import make_session, make_trainer
 

@@ -21,8 +21,8 @@ from reseau.calendars.feeds import feed_context
 from reseau.calendars.models import CalendarSetting, CalendarToken, FeedKind
 from reseau.calendars.tokens import feed_token, issue_token
 from reseau.config import default_config
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.outbox import base_url, external_url
 from tests.calendars.helpers import enrol, events, get, parse_both, vevents
 from tests.factories import make_centre, make_referent, make_session, make_user

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from reseau.calendars import feeds
 from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.calendars.tokens import FETCH_WRITE_INTERVAL, feed_token, hash_token, issue_token
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from tests.calendars.helpers import enrol, events, get, parse_both
 from tests.factories import (
     PASSWORD,

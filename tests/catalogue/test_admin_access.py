@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import (
     make_centre,
     make_coordinator,

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from reseau.audit import AuditLog
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.signals import session_changed
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.extensions import db
 from tests.factories import make_coordinator, make_session
 
 

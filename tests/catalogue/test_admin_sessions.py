@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from reseau.audit import AuditLog
 from reseau.catalogue.models import (
     PlaceKind,
     PromotionMode,
@@ -19,8 +18,9 @@ from reseau.catalogue.models import (
 )
 from reseau.catalogue.operations import close_session
 from reseau.catalogue.signals import session_cancelled, session_changed, session_published
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from tests.factories import (
     make_centre,
     make_coordinator,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from reseau.audit import AuditLog
 from reseau.catalogue.models import Audience, Cycle, Module, Theme
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.extensions import db
 from tests.factories import make_coordinator, make_cycle, make_module, make_theme
 
 

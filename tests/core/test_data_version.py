@@ -7,9 +7,9 @@ import re
 import sqlalchemy as sa
 
 from reseau.accounts.models import User
-from reseau.data_version import cached, current_token, figure_cache
+from reseau.core.data_version import cached, current_token, figure_cache
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
 from tests.factories import make_coordinator, make_session, make_user
 from tests.reports.fixtures import build_year

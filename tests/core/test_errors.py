@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from reseau.accounts.models import Department
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import (
     PASSWORD,
     make_centre,
@@ -125,7 +125,7 @@ def test_error_page_falls_back_when_rendering_fails(failing_app, client, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("base de données injoignable")
 
-    monkeypatch.setattr("reseau.errors.render_template", broken)
+    monkeypatch.setattr("reseau.core.errors.render_template", broken)
     response = client.get("/test/panne")
     assert response.status_code == 500
     assert response.mimetype == "text/html"

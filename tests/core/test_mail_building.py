@@ -7,7 +7,7 @@ import email.policy
 
 import pytest
 
-from reseau.database import utcnow
+from reseau.core.database import utcnow
 from reseau.outbox import OutboxMail
 from reseau.outbox.delivery import build_message
 

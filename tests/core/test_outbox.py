@@ -10,8 +10,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.outbox import MailStatus, OutboxMail, queue_mail
 from reseau.outbox.delivery import build_message
 from tests.factories import make_user

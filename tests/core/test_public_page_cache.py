@@ -8,8 +8,8 @@ import re
 
 import sqlalchemy as sa
 
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from tests.factories import make_session, make_user
 
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

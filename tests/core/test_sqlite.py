@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from reseau.database import reset_read_only, set_read_only
-from reseau.extensions import db
+from reseau.core.database import reset_read_only, set_read_only
+from reseau.core.extensions import db
 from tests.factories import make_user
 
 

@@ -8,16 +8,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from reseau import tick as tick_module
+from reseau import cli
 from reseau.accounts.models import User, UserStatus
-from reseau.audit import AuditLog
 from reseau.catalogue.models import PromotionMode
-from reseau.database import utcnow
+from reseau.cli import TICK_TASKS
+from reseau.core import tick as tick_module
+from reseau.core.audit import AuditLog
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.tick import TickRun, run_tick
 from reseau.enrolment import operations as enrolment
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
-from reseau.tick import TickRun, run_tick
 from tests.factories import make_session, make_user
 
 SLEEPING = 25  # people past the retention period
@@ -55,7 +57,7 @@ def test_two_ticks_at_once_do_each_thing_once(app):
         try:
             with app.app_context():
                 barrier.wait(timeout=30)
-                run_tick()
+                run_tick(TICK_TASKS)
                 db.session.remove()
         except Exception as error:  # reported below
             errors.append(error)
@@ -99,8 +101,8 @@ def test_a_failing_task_does_not_stop_the_others_and_is_told(app, runner, monkey
         make_user()  # a half-done change, rolled back
         raise RuntimeError("boom")
 
-    tasks = [tick_module.TickTask("cassée", broken), *tick_module.TICK_TASKS]
-    monkeypatch.setattr(tick_module, "TICK_TASKS", tasks)
+    tasks = (tick_module.TickTask("cassée", broken), *cli.TICK_TASKS)
+    monkeypatch.setattr(cli, "TICK_TASKS", tasks)
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 1
     assert "cassée : ÉCHEC (RuntimeError: boom)" in result.output
@@ -113,7 +115,7 @@ def test_a_failing_task_does_not_stop_the_others_and_is_told(app, runner, monkey
 def test_old_runs_are_pruned(app):
     db.session.add(TickRun(host="ancien", started_at=utcnow() - timedelta(days=40), report=[]))
     db.session.commit()
-    run_tick()
+    run_tick(TICK_TASKS)
     assert [run.host for run in db.session.scalars(sa.select(TickRun))] != ["ancien"]
     assert _count(sa.select(TickRun).where(TickRun.host == "ancien")) == 0
 
@@ -123,7 +125,7 @@ def test_a_task_lock_held_elsewhere_skips_the_task(app):
         pytest.skip("PostgreSQL only: on SQLite the write lock at BEGIN makes ticks wait")
     with db.engine.connect() as other:
         other.execute(sa.select(sa.func.pg_advisory_lock(tick_module.lock_key("conservation"))))
-        run = run_tick()
+        run = run_tick(TICK_TASKS)
         other.execute(sa.select(sa.func.pg_advisory_unlock(tick_module.lock_key("conservation"))))
     lines = {entry["task"]: entry["line"] for entry in run.report}
     assert lines["conservation"].startswith("conservation : déjà en cours sur un autre hôte")

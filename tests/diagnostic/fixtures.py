@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from reseau.accounts.models import Category
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -28,7 +29,6 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
-from reseau.extensions import db
 from tests.factories import make_centre, make_department, make_theme, make_user
 
 P, Y, N = TrainingWish.PRIORITY, TrainingWish.YES, TrainingWish.NO

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticQuestion
-from reseau.extensions import db
 from tests.diagnostic.fixtures import build_world
 from tests.factories import make_coordinator, make_referent, make_trainer
 

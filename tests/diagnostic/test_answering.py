@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from reseau.accounts.models import Category
+from reseau.core.extensions import db
 from reseau.diagnostic import operations
 from reseau.diagnostic.models import (
     DiagnosticResponse,
@@ -15,7 +16,6 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
-from reseau.extensions import db
 from tests.diagnostic.fixtures import add_skill, make_campaign
 from tests.factories import make_centre, make_theme, make_user
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from reseau.accounts.models import Category, UserStatus
+from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticCampaign, DiagnosticResponse, DiagnosticSkill
-from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
 from tests.diagnostic.fixtures import build_world
 from tests.factories import make_centre, make_coordinator, make_referent, make_theme, make_user

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from devdata.demo import load_demo
 from devdata.demo.diagnostic import add_demo_campaign
 from devdata.vocabulary import TITLE_2012
+from reseau.core.extensions import db
 from reseau.diagnostic import results
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticResponse,
     SkillAnswer,
 )
-from reseau.extensions import db
 
 TODAY = date(2026, 3, 18)
 

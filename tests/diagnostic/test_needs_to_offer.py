@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from reseau.catalogue.models import SessionStatus, TrainingSession
 from reseau.catalogue.signals import session_published
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.outbox.models import OutboxMail
 from tests.diagnostic.fixtures import build_world
 from tests.factories import make_coordinator, make_referent, make_session

@@ -9,9 +9,9 @@ import re
 import sqlalchemy as sa
 
 from reseau.accounts.models import Category, Centre
+from reseau.core.extensions import db
 from reseau.diagnostic import results
 from reseau.diagnostic.models import DiagnosticCampaign
-from reseau.extensions import db
 from tests.diagnostic.fixtures import build_world
 from tests.factories import make_coordinator, make_referent
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "enrol_burst.py"
 POSITION_RE = re.compile(r"Liste d'attente, position (\d+)")

@@ -10,10 +10,10 @@ from devdata.demo.specs import BENEVOLE as VOLUNTEER
 from devdata.demo.specs import REFERENT
 from reseau.accounts.models import User
 from reseau.catalogue.models import TrainingSession
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment import operations as ops
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 
 
 def test_demo_enrolments(app):

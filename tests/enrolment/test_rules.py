@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from reseau.catalogue.models import PromotionMode, SessionStatus
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment import operations as ops
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.outbox import OutboxMail
 from tests.factories import make_centre, make_coordinator, make_referent, make_session, make_user
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import Category
 from reseau.catalogue.models import SessionKind, SessionStatus
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment import operations as ops
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.outbox import OutboxMail
 from tests.factories import (
     make_centre,
@@ -370,7 +370,7 @@ def test_coordinator_sees_every_centre(client, auth, two_centres):
 
 def test_catalogue_month_audience_and_departement_filters(client, app):
     from reseau.catalogue.models import Audience
-    from reseau.i18n import to_local
+    from reseau.core.i18n import to_local
     from tests.factories import make_department
 
     indre = make_department(code="36", name="Indre")

@@ -6,7 +6,7 @@ import contextlib
 
 import sqlalchemy as sa
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from reseau.main.health import _code_heads
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from reseau.outbox import retry_failed
 from reseau.outbox.models import MailStatus, OutboxMail
 from reseau.privacy.operations import anonymise_person

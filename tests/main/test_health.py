@@ -8,11 +8,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from reseau import create_app
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.cli import TICK_TASKS
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.tick import TickRun, run_tick
 from reseau.main.health import health_report
 from reseau.outbox.models import MailStatus, OutboxMail
-from reseau.tick import TickRun, run_tick
 from tests.main.helpers import schema_at_head
 
 
@@ -32,7 +33,7 @@ def _mail(status: MailStatus, age: timedelta = timedelta(0), **values) -> None:
 
 def test_all_well_is_ok_exit_0_and_200(app, runner, client):
     with schema_at_head(app):
-        run_tick()
+        run_tick(TICK_TASKS)
         _mail(MailStatus.PENDING)
         result = runner.invoke(args=["health"])
         assert result.exit_code == 0, result.output

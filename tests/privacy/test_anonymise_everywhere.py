@@ -10,11 +10,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from reseau.accounts.models import Role, User
-from reseau.audit import record_audit
+from reseau.core.audit import record_audit
+from reseau.core.extensions import db
 from reseau.diagnostic import operations as diagnostic
 from reseau.enrolment import operations as enrolment_ops
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from tests.accounts.helpers import link_in, new_password_form, outbox
 from tests.diagnostic.fixtures import make_campaign
 from tests.factories import (

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import AccountToken, Role, User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
-from reseau.audit import AuditLog, record_audit
 from reseau.calendars.models import CalendarToken, FeedKind
-from reseau.database import utcnow
+from reseau.core.audit import AuditLog, record_audit
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, SkillAnswer, TrainingWish
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.outbox.models import MailStatus, OutboxMail
 from reseau.privacy.operations import apply_retention
 from tests.diagnostic.fixtures import add_skill, answer, make_campaign

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 
-from reseau.database import utcnow
+from reseau.core.database import utcnow
 from reseau.outbox.delivery import build_message
 from reseau.outbox.models import OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files

@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from reseau.accounts.models import Category
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import SeanceStatus, SessionKind, SessionStatus
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from tests.factories import (
     make_centre,
     make_cycle,

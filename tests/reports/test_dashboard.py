@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from reseau.attendance.models import Feedback
 from reseau.catalogue.models import SessionStatus
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
-from reseau.extensions import db
 from reseau.reports.dashboard import attention
 from tests.factories import make_coordinator, make_session, make_trainer, make_user
 from tests.reports.fixtures import enrol

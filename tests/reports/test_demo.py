@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from devdata.demo import load_demo
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import make_coordinator
 
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import make_centre, make_coordinator, make_referent, make_trainer, make_user
 from tests.reports.fixtures import build_year
 

@@ -25,8 +25,8 @@ from reseau.accounts.models import UserStatus
 from reseau.attendance import checkin
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.catalogue.models import SessionStatus
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from tests.diagnostic.fixtures import add_skill, make_campaign
 from tests.factories import (
     make_centre,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from reseau.attendance.models import Feedback
 from reseau.attendance.operations import feedback_results
+from reseau.core.extensions import db
 from reseau.diagnostic import results
 from reseau.diagnostic.models import (
     DiagnosticQuestion,
@@ -18,7 +19,6 @@ from reseau.diagnostic.models import (
     SkillAnswer,
     TrainingWish,
 )
-from reseau.extensions import db
 from reseau.privacy.operations import anonymise_person
 from tests.diagnostic.fixtures import add_skill, answer, make_campaign
 from tests.factories import make_coordinator, make_session, make_theme, make_user

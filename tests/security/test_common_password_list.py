@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from reseau import passwords
-from reseau.passwords import common_passwords, is_common_password
+from reseau.accounts import passwords
+from reseau.accounts.passwords import common_passwords, is_common_password
 
 
 def test_the_list_is_large_and_says_where_it_comes_from():

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from reseau.outbox.models import OutboxMail
 from tests.factories import (
     make_centre,

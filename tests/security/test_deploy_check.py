@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reseau import create_app
-from reseau.ops import GunicornSetup, deploy_problems, read_gunicorn, running_gunicorns
+from reseau.core.deploy import GunicornSetup, deploy_problems, read_gunicorn, running_gunicorns
 from tests.security.test_ops import SAFE
 
 SQLITE = {**SAFE, "SQLALCHEMY_DATABASE_URI": "sqlite:////srv/reseau.sqlite"}

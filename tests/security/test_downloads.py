@@ -20,10 +20,10 @@ from openpyxl import load_workbook
 
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.catalogue.models import SessionStatus
-from reseau.database import utcnow
-from reseau.downloads import FORMULA_START, neutralise
+from reseau.core.database import utcnow
+from reseau.core.downloads import FORMULA_START, neutralise
+from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from tests.diagnostic.fixtures import add_skill, answer, make_campaign
 from tests.factories import (
     make_centre,

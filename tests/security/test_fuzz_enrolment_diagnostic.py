@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from reseau.accounts.models import Role
 from reseau.catalogue.models import PromotionMode
-from reseau.database import utcnow
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.diagnostic.models import SkillLevel, TrainingWish
 from reseau.enrolment import operations
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from reseau.extensions import db
 from tests.diagnostic.fixtures import add_skill, make_campaign
 from tests.factories import make_centre, make_coordinator, make_session, make_theme, make_user
 from tests.security.test_fuzz_forms import FUZZ, MALFORMED, VALUES, _forms

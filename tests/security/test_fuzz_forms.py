@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reseau.accounts.models import Role
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import (
     make_centre,
     make_coordinator,

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
-from reseau.security import TokenRedactingFilter, redact_tokens
+from reseau.core.security import TokenRedactingFilter, redact_tokens
 
 SECRET = "Zk3-secret_TOKEN.part"
 TOKEN_URLS = [

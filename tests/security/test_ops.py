@@ -8,8 +8,9 @@ import click
 import pytest
 
 from reseau import create_app
-from reseau.extensions import db
-from reseau.ops import backup_sqlite, deploy_problems, restore_sqlite, table_counts
+from reseau.core.backup import backup_sqlite, restore_sqlite, table_counts
+from reseau.core.deploy import deploy_problems
+from reseau.core.extensions import db
 from tests.databases import selected_backend
 
 SAFE = {

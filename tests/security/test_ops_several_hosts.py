@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reseau import create_app
-from reseau.database import utcnow
-from reseau.extensions import db
-from reseau.ops import deploy_problems
-from reseau.tick import TickRun
+from reseau.core.database import utcnow
+from reseau.core.deploy import deploy_problems
+from reseau.core.extensions import db
+from reseau.core.tick import TickRun
 from tests.security.test_ops import SAFE
 
 

@@ -9,8 +9,8 @@ from html import unescape
 
 import pytest
 
-from reseau.extensions import db
-from reseau.forms_fields import NO_SUCH_ID, coerce_id, parse_int
+from reseau.core.extensions import db
+from reseau.core.forms import NO_SUCH_ID, coerce_id, parse_int
 from tests.factories import make_centre, make_coordinator, make_session, make_theme
 
 HUGE = "99999999999999999999"

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from reseau.extensions import db
-from reseau.passwords import common_passwords, is_common_password, is_personal_password
+from reseau.accounts.passwords import common_passwords, is_common_password, is_personal_password
+from reseau.core.extensions import db
 from tests.factories import PASSWORD, make_user
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import make_user
 
 

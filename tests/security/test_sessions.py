@@ -7,7 +7,7 @@ import time
 import pytest
 
 from reseau import create_app
-from reseau.extensions import db
+from reseau.core.extensions import db
 from tests.factories import make_user
 
 

@@ -13,9 +13,9 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from reseau.audit import AuditLog
-from reseau.database import utcnow
-from reseau.extensions import db
+from reseau.core.audit import AuditLog
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
 from reseau.outbox import delivery, queue_mail
 from reseau.outbox.models import MailStatus, OutboxMail
 from tests.factories import make_coordinator

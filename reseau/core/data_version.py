@@ -40,7 +40,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 
 T = TypeVar("T")
 

@@ -1,4 +1,5 @@
-"""HTTP security: malformed input refused, security headers on every answer."""
+"""Security of requests: session time limits, malformed input refused, tokens kept out of
+the logs, a warning when a proxy's headers are ignored. The headers: ``reseau.core.http``."""
 
 from __future__ import annotations
 
@@ -14,12 +15,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
 
-from reseau.forms_fields import DB_INT_MAX, DB_INT_MIN, parse_int
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
+from reseau.core.forms import DB_INT_MAX, DB_INT_MIN, parse_int
 
 
 def _mark_cookie_session(sender, user, **extra) -> None:
@@ -184,7 +180,9 @@ def _from_local_proxy() -> bool:
     return address.is_loopback or address.is_private
 
 
-def register(app) -> None:
+def init_app(app) -> None:
+    """Session limits, malformed input refused, log redaction."""
+    install_log_redaction(app.logger)
     register_session_timeouts(app)
     warn_about_an_ignored_proxy(app)
 
@@ -194,8 +192,8 @@ def register(app) -> None:
         # The last line of defence for a value that no form field checked and the database
         # cannot hold (PostgreSQL: a DataError beyond 32 bits; SQLite: an OverflowError beyond
         # 64 bits): the request was malformed, not a server failure.
-        from reseau.errors import render_error
-        from reseau.extensions import db
+        from reseau.core.errors import render_error
+        from reseau.core.extensions import db
 
         db.session.rollback()
         return render_error(400)
@@ -223,18 +221,3 @@ def register(app) -> None:
         for value in (request.view_args or {}).values():
             if isinstance(value, int) and not DB_INT_MIN <= value <= DB_INT_MAX:
                 abort(404)
-
-    @app.after_request
-    def add_security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            # Pages hold personal data: never keep them in shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
-        # htmx and plain requests get different bodies from the same URL.
-        response.vary.add("HX-Request")
-        return response

@@ -1,7 +1,8 @@
 """The periodic tasks run by ``flask --app reseau tick``, safe when cron runs it on every host.
 
-A room adds a task with ``@tick_task("name")``: a function taking nothing, flushing (not
-committing) and returning one French line for the command's output. ``run_tick`` runs each
+A task is a room's own periodic function (taking nothing, flushing, never committing, and
+returning one French line for the command's output); ``reseau/cli.py`` lists them in the
+order they run, so no room imports this module to register itself. ``run_tick`` runs each
 task in its own transaction under a lock named after it: on PostgreSQL a transaction-level
 advisory lock (``pg_try_advisory_xact_lock``), so that while one host runs a task the others
 skip it; on SQLite the write lock taken at BEGIN already makes a second tick wait, then
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,8 +22,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from reseau.database import UTCDateTime, utcnow
-from reseau.extensions import db
+from reseau.core.database import UTCDateTime, utcnow
+from reseau.core.extensions import db
 
 SKIPPED = "{name} : déjà en cours sur un autre hôte, rien à faire ici cette fois."
 # Runs are kept this long (every 5 minutes on each host: about 9,000 rows a month per host).
@@ -34,19 +35,6 @@ class TickTask:
     name: str
     run: Callable[[], str]
 
-
-TICK_TASKS: list[TickTask] = []
-
-
-def tick_task(name: str):
-    """Register the decorated function as the periodic task ``name`` (once)."""
-
-    def register(function: Callable[[], str]) -> Callable[[], str]:
-        if all(task.name != name for task in TICK_TASKS):
-            TICK_TASKS.append(TickTask(name, function))
-        return function
-
-    return register
 
 
 class TickRun(db.Model):
@@ -69,7 +57,7 @@ class TickRun(db.Model):
 
 def lock_key(name: str) -> int:
     """A stable signed 64-bit key for the advisory lock of task ``name``."""
-    digest = hashlib.sha256(f"reseau.tick.{name}".encode()).digest()
+    digest = hashlib.sha256(f"reseau.core.tick.{name}".encode()).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
@@ -102,14 +90,14 @@ def _run_task(task: TickTask) -> tuple[str, bool]:
         return f"{task.name} : ÉCHEC ({type(error).__name__}: {error})"[:500], True
 
 
-def run_tick() -> TickRun:
-    """Run every registered task once and record the run; return the record."""
+def run_tick(tasks: Sequence[TickTask]) -> TickRun:
+    """Run each of ``tasks`` once, in order, and record the run; return the record."""
     run = TickRun(host=socket.gethostname()[:120], report=[])
     db.session.add(run)
     db.session.commit()  # a run that is killed stays visible as unfinished
     run_id = run.id
     report, failed = [], False
-    for task in TICK_TASKS:
+    for task in tasks:
         line, task_failed = _run_task(task)
         report.append({"task": task.name, "line": line})
         failed = failed or task_failed

@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from htmx_flask import request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from reseau.extensions import db
+from reseau.core.extensions import db
 
 MESSAGES = {
     400: (
@@ -58,7 +58,7 @@ def render_error(code: int, detail: str | None = None):
     return render_template("errors/error.html", **context), code
 
 
-def register(app) -> None:
+def init_app(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(

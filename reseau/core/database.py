@@ -1,4 +1,4 @@
-"""Database helpers shared by every feature: time columns and SQLite set-up."""
+"""The database: set-up for SQLite and PostgreSQL, time columns, row locks, counts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 from datetime import UTC, datetime
 
+import flask
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.engine import Engine
@@ -135,3 +136,34 @@ def counts(session, **queries: sa.Select) -> dict[str, int]:
         sa.select(*(query.scalar_subquery().label(name) for name, query in queries.items()))
     ).one()
     return {name: int(value or 0) for name, value in row._asdict().items()}
+
+
+def init_app(app, migrations_directory: str) -> None:
+    """Bind the database and migrations to ``app``; SQLite gets Réseau's pragmas and BEGIN mode.
+
+    GET and HEAD requests begin deferred SQLite transactions (readers never queue behind
+    writers); every other request takes the write lock at BEGIN (see ``configure_sqlite``).
+    """
+    from reseau.core import data_version
+    from reseau.core.extensions import db, migrate
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file on this machine cannot have dropped the connection: no ping per request.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    data_version.install()
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                configure_sqlite(engine)
+    migrate.init_app(app, db, directory=migrations_directory)
+
+    @app.before_request
+    def _mark_read_only():
+        set_read_only(flask.request.method in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _unmark_read_only(exc):
+        set_read_only(False)

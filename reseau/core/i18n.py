@@ -66,7 +66,11 @@ def span_fr(starts_at: datetime, ends_at: datetime) -> str:
     return f"du {datetime_fr(starts_at)} au {datetime_fr(ends_at)}"
 
 
-def register_filters(app) -> None:
+def init_app(app) -> None:
+    """French and Paris time everywhere: Flask-Babel and the date filters of the templates."""
+    from reseau.core.extensions import babel
+
+    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     app.add_template_filter(date_fr, "date_fr")
     app.add_template_filter(short_date_fr, "short_date_fr")
     app.add_template_filter(time_fr, "time_fr")

@@ -1,12 +1,5 @@
-"""Operations commands: ``deploy-check``, ``backup`` and ``restore``.
-
-``flask --app reseau deploy-check`` lists what is unsafe in the current configuration, like
-Django's ``check --deploy``; it exits with status 1 when something must be fixed.
-``backup`` copies a live SQLite database with SQLite's online backup API (a consistent
-snapshot even while workers write to the WAL; a plain file copy is not), and prints how to
-back up PostgreSQL with ``pg_dump``. ``restore`` checks a backup's integrity, replaces the
-database with it and compares the row counts of every table.
-"""
+"""What ``flask --app reseau deploy-check`` checks: the unsafe points of a configuration for
+production, like Django's ``check --deploy``, including what gunicorn really runs with."""
 
 from __future__ import annotations
 
@@ -15,18 +8,11 @@ import os
 import re
 import runpy
 import shlex
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import click
-from flask import current_app
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-
-from reseau.extensions import db
-from reseau.tick import hosts_seen
 
 WEAK_SECRETS = {"dev", "secret", "changeme", "test", "development", "cle-secrete"}
 # A key's estimated entropy (its length × the Shannon entropy of its own characters) must
@@ -123,15 +109,6 @@ def _memory_limits_on_hosts(config, workers: int, hosts: int) -> str | None:
         f"RATELIMIT_STORAGE_URI=memory:// sur {hosts} hôtes : chaque hôte compte à part ; "
         "utilisez un Redis commun (redis://…)."
     )
-
-
-def _hosts_seen() -> int:
-    """Hosts that ran ``tick`` lately; 1 when the database cannot tell (not upgraded yet)."""
-    try:
-        return max(hosts_seen(), 1)
-    except SQLAlchemyError:
-        db.session.rollback()
-        return 1
 
 
 def secret_key_problems(config) -> list[str]:
@@ -303,7 +280,7 @@ def proxy_problems(config, setups: list[GunicornSetup]) -> list[str]:
     the machine itself (loopback or a unix socket: nobody else can reach it), or when
     BASE_URL is https:// and gunicorn does not serve TLS (something in front ends it). At run
     time, the app also logs a warning when X-Forwarded-* headers arrive from a local address
-    while PROXY_FIX_HOPS=0 (``reseau.security``).
+    while PROXY_FIX_HOPS=0 (``reseau.core.security``).
     """
     if config.get("PROXY_FIX_HOPS"):
         return []
@@ -323,157 +300,3 @@ def proxy_problems(config, setups: list[GunicornSetup]) -> list[str]:
     return []
 
 
-@click.command("deploy-check", context_settings={"ignore_unknown_options": True})
-@click.argument("command", nargs=-1, type=click.UNPROCESSED)
-def deploy_check_command(command: tuple[str, ...]) -> None:
-    """List what is unsafe in the current configuration for production.
-
-    Give the gunicorn command line after "--" (as in the service file) to check it; without
-    one, the gunicorns running on this machine are read, else what one started here would
-    run with.
-    """
-    environ = os.environ
-    if command:
-        setups = [
-            read_gunicorn(
-                gunicorn_command(command),
-                environ,
-                Path.cwd(),
-                where="la commande gunicorn donnée",
-            )
-        ]
-    else:
-        setups = running_gunicorns() or None
-    problems = deploy_problems(current_app.config, environ, gunicorn=setups, hosts=_hosts_seen())
-    if not problems:
-        click.echo("Aucun problème de configuration détecté.")
-        return
-    click.echo(f"{len(problems)} point(s) à corriger avant la mise en production :")
-    for problem in problems:
-        click.echo(f"  - {problem}")
-    raise SystemExit(1)
-
-
-def _sqlite_path() -> Path | None:
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "sqlite":
-        return None
-    if not url.database or url.database == ":memory:":
-        raise click.ClickException("La base SQLite est en mémoire : rien à sauvegarder.")
-    return Path(url.database)
-
-
-def table_counts(connection: sqlite3.Connection) -> dict[str, int]:
-    names = [
-        row[0]
-        for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY name"
-        )
-    ]
-    return {
-        # Table names come from sqlite_master, quoted: not user input.
-        name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]  # noqa: S608
-        for name in names
-    }
-
-
-def _integrity(connection: sqlite3.Connection) -> str:
-    try:
-        return connection.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.DatabaseError as error:  # not a database at all
-        return str(error)
-
-
-def backup_sqlite(source: Path, target: Path) -> dict[str, int]:
-    """Copy ``source`` to ``target`` with the online backup API; return its row counts."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        raise click.ClickException(f"{target} existe déjà : choisissez un autre nom.")
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(target)
-    try:
-        src.backup(dst)
-        check = _integrity(dst)
-        if check != "ok":
-            raise click.ClickException(f"La copie est incohérente : {check}")
-        return table_counts(dst)
-    finally:
-        dst.close()
-        src.close()
-
-
-def restore_sqlite(backup: Path, target: Path) -> dict[str, int]:
-    """Check ``backup``, copy it over ``target`` (backup API) and compare the row counts."""
-    if not backup.exists():
-        raise click.ClickException(f"{backup} n'existe pas.")
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    try:
-        check = _integrity(src)
-        if check != "ok":
-            raise click.ClickException(f"La sauvegarde est abîmée ({check}) : rien n'est restauré.")
-        expected = table_counts(src)
-        db.engine.dispose()  # no pooled connection keeps the old file open
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-            restored = table_counts(dst)
-            if _integrity(dst) != "ok" or restored != expected:
-                raise click.ClickException("La base restaurée ne correspond pas à la sauvegarde.")
-            return restored
-        finally:
-            dst.close()
-    finally:
-        src.close()
-
-
-PG_ADVICE = (
-    "PostgreSQL : sauvegardez avec pg_dump, par exemple\n"
-    '  pg_dump --format=custom --file=reseau-$(date +%F).dump "$DATABASE_URL"\n'
-    "et restaurez avec\n"
-    '  pg_restore --clean --if-exists --dbname="$DATABASE_URL" reseau-AAAA-MM-JJ.dump'
-)
-
-
-@click.command("backup")
-@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(target: Path | None) -> None:
-    """Copy the live SQLite database consistently (or explain pg_dump for PostgreSQL)."""
-    source = _sqlite_path()
-    if source is None:
-        click.echo(PG_ADVICE)
-        return
-    if target is None:
-        from reseau.database import utcnow
-
-        target = (
-            Path(current_app.instance_path)
-            / "backups"
-            / (f"reseau-{utcnow():%Y%m%d-%H%M%S}.sqlite")
-        )
-    counts = backup_sqlite(source, target)
-    click.echo(f"Sauvegarde écrite : {target} ({sum(counts.values())} lignes, intégrité ok).")
-    click.echo("(Avec PostgreSQL, la sauvegarde se fait avec pg_dump : voir SECURITY.md.)")
-
-
-@click.command("restore")
-@click.argument("backup", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
-def restore_command(backup: Path, yes: bool) -> None:
-    """Replace the SQLite database by BACKUP after an integrity check; compare row counts."""
-    target = _sqlite_path()
-    if target is None:
-        click.echo(PG_ADVICE)
-        raise SystemExit(1)
-    if not yes:
-        click.confirm(f"Remplacer {target} par {backup} ?", abort=True)
-    counts = restore_sqlite(backup, target)
-    click.echo(f"Base restaurée depuis {backup} : intégrité ok, nombres de lignes identiques.")
-    for name, count in counts.items():
-        click.echo(f"  {name}: {count}")
-
-
-def register_ops_commands(app) -> None:
-    app.cli.add_command(deploy_check_command)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from reseau.database import UTCDateTime, utcnow
-from reseau.extensions import db
+from reseau.core.database import UTCDateTime, utcnow
+from reseau.core.extensions import db
 
 
 class AuditLog(db.Model):
