@@ -398,23 +398,21 @@ def _erase(model, columns, condition) -> None:
 
 def inactive_people(now: datetime, months: int) -> list[User]:
     """Return the people with no login, enrolment or attendance for ``months`` months."""
+    return list(db.session.scalars(_inactive(now, months).order_by(User.id)))
+
+
+def _inactive(now: datetime, months: int) -> sa.Select:
     cutoff = now - timedelta(days=30 * months)
     recent_enrolment = sa.select(Enrolment.person_id).where(Enrolment.updated_at >= cutoff)
     recent_attendance = sa.select(Attendance.person_id).where(Attendance.recorded_at >= cutoff)
     coordinators = sa.select(UserRole.user_id).where(UserRole.role == Role.COORDINATOR)
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(
-                User.status != UserStatus.ANONYMISED,
-                sa.func.coalesce(User.last_login_at, User.created_at) < cutoff,
-                User.created_at < cutoff,
-                User.id.not_in(recent_enrolment),
-                User.id.not_in(recent_attendance),
-                User.id.not_in(coordinators),
-            )
-            .order_by(User.id)
-        )
+    return sa.select(User).where(
+        User.status != UserStatus.ANONYMISED,
+        sa.func.coalesce(User.last_login_at, User.created_at) < cutoff,
+        User.created_at < cutoff,
+        User.id.not_in(recent_enrolment),
+        User.id.not_in(recent_attendance),
+        User.id.not_in(coordinators),
     )
 
 
@@ -423,11 +421,18 @@ def apply_retention(now: datetime | None = None, months: int | None = None) -> i
     months = current_app.config.get("RETENTION_MONTHS", 0) if months is None else months
     if not months or months <= 0:
         return 0
-    people = inactive_people(now or utcnow(), months)
-    for person in people:
+    now = now or utcnow()
+    anonymised = 0
+    for person in inactive_people(now, months):
+        # Locked, then asked again: someone who logged in or enrolled since the list was
+        # read is active after all.
+        lock_row(person)
+        if db.session.scalar(_inactive(now, months).where(User.id == person.id)) is None:
+            continue
         anonymise_person(
             person,
             actor=None,
             reason=f"Anonymisation automatique après {months} mois sans activité",
         )
-    return len(people)
+        anonymised += 1
+    return anonymised

@@ -16,6 +16,7 @@ from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, SkillAnswer, TrainingWish
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox.models import MailStatus, OutboxMail
+from reseau.privacy import operations
 from reseau.privacy.operations import apply_retention
 from tests.diagnostic.fixtures import add_skill, answer, make_campaign
 from tests.factories import (
@@ -257,6 +258,21 @@ def test_retention_anonymises_inactive_people_from_tick(app, runner):
     assert apply_retention() == 0
     app.config["RETENTION_MONTHS"] = 0
     assert apply_retention(months=None) == 0
+
+
+def test_retention_asks_again_once_the_person_is_locked(app, monkeypatch):
+    """Someone who logs in between the tick's list and their turn is active after all."""
+    old = utcnow() - timedelta(days=40 * 31)
+    person = make_user(created_at=old, last_login_at=old)
+    db.session.commit()
+    listed = operations.inactive_people(utcnow(), 36)
+    assert listed == [person]
+    person.last_login_at = utcnow()  # the login another worker commits meanwhile
+    db.session.commit()
+    monkeypatch.setattr(operations, "inactive_people", lambda now, months: listed)
+    assert apply_retention(months=36) == 0
+    db.session.expire_all()
+    assert db.session.get(User, person.id).status != UserStatus.ANONYMISED
 
 
 def test_the_audit_log_is_read_and_filtered_by_the_coordinator(client, auth):
