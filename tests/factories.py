@@ -32,7 +32,8 @@ def password_hash() -> str:
 
 def make_department(**overrides) -> Department:
     n = next(_counter)
-    values = {"code": f"{n % 1000:02d}"[:3], "name": f"Département {n}"}
+    # Three digits: never one of the two-digit codes the tests give real départements (18, 36).
+    values = {"code": f"{n % 1000:03d}", "name": f"Département {n}"}
     values.update(overrides)
     department = Department(**values)
     db.session.add(department)

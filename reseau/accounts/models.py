@@ -138,6 +138,8 @@ class User(UserMixin, db.Model):
     phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
     centre_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("centre.id"))
     category: so.Mapped[Category] = so.mapped_column(enum_column(Category), index=True)
+    # Finer than the category, free text ("élu municipal", "agent CAF"): the bilan counts them.
+    sub_category: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     status: so.Mapped[UserStatus] = so.mapped_column(
         enum_column(UserStatus), default=UserStatus.ACTIVE, index=True
     )

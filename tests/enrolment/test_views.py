@@ -132,7 +132,7 @@ def test_enrol_with_htmx_swaps_the_component(client, auth, app, htmx_headers):
     answer = client.post(f"/catalogue/sessions/{session.id}/inscription", headers=htmx_headers)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
-    assert f'id="inscription-{session.id}"' in html and 'hx-target="this"' in html
+    assert f'id="inscription-{session.id}"' in html and 'data-hx-target="this"' in html
     assert "Inscription confirmée" in html and "Complet" in html and "<html" not in html
     assert enrolment_of(person, session).status == EnrolmentStatus.CONFIRMED
     # The second click is refused with a French message, in the component, not a 500.

@@ -81,7 +81,7 @@ def test_year_switch_with_htmx_returns_the_fragment(app, client, auth, htmx_head
     assert html.lstrip().startswith('<section id="bilan"')
     assert "<h1" not in html
     # The period forms come along out of band, showing the new year.
-    assert 'id="period-forms" hx-swap-oob="true"' in html
+    assert 'id="period-forms" data-hx-swap-oob="true"' in html
     assert '<option value="2012" selected>' in html
     assert "Année 2012" in html and _figure(html, "fig-participants") == "1"
 

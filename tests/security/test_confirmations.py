@@ -107,7 +107,7 @@ def test_a_destructive_action_asks_first(client, auth, htmx_headers, world, name
     # form posts the action in one click.
     link = re.search(rf'<a [^>]*href="{re.escape(confirm)}(\?[^"]*)?"[^>]*>', page)
     assert link, f"no link to {confirm} on {source}"
-    assert 'hx-target="#confirm-dialog"' in link.group(0)
+    assert 'data-hx-target="#confirm-dialog"' in link.group(0)
     assert f'action="{confirm}"' not in page
     assert '<dialog id="confirm-dialog"' in page
     # Without JavaScript: a page with the POST form, and a way back.
