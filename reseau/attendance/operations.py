@@ -24,6 +24,7 @@ from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import datetime_fr
+from reseau.core.lists import contains
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox import queue_mail
 from reseau.outbox.queue import external_url
@@ -345,14 +346,7 @@ def search_people(text: str, *, limit: int = 20) -> list[User]:
         .where(User.status.in_((UserStatus.ACTIVE, UserStatus.INVITED, UserStatus.GUEST)))
     )
     for word in words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(User.first_name).like(pattern, escape="\\"),
-                sa.func.lower(User.last_name).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(sa.or_(contains(User.first_name, word), contains(User.last_name, word)))
     return list(db.session.scalars(query.order_by(User.last_name, User.first_name).limit(limit)))
 
 

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from reseau.accounts.access import coordinator_required, trainer_required
 from reseau.accounts.models import Category, Centre, User
 from reseau.attendance import bp, checkin, operations, pdf
-from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm
+from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm, WalkInSearchForm
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.operations import AttendanceError
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
@@ -265,7 +265,7 @@ def _centres() -> list[Centre]:
 
 
 def _walk_in_page(seance: Seance, guest_form: GuestForm, *, status: int = 200):
-    query = request.args.get("q", "").strip()[:80]
+    query = WalkInSearchForm().q.data
     people = operations.search_people(query) if query else []
     on_roster = {line.person.id for line in operations.roster(seance).lines}
     return render_page(

@@ -18,11 +18,15 @@ from reseau.accounts.models import Centre
 from reseau.catalogue import bp
 from reseau.catalogue import operations as ops
 from reseau.catalogue.forms import (
+    PERIODS,
+    CycleFilterForm,
     CycleForm,
     ModuleForm,
     SeanceCancelForm,
     SeanceForm,
+    SessionFilterForm,
     SessionForm,
+    ThemeFilterForm,
     ThemeForm,
     choices_of,
     theme_choices,
@@ -40,29 +44,16 @@ from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
 from reseau.core.i18n import from_local, to_local
+from reseau.core.lists import contains, paginate
 from reseau.core.web import (
     back_to,
     form_status,
     navigate,
-    page_number,
     render_confirmation,
     render_page,
     see_other,
     wants_fragment,
 )
-
-PER_PAGE = 25
-PERIODS = {"a-venir": "À venir", "passees": "Passées", "toutes": "Toutes les dates"}
-
-
-def search_text() -> str:
-    return request.args.get("q", "").strip()[:100]
-
-
-def like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
 
 # Read helpers --------------------------------------------------------------------------------
 
@@ -121,16 +112,11 @@ def get_seance_or_404(seance_id: int) -> Seance:
 @bp.route("/admin/thematiques")
 @coordinator_required
 def theme_list():
-    query = search_text()
+    form = ThemeFilterForm()
     select = sa.select(Theme)
-    if query:
-        select = select.where(sa.func.lower(Theme.name).like(like(query), escape="\\"))
-    page = db.paginate(
-        select.order_by(Theme.position, Theme.name, Theme.id),
-        page=page_number(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    if form.q.data:
+        select = select.where(contains(Theme.name, form.q.data))
+    page = paginate(select.order_by(Theme.position, Theme.name, Theme.id), form)
     cycle_counts = dict(
         db.session.execute(
             sa.select(Cycle.theme_id, sa.func.count(Cycle.id))
@@ -143,7 +129,7 @@ def theme_list():
         "catalogue/_theme_results.html",
         page=page,
         cycle_counts=cycle_counts,
-        filters={"q": query},
+        filters=form.filters,
     )
 
 
@@ -192,22 +178,15 @@ def theme_detail(theme_id: int):
 @bp.route("/admin/cycles")
 @coordinator_required
 def cycle_list():
-    query = search_text()
-    theme_id = request.args.get("thematique", type=int)
-    year = request.args.get("annee", type=int)
+    form = CycleFilterForm()
     select = sa.select(Cycle).options(so.joinedload(Cycle.theme))
-    if query:
-        select = select.where(sa.func.lower(Cycle.title).like(like(query), escape="\\"))
-    if theme_id:
-        select = select.where(Cycle.theme_id == theme_id)
-    if year:
-        select = select.where(Cycle.year == year)
-    page = db.paginate(
-        select.order_by(Cycle.year.desc(), Cycle.title, Cycle.id),
-        page=page_number(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    if form.q.data:
+        select = select.where(contains(Cycle.title, form.q.data))
+    if form.thematique.data:
+        select = select.where(Cycle.theme_id == form.thematique.data)
+    if form.annee.data:
+        select = select.where(Cycle.year == form.annee.data)
+    page = paginate(select.order_by(Cycle.year.desc(), Cycle.title, Cycle.id), form)
     years = db.session.scalars(sa.select(Cycle.year).distinct().order_by(Cycle.year.desc())).all()
     return render_page(
         "catalogue/cycle_list.html",
@@ -215,7 +194,7 @@ def cycle_list():
         page=page,
         themes=theme_choices("Toutes les thématiques"),
         years=years,
-        filters={"q": query, "thematique": theme_id, "annee": year},
+        filters=form.filters,
     )
 
 
@@ -335,41 +314,31 @@ def module_move(module_id: int):
 @bp.route("/admin/sessions")
 @coordinator_required
 def session_list():
-    query = search_text()
-    status = request.args.get("statut", "")
-    kind = request.args.get("type", "")
-    theme_id = request.args.get("thematique", type=int)
-    department_id = request.args.get("departement", type=int)
-    period = request.args.get("periode", "a-venir")
-    if period not in PERIODS:
-        period = "a-venir"
+    form = SessionFilterForm()
+    filters = form.filters
     select = sa.select(TrainingSession).options(
         so.joinedload(TrainingSession.theme),
         so.joinedload(TrainingSession.host_centre),
         so.joinedload(TrainingSession.department),
     )
-    if query:
-        pattern = like(query)
-        centres = sa.select(Centre.id).where(sa.func.lower(Centre.name).like(pattern, escape="\\"))
+    if query := filters["q"]:
+        centres = sa.select(Centre.id).where(contains(Centre.name, query))
         select = select.where(
             sa.or_(
-                sa.func.lower(TrainingSession.title).like(pattern, escape="\\"),
-                sa.func.lower(TrainingSession.town).like(pattern, escape="\\"),
+                contains(TrainingSession.title, query),
+                contains(TrainingSession.town, query),
                 TrainingSession.host_centre_id.in_(centres),
             )
         )
-    if status in {s.value for s in SessionStatus}:
-        select = select.where(TrainingSession.status == SessionStatus(status))
-    else:
-        status = ""
-    if kind in {k.value for k in SessionKind}:
-        select = select.where(TrainingSession.kind == SessionKind(kind))
-    else:
-        kind = ""
-    if theme_id:
-        select = select.where(TrainingSession.theme_id == theme_id)
-    if department_id:
-        select = select.where(TrainingSession.department_id == department_id)
+    if filters["statut"]:
+        select = select.where(TrainingSession.status == SessionStatus(filters["statut"]))
+    if filters["type"]:
+        select = select.where(TrainingSession.kind == SessionKind(filters["type"]))
+    if filters["thematique"]:
+        select = select.where(TrainingSession.theme_id == filters["thematique"])
+    if filters["departement"]:
+        select = select.where(TrainingSession.department_id == filters["departement"])
+    period = filters["periode"]
     now = utcnow()
     undated_first = sa.case((TrainingSession.starts_at.is_(None), 0), else_=1)
     if period == "a-venir":
@@ -384,7 +353,7 @@ def session_list():
         select = select.order_by(
             undated_first, TrainingSession.starts_at.desc(), TrainingSession.id.desc()
         )
-    page = db.paginate(select, page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = paginate(select, form)
     return render_page(
         "catalogue/session_list.html",
         "catalogue/_session_results.html",
@@ -394,14 +363,7 @@ def session_list():
         statuses=SessionStatus,
         kinds=SessionKind,
         periods=PERIODS,
-        filters={
-            "q": query,
-            "statut": status,
-            "type": kind,
-            "thematique": theme_id,
-            "departement": department_id,
-            "periode": period,
-        },
+        filters=filters,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -21,10 +21,10 @@ from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
 from reseau.core.i18n import to_local
+from reseau.core.lists import paginate
 from reseau.core.web import (
     back_to,
     form_status,
-    page_number,
     render_confirmation,
     render_page,
     safe_next,
@@ -35,6 +35,7 @@ from reseau.enrolment import bp, operations
 from reseau.enrolment.forms import (
     ActionForm,
     CapacityForm,
+    CentreEnrolmentsFilterForm,
     EnrolForm,
     EnrolMemberForm,
     EnrolPersonByEmailForm,
@@ -374,10 +375,10 @@ def enrol_person(session_id: int):
 # --- The referent's view of their centre -------------------------------------------------
 
 
-def _centre_for(actor: User) -> Centre | None:
+def _centre_for(actor: User, form: CentreEnrolmentsFilterForm) -> Centre | None:
     """The centre whose enrolments ``actor`` looks at: their own, or any for a coordinator."""
     if actor.is_coordinator:
-        centre_id = request.args.get("centre", type=int)
+        centre_id = form.centre.data
         if centre_id:
             return db.get_or_404(Centre, centre_id)
         return None
@@ -387,7 +388,8 @@ def _centre_for(actor: User) -> Centre | None:
 @bp.route("/centre/inscriptions")
 @manager_required
 def centre_enrolments():
-    centre = _centre_for(current_user)
+    form = CentreEnrolmentsFilterForm()
+    centre = _centre_for(current_user, form)
     people = sa.select(User.id)
     if centre is not None:
         people = people.where(User.centre_id == centre.id)
@@ -406,13 +408,11 @@ def centre_enrolments():
         .order_by(Enrolment.queued_at, Enrolment.id)
         .limit(200)
     ).all()
-    page = db.paginate(
+    page = paginate(
         base.where(Enrolment.status != EnrolmentStatus.PENDING).order_by(
             TrainingSession.starts_at, Enrolment.person_id
         ),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        form,
     )
     return render_page(
         "enrolment/centre_enrolments.html",
