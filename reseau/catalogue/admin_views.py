@@ -34,11 +34,18 @@ from reseau.catalogue.forms import (
 from reseau.catalogue.models import (
     Cycle,
     Module,
-    Seance,
     SessionKind,
     SessionStatus,
     Theme,
     TrainingSession,
+)
+from reseau.catalogue.queries import (
+    ADMIN_SESSION_OPTIONS,
+    get_cycle_or_404,
+    get_module_or_404,
+    get_seance_or_404,
+    get_session_or_404,
+    get_theme_or_404,
 )
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
@@ -54,57 +61,6 @@ from reseau.core.web import (
     see_other,
     wants_fragment,
 )
-
-# Read helpers --------------------------------------------------------------------------------
-
-
-def get_theme_or_404(theme_id: int) -> Theme:
-    """Return the theme, or abort with 404."""
-    return db.get_or_404(Theme, theme_id)
-
-
-def get_cycle_or_404(cycle_id: int) -> Cycle:
-    """Return the cycle with its theme and modules, or abort with 404."""
-    return db.first_or_404(
-        sa.select(Cycle)
-        .options(so.joinedload(Cycle.theme), so.selectinload(Cycle.modules))
-        .where(Cycle.id == cycle_id)
-    )
-
-
-def get_module_or_404(module_id: int) -> Module:
-    """Return the module with its cycle, or abort with 404."""
-    return db.first_or_404(
-        sa.select(Module)
-        .options(so.joinedload(Module.cycle).selectinload(Cycle.modules))
-        .where(Module.id == module_id)
-    )
-
-
-def get_session_or_404(session_id: int) -> TrainingSession:
-    """Return the session with everything its admin page shows, or abort with 404."""
-    return db.first_or_404(
-        sa.select(TrainingSession)
-        .options(
-            so.joinedload(TrainingSession.theme),
-            so.joinedload(TrainingSession.module).joinedload(Module.cycle),
-            so.joinedload(TrainingSession.host_centre).joinedload(Centre.department),
-            so.joinedload(TrainingSession.department),
-            so.selectinload(TrainingSession.trainers),
-            so.selectinload(TrainingSession.seances),
-        )
-        .where(TrainingSession.id == session_id)
-    )
-
-
-def get_seance_or_404(seance_id: int) -> Seance:
-    """Return the séance with its session and the session's séances, or abort with 404."""
-    return db.first_or_404(
-        sa.select(Seance)
-        .options(so.joinedload(Seance.session).selectinload(TrainingSession.seances))
-        .where(Seance.id == seance_id)
-    )
-
 
 # Themes --------------------------------------------------------------------------------------
 
@@ -371,7 +327,11 @@ def session_list():
 @bp.route("/admin/sessions/<int:session_id>/modifier", methods=["GET", "POST"])
 @coordinator_required
 def session_edit(session_id: int | None = None):
-    session = get_session_or_404(session_id) if session_id else None
+    session = (
+        get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
+        if session_id
+        else None
+    )
     if session is not None and session.status not in ops.EDITABLE_STATUSES:
         flash(f"Une session {session.status.label.lower()} ne se modifie plus.", "error")
         return see_other(url_for("catalogue.session_detail", session_id=session.id))
@@ -432,12 +392,12 @@ def render_session(session: TrainingSession, seance_form: SeanceForm, *, status:
 @bp.route("/admin/sessions/<int:session_id>")
 @coordinator_required
 def session_detail(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     return render_session(session, SeanceForm(formdata=None))
 
 
 def session_action(session_id: int, operation, success: str, *, back: str | None = None):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     try:
         operation(session, actor=current_user)
     except ops.CatalogueError as error:
@@ -463,7 +423,7 @@ def session_publish(session_id: int):
 @coordinator_required
 def session_cancel(session_id: int):
     """Cancel a session, after a confirmation (GET) that takes the reason told by e-mail."""
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     back = back_to(url_for("catalogue.session_detail", session_id=session.id))
     if session.status not in ops.EDITABLE_STATUSES:
         flash("Cette session ne peut plus être annulée.", "error")
@@ -499,7 +459,7 @@ def session_cancel(session_id: int):
 @bp.route("/admin/sessions/<int:session_id>/seances", methods=["POST"])
 @coordinator_required
 def seance_add(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     form = SeanceForm()
     if form.validate_on_submit():
         starts_at, ends_at = (from_local(value) for value in form.local_span())

@@ -23,6 +23,7 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
+from reseau.catalogue.queries import get_session_or_404
 from reseau.core.data_version import public_page
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
@@ -32,10 +33,8 @@ from reseau.core.web import render_page
 from reseau.enrolment import bp
 from reseau.enrolment.forms import CatalogueFilterForm
 from reseau.enrolment.models import Enrolment
-from reseau.enrolment.operations import HOLDING, find_overlap, seats_taken
+from reseau.enrolment.queries import HOLDING, find_overlap, seats_taken
 from reseau.enrolment.views import enrolment_context, manager_enrol_form
-
-PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.CLOSED)
 
 
 def _list_options():
@@ -152,31 +151,19 @@ def public_catalogue():
     )
 
 
-def get_public_session_or_404(session_id: int) -> TrainingSession:
-    """Return a session visible in the catalogue; drafts only for the coordinator (else 404)."""
-    session = db.session.scalar(
-        sa.select(TrainingSession)
-        .options(
-            *_list_options(),
-            so.selectinload(TrainingSession.seances),
-            so.selectinload(TrainingSession.trainers),
-        )
-        .where(TrainingSession.id == session_id)
-    )
-    if session is None:
-        abort(404)
-    if session.status not in PUBLIC_STATUSES and not (
-        current_user.is_authenticated and current_user.is_coordinator
-    ):
-        abort(404)
-    return session
-
-
 @bp.route("/catalogue/sessions/<int:session_id>")
 @public_page
 def public_session(session_id: int):
 
-    session = get_public_session_or_404(session_id)
+    session = get_session_or_404(
+        session_id,
+        current_user,
+        options=(
+            *_list_options(),
+            so.selectinload(TrainingSession.seances),
+            so.selectinload(TrainingSession.trainers),
+        ),
+    )
     overlap = None
     if request.args.get("overlap") and current_user.is_authenticated:
         # Without JavaScript, the refusal came back here: offer the confirming button.
