@@ -27,10 +27,13 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.i18n import time_fr
-from reseau.core.web import form_status, page_number, render_page, see_other, wants_fragment
+from reseau.core.lists import paginate
+from reseau.core.web import form_status, render_page, see_other, wants_fragment
 from reseau.diagnostic import bp, operations, results
 from reseau.diagnostic.forms import (
     CampaignForm,
+    CampaignListFilterForm,
+    FollowUpFilterForm,
     QuestionForm,
     SkillForm,
     campaign_choices,
@@ -280,7 +283,7 @@ def save_other_needs(campaign_id: int):
 def _follow_centre_id() -> int | None:
     """The centre followed: the referent's own; for the coordinator, the ``centre`` parameter."""
     if current_user.is_coordinator:
-        return request.args.get("centre", type=int)
+        return FollowUpFilterForm().centre.data
     return current_user.centre_id
 
 
@@ -557,13 +560,11 @@ def campaign_list():
         .group_by(DiagnosticResponse.campaign_id)
         .subquery()
     )
-    page = db.paginate(
+    page = paginate(
         sa.select(DiagnosticCampaign, sa.func.coalesce(counts.c.answered, 0))
         .outerjoin(counts, counts.c.campaign_id == DiagnosticCampaign.id)
         .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()),
-        page=page_number(),
-        per_page=20,
-        error_out=False,
+        CampaignListFilterForm(),
     )
     # db.paginate yields the first column only: fetch the counts for the page's campaigns.
     answered = dict(

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_login import current_user
 
 from reseau.accounts.models import Department
@@ -23,17 +23,18 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
+from reseau.catalogue.queries import get_session_or_404
 from reseau.core.data_version import public_page
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import date_fr, from_local
-from reseau.core.web import page_number, render_page
+from reseau.core.lists import contains, paginate
+from reseau.core.web import render_page
 from reseau.enrolment import bp
+from reseau.enrolment.forms import CatalogueFilterForm
 from reseau.enrolment.models import Enrolment
-from reseau.enrolment.operations import HOLDING, find_overlap, seats_taken
+from reseau.enrolment.queries import HOLDING, find_overlap, seats_taken
 from reseau.enrolment.views import enrolment_context, manager_enrol_form
-
-PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.CLOSED)
 
 
 def _list_options():
@@ -66,27 +67,6 @@ def _seats_held_subquery():
     )
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
-def _filters() -> dict:
-    kinds = {kind.value for kind in SessionKind}
-    audiences = {audience.value for audience in Audience}
-    month = request.args.get("mois", "")
-    return {
-        "q": request.args.get("q", "").strip()[:100],
-        "theme": _int_arg("theme"),
-        "cycle": _int_arg("cycle"),
-        "type": request.args.get("type") if request.args.get("type") in kinds else "",
-        "departement": _int_arg("departement"),
-        "mois": month if _month_bounds(month) else "",
-        "public": request.args.get("public") if request.args.get("public") in audiences else "",
-        "places": request.args.get("places") == "1",
-    }
-
-
 def catalogue_query(filters: dict, now: datetime) -> sa.Select:
     """Return the SELECT of the published, upcoming sessions matching ``filters``."""
     query = (
@@ -98,12 +78,11 @@ def catalogue_query(filters: dict, now: datetime) -> sa.Select:
         )
     )
     if filters["q"]:
-        like = f"%{filters['q'].lower()}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(TrainingSession.title).like(like),
-                sa.func.lower(TrainingSession.description).like(like),
-                sa.func.lower(TrainingSession.town).like(like),
+                contains(TrainingSession.title, filters["q"]),
+                contains(TrainingSession.description, filters["q"]),
+                contains(TrainingSession.town, filters["q"]),
             )
         )
     if filters["theme"]:
@@ -148,13 +127,9 @@ def _seats(sessions) -> dict[int, int]:
 @public_page
 def public_catalogue():
     now = utcnow()
-    filters = _filters()
-    page = db.paginate(
-        catalogue_query(filters, now),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    form = CatalogueFilterForm()
+    filters = form.filters
+    page = paginate(catalogue_query(filters, now), form)
     seats = _seats(page.items)
     themes = db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.name)).all()
     cycles = db.session.scalars(
@@ -176,31 +151,19 @@ def public_catalogue():
     )
 
 
-def get_public_session_or_404(session_id: int) -> TrainingSession:
-    """Return a session visible in the catalogue; drafts only for the coordinator (else 404)."""
-    session = db.session.scalar(
-        sa.select(TrainingSession)
-        .options(
-            *_list_options(),
-            so.selectinload(TrainingSession.seances),
-            so.selectinload(TrainingSession.trainers),
-        )
-        .where(TrainingSession.id == session_id)
-    )
-    if session is None:
-        abort(404)
-    if session.status not in PUBLIC_STATUSES and not (
-        current_user.is_authenticated and current_user.is_coordinator
-    ):
-        abort(404)
-    return session
-
-
 @bp.route("/catalogue/sessions/<int:session_id>")
 @public_page
 def public_session(session_id: int):
 
-    session = get_public_session_or_404(session_id)
+    session = get_session_or_404(
+        session_id,
+        current_user,
+        options=(
+            *_list_options(),
+            so.selectinload(TrainingSession.seances),
+            so.selectinload(TrainingSession.trainers),
+        ),
+    )
     overlap = None
     if request.args.get("overlap") and current_user.is_authenticated:
         # Without JavaScript, the refusal came back here: offer the confirming button.

@@ -47,7 +47,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+ATTENDED = AttendanceStatus.ATTENDED
 COMMENT_LIMIT = 8
 CENTRE_LIMIT = 500
 TOP_NEEDS = 5

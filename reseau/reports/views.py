@@ -14,6 +14,7 @@ from reseau.core.data_version import cached, cached_html
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download, xlsx_download
 from reseau.core.extensions import db
+from reseau.core.forms import parse_int
 from reseau.core.i18n import date_fr, to_local
 from reseau.core.web import render_page, wants_fragment
 from reseau.reports import bp
@@ -68,8 +69,8 @@ def _scope() -> tuple[Scope, dict, dict]:
     year_value = request.args.get("annee", "").strip()
     year = to_local(utcnow()).year
     if year_value:
-        if year_value.isdigit() and MIN_YEAR <= int(year_value) <= MAX_YEAR:
-            year = int(year_value)
+        if MIN_YEAR <= (parse_int(year_value) or 0) <= MAX_YEAR:
+            year = parse_int(year_value)
         else:
             errors["annee"] = f"Choisissez une année entre {MIN_YEAR} et {MAX_YEAR}."
     start, end = _parse_date("du", errors), _parse_date("au", errors)
