@@ -26,6 +26,7 @@ from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
 from reseau.core.extensions import db
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
+from reseau.diagnostic import rollups as diagnostic_rollups
 from reseau.enrolment.tasks import enrolment_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
@@ -49,6 +50,7 @@ def register_commands(app) -> None:
         deploy_check_command,
         backup_command,
         restore_command,
+        rebuild_rollups_command,
     ):
         app.cli.add_command(command)
 
@@ -128,6 +130,20 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     user.set_roles(user.roles | {Role.COORDINATOR})
     db.session.commit()
     click.echo(f"Coordinateur·rice prêt·e : {user.email}")
+
+
+# Every room's summary rows, rebuilt from the raw rows by ``rebuild-rollups``.
+ROLLUPS = (("diagnostic", diagnostic_rollups.rebuild),)
+
+
+@click.command("rebuild-rollups")
+def rebuild_rollups_command() -> None:
+    """Recompute the summary rows of the figures from the raw rows (after a bulk import)."""
+    for name, rebuild in ROLLUPS:
+        written = rebuild()
+        db.session.commit()
+        for table, rows in written.items():
+            click.echo(f"{name}: {table} – {rows} lignes")
 
 
 @click.command("is-empty", hidden=True)

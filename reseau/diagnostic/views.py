@@ -192,13 +192,17 @@ def answer(campaign_id: int):
 def _save_whole_page(campaign: DiagnosticCampaign, response: DiagnosticResponse) -> None:
     """Save every answer the page sent (the questionnaire without JavaScript)."""
     form = request.form
-    for skill in campaign.skills:
-        operations.save_skill_answer(
-            response,
-            skill,
-            level=_choice(SkillLevel, form.get(f"level-{skill.id}")),
-            wants_training=_choice(TrainingWish, form.get(f"wish-{skill.id}")),
-        )
+    operations.save_answers(
+        response,
+        [
+            (
+                skill,
+                _choice(SkillLevel, form.get(f"level-{skill.id}")),
+                _choice(TrainingWish, form.get(f"wish-{skill.id}")),
+            )
+            for skill in campaign.skills
+        ],
+    )
     for question in campaign.questions:
         key = f"question-{question.id}"
         if key in form:
