@@ -78,8 +78,7 @@ def send_mail_command(limit: int) -> None:
     for problem in result.problems:
         click.echo(problem, err=True)
     click.echo(
-        f"{result.sent} envoyé(s), {result.retry} à réessayer, "
-        f"{result.failed} en échec définitif."
+        f"{result.sent} envoyé(s), {result.retry} à réessayer, {result.failed} en échec définitif."
     )
     if result.failed:
         click.echo(
@@ -189,8 +188,6 @@ def _hosts_seen() -> int:
     except SQLAlchemyError:
         db.session.rollback()
         return 1
-
-
 
 
 @click.command("deploy-check", context_settings={"ignore_unknown_options": True})

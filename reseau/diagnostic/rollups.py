@@ -73,10 +73,11 @@ def person_key(person_id: int) -> tuple[int, str]:
         .outerjoin(Centre, Centre.id == User.centre_id)
         .where(User.id == person_id)
     ).one()
-    return (row.department_id or NO_CENTRE, _value(row.category))
+    return (row.department_id or NO_CENTRE, category_value(row.category))
 
 
-def _value(category) -> str:
+def category_value(category) -> str:
+    """A category as the rows store it (its value)."""
     return getattr(category, "value", category)
 
 
@@ -221,7 +222,7 @@ def computed_theme_rows(campaign_id: int | None = None) -> sa.Select:
         .group_by(
             DiagnosticResponse.campaign_id,
             DiagnosticSkill.theme_id,
-            _department(),
+            Centre.department_id,
             User.category,
             DiagnosticResponse.id,
         )
@@ -249,7 +250,10 @@ def computed_skill_rows(campaign_id: int | None = None) -> sa.Select:
             sa.func.sum(weight).label("score"),
         )
         .group_by(
-            DiagnosticResponse.campaign_id, SkillAnswer.skill_id, _department(), User.category
+            DiagnosticResponse.campaign_id,
+            SkillAnswer.skill_id,
+            Centre.department_id,
+            User.category,
         )
     )
 
@@ -266,7 +270,7 @@ def computed_respondent_rows(campaign_id: int | None = None) -> sa.Select:
         .join(User, User.id == DiagnosticResponse.person_id)
         .outerjoin(Centre, Centre.id == User.centre_id)
         .where(DiagnosticResponse.started_at.is_not(None), *_of(campaign_id))
-        .group_by(DiagnosticResponse.campaign_id, _department(), User.category)
+        .group_by(DiagnosticResponse.campaign_id, Centre.department_id, User.category)
     )
 
 
@@ -302,4 +306,4 @@ def stored_rows(model) -> set[tuple]:
     table = model.__table__
     values = [column for column in table.columns if not column.primary_key]
     rows = db.session.execute(sa.select(table).where(sa.or_(*(c != 0 for c in values))))
-    return {tuple(_value(v) for v in row) for row in rows}
+    return {tuple(category_value(v) for v in row) for row in rows}

@@ -682,7 +682,9 @@ def _events(scope: Scope) -> list[Event]:
     # Per session, category and centre: the category totals and the number of centres both
     # come out of the same rows.
     rows = db.session.execute(
-        sa.select(pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people"))
+        sa.select(
+            pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people")
+        )
         .join(User, User.id == pairs.c.person_id)
         .group_by(pairs.c.session_id, User.category, User.centre_id)
     ).all()
