@@ -71,6 +71,12 @@ class Cell:
     people: int = 0
     priority: int = 0
     score: int = 0
+    respondents: int = 0  # who answered in the cell's département (the rate's denominator)
+
+    @property
+    def percent(self) -> int:
+        """Share of the département's respondents who ask for the theme, in %."""
+        return round(100 * self.people / self.respondents) if self.respondents else 0
 
 
 @dataclass
@@ -396,6 +402,41 @@ def free_texts(filters: Filters) -> list[sa.Row]:
     ).all()
 
 
+def respondents_by_department(filters: Filters) -> dict[int | None, int]:
+    """Respondents per département (None: people without a centre), for the map's rates."""
+    if filters.centre_id is not None:
+        rows = db.session.execute(
+            sa.select(Centre.department_id, sa.func.count(DiagnosticResponse.id))
+            .join(User, User.id == DiagnosticResponse.person_id)
+            .outerjoin(Centre, Centre.id == User.centre_id)
+            .where(
+                DiagnosticResponse.campaign_id == filters.campaign.id,
+                DiagnosticResponse.started_at.is_not(None),
+                *filters.people_conditions(),
+            )
+            .group_by(Centre.department_id)
+        )
+    else:
+        count = DiagnosticRespondentCount
+        department = sa.func.nullif(count.department_id, NO_CENTRE)
+        rows = db.session.execute(
+            sa.select(department, sa.func.sum(count.respondents))
+            .where(*_count_conditions(count, filters))
+            .group_by(department)
+        )
+    return {department_id: int(n or 0) for department_id, n in rows}
+
+
+def with_rates(needs: list[ThemeNeed], respondents: dict) -> int:
+    """Give every cell its département's respondents; return the highest share (in %)."""
+    highest = 0
+    for need in needs:
+        for department_id, cell in need.cells.items():
+            cell.respondents = respondents.get(department_id, 0)
+            highest = max(highest, cell.percent)
+    return highest
+
+
 def respondent_count(filters: Filters) -> int:
     if filters.centre_id is not None:
         return respondent_count_from_answers(filters)
@@ -483,13 +524,16 @@ def raw_answer_rows(campaign: DiagnosticCampaign):
 def page_figures(filters: Filters) -> dict:
     """Everything the results page shows for ``filters`` (a fixed number of queries)."""
     needs, columns = theme_needs(filters)
+    by_department = respondents_by_department(filters)
     return {
         "needs": needs,
         "columns": columns,
         "maximum": max_cell(needs),
+        "maximum_percent": with_rates(needs, by_department),
+        "respondents_by_department": by_department,
         "skills": skill_ranking(filters),
         "department_rates": department_rates(filters),
         "centre_rates": centre_rates(filters),
         "texts": free_texts(filters),
-        "respondents": respondent_count(filters),
+        "respondents": sum(by_department.values()),
     }

@@ -404,6 +404,8 @@ def _results_filters() -> tuple[results.Filters | None, dict]:
         "campagne": campaign.id if campaign else None,
         "departement": department_id,
         "categorie": category.value if category else "",
+        # The heat map shows people (default) or the share of respondents who ask.
+        "mesure": "part" if request.args.get("mesure") == "part" else "",
     }
     if campaign is None:
         return None, args
