@@ -16,7 +16,7 @@ from reseau.accounts.forms import (
     select_choices,
 )
 from reseau.accounts.models import Centre, Department, User
-from reseau.accounts.signals import centre_moved
+from reseau.accounts.signals import centre_moved, centre_regrouped
 from reseau.core.audit import record_audit
 from reseau.core.extensions import db
 from reseau.core.lists import contains, paginate
@@ -110,6 +110,7 @@ def centre_edit(centre_id: int | None = None):
             centre = Centre()
             db.session.add(centre)
         label_before = None if creating else centre.label
+        department_before = centre.department_id
         centre.name = form.name.data
         centre.address = form.address.data or ""
         centre.postcode = form.postcode.data or ""
@@ -120,6 +121,8 @@ def centre_edit(centre_id: int | None = None):
         centre.email = (form.email.data or "").lower()
         centre.phone = form.phone.data or ""
         db.session.flush()
+        if not creating and centre.department_id != department_before:
+            centre_regrouped.send(centre, department_id=department_before)
         record_audit(
             current_user,
             "centre.create" if creating else "centre.update",

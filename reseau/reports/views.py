@@ -7,10 +7,10 @@ from datetime import date
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
-from reseau.core.data_version import cached, cached_html
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download, xlsx_download
 from reseau.core.extensions import db
@@ -144,8 +144,8 @@ def _charts(bilan, tables) -> dict:
 
 
 def _bilan_figures(scope: Scope):
-    """The bilan of ``scope``, computed once per data version (see ``data_version``)."""
-    return cached(("bilan", scope), lambda: build_bilan(scope))
+    """The bilan of ``scope``, computed afresh (from indexed aggregates: see queries.py)."""
+    return build_bilan(scope)
 
 
 def _tables(bilan, args: dict) -> dict:
@@ -190,9 +190,6 @@ def bilan():
     scope, args, form = _scope()
     centre = form["centre"]
     bilan = _bilan_figures(scope)
-    # The section is rendered once per data version for everyone who asks the same: turning
-    # thousands of figures into HTML costs more than fetching them from the cache.
-    key = ("bilan-html", scope, tuple(sorted(args.items(), key=str)), current_user.is_coordinator)
     return render_page(
         "reports/bilan.html",
         "reports/_bilan_fragment.html",
@@ -202,7 +199,7 @@ def bilan():
         args=args,
         form=form,
         centre=centre,
-        bilan_html=cached_html(key, lambda: _render_bilan(bilan, args, centre)),
+        bilan_html=Markup(_render_bilan(bilan, args, centre)),  # noqa: S704 (our template)
         years=bilan.years,
     )
 
