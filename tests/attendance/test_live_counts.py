@@ -23,7 +23,7 @@ def test_each_tap_sends_the_counter_out_of_band(client, auth, htmx_headers):
     page = client.get(f"/mes-sessions/seances/{seance_id}").text
     assert page.count('id="roster-summary"') == 1
     assert "Présent·e : 0" in _summary(page) and "Non marqué·es : 3" in _summary(page)
-    assert 'data-hx-swap-oob' not in page
+    assert "data-hx-swap-oob" not in page
     for marked, person in enumerate(people, start=1):
         response = client.post(
             f"/mes-sessions/seances/{seance_id}/personnes/{person.id}",
