@@ -87,6 +87,24 @@ def seats_taken(session_ids) -> dict[int, int]:
     return {session_id: count for session_id, count in rows}
 
 
+def seats_and_waitlists(session_ids) -> dict[int, tuple[int, int]]:
+    """Return {session id: (seats held, people waiting)} for ``session_ids``, one query."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    waiting = Enrolment.status == EnrolmentStatus.WAITLISTED
+    rows = db.session.execute(
+        sa.select(
+            Enrolment.session_id,
+            sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
+            sa.func.count(sa.case((waiting, Enrolment.id))),
+        )
+        .where(Enrolment.session_id.in_(ids), Enrolment.status.in_(ACTIVE))
+        .group_by(Enrolment.session_id)
+    ).all()
+    return {session_id: (taken, waits) for session_id, taken, waits in rows}
+
+
 def seats_left(session: TrainingSession, taken: int | None = None) -> int:
     if taken is None:
         taken = seats_taken([session.id]).get(session.id, 0)

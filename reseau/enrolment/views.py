@@ -141,6 +141,13 @@ def _component(session: TrainingSession, *, status: int = 200, **kwargs):
     return see_other(url_for("enrolment.public_session", session_id=session.id))
 
 
+@bp.app_template_global()
+def seat_counts(sessions) -> dict[int, tuple[int, int]]:
+    """{session id: (places taken, waitlist length)}, for the coordinator's sessions list
+    (the catalogue room, below this one, shows it when this room is there)."""
+    return operations.seats_and_waitlists(session.id for session in sessions)
+
+
 def _enrolled_message(enrolment: Enrolment) -> str:
     if enrolment.status == EnrolmentStatus.CONFIRMED:
         return "Votre inscription est confirmée. Un e-mail de confirmation vous a été envoyé."
