@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from reseau.accounts.models import User
-from reseau.catalogue.models import TrainingSession
+from reseau.catalogue.models import PlaceKind, TrainingSession
 from reseau.core.database import UTCDateTime, utcnow
 from reseau.core.enums import LabelledEnum, enum_column
 from reseau.core.extensions import db
@@ -59,6 +59,17 @@ class Enrolment(db.Model):
     session: so.Mapped[TrainingSession] = so.relationship()
     person: so.Mapped[User] = so.relationship(foreign_keys=[person_id])
     enrolled_by: so.Mapped[User | None] = so.relationship(foreign_keys=[enrolled_by_id])
+
+    @property
+    def shows_visio_link(self) -> bool:
+        """The visio link is for the people who hold a confirmed place (and the trainers),
+        never for the public, a waiting list or a pending request."""
+        session = self.session
+        return (
+            self.status == EnrolmentStatus.CONFIRMED
+            and session.place_kind == PlaceKind.VISIO
+            and bool(session.visio_url)
+        )
 
     def __repr__(self) -> str:
         return (

@@ -102,6 +102,10 @@ def enrolment_context(session: TrainingSession, *, error: str | None = None, ove
         "started": started,
         "error": error,
         "overlap": overlap,
+        "visio_link": session.visio_url
+        if current_user.is_authenticated
+        and operations.sees_visio_link(current_user, session, enrolment)
+        else "",
     }
 
 
