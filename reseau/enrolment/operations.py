@@ -28,14 +28,18 @@ from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.enrolment import notifications
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.enrolment.models import (
+    FULL_REASON,
+    OFFER_EXPIRED_REASON,
+    Enrolment,
+    EnrolmentStatus,
+)
 
 # Statuses that hold a seat: never more of them than the capacity.
 HOLDING = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING, EnrolmentStatus.OFFERED)
 # Statuses of a live enrolment (holding a seat or waiting for one).
 ACTIVE = (*HOLDING, EnrolmentStatus.WAITLISTED)
 
-FULL_REASON = "La session est complète."
 REMINDER_DAYS = 2
 
 
@@ -539,7 +543,7 @@ def expire_offers(now: datetime | None = None) -> int:
         enrolment.status = EnrolmentStatus.CANCELLED
         enrolment.cancelled_at = now
         enrolment.cancelled_by_id = None
-        enrolment.waitlist_reason = "Délai de réponse dépassé."
+        enrolment.waitlist_reason = OFFER_EXPIRED_REASON
         db.session.flush()
         notifications.offer_expired(enrolment)
         promote_waitlist(session, now=now)
