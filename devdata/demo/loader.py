@@ -122,7 +122,11 @@ class Loader:
         existing = {
             u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))
         }
-        since = from_local(PEOPLE_SINCE)
+        # The accounts are opened the day the demo is loaded, as a network importing its paper
+        # history would: their 2011–2012 records stay history, and retention (no login,
+        # enrolment or attendance for RETENTION_MONTHS, counted from the account's creation)
+        # does not anonymise the demo at its first ``tick``.
+        since = utcnow()
         for spec in self.plan.people:
             if spec.email in existing:
                 continue

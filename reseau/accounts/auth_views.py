@@ -85,8 +85,11 @@ def login():
                 )
             elif user.is_active:
                 _start_session(user, form.remember.data)
-                flash(f"Bonjour {user.first_name} !", "success")
-                return see_other(safe_next(request.args.get("next"), url_for("main.home")))
+                target = safe_next(request.args.get("next"), url_for("main.home"))
+                # The home page greets by name in its heading: no second « Bonjour » above it.
+                if target != url_for("main.home"):
+                    flash(f"Bonjour {user.first_name} !", "success")
+                return see_other(target)
         if not form.errors:
             form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
     return render_page(

@@ -184,14 +184,16 @@ def set_status(seance_id: int, person_id: int):
             flash(error, "error")
         return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
     context = _roster_context(seance)
-    line = operations.roster_line(seance, person_id)
+    line = next(line for line in context["roster"].lines if line.person.id == person_id)
+    # The person's line, and the roster's counter out of band: the counts follow each tap.
     return render_page(
-        "attendance/_attendee.html",
-        "attendance/_attendee.html",
+        "attendance/_attendee_marked.html",
+        "attendance/_attendee_marked.html",
         status=code,
         line=line,
         error=error,
-        **{k: v for k, v in context.items() if k != "roster"},
+        oob=True,
+        **context,
     )
 
 

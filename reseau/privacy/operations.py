@@ -401,6 +401,13 @@ def inactive_people(now: datetime, months: int) -> list[User]:
     return list(db.session.scalars(_inactive(now, months).order_by(User.id)))
 
 
+def count_inactive(now: datetime, months: int) -> int:
+    """How many people ``apply_retention`` would anonymise now."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(_inactive(now, months).subquery())
+    )
+
+
 def _inactive(now: datetime, months: int) -> sa.Select:
     cutoff = now - timedelta(days=30 * months)
     recent_enrolment = sa.select(Enrolment.person_id).where(Enrolment.updated_at >= cutoff)

@@ -173,6 +173,11 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/sessions/{session}/modifier",
         COORDINATOR,
     ),
+    # The question before publishing; a published session has none: back to its page.
+    ("GET", "/admin/sessions/<int:session_id>/publier"): (
+        "/admin/sessions/{session}/publier",
+        COORDINATOR_ACTION,
+    ),
     ("GET", "/admin/sessions/nouvelle"): ("/admin/sessions/nouvelle", COORDINATOR),
     ("GET", "/admin/thematiques"): ("/admin/thematiques", COORDINATOR),
     ("GET", "/admin/thematiques/<int:theme_id>"): ("/admin/thematiques/{theme}", COORDINATOR),
