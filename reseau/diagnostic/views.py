@@ -647,6 +647,7 @@ def campaign_edit(campaign_id: int):
         return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
     skill_form = SkillForm(formdata=None)
     skill_form.theme_id.choices = select_choices(theme_choices())
+    skill_form.title.id = "skill-title"  # the campaign's own form on the page has a "title"
     invited = db.session.scalar(
         sa.select(sa.func.count(DiagnosticResponse.id)).where(
             DiagnosticResponse.campaign_id == campaign.id,

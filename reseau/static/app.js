@@ -26,6 +26,17 @@ document.addEventListener("htmx:afterSwap", function (event) {
     invalid.focus();
   }
 });
+// Filters folded in a <details> for phones (the catalogue): open at once on wide screens.
+function reseauOpenWideFilters(root) {
+  if (!window.matchMedia || !window.matchMedia("(min-width: 768px)").matches) {
+    return;
+  }
+  root.querySelectorAll("details.filters-panel").forEach(function (details) {
+    details.open = true;
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { reseauOpenWideFilters(document); });
+document.addEventListener("htmx:load", function (event) { reseauOpenWideFilters(event.detail.elt); });
 // "Mes agendas": copy a feed address. The buttons stay hidden without this script (the
 // address is in a read-only field that can be selected by hand).
 function reseauShowCopyButtons(root) {
