@@ -90,7 +90,9 @@ def test_every_page_fits_a_phone_with_no_console_error(app, pages, demo_accounts
 
     visited = visit_all(app, pages, page, role, check)
     assert len(visited) > 5, visited
-    assert not too_wide, f"{len(too_wide)} of {len(visited)} pages are wider than 390 px: {too_wide}"
+    assert not too_wide, (
+        f"{len(too_wide)} of {len(visited)} pages are wider than 390 px: {too_wide}"
+    )
     assert not errors, errors
 
 
