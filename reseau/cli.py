@@ -25,6 +25,7 @@ from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
 from reseau.enrolment.tasks import enrolment_task
 from reseau.main.health import health_report
@@ -76,12 +77,17 @@ def send_mail_command(limit: int) -> None:
     for problem in result.problems:
         click.echo(problem, err=True)
     click.echo(
-        f"{result.sent} envoyé(s), {result.retry} à réessayer, "
-        f"{result.failed} en échec définitif."
+        f"{ngettext('%(num)s envoyé', '%(num)s envoyés', result.sent)}, "
+        f"{result.retry} à réessayer, {result.failed} en échec définitif."
     )
     if result.failed:
         click.echo(
-            f"{result.failed} message(s) ne partiront plus seuls : la coordination les voit "
+            ngettext(
+                "%(num)s message ne partira plus seul",
+                "%(num)s messages ne partiront plus seuls",
+                result.failed,
+            )
+            + " : la coordination les voit "
             "dans « Envois en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
             err=True,
         )
@@ -94,7 +100,13 @@ def retry_mail_command(mail_ids: tuple[int, ...]) -> None:
     """Queue failed messages again (those numbered MAIL_IDS, or all), for the next send-mail."""
     count = retry_failed(list(mail_ids) or None, actor=None)
     db.session.commit()
-    click.echo(f"{count} message(s) en échec remis à envoyer au prochain send-mail.")
+    click.echo(
+        ngettext(
+            "%(num)s message en échec remis à envoyer au prochain send-mail.",
+            "%(num)s messages en échec remis à envoyer au prochain send-mail.",
+            count,
+        )
+    )
 
 
 @click.command("create-admin")
@@ -175,8 +187,6 @@ def _hosts_seen() -> int:
         return 1
 
 
-
-
 @click.command("deploy-check", context_settings={"ignore_unknown_options": True})
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def deploy_check_command(command: tuple[str, ...]) -> None:
@@ -202,7 +212,13 @@ def deploy_check_command(command: tuple[str, ...]) -> None:
     if not problems:
         click.echo("Aucun problème de configuration détecté.")
         return
-    click.echo(f"{len(problems)} point(s) à corriger avant la mise en production :")
+    click.echo(
+        ngettext(
+            "%(num)s point à corriger avant la mise en production :",
+            "%(num)s points à corriger avant la mise en production :",
+            len(problems),
+        )
+    )
     for problem in problems:
         click.echo(f"  - {problem}")
     raise SystemExit(1)

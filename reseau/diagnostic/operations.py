@@ -13,6 +13,7 @@ from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSess
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -308,7 +309,10 @@ def invite_people(campaign: DiagnosticCampaign, *, actor: User) -> int:
         )
     db.session.flush()
     record_audit(
-        actor, "diagnostic.invite", campaign, summary=f"{invited} personne(s) invitée(s)"
+        actor,
+        "diagnostic.invite",
+        campaign,
+        summary=ngettext("%(num)s personne invitée", "%(num)s personnes invitées", invited),
     )
     return invited
 
@@ -446,7 +450,10 @@ def notify_people_of_session(session: TrainingSession, *, actor: User | None = N
     db.session.flush()
     if sent:
         record_audit(
-            actor, "diagnostic.need_notice", session, summary=f"{sent} personne(s) prévenue(s)"
+            actor,
+            "diagnostic.need_notice",
+            session,
+            summary=ngettext("%(num)s personne prévenue", "%(num)s personnes prévenues", sent),
         )
     return sent
 

@@ -26,7 +26,7 @@ from reseau.core.data_version import cached_html
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
-from reseau.core.i18n import time_fr
+from reseau.core.i18n import ngettext, time_fr
 from reseau.core.web import form_status, page_number, render_page, see_other, wants_fragment
 from reseau.diagnostic import bp, operations, results
 from reseau.diagnostic.forms import (
@@ -350,7 +350,7 @@ def remind_all(campaign_id: int):
     ).all()
     sent = sum(operations.remind_person(campaign, person, actor=current_user) for person in people)
     db.session.commit()
-    flash(f"{sent} relance(s) envoyée(s).", "success")
+    flash(ngettext("%(num)s relance envoyée.", "%(num)s relances envoyées.", sent), "success")
     return see_other(back)
 
 
@@ -773,7 +773,10 @@ def invite(campaign_id: int):
     else:
         count = operations.invite_people(campaign, actor=current_user)
         db.session.commit()
-        flash(f"{count} invitation(s) envoyée(s).", "success")
+        flash(
+            ngettext("%(num)s invitation envoyée.", "%(num)s invitations envoyées.", count),
+            "success",
+        )
     return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
 
 
