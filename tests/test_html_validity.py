@@ -1,8 +1,8 @@
 """Every page, as each demo person sees it, validates in the W3C Nu HTML checker.
 
 The pages are rendered with the test client (the crawl of ``tests/crawl.py`` from each
-person's home page and navigation, error pages, htmx fragments that are whole documents) and
-checked in ONE run of ``vnu.jar`` (Java starts slowly). ``make vnu`` installs the checker from
+person's home page and navigation, error pages, each page's htmx answer: as it is when it is
+a whole document, else inside a minimal page's <main>) and checked in ONE run of ``vnu.jar`` (Java starts slowly). ``make vnu`` installs the checker from
 the npm registry into ``.vnu/``; without Java or the checker the test is skipped, and fails
 under CI=true.
 """
@@ -46,6 +46,10 @@ ERRORS = {
     "anonymous": ["/cette-page-n-existe-pas"],
     "volunteer": ["/cette-page-n-existe-pas", "/admin/sessions", "/deconnexion"],
 }
+SHELL = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Fragment</title></head>'
+    "<body><main><h1>Fragment</h1>{}</main></body></html>"
+)
 # A page the checker must refuse: proves the run reads the files and reports errors.
 BROKEN = (
     '<!doctype html><html lang="fr"><head><title>x</title></head><body><h1>x</h2></body></html>'
@@ -81,8 +85,12 @@ def _pages_of(app, role: str, email: str | None) -> dict[str, str]:
         pages[path] = html
         fragment = client.get(path, headers={"HX-Request": "true"}, follow_redirects=True)
         body = fragment.get_data(as_text=True)
-        if body.lstrip().lower().startswith("<!doctype") and body != html:
-            pages[f"{path} (htmx)"] = body
+        if body.lstrip().lower().startswith("<!doctype"):
+            if body != html:
+                pages[f"{path} (htmx)"] = body
+        elif body.strip():
+            # A fragment, checked inside a page's <main> (where htmx swaps it).
+            pages[f"{path} (fragment)"] = SHELL.format(body)
         return response.request.path, html
 
     visited = crawl(app, fetch, ["/", *EXTRA_START.get(role, [])], max_pages=120)
@@ -114,6 +122,8 @@ def test_every_page_validates_in_the_nu_html_checker(app, tmp_path):
             (tmp_path / name).write_text(html, encoding="utf-8")
             files[name] = f"{role} {url}"
     (tmp_path / "broken.html").write_text(BROKEN, encoding="utf-8")
+    kinds = [url.rsplit(" ", 1)[-1] for url in files.values()]
+    assert "(fragment)" in kinds and "(404)" in kinds and "(403)" in kinds, kinds
 
     result = subprocess.run(  # noqa: S603 (our own files, a fixed command)
         [java, "-jar", str(VNU_JAR), "--format", "json", "--stdout", *sorted(files), "broken.html"],

@@ -115,3 +115,37 @@ def test_bilan_chart_labels_are_not_cut_on_a_desktop(pages, demo_accounts):
     assert cut == []
     assert not any("…" in text for text in labels.all_text_contents())
     assert pages.console_errors(page) == []
+
+
+def test_the_catalogue_shows_results_first_on_a_phone_and_filters_live(pages, demo_accounts):
+    page = pages.open()
+    page.set_viewport_size(PHONE)
+    page.goto("/catalogue")
+    filters = page.locator("details#catalogue-filters")
+    expect(filters).not_to_have_attribute("open", "")
+    expect(page.get_by_label("Rechercher")).to_be_hidden()
+    expect(page.locator("#catalogue-results h3").first).to_be_in_viewport()
+    count = page.locator("#catalogue-count")
+    before = count.inner_text()
+
+    page.get_by_text("Filtrer les sessions").click()
+    page.get_by_label("Rechercher").fill("Bourges")
+    expect(count).not_to_have_text(before)  # swapped by htmx, no reload
+    assert "Bourges" in page.locator("#catalogue-results").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # htmx's swaps add no inline style the CSP would refuse (indicator styles are ours).
+    assert pages.console_errors(page) == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_catalogue_filters_are_open_on_a_desktop_with_javascript(pages, javascript):
+    page = pages.open(javascript=javascript)
+    page.set_viewport_size(DESKTOP)
+    page.goto("/catalogue")
+    search = page.get_by_label("Rechercher")
+    if javascript:
+        expect(search).to_be_visible()
+    else:  # folded, one click away, no script needed
+        expect(search).to_be_hidden()
+        page.get_by_text("Filtrer les sessions").click()
+        expect(search).to_be_visible()
