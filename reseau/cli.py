@@ -83,12 +83,12 @@ def send_mail_command(limit: int) -> None:
     if result.failed:
         click.echo(
             ngettext(
-                "%(num)s message ne partira plus seul",
-                "%(num)s messages ne partiront plus seuls",
+                "%(num)s message ne partira plus seul : la coordination le voit dans « Envois en "
+                "échec » ; `flask --app reseau retry-mail` le remet à envoyer.",
+                "%(num)s messages ne partiront plus seuls : la coordination les voit dans « Envois "
+                "en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
                 result.failed,
-            )
-            + " : la coordination les voit "
-            "dans « Envois en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
+            ),
             err=True,
         )
         raise SystemExit(1)
