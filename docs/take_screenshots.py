@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -55,6 +56,7 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             load_demo()
+            db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         base_url = f"http://127.0.0.1:{server.port}"
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -80,9 +82,39 @@ def shoot(base_url: str) -> None:
         page.screenshot(path=OUT / "coordinator-home.png")
         page.goto("/admin/centres")
         page.screenshot(path=OUT / "centres.png")
+        context.close()
+        shoot_phone(browser, base_url)
         browser.close()
     for path in sorted(OUT.glob("*.png")):
         print(path.relative_to(ROOT))
+
+
+def _phone_login(browser, base_url: str, email: str):
+    context = browser.new_context(
+        base_url=base_url, viewport=PHONE, locale="fr-FR", device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto("/connexion")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill("demo")
+    page.locator("#login-form button[type=submit]").click()
+    page.get_by_role("button", name="Se déconnecter").wait_for()
+    return context, page
+
+
+def shoot_phone(browser, base_url: str) -> None:
+    """The volunteer's and the trainer's pages at 390 px, as on a phone."""
+    context, page = _phone_login(browser, base_url, "benevole@demo.reseau.test")
+    page.screenshot(path=OUT / "phone-volunteer-home.png")
+    page.goto("/mes-formations")
+    page.screenshot(path=OUT / "phone-volunteer-enrolments.png")
+    context.close()
+    context, page = _phone_login(browser, base_url, "formatrice@demo.reseau.test")
+    page.goto("/mes-sessions")
+    page.locator("main a[href^='/mes-sessions/seances/']").first.click()
+    page.locator(".roster").wait_for()
+    page.screenshot(path=OUT / "phone-trainer-roster.png")
+    context.close()
 
 
 if __name__ == "__main__":

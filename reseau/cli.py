@@ -25,6 +25,7 @@ from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
 from reseau.diagnostic import rollups as diagnostic_rollups
 from reseau.enrolment.tasks import enrolment_task
@@ -78,12 +79,18 @@ def send_mail_command(limit: int) -> None:
     for problem in result.problems:
         click.echo(problem, err=True)
     click.echo(
-        f"{result.sent} envoyé(s), {result.retry} à réessayer, {result.failed} en échec définitif."
+        f"{ngettext('%(num)s envoyé', '%(num)s envoyés', result.sent)}, "
+        f"{result.retry} à réessayer, {result.failed} en échec définitif."
     )
     if result.failed:
         click.echo(
-            f"{result.failed} message(s) ne partiront plus seuls : la coordination les voit "
-            "dans « Envois en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
+            ngettext(
+                "%(num)s message ne partira plus seul : la coordination le voit dans « Envois en "
+                "échec » ; `flask --app reseau retry-mail` le remet à envoyer.",
+                "%(num)s messages ne partiront plus seuls : la coordination les voit dans « Envois "
+                "en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
+                result.failed,
+            ),
             err=True,
         )
         raise SystemExit(1)
@@ -95,7 +102,13 @@ def retry_mail_command(mail_ids: tuple[int, ...]) -> None:
     """Queue failed messages again (those numbered MAIL_IDS, or all), for the next send-mail."""
     count = retry_failed(list(mail_ids) or None, actor=None)
     db.session.commit()
-    click.echo(f"{count} message(s) en échec remis à envoyer au prochain send-mail.")
+    click.echo(
+        ngettext(
+            "%(num)s message en échec remis à envoyer au prochain send-mail.",
+            "%(num)s messages en échec remis à envoyer au prochain send-mail.",
+            count,
+        )
+    )
 
 
 @click.command("create-admin")
@@ -215,7 +228,13 @@ def deploy_check_command(command: tuple[str, ...]) -> None:
     if not problems:
         click.echo("Aucun problème de configuration détecté.")
         return
-    click.echo(f"{len(problems)} point(s) à corriger avant la mise en production :")
+    click.echo(
+        ngettext(
+            "%(num)s point à corriger avant la mise en production :",
+            "%(num)s points à corriger avant la mise en production :",
+            len(problems),
+        )
+    )
     for problem in problems:
         click.echo(f"  - {problem}")
     raise SystemExit(1)

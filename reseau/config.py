@@ -69,6 +69,8 @@ def default_config(instance_path: str) -> dict:
         # Issue 8: sessions end after 2 hours without a request, and 12 hours after login.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        # The idle warning with its « Rester connecté·e » button shows this long before the end.
+        "SESSION_WARNING_SECONDS": int(os.environ.get("SESSION_WARNING_SECONDS", "300")),
         # Host names the app answers to (comma-separated); empty accepts any (development).
         "TRUSTED_HOSTS": _env_list("TRUSTED_HOSTS"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.

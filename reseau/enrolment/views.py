@@ -21,7 +21,7 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
-from reseau.core.i18n import to_local
+from reseau.core.i18n import ngettext, to_local
 from reseau.core.lists import paginate
 from reseau.core.web import (
     back_to,
@@ -498,7 +498,11 @@ def roster(session_id: int):
         else:
             message = f"Capacité enregistrée : {session.capacity} places."
             if promoted:
-                message += f" {len(promoted)} personne(s) passent de la liste d'attente."
+                message += " " + ngettext(
+                    "%(num)s personne passe de la liste d'attente.",
+                    "%(num)s personnes passent de la liste d'attente.",
+                    len(promoted),
+                )
             flash(message, "success")
             return see_other(url_for("enrolment.roster", session_id=session.id))
     elif capacity_form.errors:

@@ -15,13 +15,13 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.forms import parse_int
-from reseau.core.i18n import date_fr, to_local
+from reseau.core.i18n import date_fr, number, to_local
 from reseau.core.web import render_page, wants_fragment
 from reseau.reports import bp
 from reseau.reports.charts import Series, bar_chart
 from reseau.reports.exports import build_tables, to_workbook
 from reseau.reports.queries import Scope, build_bilan
-from reseau.reports.wording import ORDER, hours_fr, participants_sentence
+from reseau.reports.wording import ORDER, participants_sentence
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -234,5 +234,5 @@ def bilan_xlsx():
 
 @bp.app_template_filter("number_fr")
 def number_fr(value) -> str:
-    """« 1 234 », « 4,5 »: French numbers in the bilan's tables."""
-    return hours_fr(float(value))
+    """The old name of the ``number`` filter (reseau.core.i18n), for templates not yet moved."""
+    return number(value)

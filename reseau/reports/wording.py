@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reseau.accounts.models import Category
+from reseau.core.i18n import number, plural_form
 
 # The seeds' order: salariés first, then bénévoles, élus and partenaires.
 ORDER = (Category.SALARIE, Category.BENEVOLE, Category.ELU, Category.PARTENAIRE)
@@ -16,7 +17,7 @@ NOUNS = {
 
 def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     """« 1 élu », « 12 bénévoles », « 0 participant »."""
-    return f"{n} {singular if n <= 1 else (plural or singular + 's')}"
+    return f"{number(n)} {plural_form(singular, plural or singular + 's', n)}"
 
 
 def join_fr(parts: list[str]) -> str:
@@ -49,7 +50,4 @@ def participants_sentence(centres: int | None, by_category: dict) -> str:
 
 def hours_fr(value: float) -> str:
     """« 337 », « 4,5 » (French decimal comma, no useless ,0)."""
-    value = round(value, 1)
-    if value == int(value):
-        return f"{int(value):,}".replace(",", "\u202f")
-    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return number(value)

@@ -58,7 +58,7 @@ def test_the_page_shows_the_figures(app, client, auth):
     assert _figure(html, "fig-trainee-hours") == "19"
     assert _figure(html, "fig-participants") == "5"
     assert _figure(html, "fig-centres") == "2"
-    assert _figure(html, "fig-attendance") == "60 %"
+    assert _figure(html, "fig-attendance") == "60\u00a0%"
     assert _figure(html, "fig-satisfaction") == "4/5"
     assert _figure(html, "bilan-summary").startswith(
         "2 centres sociaux, 5 participants dont 1 salarié, 2 bénévoles, 1 élu et 1 partenaire"

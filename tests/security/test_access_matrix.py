@@ -401,6 +401,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         (L, 303, 303, 303, 303, 303),
     ),
     ("POST", "/deconnexion"): ("/deconnexion", (L, 303, 303, 303, 303, 303)),
+    ("POST", "/session/prolonger"): ("/session/prolonger", (L, 303, 303, 303, 303, 303)),
     # attendance
     ("GET", "/mes-sessions"): ("/mes-sessions", TRAINERS),
     ("GET", "/mes-sessions/<int:session_id>"): ("/mes-sessions/{running}", TRAINERS),
