@@ -13,8 +13,8 @@ from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSess
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.diagnostic import rollups
 from reseau.core.i18n import ngettext
+from reseau.diagnostic import rollups
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
