@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from reseau.core.downloads import append_row
 from reseau.core.i18n import short_date_fr
-from reseau.reports.queries import Bilan
+from reseau.reports.queries import Bilan, SubCategories
 from reseau.reports.wording import ORDER
 
 MONTHS = [
@@ -149,6 +149,25 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
     if bilan.campaign is None:  # no diagnostic yet: no needs table
         tables = [table for table in tables if table.key != "besoins-offre"]
     return {table.key: table for table in tables}
+
+
+NO_SUB_CATEGORY = "(sans précision)"
+
+
+def sub_category_table(subs: SubCategories) -> Table:
+    """Participants by category and sub-category (« Élu·e / administrateur·rice · élu
+    municipal · 1 »), the categories in the seeds' order, the largest first within each."""
+    rows = []
+    for category in ORDER:
+        counts = [(sub, n) for (cat, sub), n in subs.period.items() if cat == category and n]
+        for sub, n in sorted(counts, key=lambda item: (not item[0], -item[1], item[0])):
+            rows.append([category.label, sub or NO_SUB_CATEGORY, n])
+    return Table(
+        "participants-precision",
+        "Participants par précision de catégorie",
+        ["Catégorie", "Précision", "Participants"],
+        rows,
+    )
 
 
 def to_workbook(tables: list[Table], title: str) -> Workbook:
