@@ -127,19 +127,19 @@ def _charts(bilan, tables) -> dict:
     return {
         "participants-categorie": bar_chart(
             "Participants par catégorie",
-            categories.column(0),
+            categories.text_column(0),
             Series("Participants", categories.column(1)),
             chart_id="chart-categories",
         ),
         "participants-departement": bar_chart(
             "Participants par département",
-            departments.column(0),
+            departments.text_column(0),
             Series("Participants", departments.column(1)),
             chart_id="chart-departments",
         ),
         "heures-mois": bar_chart(
             "Heures de formation par mois",
-            months.column(0),
+            months.text_column(0),
             Series("Heures", months.column(1)),
             chart_id="chart-months",
         ),
@@ -257,7 +257,7 @@ def bilan_csv(key: str):
     table = tables.get(key)
     if table is None:
         abort(404)
-    return csv_download(f"{_filename(scope, key)}.csv", table.headers, table.rows)
+    return csv_download(f"{_filename(scope, key)}.csv", table.headers, table.text_rows())
 
 
 @bp.route("/bilan.xlsx")

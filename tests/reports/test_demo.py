@@ -7,6 +7,8 @@ import io
 import re
 from datetime import date
 
+from openpyxl import load_workbook
+
 from devdata.demo import load_demo
 from reseau.core.extensions import db
 from tests.factories import make_coordinator
@@ -80,6 +82,19 @@ def test_2011_report_summary_by_kind_of_session(app, client, auth):
     counts = {(row[0], row[1]): int(row[2]) for row in rows[1:]}
     assert counts[("Élu·e / administrateur·rice", "élu municipal")] == 1
     assert counts[("Partenaire", "agent CAF")] >= 7
+    # The workbook: the three days as date cells, the sub-categories in their own sheet.
+    response = client.get("/bilan.xlsx?annee=2011&type=rencontre_regionale")
+    workbook = load_workbook(io.BytesIO(response.data))
+    days = [row[0] for row in workbook["Sessions une par une"].iter_rows(min_row=2)]
+    assert [cell.value.date() for cell in days] == [
+        date(2011, 3, 24), date(2011, 6, 9), date(2011, 11, 22)
+    ]  # fmt: skip
+    assert all(cell.number_format == "DD/MM/YYYY" for cell in days)
+    sheet = workbook["Participants par précision"]
+    assert ("Partenaire", "agent CAF", counts[("Partenaire", "agent CAF")]) in set(
+        sheet.iter_rows(values_only=True)
+    )
+    assert "Rencontres régionales" in workbook["Bilan"]["A1"].value
     # The journées départementales of four départements (Loiret, Cher and Indre, Loir-et-Cher).
     html = client.get("/bilan?annee=2011&type=journee_departementale").get_data(as_text=True)
     assert _text(html, "bilan-kind-summary").startswith("3 journées départementales ; ")
