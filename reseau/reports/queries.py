@@ -855,8 +855,6 @@ def sub_categories(scope: Scope, session_ids: list[int]) -> SubCategories:
     result = SubCategories(
         period={(Category(row.category), row.sub_category or ""): row.people for row in period}
     )
-    if not session_ids:
-        return result
     pairs = (
         _attended(scope)
         .add_columns(Seance.session_id, Attendance.person_id)
