@@ -82,6 +82,7 @@ def shoot(base_url: str) -> None:
         page.screenshot(path=OUT / "coordinator-home.png")
         page.goto("/admin/centres")
         page.screenshot(path=OUT / "centres.png")
+        shoot_figures(page)
         context.close()
         shoot_phone(browser, base_url)
         browser.close()
@@ -115,6 +116,18 @@ def shoot_phone(browser, base_url: str) -> None:
     page.locator(".roster").wait_for()
     page.screenshot(path=OUT / "phone-trainer-roster.png")
     context.close()
+
+
+def shoot_figures(page) -> None:
+    """The 2011 rencontres régionales in the bilan, and the invitation form's « Précision »."""
+    page.goto("/bilan?annee=2011&type=rencontre_regionale")
+    page.screenshot(path=OUT / "bilan-rencontres-2011.png")
+    page.goto("/personnes/nouvelle")
+    page.locator("#category").select_option("partenaire")
+    page.locator("#sub_category").fill("agent")
+    page.locator("#sub_category").focus()
+    page.evaluate("document.querySelector('#email').scrollIntoView()")
+    page.screenshot(path=OUT / "person-sub-category.png")
 
 
 if __name__ == "__main__":

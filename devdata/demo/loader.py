@@ -136,6 +136,7 @@ class Loader:
                 first_name=spec.first_name,
                 last_name=spec.last_name,
                 category=spec.category,
+                sub_category=spec.sub_category,
                 status=spec.status,
                 centre=self.centre[spec.centre] if spec.centre else None,
                 password_hash=self.password_hash if spec.with_password else None,

@@ -199,6 +199,7 @@ def register():
             centre=db.session.get(Centre, form.centre_id.data),
             category=Category(form.category.data),
             phone=form.phone.data or "",
+            sub_category=form.sub_category.data or "",
         )
         db.session.commit()
         # 303, like every navigating POST; the same answer whether the address is known.
@@ -226,6 +227,7 @@ def confirm_registration(token: str):
                 phone=data["phone"],
                 centre=data["centre"],
                 category=data["category"],
+                sub_category=str(data.get("sub_category") or ""),
                 password=form.password.data,
             )
             db.session.commit()

@@ -25,6 +25,7 @@ from reseau.accounts.models import (
     UserRole,
     UserStatus,
 )
+from reseau.accounts.subcategories import normalise_sub_category
 from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
@@ -122,6 +123,7 @@ def _new_person(
     centre: Centre | None,
     category: Category,
     status: UserStatus,
+    sub_category: str = "",
 ) -> User:
     return User(
         email=normalise_email(email),
@@ -130,6 +132,7 @@ def _new_person(
         phone=phone.strip(),
         centre=centre,
         category=category,
+        sub_category=normalise_sub_category(sub_category),
         status=status,
     )
 
@@ -144,9 +147,12 @@ def invite_person(
     category: Category,
     roles=(),
     phone: str = "",
+    sub_category: str = "",
 ) -> User:
     """Create an invited person and queue their invitation e-mail."""
-    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.INVITED)
+    person = _new_person(
+        email, first_name, last_name, phone, centre, category, UserStatus.INVITED, sub_category
+    )
     person.invited_by_id = actor.id
     person.set_roles(roles)
     db.session.add(person)
@@ -183,6 +189,8 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
     person.last_name = data["last_name"].strip()
     person.phone = (data.get("phone") or "").strip()
     person.category = Category(data["category"])
+    if "sub_category" in data:
+        person.sub_category = normalise_sub_category(data["sub_category"])
     if "centre" in data:
         person.centre = data["centre"]
     if "roles" in data:
@@ -301,6 +309,7 @@ def request_registration(
     centre: Centre,
     category: Category,
     phone: str = "",
+    sub_category: str = "",
 ) -> None:
     """Answer a self-registration by e-mail only, the same way for a known or a new address.
 
@@ -328,6 +337,7 @@ def request_registration(
         "phone": phone.strip(),
         "centre_id": centre.id,
         "category": category.value,
+        "sub_category": normalise_sub_category(sub_category),
     }
     queue_mail(
         email,
@@ -366,9 +376,12 @@ def register_person(
     category: Category,
     password: str,
     phone: str = "",
+    sub_category: str = "",
 ) -> User:
     """Create a self-registered account, pending approval by the centre's referents."""
-    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.PENDING)
+    person = _new_person(
+        email, first_name, last_name, phone, centre, category, UserStatus.PENDING, sub_category
+    )
     person.set_password(password)
     person.set_roles([Role.PARTICIPANT])
     db.session.add(person)

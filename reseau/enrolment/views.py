@@ -554,7 +554,17 @@ def roster_csv(session_id: int):
     rows += [(e, None) for e in groups["cancelled"]]
     return csv_download(
         f"inscrits-session-{session.id}.csv",
-        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"],
+        [
+            "Statut",
+            "Position",
+            "Nom",
+            "Prénom",
+            "E-mail",
+            "Centre",
+            "Catégorie",
+            "Précision",
+            "Inscrit·e le",
+        ],
         (
             [
                 enrolment.status.label,
@@ -564,6 +574,7 @@ def roster_csv(session_id: int):
                 enrolment.person.email or "",
                 enrolment.person.centre.name if enrolment.person.centre else "",
                 enrolment.person.category.label,
+                enrolment.person.sub_category,
                 to_local(enrolment.queued_at).strftime("%d/%m/%Y %H:%M"),
             ]
             for enrolment, position in rows

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
+from reseau.accounts.subcategories import anonymous_sub_category
 from reseau.attendance.models import Attendance, Feedback
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
@@ -103,6 +104,7 @@ def export_person(person: User) -> dict[str, Any]:
             "telephone": person.phone,
             "centre": person.centre.name if person.centre else None,
             "categorie": person.category.label,
+            "precision": person.sub_category,
             "statut": person.status.label,
             "roles": sorted(role.label for role in person.roles),
             "nom_visible_des_autres_participants": person.directory_consent,
@@ -267,6 +269,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     person.password_hash = None
     person.status = UserStatus.ANONYMISED
     person.directory_consent = False
+    person.sub_category = anonymous_sub_category(person.sub_category)
     person.session_version += 1  # every open session ends
     person.set_roles([Role.PARTICIPANT])
     db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == person.id))
