@@ -436,3 +436,37 @@ def decline_person(person: User, *, actor: User) -> bool:
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     db.session.flush()
+
+
+def add_person(
+    *,
+    actor: User,
+    email: str | None,
+    first_name: str,
+    last_name: str,
+    centre: Centre | None,
+    category: Category,
+    phone: str = "",
+    sub_category: str = "",
+    invite: bool,
+    send_now: bool = True,
+) -> User:
+    """Create a participant without auditing each one (an import audits itself as a whole).
+
+    With ``invite`` and an e-mail, an invited account: the invitation goes now, or with
+    ``send_now=False`` later (``send_invitation``, the person's "Renvoyer l'invitation").
+    Otherwise a person without an account (as a walk-in): they can be enrolled and marked
+    present by others, and invited later if they have an e-mail.
+    """
+    invited = invite and bool(email)
+    status = UserStatus.INVITED if invited else UserStatus.GUEST
+    person = _new_person(email or "", first_name, last_name, phone, centre, category, status)
+    person.email = person.email or None
+    person.sub_category = sub_category.strip()
+    person.invited_by_id = actor.id if invited else None
+    person.set_roles([])  # participant
+    db.session.add(person)
+    if invited and send_now:
+        db.session.flush()
+        send_invitation(person, actor=actor)
+    return person

@@ -47,6 +47,7 @@ T = TypeVar("T")
 ROW_NAME = "data"
 IGNORED_TABLES = frozenset(
     {"data_version", "outbox_mail", "audit_log", "account_token", "calendar_token", "tick_run"}
+    | {"pending_import"}  # an uploaded file before its preview is confirmed
 )
 # Columns of a person that the reports never show: changing only these is not a change.
 BOOKKEEPING_COLUMNS = frozenset(
