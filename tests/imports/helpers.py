@@ -6,6 +6,8 @@ import io
 
 import sqlalchemy as sa
 from openpyxl import Workbook
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from reseau.accounts.models import User
 from reseau.core.extensions import db
@@ -31,10 +33,16 @@ def xlsx_bytes(rows, *, header=HEADER) -> bytes:
 
 
 def upload(client, content: bytes, filename: str = "personnes.csv", **data):
+    """Post ``content`` as the import form's file; the multipart body built here, in memory
+    (the test client would spool a large one to a temporary file it never closes)."""
+    boundary, body = encode_multipart(
+        MultiDict({**data, "file": FileStorage(io.BytesIO(content), filename)})
+    )
     return client.post(
         "/personnes/import",
-        data={"file": (io.BytesIO(content), filename), **data},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=data.pop("headers", None) if "headers" in data else None,
     )
 
 
