@@ -14,7 +14,12 @@ import sqlalchemy as sa
 
 from reseau.accounts.access import may_act_on_person
 from reseau.accounts.models import Category, Centre, User, UserStatus
-from reseau.accounts.operations import add_person, hash_token, send_invitation, update_person
+from reseau.accounts.operations import (
+    add_person,
+    hash_token,
+    send_invitations,
+    update_person,
+)
 from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
@@ -82,13 +87,19 @@ def apply_import(pending: PendingImport, plan: Plan, *, actor: User, invitations
     _lock_people([row.person.id for row in updates])
     for row in updates:
         _update(row, actor=actor)
-    sent = 0
-    for row in plan.rows:
-        if row.kind == CREATE:
-            person = _create(row, actor=actor, invitations=invitations)
-            sent += person.status == UserStatus.INVITED and invitations == Invitations.NOW
+    created = [
+        _create(row, actor=actor, invitations=invitations)
+        for row in plan.rows
+        if row.kind == CREATE
+    ]
     db.session.flush()
-    counts = {**plan.counts, "invitations_sent": int(sent)}
+    invited = [person for person in created if person.status == UserStatus.INVITED]
+    if invited and invitations == Invitations.NOW:
+        send_invitations(invited, actor=actor)
+    counts = {
+        **plan.counts,
+        "invitations_sent": len(invited) if invitations == Invitations.NOW else 0,
+    }
     centres = sorted(
         {row.centre.id for row in plan.rows if row.centre and row.kind in (CREATE, UPDATE)}
     )
@@ -131,7 +142,6 @@ def _create(row: RowPlan, *, actor: User, invitations: str) -> User:
         centre=row.centre,
         category=row.category,
         invite=invitations != Invitations.NEVER,
-        send_now=invitations == Invitations.NOW,
     )
 
 
@@ -157,11 +167,14 @@ def _update(row: RowPlan, *, actor: User) -> None:
 
 def send_kept_invitations(actor: User) -> int:
     """Send the invitations an import kept for later; return how many went."""
-    count = 0
-    for person in db.session.scalars(invitations_to_send(actor).order_by(User.id)).all():
-        if may_act_on_person(actor, person):
-            send_invitation(person, actor=actor)
-            count += 1
+    people = [
+        person
+        for person in db.session.scalars(invitations_to_send(actor).order_by(User.id))
+        if may_act_on_person(actor, person)
+    ]
+    if people:
+        send_invitations(people, actor=actor)
+    count = len(people)
     if count:
         record_audit(
             actor, "people.import_invitations", summary=f"{count} invitation(s) envoyée(s)"
