@@ -6,7 +6,9 @@ file). Nothing is written before the confirmation; the file waits in ``pending_i
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from functools import wraps
+
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +57,19 @@ SHOWN = {
 UPLOAD_LIMIT = MAX_BYTES + 256 * 1024
 
 
+def importer_required(view):
+    """The coordinator, or a referent of a centre (a referent without one imports nowhere)."""
+
+    @manager_required
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not (current_user.is_coordinator or current_user.is_referent):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def _target_centre(centre_id: int | None) -> Centre | None:
     if not current_user.is_coordinator:
         return current_user.centre
@@ -70,7 +85,7 @@ def _context_counts() -> dict:
 
 @bp.route("/personnes/import", methods=["GET", "POST"])
 @allows_upload(UPLOAD_LIMIT)
-@manager_required
+@importer_required
 def upload():
     form = UploadForm()
     set_centre_choices(form, current_user)
@@ -128,7 +143,7 @@ def _options_form(pending, table, formdata=None):
 
 
 @bp.route("/personnes/import/<token>", methods=["GET", "POST"])
-@manager_required
+@importer_required
 def preview(token: str):
     pending = get_pending_import(current_user, token)
     if pending is None:
@@ -237,7 +252,7 @@ def _render_preview(pending, token, table, form, plan, status):
 
 
 @bp.route("/personnes/import/invitations", methods=["POST"])
-@manager_required
+@importer_required
 def send_invitations():
     count = send_kept_invitations(current_user)
     db.session.commit()
@@ -265,13 +280,13 @@ def _template_rows() -> list[list[str]]:
 
 
 @bp.route("/personnes/import/modele.csv")
-@manager_required
+@importer_required
 def template_csv():
     return csv_download("modele-import-personnes.csv", _template_header(), _template_rows())
 
 
 @bp.route("/personnes/import/modele.xlsx")
-@manager_required
+@importer_required
 def template_xlsx():
     workbook = Workbook()
     sheet = workbook.active
