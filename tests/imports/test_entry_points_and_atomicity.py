@@ -104,3 +104,34 @@ def test_the_audit_log_names_the_import(client, auth):
     assert "Import de personnes" in page
     assert "2 créée(s)" in page
     assert db.session.scalar(sa.select(User.id).where(User.email == "anne@exemple.fr"))
+
+
+def test_garbage_in_the_preview_form_is_a_french_message(client, auth):
+    coordinator = make_coordinator()
+    centre = make_centre()
+    db.session.commit()
+    auth.login(coordinator)
+    url = preview_url(upload(client, csv_bytes(ROWS), centre_id=str(centre.id)))
+    for query in ("?voir=<script>&page=-3", "?page=99999999999999999999", "?voir=ignorees&page=2"):
+        assert client.get(url + query).status_code == 200
+    answer = client.post(
+        url,
+        data={
+            "col_0": "first_name",
+            "col_1": "last_name",
+            "col_2": "<script>",
+            "col_77": "email",
+            "centre_id": "99999999999999",
+            "default_category": "astronaute",
+            "invitations": "demain",
+            "digest": "x" * 5000,
+            "action": "importer",
+        },
+    )
+    assert answer.status_code == 422
+    text = html.unescape(answer.text)
+    assert "Choisissez un centre dans la liste." in text
+    assert "Choisissez une catégorie dans la liste." in text
+    assert "Choisissez quand envoyer les invitations." in text
+    assert "Not a valid" not in text and "<script>" not in answer.text
+    assert len(people()) == 1
