@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         catalogue,
         diagnostic,
         enrolment,
+        imports,
         main,
         outbox,
         privacy,
@@ -45,7 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
-    for room in (attendance, privacy):
+    for room in (attendance, privacy, imports):
         app.register_blueprint(room.bp)
     register_commands(app)
     return app
@@ -60,4 +61,5 @@ def _import_models() -> None:
     from reseau.core import audit, tick  # noqa: F401
     from reseau.diagnostic import models as diagnostic_models  # noqa: F401
     from reseau.enrolment import models as enrolment_models  # noqa: F401
+    from reseau.imports import models as imports_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401

@@ -319,6 +319,23 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/diagnostic/{campaign}/suivi/relance",
         (L, 403, 403, 303, 303, 404),
     ),
+    # imports
+    ("GET", "/personnes/import"): ("/personnes/import", MANAGERS),
+    ("POST", "/personnes/import"): ("/personnes/import", (L, 403, 403, 422, 422, 422)),
+    ("GET", "/personnes/import/<token>"): (
+        "/personnes/import/jeton-inconnu",
+        (L, 403, 403, 404, 404, 404),
+    ),
+    ("POST", "/personnes/import/<token>"): (
+        "/personnes/import/jeton-inconnu",
+        (L, 403, 403, 404, 404, 404),
+    ),
+    ("POST", "/personnes/import/invitations"): (
+        "/personnes/import/invitations",
+        (L, 403, 403, 303, 303, 303),
+    ),
+    ("GET", "/personnes/import/modele.csv"): ("/personnes/import/modele.csv", MANAGERS),
+    ("GET", "/personnes/import/modele.xlsx"): ("/personnes/import/modele.xlsx", MANAGERS),
     # privacy
     ("GET", "/admin/donnees-personnelles"): ("/admin/donnees-personnelles", COORDINATOR),
     ("GET", "/admin/journal"): ("/admin/journal", COORDINATOR),

@@ -162,6 +162,19 @@ EXPORTS = {
         set(),
     ),
     "/mes-donnees.json": ("person", "/mes-donnees.json", check_json, {EQUALS, MINUS}),
+    # The import's template files: no one's data, but through the same helper.
+    "/personnes/import/modele.csv": (
+        "coordinator",
+        "/personnes/import/modele.csv",
+        check_csv,
+        set(),
+    ),
+    "/personnes/import/modele.xlsx": (
+        "coordinator",
+        "/personnes/import/modele.xlsx",
+        check_xlsx,
+        set(),
+    ),
 }
 HOSTILE = (*HOSTILE, "=1+1@exemple.test")
 
