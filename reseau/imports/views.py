@@ -19,7 +19,8 @@ from reseau.core.database import lock_row
 from reseau.core.downloads import append_row, csv_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.http import allows_upload
-from reseau.core.web import form_status, navigate, page_number, render_page, see_other
+from reseau.core.lists import FilterForm, IdField, OneOfField
+from reseau.core.web import form_status, navigate, render_page, see_other
 from reseau.imports import bp
 from reseau.imports.columns import FIELDS, category_names, match_header
 from reseau.imports.forms import (
@@ -90,7 +91,7 @@ def upload():
     form = UploadForm()
     set_centre_choices(form, current_user)
     if request.method == "GET" and "centre_id" in form:
-        form.centre_id.data = request.args.get("centre", type=int)
+        form.centre_id.data = CentreQuery().centre.data
     if form.validate_on_submit():
         token = _keep(form)
         if token:
@@ -225,11 +226,24 @@ def _done_message(counts: dict) -> str:
     return message
 
 
+class PreviewQuery(FilterForm):
+    """The preview's query string: which rows to show, and the page."""
+
+    voir = OneOfField(values=SHOWN, default="toutes")
+
+
+class CentreQuery(FilterForm):
+    """The upload page's query string: the centre chosen beforehand (the coordinator's)."""
+
+    centre = IdField()
+
+
 def _render_preview(pending, token, table, form, plan, status):
-    shown = request.args.get("voir", "toutes")
+    query = PreviewQuery()
+    shown = query.voir.data
     kind = SHOWN.get(shown)
     rows = [row for row in plan.rows if kind is None or row.kind == kind]
-    page = page_number()
+    page = query.page.data
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page = min(page, pages)
     return render_page(
