@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -123,11 +123,38 @@ class ProofSettingsForm(FlaskForm):
             raise ValidationError(error.message) from error
 
 
-class CentreCertificatesForm(FlaskForm):
-    """The referent's period (GET, no CSRF)."""
+DATE_MESSAGE = "Une date comme 2026-03-31."
+
+
+def _day(value: str | None):
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+class PeriodForm(FlaskForm):
+    """The referent's period (a GET filter: ``formdata=request.args``, no CSRF)."""
 
     class Meta:
         csrf = False
 
-    start = StringField("Du", validators=[Optional()])
-    end = StringField("Au", validators=[Optional()])
+    start = StringField("Du", validators=[InputRequired("Choisissez une date de début.")])
+    end = StringField("Au", validators=[InputRequired("Choisissez une date de fin.")])
+
+    def validate_start(self, field):
+        if _day(field.data) is None:
+            raise ValidationError(DATE_MESSAGE)
+
+    def validate_end(self, field):
+        end = _day(field.data)
+        if end is None:
+            raise ValidationError(DATE_MESSAGE)
+        start = _day(self.start.data)
+        if start and end < start:
+            raise ValidationError("La fin doit suivre le début.")
+        if start and (end - start).days > 800:
+            raise ValidationError("Deux ans au plus.")
+
+    def period(self):
+        return _day(self.start.data), _day(self.end.data)

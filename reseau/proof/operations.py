@@ -104,12 +104,22 @@ def keep_until(seance: Seance) -> date:
 
 
 def get_settings() -> ProofSettings:
-    """The certificate settings (one row, created on first use)."""
+    """The certificate settings; before the coordinator saves them, unsaved defaults (the
+    network's name as the provider)."""
     settings = db.session.get(ProofSettings, 1)
     if settings is None:
-        settings = ProofSettings(id=1, provider_name=current_app.config["NETWORK_NAME"])
-        db.session.add(settings)
-        db.session.flush()
+        blank = dict.fromkeys(
+            (
+                "provider_address",
+                "provider_siret",
+                "provider_nda",
+                "signatory_name",
+                "signatory_title",
+                "place",
+            ),
+            "",
+        )
+        settings = ProofSettings(id=1, provider_name=current_app.config["NETWORK_NAME"], **blank)
     return settings
 
 
