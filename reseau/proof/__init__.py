@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("proof", __name__)
 
-from reseau.proof import certificate_views, receivers, views  # noqa: E402, F401
+from reseau.proof import certificate_views, pack_views, receivers, views  # noqa: E402, F401

@@ -6,8 +6,10 @@ Settings: PROOF_SIGNING_KEY and PROOF_SIGNING_CERT (PEM files), PROOF_SIGNING_KE
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 
 def configured(config: Mapping) -> bool:
@@ -36,5 +38,17 @@ def sign_pdf(pdf: bytes, config: Mapping) -> bytes | None:
         md_algorithm="sha256",
         reason="Feuille d'émargement validée et scellée",
     )
-    output = signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=signer)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    output = run_async(lambda: signers.async_sign_pdf(writer, metadata, signer=signer))
     return output.getvalue()
+
+
+def run_async(make_coroutine):
+    """Run pyHanko's coroutine to its end, also from a thread whose event loop is running
+    (asyncio.run refuses there): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()

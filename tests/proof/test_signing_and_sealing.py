@@ -21,6 +21,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.proof import operations
 from reseau.proof.models import SealedSheet, SeanceSignature, SignatureWay
+from reseau.proof.pades import run_async
 from tests.attendance.helpers import running_session
 from tests.factories import make_coordinator
 from tests.proof.helpers import drawn
@@ -258,7 +259,7 @@ def _self_signed(tmp_path):
 def test_with_a_certificate_the_sealed_pdf_is_pades_signed(app, client, auth, tmp_path):
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     key, cert, _ = _self_signed(tmp_path)
@@ -271,9 +272,8 @@ def test_with_a_certificate_the_sealed_pdf_is_pades_signed(app, client, auth, tm
     sheet = db.session.scalar(sa.select(SealedSheet).where(SealedSheet.seance_id == seance.id))
     assert sheet.pades and hashlib.sha256(sheet.pdf).hexdigest() == sheet.file_sha256
     reader = PdfFileReader(io.BytesIO(sheet.pdf))
-    status = validate_pdf_signature(
-        reader.embedded_signatures[0], ValidationContext(trust_roots=[load_cert_from_pemder(cert)])
-    )
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(cert)])
+    status = run_async(lambda: async_validate_pdf_signature(reader.embedded_signatures[0], context))
     assert status.intact and status.valid and status.trusted
 
 

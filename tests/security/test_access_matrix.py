@@ -522,6 +522,18 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ),
     ("GET", "/administration/certificats"): ("/administration/certificats", COORDINATOR),
     ("POST", "/administration/certificats"): ("/administration/certificats", COORDINATOR_FORM),
+    ("GET", "/mes-sessions/<int:session_id>/dossier-de-preuves"): (
+        "/mes-sessions/{closed}/dossier-de-preuves",
+        COORDINATOR,
+    ),
+    ("POST", "/mes-sessions/<int:session_id>/dossier-de-preuves"): (
+        "/mes-sessions/{closed}/dossier-de-preuves",
+        COORDINATOR_ACTION,
+    ),
+    ("GET", "/dossiers-de-preuves/<int:pack_id>.zip"): (
+        "/dossiers-de-preuves/999999.zip",
+        (L, 403, 403, 403, 403, 404),
+    ),
     # reports: a referent's bilan is always their own centre's (``centre`` is ignored).
     ("GET", "/bilan"): ("/bilan", MANAGERS),
     ("GET", "/bilan.xlsx"): ("/bilan.xlsx", MANAGERS),
