@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable
 from datetime import datetime
 
+from fpdf.enums import MethodReturnValue
+
 from reseau.accounts.models import User
 from reseau.attendance.pdf import FONT, _Document, _fit, half_day, hours_label
 from reseau.catalogue.models import SeanceStatus, TrainingSession
@@ -125,7 +127,7 @@ def _participant_row(pdf, person: dict) -> None:
     for (_, width), text in zip(SHEET_COLUMNS, texts, strict=True):
         pdf.rect(left, y, width, ROW)
         pdf.set_xy(left + 0.5, y + 0.8)
-        lines = [_fit(pdf, line, width - 1) for line in text.split("\n")[:4]]
+        lines = _wrapped(pdf, text, width - 1, 4)
         pdf.multi_cell(width - 1, 3.6, "\n".join(lines))
         left += width
     if signature:
@@ -135,6 +137,19 @@ def _participant_row(pdf, person: dict) -> None:
         pdf.set_xy(x + sum(width for _, width in SHEET_COLUMNS[:3]) + 1, y + 6)
         pdf.cell(42, 4, "non signé")
     pdf.set_xy(x, y + ROW)
+
+
+def _wrapped(pdf, text: str, width: float, most: int) -> list[str]:
+    """``text`` wrapped to ``width``, at most ``most`` lines (the last shortened with …)."""
+    lines = []
+    for paragraph in text.split("\n"):
+        lines.extend(
+            pdf.multi_cell(width, 3.6, paragraph, dry_run=True, output=MethodReturnValue.LINES)
+            or [""]
+        )
+    if len(lines) > most:
+        lines = lines[: most - 1] + [_fit(pdf, lines[most - 1] + "…", width)]
+    return lines
 
 
 def _validation(pdf, content: dict) -> None:
