@@ -185,7 +185,11 @@ def _check_recordable(seance: Seance, actor: User) -> None:
         )
     if seance.status != SeanceStatus.SCHEDULED:
         raise AttendanceError("Cette séance est annulée : pas d'émargement.")
-    # Rooms above may refuse (a sealed sheet is corrected by the coordinator only).
+    _ask_guards(seance, actor)
+
+
+def _ask_guards(seance: Seance, actor: User) -> None:
+    """Rooms above may refuse a mark (a sealed sheet is corrected by the coordinator only)."""
     for _, refusal in record_guard.send(seance, actor=actor):
         if refusal:
             raise AttendanceError(refusal)
@@ -384,6 +388,7 @@ def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> At
     record = _find(seance, person)
     if record is not None and record.status in ATTENDED:
         return record  # the trainer's "late" stays
+    _ask_guards(seance, person)
     return _write(seance, person, AttendanceStatus.PRESENT, actor=person)
 
 

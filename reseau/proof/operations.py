@@ -189,7 +189,7 @@ def sign(
         raise ProofError(f"La signature a fermé le {datetime_fr(end)} (après la fin de la séance).")
     if way == SignatureWay.TRAINER_DEVICE and attendance.roster_line(seance, person.id) is None:
         raise ProofError("Cette personne n'est pas sur la liste de la séance.")
-    if seance.id and person.id in signatures_of(seance):
+    if person.id in signatures_of(seance):
         raise ProofError(f"{person.full_name} a déjà signé pour cette séance.")
     _check_times(seance, arrived_at, left_at)
     svg, typed = _svg_of(given, person.full_name)
@@ -391,6 +391,14 @@ def correct(
         after={"version": version, "sha256": sheet.file_sha256, "motif": reason[:300]},
     )
     return sheet
+
+
+def changed_since(seance: Seance, sheet: SealedSheet) -> bool:
+    """Whether the séance's marks or signatures differ from what ``sheet`` sealed."""
+    if sheet.content_json is None:
+        return False
+    sealed = json.loads(sheet.content_json)["participants"]
+    return sheet_content(seance, {})["participants"] != sealed
 
 
 def verify(sheet: SealedSheet) -> bool:

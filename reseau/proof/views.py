@@ -200,9 +200,12 @@ def validate(seance_id: int):
 
 
 def _sheet_page(seance: Seance, form: CorrectionForm, *, error=None, status=200):
+    versions = operations.versions(seance)
+    latest = db.session.get(SealedSheet, versions[0].id) if versions else None
     return render_page(
         "proof/sheet.html",
-        versions=operations.versions(seance),
+        versions=versions,
+        changed=latest is not None and operations.changed_since(seance, latest),
         form=form,
         error=error,
         status=status,

@@ -170,6 +170,13 @@ def test_validation_seals_a_pdf_whose_fingerprints_are_checked_from_the_stored_f
         headers={"HX-Request": "true"},
     )
     assert refused.status_code == 409 and "scellée" in refused.text
+    token = checkin.make_token(seance.id)
+    auth.logout()
+    auth.login(people[1])
+    late_check_in = client.post(f"/emargement/{seance.id}/{token}")
+    assert late_check_in.status_code == 409 and "scellée" in late_check_in.text
+    auth.logout()
+    auth.login(trainer)
     download = client.get(f"/feuilles-scellees/{sheet.id}.pdf")
     assert download.status_code == 200 and download.data == stored.pdf
     assert download.headers["Cache-Control"] == "no-store"
@@ -189,6 +196,7 @@ def test_a_correction_makes_a_new_version_with_its_reason(client, auth):
     client.post(
         f"/mes-sessions/seances/{seance.id}/personnes/{people[0].id}", data={"status": "excused"}
     )
+    assert 'id="changed"' in client.get(f"/mes-sessions/seances/{seance.id}/feuille-scellee").text
     short = client.post(f"/mes-sessions/seances/{seance.id}/corriger", data={"reason": "x"})
     assert short.status_code == 422
     reason = "Présence excusée oubliée par la formatrice"
@@ -204,7 +212,7 @@ def test_a_correction_makes_a_new_version_with_its_reason(client, auth):
     assert versions[1].reason == reason and versions[0].file_sha256 != versions[1].file_sha256
     assert all(operations.verify(v) for v in versions)
     page = client.get(f"/mes-sessions/seances/{seance.id}/feuille-scellee")
-    assert reason in page.text
+    assert reason in page.text and 'id="changed"' not in page.text
     for version in versions:
         assert client.get(f"/feuilles-scellees/{version.id}.pdf").status_code == 200
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == operations.CORRECT))
