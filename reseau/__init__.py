@@ -26,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         main,
         outbox,
         privacy,
+        proof,
         reports,
     )
     from reseau.cli import register_commands
@@ -46,7 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
-    for room in (attendance, privacy, imports):
+    for room in (attendance, proof, privacy, imports):
         app.register_blueprint(room.bp)
     register_commands(app)
     return app
@@ -63,3 +64,4 @@ def _import_models() -> None:
     from reseau.enrolment import models as enrolment_models  # noqa: F401
     from reseau.imports import models as imports_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401
+    from reseau.proof import models as proof_models  # noqa: F401

@@ -33,12 +33,16 @@ from reseau.imports.operations import imports_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
 from reseau.privacy.retention import retention_task
+from reseau.proof.packs import pack_task
+from reseau.proof.retention import proof_retention_task
 
 # The periodic tasks, in the order ``tick`` runs them.
 TICK_TASKS = (
     TickTask("inscriptions", enrolment_task),
     TickTask("conservation", retention_task),
     TickTask("imports", imports_task),
+    TickTask("preuves", pack_task),
+    TickTask("preuves-conservation", proof_retention_task),
 )
 
 
@@ -54,6 +58,7 @@ def register_commands(app) -> None:
         backup_command,
         restore_command,
         rebuild_rollups_command,
+        build_packs_command,
     ):
         app.cli.add_command(command)
 
@@ -67,6 +72,20 @@ def tick_command() -> None:
     if run.failed:
         click.echo("Au moins une tâche a échoué : voir les lignes ci-dessus.", err=True)
         raise SystemExit(1)
+
+
+@click.command("build-packs")
+def build_packs_command() -> None:
+    """Build the evidence packs waiting, to the end (tick builds a few steps each run)."""
+    total = 0
+    while True:
+        line = pack_task()
+        db.session.commit()
+        ran = int(line.split(" ", 1)[0])
+        total += ran
+        if not ran:
+            break
+    click.echo(f"{total} étape(s) de dossiers de preuves construite(s).")
 
 
 @click.command("send-mail")

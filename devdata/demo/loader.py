@@ -40,6 +40,7 @@ LABELS = {
     "attendances": "émargements",
     "feedback": "évaluations",
     "upcoming_enrolments": "inscriptions aux sessions à venir",
+    "sealed_sheets": "feuilles d'émargement scellées",
 }
 
 

@@ -30,6 +30,7 @@ from reseau.enrolment.models import Enrolment
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
+from reseau.proof.retention import kept_documents, release_personal_data
 
 DELETION_REQUEST = "privacy.deletion_request"
 ANONYMISE = "person.anonymise"
@@ -176,6 +177,7 @@ def export_person(person: User) -> dict[str, Any]:
         "journal": [
             {"action": row.action, "le": _iso(row.at), "resume": row.summary} for row in history
         ],
+        "preuves_conservees": kept_documents(person),
     }
 
 
@@ -288,6 +290,8 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
             .values(recipient=ANONYMOUS_EMAIL, body_text="", ics=None, last_error=None)
         )
     erase_free_text(person)
+    # Sealed proof under retention keeps the person's name and signature (RGPD 17(3)(b)).
+    release_personal_data(person)
     scrub_copies(person, copies, found_by, email)
     # Earlier audit entries about the person named them: keep the facts, not the names.
     db.session.execute(

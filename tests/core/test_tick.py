@@ -94,7 +94,13 @@ def test_the_tick_command_records_what_it_did(app, runner):
     assert "0 personne anonymisée" in result.output
     (run,) = db.session.scalars(sa.select(TickRun)).all()
     assert "0 fichier(s) d'import expiré(s) supprimé(s)" in result.output
-    assert [entry["task"] for entry in run.report] == ["inscriptions", "conservation", "imports"]
+    assert [entry["task"] for entry in run.report] == [
+        "inscriptions",
+        "conservation",
+        "imports",
+        "preuves",
+        "preuves-conservation",
+    ]
     assert run.finished_at >= run.started_at and not run.failed and run.host
 
 

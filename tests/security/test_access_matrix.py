@@ -489,6 +489,74 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/mes-sessions/seances/{running_seance}/tous-presents",
         TRAINERS_ACTION,
     ),
+    # proof (issue 16): empty forms are refused with the reason (409) or the fields (422).
+    ("GET", "/mes-sessions/seances/<int:seance_id>/faire-signer"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer",
+        TRAINERS,
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{person}",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{person}",
+        (L, 403, 409, 403, 403, 409),
+    ),
+    ("GET", "/emargement/<int:seance_id>/<token>/signer"): (
+        "/emargement/{running_seance}/{checkin_token}/signer",
+        LOGGED_IN,
+    ),
+    ("POST", "/emargement/<int:seance_id>/<token>/signer"): (
+        "/emargement/{running_seance}/{checkin_token}/signer",
+        (L, 409, 409, 409, 409, 409),
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/valider"): (
+        "/mes-sessions/seances/{running_seance}/valider",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/valider"): (
+        "/mes-sessions/seances/{running_seance}/valider",
+        (L, 403, 409, 403, 403, 409),
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/feuille-scellee"): (
+        "/mes-sessions/seances/{running_seance}/feuille-scellee",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/corriger"): (
+        "/mes-sessions/seances/{running_seance}/corriger",
+        COORDINATOR_FORM,
+    ),
+    ("GET", "/feuilles-scellees/<int:sheet_id>.pdf"): (
+        "/feuilles-scellees/999999.pdf",
+        (L, 403, 404, 403, 403, 404),
+    ),
+    ("GET", "/mes-formations/<int:session_id>/certificat-realisation.pdf"): (
+        "/mes-formations/{closed}/certificat-realisation.pdf",
+        ATTENDEE,
+    ),
+    ("GET", "/mes-sessions/<int:session_id>/certificats-realisation.pdf"): (
+        "/mes-sessions/{closed}/certificats-realisation.pdf",
+        COORDINATOR,
+    ),
+    # The referent's own centre; the coordinator has none (404).
+    ("GET", "/mon-centre/certificats-realisation"): (
+        "/mon-centre/certificats-realisation",
+        (L, 403, 403, 200, 200, 404),
+    ),
+    ("GET", "/administration/certificats"): ("/administration/certificats", COORDINATOR),
+    ("POST", "/administration/certificats"): ("/administration/certificats", COORDINATOR_FORM),
+    ("GET", "/mes-sessions/<int:session_id>/dossier-de-preuves"): (
+        "/mes-sessions/{closed}/dossier-de-preuves",
+        COORDINATOR,
+    ),
+    ("POST", "/mes-sessions/<int:session_id>/dossier-de-preuves"): (
+        "/mes-sessions/{closed}/dossier-de-preuves",
+        COORDINATOR_ACTION,
+    ),
+    ("GET", "/dossiers-de-preuves/<int:pack_id>.zip"): (
+        "/dossiers-de-preuves/999999.zip",
+        (L, 403, 403, 403, 403, 404),
+    ),
     # reports: a referent's bilan is always their own centre's (``centre`` is ignored).
     ("GET", "/bilan"): ("/bilan", MANAGERS),
     ("GET", "/bilan.xlsx"): ("/bilan.xlsx", MANAGERS),
@@ -735,6 +803,15 @@ HIGHER_ROLE: dict[tuple[str, str], tuple[str, int]] = {
     # Recording attendance is the session's trainers' (a referent is not one).
     ("POST", "/mes-sessions/seances/<int:seance_id>/personnes/<int:person_id>"): (
         "/mes-sessions/seances/{running_seance}/personnes/{higher}",
+        403,
+    ),
+    # Signing for someone on the trainer's device is the session's trainers' too.
+    ("GET", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{higher}",
+        403,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{higher}",
         403,
     ),
 }

@@ -85,6 +85,14 @@ def build_world() -> World:
 
     answer(w.campaign, w.person, {skill: TrainingWish.PRIORITY})
     db.session.flush()
+    from reseau.proof import operations as proof
+
+    w.sheet = proof.seal(
+        w.closed.seances[0],
+        actor=w.trainer,
+        given=proof.SignatureInput(typed_name=w.trainer.full_name),
+        certified=True,
+    )
     return w
 
 
@@ -175,6 +183,25 @@ EXPORTS = {
         check_xlsx,
         set(),
     ),
+    # Proof (issue 16): PDFs, built and never cached.
+    "/feuilles-scellees/<int:sheet_id>.pdf": (
+        "trainer",
+        "/feuilles-scellees/{sheet}.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/mes-formations/<int:session_id>/certificat-realisation.pdf": (
+        "person",
+        "/mes-formations/{closed}/certificat-realisation.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/mes-sessions/<int:session_id>/certificats-realisation.pdf": (
+        "coordinator",
+        "/mes-sessions/{closed}/certificats-realisation.pdf",
+        check_pdf,
+        set(),
+    ),
 }
 HOSTILE = (*HOSTILE, "=1+1@exemple.test")
 
@@ -202,6 +229,7 @@ def test_an_export_passes_hostile_values_through_unharmed(client, auth, rule):
         "closed": world.closed.id,
         "seance": world.closed.seances[0].id,
         "year": world.closed.starts_at.year,
+        "sheet": world.sheet.id,
     }
     if template == "bilan tables":
         urls = _bilan_table_urls(client, values["year"])
