@@ -27,6 +27,7 @@ from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn,
 from reseau.core.extensions import db
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
 from reseau.enrolment.tasks import enrolment_task
+from reseau.evaluation.tasks import evaluation_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
 from reseau.privacy.retention import retention_task
@@ -35,6 +36,7 @@ from reseau.privacy.retention import retention_task
 TICK_TASKS = (
     TickTask("inscriptions", enrolment_task),
     TickTask("conservation", retention_task),
+    TickTask("evaluations", evaluation_task),
 )
 
 
