@@ -15,6 +15,7 @@ from datetime import date
 
 from devdata.demo.diagnostic import add_demo_campaign
 from devdata.demo.enrolments import add_demo_enrolments
+from devdata.demo.evaluation import add_demo_evaluation
 from devdata.demo.loader import LABELS, Loader
 from devdata.demo.planner import Planner
 from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
@@ -41,6 +42,7 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     db.session.flush()
     created["upcoming_enrolments"] = add_demo_enrolments()
     add_demo_campaign(today)
+    add_demo_evaluation(today, created)
     if commit:
         db.session.commit()
     else:

@@ -40,6 +40,9 @@ LABELS = {
     "attendances": "émargements",
     "feedback": "évaluations",
     "upcoming_enrolments": "inscriptions aux sessions à venir",
+    "funders": "financeurs",
+    "session_fundings": "lignes de financement",
+    "cold_answers": "évaluations à froid",
 }
 
 
