@@ -18,7 +18,7 @@ from reseau.attendance import pdf as attendance_pdf
 from reseau.catalogue.models import SeanceStatus
 from reseau.core.downloads import append_row
 from reseau.core.i18n import date_fr, to_local
-from reseau.funding.queries import FunderReport
+from reseau.funding.queries import FunderReport, Period
 
 
 def number(value) -> str:
@@ -30,8 +30,7 @@ def number(value) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
-def period_label(report: FunderReport) -> str:
-    period = report.period
+def period_label(period: Period) -> str:
     return f"du {date_fr(period.start, 'd MMMM y')} au {date_fr(period.end, 'd MMMM y')}"
 
 
@@ -91,7 +90,7 @@ def workbook(report: FunderReport) -> Workbook:
     book = Workbook()
     sheet = book.active
     sheet.title = "Synthèse"
-    append_row(sheet, [f"{report.funder.name} – rapport {period_label(report)}"])
+    append_row(sheet, [f"{report.funder.name} – rapport {period_label(report.period)}"])
     sheet["A1"].font = Font(bold=True, size=13)
     append_row(sheet, [])
     for label, value in key_figures(report):
@@ -131,7 +130,7 @@ PDF_WIDTHS = (70, 22, 22, 12, 15, 18, 18, 20, 20, 20, 36)
 
 
 def report_pdf(report: FunderReport, *, network_name: str) -> bytes:
-    title = f"{report.funder.name} – rapport {period_label(report)}"
+    title = f"{report.funder.name} – rapport {period_label(report.period)}"
     pdf = _Pdf(network_name, title)
     pdf.add_page()
     pdf.set_font(FONT, "B", 14)

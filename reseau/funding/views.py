@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, flash, request, url_for
@@ -29,12 +27,6 @@ ZIP_MIMETYPE = "application/zip"
 def session_fundings(session_id: int) -> list[SessionFunding]:
     """A session's funders, for its admin page (catalogue) to include."""
     return queries.session_fundings(session_id)
-
-
-@bp.app_template_global()
-def funders_summary(start: date, end: date) -> list:
-    """The bilan's "par financeur" lines (reports includes the partial)."""
-    return queries.funders_summary(start, end)
 
 
 @bp.route("/admin/financeurs")
@@ -103,7 +95,23 @@ def funder_report(funder_id: int):
         args=args,
         figures=documents.key_figures(report),
         number=documents.number,
-        period_label=documents.period_label(report),
+        period_label=documents.period_label(report.period),
+        status=422 if errors else 200,
+    )
+
+
+@bp.route("/admin/financeurs/bilan")
+@coordinator_required
+def bilan_funders():
+    """The bilan's "par financeur" table (the bilan loads it after the page)."""
+    period, form = _period()
+    errors = form.errors or form.du.errors or form.au.errors
+    return render_page(
+        "funding/bilan_funders.html",
+        "funding/_bilan_funders_table.html",
+        funder_lines=queries.funders_summary(period.start, period.end),
+        args={"du": period.start.isoformat(), "au": period.end.isoformat()},
+        period_label=documents.period_label(period),
         status=422 if errors else 200,
     )
 

@@ -166,4 +166,9 @@ def test_the_bilan_shows_the_par_financeur_section(year, client, auth):
     page = client.get("/bilan?annee=2011")
     assert page.status_code == 200
     assert 'id="par-financeur"' in page.text
-    assert "FOSFORA (FCSF)" in page.text
+    url = "/admin/financeurs/bilan?du=2011-01-01&amp;au=2011-12-31"
+    assert f'data-hx-get="{url}"' in page.text and f'href="{url}"' in page.text
+    table = client.get(url.replace("&amp;", "&"), headers={"HX-Request": "true"})
+    assert table.text.startswith('<div id="bilan-funders">')
+    assert "FOSFORA (FCSF)" in table.text and "FDVA 1" in table.text
+    assert client.get(url.replace("&amp;", "&")).status_code == 200

@@ -473,6 +473,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     # funding (issue 17): the coordinator's.
     ("GET", "/admin/financeurs"): ("/admin/financeurs", COORDINATOR),
     ("GET", "/admin/financeurs/nouveau"): ("/admin/financeurs/nouveau", COORDINATOR),
+    ("GET", "/admin/financeurs/bilan"): ("/admin/financeurs/bilan", COORDINATOR),
     ("GET", "/admin/financeurs/<int:funder_id>"): ("/admin/financeurs/{funder}", COORDINATOR),
     ("GET", "/admin/financeurs/<int:funder_id>/modifier"): (
         "/admin/financeurs/{funder}/modifier",
