@@ -32,6 +32,21 @@ from reseau.evaluation.models import CentreReview, ColdAnswer, UseLevel
 # --- the cold questionnaire ----------------------------------------------------------------
 
 
+@bp.app_template_global()
+def my_cold_questionnaires() -> list[ColdAnswer]:
+    """The cold questionnaires sent to the current person and not finished ("Mes
+    formations" lists them). One query."""
+    if not current_user.is_authenticated:
+        return []
+    return db.session.scalars(
+        sa.select(ColdAnswer)
+        .options(so.joinedload(ColdAnswer.session))
+        .where(ColdAnswer.person_id == current_user.id, ColdAnswer.submitted_at.is_(None))
+        .order_by(ColdAnswer.sent_at.desc())
+        .limit(20)
+    ).all()
+
+
 def _own_answer_or_404(session_id: int) -> ColdAnswer:
     """The questionnaire sent to ``current_user`` for this session; 404 if none was sent."""
     answer = db.session.scalar(

@@ -47,6 +47,7 @@ def test_cold_answers_are_saved_as_they_go(client, auth, htmx_headers):
     db.session.commit()
     auth.login(came[0])
     url = f"/mes-formations/{session.id}/evaluation-a-froid"
+    assert f'href="{url}"' in client.get("/mes-formations").text
     page = client.get(url)
     assert page.status_code == 200 and "Ce que cela vous a apporté" in page.text
     saved = client.post(f"{url}/gained", data={"gained": "Oser parler au CA"}, headers=htmx_headers)
@@ -66,6 +67,7 @@ def test_cold_answers_are_saved_as_they_go(client, auth, htmx_headers):
     db.session.refresh(answer)
     assert answer.submitted_at is not None and answer.needs == "Animer une réunion de bénévoles"
     assert "Oser parler au CA" in client.get(url).text
+    assert f'href="{url}"' not in client.get("/mes-formations").text
 
 
 def test_only_the_person_asked_answers(client, auth):
