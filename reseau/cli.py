@@ -57,7 +57,8 @@ def register_commands(app) -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Run the periodic tasks: offers, convocations (J-2), retention. Safe on every host."""
+    """Run the periodic tasks: offers, convocations (J-2), retention, cold evaluations. Safe on
+    every host."""
     run = run_tick(TICK_TASKS)
     for entry in run.report:
         click.echo(entry["line"])
