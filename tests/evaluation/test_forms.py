@@ -186,3 +186,23 @@ def test_a_participant_cannot_see_the_results(client, auth):
     auth.login(make_user())
     db.session.commit()
     assert client.get("/admin/evaluations").status_code == 403
+
+
+def test_anonymising_a_person_erases_their_cold_and_trainer_texts(app):
+    from reseau.privacy.operations import anonymise_person
+
+    trainer = make_trainer()
+    session, came, _ = closed_session(91, people=1, absent=0)
+    answer = _sent(session, came[0])
+    operations.save_cold_field(answer, "gained", "Merci à Aïcha Benali")
+    operations.save_cold_field(answer, "used", "often")
+    operations.save_trainer_evaluation(
+        session, trainer, {"objectives": "yes", "group_notes": "Avec Aïcha Benali"}
+    )
+    anonymise_person(came[0], actor=None)
+    anonymise_person(trainer, actor=None)
+    db.session.expire_all()
+    answer = db.session.get(ColdAnswer, answer.id)
+    evaluation = db.session.scalar(sa.select(TrainerEvaluation))
+    assert (answer.gained, answer.used) == ("", UseLevel.OFTEN)
+    assert (evaluation.group_notes, evaluation.objectives) == ("", ObjectivesReached.YES)
