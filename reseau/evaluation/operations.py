@@ -288,7 +288,7 @@ def save_cold_field(answer: ColdAnswer, name: str, value: str) -> None:
     else:
         setattr(answer, name, (value or "").strip()[:TEXT_LIMIT])
     now = utcnow()
-    if answer.started_at is None:
+    if answer.started_at is None and value:  # an empty field is no answer yet
         answer.started_at = now
     answer.updated_at = now
     db.session.flush()

@@ -33,6 +33,23 @@ from reseau.evaluation.models import CentreReview, ColdAnswer, UseLevel
 
 
 @bp.app_template_global()
+def session_cold_results(session_id: int) -> dict:
+    """The session's cold answers beside its hot feedback (attendance includes the partial):
+    how many were sent and answered, and their texts (never names). One query."""
+    answers = db.session.scalars(
+        sa.select(ColdAnswer).where(ColdAnswer.session_id == session_id).order_by(ColdAnswer.id)
+    ).all()
+    answered = [a for a in answers if a.started_at is not None]
+    return {
+        "sent": len(answers),
+        "answered": len(answered),
+        "rate": queries.rate(len(answered), len(answers)),
+        "used": {level: sum(1 for a in answered if a.used == level) for level in UseLevel},
+        "answers": [a for a in answered if a.changes or a.gained or a.missing or a.needs],
+    }
+
+
+@bp.app_template_global()
 def my_cold_questionnaires() -> list[ColdAnswer]:
     """The cold questionnaires sent to the current person and not finished ("Mes
     formations" lists them). One query."""

@@ -206,3 +206,19 @@ def test_anonymising_a_person_erases_their_cold_and_trainer_texts(app):
     evaluation = db.session.scalar(sa.select(TrainerEvaluation))
     assert (answer.gained, answer.used) == ("", UseLevel.OFTEN)
     assert (evaluation.group_notes, evaluation.objectives) == ("", ObjectivesReached.YES)
+
+
+def test_cold_results_sit_beside_the_hot_feedback(client, auth):
+    trainer = make_trainer()
+    session, came, _ = closed_session(95, people=2, absent=0)
+    session.trainers.append(trainer)
+    answer = _sent(session, came[0])
+    _sent(session, came[1])
+    operations.save_cold_field(answer, "changes", "Un nouveau bureau")
+    operations.save_cold_field(_sent(closed_session(95)[0], make_user()), "gained", "")
+    db.session.commit()
+    auth.login(trainer)
+    page = client.get(f"/mes-sessions/{session.id}/avis")
+    assert page.status_code == 200
+    assert "1 réponse(s) sur 2 questionnaire(s) envoyé(s) (50 %)" in page.text
+    assert "Un nouveau bureau" in page.text
