@@ -87,6 +87,13 @@ def shoot(base_url: str) -> None:
         page.screenshot(path=OUT / "coordinator-home.png")
         page.goto("/admin/centres")
         page.screenshot(path=OUT / "centres.png")
+        # Issue 17: a funder's report (FDVA 1, the 2012 cycles) and the evaluations of 2012.
+        page.goto("/admin/financeurs")
+        report = page.get_by_role("link", name="FDVA 1", exact=True).get_attribute("href")
+        page.goto(f"{report}?du=2012-01-01&au=2012-12-31")
+        page.screenshot(path=OUT / "funder-report.png", full_page=True)
+        page.goto("/admin/evaluations?annee=2012")
+        page.screenshot(path=OUT / "evaluations.png")
         shoot_figures(page)
         context.close()
         shoot_phone(browser, base_url)

@@ -29,6 +29,7 @@ from reseau.core.i18n import ngettext
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
 from reseau.diagnostic import rollups as diagnostic_rollups
 from reseau.enrolment.tasks import enrolment_task
+from reseau.evaluation.tasks import evaluation_task
 from reseau.imports.operations import imports_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
@@ -43,6 +44,7 @@ TICK_TASKS = (
     TickTask("imports", imports_task),
     TickTask("preuves", pack_task),
     TickTask("preuves-conservation", proof_retention_task),
+    TickTask("evaluations", evaluation_task),
 )
 
 
@@ -65,7 +67,8 @@ def register_commands(app) -> None:
 
 @click.command("tick")
 def tick_command() -> None:
-    """Run the periodic tasks: offers, convocations (J-2), retention. Safe on every host."""
+    """Run the periodic tasks: offers, convocations (J-2), retention, cold evaluations. Safe on
+    every host."""
     run = run_tick(TICK_TASKS)
     for entry in run.report:
         click.echo(entry["line"])

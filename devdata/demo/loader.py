@@ -41,6 +41,9 @@ LABELS = {
     "feedback": "évaluations",
     "upcoming_enrolments": "inscriptions aux sessions à venir",
     "sealed_sheets": "feuilles d'émargement scellées",
+    "funders": "financeurs",
+    "session_fundings": "lignes de financement",
+    "cold_answers": "évaluations à froid",
 }
 
 

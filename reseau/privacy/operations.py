@@ -27,6 +27,7 @@ from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
+from reseau.evaluation.models import ColdAnswer, TrainerEvaluation
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
@@ -380,9 +381,9 @@ def erase_free_text(person: User) -> None:
 
     Free text (feedback comments, the diagnostic's open answers and other needs) may hold
     their name, a colleague's or their centre's story, which anonymous figures do not need.
-    The satisfaction marks, recommendations, skill levels and training wishes stay, so the
-    reports count the same answers; the comment lists, which show only non-empty texts, no
-    longer show theirs.
+    Cold answers and a trainer's evaluations lose their texts too. The satisfaction marks,
+    recommendations, skill levels and training wishes stay, so the reports count the same
+    answers; the comment lists, which show only non-empty texts, no longer show theirs.
     """
     _erase(Feedback, (Feedback.gained, Feedback.missing), Feedback.person_id == person.id)
     _erase(
@@ -392,6 +393,20 @@ def erase_free_text(person: User) -> None:
     )
     responses = sa.select(DiagnosticResponse.id).where(DiagnosticResponse.person_id == person.id)
     _erase(QuestionAnswer, (QuestionAnswer.text,), QuestionAnswer.response_id.in_(responses))
+    _erase(
+        ColdAnswer,
+        (ColdAnswer.changes, ColdAnswer.gained, ColdAnswer.missing, ColdAnswer.needs),
+        ColdAnswer.person_id == person.id,
+    )
+    _erase(
+        TrainerEvaluation,
+        (
+            TrainerEvaluation.group_notes,
+            TrainerEvaluation.objectives_notes,
+            TrainerEvaluation.to_change,
+        ),
+        TrainerEvaluation.trainer_id == person.id,
+    )
 
 
 def _erase(model, columns, condition) -> None:
