@@ -396,10 +396,14 @@ def free_texts(filters: Filters) -> list[sa.Row]:
         .join(DiagnosticQuestion, DiagnosticQuestion.id == QuestionAnswer.question_id)
         .where(QuestionAnswer.text != "")
     )
-    union = sa.union_all(other, answers).subquery()
-    return db.session.execute(
-        sa.select(union).order_by(union.c.at.desc()).limit(FREE_TEXT_LIMIT)
-    ).all()
+    # The latest of each kind first (each an ordered, limited scan), then the latest of both:
+    # a union sorted as a whole would sort every text of the campaign.
+    rows = [
+        *db.session.execute(other.order_by(sa.desc("at")).limit(FREE_TEXT_LIMIT)),
+        *db.session.execute(answers.order_by(sa.desc("at")).limit(FREE_TEXT_LIMIT)),
+    ]
+    rows.sort(key=lambda row: row.at, reverse=True)
+    return rows[:FREE_TEXT_LIMIT]
 
 
 def respondents_by_department(filters: Filters) -> dict[int | None, int]:
