@@ -269,6 +269,57 @@ def theme_needs(
     return ranked, columns
 
 
+def theme_totals(campaign_ids: list[int], centre_id: int | None = None) -> list[tuple]:
+    """(theme, people, score) of several campaigns added up, in two queries: the themes of
+    their questionnaires, and their needs (summary rows; a centre's from its answers)."""
+    themes = list(
+        db.session.scalars(
+            sa.select(Theme)
+            .where(
+                Theme.id.in_(
+                    sa.select(DiagnosticSkill.theme_id).where(
+                        DiagnosticSkill.campaign_id.in_(campaign_ids)
+                    )
+                )
+            )
+            .order_by(Theme.position, Theme.name)
+        )
+    )
+    if centre_id is None:
+        count = DiagnosticThemeCount
+        query = (
+            sa.select(count.theme_id, sa.func.sum(count.people), sa.func.sum(count.score))
+            .where(count.campaign_id.in_(campaign_ids))
+            .group_by(count.theme_id)
+        )
+    else:
+        per_person = (
+            sa.select(
+                DiagnosticSkill.theme_id.label("theme_id"),
+                sa.func.max(WEIGHT).label("weight"),
+            )
+            .select_from(SkillAnswer)
+            .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
+            .join(User, User.id == DiagnosticResponse.person_id)
+            .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+            .where(
+                DiagnosticResponse.campaign_id.in_(campaign_ids),
+                User.centre_id == centre_id,
+                WANTS,
+            )
+            .group_by(DiagnosticSkill.theme_id, DiagnosticResponse.id)
+            .subquery()
+        )
+        query = sa.select(
+            per_person.c.theme_id, sa.func.count(), sa.func.sum(per_person.c.weight)
+        ).group_by(per_person.c.theme_id)
+    sums = {
+        theme_id: (int(people or 0), int(score or 0))
+        for theme_id, people, score in db.session.execute(query)
+    }
+    return [(theme, *sums.get(theme.id, (0, 0))) for theme in themes]
+
+
 def _department_columns(filters: Filters, with_data: set) -> list[Department | None]:
     query = sa.select(Department).order_by(Department.code)
     if filters.department_id is not None:
