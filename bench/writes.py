@@ -7,8 +7,9 @@ campaign (5 themes × 4 skills), half the writers as people answering it (spread
 départements and 2 categories, so that some share a summary row as real colleagues do) and
 half as trainers, each of their own session with a séance under way and 10 people on its
 roster. gunicorn (``--workers`` sync workers, 127.0.0.1 only) serves them; every writer loops
-on its own write (an autosave of one answer, or one attendance tap) and ``--readers``
-coordinators load the bilan, for ``--duration`` seconds. A sampler reads ``pg_stat_activity``
+on its own write (an autosave of one answer, or one attendance tap, ``--pause`` seconds apart
+on average; 0: back to back) and ``--readers`` coordinators load the bilan, for
+``--duration`` seconds, while one more client loads the trivial route (queueing alone). A sampler reads ``pg_stat_activity``
 and ``pg_locks`` every 50 ms: how often a backend waited on a lock, and what it was running.
 
 Prints one JSON line: p50/p95 of each kind of request, the trivial route's p50 measured alone
@@ -176,8 +177,10 @@ class Sampler(threading.Thread):
         self.connection.close()
 
 
-def _loop(call, until: float, latencies: list, errors: list) -> None:
+def _loop(call, until: float, latencies: list, errors: list, pause: float = 0.0) -> None:
     while time.monotonic() < until:
+        if pause:
+            time.sleep(pause * random.random() * 2)  # clients out of step, ``pause`` on average
         started = time.perf_counter()
         try:
             status = call()
@@ -246,7 +249,18 @@ def _clients(base: str, data: dict) -> list[tuple[str, object]]:
         client = Client(base)
         client.login(email)
         calls.append(("bilan", _reader(client)))
+    # The trivial route under the same load: what queueing for a worker alone costs.
+    calls.append(("trivial", _trivial(Client(base))))
     return calls
+
+
+def _trivial(client: Client):
+    def call():
+        with client.opener.open(client.base + "/bench/trivial", timeout=120) as answer:
+            answer.read()
+            return answer.status
+
+    return call
 
 
 def _trivial_p50(base: str, count: int = 200) -> float:
@@ -274,7 +288,7 @@ def wsgi_app():
     return app
 
 
-def run(writers: int, readers: int, duration: float, workers: int) -> dict:
+def run(writers: int, readers: int, duration: float, workers: int, pause: float) -> dict:
     from reseau import create_app
     from reseau.core.extensions import db
 
@@ -299,7 +313,9 @@ def run(writers: int, readers: int, duration: float, workers: int) -> dict:
             errors: dict[str, list] = {kind: [] for kind, _ in calls}
             until = time.monotonic() + duration
             threads = [
-                threading.Thread(target=_loop, args=(call, until, latencies[kind], errors[kind]))
+                threading.Thread(
+                    target=_loop, args=(call, until, latencies[kind], errors[kind], pause)
+                )
                 for kind, call in calls
             ]
             sampler.start()
@@ -322,13 +338,19 @@ def run(writers: int, readers: int, duration: float, workers: int) -> dict:
         for kind, values in latencies.items()
     }
     writes = latencies.get("diagnostic", []) + latencies.get("attendance", [])
+    trivial_p95 = figures["trivial"]["p95_ms"]
     return {
         "writers": writers,
+        "pause_s": pause,
         "readers": readers,
         "workers": workers,
         "duration_s": duration,
         "trivial_p50_ms": trivial,
         "write_p95_ms": round(percentile(writes, 0.95), 1),
+        # Above 1: the write costs more than queueing for a worker does.
+        "write_p95_over_trivial_p95": round(percentile(writes, 0.95) / trivial_p95, 2)
+        if trivial_p95
+        else None,
         "by_kind": figures,
         "lock_waits": {
             "samples": sampler.samples,
@@ -346,8 +368,11 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=10)
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--pause", type=float, default=1.0, help="seconds between a client's requests, on average"
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.writers, args.readers, args.duration, args.workers)))
+    print(json.dumps(run(args.writers, args.readers, args.duration, args.workers, args.pause)))
 
 
 if __name__ == "__main__":
