@@ -155,6 +155,18 @@ def _version(model, *conditions) -> sa.Select:
     ).where(*conditions)
 
 
+def _seats_version(sessions) -> sa.Select:
+    """What the seats left of ``sessions`` depend on, from the enrolment queue's index alone:
+    how many seats are held, and which sessions hold them (sums of the session ids and their
+    squares move whenever a seat moves from one session to another)."""
+    session_id = Enrolment.session_id
+    return sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(session_id), 0),
+        sa.func.coalesce(sa.func.sum(session_id * session_id), 0),
+    ).where(session_id.in_(sessions), Enrolment.status.in_(HOLDING))
+
+
 def _upcoming(now: datetime):
     return sa.and_(
         TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= now
@@ -167,7 +179,7 @@ def _catalogue_fingerprint(**_):
     upcoming = sa.select(TrainingSession.id).where(_upcoming(now))
     parts = [
         _version(TrainingSession, _upcoming(now)),
-        _version(Enrolment, Enrolment.session_id.in_(upcoming), Enrolment.status.in_(HOLDING)),
+        _seats_version(upcoming),
         _version(Theme),
         _version(Cycle),
         _version(Module),
