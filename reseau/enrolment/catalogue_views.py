@@ -247,7 +247,6 @@ def _session_fingerprint(session_id: int):
     trainers = sa.select(session_trainer.c.user_id).where(
         session_trainer.c.session_id == session_id
     )
-    cycle = sa.select(Module.cycle_id).where(Module.id == TrainingSession.module_id)
 
     def scalar(query):
         return query.scalar_subquery()
@@ -270,8 +269,17 @@ def _session_fingerprint(session_id: int):
                 sa.select(sa.func.coalesce(sa.func.sum(User.id), 0)).where(User.id.in_(trainers))
             ),
             scalar(sa.select(sa.func.max(User.updated_at)).where(User.id.in_(trainers))),
-            scalar(sa.select(Theme.updated_at).where(Theme.id == TrainingSession.theme_id)),
-            scalar(sa.select(Cycle.updated_at).where(Cycle.id.in_(cycle))),
+            scalar(
+                sa.select(Theme.updated_at)
+                .where(Theme.id == TrainingSession.theme_id)
+                .correlate(TrainingSession)
+            ),
+            scalar(
+                sa.select(Cycle.updated_at)
+                .join(Module, Module.cycle_id == Cycle.id)
+                .where(Module.id == TrainingSession.module_id)
+                .correlate(TrainingSession)
+            ),
         ).where(TrainingSession.id == session_id)
     ).first()
     return None if row is None else tuple(row)
