@@ -361,44 +361,61 @@ class Rate:
 
 
 def _rates(filters: Filters, group_columns: list, label_of) -> list[Rate]:
+    """Eligible people, respondents and submissions per group (département or centre).
+
+    Eligible: everyone in the campaign's audience, plus anyone outside it who answered anyway.
+    Two grouped queries, one over the people (the audience), one over the campaign's
+    responses, merged here: a single query joining every person to their response would read
+    each of the network's people once per request.
+    """
     campaign = filters.campaign
-    answered = sa.case((DiagnosticResponse.started_at.is_not(None), 1), else_=0)
-    submitted = sa.case((DiagnosticResponse.submitted_at.is_not(None), 1), else_=0)
-    rows = db.session.execute(
-        sa.select(
-            *group_columns,
-            sa.func.count(User.id).label("eligible"),
-            sa.func.coalesce(sa.func.sum(answered), 0).label("answered"),
-            sa.func.coalesce(sa.func.sum(submitted), 0).label("submitted"),
+    audience = sa.and_(
+        User.status == UserStatus.ACTIVE,
+        User.email.is_not(None),
+        User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
+    )
+
+    def grouped(query):
+        return (
+            query.join(Centre, Centre.id == User.centre_id)
+            .join(Department, Department.id == Centre.department_id)
+            .where(*filters.people_conditions())
+            .group_by(*group_columns)
         )
-        .select_from(User)
-        .join(Centre, Centre.id == User.centre_id)
-        .join(Department, Department.id == Centre.department_id)
-        .outerjoin(
-            DiagnosticResponse,
-            sa.and_(
-                DiagnosticResponse.person_id == User.id,
-                DiagnosticResponse.campaign_id == campaign.id,
-            ),
-        )
-        .where(
-            # Everyone in the audience, plus anyone outside it who answered anyway.
-            sa.or_(
-                sa.and_(
-                    User.status == UserStatus.ACTIVE,
-                    User.email.is_not(None),
-                    User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
-                ),
-                DiagnosticResponse.started_at.is_not(None),
-            ),
-            *filters.people_conditions(),
-        )
-        .group_by(*group_columns)
-        .order_by(*group_columns)
-        .limit(CENTRE_LIMIT)
+
+    people = db.session.execute(
+        grouped(sa.select(*group_columns, sa.func.count(User.id)).where(audience))
     ).all()
+    started = DiagnosticResponse.started_at.is_not(None)
+    answers = db.session.execute(
+        grouped(
+            sa.select(
+                *group_columns,
+                sa.func.sum(sa.case((started, 1), else_=0)),
+                sa.func.sum(sa.case((DiagnosticResponse.submitted_at.is_not(None), 1), else_=0)),
+                sa.func.sum(sa.case((sa.and_(started, ~audience), 1), else_=0)),
+            )
+            .select_from(DiagnosticResponse)
+            .join(User, User.id == DiagnosticResponse.person_id)
+            .where(DiagnosticResponse.campaign_id == campaign.id)
+        )
+    ).all()
+    width = len(group_columns)
+    groups: dict[tuple, list] = {}
+    for row in people:
+        groups[tuple(row[:width])] = [row, int(row[width]), 0, 0]
+    for row in answers:
+        answered, submitted, outside = (int(value or 0) for value in row[width:])
+        group = groups.setdefault(tuple(row[:width]), [row, 0, 0, 0])
+        if not (answered or group[1]):
+            del groups[tuple(row[:width])]  # nobody eligible, nobody answered
+            continue
+        group[1] += outside
+        group[2], group[3] = answered, submitted
+    ordered = sorted(groups.items(), key=lambda item: tuple(str(v) for v in item[0]))
     return [
-        Rate(label_of(row), row.eligible, int(row.answered), int(row.submitted)) for row in rows
+        Rate(label_of(row), eligible, answered, submitted)
+        for _, (row, eligible, answered, submitted) in ordered[:CENTRE_LIMIT]
     ]
 
 
