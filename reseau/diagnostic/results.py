@@ -360,7 +360,7 @@ class Rate:
         return round(100 * self.answered / self.eligible) if self.eligible else 0
 
 
-def _rates(filters: Filters, group_columns: list, label_of) -> list[Rate]:
+def _rates(filters: Filters, group_columns: list) -> list[tuple]:
     """Eligible people, respondents and submissions per group (département or centre).
 
     Eligible: everyone in the campaign's audience, plus anyone outside it who answered anyway.
@@ -413,26 +413,32 @@ def _rates(filters: Filters, group_columns: list, label_of) -> list[Rate]:
         group[1] += outside
         group[2], group[3] = answered, submitted
     ordered = sorted(groups.items(), key=lambda item: tuple(str(v) for v in item[0]))
-    return [
-        Rate(label_of(row), eligible, answered, submitted)
-        for _, (row, eligible, answered, submitted) in ordered[:CENTRE_LIMIT]
-    ]
+    return [group for _, group in ordered]
+
+
+def rates(filters: Filters) -> tuple[list[Rate], list[Rate]]:
+    """Response rates per département and per centre (the first ``CENTRE_LIMIT``), both from
+    the same two queries grouped by centre."""
+    columns = [Department.code, Department.name, Centre.name, Centre.id]
+    by_department: dict[tuple, Rate] = {}
+    centres = []
+    for row, eligible, answered, submitted in _rates(filters, columns):
+        key = (row[0], row[1])
+        total = by_department.setdefault(key, Rate(f"{row[0]} – {row[1]}", 0, 0, 0))
+        total.eligible += eligible
+        total.answered += answered
+        total.submitted += submitted
+        if len(centres) < CENTRE_LIMIT:
+            centres.append(Rate(f"{row[2]} ({row[0]})", eligible, answered, submitted))
+    return list(by_department.values()), centres
 
 
 def department_rates(filters: Filters) -> list[Rate]:
-    return _rates(
-        filters,
-        [Department.code, Department.name],
-        lambda row: f"{row.code} – {row.name}",
-    )
+    return rates(filters)[0]
 
 
 def centre_rates(filters: Filters) -> list[Rate]:
-    return _rates(
-        filters,
-        [Department.code, Centre.name, Centre.id],
-        lambda row: f"{row.name} ({row.code})",
-    )
+    return rates(filters)[1]
 
 
 def free_texts(filters: Filters) -> list[sa.Row]:
@@ -597,6 +603,7 @@ def page_figures(filters: Filters) -> dict:
     """Everything the results page shows for ``filters`` (a fixed number of queries)."""
     needs, columns = theme_needs(filters)
     by_department = respondents_by_department(filters)
+    department_rows, centre_rows = rates(filters)
     return {
         "needs": needs,
         "columns": columns,
@@ -604,8 +611,8 @@ def page_figures(filters: Filters) -> dict:
         "maximum_percent": with_rates(needs, by_department),
         "respondents_by_department": by_department,
         "skills": skill_ranking(filters),
-        "department_rates": department_rates(filters),
-        "centre_rates": centre_rates(filters),
+        "department_rates": department_rows,
+        "centre_rates": centre_rows,
         "texts": free_texts(filters),
         "respondents": sum(by_department.values()),
     }
