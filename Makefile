@@ -35,7 +35,7 @@ VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgresql lint audit chromium vnu wrk clean clean-data bench bench-enrol bench-ics
+.PHONY: help run test test-sqlite test-postgresql lint audit chromium vnu wrk clean clean-data bench bench-enrol bench-ics bench-writes
 
 help:
 	@echo "make run    serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
@@ -43,6 +43,7 @@ help:
 	@echo "make lint   ruff only"
 	@echo "make bench-enrol  200 concurrent enrolments into 20 seats, on SQLite and PostgreSQL"
 	@echo "make bench-ics    build and serve a 1,000-séance calendar feed (uses wrk if installed)"
+	@echo "make bench-writes 50 writers (diagnostic autosaves, attendance taps) and 10 bilan readers, PostgreSQL"
 	@echo "make bench  each role's pages at regional and national scale, SQLite and PostgreSQL (wrk)"
 	@echo "make clean  remove .venv, caches and test artifacts (keeps instance/)"
 
@@ -156,6 +157,10 @@ bench-enrol: $(DEV_STAMP)
 
 bench-ics: $(DEV_STAMP)
 	$(BIN)/python bench/ics.py
+
+# Issue 21: write latency and lock waits under concurrent writes and bilan reads (PostgreSQL).
+bench-writes: $(DEV_STAMP)
+	$(BIN)/python bench/writes.py --writers 50 --readers 10 --workers 4
 
 # Issue 9's page benchmark. Data sets are built on first use and cached (instance/bench/ and
 # PostgreSQL databases reseau_bench_*); the national one takes a few minutes to build.

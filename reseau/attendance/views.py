@@ -552,46 +552,34 @@ def feedback_results(session_id: int):
 @bp.app_template_global()
 def my_attended_sessions() -> list[dict]:
     """Closed sessions the current person attended: hours, and whether feedback is waiting
-    (for "Mes formations"). Three queries."""
+    (for "Mes formations"). One query: the séances attended, with their session and the
+    person's feedback on it, summed here per session."""
     if not current_user.is_authenticated:
         return []
+    given = sa.exists().where(
+        Feedback.session_id == TrainingSession.id, Feedback.person_id == current_user.id
+    )
     rows = db.session.execute(
-        sa.select(Seance.session_id, Seance.starts_at, Seance.ends_at)
+        sa.select(TrainingSession, Seance.starts_at, Seance.ends_at, given.label("given"))
+        .join(Seance, Seance.session_id == TrainingSession.id)
         .join(Attendance, Attendance.seance_id == Seance.id)
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
         .where(
             Attendance.person_id == current_user.id,
             Attendance.status.in_(AttendanceStatus.ATTENDED),
             Seance.status == SeanceStatus.SCHEDULED,
             TrainingSession.status == SessionStatus.CLOSED,
         )
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
         .limit(2000)
     ).all()
-    if not rows:
-        return []
-    hours: dict[int, float] = {}
-    for session_id, starts_at, ends_at in rows:
-        hours[session_id] = (
-            hours.get(session_id, 0.0) + (ends_at - starts_at).total_seconds() / 3600
+    items: dict[int, dict] = {}
+    for session, starts_at, ends_at, feedback_given in rows:
+        item = items.setdefault(
+            session.id, {"session": session, "hours": 0.0, "feedback_given": feedback_given}
         )
-    sessions = db.session.scalars(
-        sa.select(TrainingSession)
-        .where(TrainingSession.id.in_(list(hours)))
-        .order_by(TrainingSession.starts_at.desc())
-    ).all()
-    given = set(
-        db.session.scalars(
-            sa.select(Feedback.session_id).where(
-                Feedback.person_id == current_user.id, Feedback.session_id.in_(list(hours))
-            )
+        item["hours"] += (ends_at - starts_at).total_seconds() / 3600
+    for item in items.values():
+        item["feedback_waiting"] = not item["feedback_given"] and operations.feedback_open(
+            item["session"]
         )
-    )
-    return [
-        {
-            "session": s,
-            "hours": hours[s.id],
-            "feedback_given": s.id in given,
-            "feedback_waiting": s.id not in given and operations.feedback_open(s),
-        }
-        for s in sessions
-    ]
+    return list(items.values())

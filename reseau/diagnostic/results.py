@@ -269,6 +269,57 @@ def theme_needs(
     return ranked, columns
 
 
+def theme_totals(campaign_ids: list[int], centre_id: int | None = None) -> list[tuple]:
+    """(theme, people, score) of several campaigns added up, in two queries: the themes of
+    their questionnaires, and their needs (summary rows; a centre's from its answers)."""
+    themes = list(
+        db.session.scalars(
+            sa.select(Theme)
+            .where(
+                Theme.id.in_(
+                    sa.select(DiagnosticSkill.theme_id).where(
+                        DiagnosticSkill.campaign_id.in_(campaign_ids)
+                    )
+                )
+            )
+            .order_by(Theme.position, Theme.name)
+        )
+    )
+    if centre_id is None:
+        count = DiagnosticThemeCount
+        query = (
+            sa.select(count.theme_id, sa.func.sum(count.people), sa.func.sum(count.score))
+            .where(count.campaign_id.in_(campaign_ids))
+            .group_by(count.theme_id)
+        )
+    else:
+        per_person = (
+            sa.select(
+                DiagnosticSkill.theme_id.label("theme_id"),
+                sa.func.max(WEIGHT).label("weight"),
+            )
+            .select_from(SkillAnswer)
+            .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
+            .join(User, User.id == DiagnosticResponse.person_id)
+            .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+            .where(
+                DiagnosticResponse.campaign_id.in_(campaign_ids),
+                User.centre_id == centre_id,
+                WANTS,
+            )
+            .group_by(DiagnosticSkill.theme_id, DiagnosticResponse.id)
+            .subquery()
+        )
+        query = sa.select(
+            per_person.c.theme_id, sa.func.count(), sa.func.sum(per_person.c.weight)
+        ).group_by(per_person.c.theme_id)
+    sums = {
+        theme_id: (int(people or 0), int(score or 0))
+        for theme_id, people, score in db.session.execute(query)
+    }
+    return [(theme, *sums.get(theme.id, (0, 0))) for theme in themes]
+
+
 def _department_columns(filters: Filters, with_data: set) -> list[Department | None]:
     query = sa.select(Department).order_by(Department.code)
     if filters.department_id is not None:
@@ -309,62 +360,85 @@ class Rate:
         return round(100 * self.answered / self.eligible) if self.eligible else 0
 
 
-def _rates(filters: Filters, group_columns: list, label_of) -> list[Rate]:
+def _rates(filters: Filters, group_columns: list) -> list[tuple]:
+    """Eligible people, respondents and submissions per group (département or centre).
+
+    Eligible: everyone in the campaign's audience, plus anyone outside it who answered anyway.
+    Two grouped queries, one over the people (the audience), one over the campaign's
+    responses, merged here: a single query joining every person to their response would read
+    each of the network's people once per request.
+    """
     campaign = filters.campaign
-    answered = sa.case((DiagnosticResponse.started_at.is_not(None), 1), else_=0)
-    submitted = sa.case((DiagnosticResponse.submitted_at.is_not(None), 1), else_=0)
-    rows = db.session.execute(
-        sa.select(
-            *group_columns,
-            sa.func.count(User.id).label("eligible"),
-            sa.func.coalesce(sa.func.sum(answered), 0).label("answered"),
-            sa.func.coalesce(sa.func.sum(submitted), 0).label("submitted"),
+    audience = sa.and_(
+        User.status == UserStatus.ACTIVE,
+        User.email.is_not(None),
+        User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
+    )
+
+    def grouped(query):
+        return (
+            query.join(Centre, Centre.id == User.centre_id)
+            .join(Department, Department.id == Centre.department_id)
+            .where(*filters.people_conditions())
+            .group_by(*group_columns)
         )
-        .select_from(User)
-        .join(Centre, Centre.id == User.centre_id)
-        .join(Department, Department.id == Centre.department_id)
-        .outerjoin(
-            DiagnosticResponse,
-            sa.and_(
-                DiagnosticResponse.person_id == User.id,
-                DiagnosticResponse.campaign_id == campaign.id,
-            ),
-        )
-        .where(
-            # Everyone in the audience, plus anyone outside it who answered anyway.
-            sa.or_(
-                sa.and_(
-                    User.status == UserStatus.ACTIVE,
-                    User.email.is_not(None),
-                    User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
-                ),
-                DiagnosticResponse.started_at.is_not(None),
-            ),
-            *filters.people_conditions(),
-        )
-        .group_by(*group_columns)
-        .order_by(*group_columns)
-        .limit(CENTRE_LIMIT)
+
+    people = db.session.execute(
+        grouped(sa.select(*group_columns, sa.func.count(User.id)).where(audience))
     ).all()
-    return [
-        Rate(label_of(row), row.eligible, int(row.answered), int(row.submitted)) for row in rows
-    ]
+    started = DiagnosticResponse.started_at.is_not(None)
+    answers = db.session.execute(
+        grouped(
+            sa.select(
+                *group_columns,
+                sa.func.sum(sa.case((started, 1), else_=0)),
+                sa.func.sum(sa.case((DiagnosticResponse.submitted_at.is_not(None), 1), else_=0)),
+                sa.func.sum(sa.case((sa.and_(started, ~audience), 1), else_=0)),
+            )
+            .select_from(DiagnosticResponse)
+            .join(User, User.id == DiagnosticResponse.person_id)
+            .where(DiagnosticResponse.campaign_id == campaign.id)
+        )
+    ).all()
+    width = len(group_columns)
+    groups: dict[tuple, list] = {}
+    for row in people:
+        groups[tuple(row[:width])] = [row, int(row[width]), 0, 0]
+    for row in answers:
+        answered, submitted, outside = (int(value or 0) for value in row[width:])
+        group = groups.setdefault(tuple(row[:width]), [row, 0, 0, 0])
+        if not (answered or group[1]):
+            del groups[tuple(row[:width])]  # nobody eligible, nobody answered
+            continue
+        group[1] += outside
+        group[2], group[3] = answered, submitted
+    ordered = sorted(groups.items(), key=lambda item: tuple(str(v) for v in item[0]))
+    return [group for _, group in ordered]
+
+
+def rates(filters: Filters) -> tuple[list[Rate], list[Rate]]:
+    """Response rates per département and per centre (the first ``CENTRE_LIMIT``), both from
+    the same two queries grouped by centre."""
+    columns = [Department.code, Department.name, Centre.name, Centre.id]
+    by_department: dict[tuple, Rate] = {}
+    centres = []
+    for row, eligible, answered, submitted in _rates(filters, columns):
+        key = (row[0], row[1])
+        total = by_department.setdefault(key, Rate(f"{row[0]} – {row[1]}", 0, 0, 0))
+        total.eligible += eligible
+        total.answered += answered
+        total.submitted += submitted
+        if len(centres) < CENTRE_LIMIT:
+            centres.append(Rate(f"{row[2]} ({row[0]})", eligible, answered, submitted))
+    return list(by_department.values()), centres
 
 
 def department_rates(filters: Filters) -> list[Rate]:
-    return _rates(
-        filters,
-        [Department.code, Department.name],
-        lambda row: f"{row.code} – {row.name}",
-    )
+    return rates(filters)[0]
 
 
 def centre_rates(filters: Filters) -> list[Rate]:
-    return _rates(
-        filters,
-        [Department.code, Centre.name, Centre.id],
-        lambda row: f"{row.name} ({row.code})",
-    )
+    return rates(filters)[1]
 
 
 def free_texts(filters: Filters) -> list[sa.Row]:
@@ -396,10 +470,14 @@ def free_texts(filters: Filters) -> list[sa.Row]:
         .join(DiagnosticQuestion, DiagnosticQuestion.id == QuestionAnswer.question_id)
         .where(QuestionAnswer.text != "")
     )
-    union = sa.union_all(other, answers).subquery()
-    return db.session.execute(
-        sa.select(union).order_by(union.c.at.desc()).limit(FREE_TEXT_LIMIT)
-    ).all()
+    # The latest of each kind first (each an ordered, limited scan), then the latest of both:
+    # a union sorted as a whole would sort every text of the campaign.
+    rows = [
+        *db.session.execute(other.order_by(sa.desc("at")).limit(FREE_TEXT_LIMIT)),
+        *db.session.execute(answers.order_by(sa.desc("at")).limit(FREE_TEXT_LIMIT)),
+    ]
+    rows.sort(key=lambda row: row.at, reverse=True)
+    return rows[:FREE_TEXT_LIMIT]
 
 
 def respondents_by_department(filters: Filters) -> dict[int | None, int]:
@@ -525,6 +603,7 @@ def page_figures(filters: Filters) -> dict:
     """Everything the results page shows for ``filters`` (a fixed number of queries)."""
     needs, columns = theme_needs(filters)
     by_department = respondents_by_department(filters)
+    department_rows, centre_rows = rates(filters)
     return {
         "needs": needs,
         "columns": columns,
@@ -532,8 +611,8 @@ def page_figures(filters: Filters) -> dict:
         "maximum_percent": with_rates(needs, by_department),
         "respondents_by_department": by_department,
         "skills": skill_ranking(filters),
-        "department_rates": department_rates(filters),
-        "centre_rates": centre_rates(filters),
+        "department_rates": department_rows,
+        "centre_rates": centre_rows,
         "texts": free_texts(filters),
         "respondents": sum(by_department.values()),
     }

@@ -134,6 +134,18 @@ def _version(model, *conditions) -> sa.Select:
     ).where(*conditions)
 
 
+def _seats_version(sessions) -> sa.Select:
+    """What the seats left of ``sessions`` depend on, from the enrolment queue's index alone:
+    how many seats are held, and which sessions hold them (sums of the session ids and their
+    squares move whenever a seat moves from one session to another)."""
+    session_id = Enrolment.session_id
+    return sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(session_id), 0),
+        sa.func.coalesce(sa.func.sum(session_id * session_id), 0),
+    ).where(session_id.in_(sessions), Enrolment.status.in_(HOLDING))
+
+
 def _upcoming(now: datetime):
     return sa.and_(
         TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= now
@@ -146,7 +158,7 @@ def _catalogue_fingerprint(**_):
     upcoming = sa.select(TrainingSession.id).where(_upcoming(now))
     parts = [
         _version(TrainingSession, _upcoming(now)),
-        _version(Enrolment, Enrolment.session_id.in_(upcoming), Enrolment.status.in_(HOLDING)),
+        _seats_version(upcoming),
         _version(Theme),
         _version(Cycle),
         _version(Module),
@@ -190,7 +202,6 @@ def _session_fingerprint(session_id: int):
     trainers = sa.select(session_trainer.c.user_id).where(
         session_trainer.c.session_id == session_id
     )
-    cycle = sa.select(Module.cycle_id).where(Module.id == TrainingSession.module_id)
 
     def scalar(query):
         return query.scalar_subquery()
@@ -213,8 +224,17 @@ def _session_fingerprint(session_id: int):
                 sa.select(sa.func.coalesce(sa.func.sum(User.id), 0)).where(User.id.in_(trainers))
             ),
             scalar(sa.select(sa.func.max(User.updated_at)).where(User.id.in_(trainers))),
-            scalar(sa.select(Theme.updated_at).where(Theme.id == TrainingSession.theme_id)),
-            scalar(sa.select(Cycle.updated_at).where(Cycle.id.in_(cycle))),
+            scalar(
+                sa.select(Theme.updated_at)
+                .where(Theme.id == TrainingSession.theme_id)
+                .correlate(TrainingSession)
+            ),
+            scalar(
+                sa.select(Cycle.updated_at)
+                .join(Module, Module.cycle_id == Cycle.id)
+                .where(Module.id == TrainingSession.module_id)
+                .correlate(TrainingSession)
+            ),
         ).where(TrainingSession.id == session_id)
     ).first()
     return None if row is None else tuple(row)

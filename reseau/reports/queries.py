@@ -752,19 +752,14 @@ def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     from reseau.diagnostic import results
 
     campaigns = period_campaigns(scope)
-    totals: dict[int, Need] = {}
-    for campaign in campaigns:
-        ranked, _ = results.theme_needs(
-            results.Filters(campaign, centre_id=scope.centre_id), heat_map=False
-        )
-        for need in ranked:
-            total = totals.setdefault(
-                need.theme.id,
-                Need(need.theme.name, 0, 0, sessions_by_theme.get(need.theme.id, 0)),
-            )
-            total.people += need.people
-            total.score += need.score
-    needs = sorted(totals.values(), key=lambda n: (-n.score, -n.people, n.label))
+    if not campaigns:
+        return [], []
+    totals = results.theme_totals([c.id for c in campaigns], centre_id=scope.centre_id)
+    needs = [
+        Need(theme.name, people, score, sessions_by_theme.get(theme.id, 0))
+        for theme, people, score in totals
+    ]
+    needs.sort(key=lambda n: (-n.score, -n.people, n.label))
     return campaigns, needs
 
 

@@ -95,3 +95,29 @@ def test_signed_in_people_get_private_pages_with_their_token(app, auth, client):
 def test_an_unknown_session_is_a_plain_404(app):
     answer = app.test_client().get("/catalogue/sessions/999999")
     assert answer.status_code == 404 and "ETag" not in answer.headers
+
+
+def test_a_renamed_theme_or_a_new_seance_moves_the_session_etag(app):
+    from datetime import timedelta
+
+    from reseau.catalogue.models import Seance
+    from tests.factories import make_theme
+
+    theme = make_theme(name="Accueil")
+    other = make_session(theme=theme)
+    session = make_session(theme=theme)
+    db.session.commit()
+    client = app.test_client()
+    url = f"/catalogue/sessions/{session.id}"
+    etag = client.get(url).headers["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    theme.name = "Accueil et écoute"
+    db.session.commit()
+    renamed = client.get(url, headers={"If-None-Match": etag})
+    assert renamed.status_code == 200 and "Accueil et écoute" in renamed.text
+    etag = renamed.headers["ETag"]
+    start = session.seances[0].starts_at + timedelta(days=7)
+    db.session.add(Seance(session=session, starts_at=start, ends_at=start + timedelta(hours=2)))
+    db.session.commit()
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+    assert other.id != session.id
