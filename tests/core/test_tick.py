@@ -92,7 +92,11 @@ def test_the_tick_command_records_what_it_did(app, runner):
     assert "0 proposition(s) expirée(s), 0 convocation(s)" in result.output
     assert "0 personne(s) anonymisée(s)" in result.output
     (run,) = db.session.scalars(sa.select(TickRun)).all()
-    assert [entry["task"] for entry in run.report] == ["inscriptions", "conservation"]
+    assert [entry["task"] for entry in run.report] == [
+        "inscriptions",
+        "conservation",
+        "evaluations",
+    ]
     assert run.finished_at >= run.started_at and not run.failed and run.host
 
 
