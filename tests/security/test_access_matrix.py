@@ -173,6 +173,11 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/sessions/{session}/modifier",
         COORDINATOR,
     ),
+    # The question before publishing; a published session has none: back to its page.
+    ("GET", "/admin/sessions/<int:session_id>/publier"): (
+        "/admin/sessions/{session}/publier",
+        COORDINATOR_ACTION,
+    ),
     ("GET", "/admin/sessions/nouvelle"): ("/admin/sessions/nouvelle", COORDINATOR),
     ("GET", "/admin/thematiques"): ("/admin/thematiques", COORDINATOR),
     ("GET", "/admin/thematiques/<int:theme_id>"): ("/admin/thematiques/{theme}", COORDINATOR),
@@ -314,6 +319,23 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/diagnostic/{campaign}/suivi/relance",
         (L, 403, 403, 303, 303, 404),
     ),
+    # imports
+    ("GET", "/personnes/import"): ("/personnes/import", MANAGERS),
+    ("POST", "/personnes/import"): ("/personnes/import", (L, 403, 403, 422, 422, 422)),
+    ("GET", "/personnes/import/<token>"): (
+        "/personnes/import/jeton-inconnu",
+        (L, 403, 403, 404, 404, 404),
+    ),
+    ("POST", "/personnes/import/<token>"): (
+        "/personnes/import/jeton-inconnu",
+        (L, 403, 403, 404, 404, 404),
+    ),
+    ("POST", "/personnes/import/invitations"): (
+        "/personnes/import/invitations",
+        (L, 403, 403, 303, 303, 303),
+    ),
+    ("GET", "/personnes/import/modele.csv"): ("/personnes/import/modele.csv", MANAGERS),
+    ("GET", "/personnes/import/modele.xlsx"): ("/personnes/import/modele.xlsx", MANAGERS),
     # privacy
     ("GET", "/admin/donnees-personnelles"): ("/admin/donnees-personnelles", COORDINATOR),
     ("GET", "/admin/journal"): ("/admin/journal", COORDINATOR),
@@ -396,6 +418,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         (L, 303, 303, 303, 303, 303),
     ),
     ("POST", "/deconnexion"): ("/deconnexion", (L, 303, 303, 303, 303, 303)),
+    ("POST", "/session/prolonger"): ("/session/prolonger", (L, 303, 303, 303, 303, 303)),
     # attendance
     ("GET", "/mes-sessions"): ("/mes-sessions", TRAINERS),
     ("GET", "/mes-sessions/<int:session_id>"): ("/mes-sessions/{running}", TRAINERS),
@@ -538,6 +561,87 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("GET", "/bilan"): ("/bilan", MANAGERS),
     ("GET", "/bilan.xlsx"): ("/bilan.xlsx", MANAGERS),
     ("GET", "/bilan/<key>.csv"): ("/bilan/participants-categorie.csv", MANAGERS),
+    # funding (issue 17): the coordinator's.
+    ("GET", "/admin/financeurs"): ("/admin/financeurs", COORDINATOR),
+    ("GET", "/admin/financeurs/nouveau"): ("/admin/financeurs/nouveau", COORDINATOR),
+    ("GET", "/admin/financeurs/bilan"): ("/admin/financeurs/bilan", COORDINATOR),
+    ("GET", "/admin/financeurs/<int:funder_id>"): ("/admin/financeurs/{funder}", COORDINATOR),
+    ("GET", "/admin/financeurs/<int:funder_id>/modifier"): (
+        "/admin/financeurs/{funder}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/financeurs/<int:funder_id>/rapport.xlsx"): (
+        "/admin/financeurs/{funder}/rapport.xlsx",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/financeurs/<int:funder_id>/rapport.pdf"): (
+        "/admin/financeurs/{funder}/rapport.pdf",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/financeurs/<int:funder_id>/feuilles-emargement.zip"): (
+        "/admin/financeurs/{funder}/feuilles-emargement.zip",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/financeurs/nouveau"): ("/admin/financeurs/nouveau", COORDINATOR_FORM),
+    ("POST", "/admin/financeurs/<int:funder_id>/modifier"): (
+        "/admin/financeurs/{funder}/modifier",
+        COORDINATOR_FORM,
+    ),
+    ("GET", "/admin/sessions/<int:session_id>/financeurs"): (
+        "/admin/sessions/{closed}/financeurs",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/financeurs"): (
+        "/admin/sessions/{closed}/financeurs",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/financeurs/<int:line_id>/retirer"): (
+        "/admin/sessions/{closed}/financeurs/{funding}/retirer",
+        COORDINATOR_ACTION,
+    ),
+    # evaluation (issue 17): the participant's own cold questionnaire, the session's trainers'
+    # evaluation (the coordinator reads it: 409 to a POST), each referent's own centre review.
+    ("GET", "/mes-formations/<int:session_id>/evaluation-a-froid"): (
+        "/mes-formations/{closed}/evaluation-a-froid",
+        ATTENDEE,
+    ),
+    ("POST", "/mes-formations/<int:session_id>/evaluation-a-froid"): (
+        "/mes-formations/{closed}/evaluation-a-froid",
+        (L, 303, 404, 404, 404, 404),
+    ),
+    ("POST", "/mes-formations/<int:session_id>/evaluation-a-froid/<name>"): (
+        "/mes-formations/{closed}/evaluation-a-froid/gained",
+        (L, 303, 404, 404, 404, 404),
+    ),
+    ("GET", "/mes-sessions/<int:session_id>/bilan-formateur"): (
+        "/mes-sessions/{closed}/bilan-formateur",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/<int:session_id>/bilan-formateur"): (
+        "/mes-sessions/{closed}/bilan-formateur",
+        (L, 403, 422, 403, 403, 409),
+    ),
+    ("GET", "/mon-centre/bilan-annuel/<int:year>"): (
+        "/mon-centre/bilan-annuel/{review_year}",
+        (L, 403, 403, 200, 200, 404),
+    ),
+    ("POST", "/mon-centre/bilan-annuel/<int:year>"): (
+        "/mon-centre/bilan-annuel/{review_year}",
+        (L, 403, 403, 303, 303, 404),
+    ),
+    ("GET", "/admin/evaluations"): ("/admin/evaluations", COORDINATOR),
+    ("GET", "/admin/evaluations/cycles/<int:cycle_id>"): (
+        "/admin/evaluations/cycles/{cycle}",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/evaluations/cycles/<int:cycle_id>"): (
+        "/admin/evaluations/cycles/{cycle}",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/evaluations/besoins/<int:answer_id>"): (
+        "/admin/evaluations/besoins/{cold}",
+        COORDINATOR_ACTION,
+    ),
 }
 
 # Fields some POSTs need to reach their access rule instead of "unknown person" (404).
@@ -597,6 +701,16 @@ def build_world() -> World:
             seance=w.closed.seances[0], person_id=w.participant.id, status=AttendanceStatus.PRESENT
         )
     )
+    # Issue 17: a funder of the closed session; the participant's cold questionnaire on it.
+    from reseau.evaluation.models import ColdAnswer
+    from reseau.funding.models import Funder, SessionFunding
+
+    w.funder = Funder(name="FDVA 1", min_group_size=12, volunteers_only=True)
+    db.session.add(w.funder)
+    db.session.flush()
+    w.funding = SessionFunding(session_id=w.closed.id, funder_id=w.funder.id)
+    w.cold = ColdAnswer(session_id=w.closed.id, person_id=w.participant.id)
+    db.session.add_all([w.funding, w.cold])
     db.session.flush()
     return w
 
@@ -622,6 +736,10 @@ def placeholders(w: World) -> dict[str, object]:
         "running_seance": w.running.seances[0].id,
         "checkin_token": checkin.make_token(w.running.seances[0].id),
         "closed": w.closed.id,
+        "funder": w.funder.id,
+        "funding": w.funding.id,
+        "cold": w.cold.id,
+        "review_year": utcnow().year - 1,
     }
 
 
@@ -649,6 +767,11 @@ ARGUMENTS = {
     "question_id": "{question}",
     "token": "jeton-inconnu",
     "kind": "person",
+    "funder_id": "{funder}",
+    "line_id": "{funding}",
+    "answer_id": "{cold}",
+    "year": "{review_year}",
+    "name": "gained",
 }
 # Routes whose default object would not show the access rule (an active person cannot be
 # re-invited or approved): these use another object of the same centre.

@@ -2,7 +2,7 @@
 evidence-pack jobs.
 
 Revision ID: 0006_proof
-Revises: 0005
+Revises: 0006_imports
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ import reseau.core.database
 
 # revision identifiers, used by Alembic.
 revision = '0006_proof'
-down_revision = '0005'
+down_revision = '0006_imports'
 branch_labels = None
 depends_on = None
 
