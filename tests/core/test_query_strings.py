@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.lists import FilterForm
+from reseau.funding.models import Funder
 from tests import factories
 from tests.diagnostic.fixtures import make_campaign
 
@@ -67,6 +68,15 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reports.bilan_xlsx": (("coordinator", "referent"), BILAN),
     "privacy.audit_log": (("coordinator",), ("page", "action", "auteur", "du", "au")),
     "attendance.walk_in": (("trainer",), ("q",)),
+    "imports.upload": (("coordinator", "referent"), ("centre",)),
+    "imports.preview": (("coordinator", "referent"), ("voir", "page")),
+    "funding.funder_report": (("coordinator",), ("du", "au")),
+    "funding.funder_report_pdf": (("coordinator",), ("du", "au")),
+    "funding.funder_report_xlsx": (("coordinator",), ("du", "au")),
+    "funding.funder_sign_in_sheets": (("coordinator",), ("du", "au")),
+    "funding.bilan_funders": (("coordinator",), ("du", "au")),
+    "evaluation.results": (("coordinator",), ("annee",)),
+    "proof.centre_certificates": (("referent",), ("start", "end")),
 }
 
 # "²" and "¹" pass str.isdigit() and then fail int(): GET /catalogue?page=² answered 500.
@@ -199,6 +209,8 @@ def world(app):
         starts_at=now + timedelta(days=3),
     )
     campaign = make_campaign()
+    funder = Funder(name="FDVA 1", min_group_size=12)
+    db.session.add(funder)
     db.session.commit()
     return {
         "people": {
@@ -211,6 +223,8 @@ def world(app):
             "session_id": session.id,
             "seance_id": session.seances[0].id,
             "campaign_id": campaign.id,
+            "funder_id": funder.id,
+            "token": "inconnu",  # an import nobody uploaded: the page must still never 500
             "key": "participants-categorie",  # a table of the bilan
         },
     }
