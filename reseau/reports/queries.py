@@ -258,6 +258,8 @@ class Event:
     session: TrainingSession
     centres: int = 0
     by_category: dict = field(default_factory=dict)
+    # {(category, sub-category): people}, from the same rows as ``by_category``.
+    by_sub_category: dict = field(default_factory=dict)
 
     @property
     def participants(self) -> int:
@@ -700,14 +702,18 @@ def _events(scope: Scope) -> list[Event]:
         .distinct()
         .subquery()
     )
-    # Per session, category and centre: the category totals and the number of centres both
-    # come out of the same rows.
+    # Per session, category, sub-category and centre: the category and sub-category totals
+    # and the number of centres all come out of the same rows.
     rows = db.session.execute(
         sa.select(
-            pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people")
+            pairs.c.session_id,
+            User.category,
+            User.sub_category,
+            User.centre_id,
+            sa.func.count().label("people"),
         )
         .join(User, User.id == pairs.c.person_id)
-        .group_by(pairs.c.session_id, User.category, User.centre_id)
+        .group_by(pairs.c.session_id, User.category, User.sub_category, User.centre_id)
     ).all()
     centres: dict[int, set] = {}
     for row in rows:
@@ -716,6 +722,8 @@ def _events(scope: Scope) -> list[Event]:
             continue
         category = Category(row.category)
         event.by_category[category] = event.by_category.get(category, 0) + row.people
+        key = (category, row.sub_category or "")
+        event.by_sub_category[key] = event.by_sub_category.get(key, 0) + row.people
         if row.centre_id is not None:
             centres.setdefault(row.session_id, set()).add(row.centre_id)
     for session_id, ids in centres.items():
@@ -837,9 +845,12 @@ class SubCategories:
         return {category: self.of(category, counts) for category in Category}
 
 
-def sub_categories(scope: Scope, session_ids: list[int]) -> SubCategories:
+def sub_categories(
+    scope: Scope, session_ids: list[int], events: list[Event] | None = None
+) -> SubCategories:
     """Count the period's participants by (category, sub-category), once each, and the
-    participants of ``session_ids`` per session (two GROUP BY queries)."""
+    participants of ``session_ids`` per session (two GROUP BY queries; one when the bilan's
+    ``events`` already counted them)."""
     people = _participants(scope)
     period = db.session.execute(
         sa.select(User.category, User.sub_category, sa.func.count().label("people"))
@@ -850,6 +861,12 @@ def sub_categories(scope: Scope, session_ids: list[int]) -> SubCategories:
     result = SubCategories(
         period={(Category(row.category), row.sub_category or ""): row.people for row in period}
     )
+    if events is not None:
+        wanted = set(session_ids)
+        result.by_event = {
+            e.session.id: dict(e.by_sub_category) for e in events if e.session.id in wanted
+        }
+        return result
     pairs = (
         _attended(scope)
         .add_columns(Seance.session_id, Attendance.person_id)
