@@ -111,8 +111,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/envois/999999/abandonner",
         COORDINATOR_ACTION,
     ),
-    ("POST", "/deconnexion"): ("/deconnexion", (LOGIN, 303, 303, 303, 303, 303)),
     ("POST", "/session/prolonger"): ("/session/prolonger", (LOGIN, 303, 303, 303, 303, 303)),
+    # Last: it logs the client out.
+    ("POST", "/deconnexion"): ("/deconnexion", (LOGIN, 303, 303, 303, 303, 303)),
 }
 
 
