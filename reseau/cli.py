@@ -27,15 +27,24 @@ from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn,
 from reseau.core.extensions import db
 from reseau.core.i18n import ngettext
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
+from reseau.diagnostic import rollups as diagnostic_rollups
 from reseau.enrolment.tasks import enrolment_task
+from reseau.evaluation.tasks import evaluation_task
+from reseau.imports.operations import imports_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
 from reseau.privacy.retention import retention_task
+from reseau.proof.packs import pack_task
+from reseau.proof.retention import proof_retention_task
 
 # The periodic tasks, in the order ``tick`` runs them.
 TICK_TASKS = (
     TickTask("inscriptions", enrolment_task),
     TickTask("conservation", retention_task),
+    TickTask("imports", imports_task),
+    TickTask("preuves", pack_task),
+    TickTask("preuves-conservation", proof_retention_task),
+    TickTask("evaluations", evaluation_task),
 )
 
 
@@ -50,19 +59,36 @@ def register_commands(app) -> None:
         deploy_check_command,
         backup_command,
         restore_command,
+        rebuild_rollups_command,
+        build_packs_command,
     ):
         app.cli.add_command(command)
 
 
 @click.command("tick")
 def tick_command() -> None:
-    """Run the periodic tasks: offers, convocations (J-2), retention. Safe on every host."""
+    """Run the periodic tasks: offers, convocations (J-2), retention, cold evaluations. Safe on
+    every host."""
     run = run_tick(TICK_TASKS)
     for entry in run.report:
         click.echo(entry["line"])
     if run.failed:
         click.echo("Au moins une tâche a échoué : voir les lignes ci-dessus.", err=True)
         raise SystemExit(1)
+
+
+@click.command("build-packs")
+def build_packs_command() -> None:
+    """Build the evidence packs waiting, to the end (tick builds a few steps each run)."""
+    total = 0
+    while True:
+        line = pack_task()
+        db.session.commit()
+        ran = int(line.split(" ", 1)[0])
+        total += ran
+        if not ran:
+            break
+    click.echo(f"{total} étape(s) de dossiers de preuves construite(s).")
 
 
 @click.command("send-mail")
@@ -140,6 +166,20 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     user.set_roles(user.roles | {Role.COORDINATOR})
     db.session.commit()
     click.echo(f"Coordinateur·rice prêt·e : {user.email}")
+
+
+# Every room's summary rows, rebuilt from the raw rows by ``rebuild-rollups``.
+ROLLUPS = (("diagnostic", diagnostic_rollups.rebuild),)
+
+
+@click.command("rebuild-rollups")
+def rebuild_rollups_command() -> None:
+    """Recompute the summary rows of the figures from the raw rows (after a bulk import)."""
+    for name, rebuild in ROLLUPS:
+        written = rebuild()
+        db.session.commit()
+        for table, rows in written.items():
+            click.echo(f"{name}: {table} – {rows} lignes")
 
 
 @click.command("is-empty", hidden=True)

@@ -28,10 +28,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from reseau.accounts.models import Category, Centre, Department, Role, User
+from reseau.accounts.models import Category, Centre, Department, Role, User, UserStatus
 from reseau.accounts.passwords import is_common_password, is_personal_password
 from reseau.core.extensions import db
 from reseau.core.forms import coerce_id
+from reseau.core.lists import FilterForm, IdField, OneOfField, SearchField, enum_values
 
 # The demo accounts live under the reserved ".test" domain (RFC 2606), which email-validator
 # refuses by default; its documentation allows editing this list.
@@ -196,6 +197,12 @@ class PersonFieldsMixin:
         choices=select_choices([("", "— Choisir —")] + [(c.value, c.label) for c in Category]),
         validators=[InputRequired(REQUIRED)],
     )
+    # Finer than the category ("élu municipal", "agent CAF"): the bilan counts them.
+    sub_category = StringField(
+        "Précision (facultatif)",
+        filters=[one_line_filter],
+        validators=[Optional(), Length(max=80, message="80 caractères au plus.")],
+    )
 
     # The e-mail must be unique; an edit form sets ``person`` to skip the person themself.
     person: User | None = None
@@ -344,3 +351,20 @@ class DepartmentForm(FlaskForm):
         existing = db.session.scalar(sa.select(Department.id).where(Department.name == field.data))
         if existing is not None and (self.department is None or existing != self.department.id):
             raise ValidationError("Ce département existe déjà.")
+
+
+# --- List filters (GET) -----------------------------------------------------------------------
+
+
+class PersonFilterForm(FilterForm):
+    q = SearchField()
+    categorie = OneOfField(values=enum_values(Category))
+    role = OneOfField(values=enum_values(Role))
+    statut = OneOfField(values=enum_values(UserStatus))
+    centre = IdField()  # the coordinator's filter; a referent sees their centre only
+
+
+class CentreFilterForm(FilterForm):
+    q = SearchField()
+    departement = IdField()
+    adhesion = OneOfField(values=("adherent", "non-adherent"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -15,16 +15,17 @@ from reseau.accounts.access import (
     manager_required,
 )
 from reseau.accounts.models import Centre, User, UserStatus
-from reseau.catalogue.models import SessionStatus, TrainingSession
+from reseau.catalogue.models import PromotionMode, SessionStatus, TrainingSession
+from reseau.catalogue.queries import get_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
 from reseau.core.i18n import ngettext, to_local
+from reseau.core.lists import paginate
 from reseau.core.web import (
     back_to,
     form_status,
-    page_number,
     render_confirmation,
     render_page,
     safe_next,
@@ -35,50 +36,22 @@ from reseau.enrolment import bp, operations
 from reseau.enrolment.forms import (
     ActionForm,
     CapacityForm,
+    CentreEnrolmentsFilterForm,
     EnrolForm,
     EnrolMemberForm,
     EnrolPersonByEmailForm,
 )
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.operations import EnrolmentError, OverlapNeedsConfirmation
+from reseau.enrolment.queries import get_enrolment_or_404, get_managed_enrolment_or_404
+
+# The séances, for the enrol/cancel component (overlaps, dates).
+SEANCES = (so.selectinload(TrainingSession.seances),)
 
 DOUBLE_CLICK = "Cette demande a déjà été enregistrée : votre inscription est prise en compte."
 
 
 # --- Reading helpers ---------------------------------------------------------------------
-
-
-def get_session_or_404(session_id: int) -> TrainingSession:
-    """Return the session, séances loaded; 404 if missing, or a draft for anyone but the
-    coordinator (drafts are not in the catalogue)."""
-    session = db.session.scalar(
-        sa.select(TrainingSession)
-        .options(so.selectinload(TrainingSession.seances))
-        .where(TrainingSession.id == session_id)
-    )
-    if session is None:
-        abort(404)
-    if session.status == SessionStatus.DRAFT and not (
-        current_user.is_authenticated and current_user.is_coordinator
-    ):
-        abort(404)
-    return session
-
-
-def get_enrolment_or_404(enrolment_id: int) -> Enrolment:
-    return db.first_or_404(
-        sa.select(Enrolment)
-        .options(so.joinedload(Enrolment.person), so.joinedload(Enrolment.session))
-        .where(Enrolment.id == enrolment_id)
-    )
-
-
-def get_managed_enrolment_or_404(actor: User, enrolment_id: int) -> Enrolment:
-    """Return an enrolment of a person ``actor`` manages (or their own); others are 404."""
-    enrolment = get_enrolment_or_404(enrolment_id)
-    if enrolment.person_id != actor.id and not can_manage_person(actor, enrolment.person):
-        abort(404)
-    return enrolment
 
 
 def enrolment_context(session: TrainingSession, *, error: str | None = None, overlap=None):
@@ -90,18 +63,20 @@ def enrolment_context(session: TrainingSession, *, error: str | None = None, ove
         if enrolment is not None:
             position = operations.waitlist_position(enrolment)
     now = utcnow()
-    deadline_passed = session.enrolment_deadline is not None and session.enrolment_deadline < now
-    started = session.starts_at is not None and session.starts_at <= now
     return {
         "session": session,
         "enrolment": enrolment,
         "position": position,
         "left": operations.seats_left(session),
-        "open": session.status == SessionStatus.PUBLISHED and not deadline_passed and not started,
-        "deadline_passed": deadline_passed,
-        "started": started,
+        "open": session.enrolment_open(now),
+        "deadline_passed": session.enrolment_deadline_passed(now),
+        "started": session.has_started(now),
         "error": error,
         "overlap": overlap,
+        "visio_link": session.visio_url
+        if current_user.is_authenticated
+        and operations.sees_visio_link(current_user, session, enrolment)
+        else "",
     }
 
 
@@ -141,6 +116,13 @@ def _component(session: TrainingSession, *, status: int = 200, **kwargs):
     return see_other(url_for("enrolment.public_session", session_id=session.id))
 
 
+@bp.app_template_global()
+def seat_counts(sessions) -> dict[int, tuple[int, int]]:
+    """{session id: (places taken, waitlist length)}, for the coordinator's sessions list
+    (the catalogue room, below this one, shows it when this room is there)."""
+    return operations.seats_and_waitlists(session.id for session in sessions)
+
+
 def _enrolled_message(enrolment: Enrolment) -> str:
     if enrolment.status == EnrolmentStatus.CONFIRMED:
         return "Votre inscription est confirmée. Un e-mail de confirmation vous a été envoyé."
@@ -156,7 +138,7 @@ def _enrolled_message(enrolment: Enrolment) -> str:
 @bp.route("/catalogue/sessions/<int:session_id>/inscription", methods=["POST"])
 @login_required
 def enrol(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     form = EnrolForm()
     if not form.validate_on_submit():
         abort(400)
@@ -183,7 +165,7 @@ def enrol(session_id: int):
 @bp.route("/catalogue/sessions/<int:session_id>/desinscription", methods=["POST"])
 @login_required
 def cancel_own(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -265,9 +247,19 @@ def _cancel_wording(enrolment: Enrolment, own: bool) -> dict:
         title = f"Retirer {person.full_name} de la liste d'attente de « {session.title} » ?"
     else:
         title = f"Annuler l'inscription de {person.full_name} à « {session.title} » ?"
-    text = [] if waiting else ["Sa place revient à la première personne de la liste d'attente."]
+    # Where the seat goes: the waiting list only when someone is on it, as this session gives it.
+    queue = [] if waiting else operations.waitlist(session)
+    if waiting:
+        goes = ""
+    elif not queue:
+        goes = "place est libérée pour une autre personne."
+    elif session.promotion_mode == PromotionMode.OFFER:
+        goes = "place est proposée à la première personne de la liste d'attente."
+    else:
+        goes = "place revient à la première personne de la liste d'attente."
+    text = [f"Sa {goes}"] if goes else []
     if own:
-        text = ["Votre place revient à la première personne de la liste d'attente."]
+        text = [f"Votre {goes}"] if goes else []
     else:
         text.append(
             f"{person.first_name} reçoit un e-mail qui le lui dit, avec le motif si vous en "
@@ -335,7 +327,7 @@ def _positions(waiting: list[Enrolment]) -> dict[int, int]:
 @bp.route("/catalogue/sessions/<int:session_id>/inscrire", methods=["POST"])
 @manager_required
 def enrol_person(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     back = url_for("enrolment.public_session", session_id=session.id)
     form = manager_enrol_form(session, formdata=request.form)
     if form is None:
@@ -374,10 +366,10 @@ def enrol_person(session_id: int):
 # --- The referent's view of their centre -------------------------------------------------
 
 
-def _centre_for(actor: User) -> Centre | None:
+def _centre_for(actor: User, form: CentreEnrolmentsFilterForm) -> Centre | None:
     """The centre whose enrolments ``actor`` looks at: their own, or any for a coordinator."""
     if actor.is_coordinator:
-        centre_id = request.args.get("centre", type=int)
+        centre_id = form.centre.data
         if centre_id:
             return db.get_or_404(Centre, centre_id)
         return None
@@ -387,7 +379,8 @@ def _centre_for(actor: User) -> Centre | None:
 @bp.route("/centre/inscriptions")
 @manager_required
 def centre_enrolments():
-    centre = _centre_for(current_user)
+    form = CentreEnrolmentsFilterForm()
+    centre = _centre_for(current_user, form)
     people = sa.select(User.id)
     if centre is not None:
         people = people.where(User.centre_id == centre.id)
@@ -406,13 +399,11 @@ def centre_enrolments():
         .order_by(Enrolment.queued_at, Enrolment.id)
         .limit(200)
     ).all()
-    page = db.paginate(
+    page = paginate(
         base.where(Enrolment.status != EnrolmentStatus.PENDING).order_by(
             TrainingSession.starts_at, Enrolment.person_id
         ),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        form,
     )
     return render_page(
         "enrolment/centre_enrolments.html",
@@ -437,8 +428,12 @@ def _decide(enrolment_id: int, approving: bool):
             operations.approve(enrolment, actor=current_user)
             message = f"Inscription de {name} validée."
         else:
+            # Mention the waiting list only when someone is on it.
+            waiting = bool(operations.waitlist(enrolment.session))
             operations.decline(enrolment, actor=current_user)
-            message = f"Demande de {name} refusée ; la place revient à la liste d'attente."
+            message = f"Demande de {name} refusée ; " + (
+                "la place revient à la liste d'attente." if waiting else "la place est libérée."
+            )
         db.session.commit()
         flash(message, "success")
     except EnrolmentError as refusal:
@@ -487,7 +482,7 @@ def _roster(session: TrainingSession) -> dict[str, list[Enrolment]]:
 @bp.route("/admin/sessions/<int:session_id>/inscrits", methods=["GET", "POST"])
 @coordinator_required
 def roster(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     capacity_form = CapacityForm(obj=session)
     status = 200
     if capacity_form.validate_on_submit():
@@ -560,14 +555,24 @@ def move_from_waitlist(session_id: int, enrolment_id: int):
 @bp.route("/admin/sessions/<int:session_id>/inscrits.csv")
 @coordinator_required
 def roster_csv(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     groups = _roster(session)
     rows = [(e, None) for e in groups["holding"]]
     rows += [(e, index) for index, e in enumerate(groups["waitlisted"], start=1)]
     rows += [(e, None) for e in groups["cancelled"]]
     return csv_download(
         f"inscrits-session-{session.id}.csv",
-        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"],
+        [
+            "Statut",
+            "Position",
+            "Nom",
+            "Prénom",
+            "E-mail",
+            "Centre",
+            "Catégorie",
+            "Précision",
+            "Inscrit·e le",
+        ],
         (
             [
                 enrolment.status.label,
@@ -577,6 +582,7 @@ def roster_csv(session_id: int):
                 enrolment.person.email or "",
                 enrolment.person.centre.name if enrolment.person.centre else "",
                 enrolment.person.category.label,
+                enrolment.person.sub_category,
                 to_local(enrolment.queued_at).strftime("%d/%m/%Y %H:%M"),
             ]
             for enrolment, position in rows

@@ -12,6 +12,8 @@ from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
 from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
+from reseau.diagnostic.models import DiagnosticResponse
+from reseau.diagnostic.operations import open_campaigns_for
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.main import bp
 from reseau.reports.dashboard import attention
@@ -21,7 +23,15 @@ from reseau.reports.dashboard import attention
 def home():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    context = {"my_enrolments": _my_upcoming_enrolments(current_user)}
+    my_enrolments = _my_upcoming_enrolments(current_user)
+    context = {
+        "my_enrolments": my_enrolments,
+        "offers": [e for e in my_enrolments if e.status == EnrolmentStatus.OFFERED],
+        # Managers reach the diagnostic through its administration (as in the navigation).
+        "diagnostics": []
+        if current_user.is_coordinator or current_user.is_referent
+        else _my_open_diagnostics(current_user),
+    }
     if current_user.is_coordinator:
         context["coordinator"] = _coordinator_summary()
         context["attention"] = attention()
@@ -37,9 +47,7 @@ def _my_upcoming_enrolments(person: User) -> list[Enrolment]:
         db.session.scalars(
             sa.select(Enrolment)
             .join(Enrolment.session)
-            .options(
-                so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre)
-            )
+            .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
             .where(
                 Enrolment.person_id == person.id,
                 Enrolment.status != EnrolmentStatus.CANCELLED,
@@ -49,6 +57,27 @@ def _my_upcoming_enrolments(person: User) -> list[Enrolment]:
             .limit(10)
         )
     )
+
+
+def _my_open_diagnostics(person: User) -> list[dict]:
+    """The open questionnaires ``person`` has not sent yet, with whether they started one."""
+    campaigns = open_campaigns_for(person)
+    if not campaigns:
+        return []
+    responses = {
+        response.campaign_id: response
+        for response in db.session.scalars(
+            sa.select(DiagnosticResponse).where(
+                DiagnosticResponse.person_id == person.id,
+                DiagnosticResponse.campaign_id.in_([c.id for c in campaigns]),
+            )
+        )
+    }
+    return [
+        {"campaign": c, "started": c.id in responses and responses[c.id].started_at is not None}
+        for c in campaigns
+        if c.id not in responses or responses[c.id].submitted_at is None
+    ]
 
 
 def _coordinator_summary() -> dict[str, int]:
@@ -69,11 +98,23 @@ def _coordinator_summary() -> dict[str, int]:
 
 def _referent_summary(referent: User) -> dict[str, int]:
     people = visible_people(referent).with_only_columns(sa.func.count(User.id))
+    # The requests "Inscriptions du centre" lists for validation: members, sessions to come.
+    members = sa.select(User.id).where(User.centre_id == referent.centre_id)
+    enrolment_requests = (
+        sa.select(sa.func.count(Enrolment.id))
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .where(
+            Enrolment.status == EnrolmentStatus.PENDING,
+            Enrolment.person_id.in_(members),
+            TrainingSession.ends_at >= utcnow(),
+        )
+    )
     return counts(
         db.session,
         people=people.where(User.status == UserStatus.ACTIVE),
         invited=people.where(User.status == UserStatus.INVITED),
         pending_people=people.where(User.status == UserStatus.PENDING),
+        enrolment_requests=enrolment_requests,
     )
 
 

@@ -142,3 +142,15 @@ document.addEventListener("htmx:afterRequest", function (event) {
     reseauTimeoutStart(idle - slack);
   }
 });
+// A person's category changes: suggest that category's sub-categories ("élu municipal"…).
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (select.name !== "category" || !select.form) {
+    return;
+  }
+  var input = select.form.querySelector('input[name="sub_category"]');
+  if (input) {
+    var list = document.getElementById("sub-category-" + select.value);
+    input.setAttribute("list", list ? list.id : "sub-category-all");
+  }
+});
