@@ -88,7 +88,13 @@ def build_packs_command() -> None:
         total += ran
         if not ran:
             break
-    click.echo(f"{total} étape(s) de dossiers de preuves construite(s).")
+    click.echo(
+        ngettext(
+            "%(num)s étape de dossiers de preuves construite.",
+            "%(num)s étapes de dossiers de preuves construites.",
+            total,
+        )
+    )
 
 
 @click.command("send-mail")

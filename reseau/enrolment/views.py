@@ -496,7 +496,11 @@ def roster(session_id: int):
             capacity_form.capacity.errors.append(refusal.message)
             status = 422
         else:
-            message = f"Capacité enregistrée : {session.capacity} places."
+            message = ngettext(
+                "Capacité enregistrée : %(num)s place.",
+                "Capacité enregistrée : %(num)s places.",
+                session.capacity,
+            )
             if promoted:
                 message += " " + ngettext(
                     "%(num)s personne passe de la liste d'attente.",
@@ -539,7 +543,11 @@ def move_from_waitlist(session_id: int, enrolment_id: int):
     else:
         message = f"{enrolment.person.full_name} est inscrit·e."
         if grew:
-            message += f" La capacité passe à {enrolment.session.capacity} places."
+            message += " " + ngettext(
+                "La capacité passe à %(num)s place.",
+                "La capacité passe à %(num)s places.",
+                enrolment.session.capacity,
+            )
         flash(message, "success")
     return see_other(url_for("enrolment.roster", session_id=session_id))
 

@@ -18,16 +18,13 @@ from reseau.attendance import pdf as attendance_pdf
 from reseau.catalogue.models import SeanceStatus
 from reseau.core.downloads import append_row
 from reseau.core.i18n import date_fr, to_local
+from reseau.core.i18n import number as french_number
 from reseau.funding.queries import FunderReport, Period
 
 
 def number(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        text = f"{value:.1f}"
-        return (text[:-2] if text.endswith(".0") else text).replace(".", ",")
-    return f"{value:,}".replace(",", "\u202f")
+    """« 1 234 », « 4,5 » (reseau.core.i18n.number), « – » when there is no figure."""
+    return "–" if value is None else french_number(value)
 
 
 def period_label(period: Period) -> str:

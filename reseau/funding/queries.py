@@ -28,7 +28,7 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import from_local, to_local
+from reseau.core.i18n import from_local, ngettext, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.funding.models import Funder, SessionFunding
 
@@ -354,10 +354,11 @@ def _warn(funder: Funder, lines: dict[int, SessionLine]) -> None:
             continue
         counted = line.volunteers if funder.volunteers_only else line.people
         if funder.min_group_size and counted < funder.min_group_size:
-            who = "bénévole(s)" if funder.volunteers_only else "participant·e(s)"
-            line.warnings.append(
-                f"{counted} {who} pour un minimum de {funder.min_group_size} par groupe"
-            )
+            if funder.volunteers_only:
+                who = ngettext("%(num)s bénévole", "%(num)s bénévoles", counted)
+            else:
+                who = ngettext("%(num)s participant·e", "%(num)s participant·es", counted)
+            line.warnings.append(f"{who} pour un minimum de {funder.min_group_size} par groupe")
         if session_id in unsealed:
             line.warnings.append("Feuilles d'émargement non scellées")
 

@@ -157,7 +157,7 @@ def _session_or_404(session_id: int) -> TrainingSession:
 def session_funders(session_id: int):
     session = _session_or_404(session_id)
     form = SessionFundingForm()
-    form.funder_id.choices = choices_of([(None, "Choisir…"), *queries.funder_choices()])
+    form.funder_id.choices = choices_of([("", "Choisir…"), *queries.funder_choices()])
     if form.validate_on_submit():
         funder = db.get_or_404(Funder, form.funder_id.data)
         ops.add_funding(

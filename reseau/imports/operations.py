@@ -23,6 +23,7 @@ from reseau.accounts.operations import (
 from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.imports.models import PendingImport
 from reseau.imports.queries import CREATE, UPDATE, Plan, RowPlan, invitations_to_send
 
@@ -110,8 +111,10 @@ def apply_import(pending: PendingImport, plan: Plan, *, actor: User, invitations
         centre,
         summary=(
             f"Import de personnes ({centre.name if centre else 'plusieurs centres'}) : "
-            f"{counts['create']} créée(s), {counts['update']} mise(s) à jour, "
-            f"{counts['unchanged']} déjà à jour, {counts['skip']} ignorée(s)"
+            + ngettext("%(num)s créée, ", "%(num)s créées, ", counts["create"])
+            + ngettext("%(num)s mise à jour, ", "%(num)s mises à jour, ", counts["update"])
+            + f"{counts['unchanged']} déjà à jour, "
+            + ngettext("%(num)s ignorée", "%(num)s ignorées", counts["skip"])
         ),
         after={**counts, "invitations": invitations, "centres": centres},
     )
@@ -177,7 +180,9 @@ def send_kept_invitations(actor: User) -> int:
     count = len(people)
     if count:
         record_audit(
-            actor, "people.import_invitations", summary=f"{count} invitation(s) envoyée(s)"
+            actor,
+            "people.import_invitations",
+            summary=ngettext("%(num)s invitation envoyée", "%(num)s invitations envoyées", count),
         )
     db.session.flush()
     return count
@@ -194,4 +199,8 @@ def purge_expired_imports() -> int:
 def imports_task() -> str:
     """Periodic: the expired files of unconfirmed imports."""
     count = purge_expired_imports()
-    return f"{count} fichier(s) d'import expiré(s) supprimé(s)."
+    return ngettext(
+        "%(num)s fichier d'import expiré supprimé.",
+        "%(num)s fichiers d'import expirés supprimés.",
+        count,
+    )

@@ -19,6 +19,7 @@ from reseau.core.database import lock_row
 from reseau.core.downloads import append_row, csv_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.http import allows_upload
+from reseau.core.i18n import ngettext
 from reseau.core.lists import FilterForm, IdField, OneOfField
 from reseau.core.web import form_status, navigate, render_page, see_other
 from reseau.imports import bp
@@ -217,12 +218,18 @@ def _submitted(pending, token: str, table, form):
 
 def _done_message(counts: dict) -> str:
     message = (
-        f"Import terminé : {counts['create']} personne(s) créée(s), "
-        f"{counts['update']} mise(s) à jour, {counts['unchanged']} déjà à jour, "
-        f"{counts['skip']} ligne(s) ignorée(s)."
+        "Import terminé : "
+        + ngettext("%(num)s personne créée, ", "%(num)s personnes créées, ", counts["create"])
+        + ngettext("%(num)s mise à jour, ", "%(num)s mises à jour, ", counts["update"])
+        + f"{counts['unchanged']} déjà à jour, "
+        + ngettext("%(num)s ligne ignorée.", "%(num)s lignes ignorées.", counts["skip"])
     )
     if counts["invitations_sent"]:
-        message += f" {counts['invitations_sent']} invitation(s) envoyée(s)."
+        message += " " + ngettext(
+            "%(num)s invitation envoyée.",
+            "%(num)s invitations envoyées.",
+            counts["invitations_sent"],
+        )
     return message
 
 
@@ -271,7 +278,9 @@ def send_invitations():
     count = send_kept_invitations(current_user)
     db.session.commit()
     flash(
-        f"{count} invitation(s) envoyée(s)." if count else "Aucune invitation n'attendait.",
+        ngettext("%(num)s invitation envoyée.", "%(num)s invitations envoyées.", count)
+        if count
+        else "Aucune invitation n'attendait.",
         "success" if count else "info",
     )
     return see_other(url_for("imports.upload"))

@@ -25,7 +25,7 @@ from reseau.catalogue.models import SeanceStatus, TrainingSession
 from reseau.core.database import lock_row, utcnow
 from reseau.core.downloads import csv_cell
 from reseau.core.extensions import db
-from reseau.core.i18n import date_fr, datetime_fr, span_fr, to_local
+from reseau.core.i18n import date_fr, datetime_fr, ngettext, span_fr, to_local
 from reseau.enrolment.models import Enrolment
 from reseau.outbox.models import OutboxMail
 from reseau.proof import certificates
@@ -113,7 +113,14 @@ def pack_task() -> str:
     for pack_id in ids:
         pack = db.session.get(EvidencePack, pack_id)
         ran += advance(pack)
-    return f"{ran} étape(s) de dossiers de preuves construite(s) ({len(ids)} dossier(s))."
+    return (
+        ngettext(
+            "%(num)s étape de dossiers de preuves construite",
+            "%(num)s étapes de dossiers de preuves construites",
+            ran,
+        )
+        + f" ({ngettext('%(num)s dossier', '%(num)s dossiers', len(ids))})."
+    )
 
 
 # --- What each step writes ---------------------------------------------------------------

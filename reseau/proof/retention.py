@@ -19,7 +19,7 @@ from reseau.catalogue.models import Seance, TrainingSession
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import date_fr, to_local
+from reseau.core.i18n import date_fr, ngettext, to_local
 from reseau.enrolment.models import Enrolment
 from reseau.proof.models import EvidencePack, SealedSheet, SeanceSignature
 
@@ -114,4 +114,8 @@ def purge_expired(today: date | None = None) -> int:
 
 def proof_retention_task() -> str:
     count = purge_expired()
-    return f"{count} feuille(s) scellée(s) purgée(s) à la fin de leur durée de conservation."
+    return ngettext(
+        "%(num)s feuille scellée purgée à la fin de sa durée de conservation.",
+        "%(num)s feuilles scellées purgées à la fin de leur durée de conservation.",
+        count,
+    )

@@ -112,6 +112,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         COORDINATOR_ACTION,
     ),
     ("POST", "/session/prolonger"): ("/session/prolonger", (LOGIN, 303, 303, 303, 303, 303)),
+    # Last: it logs the client out.
     ("POST", "/deconnexion"): ("/deconnexion", (LOGIN, 303, 303, 303, 303, 303)),
 }
 

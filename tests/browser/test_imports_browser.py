@@ -85,7 +85,7 @@ def test_referent_imports_a_file(pages, referent, tmp_path, javascript):
     page.locator("#invitations-1").check()  # « Plus tard »
     page.get_by_role("button", name="Importer 2 personnes").click()
 
-    expect(page.locator("#messages")).to_contain_text("2 personne(s) créée(s)")
+    expect(page.locator("#messages")).to_contain_text("2 personnes créées")
     expect(page).to_have_url(re.compile(r"/personnes\?centre="))
     expect(page.locator("h1")).to_have_count(1)
     people = centre_people(referent["centre_id"])

@@ -93,7 +93,7 @@ def test_the_tick_command_records_what_it_did(app, runner):
     assert "0 proposition expirée, 0 convocation" in result.output
     assert "0 personne anonymisée" in result.output
     (run,) = db.session.scalars(sa.select(TickRun)).all()
-    assert "0 fichier(s) d'import expiré(s) supprimé(s)" in result.output
+    assert "0 fichier d'import expiré supprimé" in result.output
     assert [entry["task"] for entry in run.report] == [
         "inscriptions",
         "conservation",

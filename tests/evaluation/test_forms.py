@@ -220,5 +220,5 @@ def test_cold_results_sit_beside_the_hot_feedback(client, auth):
     auth.login(trainer)
     page = client.get(f"/mes-sessions/{session.id}/avis")
     assert page.status_code == 200
-    assert "1 réponse(s) sur 2 questionnaire(s) envoyé(s) (50 %)" in page.text
+    assert "1 réponse sur 2 questionnaires envoyés (50\u00a0%)" in page.text
     assert "Un nouveau bureau" in page.text

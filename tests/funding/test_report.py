@@ -73,15 +73,15 @@ def test_the_minimum_group_size_is_flagged_per_held_session(year):
     report = funder_report(year.fdva, Period.year(2011, now=at(2026, 1, 1)))
     warnings = {line.session.title: text for line, text in report.warnings}
     assert warnings == {
-        "S1": "2 bénévole(s) pour un minimum de 12 par groupe",
-        "S2": "1 bénévole(s) pour un minimum de 12 par groupe",
+        "S1": "2 bénévoles pour un minimum de 12 par groupe",
+        "S2": "1 bénévole pour un minimum de 12 par groupe",
     }
     # A funder of everyone counts everyone: S1 had 4 people, S2 only 2.
     year.fdva.volunteers_only = False
     year.fdva.min_group_size = 3
     report = funder_report(year.fdva, Period.year(2011, now=at(2026, 1, 1)))
     assert [(line.session.title, text) for line, text in report.warnings] == [
-        ("S2", "2 participant·e(s) pour un minimum de 3 par groupe")
+        ("S2", "2 participant·es pour un minimum de 3 par groupe")
     ]
 
 
@@ -125,7 +125,7 @@ def test_report_page_and_downloads(year, client, auth):
     page = client.get(url)
     assert page.status_code == 200
     assert 'id="fr-people">5<' in page.text
-    assert "2 bénévole(s) pour un minimum de 12 par groupe" in page.text
+    assert "2 bénévoles pour un minimum de 12 par groupe" in page.text
     fragment = client.get(url, headers={"HX-Request": "true"})
     assert fragment.text.lstrip().startswith('<section id="funder-report"')
 

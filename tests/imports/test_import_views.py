@@ -75,7 +75,7 @@ def test_nothing_is_written_before_the_confirmation(client, auth):
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "people.import"))
     assert entry.actor_id == referent.id and entry.object_id == centre.id
     assert entry.after["create"] == 2 and entry.after["invitations_sent"] == 2
-    assert "2 créée(s)" in entry.summary
+    assert "2 créées" in entry.summary
     # The same confirmation again: the file is gone, nothing happens twice.
     assert client.post(url, data={"action": "importer"}).status_code == 404
 

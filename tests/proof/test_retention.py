@@ -82,7 +82,7 @@ def test_tick_purges_sealed_proof_at_the_end_of_the_period(app, runner):
     sheet.keep_until = to_local(utcnow()).date() - dt.timedelta(days=1)
     db.session.commit()
     result = runner.invoke(args=["tick"])
-    assert "1 feuille(s) scellée(s) purgée(s)" in result.output
+    assert "1 feuille scellée purgée" in result.output
     db.session.expire_all()
     purged = db.session.get(SealedSheet, sheet.id)
     assert purged.pdf is None and purged.content_json is None and purged.purged_at is not None
