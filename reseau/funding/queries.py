@@ -31,6 +31,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import from_local, ngettext, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.funding.models import Funder, SessionFunding
+from reseau.proof.models import SealedSheet
 
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 # A funder's year at national scale: the page lists this many sessions at most.
@@ -338,13 +339,23 @@ def _satisfaction(funder: Funder, period: Period) -> tuple[int, float | None]:
 
 
 def unsealed_sessions(session_ids: list[int]) -> set[int]:
-    """The sessions among ``session_ids`` whose sign-in sheets are not sealed.
-
-    TODO(signing): the signing helper builds sealed sign-in sheets in the attendance room in
-    parallel; once it lands, return here the held sessions without a sealed sheet, and the
-    report warns "sans feuilles scellées" for each. Until then nothing is sealed or unsealed.
-    """
-    return set()
+    """The sessions among ``session_ids`` with a séance held and not sealed (no sealed sign-in
+    sheet, in any version): the funder's proof of attendance is missing for them. One query."""
+    if not session_ids:
+        return set()
+    sealed = sa.select(SealedSheet.id).where(SealedSheet.seance_id == Seance.id).exists()
+    return set(
+        db.session.scalars(
+            sa.select(Seance.session_id)
+            .where(
+                Seance.session_id.in_(session_ids),
+                Seance.status == SeanceStatus.SCHEDULED,
+                Seance.ends_at <= utcnow(),
+                ~sealed,
+            )
+            .distinct()
+        )
+    )
 
 
 def _warn(funder: Funder, lines: dict[int, SessionLine]) -> None:

@@ -26,7 +26,8 @@ def test_the_demo_funds_the_2012_cycles_and_has_cold_answers(app):
     assert fosfora.cancelled == 1
     assert fdva.volunteers > 0 and fdva.people >= fdva.volunteers
     # The 2012 groups are smaller than the FDVA's 12 volunteers: each is flagged.
-    assert len(fdva.warnings) == fdva.sessions
+    small = [text for _, text in fdva.warnings if "minimum" in text]
+    assert len(small) == fdva.sessions
     answered = db.session.scalar(
         sa.select(sa.func.count(ColdAnswer.id)).where(ColdAnswer.started_at.is_not(None))
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 
 import openpyxl
 import pytest
@@ -69,9 +70,17 @@ def test_fdva_figures_match_the_hand_computed_year(year):
     assert (lines["S2"].days, lines["S2"].hours, lines["S2"].people) == (1, 2.0, 2)
 
 
+UNSEALED = "Feuilles d'émargement non scellées"
+
+
+def _group_warnings(report) -> list:
+    """The report's warnings but the sealing one (tested on its own below)."""
+    return [(line, text) for line, text in report.warnings if text != UNSEALED]
+
+
 def test_the_minimum_group_size_is_flagged_per_held_session(year):
     report = funder_report(year.fdva, Period.year(2011, now=at(2026, 1, 1)))
-    warnings = {line.session.title: text for line, text in report.warnings}
+    warnings = {line.session.title: text for line, text in _group_warnings(report)}
     assert warnings == {
         "S1": "2 bénévoles pour un minimum de 12 par groupe",
         "S2": "1 bénévole pour un minimum de 12 par groupe",
@@ -80,15 +89,38 @@ def test_the_minimum_group_size_is_flagged_per_held_session(year):
     year.fdva.volunteers_only = False
     year.fdva.min_group_size = 3
     report = funder_report(year.fdva, Period.year(2011, now=at(2026, 1, 1)))
-    assert [(line.session.title, text) for line, text in report.warnings] == [
+    assert [(line.session.title, text) for line, text in _group_warnings(report)] == [
         ("S2", "2 participant·es pour un minimum de 3 par groupe")
     ]
+
+
+def test_held_sessions_without_sealed_sheets_are_flagged(year):
+    from reseau.proof.models import SealedSheet
+
+    report = funder_report(year.fdva, Period.year(2011, now=at(2026, 1, 1)))
+    held = sorted(line.session.title for line in report.lines if line.held)
+    assert sorted(line.session.title for line, text in report.warnings if text == UNSEALED) == held
+    # Every séance of S1 sealed: only the other held sessions stay flagged.
+    s1 = next(line.session for line in report.lines if line.session.title == "S1")
+    for seance in s1.seances:
+        db.session.add(
+            SealedSheet(
+                seance_id=seance.id,
+                content_sha256="0" * 64,
+                file_sha256="0" * 64,
+                keep_until=date(2032, 12, 31),
+            )
+        )
+    db.session.flush()
+    report = funder_report(year.fdva, Period.year(2011, now=at(2026, 1, 1)))
+    flagged = sorted(line.session.title for line, text in report.warnings if text == UNSEALED)
+    assert flagged == [title for title in held if title != "S1"] and "S1" in held
 
 
 def test_a_funder_without_minimum_has_no_warning_and_counts_its_own_sessions(year):
     report = funder_report(year.fosfora, Period.year(2011, now=at(2026, 1, 1)))
     assert (report.sessions, report.people, report.trainee_hours) == (1, 4, 15.0)
-    assert report.warnings == []
+    assert _group_warnings(report) == []
     assert (report.member_centres, report.other_centres, report.outside_network) == (1, 1, 0)
 
 
