@@ -703,7 +703,7 @@ def _events(scope: Scope) -> list[Event]:
 def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[object, list[Need]]:
     """The latest diagnostic campaign's needs by theme, with the sessions held on each."""
     from reseau.diagnostic import results
-    from reseau.diagnostic.operations import latest_answered_campaign
+    from reseau.diagnostic.queries import latest_answered_campaign
 
     campaign = latest_answered_campaign()
     if campaign is None:

@@ -14,11 +14,12 @@ Who wants what (P = oui en priorité, Y = oui, N = non):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from reseau.accounts.models import Category
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import today_paris
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -52,7 +53,7 @@ class World:
 
 
 def make_campaign(*, opens_on=None, closes_on=None, title="Diagnostic 2026", **kw):
-    today = date.today()
+    today = today_paris()
     campaign = DiagnosticCampaign(
         title=title,
         opens_on=opens_on or today - timedelta(days=1),
