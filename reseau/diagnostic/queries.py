@@ -120,6 +120,28 @@ def people_wanting_theme(campaign: DiagnosticCampaign, theme_id: int) -> sa.Sele
     )
 
 
+def campaigns_newest_first() -> sa.Select:
+    """A SELECT of every campaign, the one that opened last first."""
+    return sa.select(DiagnosticCampaign).order_by(
+        DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()
+    )
+
+
+def answered_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """Return {campaign id: people who started answering} for ``campaign_ids``."""
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(DiagnosticResponse.campaign_id, sa.func.count(DiagnosticResponse.id))
+        .where(
+            DiagnosticResponse.campaign_id.in_(campaign_ids),
+            DiagnosticResponse.started_at.is_not(None),
+        )
+        .group_by(DiagnosticResponse.campaign_id)
+    ).all()
+    return dict(rows)
+
+
 def get_campaign_or_404(campaign_id: int) -> DiagnosticCampaign:
     """Return the campaign with its questionnaire loaded, or abort with 404."""
     return db.first_or_404(

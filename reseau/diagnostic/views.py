@@ -495,29 +495,8 @@ def session_edit_url(session_id: int) -> str:
 @bp.route("/admin/diagnostic")
 @manager_required
 def campaign_list():
-    counts = (
-        sa.select(
-            DiagnosticResponse.campaign_id,
-            sa.func.count(DiagnosticResponse.id).label("answered"),
-        )
-        .where(DiagnosticResponse.started_at.is_not(None))
-        .group_by(DiagnosticResponse.campaign_id)
-        .subquery()
-    )
-    page = paginate(
-        sa.select(DiagnosticCampaign, sa.func.coalesce(counts.c.answered, 0))
-        .outerjoin(counts, counts.c.campaign_id == DiagnosticCampaign.id)
-        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()),
-        CampaignListFilterForm(),
-    )
-    # db.paginate yields the first column only: fetch the counts for the page's campaigns.
-    answered = dict(
-        db.session.execute(
-            sa.select(counts.c.campaign_id, counts.c.answered).where(
-                counts.c.campaign_id.in_([c.id for c in page.items])
-            )
-        ).all()
-    )
+    page = paginate(queries.campaigns_newest_first(), CampaignListFilterForm())
+    answered = queries.answered_counts([campaign.id for campaign in page.items])
     answerable = {
         campaign.id
         for campaign in page.items
