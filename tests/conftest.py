@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from reseau import create_app
 from reseau.core.extensions import db
 from tests import factories
 from tests.databases import (
+    QueryLog,
     create_scratch_database,
     drop_scratch_database,
     empty_all_tables,
@@ -116,3 +119,23 @@ def auth(client):
 @pytest.fixture
 def htmx_headers():
     return {"HX-Request": "true"}
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as log:`` counts the statements the block runs (``len(log)``).
+
+    ``fresh=True`` first forgets what the session holds, so a request pays for all it loads."""
+
+    @contextmanager
+    def counting(*, fresh: bool = False):
+        if fresh:
+            db.session.remove()
+        log = QueryLog()
+        sa.event.listen(db.engine, "before_cursor_execute", log)
+        try:
+            yield log
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", log)
+
+    return counting

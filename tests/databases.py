@@ -67,3 +67,25 @@ def empty_all_tables(db) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
+
+
+class QueryLog:
+    """The SQL statements run inside a ``with count_queries():`` block (transaction control
+    left out), each on one line."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.statements.append(" ".join(statement.split()))

@@ -16,26 +16,18 @@ from tests.reports.fixtures import build_year
 from tests.reports.test_views import _figure
 
 
-def test_a_write_changes_the_version_once_per_transaction(app):
+def test_a_write_changes_the_version_once_per_transaction(app, count_queries):
     assert current_token() == ""
     person = make_user()
     db.session.commit()
     first = current_token()
     assert len(first) == 32
-    writes = []
-
-    def count(conn, cursor, statement, *args):
-        if "data_version" in statement:
-            writes.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as log:
         session = make_session()  # flushes
         db.session.add(Enrolment(session=session, person=person, status=EnrolmentStatus.CONFIRMED))
         db.session.flush()
         db.session.commit()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+    writes = [statement for statement in log.statements if "data_version" in statement]
     assert len(writes) == 1
     assert current_token() not in ("", first)
 

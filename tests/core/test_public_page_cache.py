@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
-
 from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from tests.factories import make_session, make_user
@@ -15,29 +13,20 @@ from tests.factories import make_session, make_user
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
-def _statements(app, client, url):
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    db.session.remove()
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+def _statements(count_queries, client, url):
+    with count_queries(fresh=True) as log:
         answer = client.get(url)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return answer, [s for s in seen if not s.lstrip().upper().startswith("BEGIN")]
+    return answer, log.statements
 
 
-def test_each_visitor_gets_the_cached_page_with_their_own_token(app):
+def test_each_visitor_gets_the_cached_page_with_their_own_token(app, count_queries):
     session = make_session(title="Les fondamentaux du centre social", capacity=3)
     db.session.commit()
     url = f"/catalogue/sessions/{session.id}"
     first, second = app.test_client(), app.test_client()
-    answer, _ = _statements(app, first, url)
+    answer, _ = _statements(count_queries, first, url)
     assert answer.status_code == 200
-    again, queries = _statements(app, second, url)
+    again, queries = _statements(count_queries, second, url)
     assert len(queries) == 1 and "data_version" in queries[0]  # the version, nothing else
     assert "Les fondamentaux du centre social" in again.text
     tokens = {TOKEN.search(page.text).group(1) for page in (answer, again)}
@@ -57,14 +46,14 @@ def test_an_enrolment_shows_at_once(app):
     assert "2 places" in client.get(url).text
 
 
-def test_signed_in_people_and_pending_messages_bypass_the_cache(app, auth, client):
+def test_signed_in_people_and_pending_messages_bypass_the_cache(app, auth, client, count_queries):
     session = make_session()
     person = make_user()
     db.session.commit()
     url = f"/catalogue/sessions/{session.id}"
     app.test_client().get(url)  # cached for anonymous visitors
     auth.login(person)
-    _, queries = _statements(app, client, url)
+    _, queries = _statements(count_queries, client, url)
     assert len(queries) > 1  # rendered for this person
     auth.logout()
     # The logout message is waiting: the page that shows it is not the cached one.
@@ -72,11 +61,11 @@ def test_signed_in_people_and_pending_messages_bypass_the_cache(app, auth, clien
     assert "flash" in page.text
 
 
-def test_the_cache_can_be_switched_off(app):
+def test_the_cache_can_be_switched_off(app, count_queries):
     session = make_session()
     db.session.commit()
     app.config["CACHE_SECONDS"] = 0
     client = app.test_client()
     client.get(f"/catalogue/sessions/{session.id}")
-    _, queries = _statements(app, client, f"/catalogue/sessions/{session.id}")
+    _, queries = _statements(count_queries, client, f"/catalogue/sessions/{session.id}")
     assert len(queries) > 1
