@@ -13,9 +13,10 @@ from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.calendars.tokens import FETCH_WRITE_INTERVAL, feed_token, hash_token, issue_token
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from tests.calendars.helpers import enrol, events, get, parse_both
+from tests.calendars.helpers import events, get, parse_both
 from tests.factories import (
     PASSWORD,
+    enrol,
     make_centre,
     make_coordinator,
     make_referent,

@@ -13,7 +13,7 @@ from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox.models import OutboxMail
 from tests.factories import make_coordinator, make_session, make_user
 from tests.reports.fixtures import build_year
-from tests.reports.test_views import _figure
+from tests.reports.fixtures import figure as _figure
 
 
 def test_a_write_changes_the_version_once_per_transaction(app, count_queries):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from reseau.core.extensions import db
 from tests.factories import make_centre, make_coordinator, make_referent, make_trainer, make_user
 from tests.reports.fixtures import build_year
+from tests.reports.fixtures import figure as _figure
 
 ROUTES = ["/bilan?annee=2011", "/bilan/evenements.csv?annee=2011", "/bilan.xlsx?annee=2011"]
 
@@ -38,12 +39,6 @@ def test_coordinator_gets_every_route(app, client, auth, url):
     db.session.commit()
     auth.login(coordinator)
     assert client.get(url).status_code == 200
-
-
-def _figure(html: str, figure_id: str) -> str:
-    marker = f'id="{figure_id}">'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index("<", start)].strip()
 
 
 def test_the_page_shows_the_figures(app, client, auth):
