@@ -203,10 +203,12 @@ def page(pages):
 @pytest.fixture
 def log_in():
     """``log_in(page, email, password=PASSWORD)``: log in through the login form, with or
-    without JavaScript, and wait for the logged-in page."""
+    without JavaScript, and wait for the logged-in page. A page already on the login form
+    (sent there with ``?next=``) logs in where it is, so it goes on to ``next``."""
 
     def logging_in(page, email: str, password: str = PASSWORD) -> None:
-        page.goto("/connexion")
+        if "/connexion" not in page.url:
+            page.goto("/connexion")
         form = page.locator("#login-form")
         form.locator("#email").fill(email)
         form.locator("#password").fill(password)
