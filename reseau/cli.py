@@ -25,16 +25,26 @@ from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
+from reseau.diagnostic import rollups as diagnostic_rollups
 from reseau.enrolment.tasks import enrolment_task
+from reseau.evaluation.tasks import evaluation_task
+from reseau.imports.operations import imports_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
 from reseau.privacy.retention import retention_task
+from reseau.proof.packs import pack_task
+from reseau.proof.retention import proof_retention_task
 
 # The periodic tasks, in the order ``tick`` runs them.
 TICK_TASKS = (
     TickTask("inscriptions", enrolment_task),
     TickTask("conservation", retention_task),
+    TickTask("imports", imports_task),
+    TickTask("preuves", pack_task),
+    TickTask("preuves-conservation", proof_retention_task),
+    TickTask("evaluations", evaluation_task),
 )
 
 
@@ -49,19 +59,36 @@ def register_commands(app) -> None:
         deploy_check_command,
         backup_command,
         restore_command,
+        rebuild_rollups_command,
+        build_packs_command,
     ):
         app.cli.add_command(command)
 
 
 @click.command("tick")
 def tick_command() -> None:
-    """Run the periodic tasks: offers, convocations (J-2), retention. Safe on every host."""
+    """Run the periodic tasks: offers, convocations (J-2), retention, cold evaluations. Safe on
+    every host."""
     run = run_tick(TICK_TASKS)
     for entry in run.report:
         click.echo(entry["line"])
     if run.failed:
         click.echo("Au moins une tâche a échoué : voir les lignes ci-dessus.", err=True)
         raise SystemExit(1)
+
+
+@click.command("build-packs")
+def build_packs_command() -> None:
+    """Build the evidence packs waiting, to the end (tick builds a few steps each run)."""
+    total = 0
+    while True:
+        line = pack_task()
+        db.session.commit()
+        ran = int(line.split(" ", 1)[0])
+        total += ran
+        if not ran:
+            break
+    click.echo(f"{total} étape(s) de dossiers de preuves construite(s).")
 
 
 @click.command("send-mail")
@@ -76,13 +103,18 @@ def send_mail_command(limit: int) -> None:
     for problem in result.problems:
         click.echo(problem, err=True)
     click.echo(
-        f"{result.sent} envoyé(s), {result.retry} à réessayer, "
-        f"{result.failed} en échec définitif."
+        f"{ngettext('%(num)s envoyé', '%(num)s envoyés', result.sent)}, "
+        f"{result.retry} à réessayer, {result.failed} en échec définitif."
     )
     if result.failed:
         click.echo(
-            f"{result.failed} message(s) ne partiront plus seuls : la coordination les voit "
-            "dans « Envois en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
+            ngettext(
+                "%(num)s message ne partira plus seul : la coordination le voit dans « Envois en "
+                "échec » ; `flask --app reseau retry-mail` le remet à envoyer.",
+                "%(num)s messages ne partiront plus seuls : la coordination les voit dans « Envois "
+                "en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
+                result.failed,
+            ),
             err=True,
         )
         raise SystemExit(1)
@@ -94,7 +126,13 @@ def retry_mail_command(mail_ids: tuple[int, ...]) -> None:
     """Queue failed messages again (those numbered MAIL_IDS, or all), for the next send-mail."""
     count = retry_failed(list(mail_ids) or None, actor=None)
     db.session.commit()
-    click.echo(f"{count} message(s) en échec remis à envoyer au prochain send-mail.")
+    click.echo(
+        ngettext(
+            "%(num)s message en échec remis à envoyer au prochain send-mail.",
+            "%(num)s messages en échec remis à envoyer au prochain send-mail.",
+            count,
+        )
+    )
 
 
 @click.command("create-admin")
@@ -128,6 +166,20 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     user.set_roles(user.roles | {Role.COORDINATOR})
     db.session.commit()
     click.echo(f"Coordinateur·rice prêt·e : {user.email}")
+
+
+# Every room's summary rows, rebuilt from the raw rows by ``rebuild-rollups``.
+ROLLUPS = (("diagnostic", diagnostic_rollups.rebuild),)
+
+
+@click.command("rebuild-rollups")
+def rebuild_rollups_command() -> None:
+    """Recompute the summary rows of the figures from the raw rows (after a bulk import)."""
+    for name, rebuild in ROLLUPS:
+        written = rebuild()
+        db.session.commit()
+        for table, rows in written.items():
+            click.echo(f"{name}: {table} – {rows} lignes")
 
 
 @click.command("is-empty", hidden=True)
@@ -175,8 +227,6 @@ def _hosts_seen() -> int:
         return 1
 
 
-
-
 @click.command("deploy-check", context_settings={"ignore_unknown_options": True})
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def deploy_check_command(command: tuple[str, ...]) -> None:
@@ -202,7 +252,13 @@ def deploy_check_command(command: tuple[str, ...]) -> None:
     if not problems:
         click.echo("Aucun problème de configuration détecté.")
         return
-    click.echo(f"{len(problems)} point(s) à corriger avant la mise en production :")
+    click.echo(
+        ngettext(
+            "%(num)s point à corriger avant la mise en production :",
+            "%(num)s points à corriger avant la mise en production :",
+            len(problems),
+        )
+    )
     for problem in problems:
         click.echo(f"  - {problem}")
     raise SystemExit(1)

@@ -20,10 +20,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("core", "config"),  # what every room uses; imports no room
     ("outbox",),  # e-mail, beside the core
     ("accounts",),  # people, centres, roles, access checks
-    ("catalogue",),  # themes, cycles, modules, sessions, séances
+    ("catalogue", "imports"),  # themes, cycles, modules, sessions, séances; people imports
     ("enrolment", "diagnostic"),  # on the catalogue
     ("attendance",),  # on enrolment
-    ("calendars", "reports"),  # read from all below
+    ("calendars", "reports", "proof", "evaluation", "funding"),  # on attendance and below
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring
     ("cli",),  # the composition root: every command, the tick

@@ -40,6 +40,10 @@ LABELS = {
     "attendances": "émargements",
     "feedback": "évaluations",
     "upcoming_enrolments": "inscriptions aux sessions à venir",
+    "sealed_sheets": "feuilles d'émargement scellées",
+    "funders": "financeurs",
+    "session_fundings": "lignes de financement",
+    "cold_answers": "évaluations à froid",
 }
 
 
@@ -122,7 +126,11 @@ class Loader:
         existing = {
             u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))
         }
-        since = from_local(PEOPLE_SINCE)
+        # The accounts are opened the day the demo is loaded, as a network importing its paper
+        # history would: their 2011–2012 records stay history, and retention (no login,
+        # enrolment or attendance for RETENTION_MONTHS, counted from the account's creation)
+        # does not anonymise the demo at its first ``tick``.
+        since = utcnow()
         for spec in self.plan.people:
             if spec.email in existing:
                 continue
@@ -132,6 +140,7 @@ class Loader:
                 first_name=spec.first_name,
                 last_name=spec.last_name,
                 category=spec.category,
+                sub_category=spec.sub_category,
                 status=spec.status,
                 centre=self.centre[spec.centre] if spec.centre else None,
                 password_hash=self.password_hash if spec.with_password else None,

@@ -61,7 +61,8 @@ REFERENT = DEMO_ACCOUNTS[1][0]
 FORMATRICE = DEMO_ACCOUNTS[2][0]
 BENEVOLE = DEMO_ACCOUNTS[3][0]
 
-# People "created" long ago, so that nobody seems to have joined after their 2011 events.
+# Centres "created" long ago, so that none seems to have joined after its 2011 events. People's
+# accounts are dated the day the demo is loaded (see ``Loader.people``).
 PEOPLE_SINCE = datetime(2011, 1, 3, 9, 0)
 
 
@@ -77,6 +78,7 @@ class PersonSpec:
     with_password: bool = False
     directory_consent: bool = False
     created_at: datetime | None = None
+    sub_category: str = ""  # "élu municipal", "agent CAF"…
 
 
 @dataclass

@@ -48,6 +48,7 @@ from devdata.generate.build import (
 from devdata.generate.landmarks import landmarks
 from reseau.core.extensions import db
 from reseau.core.i18n import today_paris
+from reseau.diagnostic import rollups
 
 __all__ = [
     "GENERATED_PASSWORD",
@@ -108,6 +109,8 @@ def generate(scale: Scale, seed: int = 1, progress: Progress | None = None) -> d
     try:
         for stage in STAGES:
             stage(build)
+        # Written as bulk rows, not through the operations: the summary rows are counted here.
+        rollups.rebuild()
         reset_sequences()
         db.session.commit()
     except BaseException:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from reseau.accounts import signals
 from reseau.accounts.models import (
     AccountToken,
     Category,
@@ -25,7 +26,8 @@ from reseau.accounts.models import (
     UserStatus,
 )
 from reseau.accounts.queries import centre_referents, get_user_by_email, normalise_email
-from reseau.accounts.signals import centre_moved
+from reseau.accounts.signals import centre_moved, centre_regrouped
+from reseau.accounts.subcategories import normalise_sub_category
 from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
@@ -42,28 +44,47 @@ def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     Earlier unused tokens of the same purpose are voided, so only the latest link works
     (the person's row is locked: two requests at once leave one valid link).
     """
-    lock_row(user)
+    return issue_tokens([user], purpose, lifetime)[user.id]
+
+
+def issue_tokens(users: list[User], purpose: TokenPurpose, lifetime: timedelta) -> dict[int, str]:
+    """``issue_token`` for many people at once (an import): {person id: secret}."""
+    ids = [user.id for user in users]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        if len(users) == 1:
+            lock_row(users[0])
+        else:  # the same lock as lock_row, one statement per 500 people
+            db.session.execute(
+                sa.select(User)
+                .where(User.id.in_(chunk))
+                .with_for_update(of=User)
+                .execution_options(populate_existing=True)
+            ).all()
+        db.session.execute(
+            sa.update(AccountToken)
+            .where(
+                AccountToken.user_id.in_(chunk),
+                AccountToken.purpose == purpose,
+                AccountToken.used_at.is_(None),
+            )
+            .values(used_at=utcnow())
+        )
     now = utcnow()
-    db.session.execute(
-        sa.update(AccountToken)
-        .where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
+    secrets_by_id = {}
+    for user in users:
+        secret = secrets.token_urlsafe(32)
+        secrets_by_id[user.id] = secret
+        db.session.add(
+            AccountToken(
+                user_id=user.id,
+                purpose=purpose,
+                token_hash=hash_token(secret),
+                expires_at=now + lifetime,
+            )
         )
-        .values(used_at=now)
-    )
-    secret = secrets.token_urlsafe(32)
-    db.session.add(
-        AccountToken(
-            user=user,
-            purpose=purpose,
-            token_hash=hash_token(secret),
-            expires_at=now + lifetime,
-        )
-    )
     db.session.flush()
-    return secret
+    return secrets_by_id
 
 
 def void_tokens(user: User) -> None:
@@ -115,6 +136,7 @@ def _new_person(
     centre: Centre | None,
     category: Category,
     status: UserStatus,
+    sub_category: str = "",
 ) -> User:
     return User(
         email=normalise_email(email),
@@ -123,6 +145,7 @@ def _new_person(
         phone=phone.strip(),
         centre=centre,
         category=category,
+        sub_category=normalise_sub_category(sub_category),
         status=status,
     )
 
@@ -137,9 +160,12 @@ def invite_person(
     category: Category,
     roles=(),
     phone: str = "",
+    sub_category: str = "",
 ) -> User:
     """Create an invited person and queue their invitation e-mail."""
-    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.INVITED)
+    person = _new_person(
+        email, first_name, last_name, phone, centre, category, UserStatus.INVITED, sub_category
+    )
     person.invited_by_id = actor.id
     person.set_roles(roles)
     db.session.add(person)
@@ -151,17 +177,23 @@ def invite_person(
 
 def send_invitation(person: User, *, actor: User) -> None:
     """Queue (again) the invitation e-mail with a fresh link for ``person``."""
+    send_invitations([person], actor=actor)
+
+
+def send_invitations(people: list[User], *, actor: User) -> None:
+    """``send_invitation`` for many people at once (an import's invitations)."""
     days = current_app.config["INVITATION_DAYS"]
-    secret = issue_token(person, TokenPurpose.INVITATION, timedelta(days=days))
-    queue_mail(
-        person.email,
-        "Votre invitation à Réseau",
-        "invitation",
-        person=person,
-        inviter=actor,
-        link=external_url("accounts.accept_invitation", token=secret),
-        days=days,
-    )
+    secrets_by_id = issue_tokens(people, TokenPurpose.INVITATION, timedelta(days=days))
+    for person in people:
+        queue_mail(
+            person.email,
+            "Votre invitation à Réseau",
+            "invitation",
+            person=person,
+            inviter=actor,
+            link=external_url("accounts.accept_invitation", token=secrets_by_id[person.id]),
+            days=days,
+        )
 
 
 def update_person(person: User, data: dict, *, actor: User) -> None:
@@ -171,10 +203,13 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
     """
     lock_row(person)  # two editors at once: the second starts from the first's roles
     before = _roles_and_centre(person)
+    group = (person.centre_id, person.category)
     person.first_name = data["first_name"].strip()
     person.last_name = data["last_name"].strip()
     person.phone = (data.get("phone") or "").strip()
     person.category = Category(data["category"])
+    if "sub_category" in data:
+        person.sub_category = normalise_sub_category(data["sub_category"])
     if "centre" in data:
         person.centre = data["centre"]
     if "roles" in data:
@@ -186,6 +221,8 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
         )
     change_email(person, data["email"], actor=actor)
     db.session.flush()
+    if (person.centre_id, person.category) != group:
+        signals.person_regrouped.send(person, centre_id=group[0], category=group[1])
 
 
 def _roles_and_centre(person: User) -> dict:
@@ -291,6 +328,7 @@ def request_registration(
     centre: Centre,
     category: Category,
     phone: str = "",
+    sub_category: str = "",
 ) -> None:
     """Answer a self-registration by e-mail only, the same way for a known or a new address.
 
@@ -318,6 +356,7 @@ def request_registration(
         "phone": phone.strip(),
         "centre_id": centre.id,
         "category": category.value,
+        "sub_category": normalise_sub_category(sub_category),
     }
     queue_mail(
         email,
@@ -356,9 +395,12 @@ def register_person(
     category: Category,
     password: str,
     phone: str = "",
+    sub_category: str = "",
 ) -> User:
     """Create a self-registered account, pending approval by the centre's referents."""
-    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.PENDING)
+    person = _new_person(
+        email, first_name, last_name, phone, centre, category, UserStatus.PENDING, sub_category
+    )
     person.set_password(password)
     person.set_roles([Role.PARTICIPANT])
     db.session.add(person)
@@ -415,6 +457,36 @@ def record_login(user: User) -> None:
     db.session.flush()
 
 
+def add_person(
+    *,
+    actor: User,
+    email: str | None,
+    first_name: str,
+    last_name: str,
+    centre: Centre | None,
+    category: Category,
+    phone: str = "",
+    sub_category: str = "",
+    invite: bool,
+) -> User:
+    """Create a participant without auditing each one (an import audits itself as a whole).
+
+    With ``invite`` and an e-mail, an invited account whose invitation the caller sends
+    (``send_invitations``) now or later (the person's "Renvoyer l'invitation"). Otherwise a
+    person without an account (as a walk-in): they can be enrolled and marked present by
+    others. Not flushed: many people are added at once.
+    """
+    invited = invite and bool(email)
+    status = UserStatus.INVITED if invited else UserStatus.GUEST
+    person = _new_person(email or "", first_name, last_name, phone, centre, category, status)
+    person.email = person.email or None
+    person.sub_category = sub_category.strip()
+    person.invited_by_id = actor.id if invited else None
+    person.set_roles([])  # participant
+    db.session.add(person)
+    return person
+
+
 # --- Départements and centres ----------------------------------------------------------------
 
 
@@ -440,6 +512,7 @@ def save_centre(centre: Centre | None, data: dict, *, actor: User) -> Centre:
     else:
         lock_row(centre)
     label_before = None if creating else centre.label
+    department_before = centre.department_id
     centre.name = data["name"]
     centre.address = data["address"] or ""
     centre.postcode = data["postcode"] or ""
@@ -450,6 +523,8 @@ def save_centre(centre: Centre | None, data: dict, *, actor: User) -> Centre:
     centre.email = (data["email"] or "").lower()
     centre.phone = data["phone"] or ""
     db.session.flush()
+    if not creating and centre.department_id != department_before:
+        centre_regrouped.send(centre, department_id=department_before)
     record_audit(
         actor, "centre.create" if creating else "centre.update", centre, summary=centre.name
     )

@@ -33,7 +33,7 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
 from reseau.core.extensions import db, limiter
 from reseau.core.forms import ConfirmForm
-from reseau.core.i18n import to_local, today_paris
+from reseau.core.i18n import ngettext, to_local, today_paris
 from reseau.core.web import (
     back_to,
     form_status,
@@ -151,7 +151,12 @@ def seance_roster(seance_id: int):
         )
         if done:
             flash(
-                f"Émargement enregistré ({saved} changement{'s' if saved > 1 else ''}).", "success"
+                ngettext(
+                    "Émargement enregistré (%(num)s changement).",
+                    "Émargement enregistré (%(num)s changements).",
+                    saved,
+                ),
+                "success",
             )
         return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
     return render_page("attendance/seance_roster.html", **_roster_context(seance))
@@ -184,14 +189,16 @@ def set_status(seance_id: int, person_id: int):
             flash(error, "error")
         return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
     context = _roster_context(seance)
-    line = operations.roster_line(seance, person_id)
+    line = next(line for line in context["roster"].lines if line.person.id == person_id)
+    # The person's line, and the roster's counter out of band: the counts follow each tap.
     return render_page(
-        "attendance/_attendee.html",
-        "attendance/_attendee.html",
+        "attendance/_attendee_marked.html",
+        "attendance/_attendee_marked.html",
         status=code,
         line=line,
         error=error,
-        **{k: v for k, v in context.items() if k != "roster"},
+        oob=True,
+        **context,
     )
 
 
@@ -219,8 +226,11 @@ def all_present(seance_id: int):
     done, marked = _commit_or_flash(lambda: operations.mark_all_present(seance, actor=current_user))
     if done:
         flash(
-            f"{marked} personne{'s' if marked > 1 else ''} marquée{'s' if marked > 1 else ''} "
-            "présente" + ("s." if marked > 1 else "."),
+            ngettext(
+                "%(num)s personne marquée présente.",
+                "%(num)s personnes marquées présentes.",
+                marked,
+            ),
             "success",
         )
     return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
@@ -406,8 +416,12 @@ def close_session(session_id: int):
         )
         if done:
             flash(
-                f"Session « {session.title} » clôturée. {asked} participant·e(s) "
-                "reçoivent une demande d'avis.",
+                f"Session « {session.title} » clôturée. "
+                + ngettext(
+                    "%(num)s participant·e reçoit une demande d'avis.",
+                    "%(num)s participant·es reçoivent une demande d'avis.",
+                    asked,
+                ),
                 "success",
             )
         return see_other(back)

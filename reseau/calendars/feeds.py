@@ -52,6 +52,7 @@ from reseau.catalogue.models import (
 )
 from reseau.core.database import UTCDateTime, is_read_only, standalone_write, utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox import base_url
 
@@ -81,11 +82,21 @@ class Feed:
     subject_id: int | None
     name: str
     method: str | None = None
+    # A one-session download for someone who may see its visio link (confirmed, trainer).
+    visio: bool = False
 
     @property
     def private(self) -> bool:
-        """Whether events carry what only enrolled people see (trainers, visio link)."""
+        """Whether events carry what only enrolled people see (trainers; the visio link
+        follows ``visio_for``)."""
         return self.scope in (Scope.PERSON, Scope.TRAINER, Scope.CENTRE)
+
+    def visio_for(self, enrolment: Enrolment | None) -> bool:
+        """Whether an event of this feed carries the visio link: a trainer's feed, a person's
+        confirmed places, a personal download; never a centre's or a public feed."""
+        if self.scope == Scope.PERSON:
+            return enrolment is not None and enrolment.shows_visio_link
+        return self.scope == Scope.TRAINER or self.visio
 
     @property
     def shows_names(self) -> bool:
@@ -455,9 +466,9 @@ def _centre_participants(
 
 def _others(count: int, *, after_names: bool) -> str:
     """« 1 personne », « 3 autres personnes »: the participants whose names are not shown."""
-    plural = "s" if count > 1 else ""
-    other = f"autre{plural} " if after_names else ""
-    return f"{count} {other}personne{plural}"
+    if after_names:
+        return ngettext("%(num)s autre personne", "%(num)s autres personnes", count)
+    return ngettext("%(num)s personne", "%(num)s personnes", count)
 
 
 # Built feeds by (database, ETag), per process. The ETag covers everything the bytes depend on,
@@ -508,6 +519,7 @@ def build(feed: Feed, context: ical.FeedContext, now: datetime | None = None) ->
                 tentative=enrolment is not None and enrolment.status == EnrolmentStatus.WAITLISTED,
                 participants=names,
                 modified=(enrolment.updated_at if enrolment else None, names_changed),
+                visio=feed.visio_for(enrolment),
             )
         )
     return ical.to_bytes(calendar)

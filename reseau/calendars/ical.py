@@ -129,8 +129,13 @@ def seance_description(
     private: bool,
     participants: Sequence[str] = (),
     note: str = "",
+    visio: bool | None = None,
 ) -> str:
-    """Return the plain-text description: module, trainers, visio link, what to bring."""
+    """Return the plain-text description: module, trainers, visio link, what to bring.
+
+    ``visio`` (default: ``private``) adds the visio link: for a confirmed place or a trainer.
+    """
+    visio = private if visio is None else visio
     lines: list[str] = []
     if note:
         lines += [note, ""]
@@ -142,10 +147,10 @@ def seance_description(
         names = ", ".join(trainer.full_name for trainer in session.trainers)
         lines.append(f"Formateur·ices : {names}")
     if session.place_kind == PlaceKind.VISIO:
-        if private and session.visio_url:
+        if visio and session.visio_url:
             lines.append(f"Lien de la visio : {session.visio_url}")
-        elif not private:
-            lines.append("En visio : le lien est envoyé aux personnes inscrites.")
+        else:
+            lines.append("En visio : le lien est donné aux personnes dont l'inscription est confirmée.")
     if session.what_to_bring:
         lines.append(f"À apporter : {session.what_to_bring.strip()}")
     if participants:
@@ -164,6 +169,7 @@ def seance_event(
     attendee: tuple[str, str] | None = None,
     sequence: int | None = None,
     modified: Iterable[datetime | None] = (),
+    visio: bool | None = None,
 ) -> Event:
     """Return the VEVENT of one séance.
 
@@ -197,7 +203,9 @@ def seance_event(
     event.add("dtend", seance.ends_at.astimezone(PARIS))
     event.add("summary", title)
     event.add("location", session.place_label)
-    description = seance_description(session, private=private, participants=participants, note=note)
+    description = seance_description(
+        session, private=private, participants=participants, note=note, visio=visio
+    )
     if description:
         event.add("description", description)
     event.add("url", context.session_url(session.id))

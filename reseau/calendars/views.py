@@ -29,6 +29,7 @@ from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db, limiter
 from reseau.core.web import render_page, see_other
+from reseau.enrolment.operations import sees_visio_link
 from reseau.outbox import base_url
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -151,8 +152,10 @@ def session_download(session_id: int):
     session = db.get_or_404(TrainingSession, session_id)
     if session.status == SessionStatus.DRAFT:
         abort(404)
-    feed = Feed(Scope.SESSION, session.id, "", method="PUBLISH")
-    return _serve(feed, public=True, filename=f"session-{session.id}.ics")
+    # Someone who may join the visio gets its link in the file; that file is theirs alone.
+    personal = current_user.is_authenticated and sees_visio_link(current_user, session)
+    feed = Feed(Scope.SESSION, session.id, "", method="PUBLISH", visio=personal)
+    return _serve(feed, public=not personal, filename=f"session-{session.id}.ics")
 
 
 def _feed_entry(kind: FeedKind, row: CalendarToken | None) -> dict:

@@ -409,13 +409,43 @@ def session_action(session_id: int, operation, success: str, *, back: str | None
     return navigate(back or url_for("catalogue.session_detail", session_id=session_id))
 
 
-@bp.route("/admin/sessions/<int:session_id>/publier", methods=["POST"])
+@bp.route("/admin/sessions/<int:session_id>/publier", methods=["GET", "POST"])
 @coordinator_required
 def session_publish(session_id: int):
-    return session_action(
-        session_id,
-        ops.publish_session,
-        "Session « {title} » publiée : les inscriptions sont ouvertes.",
+    """Publish a draft; one without trainer, place or séance asks first (GET, or a POST
+    from a page that did not know yet)."""
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
+    missing = session.missing_for_publication if session.status == SessionStatus.DRAFT else []
+    back = back_to(url_for("catalogue.session_detail", session_id=session.id))
+    form = ConfirmForm()
+    del form.reason  # nobody is enrolled in a draft: no e-mail
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        confirmed = request.form.get("confirme") == "oui"
+        if confirmed or not missing:
+            return session_action(
+                session_id,
+                partial(ops.publish_session, confirmed=confirmed),
+                "Session « {title} » publiée : les inscriptions sont ouvertes.",
+                back=back,
+            )
+    if not missing:
+        return see_other(back)
+    text = [f"Cette session n'a {', '.join(missing)}. Elle sera visible de tous dans le catalogue."]
+    if "aucune séance" in missing:
+        text.append(
+            "Sans séance, elle n'a pas de date : les listes du catalogue ne la montrent qu'à "
+            "partir de sa première séance."
+        )
+    return render_confirmation(
+        form,
+        title=f"Publier « {session.title} » quand même ?",
+        text=text,
+        action=url_for("catalogue.session_publish", session_id=session.id),
+        yes="Oui, publier quand même",
+        back=back,
+        hidden={"confirme": "oui"},
     )
 
 

@@ -222,6 +222,18 @@ class TrainingSession(db.Model):
         return ", ".join(part for part in parts if part)
 
     @property
+    def missing_for_publication(self) -> list[str]:
+        """What a session usually has before it is published, and this one lacks (French)."""
+        missing = []
+        if not self.trainers:
+            missing.append("aucun·e formateur·rice")
+        if not (self.visio_url if self.place_kind == PlaceKind.VISIO else self.place_label):
+            missing.append("aucun lieu" if self.place_kind != PlaceKind.VISIO else "aucun lien de visio")
+        if not any(seance.status == SeanceStatus.SCHEDULED for seance in self.seances):
+            missing.append("aucune séance")
+        return missing
+
+    @property
     def planned_hours(self) -> float:
         return sum(
             seance.hours for seance in self.seances if seance.status == SeanceStatus.SCHEDULED

@@ -309,13 +309,17 @@ def _change_status(session: TrainingSession, status: SessionStatus, actor: User)
     )
 
 
-def publish_session(session: TrainingSession, *, actor: User) -> None:
-    """Make a draft session visible in the catalogue and open to enrolment."""
+def publish_session(session: TrainingSession, *, actor: User, confirmed: bool = False) -> None:
+    """Make a draft session visible in the catalogue and open to enrolment.
+
+    A session without trainer, place or séance is published only once ``confirmed``.
+    """
     lock_row(session)  # two clicks, or two coordinators: the second sees the first's result
     if session.status != SessionStatus.DRAFT:
         raise CatalogueError("Seule une session en brouillon peut être publiée.")
-    if not any(s.status == SeanceStatus.SCHEDULED for s in session.seances):
-        raise CatalogueError("Ajoutez au moins une séance avant de publier la session.")
+    missing = session.missing_for_publication
+    if missing and not confirmed:
+        raise CatalogueError(f"Confirmez la publication : la session n'a {', '.join(missing)}.")
     session.published_at = utcnow()
     _change_status(session, SessionStatus.PUBLISHED, actor)
     session_published.send(session, actor=actor)

@@ -14,17 +14,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
-from reseau.core.data_version import cached_html
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
-from reseau.core.i18n import time_fr, today_paris
+from reseau.core.i18n import ngettext, time_fr, today_paris
 from reseau.core.lists import paginate
 from reseau.core.web import form_status, render_page, see_other, wants_fragment
 from reseau.diagnostic import bp, operations, queries, results
@@ -139,13 +139,17 @@ def answer(campaign_id: int):
 def _save_whole_page(campaign: DiagnosticCampaign, response: DiagnosticResponse) -> None:
     """Save every answer the page sent (the questionnaire without JavaScript)."""
     form = request.form
-    for skill in campaign.skills:
-        operations.save_skill_answer(
-            response,
-            skill,
-            level=_choice(SkillLevel, form.get(f"level-{skill.id}")),
-            wants_training=_choice(TrainingWish, form.get(f"wish-{skill.id}")),
-        )
+    operations.save_answers(
+        response,
+        [
+            (
+                skill,
+                _choice(SkillLevel, form.get(f"level-{skill.id}")),
+                _choice(TrainingWish, form.get(f"wish-{skill.id}")),
+            )
+            for skill in campaign.skills
+        ],
+    )
     for question in campaign.questions:
         key = f"question-{question.id}"
         if key in form:
@@ -297,7 +301,7 @@ def remind_all(campaign_id: int):
     ).all()
     sent = sum(operations.remind_person(campaign, person, actor=current_user) for person in people)
     db.session.commit()
-    flash(f"{sent} relance(s) envoyée(s).", "success")
+    flash(ngettext("%(num)s relance envoyée.", "%(num)s relances envoyées.", sent), "success")
     return see_other(back)
 
 
@@ -347,6 +351,8 @@ def _results_filters() -> tuple[results.Filters | None, dict]:
         "campagne": campaign.id if campaign else None,
         "departement": department_id,
         "categorie": category.value if category else "",
+        # The heat map shows people (default) or the share of respondents who ask.
+        "mesure": "part" if request.args.get("mesure") == "part" else "",
     }
     if campaign is None:
         return None, args
@@ -369,18 +375,10 @@ def results_page():
             )
         return render_template("diagnostic/_results.html", **context)
 
-    # The heat map and rate tables of a national campaign are thousands of cells: the section
-    # is rendered once per data version for everyone who asks the same.
-    key = (
-        "diagnostic-results-html",
-        filters.key() if filters else None,
-        tuple(sorted(args.items(), key=str)),
-        current_user.is_coordinator,
-    )
     return render_page(
         "diagnostic/results.html",
         "diagnostic/_results_fragment.html",
-        results_html=cached_html(key, render),
+        results_html=Markup(render()),  # noqa: S704 (our template's output)
         filters=filters,
         args=args,
         campaigns=campaign_choices(),
@@ -571,6 +569,7 @@ def campaign_edit(campaign_id: int):
         return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
     skill_form = SkillForm(formdata=None)
     skill_form.theme_id.choices = select_choices(theme_choices())
+    skill_form.title.id = "skill-title"  # the campaign's own form on the page has a "title"
     invited = db.session.scalar(
         sa.select(sa.func.count(DiagnosticResponse.id)).where(
             DiagnosticResponse.campaign_id == campaign.id,
@@ -696,7 +695,10 @@ def invite(campaign_id: int):
     else:
         count = operations.invite_people(campaign, actor=current_user)
         db.session.commit()
-        flash(f"{count} invitation(s) envoyée(s).", "success")
+        flash(
+            ngettext("%(num)s invitation envoyée.", "%(num)s invitations envoyées.", count),
+            "success",
+        )
     return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
 
 

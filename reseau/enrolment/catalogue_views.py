@@ -13,25 +13,30 @@ import sqlalchemy.orm as so
 from flask import request
 from flask_login import current_user
 
-from reseau.accounts.models import Department
+from reseau.accounts.models import Department, User
 from reseau.catalogue.models import (
     Audience,
     Cycle,
     Module,
+    Seance,
     SessionKind,
+    SessionStatus,
     Theme,
     TrainingSession,
+    session_trainer,
 )
 from reseau.catalogue.queries import get_cycle_or_404, get_session_or_404, get_theme_by_slug_or_404
-from reseau.core.data_version import public_page
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.http import public_cacheable
 from reseau.core.i18n import date_fr
 from reseau.core.lists import paginate
 from reseau.core.web import render_page
 from reseau.enrolment import bp
 from reseau.enrolment.forms import CatalogueFilterForm
+from reseau.enrolment.models import Enrolment
 from reseau.enrolment.queries import (
+    HOLDING,
     catalogue_query,
     find_overlap,
     list_options,
@@ -50,8 +55,39 @@ def _month_choices(now: datetime) -> list[tuple[str, str]]:
     return choices
 
 
+def _version(model, *conditions) -> sa.Select:
+    """count, sum of ids and latest change of ``model``'s rows: moves when one changes."""
+    return sa.select(
+        sa.func.count(model.id),
+        sa.func.coalesce(sa.func.sum(model.id), 0),
+        sa.func.max(model.updated_at),
+    ).where(*conditions)
+
+
+def _upcoming(now: datetime):
+    return sa.and_(
+        TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= now
+    )
+
+
+def _catalogue_fingerprint(**_):
+    """What the catalogue's pages show: the upcoming sessions, their seats, the filters' lists."""
+    now = utcnow()
+    upcoming = sa.select(TrainingSession.id).where(_upcoming(now))
+    parts = [
+        _version(TrainingSession, _upcoming(now)),
+        _version(Enrolment, Enrolment.session_id.in_(upcoming), Enrolment.status.in_(HOLDING)),
+        _version(Theme),
+        _version(Cycle),
+        _version(Module),
+        sa.select(sa.func.count(Department.id), sa.func.max(Department.name)),
+    ]
+    rows = [tuple(db.session.execute(part).one()) for part in parts]
+    return (now.strftime("%Y-%m-%d"), rows)
+
+
 @bp.route("/catalogue")
-@public_page
+@public_cacheable(_catalogue_fingerprint)
 def public_catalogue():
     now = utcnow()
     form = CatalogueFilterForm()
@@ -78,8 +114,44 @@ def public_catalogue():
     )
 
 
+def _session_fingerprint(session_id: int):
+    """What a session's public page shows: the session, its séances, trainers, seats, names."""
+    now = utcnow()
+    trainers = sa.select(session_trainer.c.user_id).where(
+        session_trainer.c.session_id == session_id
+    )
+    cycle = sa.select(Module.cycle_id).where(Module.id == TrainingSession.module_id)
+
+    def scalar(query):
+        return query.scalar_subquery()
+
+    row = db.session.execute(
+        sa.select(
+            TrainingSession.updated_at,
+            TrainingSession.starts_at <= now,
+            TrainingSession.enrolment_deadline < now,
+            scalar(sa.select(sa.func.count(Seance.id)).where(Seance.session_id == session_id)),
+            scalar(
+                sa.select(sa.func.max(Seance.updated_at)).where(Seance.session_id == session_id)
+            ),
+            scalar(
+                sa.select(sa.func.count(Enrolment.id)).where(
+                    Enrolment.session_id == session_id, Enrolment.status.in_(HOLDING)
+                )
+            ),
+            scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(User.id), 0)).where(User.id.in_(trainers))
+            ),
+            scalar(sa.select(sa.func.max(User.updated_at)).where(User.id.in_(trainers))),
+            scalar(sa.select(Theme.updated_at).where(Theme.id == TrainingSession.theme_id)),
+            scalar(sa.select(Cycle.updated_at).where(Cycle.id.in_(cycle))),
+        ).where(TrainingSession.id == session_id)
+    ).first()
+    return None if row is None else tuple(row)
+
+
 @bp.route("/catalogue/sessions/<int:session_id>")
-@public_page
+@public_cacheable(_session_fingerprint)
 def public_session(session_id: int):
 
     session = get_session_or_404(
@@ -104,7 +176,7 @@ def public_session(session_id: int):
 
 
 @bp.route("/catalogue/cycles/<int:cycle_id>")
-@public_page
+@public_cacheable(_catalogue_fingerprint)
 def public_cycle(cycle_id: int):
     cycle = get_cycle_or_404(cycle_id)
     sessions, seats = published_sessions(
@@ -116,7 +188,7 @@ def public_cycle(cycle_id: int):
 
 
 @bp.route("/catalogue/thematiques/<slug>")
-@public_page
+@public_cacheable(_catalogue_fingerprint)
 def public_theme(slug: str):
     theme = get_theme_by_slug_or_404(slug)
     cycles = db.session.scalars(

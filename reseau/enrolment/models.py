@@ -8,10 +8,15 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from reseau.accounts.models import User
-from reseau.catalogue.models import TrainingSession
+from reseau.catalogue.models import PlaceKind, TrainingSession
 from reseau.core.database import UTCDateTime, utcnow
 from reseau.core.enums import LabelledEnum, enum_column
 from reseau.core.extensions import db
+
+# Why someone waits when nothing else holds them back; pages and e-mails already say it.
+FULL_REASON = "La session est complète."
+# Why an offered seat went back to the queue (``expire_offers``).
+OFFER_EXPIRED_REASON = "Délai de réponse dépassé."
 
 
 class EnrolmentStatus(LabelledEnum):
@@ -59,6 +64,30 @@ class Enrolment(db.Model):
     session: so.Mapped[TrainingSession] = so.relationship()
     person: so.Mapped[User] = so.relationship(foreign_keys=[person_id])
     enrolled_by: so.Mapped[User | None] = so.relationship(foreign_keys=[enrolled_by_id])
+
+    @property
+    def waitlist_note(self) -> str:
+        """The reason for waiting worth telling: not the session being full, said already."""
+        return "" if self.waitlist_reason == FULL_REASON else self.waitlist_reason
+
+    @property
+    def offer_expired(self) -> bool:
+        """A seat offered and not accepted in time (``expire_offers``), not a cancellation."""
+        return (
+            self.status == EnrolmentStatus.CANCELLED
+            and self.waitlist_reason == OFFER_EXPIRED_REASON
+        )
+
+    @property
+    def shows_visio_link(self) -> bool:
+        """The visio link is for the people who hold a confirmed place (and the trainers),
+        never for the public, a waiting list or a pending request."""
+        session = self.session
+        return (
+            self.status == EnrolmentStatus.CONFIRMED
+            and session.place_kind == PlaceKind.VISIO
+            and bool(session.visio_url)
+        )
 
     def __repr__(self) -> str:
         return (

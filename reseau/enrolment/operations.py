@@ -25,20 +25,26 @@ from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.enrolment import notifications
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.enrolment.models import (
+    FULL_REASON,
+    OFFER_EXPIRED_REASON,
+    Enrolment,
+    EnrolmentStatus,
+)
 from reseau.enrolment.queries import (  # noqa: F401 (the room's reads, also used from here)
     ACTIVE,
     HOLDING,
     find_overlap,
     get_enrolment,
     queue_order,
+    seats_and_waitlists,
     seats_left,
     seats_taken,
+    sees_visio_link,
     waitlist,
     waitlist_position,
 )
 
-FULL_REASON = "La session est complète."
 REMINDER_DAYS = 2
 
 
@@ -417,7 +423,7 @@ def expire_offers(now: datetime | None = None) -> int:
         enrolment.status = EnrolmentStatus.CANCELLED
         enrolment.cancelled_at = now
         enrolment.cancelled_by_id = None
-        enrolment.waitlist_reason = "Délai de réponse dépassé."
+        enrolment.waitlist_reason = OFFER_EXPIRED_REASON
         db.session.flush()
         notifications.offer_expired(enrolment)
         promote_waitlist(session, now=now)

@@ -17,6 +17,7 @@ from reseau.accounts.models import User
 from reseau.catalogue.models import (
     Audience,
     Module,
+    PlaceKind,
     Seance,
     SeanceStatus,
     SessionStatus,
@@ -44,6 +45,37 @@ def seats_taken(session_ids) -> dict[int, int]:
         .group_by(Enrolment.session_id)
     ).all()
     return {session_id: count for session_id, count in rows}
+
+
+def seats_and_waitlists(session_ids) -> dict[int, tuple[int, int]]:
+    """Return {session id: (seats held, people waiting)} for ``session_ids``, one query."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    waiting = Enrolment.status == EnrolmentStatus.WAITLISTED
+    rows = db.session.execute(
+        sa.select(
+            Enrolment.session_id,
+            sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
+            sa.func.count(sa.case((waiting, Enrolment.id))),
+        )
+        .where(Enrolment.session_id.in_(ids), Enrolment.status.in_(ACTIVE))
+        .group_by(Enrolment.session_id)
+    ).all()
+    return {session_id: (taken, waits) for session_id, taken, waits in rows}
+
+
+def sees_visio_link(
+    person: User | None, session: TrainingSession, enrolment: Enrolment | None = None
+) -> bool:
+    """Whether ``person`` may see the session's visio link: its trainers, the coordination
+    and the people with a confirmed place (``enrolment``: theirs, if already read)."""
+    if person is None or session.place_kind != PlaceKind.VISIO or not session.visio_url:
+        return False
+    if person.is_coordinator or any(trainer.id == person.id for trainer in session.trainers):
+        return True
+    enrolment = enrolment if enrolment is not None else get_enrolment(session, person)
+    return enrolment is not None and enrolment.shows_visio_link
 
 
 def seats_left(session: TrainingSession, taken: int | None = None) -> int:

@@ -15,13 +15,13 @@ from reseau.accounts.access import (
     manager_required,
 )
 from reseau.accounts.models import Centre, User, UserStatus
-from reseau.catalogue.models import SessionStatus, TrainingSession
+from reseau.catalogue.models import PromotionMode, SessionStatus, TrainingSession
 from reseau.catalogue.queries import get_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
-from reseau.core.i18n import to_local
+from reseau.core.i18n import ngettext, to_local
 from reseau.core.lists import paginate
 from reseau.core.web import (
     back_to,
@@ -73,6 +73,10 @@ def enrolment_context(session: TrainingSession, *, error: str | None = None, ove
         "started": session.has_started(now),
         "error": error,
         "overlap": overlap,
+        "visio_link": session.visio_url
+        if current_user.is_authenticated
+        and operations.sees_visio_link(current_user, session, enrolment)
+        else "",
     }
 
 
@@ -110,6 +114,13 @@ def _component(session: TrainingSession, *, status: int = 200, **kwargs):
     if kwargs.get("error"):
         flash(kwargs["error"], "error")
     return see_other(url_for("enrolment.public_session", session_id=session.id))
+
+
+@bp.app_template_global()
+def seat_counts(sessions) -> dict[int, tuple[int, int]]:
+    """{session id: (places taken, waitlist length)}, for the coordinator's sessions list
+    (the catalogue room, below this one, shows it when this room is there)."""
+    return operations.seats_and_waitlists(session.id for session in sessions)
 
 
 def _enrolled_message(enrolment: Enrolment) -> str:
@@ -236,9 +247,19 @@ def _cancel_wording(enrolment: Enrolment, own: bool) -> dict:
         title = f"Retirer {person.full_name} de la liste d'attente de « {session.title} » ?"
     else:
         title = f"Annuler l'inscription de {person.full_name} à « {session.title} » ?"
-    text = [] if waiting else ["Sa place revient à la première personne de la liste d'attente."]
+    # Where the seat goes: the waiting list only when someone is on it, as this session gives it.
+    queue = [] if waiting else operations.waitlist(session)
+    if waiting:
+        goes = ""
+    elif not queue:
+        goes = "place est libérée pour une autre personne."
+    elif session.promotion_mode == PromotionMode.OFFER:
+        goes = "place est proposée à la première personne de la liste d'attente."
+    else:
+        goes = "place revient à la première personne de la liste d'attente."
+    text = [f"Sa {goes}"] if goes else []
     if own:
-        text = ["Votre place revient à la première personne de la liste d'attente."]
+        text = [f"Votre {goes}"] if goes else []
     else:
         text.append(
             f"{person.first_name} reçoit un e-mail qui le lui dit, avec le motif si vous en "
@@ -385,8 +406,12 @@ def _decide(enrolment_id: int, approving: bool):
             operations.approve(enrolment, actor=current_user)
             message = f"Inscription de {name} validée."
         else:
+            # Mention the waiting list only when someone is on it.
+            waiting = bool(operations.waitlist(enrolment.session))
             operations.decline(enrolment, actor=current_user)
-            message = f"Demande de {name} refusée ; la place revient à la liste d'attente."
+            message = f"Demande de {name} refusée ; " + (
+                "la place revient à la liste d'attente." if waiting else "la place est libérée."
+            )
         db.session.commit()
         flash(message, "success")
     except EnrolmentError as refusal:
@@ -429,7 +454,11 @@ def roster(session_id: int):
         else:
             message = f"Capacité enregistrée : {session.capacity} places."
             if promoted:
-                message += f" {len(promoted)} personne(s) passent de la liste d'attente."
+                message += " " + ngettext(
+                    "%(num)s personne passe de la liste d'attente.",
+                    "%(num)s personnes passent de la liste d'attente.",
+                    len(promoted),
+                )
             flash(message, "success")
             return see_other(url_for("enrolment.roster", session_id=session.id))
     elif capacity_form.errors:
@@ -481,7 +510,17 @@ def roster_csv(session_id: int):
     rows += [(e, None) for e in groups["cancelled"]]
     return csv_download(
         f"inscrits-session-{session.id}.csv",
-        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"],
+        [
+            "Statut",
+            "Position",
+            "Nom",
+            "Prénom",
+            "E-mail",
+            "Centre",
+            "Catégorie",
+            "Précision",
+            "Inscrit·e le",
+        ],
         (
             [
                 enrolment.status.label,
@@ -491,6 +530,7 @@ def roster_csv(session_id: int):
                 enrolment.person.email or "",
                 enrolment.person.centre.name if enrolment.person.centre else "",
                 enrolment.person.category.label,
+                enrolment.person.sub_category,
                 to_local(enrolment.queued_at).strftime("%d/%m/%Y %H:%M"),
             ]
             for enrolment, position in rows

@@ -10,6 +10,8 @@ from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
 from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
+from reseau.diagnostic.models import DiagnosticResponse
+from reseau.diagnostic.queries import open_campaigns_for
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
 
@@ -18,9 +20,7 @@ def my_upcoming_enrolments(person: User) -> list[Enrolment]:
         db.session.scalars(
             sa.select(Enrolment)
             .join(Enrolment.session)
-            .options(
-                so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre)
-            )
+            .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
             .where(
                 Enrolment.person_id == person.id,
                 Enrolment.status != EnrolmentStatus.CANCELLED,
@@ -30,6 +30,27 @@ def my_upcoming_enrolments(person: User) -> list[Enrolment]:
             .limit(10)
         )
     )
+
+
+def my_open_diagnostics(person: User) -> list[dict]:
+    """The open questionnaires ``person`` has not sent yet, with whether they started one."""
+    campaigns = open_campaigns_for(person)
+    if not campaigns:
+        return []
+    responses = {
+        response.campaign_id: response
+        for response in db.session.scalars(
+            sa.select(DiagnosticResponse).where(
+                DiagnosticResponse.person_id == person.id,
+                DiagnosticResponse.campaign_id.in_([c.id for c in campaigns]),
+            )
+        )
+    }
+    return [
+        {"campaign": c, "started": c.id in responses and responses[c.id].started_at is not None}
+        for c in campaigns
+        if c.id not in responses or responses[c.id].submitted_at is None
+    ]
 
 
 def coordinator_summary() -> dict[str, int]:
@@ -50,11 +71,23 @@ def coordinator_summary() -> dict[str, int]:
 
 def referent_summary(referent: User) -> dict[str, int]:
     people = visible_people(referent).with_only_columns(sa.func.count(User.id))
+    # The requests "Inscriptions du centre" lists for validation: members, sessions to come.
+    members = sa.select(User.id).where(User.centre_id == referent.centre_id)
+    enrolment_requests = (
+        sa.select(sa.func.count(Enrolment.id))
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .where(
+            Enrolment.status == EnrolmentStatus.PENDING,
+            Enrolment.person_id.in_(members),
+            TrainingSession.ends_at >= utcnow(),
+        )
+    )
     return counts(
         db.session,
         people=people.where(User.status == UserStatus.ACTIVE),
         invited=people.where(User.status == UserStatus.INVITED),
         pending_people=people.where(User.status == UserStatus.PENDING),
+        enrolment_requests=enrolment_requests,
     )
 
 

@@ -105,16 +105,24 @@ def _year_month_sqlite(element, compiler, **kw):
 
 @dataclass(frozen=True)
 class Scope:
-    """What the bilan covers: local dates ``start`` to ``end`` (inclusive), maybe one centre."""
+    """What the bilan covers: local dates ``start`` to ``end`` (inclusive), maybe one centre,
+    maybe one kind of session (the rencontres régionales of a year)."""
 
     start: date
     end: date
     centre_id: int | None = None
     now: datetime | None = None
+    kind: SessionKind | None = None
 
     @classmethod
-    def year(cls, year: int, centre_id: int | None = None, now: datetime | None = None) -> Scope:
-        return cls(date(year, 1, 1), date(year, 12, 31), centre_id, now)
+    def year(
+        cls,
+        year: int,
+        centre_id: int | None = None,
+        now: datetime | None = None,
+        kind: SessionKind | None = None,
+    ) -> Scope:
+        return cls(date(year, 1, 1), date(year, 12, 31), centre_id, now, kind)
 
     @property
     def lower(self) -> datetime:
@@ -181,6 +189,8 @@ def _in_period(scope: Scope) -> list:
     ]
     if scope.centre_id is not None:
         conditions.append(TrainingSession.id.in_(_centre_sessions(scope.centre_id)))
+    if scope.kind is not None:
+        conditions.append(TrainingSession.kind == scope.kind)
     return conditions
 
 
@@ -299,9 +309,20 @@ class Bilan:
     comments: list
     hours_by_month: list[tuple[str, float]]
     events: list[Event]
-    campaign: object = None
+    campaigns: list = field(default_factory=list)  # the period's diagnostic campaigns
     needs: list[Need] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # what the year switch offers
+
+    @property
+    def campaign(self):
+        """The period's latest campaign (None: the period had none)."""
+        return self.campaigns[-1] if self.campaigns else None
+
+    @property
+    def campaign_titles(self) -> str:
+        """« A » or « A » et « B »: the campaigns the needs come from."""
+        titles = [f"« {campaign.title} »" for campaign in self.campaigns]
+        return " et ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
 
     @property
     def member_centres(self) -> int:
@@ -682,7 +703,9 @@ def _events(scope: Scope) -> list[Event]:
     # Per session, category and centre: the category totals and the number of centres both
     # come out of the same rows.
     rows = db.session.execute(
-        sa.select(pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people"))
+        sa.select(
+            pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people")
+        )
         .join(User, User.id == pairs.c.person_id)
         .group_by(pairs.c.session_id, User.category, User.centre_id)
     ).all()
@@ -700,21 +723,49 @@ def _events(scope: Scope) -> list[Event]:
     return list(events.values())
 
 
-def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[object, list[Need]]:
-    """The latest diagnostic campaign's needs by theme, with the sessions held on each."""
-    from reseau.diagnostic import results
-    from reseau.diagnostic.queries import latest_answered_campaign
+# A diagnostic prepares the next year's offer: the campaigns of a period are those open
+# during it or in the year before it starts.
+CAMPAIGN_LOOKBACK = timedelta(days=366)
 
-    campaign = latest_answered_campaign()
-    if campaign is None:
-        return None, []
-    ranked, _ = results.theme_needs(
-        results.Filters(campaign, centre_id=scope.centre_id), heat_map=False
+
+def period_campaigns(scope: Scope) -> list:
+    """The diagnostic campaigns whose answers the period's offer is measured against."""
+    from reseau.diagnostic.models import DiagnosticCampaign
+
+    return list(
+        db.session.scalars(
+            sa.select(DiagnosticCampaign)
+            .where(
+                DiagnosticCampaign.opens_on <= scope.end,
+                DiagnosticCampaign.closes_on >= scope.start - CAMPAIGN_LOOKBACK,
+            )
+            .order_by(DiagnosticCampaign.opens_on, DiagnosticCampaign.id)
+        )
     )
-    return campaign, [
-        Need(need.theme.name, need.people, need.score, sessions_by_theme.get(need.theme.id, 0))
-        for need in ranked
-    ]
+
+
+def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
+    """The needs by theme of the period's campaigns (added up), with the sessions held on each.
+
+    No campaign in the period: no needs (the page says so), never another period's.
+    """
+    from reseau.diagnostic import results
+
+    campaigns = period_campaigns(scope)
+    totals: dict[int, Need] = {}
+    for campaign in campaigns:
+        ranked, _ = results.theme_needs(
+            results.Filters(campaign, centre_id=scope.centre_id), heat_map=False
+        )
+        for need in ranked:
+            total = totals.setdefault(
+                need.theme.id,
+                Need(need.theme.name, 0, 0, sessions_by_theme.get(need.theme.id, 0)),
+            )
+            total.people += need.people
+            total.score += need.score
+    needs = sorted(totals.values(), key=lambda n: (-n.score, -n.people, n.label))
+    return campaigns, needs
 
 
 def build_bilan(scope: Scope) -> Bilan:
@@ -723,7 +774,7 @@ def build_bilan(scope: Scope) -> Bilan:
     by_category, by_department, centres = _people(scope)
     rates = _rates(scope)
     figures = _figures(scope)
-    campaign, needs = _needs(scope, sessions_by_theme)
+    campaigns, needs = _needs(scope, sessions_by_theme)
     return Bilan(
         scope=scope,
         total=total,
@@ -745,7 +796,7 @@ def build_bilan(scope: Scope) -> Bilan:
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
         events=_events(scope),
-        campaign=campaign,
+        campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
     )
@@ -756,3 +807,69 @@ def _years(first: int, last: int) -> list[int]:
     years = set(range(first, last + 1)) if first else set()
     years.add(to_local(utcnow()).year)
     return sorted(years, reverse=True)
+
+
+# --- sub-categories ("1 élu municipal et 7 agents CAF") ---------------------------------------
+
+
+@dataclass
+class SubCategories:
+    """Participants by category and sub-category: for the period, and per event listed.
+
+    ``period`` maps (category, sub-category) to people (each once, "" when none is given);
+    ``by_event`` maps a session's id to the same for its participants.
+    """
+
+    period: dict[tuple[Category, str], int] = field(default_factory=dict)
+    by_event: dict[int, dict[tuple[Category, str], int]] = field(default_factory=dict)
+
+    def of(self, category: Category, counts: dict | None = None) -> dict[str, int]:
+        """The sub-categories of ``category`` (none when nobody of it gave one)."""
+        counts = self.period if counts is None else counts
+        found = {sub: n for (cat, sub), n in counts.items() if cat == category}
+        return found if any(found.keys()) else {}
+
+    def named(self) -> dict[str, int]:
+        """The period's people by sub-category given (whatever their category)."""
+        totals: dict[str, int] = defaultdict(int)
+        for (_, sub), n in self.period.items():
+            if sub:
+                totals[sub] += n
+        return dict(totals)
+
+    def event(self, session_id: int) -> dict[Category, dict[str, int]]:
+        counts = self.by_event.get(session_id, {})
+        return {category: self.of(category, counts) for category in Category}
+
+
+def sub_categories(scope: Scope, session_ids: list[int]) -> SubCategories:
+    """Count the period's participants by (category, sub-category), once each, and the
+    participants of ``session_ids`` per session (two GROUP BY queries)."""
+    people = _participants(scope)
+    period = db.session.execute(
+        sa.select(User.category, User.sub_category, sa.func.count().label("people"))
+        .select_from(people)
+        .join(User, User.id == people.c.person_id)
+        .group_by(User.category, User.sub_category)
+    ).all()
+    result = SubCategories(
+        period={(Category(row.category), row.sub_category or ""): row.people for row in period}
+    )
+    pairs = (
+        _attended(scope)
+        .add_columns(Seance.session_id, Attendance.person_id)
+        .where(Seance.session_id.in_(session_ids))
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            pairs.c.session_id, User.category, User.sub_category, sa.func.count().label("people")
+        )
+        .join(User, User.id == pairs.c.person_id)
+        .group_by(pairs.c.session_id, User.category, User.sub_category)
+    ).all()
+    for row in rows:
+        counts = result.by_event.setdefault(row.session_id, {})
+        counts[(Category(row.category), row.sub_category or "")] = row.people
+    return result

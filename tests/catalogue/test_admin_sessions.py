@@ -301,13 +301,13 @@ def test_publish_cancel_and_close(client, coordinator, signals):
     empty = make_session(status=SessionStatus.DRAFT, theme=theme, seances=0)
     db.session.commit()
 
+    # Without séance (or trainer, or place) publishing asks first, and publishes nothing.
     response = client.post(f"/admin/sessions/{empty.id}/publier")
-    assert response.status_code == 303
-    page = client.get(response.headers["Location"])
-    assert "Ajoutez au moins une séance avant de publier la session." in page.text
+    assert response.status_code == 200
+    assert "aucune séance" in response.text and 'name="confirme" value="oui"' in response.text
     assert db.session.get(TrainingSession, empty.id).status == SessionStatus.DRAFT
 
-    response = client.post(f"/admin/sessions/{draft.id}/publier")
+    response = client.post(f"/admin/sessions/{draft.id}/publier", data={"confirme": "oui"})
     assert response.status_code == 303
     db.session.expire_all()
     session = db.session.get(TrainingSession, draft.id)

@@ -23,11 +23,12 @@ from hypothesis import strategies as st
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.lists import FilterForm
+from reseau.funding.models import Funder
 from tests import factories
-from tests.diagnostic.fixtures import make_campaign
 
 LISTS = ("q", "page")
-BILAN = ("annee", "du", "au", "centre")
+BILAN = ("annee", "du", "au", "centre", "type")
+PERIOD = ("du", "au")
 # endpoint -> (roles that see it, query parameters it reads)
 PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "accounts.login": (("anonymous",), ("next",)),
@@ -65,6 +66,15 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reports.bilan": (("coordinator", "referent"), BILAN),
     "reports.bilan_csv": (("coordinator", "referent"), BILAN),
     "reports.bilan_xlsx": (("coordinator", "referent"), BILAN),
+    "evaluation.results": (("coordinator",), ("annee",)),
+    "funding.bilan_funders": (("coordinator",), PERIOD),
+    "funding.funder_report": (("coordinator",), PERIOD),
+    "funding.funder_report_pdf": (("coordinator",), PERIOD),
+    "funding.funder_report_xlsx": (("coordinator",), PERIOD),
+    "funding.funder_sign_in_sheets": (("coordinator",), PERIOD),
+    "imports.upload": (("coordinator", "referent"), ("centre",)),
+    "imports.preview": (("coordinator", "referent"), ("voir", "page")),
+    "proof.centre_certificates": (("referent",), ("start", "end")),
     "privacy.audit_log": (("coordinator",), ("page", "action", "auteur", "du", "au")),
     "attendance.walk_in": (("trainer",), ("q",)),
 }
@@ -198,7 +208,9 @@ def world(app):
         trainers=[trainer],
         starts_at=now + timedelta(days=3),
     )
-    campaign = make_campaign()
+    campaign = factories.make_campaign()
+    funder = Funder(name="Financeur de test")
+    db.session.add(funder)
     db.session.commit()
     return {
         "people": {
@@ -212,6 +224,8 @@ def world(app):
             "seance_id": session.seances[0].id,
             "campaign_id": campaign.id,
             "key": "participants-categorie",  # a table of the bilan
+            "funder_id": funder.id,
+            "token": "no-such-import",  # an unknown upload: its page answers 404, never 500
         },
     }
 

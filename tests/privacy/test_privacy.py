@@ -245,9 +245,19 @@ def test_retention_anonymises_inactive_people_from_tick(app, runner):
     db.session.commit()
     app.config["RETENTION_MONTHS"] = 36
 
+    # The first time, tick only says how many people it will anonymise, and from when.
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
-    assert "1 personne(s) anonymisée(s)" in result.output
+    assert "Conservation : 1 personne(s) sans activité depuis 36 mois seront" in result.output
+    db.session.expire_all()
+    assert db.session.get(User, sleeping.id).status != UserStatus.ANONYMISED
+    # Once the notice period is over, it does.
+    notice = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "retention.notice"))
+    notice.at -= timedelta(days=8)
+    db.session.commit()
+    result = runner.invoke(args=["tick"])
+    assert result.exit_code == 0, result.output
+    assert "1 personne anonymisée" in result.output
     db.session.expire_all()
     assert db.session.get(User, sleeping.id).status == UserStatus.ANONYMISED
     for kept in (recent_login, new, coordinator, enrolled):
