@@ -111,8 +111,9 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/envois/999999/abandonner",
         COORDINATOR_ACTION,
     ),
-    ("POST", "/deconnexion"): ("/deconnexion", (LOGIN, 303, 303, 303, 303, 303)),
+    # Before /deconnexion: the matrix walks in this order with one logged-in client.
     ("POST", "/session/prolonger"): ("/session/prolonger", (LOGIN, 303, 303, 303, 303, 303)),
+    ("POST", "/deconnexion"): ("/deconnexion", (LOGIN, 303, 303, 303, 303, 303)),
 }
 
 
