@@ -26,6 +26,7 @@ COORDINATOR_LINKS = [
     "Personnes",
     "Diagnostic des besoins",
     "Journal",
+    "Certificats de réalisation",
     "Mes agendas",
     "Mes données",
     "Mon compte",
