@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from reseau.accounts.forms import PASSWORD_MIN
 from reseau.accounts.models import Category, Role, User, UserStatus
-from reseau.accounts.operations import get_user_by_email, normalise_email
 from reseau.accounts.passwords import is_common_password, is_personal_password
+from reseau.accounts.queries import get_user_by_email, normalise_email
 from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_path
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns

@@ -30,6 +30,16 @@ def default_config(instance_path: str) -> dict:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     return {
+        **_site(database_url),
+        **_mail(instance),
+        **_sessions_and_pages(),
+        **_hosts_and_limits(),
+        **_calendars_and_the_rest(),
+    }
+
+
+def _site(database_url: str) -> dict:
+    return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         # Not a setting: create_app sets it when the key had to be generated into instance/.
         "SECRET_KEY_GENERATED": False,
@@ -41,6 +51,11 @@ def default_config(instance_path: str) -> dict:
         # The public address for links (e-mails, feeds, QR codes). Unset: the address the
         # server listens on (see outbox.queue.base_url); set it in production.
         "BASE_URL": os.environ.get("BASE_URL") or None,
+    }
+
+
+def _mail(instance: Path) -> dict:
+    return {
         "MAIL_SERVER": os.environ.get("MAIL_SERVER"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME"),
@@ -52,6 +67,11 @@ def default_config(instance_path: str) -> dict:
         ),
         "MAIL_DIRECTORY": os.environ.get("MAIL_DIRECTORY", str(instance / "mail")),
         "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "8")),
+    }
+
+
+def _sessions_and_pages() -> dict:
+    return {
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
@@ -71,6 +91,11 @@ def default_config(instance_path: str) -> dict:
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
         # The idle warning with its « Rester connecté·e » button shows this long before the end.
         "SESSION_WARNING_SECONDS": int(os.environ.get("SESSION_WARNING_SECONDS", "300")),
+    }
+
+
+def _hosts_and_limits() -> dict:
+    return {
         # Host names the app answers to (comma-separated); empty accepts any (development).
         "TRUSTED_HOSTS": _env_list("TRUSTED_HOSTS"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -90,6 +115,11 @@ def default_config(instance_path: str) -> dict:
         "RATELIMIT_FEED": os.environ.get("RATELIMIT_FEED", "10 per minute;120 per hour"),
         # QR self check-in, counted per logged-in person (a room may share one address).
         "RATELIMIT_CHECKIN": os.environ.get("RATELIMIT_CHECKIN", "20 per minute"),
+    }
+
+
+def _calendars_and_the_rest() -> dict:
+    return {
         # Issue 14, calendars: ORGANIZER of events and invitations (the network's contact
         # address; unset: MAIL_DEFAULT_SENDER's), the host part of event UIDs (unset: fixed at
         # first start and kept in the database), the key of feed addresses (unset: SECRET_KEY),

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import os
+from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 from flask import g
 
 from reseau import create_app
 from reseau.core.extensions import db
 from tests import factories
 from tests.databases import (
+    IN_CI,
+    QueryLog,
+    config_for,
     create_scratch_database,
     drop_scratch_database,
     empty_all_tables,
     postgres_available,
     selected_backend,
 )
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_report_header(config):
@@ -37,7 +39,7 @@ def database_url(tmp_path_factory):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     url = create_scratch_database(backend, tmp_path_factory.mktemp("db"))
-    app = create_app(_test_config(url, tmp_path_factory.mktemp("instance")))
+    app = create_app(config_for(url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
         db.create_all()
         db.engine.dispose()
@@ -45,25 +47,10 @@ def database_url(tmp_path_factory):
     drop_scratch_database(url)
 
 
-def _test_config(url: str, instance_dir) -> dict:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "WTF_CSRF_ENABLED": False,
-        "MAIL_SERVER": None,
-        "MAIL_DIRECTORY": str(instance_dir / "mail"),
-        "BASE_URL": "http://localhost",
-        "SERVER_NAME": "localhost",
-        # Rate limits would trip the suite's many logins; tests/security switches them on.
-        "RATELIMIT_ENABLED": False,
-    }
-
-
 @pytest.fixture
 def app_config(database_url, tmp_path):
     """The configuration of the test's application; tests may change it before using ``app``."""
-    return _test_config(database_url, tmp_path)
+    return config_for(database_url, tmp_path)
 
 
 @pytest.fixture
@@ -116,3 +103,23 @@ def auth(client):
 @pytest.fixture
 def htmx_headers():
     return {"HX-Request": "true"}
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as log:`` counts the statements the block runs (``len(log)``).
+
+    ``fresh=True`` first forgets what the session holds, so a request pays for all it loads."""
+
+    @contextmanager
+    def counting(*, fresh: bool = False):
+        if fresh:
+            db.session.remove()
+        log = QueryLog()
+        sa.event.listen(db.engine, "before_cursor_execute", log)
+        try:
+            yield log
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", log)
+
+    return counting

@@ -67,3 +67,45 @@ def empty_all_tables(db) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
+
+
+class QueryLog:
+    """The SQL statements run inside a ``with count_queries():`` block (transaction control
+    left out), each on one line."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            self.statements.append(" ".join(statement.split()))
+
+
+def config_for(url: str, instance_dir) -> dict:
+    """The configuration of a test application on the database ``url``."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_SERVER": None,
+        "MAIL_DIRECTORY": str(instance_dir / "mail"),
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": "localhost",
+        # Rate limits would trip the suite's many logins; tests/security switches them on.
+        "RATELIMIT_ENABLED": False,
+    }
+
+
+# Under CI nothing may be skipped: a missing service fails the test instead.
+IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -19,6 +19,9 @@ from reseau.catalogue.models import (
 )
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import today_paris
+from reseau.diagnostic.models import DiagnosticCampaign
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
 PASSWORD = "mot-de-passe-de-test"
 _counter = itertools.count(1)
@@ -141,3 +144,28 @@ def make_session(
     db.session.add(session)
     db.session.flush()
     return session
+
+
+# --- Enrolment, diagnostic ----------------------------------------------------------------
+
+
+def enrol(session, person, status=EnrolmentStatus.CONFIRMED) -> Enrolment:
+    """Enrol ``person`` in ``session`` as is (no capacity check, no e-mail)."""
+    enrolment = Enrolment(session=session, person=person, status=status)
+    db.session.add(enrolment)
+    db.session.flush()
+    return enrolment
+
+
+def make_campaign(*, opens_on=None, closes_on=None, title="Diagnostic 2026", **kw):
+    """Build a diagnostic campaign, open from yesterday for 30 days unless told otherwise."""
+    today = today_paris()
+    campaign = DiagnosticCampaign(
+        title=title,
+        opens_on=opens_on or today - timedelta(days=1),
+        closes_on=closes_on or today + timedelta(days=30),
+        **kw,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign

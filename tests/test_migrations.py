@@ -8,14 +8,18 @@ from flask_migrate import upgrade
 
 from reseau import create_app
 from reseau.core.extensions import db
-from tests.conftest import _test_config
-from tests.databases import create_scratch_database, drop_scratch_database, selected_backend
+from tests.databases import (
+    config_for,
+    create_scratch_database,
+    drop_scratch_database,
+    selected_backend,
+)
 
 
 def test_upgrade_to_head_matches_models(database_url, tmp_path):
     url = create_scratch_database(selected_backend(), tmp_path)
     try:
-        app = create_app(_test_config(url, tmp_path))
+        app = create_app(config_for(url, tmp_path))
         with app.app_context():
             upgrade()
             with db.engine.connect() as conn:

@@ -22,10 +22,9 @@ from reseau.calendars.models import CalendarToken
 from reseau.calendars.tokens import feed_token
 from reseau.catalogue.models import Theme
 from reseau.core.extensions import db
-from tests.databases import empty_all_tables
+from tests.databases import QueryLog, empty_all_tables
 
 QUERY_LIMIT = 15
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 
 
 @dataclass(frozen=True)
@@ -98,19 +97,6 @@ PAGES = [
 ]
 
 
-class QueryCounter:
-    def __init__(self):
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            self.statements.append(" ".join(statement.split()))
-
-
 def _landmarks() -> dict:
     marks = dict(landmarks())
     # The generator gives the landmark referent a centre calendar address.
@@ -133,7 +119,7 @@ def measure_pages(app) -> dict[str, tuple[int, int]]:
             )
             assert answer.status_code in (302, 303), f"{account} cannot log in"
         clients[account] = client
-    counter = QueryCounter()
+    counter = QueryLog()
     results = {}
     sa.event.listen(db.engine, "before_cursor_execute", counter)
     try:

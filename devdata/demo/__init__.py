@@ -20,9 +20,8 @@ from devdata.demo.loader import LABELS, Loader
 from devdata.demo.planner import Planner
 from devdata.demo.proof import add_demo_proof
 from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
-from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import to_local
+from reseau.core.i18n import today_paris
 from reseau.diagnostic import rollups
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "LABELS", "build_plan", "load_demo"]
@@ -39,7 +38,7 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     ``today`` (Europe/Paris) anchors the sessions around "now"; it defaults to the current
     date. Only rows missing from the database are written, so a second run creates nothing.
     """
-    today = today or to_local(utcnow()).date()
+    today = today or today_paris()
     created = Loader(build_plan(today)).run()
     db.session.flush()
     created["upcoming_enrolments"] = add_demo_enrolments()

@@ -46,9 +46,8 @@ from devdata.generate.build import (
     reset_sequences,
 )
 from devdata.generate.landmarks import landmarks
-from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import to_local
+from reseau.core.i18n import today_paris
 from reseau.diagnostic import rollups
 
 __all__ = [
@@ -104,7 +103,7 @@ def generate(scale: Scale, seed: int = 1, progress: Progress | None = None) -> d
     build = Build(
         scale=scale,
         rng=random.Random(seed),
-        today=to_local(utcnow()).date(),
+        today=today_paris(),
         progress=progress or (lambda label, done, total: None),
     )
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, url_for
+from flask import flash, url_for
 from flask_login import current_user
 
 from reseau.accounts import bp
@@ -16,21 +16,11 @@ from reseau.accounts.forms import (
     select_choices,
 )
 from reseau.accounts.models import Centre, Department, User
-from reseau.accounts.signals import centre_moved, centre_regrouped
-from reseau.core.audit import record_audit
+from reseau.accounts.operations import save_centre, save_department
+from reseau.accounts.queries import get_centre_or_404, get_department_or_404
 from reseau.core.extensions import db
 from reseau.core.lists import contains, paginate
 from reseau.core.web import form_status, navigate, render_page
-
-
-def get_department_or_404(department_id: int) -> Department:
-    """Return the département, or abort with 404."""
-    return db.get_or_404(Department, department_id)
-
-
-def get_centre_or_404(centre_id: int) -> Centre:
-    """Return the centre, or abort with 404."""
-    return db.get_or_404(Centre, centre_id)
 
 
 @bp.route("/admin/departements")
@@ -57,11 +47,7 @@ def department_edit(department_id: int | None = None):
     form = DepartmentForm(obj=department)
     form.department = department
     if form.validate_on_submit():
-        if department is None:
-            department = Department()
-            db.session.add(department)
-        department.code = form.code.data.upper()
-        department.name = form.name.data
+        department = save_department(department, form.data, actor=current_user)
         db.session.commit()
         flash(f"Département « {department.label} » enregistré.", "success")
         return navigate(url_for("accounts.department_list"))
@@ -105,33 +91,7 @@ def centre_edit(centre_id: int | None = None):
     form.centre = centre
     form.department_id.choices = select_choices(department_choices())
     if form.validate_on_submit():
-        creating = centre is None
-        if creating:
-            centre = Centre()
-            db.session.add(centre)
-        label_before = None if creating else centre.label
-        department_before = centre.department_id
-        centre.name = form.name.data
-        centre.address = form.address.data or ""
-        centre.postcode = form.postcode.data or ""
-        centre.town = form.town.data
-        centre.department_id = form.department_id.data
-        centre.is_member = form.is_member.data
-        centre.member_since = form.member_since.data if form.is_member.data else None
-        centre.email = (form.email.data or "").lower()
-        centre.phone = form.phone.data or ""
-        db.session.flush()
-        if not creating and centre.department_id != department_before:
-            centre_regrouped.send(centre, department_id=department_before)
-        record_audit(
-            current_user,
-            "centre.create" if creating else "centre.update",
-            centre,
-            summary=centre.name,
-        )
-        if not creating and centre.label != label_before:
-            # The sessions it hosts show that place: the catalogue updates their calendars.
-            centre_moved.send(centre, before=label_before, actor=current_user)
+        centre = save_centre(centre, form.data, actor=current_user)
         db.session.commit()
         flash(f"Centre « {centre.name} » enregistré.", "success")
         return navigate(url_for("accounts.centre_detail", centre_id=centre.id))
@@ -147,13 +107,7 @@ def centre_edit(centre_id: int | None = None):
 @bp.route("/admin/centres/<int:centre_id>")
 @coordinator_required
 def centre_detail(centre_id: int):
-    centre = db.session.scalar(
-        sa.select(Centre)
-        .options(sa.orm.joinedload(Centre.department))
-        .where(Centre.id == centre_id)
-    )
-    if centre is None:
-        abort(404)
+    centre = get_centre_or_404(centre_id)
     people_count = db.session.scalar(
         sa.select(sa.func.count(User.id)).where(User.centre_id == centre.id)
     )

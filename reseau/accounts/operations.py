@@ -19,12 +19,14 @@ from reseau.accounts.models import (
     AccountToken,
     Category,
     Centre,
+    Department,
     Role,
     TokenPurpose,
     User,
-    UserRole,
     UserStatus,
 )
+from reseau.accounts.queries import centre_referents, get_user_by_email, normalise_email
+from reseau.accounts.signals import centre_moved, centre_regrouped
 from reseau.accounts.subcategories import normalise_sub_category
 from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
@@ -32,16 +34,8 @@ from reseau.core.extensions import db
 from reseau.outbox import external_url, queue_mail
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def get_user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
 def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
@@ -423,23 +417,6 @@ def register_person(
     return person
 
 
-def centre_referents(centre: Centre) -> list[User]:
-    """Return the active referents of ``centre`` (who approve its registrations)."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.centre_id == centre.id,
-                User.status == UserStatus.ACTIVE,
-                User.email.is_not(None),
-                UserRole.role == Role.REFERENT,
-            )
-            .order_by(User.last_name)
-        )
-    )
-
-
 def approve_person(person: User, *, actor: User) -> bool:
     """Activate a pending self-registration and tell the person; False if already decided."""
     if lock_row(person).status != UserStatus.PENDING:
@@ -508,3 +485,49 @@ def add_person(
     person.set_roles([])  # participant
     db.session.add(person)
     return person
+
+
+# --- Départements and centres ----------------------------------------------------------------
+
+
+def save_department(department: Department | None, data: dict, *, actor: User) -> Department:
+    """Create (``department`` None) or update a département from the form's ``data``."""
+    if department is None:
+        department = Department()
+        db.session.add(department)
+    department.code = data["code"].upper()
+    department.name = data["name"]
+    db.session.flush()
+    return department
+
+
+def save_centre(centre: Centre | None, data: dict, *, actor: User) -> Centre:
+    """Create (``centre`` None) or update a centre from the form's ``data``; audited. A
+    centre whose name or address changes is announced (``centre_moved``): the sessions it
+    hosts show that place."""
+    creating = centre is None
+    if creating:
+        centre = Centre()
+        db.session.add(centre)
+    else:
+        lock_row(centre)
+    label_before = None if creating else centre.label
+    department_before = centre.department_id
+    centre.name = data["name"]
+    centre.address = data["address"] or ""
+    centre.postcode = data["postcode"] or ""
+    centre.town = data["town"]
+    centre.department_id = data["department_id"]
+    centre.is_member = data["is_member"]
+    centre.member_since = data["member_since"] if data["is_member"] else None
+    centre.email = (data["email"] or "").lower()
+    centre.phone = data["phone"] or ""
+    db.session.flush()
+    if not creating and centre.department_id != department_before:
+        centre_regrouped.send(centre, department_id=department_before)
+    record_audit(
+        actor, "centre.create" if creating else "centre.update", centre, summary=centre.name
+    )
+    if not creating and centre.label != label_before:
+        centre_moved.send(centre, before=label_before, actor=actor)
+    return centre

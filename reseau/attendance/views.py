@@ -33,7 +33,7 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
 from reseau.core.extensions import db, limiter
 from reseau.core.forms import ConfirmForm
-from reseau.core.i18n import ngettext, to_local
+from reseau.core.i18n import ngettext, to_local, today_paris
 from reseau.core.web import (
     back_to,
     form_status,
@@ -54,7 +54,7 @@ from reseau.outbox.queue import external_url
 @trainer_required
 def my_sessions():
     now = utcnow()
-    today = to_local(now).date()
+    today = today_paris(now)
     mine = (
         sa.select(TrainingSession)
         .options(*SESSION_OPTIONS)
@@ -104,7 +104,7 @@ def session_page(session_id: int):
         hours=hours_attended(session),
         can_close=session.status == SessionStatus.PUBLISHED and (end is None or end <= now),
         last_end=end,
-        today=to_local(now).date(),
+        today=today_paris(now),
         form=ActionForm(formdata=None),
     )
 

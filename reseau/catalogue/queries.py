@@ -30,6 +30,11 @@ def get_theme_or_404(theme_id: int) -> Theme:
     return db.get_or_404(Theme, theme_id)
 
 
+def get_theme_by_slug_or_404(slug: str) -> Theme:
+    """Return the theme whose address is ``slug``, or abort with 404."""
+    return db.first_or_404(sa.select(Theme).where(Theme.slug == slug[:80]))
+
+
 def get_cycle_or_404(cycle_id: int) -> Cycle:
     """Return the cycle with its theme and modules, or abort with 404."""
     return db.first_or_404(

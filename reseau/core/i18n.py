@@ -10,6 +10,8 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask_babel import get_locale, get_translations
 
+from reseau.core.database import utcnow
+
 PARIS = ZoneInfo("Europe/Paris")
 FRENCH = Locale.parse("fr")  # outside any application context (scripts)
 
@@ -19,6 +21,11 @@ def to_local(value: datetime) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(PARIS)
+
+
+def today_paris(now: datetime | None = None) -> date:
+    """Today in Europe/Paris (at ``now``), whatever the server's own time zone."""
+    return to_local(now or utcnow()).date()
 
 
 def from_local(value: datetime) -> datetime:

@@ -7,11 +7,18 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from reseau.accounts.models import User
+from reseau.accounts.models import Category, User
 from reseau.catalogue.models import Audience, Theme
 from reseau.core.database import UTCDateTime, utcnow
 from reseau.core.enums import LabelledEnum, enum_column
 from reseau.core.extensions import db
+
+# Who a campaign (or a session) is for: élu·es and administrateurs·rices are volunteers too.
+AUDIENCE_CATEGORIES: dict[Audience, tuple[Category, ...]] = {
+    Audience.BENEVOLES: (Category.BENEVOLE, Category.ELU),
+    Audience.SALARIES: (Category.SALARIE,),
+    Audience.TOUS: tuple(Category),
+}
 
 
 class SkillLevel(LabelledEnum):

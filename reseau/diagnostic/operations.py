@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from reseau.accounts.models import Category, User, UserStatus
+from reseau.accounts.models import User, UserStatus
 from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSession
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
@@ -16,6 +16,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import ngettext
 from reseau.diagnostic import rollups
 from reseau.diagnostic.models import (
+    AUDIENCE_CATEGORIES,
     DiagnosticCampaign,
     DiagnosticQuestion,
     DiagnosticResponse,
@@ -25,14 +26,12 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
+from reseau.diagnostic.queries import (
+    eligible_people,
+    latest_campaign_with_theme,
+    people_wanting_theme,
+)
 from reseau.outbox import queue as outbox
-
-# Who a campaign (or a session) is for: élu·es and administrateurs·rices are volunteers too.
-AUDIENCE_CATEGORIES: dict[Audience, tuple[Category, ...]] = {
-    Audience.BENEVOLES: (Category.BENEVOLE, Category.ELU),
-    Audience.SALARIES: (Category.SALARIE,),
-    Audience.TOUS: tuple(Category),
-}
 
 
 class DiagnosticError(Exception):
@@ -40,15 +39,6 @@ class DiagnosticError(Exception):
 
 
 # --- campaigns and questionnaires -------------------------------------------------------------
-
-
-def latest_campaign() -> DiagnosticCampaign | None:
-    """Return the campaign that opened last (the "previous" one when copying), or None."""
-    return db.session.scalar(
-        sa.select(DiagnosticCampaign)
-        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
-        .limit(1)
-    )
 
 
 def create_campaign(
@@ -149,36 +139,6 @@ def delete_question(campaign: DiagnosticCampaign, question: DiagnosticQuestion, 
 
 
 # --- who answers ------------------------------------------------------------------------------
-
-
-def is_open(campaign: DiagnosticCampaign, today: date | None = None) -> bool:
-    today = today or date.today()
-    return campaign.opens_on <= today <= campaign.closes_on
-
-
-def is_eligible(campaign: DiagnosticCampaign, person: User) -> bool:
-    """Return whether ``person`` belongs to the campaign's audience."""
-    return person.category in AUDIENCE_CATEGORIES[campaign.audience]
-
-
-def eligible_people(campaign: DiagnosticCampaign) -> sa.Select:
-    """A SELECT of the active people with an e-mail the campaign is meant for."""
-    return sa.select(User).where(
-        User.status == UserStatus.ACTIVE,
-        User.email.is_not(None),
-        User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
-    )
-
-
-def open_campaigns_for(person: User) -> list[DiagnosticCampaign]:
-    """Return the open campaigns ``person`` may answer, newest first."""
-    today = date.today()
-    campaigns = db.session.scalars(
-        sa.select(DiagnosticCampaign)
-        .where(DiagnosticCampaign.opens_on <= today, DiagnosticCampaign.closes_on >= today)
-        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
-    )
-    return [campaign for campaign in campaigns if is_eligible(campaign, person)]
 
 
 def _insert(table):
@@ -386,60 +346,6 @@ def create_session_for_need(
     db.session.flush()
     record_audit(actor, "diagnostic.session.create", session, summary=theme.name)
     return session
-
-
-def _has_answers():
-    return sa.exists().where(
-        DiagnosticResponse.campaign_id == DiagnosticCampaign.id,
-        DiagnosticResponse.started_at.is_not(None),
-    )
-
-
-def latest_answered_campaign() -> DiagnosticCampaign | None:
-    """Return the latest campaign someone answered (else the latest one): the results' default."""
-    answered = db.session.scalar(
-        sa.select(DiagnosticCampaign)
-        .where(_has_answers())
-        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
-        .limit(1)
-    )
-    return answered or latest_campaign()
-
-
-def latest_campaign_with_theme(theme_id: int) -> DiagnosticCampaign | None:
-    """Return the latest answered campaign whose questionnaire covers ``theme_id``.
-
-    A campaign that has just opened and has no answer yet does not hide last year's needs.
-    """
-    return db.session.scalar(
-        sa.select(DiagnosticCampaign)
-        .where(
-            _has_answers(),
-            sa.exists().where(
-                DiagnosticSkill.campaign_id == DiagnosticCampaign.id,
-                DiagnosticSkill.theme_id == theme_id,
-            ),
-        )
-        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
-        .limit(1)
-    )
-
-
-def people_wanting_theme(campaign: DiagnosticCampaign, theme_id: int) -> sa.Select:
-    """A SELECT of the active people who asked for training on ``theme_id`` in ``campaign``."""
-    wanting = (
-        sa.select(DiagnosticResponse.person_id)
-        .join(SkillAnswer, SkillAnswer.response_id == DiagnosticResponse.id)
-        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
-        .where(
-            DiagnosticResponse.campaign_id == campaign.id,
-            DiagnosticSkill.theme_id == theme_id,
-            SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY]),
-        )
-    )
-    return sa.select(User).where(
-        User.id.in_(wanting), User.status == UserStatus.ACTIVE, User.email.is_not(None)
-    )
 
 
 def notify_people_of_session(session: TrainingSession, *, actor: User | None = None) -> int:

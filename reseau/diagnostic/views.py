@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
@@ -26,10 +24,10 @@ from reseau.catalogue.models import Audience, Theme
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
-from reseau.core.i18n import ngettext, time_fr
+from reseau.core.i18n import ngettext, time_fr, today_paris
 from reseau.core.lists import paginate
 from reseau.core.web import form_status, render_page, see_other, wants_fragment
-from reseau.diagnostic import bp, operations, results
+from reseau.diagnostic import bp, operations, queries, results
 from reseau.diagnostic.forms import (
     CampaignForm,
     CampaignListFilterForm,
@@ -41,13 +39,20 @@ from reseau.diagnostic.forms import (
 )
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
-    DiagnosticQuestion,
     DiagnosticResponse,
     DiagnosticSkill,
     QuestionAnswer,
     SkillAnswer,
     SkillLevel,
     TrainingWish,
+)
+from reseau.diagnostic.queries import (
+    get_answerable_campaign_or_404,
+    get_campaign_or_404,
+    get_question_or_404,
+    get_skill_or_404,
+    grouped_skills,
+    response_of,
 )
 
 # Where the catalogue room lets the coordinator edit a session, in order of preference.
@@ -59,67 +64,6 @@ SESSION_EDIT_ENDPOINTS = (
 
 
 # --- loading ----------------------------------------------------------------------------------
-
-
-def get_campaign_or_404(campaign_id: int) -> DiagnosticCampaign:
-    """Return the campaign with its questionnaire loaded, or abort with 404."""
-    return db.first_or_404(
-        sa.select(DiagnosticCampaign)
-        .options(
-            so.selectinload(DiagnosticCampaign.skills).joinedload(DiagnosticSkill.theme),
-            so.selectinload(DiagnosticCampaign.questions),
-        )
-        .where(DiagnosticCampaign.id == campaign_id)
-    )
-
-
-def get_answerable_campaign_or_404(campaign_id: int, *, preview: bool = False):
-    """Return a campaign the current person may answer (in its audience), else 404.
-
-    With ``preview``, the coordinator may also look at a questionnaire meant for others.
-    """
-    campaign = get_campaign_or_404(campaign_id)
-    if not operations.is_eligible(campaign, current_user) and not (
-        preview and current_user.is_coordinator
-    ):
-        abort(404)
-    return campaign
-
-
-def get_skill_or_404(campaign: DiagnosticCampaign, skill_id: int) -> DiagnosticSkill:
-    for skill in campaign.skills:
-        if skill.id == skill_id:
-            return skill
-    abort(404)
-
-
-def get_question_or_404(campaign: DiagnosticCampaign, question_id: int) -> DiagnosticQuestion:
-    for question in campaign.questions:
-        if question.id == question_id:
-            return question
-    abort(404)
-
-
-def grouped_skills(campaign: DiagnosticCampaign) -> list[tuple[Theme, list[DiagnosticSkill]]]:
-    """The campaign's skills grouped by theme, themes in the catalogue's order."""
-    groups: dict[int, tuple[Theme, list[DiagnosticSkill]]] = {}
-    for skill in campaign.skills:
-        groups.setdefault(skill.theme_id, (skill.theme, []))[1].append(skill)
-    return sorted(groups.values(), key=lambda group: (group[0].position, group[0].name))
-
-
-def my_response(campaign: DiagnosticCampaign) -> DiagnosticResponse | None:
-    return db.session.scalar(
-        sa.select(DiagnosticResponse)
-        .options(
-            so.selectinload(DiagnosticResponse.skill_answers),
-            so.selectinload(DiagnosticResponse.question_answers),
-        )
-        .where(
-            DiagnosticResponse.campaign_id == campaign.id,
-            DiagnosticResponse.person_id == current_user.id,
-        )
-    )
 
 
 def _choice(enum_class, value):
@@ -138,7 +82,7 @@ def _choice(enum_class, value):
 @bp.route("/diagnostic")
 @login_required
 def home():
-    campaigns = operations.open_campaigns_for(current_user)
+    campaigns = queries.open_campaigns_for(current_user)
     responses = {}
     if campaigns:
         responses = {
@@ -156,9 +100,9 @@ def home():
 @bp.route("/diagnostic/<int:campaign_id>", methods=["GET", "POST"])
 @login_required
 def answer(campaign_id: int):
-    campaign = get_answerable_campaign_or_404(campaign_id, preview=request.method == "GET")
-    is_open = operations.is_open(campaign)
-    preview = not operations.is_eligible(campaign, current_user)
+    campaign = get_answerable_campaign_or_404(campaign_id, current_user, preview=request.method == "GET")
+    is_open = queries.is_open(campaign)
+    preview = not queries.is_eligible(campaign, current_user)
     if request.method == "POST":
         if not is_open:
             flash("Cette campagne est fermée : les réponses ne peuvent plus changer.", "error")
@@ -173,7 +117,7 @@ def answer(campaign_id: int):
         db.session.commit()
         flash(message, "success")
         return see_other(url_for("diagnostic.answer", campaign_id=campaign.id))
-    response = my_response(campaign)
+    response = response_of(campaign, current_user)
     skill_answers = {a.skill_id: a for a in response.skill_answers} if response else {}
     question_answers = (
         {a.question_id: a.text for a in response.question_answers} if response else {}
@@ -232,7 +176,7 @@ def _saved(message: str | None = None, status: int = 200):
 
 
 def _open_response_or_409(campaign: DiagnosticCampaign):
-    if not operations.is_open(campaign):
+    if not queries.is_open(campaign):
         return None
     return operations.get_or_create_response(campaign, current_user)
 
@@ -240,7 +184,7 @@ def _open_response_or_409(campaign: DiagnosticCampaign):
 @bp.route("/diagnostic/<int:campaign_id>/competences/<int:skill_id>", methods=["POST"])
 @login_required
 def save_skill(campaign_id: int, skill_id: int):
-    campaign = get_answerable_campaign_or_404(campaign_id)
+    campaign = get_answerable_campaign_or_404(campaign_id, current_user)
     skill = get_skill_or_404(campaign, skill_id)
     response = _open_response_or_409(campaign)
     if response is None:
@@ -258,7 +202,7 @@ def save_skill(campaign_id: int, skill_id: int):
 @bp.route("/diagnostic/<int:campaign_id>/questions/<int:question_id>", methods=["POST"])
 @login_required
 def save_question(campaign_id: int, question_id: int):
-    campaign = get_answerable_campaign_or_404(campaign_id)
+    campaign = get_answerable_campaign_or_404(campaign_id, current_user)
     question = get_question_or_404(campaign, question_id)
     response = _open_response_or_409(campaign)
     if response is None:
@@ -272,7 +216,7 @@ def save_question(campaign_id: int, question_id: int):
 @bp.route("/diagnostic/<int:campaign_id>/autres-besoins", methods=["POST"])
 @login_required
 def save_other_needs(campaign_id: int):
-    campaign = get_answerable_campaign_or_404(campaign_id)
+    campaign = get_answerable_campaign_or_404(campaign_id, current_user)
     response = _open_response_or_409(campaign)
     if response is None:
         return _saved("Campagne fermée : réponse non enregistrée.", status=409)
@@ -300,7 +244,7 @@ def follow_up(campaign_id: int):
     if centre_id and centre is None:
         abort(404)
     query = (
-        operations.eligible_people(campaign)
+        queries.eligible_people(campaign)
         .add_columns(DiagnosticResponse)
         .outerjoin(
             DiagnosticResponse,
@@ -321,7 +265,7 @@ def follow_up(campaign_id: int):
         campaign=campaign,
         centre=centre,
         rows=rows,
-        is_open=operations.is_open(campaign),
+        is_open=queries.is_open(campaign),
     )
 
 
@@ -337,11 +281,11 @@ def remind_all(campaign_id: int):
     back = url_for("diagnostic.follow_up", campaign_id=campaign.id)
     if current_user.is_coordinator:
         back = url_for("diagnostic.follow_up", campaign_id=campaign.id, centre=centre_id)
-    if not operations.is_open(campaign):
+    if not queries.is_open(campaign):
         flash("La campagne est fermée : pas de relance possible.", "error")
         return see_other(back)
     people = db.session.scalars(
-        operations.eligible_people(campaign)
+        queries.eligible_people(campaign)
         .where(
             User.centre_id == centre_id,
             ~sa.exists().where(
@@ -369,9 +313,9 @@ def remind(campaign_id: int, person_id: int):
     allowed = person is not None and (
         current_user.is_coordinator or person.centre_id == current_user.centre_id
     )
-    if not allowed or not operations.is_eligible(campaign, person):
+    if not allowed or not queries.is_eligible(campaign, person):
         abort(404)
-    if not operations.is_open(campaign):
+    if not queries.is_open(campaign):
         flash("La campagne est fermée : pas de relance possible.", "error")
     elif operations.remind_person(campaign, person, actor=current_user):
         flash(f"Relance envoyée à {person.full_name}.", "success")
@@ -394,7 +338,7 @@ def _results_filters() -> tuple[results.Filters | None, dict]:
         if campaign is None:
             abort(404)
     else:
-        campaign = operations.latest_answered_campaign()
+        campaign = queries.latest_answered_campaign()
     category_value = request.args.get("categorie", "")
     category = Category(category_value) if category_value in set(Category) else None
     department_id = request.args.get("departement", type=int)
@@ -549,40 +493,19 @@ def session_edit_url(session_id: int) -> str:
 @bp.route("/admin/diagnostic")
 @manager_required
 def campaign_list():
-    counts = (
-        sa.select(
-            DiagnosticResponse.campaign_id,
-            sa.func.count(DiagnosticResponse.id).label("answered"),
-        )
-        .where(DiagnosticResponse.started_at.is_not(None))
-        .group_by(DiagnosticResponse.campaign_id)
-        .subquery()
-    )
-    page = paginate(
-        sa.select(DiagnosticCampaign, sa.func.coalesce(counts.c.answered, 0))
-        .outerjoin(counts, counts.c.campaign_id == DiagnosticCampaign.id)
-        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()),
-        CampaignListFilterForm(),
-    )
-    # db.paginate yields the first column only: fetch the counts for the page's campaigns.
-    answered = dict(
-        db.session.execute(
-            sa.select(counts.c.campaign_id, counts.c.answered).where(
-                counts.c.campaign_id.in_([c.id for c in page.items])
-            )
-        ).all()
-    )
+    page = paginate(queries.campaigns_newest_first(), CampaignListFilterForm())
+    answered = queries.answered_counts([campaign.id for campaign in page.items])
     answerable = {
         campaign.id
         for campaign in page.items
-        if operations.is_open(campaign) and operations.is_eligible(campaign, current_user)
+        if queries.is_open(campaign) and queries.is_eligible(campaign, current_user)
     }
     return render_page(
         "diagnostic/campaign_list.html",
         page=page,
         answered=answered,
         answerable=answerable,
-        today=date.today(),
+        today=today_paris(),
     )
 
 
@@ -592,7 +515,7 @@ def campaign_new():
     form = CampaignForm()
     form.copy_from.choices = select_choices([("", "— Questionnaire vide —")] + campaign_choices())
     if request.method == "GET":
-        previous = operations.latest_campaign()
+        previous = queries.latest_campaign()
         if previous is not None:
             form.copy_from.data = previous.id
             form.audience.data = previous.audience.value
@@ -662,7 +585,7 @@ def campaign_edit(campaign_id: int):
         skill_form=skill_form,
         question_form=QuestionForm(formdata=None),
         invited=invited,
-        is_open=operations.is_open(campaign),
+        is_open=queries.is_open(campaign),
         status=form_status(form),
     )
 
@@ -767,7 +690,7 @@ def invite(campaign_id: int):
     campaign = get_campaign_or_404(campaign_id)
     if not campaign.skills:
         flash("Ajoutez au moins une compétence avant d'inviter.", "error")
-    elif not operations.is_open(campaign):
+    elif not queries.is_open(campaign):
         flash("La campagne n'est pas ouverte aujourd'hui : vérifiez ses dates.", "error")
     else:
         count = operations.invite_people(campaign, actor=current_user)
@@ -799,5 +722,5 @@ def has_open_diagnostic() -> bool:
     if not current_user.is_authenticated:
         return False
     if "has_open_diagnostic" not in g:
-        g.has_open_diagnostic = bool(operations.open_campaigns_for(current_user))
+        g.has_open_diagnostic = bool(queries.open_campaigns_for(current_user))
     return g.has_open_diagnostic

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, request
+from flask import request
 from flask_login import current_user
 
 from reseau.accounts.models import Department, User
@@ -25,89 +25,25 @@ from reseau.catalogue.models import (
     TrainingSession,
     session_trainer,
 )
-from reseau.catalogue.queries import get_session_or_404
+from reseau.catalogue.queries import get_cycle_or_404, get_session_or_404, get_theme_by_slug_or_404
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.http import public_cacheable
-from reseau.core.i18n import date_fr, from_local
-from reseau.core.lists import contains, paginate
+from reseau.core.i18n import date_fr
+from reseau.core.lists import paginate
 from reseau.core.web import render_page
 from reseau.enrolment import bp
 from reseau.enrolment.forms import CatalogueFilterForm
 from reseau.enrolment.models import Enrolment
-from reseau.enrolment.queries import HOLDING, find_overlap, seats_taken
+from reseau.enrolment.queries import (
+    HOLDING,
+    catalogue_query,
+    find_overlap,
+    list_options,
+    published_sessions,
+    seats_left_by_session,
+)
 from reseau.enrolment.views import enrolment_context, manager_enrol_form
-
-
-def _list_options():
-    return (
-        so.joinedload(TrainingSession.theme),
-        so.joinedload(TrainingSession.host_centre),
-        so.joinedload(TrainingSession.department),
-        so.joinedload(TrainingSession.module).joinedload(Module.cycle),
-    )
-
-
-def _month_bounds(value: str) -> tuple[datetime, datetime] | None:
-    """Return the UTC bounds of a « YYYY-MM » month in Paris time, or None if malformed."""
-    try:
-        year, month = (int(part) for part in value.split("-", 1))
-        start = datetime(year, month, 1)
-    except ValueError:
-        return None
-    end = datetime(year + (month == 12), month % 12 + 1, 1)
-    return from_local(start), from_local(end)
-
-
-def _seats_held_subquery():
-
-    return (
-        sa.select(sa.func.count(Enrolment.id))
-        .where(Enrolment.session_id == TrainingSession.id, Enrolment.status.in_(HOLDING))
-        .correlate(TrainingSession)
-        .scalar_subquery()
-    )
-
-
-def catalogue_query(filters: dict, now: datetime) -> sa.Select:
-    """Return the SELECT of the published, upcoming sessions matching ``filters``."""
-    query = (
-        sa.select(TrainingSession)
-        .options(*_list_options())
-        .where(
-            TrainingSession.status == SessionStatus.PUBLISHED,
-            TrainingSession.ends_at >= now,
-        )
-    )
-    if filters["q"]:
-        query = query.where(
-            sa.or_(
-                contains(TrainingSession.title, filters["q"]),
-                contains(TrainingSession.description, filters["q"]),
-                contains(TrainingSession.town, filters["q"]),
-            )
-        )
-    if filters["theme"]:
-        query = query.where(TrainingSession.theme_id == filters["theme"])
-    if filters["cycle"]:
-        query = query.where(
-            TrainingSession.module_id.in_(
-                sa.select(Module.id).where(Module.cycle_id == filters["cycle"])
-            )
-        )
-    if filters["type"]:
-        query = query.where(TrainingSession.kind == filters["type"])
-    if filters["departement"]:
-        query = query.where(TrainingSession.department_id == filters["departement"])
-    if filters["mois"]:
-        start, end = _month_bounds(filters["mois"])
-        query = query.where(TrainingSession.starts_at >= start, TrainingSession.starts_at < end)
-    if filters["public"]:
-        wanted = [filters["public"], Audience.TOUS.value]
-        query = query.where(TrainingSession.audience.in_(wanted))
-    if filters["places"]:
-        query = query.where(_seats_held_subquery() < TrainingSession.capacity)
-    return query.order_by(TrainingSession.starts_at, TrainingSession.id)
 
 
 def _month_choices(now: datetime) -> list[tuple[str, str]]:
@@ -117,12 +53,6 @@ def _month_choices(now: datetime) -> list[tuple[str, str]]:
         choices.append((f"{year}-{month:02d}", date_fr(date(year, month, 1), "MMMM y")))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return choices
-
-
-def _seats(sessions) -> dict[int, int]:
-
-    taken = seats_taken(s.id for s in sessions)
-    return {s.id: max(s.capacity - taken.get(s.id, 0), 0) for s in sessions}
 
 
 def _version(model, *conditions) -> sa.Select:
@@ -175,7 +105,7 @@ def public_catalogue():
     form = CatalogueFilterForm()
     filters = form.filters
     page = paginate(catalogue_query(filters, now), form)
-    seats = _seats(page.items)
+    seats = seats_left_by_session(page.items)
     themes = db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.name)).all()
     cycles = db.session.scalars(
         sa.select(Cycle).where(Cycle.year >= now.year - 1).order_by(Cycle.year.desc(), Cycle.title)
@@ -248,7 +178,7 @@ def public_session(session_id: int):
         session_id,
         current_user,
         options=(
-            *_list_options(),
+            *list_options(),
             so.selectinload(TrainingSession.seances),
             so.selectinload(TrainingSession.trainers),
         ),
@@ -265,27 +195,11 @@ def public_session(session_id: int):
     )
 
 
-def _session_list(query) -> tuple[list[TrainingSession], dict[int, int]]:
-    sessions = db.session.scalars(
-        query.options(*_list_options())
-        .where(TrainingSession.status == SessionStatus.PUBLISHED)
-        .order_by(TrainingSession.starts_at, TrainingSession.id)
-        .limit(200)
-    ).all()
-    return sessions, _seats(sessions)
-
-
 @bp.route("/catalogue/cycles/<int:cycle_id>")
 @public_cacheable(_catalogue_fingerprint)
 def public_cycle(cycle_id: int):
-    cycle = db.session.scalar(
-        sa.select(Cycle)
-        .options(so.joinedload(Cycle.theme), so.selectinload(Cycle.modules))
-        .where(Cycle.id == cycle_id)
-    )
-    if cycle is None:
-        abort(404)
-    sessions, seats = _session_list(
+    cycle = get_cycle_or_404(cycle_id)
+    sessions, seats = published_sessions(
         sa.select(TrainingSession)
         .join(Module, Module.id == TrainingSession.module_id)
         .where(Module.cycle_id == cycle.id, TrainingSession.ends_at >= utcnow())
@@ -296,13 +210,11 @@ def public_cycle(cycle_id: int):
 @bp.route("/catalogue/thematiques/<slug>")
 @public_cacheable(_catalogue_fingerprint)
 def public_theme(slug: str):
-    theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug[:80]))
-    if theme is None:
-        abort(404)
+    theme = get_theme_by_slug_or_404(slug)
     cycles = db.session.scalars(
         sa.select(Cycle).where(Cycle.theme_id == theme.id).order_by(Cycle.year.desc(), Cycle.title)
     ).all()
-    sessions, seats = _session_list(
+    sessions, seats = published_sessions(
         sa.select(TrainingSession).where(
             TrainingSession.theme_id == theme.id, TrainingSession.ends_at >= utcnow()
         )

@@ -6,14 +6,26 @@ viewer may not see it.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
 from reseau.accounts.access import can_manage_person
 from reseau.accounts.models import User
-from reseau.catalogue.models import PlaceKind, Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.catalogue.models import (
+    Audience,
+    Module,
+    PlaceKind,
+    Seance,
+    SeanceStatus,
+    SessionStatus,
+    TrainingSession,
+)
 from reseau.core.extensions import db
+from reseau.core.i18n import from_local
+from reseau.core.lists import contains
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
 # Statuses that hold a seat: never more of them than the capacity.
@@ -164,3 +176,139 @@ def get_managed_enrolment_or_404(actor: User, enrolment_id: int) -> Enrolment:
     if enrolment.person_id != actor.id and not can_manage_person(actor, enrolment.person):
         abort(404)
     return enrolment
+
+
+def waitlist_positions(waiting: list[Enrolment]) -> dict[int, int]:
+    """Return {enrolment id: waitlist position} for ``waiting``, in one query."""
+    if not waiting:
+        return {}
+    other = so.aliased(Enrolment)
+    rows = db.session.execute(
+        sa.select(Enrolment.id, sa.func.count(other.id))
+        .join(
+            other,
+            sa.and_(
+                other.session_id == Enrolment.session_id,
+                other.status == EnrolmentStatus.WAITLISTED,
+                sa.or_(
+                    other.queued_at < Enrolment.queued_at,
+                    sa.and_(other.queued_at == Enrolment.queued_at, other.id <= Enrolment.id),
+                ),
+            ),
+        )
+        .where(Enrolment.id.in_([e.id for e in waiting]))
+        .group_by(Enrolment.id)
+    ).all()
+    return dict(rows)
+
+
+def roster_groups(session: TrainingSession) -> dict[str, list[Enrolment]]:
+    """The session's enrolments by group (holding a seat, waiting, cancelled), in queue order."""
+    enrolments = db.session.scalars(
+        sa.select(Enrolment)
+        .options(so.joinedload(Enrolment.person).joinedload(User.centre))
+        .where(Enrolment.session_id == session.id)
+        .order_by(*queue_order())
+    ).all()
+    groups: dict[str, list[Enrolment]] = {
+        "holding": [],
+        "waitlisted": [],
+        "cancelled": [],
+    }
+    for enrolment in enrolments:
+        if enrolment.status in HOLDING:
+            groups["holding"].append(enrolment)
+        elif enrolment.status == EnrolmentStatus.WAITLISTED:
+            groups["waitlisted"].append(enrolment)
+        else:
+            groups["cancelled"].append(enrolment)
+    return groups
+
+
+# --- The public catalogue ---------------------------------------------------------------
+
+
+def list_options():
+    """What a list of sessions shows of each."""
+    return (
+        so.joinedload(TrainingSession.theme),
+        so.joinedload(TrainingSession.host_centre),
+        so.joinedload(TrainingSession.department),
+        so.joinedload(TrainingSession.module).joinedload(Module.cycle),
+    )
+
+
+def month_bounds(value: str) -> tuple[datetime, datetime] | None:
+    """Return the UTC bounds of a « YYYY-MM » month in Paris time, or None if malformed."""
+    try:
+        year, month = (int(part) for part in value.split("-", 1))
+        start = datetime(year, month, 1)
+    except ValueError:
+        return None
+    end = datetime(year + (month == 12), month % 12 + 1, 1)
+    return from_local(start), from_local(end)
+
+
+def seats_held_subquery():
+    return (
+        sa.select(sa.func.count(Enrolment.id))
+        .where(Enrolment.session_id == TrainingSession.id, Enrolment.status.in_(HOLDING))
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+
+
+def catalogue_query(filters: dict, now: datetime) -> sa.Select:
+    """Return the SELECT of the published, upcoming sessions matching ``filters``."""
+    query = (
+        sa.select(TrainingSession)
+        .options(*list_options())
+        .where(
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.ends_at >= now,
+        )
+    )
+    if filters["q"]:
+        query = query.where(
+            sa.or_(
+                contains(TrainingSession.title, filters["q"]),
+                contains(TrainingSession.description, filters["q"]),
+                contains(TrainingSession.town, filters["q"]),
+            )
+        )
+    if filters["theme"]:
+        query = query.where(TrainingSession.theme_id == filters["theme"])
+    if filters["cycle"]:
+        query = query.where(
+            TrainingSession.module_id.in_(
+                sa.select(Module.id).where(Module.cycle_id == filters["cycle"])
+            )
+        )
+    if filters["type"]:
+        query = query.where(TrainingSession.kind == filters["type"])
+    if filters["departement"]:
+        query = query.where(TrainingSession.department_id == filters["departement"])
+    if filters["mois"]:
+        start, end = month_bounds(filters["mois"])
+        query = query.where(TrainingSession.starts_at >= start, TrainingSession.starts_at < end)
+    if filters["public"]:
+        wanted = [filters["public"], Audience.TOUS.value]
+        query = query.where(TrainingSession.audience.in_(wanted))
+    if filters["places"]:
+        query = query.where(seats_held_subquery() < TrainingSession.capacity)
+    return query.order_by(TrainingSession.starts_at, TrainingSession.id)
+
+
+def seats_left_by_session(sessions) -> dict[int, int]:
+    taken = seats_taken(s.id for s in sessions)
+    return {s.id: max(s.capacity - taken.get(s.id, 0), 0) for s in sessions}
+
+
+def published_sessions(query) -> tuple[list[TrainingSession], dict[int, int]]:
+    sessions = db.session.scalars(
+        query.options(*list_options())
+        .where(TrainingSession.status == SessionStatus.PUBLISHED)
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+        .limit(200)
+    ).all()
+    return sessions, seats_left_by_session(sessions)

@@ -32,7 +32,7 @@ from reseau.core.web import (
     see_other,
     wants_fragment,
 )
-from reseau.enrolment import bp, operations
+from reseau.enrolment import bp, operations, queries
 from reseau.enrolment.forms import (
     ActionForm,
     CapacityForm,
@@ -286,7 +286,9 @@ def my_enrolments():
     upcoming = [e for e in enrolments if e.session.ends_at is None or e.session.ends_at >= now]
     upcoming.reverse()
     past = [e for e in enrolments if e not in upcoming]
-    positions = _positions([e for e in upcoming if e.status == EnrolmentStatus.WAITLISTED])
+    positions = queries.waitlist_positions(
+        [e for e in upcoming if e.status == EnrolmentStatus.WAITLISTED]
+    )
     return render_page(
         "enrolment/my_enrolments.html",
         upcoming=upcoming,
@@ -295,30 +297,6 @@ def my_enrolments():
         form=ActionForm(formdata=None),
         now=now,
     )
-
-
-def _positions(waiting: list[Enrolment]) -> dict[int, int]:
-    """Return {enrolment id: waitlist position} for ``waiting``, in one query."""
-    if not waiting:
-        return {}
-    other = so.aliased(Enrolment)
-    rows = db.session.execute(
-        sa.select(Enrolment.id, sa.func.count(other.id))
-        .join(
-            other,
-            sa.and_(
-                other.session_id == Enrolment.session_id,
-                other.status == EnrolmentStatus.WAITLISTED,
-                sa.or_(
-                    other.queued_at < Enrolment.queued_at,
-                    sa.and_(other.queued_at == Enrolment.queued_at, other.id <= Enrolment.id),
-                ),
-            ),
-        )
-        .where(Enrolment.id.in_([e.id for e in waiting]))
-        .group_by(Enrolment.id)
-    ).all()
-    return dict(rows)
 
 
 # --- Referents and coordinators enrol people ---------------------------------------------
@@ -457,28 +435,6 @@ def decline(enrolment_id: int):
 # --- The coordinator's roster -------------------------------------------------------------
 
 
-def _roster(session: TrainingSession) -> dict[str, list[Enrolment]]:
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .options(so.joinedload(Enrolment.person).joinedload(User.centre))
-        .where(Enrolment.session_id == session.id)
-        .order_by(*operations.queue_order())
-    ).all()
-    groups: dict[str, list[Enrolment]] = {
-        "holding": [],
-        "waitlisted": [],
-        "cancelled": [],
-    }
-    for enrolment in enrolments:
-        if enrolment.status in operations.HOLDING:
-            groups["holding"].append(enrolment)
-        elif enrolment.status == EnrolmentStatus.WAITLISTED:
-            groups["waitlisted"].append(enrolment)
-        else:
-            groups["cancelled"].append(enrolment)
-    return groups
-
-
 @bp.route("/admin/sessions/<int:session_id>/inscrits", methods=["GET", "POST"])
 @coordinator_required
 def roster(session_id: int):
@@ -511,7 +467,7 @@ def roster(session_id: int):
             return see_other(url_for("enrolment.roster", session_id=session.id))
     elif capacity_form.errors:
         status = 422
-    groups = _roster(session)
+    groups = queries.roster_groups(session)
     return render_page(
         "enrolment/roster.html",
         session=session,
@@ -556,7 +512,7 @@ def move_from_waitlist(session_id: int, enrolment_id: int):
 @coordinator_required
 def roster_csv(session_id: int):
     session = get_session_or_404(session_id, current_user, options=SEANCES)
-    groups = _roster(session)
+    groups = queries.roster_groups(session)
     rows = [(e, None) for e in groups["holding"]]
     rows += [(e, index) for index, e in enumerate(groups["waitlisted"], start=1)]
     rows += [(e, None) for e in groups["cancelled"]]

@@ -46,6 +46,32 @@ def _iso(value: datetime | None) -> str | None:
 
 def export_person(person: User) -> dict[str, Any]:
     """Return everything Réseau keeps about ``person``, as JSON-ready data."""
+    return {
+        "personne": _person_part(person),
+        **_history_parts(_rows_of(person)),
+        "preuves_conservees": kept_documents(person),
+    }
+
+
+def _person_part(person: User) -> dict[str, Any]:
+    return {
+        "prenom": person.first_name,
+        "nom": person.last_name,
+        "email": person.email,
+        "telephone": person.phone,
+        "centre": person.centre.name if person.centre else None,
+        "categorie": person.category.label,
+        "precision": person.sub_category,
+        "statut": person.status.label,
+        "roles": sorted(role.label for role in person.roles),
+        "nom_visible_des_autres_participants": person.directory_consent,
+        "compte_cree_le": _iso(person.created_at),
+        "derniere_connexion": _iso(person.last_login_at),
+    }
+
+
+def _rows_of(person: User) -> dict[str, list]:
+    """The rows about ``person``, table by table, in the order they were made."""
     enrolments = db.session.scalars(
         sa.select(Enrolment)
         .where(Enrolment.person_id == person.id)
@@ -99,20 +125,21 @@ def export_person(person: User) -> dict[str, Any]:
         .order_by(AuditLog.at)
     ).all()
     return {
-        "personne": {
-            "prenom": person.first_name,
-            "nom": person.last_name,
-            "email": person.email,
-            "telephone": person.phone,
-            "centre": person.centre.name if person.centre else None,
-            "categorie": person.category.label,
-            "precision": person.sub_category,
-            "statut": person.status.label,
-            "roles": sorted(role.label for role in person.roles),
-            "nom_visible_des_autres_participants": person.directory_consent,
-            "compte_cree_le": _iso(person.created_at),
-            "derniere_connexion": _iso(person.last_login_at),
-        },
+        "enrolments": enrolments,
+        "attendance": attendance,
+        "feedback": feedback,
+        "responses": responses,
+        "calendars": calendars,
+        "mails": mails,
+        "history": history,
+    }
+
+
+def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
+    enrolments, attendance, feedback = rows["enrolments"], rows["attendance"], rows["feedback"]
+    responses, calendars = rows["responses"], rows["calendars"]
+    mails, history = rows["mails"], rows["history"]
+    return {
         "inscriptions": [
             {
                 "session": row.session.title,
@@ -178,7 +205,6 @@ def export_person(person: User) -> dict[str, Any]:
         "journal": [
             {"action": row.action, "le": _iso(row.at), "resume": row.summary} for row in history
         ],
-        "preuves_conservees": kept_documents(person),
     }
 
 

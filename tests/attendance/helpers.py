@@ -7,15 +7,7 @@ from datetime import timedelta
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from tests.factories import make_centre, make_session, make_trainer, make_user
-
-
-def enrol(session, person, status=EnrolmentStatus.CONFIRMED) -> Enrolment:
-    enrolment = Enrolment(session=session, person=person, status=status)
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment
+from tests.factories import enrol, make_centre, make_session, make_trainer, make_user
 
 
 def running_session(*, trainer=None, people=3, starts_in=timedelta(minutes=-30), **kw):

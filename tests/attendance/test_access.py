@@ -12,8 +12,8 @@ import pytest
 from reseau.attendance import checkin
 from reseau.catalogue.models import SessionStatus
 from reseau.core.extensions import db
-from tests.attendance.helpers import enrol, past_session, running_session
-from tests.factories import make_centre, make_coordinator, make_referent, make_trainer
+from tests.attendance.helpers import past_session, running_session
+from tests.factories import enrol, make_centre, make_coordinator, make_referent, make_trainer
 
 ROLES = ("anonymous", "participant", "trainer", "other_trainer", "referent", "coordinator")
 LOGIN = 302

@@ -8,8 +8,8 @@ from pypdf import PdfReader
 
 from reseau.catalogue.models import SessionStatus
 from reseau.core.extensions import db
-from tests.attendance.helpers import enrol, past_session, running_session
-from tests.factories import make_centre, make_coordinator, make_user
+from tests.attendance.helpers import past_session, running_session
+from tests.factories import enrol, make_centre, make_coordinator, make_user
 
 FRENCH = "Éloïse-Françoise d’Œillet-Dupré"
 

@@ -225,7 +225,7 @@ def test_two_writers_at_once_keep_one_row(app, monkeypatch):
     assert statuses(seance.id) == {people[0].id: AttendanceStatus.PRESENT}
 
 
-def test_roster_page_queries_do_not_grow_with_the_roster(client, auth):
+def test_roster_page_queries_do_not_grow_with_the_roster(client, auth, count_queries):
     small, trainer, _ = running_session(people=2)
     big, _, _ = running_session(trainer=trainer, people=8)
     db.session.commit()
@@ -234,16 +234,8 @@ def test_roster_page_queries_do_not_grow_with_the_roster(client, auth):
     counts = []
     for session in (small, big):
         url = f"/mes-sessions/seances/{session.seances[0].id}"
-        statements = []
-
-        def count(*args, statements=statements):
-            statements.append(1)
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as statements:
             assert client.get(url).status_code == 200
             assert client.get(f"/mes-sessions/{session.id}").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
         counts.append(len(statements))
     assert counts[0] == counts[1]

@@ -26,6 +26,7 @@ from devdata.demo import specs as demo_specs
 from reseau import create_app
 from reseau.core.extensions import db
 from tests.databases import selected_backend
+from tests.factories import PASSWORD
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("RESEAU_CHROMIUM", "/usr/bin/chromium")
@@ -42,6 +43,13 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
+
+try:  # Playwright's assertions wait 5 s by default, pages 10 s: one timeout for both.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+except ImportError:  # the browser fixture skips (or fails under CI) with the reason
+    expect = None
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -190,6 +198,25 @@ def pages(browser, live_server, app, request):
 def page(pages):
     """A page with JavaScript on, in its own browser context."""
     return pages.open()
+
+
+@pytest.fixture
+def log_in():
+    """``log_in(page, email, password=PASSWORD)``: log in through the login form, with or
+    without JavaScript, and wait for the logged-in page. A page already on the login form
+    (sent there with ``?next=``) logs in where it is, so it goes on to ``next``."""
+
+    def logging_in(page, email: str, password: str = PASSWORD) -> None:
+        if "/connexion" not in page.url:
+            page.goto("/connexion")
+        form = page.locator("#login-form")
+        form.locator("#email").fill(email)
+        form.locator("#password").fill(password)
+        form.locator("button[type=submit]").click()
+        # Attached, not visible: on a phone the menu holding it is folded.
+        expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
+
+    return logging_in
 
 
 DEMO_PASSWORD = demo_specs.DEMO_PASSWORD

@@ -26,15 +26,6 @@ HOME_SECTIONS = {
 }
 
 
-def log_in(page, email: str, password: str) -> None:
-    page.goto("/connexion")
-    form = page.locator("#login-form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(password)
-    form.locator("button[type=submit]").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 @pytest.fixture
 def coordinator(app):
     """A coordinator, two départements and three centres; {email, cher (a département id)}."""
@@ -68,7 +59,7 @@ def centre_named(name: str) -> SimpleNamespace | None:
         db.session.rollback()
 
 
-def test_each_demo_account_reaches_its_home_page(pages, demo_accounts):
+def test_each_demo_account_reaches_its_home_page(pages, demo_accounts, log_in):
     for role, email in demo_accounts.items():
         page = pages.open()
         log_in(page, email, DEMO_PASSWORD)
@@ -105,7 +96,7 @@ def create_centre_through_the_form(page, department_id: int) -> None:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_coordinator_creates_a_centre(pages, coordinator, javascript):
+def test_coordinator_creates_a_centre(pages, coordinator, javascript, log_in):
     page = pages.open(javascript=javascript)
     log_in(page, coordinator.email, PASSWORD)
     create_centre_through_the_form(page, coordinator.cher)
@@ -126,7 +117,7 @@ def test_coordinator_creates_a_centre(pages, coordinator, javascript):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_centre_form_errors_keep_what_was_typed(pages, coordinator, javascript):
+def test_centre_form_errors_keep_what_was_typed(pages, coordinator, javascript, log_in):
     page = pages.open(javascript=javascript)
     log_in(page, coordinator.email, PASSWORD)
     page.goto("/admin/centres/nouveau")
@@ -141,7 +132,7 @@ def test_centre_form_errors_keep_what_was_typed(pages, coordinator, javascript):
     assert centre_named("Centre social sans commune") is None
 
 
-def test_live_filter_updates_results_without_reloading(pages, coordinator):
+def test_live_filter_updates_results_without_reloading(pages, coordinator, log_in):
     page = pages.open()
     log_in(page, coordinator.email, PASSWORD)
     page.goto("/admin/centres")
@@ -165,7 +156,7 @@ def test_live_filter_updates_results_without_reloading(pages, coordinator):
     assert pages.console_errors(page) == []
 
 
-def test_filter_works_without_javascript(pages, coordinator):
+def test_filter_works_without_javascript(pages, coordinator, log_in):
     page = pages.open(javascript=False)
     log_in(page, coordinator.email, PASSWORD)
     page.goto("/admin/centres")

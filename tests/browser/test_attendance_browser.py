@@ -11,18 +11,11 @@ from playwright.sync_api import expect
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from tests.factories import PASSWORD, make_centre, make_session, make_trainer, make_user
+from tests.factories import make_centre, make_session, make_trainer, make_user
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-
-
-def log_in(page, email: str) -> None:
-    form = page.locator("#login-form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
 
 
 def _running_session():
@@ -40,7 +33,7 @@ def _running_session():
     return session, trainer, people
 
 
-def test_trainer_marks_three_people_with_taps(pages, app):
+def test_trainer_marks_three_people_with_taps(pages, app, log_in):
     session, trainer, people = _running_session()
     email = trainer.email
     ids = [person.id for person in people]
@@ -76,7 +69,7 @@ def test_trainer_marks_three_people_with_taps(pages, app):
     assert pages.console_errors(page) == []
 
 
-def test_participant_checks_in_through_the_qr_link(pages, app):
+def test_participant_checks_in_through_the_qr_link(pages, app, log_in):
     session, trainer, people = _running_session()
     seance_id, trainer_email, participant_email = (
         session.seances[0].id,
@@ -113,7 +106,7 @@ def test_participant_checks_in_through_the_qr_link(pages, app):
         assert pages.console_errors(page) == []
 
 
-def test_without_javascript_the_form_saves_the_whole_roster(pages, app):
+def test_without_javascript_the_form_saves_the_whole_roster(pages, app, log_in):
     session, trainer, people = _running_session()
     seance_id, email = session.seances[0].id, trainer.email
     ids = [person.id for person in people]

@@ -9,7 +9,6 @@ import pytest
 from playwright.sync_api import expect
 
 from reseau.core.extensions import db
-from tests.browser.test_accounts_browser import log_in
 from tests.factories import PASSWORD, make_coordinator, make_user
 
 pytestmark = pytest.mark.browser
@@ -24,7 +23,7 @@ def seeded(app):
     return ids
 
 
-def test_disabling_opens_a_dialog_that_can_be_dismissed(pages, seeded):
+def test_disabling_opens_a_dialog_that_can_be_dismissed(pages, seeded, log_in):
     page = pages.open()
     log_in(page, seeded["email"], PASSWORD)
     page.goto(f"/personnes/{seeded['person']}")
@@ -45,7 +44,7 @@ def test_disabling_opens_a_dialog_that_can_be_dismissed(pages, seeded):
     assert pages.console_errors(page) == []
 
 
-def test_without_javascript_the_confirmation_is_a_page(pages, seeded):
+def test_without_javascript_the_confirmation_is_a_page(pages, seeded, log_in):
     page = pages.open(javascript=False)
     log_in(page, seeded["email"], PASSWORD)
     page.goto(f"/personnes/{seeded['person']}")

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from reseau.accounts.models import Category
 from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticQuestion, DiagnosticResponse, SkillAnswer
-from tests.browser.test_accounts_browser import log_in
 from tests.diagnostic.fixtures import add_skill, make_campaign
 from tests.factories import PASSWORD, make_centre, make_theme, make_user
 
@@ -61,7 +60,9 @@ def stored_answers(person_id: int) -> list[tuple]:
         db.session.rollback()
 
 
-def test_answers_are_saved_as_given_and_still_there_after_closing_the_page(pages, questionnaire):
+def test_answers_are_saved_as_given_and_still_there_after_closing_the_page(
+    pages, questionnaire, log_in
+):
     q = questionnaire
     page = pages.open()
     log_in(page, q.email, PASSWORD)
@@ -100,7 +101,7 @@ def test_answers_are_saved_as_given_and_still_there_after_closing_the_page(pages
     expect(again.locator(f"#question-{q.question}")).to_have_value("Les horaires en semaine")
 
 
-def test_without_javascript_the_page_is_saved_by_its_button(pages, questionnaire):
+def test_without_javascript_the_page_is_saved_by_its_button(pages, questionnaire, log_in):
     q = questionnaire
     page = pages.open(javascript=False)
     log_in(page, q.email, PASSWORD)

@@ -7,22 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from reseau.core.extensions import db
-from tests.factories import PASSWORD, make_session, make_user
+from tests.factories import make_session, make_user
 
 pytestmark = pytest.mark.browser
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/connexion")
-    form = page.locator("#login-form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
-def test_one_seat_two_volunteers(pages, app, javascript):
+def test_one_seat_two_volunteers(pages, app, javascript, log_in):
     session = make_session(title="Le projet social du centre", capacity=1)
     first = make_user(first_name="Alice")
     second = make_user(first_name="Bruno")

@@ -7,8 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from reseau.core.extensions import db
-from tests.browser.test_accounts_browser import log_in
-from tests.browser.test_reports_browser import log_in_without_js
 from tests.factories import PASSWORD, make_coordinator
 from tests.reports.fixtures import build_year
 
@@ -23,7 +21,7 @@ def coordinator_email(app):
     return email
 
 
-def test_the_kind_filter_replaces_the_bilan(pages, coordinator_email):
+def test_the_kind_filter_replaces_the_bilan(pages, coordinator_email, log_in):
     page = pages.open()
     log_in(page, coordinator_email, PASSWORD)
     page.goto("/bilan?annee=2011")
@@ -49,9 +47,9 @@ def test_the_kind_filter_replaces_the_bilan(pages, coordinator_email):
     assert pages.console_errors(page) == []
 
 
-def test_the_kind_filter_without_javascript(pages, coordinator_email):
+def test_the_kind_filter_without_javascript(pages, coordinator_email, log_in):
     page = pages.open(javascript=False)
-    log_in_without_js(page, coordinator_email)
+    log_in(page, coordinator_email)
     page.goto("/bilan?annee=2011")
     page.locator("#type").select_option("formation")
     page.get_by_role("button", name="Afficher l'année").click()
@@ -65,7 +63,7 @@ def test_the_kind_filter_without_javascript(pages, coordinator_email):
     )
 
 
-def test_sub_category_suggestions_follow_the_category(pages, coordinator_email):
+def test_sub_category_suggestions_follow_the_category(pages, coordinator_email, log_in):
     page = pages.open()
     log_in(page, coordinator_email, PASSWORD)
     page.goto("/personnes/nouvelle")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from reseau.accounts.models import User, UserStatus
 from reseau.core.extensions import db
-from tests.factories import PASSWORD, make_centre, make_referent, make_trainer
+from tests.factories import make_centre, make_referent, make_trainer
 from tests.imports.helpers import csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -34,14 +34,6 @@ def referent(app):
     return values
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/connexion")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#login-form button[type=submit]").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 def centre_people(centre_id: int) -> dict[str, tuple]:
     try:
         rows = db.session.execute(
@@ -53,7 +45,7 @@ def centre_people(centre_id: int) -> dict[str, tuple]:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_referent_imports_a_file(pages, referent, tmp_path, javascript):
+def test_referent_imports_a_file(pages, referent, tmp_path, javascript, log_in):
     page = pages.open(javascript=javascript)
     log_in(page, referent["email"])
     page.goto("/personnes")
@@ -103,7 +95,7 @@ def page_referent_name(referent) -> str:
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_a_hostile_file_gets_a_french_message(pages, referent, tmp_path, javascript):
+def test_a_hostile_file_gets_a_french_message(pages, referent, tmp_path, javascript, log_in):
     page = pages.open(javascript=javascript)
     log_in(page, referent["email"])
     page.goto("/personnes/import")

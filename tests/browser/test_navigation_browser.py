@@ -33,26 +33,17 @@ COORDINATOR_LINKS = [
 ]
 
 
-def _log_in(page, email: str) -> None:
-    page.goto("/connexion")
-    form = page.locator("#login-form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(DEMO_PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 def _nav(page):
     return page.get_by_role("navigation", name="Navigation principale")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_coordinator_menu_fits_a_phone_and_every_link_is_reachable(
-    pages, demo_accounts, javascript
+    pages, demo_accounts, javascript, log_in
 ):
     page = pages.open(javascript=javascript)
     page.set_viewport_size(PHONE)
-    _log_in(page, demo_accounts["coordinator"])
+    log_in(page, demo_accounts["coordinator"], DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/$"))
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -96,10 +87,10 @@ def test_coordinator_menu_fits_a_phone_and_every_link_is_reachable(
         assert pages.console_errors(page) == []
 
 
-def test_volunteer_menu_fits_a_phone(pages, demo_accounts):
+def test_volunteer_menu_fits_a_phone(pages, demo_accounts, log_in):
     page = pages.open()
     page.set_viewport_size(PHONE)
-    _log_in(page, demo_accounts["volunteer"])
+    log_in(page, demo_accounts["volunteer"], DEMO_PASSWORD)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     nav = _nav(page)
     nav.get_by_text("Menu", exact=True).click()
@@ -108,10 +99,10 @@ def test_volunteer_menu_fits_a_phone(pages, demo_accounts):
     expect(nav.get_by_role("link", name="Formations", exact=True)).to_have_count(0)
 
 
-def test_coordinator_navigation_is_one_row_on_a_desktop(pages, demo_accounts):
+def test_coordinator_navigation_is_one_row_on_a_desktop(pages, demo_accounts, log_in):
     page = pages.open()
     page.set_viewport_size(DESKTOP)
-    _log_in(page, demo_accounts["coordinator"])
+    log_in(page, demo_accounts["coordinator"], DEMO_PASSWORD)
 
     nav = _nav(page)
     assert nav.bounding_box()["height"] < 90

@@ -38,15 +38,6 @@ WIDEST = """(limit) => {
 }"""
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/connexion")
-    form = page.locator("#login-form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(DEMO_PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
-
-
 def visit_all(app, pages, page, role: str, check) -> list[str]:
     """Crawl the person's pages in ``page``; ``check(path)`` runs on each; the paths seen."""
 
@@ -71,11 +62,11 @@ def visit_all(app, pages, page, role: str, check) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["anonymous", *DEMO_ACCOUNTS])
-def test_every_page_fits_a_phone_with_no_console_error(app, pages, demo_accounts, role):
+def test_every_page_fits_a_phone_with_no_console_error(app, pages, demo_accounts, role, log_in):
     page = pages.open()
     page.set_viewport_size(PHONE)
     if role != "anonymous":
-        log_in(page, demo_accounts[role])
+        log_in(page, demo_accounts[role], DEMO_PASSWORD)
     too_wide: dict[str, list[str]] = {}
     errors: dict[str, list[str]] = {}
     logged = pages.console_errors(page)
@@ -96,10 +87,10 @@ def test_every_page_fits_a_phone_with_no_console_error(app, pages, demo_accounts
     assert not errors, errors
 
 
-def test_bilan_chart_labels_are_not_cut_on_a_desktop(pages, demo_accounts):
+def test_bilan_chart_labels_are_not_cut_on_a_desktop(pages, demo_accounts, log_in):
     page = pages.open()
     page.set_viewport_size(DESKTOP)
-    log_in(page, demo_accounts["coordinator"])
+    log_in(page, demo_accounts["coordinator"], DEMO_PASSWORD)
     page.goto("/bilan?annee=2011")
     labels = page.locator("svg.chart text")
     expect(labels.first).to_be_visible()

@@ -6,7 +6,6 @@ import pytest
 from playwright.sync_api import expect
 
 from reseau.core.extensions import db
-from tests.browser.test_accounts_browser import log_in
 from tests.factories import PASSWORD, make_coordinator
 from tests.reports.fixtures import build_year
 
@@ -21,7 +20,7 @@ def coordinator_email(app):
     return email
 
 
-def test_the_year_switch_updates_figures_and_charts(pages, coordinator_email):
+def test_the_year_switch_updates_figures_and_charts(pages, coordinator_email, log_in):
     page = pages.open()
     log_in(page, coordinator_email, PASSWORD)
     page.get_by_role("link", name="Bilan", exact=True).click()
@@ -63,9 +62,9 @@ def test_the_year_switch_updates_figures_and_charts(pages, coordinator_email):
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
 
 
-def test_the_bilan_works_without_javascript(pages, coordinator_email):
+def test_the_bilan_works_without_javascript(pages, coordinator_email, log_in):
     page = pages.open(javascript=False)
-    log_in_without_js(page, coordinator_email)
+    log_in(page, coordinator_email)
     page.goto("/bilan")
     page.locator("#annee").select_option("2011")
     page.get_by_role("button", name="Afficher l'année").click()
@@ -73,11 +72,3 @@ def test_the_bilan_works_without_javascript(pages, coordinator_email):
     expect(page.locator("#fig-participants")).to_have_text("5")
     page.get_by_role("button", name="2012").click()
     expect(page.locator("#fig-participants")).to_have_text("1")
-
-
-def log_in_without_js(page, email: str) -> None:
-    page.goto("/connexion")
-    page.locator("#login-form #email").fill(email)
-    page.locator("#login-form #password").fill(PASSWORD)
-    page.locator("#login-form button[type=submit]").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()

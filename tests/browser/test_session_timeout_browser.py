@@ -12,8 +12,7 @@ from werkzeug.serving import make_server
 
 from reseau import create_app
 from reseau.core.extensions import db
-from tests.browser.conftest import Pages, _QuietRequestHandler
-from tests.browser.test_phone_width import log_in
+from tests.browser.conftest import DEMO_PASSWORD, Pages, _QuietRequestHandler
 
 pytestmark = pytest.mark.browser
 
@@ -54,10 +53,10 @@ def short_pages(browser, short_session_url, app):
 
 
 def test_the_idle_warning_extends_the_session_and_says_when_it_has_ended(
-    short_pages, demo_accounts
+    short_pages, demo_accounts, log_in
 ):
     page = short_pages.open()
-    log_in(page, demo_accounts["volunteer"])
+    log_in(page, demo_accounts["volunteer"], DEMO_PASSWORD)
     page.get_by_role("link", name="Mes formations").first.click()
     warning = page.get_by_role("alertdialog", name="Votre session va bientôt se terminer")
     expect(warning).to_be_hidden()
@@ -81,8 +80,8 @@ def test_the_idle_warning_extends_the_session_and_says_when_it_has_ended(
     assert short_pages.console_errors(page) == []
 
 
-def test_without_javascript_the_warning_stays_hidden(short_pages, demo_accounts):
+def test_without_javascript_the_warning_stays_hidden(short_pages, demo_accounts, log_in):
     page = short_pages.open(javascript=False)
-    log_in(page, demo_accounts["volunteer"])
+    log_in(page, demo_accounts["volunteer"], DEMO_PASSWORD)
     expect(page.locator("#session-timeout")).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_be_visible()

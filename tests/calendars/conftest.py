@@ -1,3 +1,3 @@
 """The browser fixtures (Chromium, live server) for this folder's browser test."""
 
-from tests.browser.conftest import browser, live_server, pages  # noqa: F401
+from tests.browser.conftest import browser, live_server, log_in, pages  # noqa: F401

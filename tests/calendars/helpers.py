@@ -6,7 +6,6 @@ import icalendar
 import vobject
 
 from reseau.core.extensions import db
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
 
 def parse_both(data: bytes | str):
@@ -30,13 +29,6 @@ def events(calendar) -> dict[str, icalendar.Event]:
 def vevents(calendar) -> dict[str, object]:
     """Return the VEVENTs of a vobject calendar by UID."""
     return {event.uid.value: event for event in getattr(calendar, "vevent_list", [])}
-
-
-def enrol(session, person, status=EnrolmentStatus.CONFIRMED) -> Enrolment:
-    enrolment = Enrolment(session=session, person=person, status=status)
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment
 
 
 def get(client, url: str, **kwargs):

@@ -12,8 +12,8 @@ from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.enrolment.signals import enrolment_mail_queued
 from reseau.outbox.models import OutboxMail
-from tests.calendars.helpers import calendar_part, enrol, events, parse_both, sent_to
-from tests.factories import make_session, make_user
+from tests.calendars.helpers import calendar_part, events, parse_both, sent_to
+from tests.factories import enrol, make_session, make_user
 
 
 def _setup(seances=2, status=EnrolmentStatus.CONFIRMED):

@@ -6,19 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from reseau.core.extensions import db
-from tests.calendars.helpers import enrol
-from tests.factories import PASSWORD, make_session, make_user
+from tests.factories import enrol, make_session, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(tab, email: str) -> None:
-    tab.goto("/connexion")
-    form = tab.locator("#login-form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(tab.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 @pytest.fixture
@@ -31,9 +21,9 @@ def volunteer(app):
 
 
 @pytest.mark.parametrize("javascript", [True, False])
-def test_my_calendars_gives_a_working_address(pages, volunteer, javascript):
+def test_my_calendars_gives_a_working_address(pages, volunteer, javascript, log_in):
     page = pages.open(javascript=javascript)
-    _log_in(page, volunteer)
+    log_in(page, volunteer)
     page.get_by_role("link", name="Mes agendas").click()
     expect(page.get_by_role("heading", name="Mes agendas", level=1)).to_be_visible()
     page.get_by_role("button", name="Obtenir l'adresse de cet agenda").first.click()

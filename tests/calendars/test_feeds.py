@@ -10,8 +10,9 @@ from reseau.catalogue.models import SeanceStatus, SessionStatus
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
-from tests.calendars.helpers import enrol, events, get, parse_both, vevents
+from tests.calendars.helpers import events, get, parse_both, vevents
 from tests.factories import (
+    enrol,
     make_centre,
     make_cycle,
     make_module,

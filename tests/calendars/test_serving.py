@@ -24,8 +24,8 @@ from reseau.config import default_config
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.outbox import base_url, external_url
-from tests.calendars.helpers import enrol, events, get, parse_both, vevents
-from tests.factories import make_centre, make_referent, make_session, make_user
+from tests.calendars.helpers import events, get, parse_both, vevents
+from tests.factories import enrol, make_centre, make_referent, make_session, make_user
 
 CATALOGUE = "/agenda/catalogue.ics"
 
@@ -254,10 +254,10 @@ def _close(app) -> None:
 
 
 def _config(database_url, tmp_path, **overrides) -> dict:
-    from tests.conftest import _test_config
+    from tests.databases import config_for
 
     (tmp_path / "instance").mkdir(exist_ok=True)
-    config = _test_config(database_url, tmp_path)
+    config = config_for(database_url, tmp_path)
     config.update(overrides)
     return {key: value for key, value in config.items() if value is not None or key == "BASE_URL"}
 

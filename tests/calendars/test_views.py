@@ -13,9 +13,10 @@ from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.calendars.tokens import FETCH_WRITE_INTERVAL, feed_token, hash_token, issue_token
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from tests.calendars.helpers import enrol, events, get, parse_both
+from tests.calendars.helpers import events, get, parse_both
 from tests.factories import (
     PASSWORD,
+    enrol,
     make_centre,
     make_coordinator,
     make_referent,
@@ -295,39 +296,21 @@ def test_access_to_every_route(app, client, auth):
     assert get(client, f"/agenda/prive/{feed_token(rows[referent.id])}.ics").status_code == 410
 
 
-class _Statements:
-    """Count the SQL statements (other than transaction control) run in a block."""
-
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __enter__(self):
-        sa.event.listen(db.engine, "before_cursor_execute", self._record)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(db.engine, "before_cursor_execute", self._record)
-
-    def _record(self, conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
-            self.statements.append(statement)
-
-
-def test_a_304_costs_one_query_and_a_build_a_fixed_number(app, client):
+def test_a_304_costs_one_query_and_a_build_a_fixed_number(app, client, count_queries):
     person = make_user()
     for _ in range(2):
         enrol(make_session(seances=2), person)
     row, url = _token(person)
     first = get(client, url)
-    with _Statements() as public:
+    with count_queries() as public:
         get(client, "/agenda/catalogue.ics", headers={"If-None-Match": '"nope"'})
     etag = get(client, "/agenda/catalogue.ics").headers["ETag"]
-    with _Statements() as not_modified:
+    with count_queries() as not_modified:
         assert (
             get(client, "/agenda/catalogue.ics", headers={"If-None-Match": etag}).status_code == 304
         )
     assert len(not_modified.statements) == 1  # the fingerprint, from the rows themselves
-    with _Statements() as private:
+    with count_queries() as private:
         response = get(client, url, headers={"If-None-Match": first.headers["ETag"]})
     assert response.status_code == 304
     # The token with its owner and the centre; the fingerprint.
@@ -335,9 +318,9 @@ def test_a_304_costs_one_query_and_a_build_a_fixed_number(app, client):
     for _ in range(5):
         enrol(make_session(seances=3), person)
     app.config["CALENDAR_FEED_CACHE_ENTRIES"] = 0
-    with _Statements() as small:
+    with count_queries() as small:
         get(client, "/agenda/catalogue.ics")
     db.session.commit()
-    with _Statements() as large:
+    with count_queries() as large:
         get(client, "/agenda/catalogue.ics")
     assert len(large.statements) == len(small.statements) <= len(public.statements) + 1

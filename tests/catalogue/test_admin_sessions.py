@@ -442,21 +442,13 @@ def test_session_list_paginates(client, coordinator):
     assert second.text.count("Session numéro") == 2
 
 
-def count_queries(client, path: str) -> int:
-    statements = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+def _queries(count_queries, client, path: str) -> int:
+    with count_queries() as statements:
         assert client.get(path).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
     return len(statements)
 
 
-def test_pages_make_a_fixed_number_of_queries(client, coordinator):
+def test_pages_make_a_fixed_number_of_queries(client, coordinator, count_queries):
     def build(n: int) -> TrainingSession:
         theme = make_theme()
         centre = make_centre()
@@ -470,8 +462,8 @@ def test_pages_make_a_fixed_number_of_queries(client, coordinator):
         return session
 
     small = build(1)
-    few_list = count_queries(client, "/admin/sessions")
-    few_detail = count_queries(client, f"/admin/sessions/{small.id}")
+    few_list = _queries(count_queries, client, "/admin/sessions")
+    few_detail = _queries(count_queries, client, f"/admin/sessions/{small.id}")
     large = build(6)
-    assert count_queries(client, "/admin/sessions") == few_list
-    assert count_queries(client, f"/admin/sessions/{large.id}") == few_detail
+    assert _queries(count_queries, client, "/admin/sessions") == few_list
+    assert _queries(count_queries, client, f"/admin/sessions/{large.id}") == few_detail

@@ -25,10 +25,10 @@ from reseau.core.extensions import db
 from reseau.core.lists import FilterForm
 from reseau.funding.models import Funder
 from tests import factories
-from tests.diagnostic.fixtures import make_campaign
 
 LISTS = ("q", "page")
-BILAN = ("annee", "du", "au", "centre")
+BILAN = ("annee", "du", "au", "centre", "type")
+PERIOD = ("du", "au")
 # endpoint -> (roles that see it, query parameters it reads)
 PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "accounts.login": (("anonymous",), ("next",)),
@@ -66,17 +66,17 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "reports.bilan": (("coordinator", "referent"), BILAN),
     "reports.bilan_csv": (("coordinator", "referent"), BILAN),
     "reports.bilan_xlsx": (("coordinator", "referent"), BILAN),
-    "privacy.audit_log": (("coordinator",), ("page", "action", "auteur", "du", "au")),
-    "attendance.walk_in": (("trainer",), ("q",)),
+    "evaluation.results": (("coordinator",), ("annee",)),
+    "funding.bilan_funders": (("coordinator",), PERIOD),
+    "funding.funder_report": (("coordinator",), PERIOD),
+    "funding.funder_report_pdf": (("coordinator",), PERIOD),
+    "funding.funder_report_xlsx": (("coordinator",), PERIOD),
+    "funding.funder_sign_in_sheets": (("coordinator",), PERIOD),
     "imports.upload": (("coordinator", "referent"), ("centre",)),
     "imports.preview": (("coordinator", "referent"), ("voir", "page")),
-    "funding.funder_report": (("coordinator",), ("du", "au")),
-    "funding.funder_report_pdf": (("coordinator",), ("du", "au")),
-    "funding.funder_report_xlsx": (("coordinator",), ("du", "au")),
-    "funding.funder_sign_in_sheets": (("coordinator",), ("du", "au")),
-    "funding.bilan_funders": (("coordinator",), ("du", "au")),
-    "evaluation.results": (("coordinator",), ("annee",)),
     "proof.centre_certificates": (("referent",), ("start", "end")),
+    "privacy.audit_log": (("coordinator",), ("page", "action", "auteur", "du", "au")),
+    "attendance.walk_in": (("trainer",), ("q",)),
 }
 
 # "²" and "¹" pass str.isdigit() and then fail int(): GET /catalogue?page=² answered 500.
@@ -208,8 +208,8 @@ def world(app):
         trainers=[trainer],
         starts_at=now + timedelta(days=3),
     )
-    campaign = make_campaign()
-    funder = Funder(name="FDVA 1", min_group_size=12)
+    campaign = factories.make_campaign()
+    funder = Funder(name="Financeur de test")
     db.session.add(funder)
     db.session.commit()
     return {
@@ -223,9 +223,9 @@ def world(app):
             "session_id": session.id,
             "seance_id": session.seances[0].id,
             "campaign_id": campaign.id,
-            "funder_id": funder.id,
-            "token": "inconnu",  # an import nobody uploaded: the page must still never 500
             "key": "participants-categorie",  # a table of the bilan
+            "funder_id": funder.id,
+            "token": "no-such-import",  # an unknown upload: its page answers 404, never 500
         },
     }
 

@@ -14,7 +14,6 @@ Who wants what (P = oui en priorité, Y = oui, N = non):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from reseau.accounts.models import Category
 from reseau.core.database import utcnow
@@ -30,7 +29,7 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
-from tests.factories import make_centre, make_department, make_theme, make_user
+from tests.factories import make_campaign, make_centre, make_department, make_theme, make_user
 
 P, Y, N = TrainingWish.PRIORITY, TrainingWish.YES, TrainingWish.NO
 
@@ -50,19 +49,6 @@ class World:
     s3: DiagnosticSkill
     question: DiagnosticQuestion
     people: dict
-
-
-def make_campaign(*, opens_on=None, closes_on=None, title="Diagnostic 2026", **kw):
-    today = date.today()
-    campaign = DiagnosticCampaign(
-        title=title,
-        opens_on=opens_on or today - timedelta(days=1),
-        closes_on=closes_on or today + timedelta(days=30),
-        **kw,
-    )
-    db.session.add(campaign)
-    db.session.flush()
-    return campaign
 
 
 def add_skill(campaign, theme, title, position=0):

@@ -6,8 +6,6 @@ import csv
 import io
 import re
 
-import sqlalchemy as sa
-
 from reseau.accounts.models import Category, Centre
 from reseau.core.extensions import db
 from reseau.diagnostic import results
@@ -100,31 +98,21 @@ def test_referent_sees_their_centre_part(app):
     assert [d.code for d in columns] == ["36"]
 
 
-def _count_queries(client, url):
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    db.session.remove()  # as a fresh request: nothing already in the identity map
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
+def _count_queries(count_queries, client, url):
+    with count_queries(fresh=True) as statements:
         response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
     return len(statements)
 
 
-def test_results_page_makes_a_fixed_number_of_queries(app, client, auth):
+def test_results_page_makes_a_fixed_number_of_queries(app, client, auth, count_queries):
     w = build_world()
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
     campaign_id, centre_id = w.campaign.id, w.c.id
     url = f"/diagnostic/resultats?campagne={campaign_id}"
-    before = _count_queries(client, url)
+    before = _count_queries(count_queries, client, url)
     # Ten more people answering everything does not add a single query.
     from tests.diagnostic.fixtures import P, answer
     from tests.factories import make_user
@@ -135,7 +123,7 @@ def test_results_page_makes_a_fixed_number_of_queries(app, client, auth):
     for _ in range(10):
         answer(campaign, make_user(centre=centre), dict.fromkeys(skills, P))
     db.session.commit()
-    assert _count_queries(client, url) == before
+    assert _count_queries(count_queries, client, url) == before
     assert before < 25
 
 

@@ -71,31 +71,21 @@ def test_catalogue_htmx_gets_the_results_fragment(client, app, htmx_headers):
     assert 'id="catalogue-results"' not in html and 'id="catalogue-count"' in html
 
 
-def test_catalogue_makes_a_fixed_number_of_queries(client, app):
-    from sqlalchemy import event
-
-    def count_queries(url):
-        statements = []
-
-        def listener(*args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+def test_catalogue_makes_a_fixed_number_of_queries(client, app, count_queries):
+    def queries(url):
+        with count_queries() as statements:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements)
 
     theme = make_theme()
     cycle = make_cycle(theme=theme)
     make_session(theme=theme, module=make_module(cycle=cycle), host_centre=make_centre())
     db.session.commit()
-    few = count_queries("/catalogue")
+    few = queries("/catalogue")
     for _ in range(6):
         make_session(theme=make_theme(), module=make_module(), host_centre=make_centre())
     db.session.commit()
-    assert count_queries("/catalogue") == few
+    assert queries("/catalogue") == few
 
 
 def test_session_cycle_and_theme_pages(client, app):

@@ -14,22 +14,16 @@ from reseau.core.extensions import db
 from reseau.proof.models import SealedSheet, SeanceSignature
 from reseau.proof.signatures import drawing_of
 from tests.attendance.helpers import running_session
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 
 
-def _open(pages, email, *, javascript=True):
+def _open(pages, log_in, email, *, javascript=True):
     page = pages.open(javascript=javascript)
     page.set_viewport_size(PHONE)
-    page.goto("/connexion")
-    form = page.locator("#login-form")
-    form.locator("#email").fill(email)
-    form.locator("#password").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
+    log_in(page, email)
     return page
 
 
@@ -42,14 +36,14 @@ def _draw(page, selector="canvas.signature-canvas"):
     page.mouse.up()
 
 
-def test_sign_with_the_pad_then_validate_and_seal(pages, app):
+def test_sign_with_the_pad_then_validate_and_seal(pages, app, log_in):
     session, trainer, people = running_session(people=2, title="Accueillir les bénévoles")
     seance_id, email = session.seances[0].id, trainer.email
     first, second = people[0].id, people[1].id
     trainer_name = trainer.full_name
     db.session.commit()
 
-    page = _open(pages, email)
+    page = _open(pages, log_in, email)
     page.goto(f"/mes-sessions/seances/{seance_id}")
     page.get_by_role("button", name="Faire signer").click()
     expect(page.get_by_role("heading", name="Faire signer")).to_be_visible()
@@ -80,13 +74,13 @@ def test_sign_with_the_pad_then_validate_and_seal(pages, app):
     db.session.rollback()
 
 
-def test_sign_with_the_typed_name_without_javascript(pages, app):
+def test_sign_with_the_typed_name_without_javascript(pages, app, log_in):
     session, trainer, people = running_session(people=1)
     seance_id, email = session.seances[0].id, trainer.email
     person_id, name = people[0].id, people[0].full_name
     db.session.commit()
 
-    page = _open(pages, email, javascript=False)
+    page = _open(pages, log_in, email, javascript=False)
     page.goto(f"/mes-sessions/seances/{seance_id}/faire-signer")
     page.locator(f"#signer-{person_id} a").click()
     expect(page.locator("[data-signature-pad]")).to_be_hidden()
@@ -101,12 +95,12 @@ def test_sign_with_the_typed_name_without_javascript(pages, app):
     db.session.rollback()
 
 
-def test_signing_is_refused_outside_the_window(pages, app):
+def test_signing_is_refused_outside_the_window(pages, app, log_in):
     session, trainer, people = running_session(people=1, starts_in=timedelta(hours=3))
     seance_id, email, person_id = session.seances[0].id, trainer.email, people[0].id
     db.session.commit()
 
-    page = _open(pages, email)
+    page = _open(pages, log_in, email)
     page.goto(f"/mes-sessions/seances/{seance_id}/faire-signer")
     expect(page.get_by_role("alert")).to_contain_text("La signature n'est possible que du")
     expect(page.locator(f"#signer-{person_id} a")).to_have_count(0)

@@ -32,8 +32,9 @@ from reseau.accounts.models import Category
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import SeanceStatus, SessionKind, SessionStatus
 from reseau.core.extensions import db
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.enrolment.models import EnrolmentStatus
 from tests.factories import (
+    enrol,
     make_centre,
     make_cycle,
     make_department,
@@ -65,13 +66,6 @@ class Year:
 
 def at(year, month, day, hour=8):
     return datetime(year, month, day, hour, tzinfo=UTC)
-
-
-def enrol(session, person, status=EnrolmentStatus.CONFIRMED):
-    enrolment = Enrolment(session=session, person=person, status=status)
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment
 
 
 def record(session, person, statuses, enrolment=None):
@@ -158,3 +152,10 @@ def build_year(copy: int = 0) -> Year:
     db.session.flush()
     sessions = {"s0": s0, "s1": s1, "s2": s2, "s3": s3, "s4": s4, "s5": s5}
     return Year(d36, d18, x, y, t1, cycle, people, sessions)
+
+
+def figure(html: str, figure_id: str) -> str:
+    """The text of the element ``id=figure_id`` of a page (a key figure of the bilan)."""
+    marker = f'id="{figure_id}">'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index("<", start)].strip()

@@ -10,8 +10,7 @@ from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.reports.dashboard import attention
-from tests.factories import make_coordinator, make_session, make_trainer, make_user
-from tests.reports.fixtures import enrol
+from tests.factories import enrol, make_coordinator, make_session, make_trainer, make_user
 
 NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)  # a Wednesday
 

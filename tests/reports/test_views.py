@@ -7,12 +7,12 @@ import io
 from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from reseau.core.extensions import db
 from tests.factories import make_centre, make_coordinator, make_referent, make_trainer, make_user
 from tests.reports.fixtures import build_year
+from tests.reports.fixtures import figure as _figure
 
 ROUTES = ["/bilan?annee=2011", "/bilan/evenements.csv?annee=2011", "/bilan.xlsx?annee=2011"]
 
@@ -40,12 +40,6 @@ def test_coordinator_gets_every_route(app, client, auth, url):
     db.session.commit()
     auth.login(coordinator)
     assert client.get(url).status_code == 200
-
-
-def _figure(html: str, figure_id: str) -> str:
-    marker = f'id="{figure_id}">'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index("<", start)].strip()
 
 
 def test_the_page_shows_the_figures(app, client, auth):
@@ -208,35 +202,25 @@ def test_xlsx_opens_and_matches_the_page(app, client, auth):
     assert len(workbook.sheetnames) == 1 + page.count('class="report-table"')
 
 
-def _count_queries(client, url):
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    db.session.remove()
-    engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
+def _count_queries(count_queries, client, url):
+    with count_queries(fresh=True) as statements:
         response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
     return len(statements)
 
 
-def test_fixed_number_of_queries(app, client, auth):
+def test_fixed_number_of_queries(app, client, auth, count_queries):
     world = build_year()
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
     urls = ["/bilan?annee=2011", "/bilan.xlsx?annee=2011", f"/bilan?annee=2011&centre={world.x.id}"]
-    before = [_count_queries(client, url) for url in urls]
+    before = [_count_queries(count_queries, client, url) for url in urls]
     # Ten times the data: ten more years-worth of people, centres and sessions in 2011.
     for copy in range(1, 10):
         build_year(copy)
     db.session.commit()
-    assert [_count_queries(client, url) for url in urls] == before
+    assert [_count_queries(count_queries, client, url) for url in urls] == before
     assert max(before) < 30, before
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from reseau import create_app
 from reseau.core.deploy import GunicornSetup, deploy_problems, read_gunicorn, running_gunicorns
-from tests.security.test_ops import SAFE
+from tests.security.settings import SAFE
 
 SQLITE = {**SAFE, "SQLALCHEMY_DATABASE_URI": "sqlite:////srv/reseau.sqlite"}
 MEMORY = {**SAFE, "RATELIMIT_STORAGE_URI": "memory://"}

@@ -26,7 +26,7 @@ from reseau.enrolment import operations
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from tests.diagnostic.fixtures import add_skill, make_campaign
 from tests.factories import make_centre, make_coordinator, make_session, make_theme, make_user
-from tests.security.test_fuzz_forms import FUZZ, MALFORMED, VALUES, _forms
+from tests.security.fuzzing import FUZZ, MALFORMED, VALUES, _forms
 
 HTMX = {"HX-Request": "true"}
 FRENCH_REFUSAL = re.compile(r"Requête incorrecte|Action impossible|Page introuvable|Accès refusé")

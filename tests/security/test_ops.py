@@ -12,23 +12,7 @@ from reseau.core.backup import backup_sqlite, restore_sqlite, table_counts
 from reseau.core.deploy import deploy_problems
 from reseau.core.extensions import db
 from tests.databases import selected_backend
-
-SAFE = {
-    "DEBUG": False,
-    "TESTING": False,
-    "SECRET_KEY": "3f9c1e7a8b2d4f6071c5e9a3b8d2f4a6",
-    "BASE_URL": "https://formation.exemple.fr",
-    "SESSION_COOKIE_SECURE": True,
-    "REMEMBER_COOKIE_SECURE": True,
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "TRUSTED_HOSTS": ["formation.exemple.fr"],
-    "MAX_CONTENT_LENGTH": 1024,
-    "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://reseau@db/reseau",
-    "RATELIMIT_STORAGE_URI": "redis://cache:6379",
-    "MAIL_SERVER": "smtp.exemple.fr",
-    "PROXY_FIX_HOPS": 1,
-}
+from tests.security.settings import SAFE
 
 
 def test_a_safe_configuration_has_no_problem():

@@ -9,7 +9,7 @@ from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems
 from reseau.core.extensions import db
 from reseau.core.tick import TickRun
-from tests.security.test_ops import SAFE
+from tests.security.settings import SAFE
 
 
 def test_a_generated_key_is_said_even_when_it_is_strong(app_config, monkeypatch):

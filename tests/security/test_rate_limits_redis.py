@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import IN_CI
+from tests.databases import IN_CI
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ATTEMPTS_ALLOWED = 3

@@ -1,0 +1,202 @@
+"""Reads of the diagnostic room: campaigns, who they are for, responses.
+
+Each ``get_x_or_404`` raises ``NotFound`` (404) when there is no such object, or when the
+viewer may not see it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort
+
+from reseau.accounts.models import User, UserStatus
+from reseau.catalogue.models import Theme
+from reseau.core.extensions import db
+from reseau.core.i18n import today_paris
+from reseau.diagnostic.models import (
+    AUDIENCE_CATEGORIES,
+    DiagnosticCampaign,
+    DiagnosticQuestion,
+    DiagnosticResponse,
+    DiagnosticSkill,
+    SkillAnswer,
+    TrainingWish,
+)
+
+
+def latest_campaign() -> DiagnosticCampaign | None:
+    """Return the campaign that opened last (the "previous" one when copying), or None."""
+    return db.session.scalar(
+        sa.select(DiagnosticCampaign)
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+        .limit(1)
+    )
+
+
+def is_open(campaign: DiagnosticCampaign, today: date | None = None) -> bool:
+    today = today or today_paris()
+    return campaign.opens_on <= today <= campaign.closes_on
+
+
+def is_eligible(campaign: DiagnosticCampaign, person: User) -> bool:
+    """Return whether ``person`` belongs to the campaign's audience."""
+    return person.category in AUDIENCE_CATEGORIES[campaign.audience]
+
+
+def eligible_people(campaign: DiagnosticCampaign) -> sa.Select:
+    """A SELECT of the active people with an e-mail the campaign is meant for."""
+    return sa.select(User).where(
+        User.status == UserStatus.ACTIVE,
+        User.email.is_not(None),
+        User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
+    )
+
+
+def open_campaigns_for(person: User) -> list[DiagnosticCampaign]:
+    """Return the open campaigns ``person`` may answer, newest first."""
+    today = today_paris()
+    campaigns = db.session.scalars(
+        sa.select(DiagnosticCampaign)
+        .where(DiagnosticCampaign.opens_on <= today, DiagnosticCampaign.closes_on >= today)
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+    )
+    return [campaign for campaign in campaigns if is_eligible(campaign, person)]
+
+
+def has_answers():
+    return sa.exists().where(
+        DiagnosticResponse.campaign_id == DiagnosticCampaign.id,
+        DiagnosticResponse.started_at.is_not(None),
+    )
+
+
+def latest_answered_campaign() -> DiagnosticCampaign | None:
+    """Return the latest campaign someone answered (else the latest one): the results' default."""
+    answered = db.session.scalar(
+        sa.select(DiagnosticCampaign)
+        .where(has_answers())
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+        .limit(1)
+    )
+    return answered or latest_campaign()
+
+
+def latest_campaign_with_theme(theme_id: int) -> DiagnosticCampaign | None:
+    """Return the latest answered campaign whose questionnaire covers ``theme_id``.
+
+    A campaign that has just opened and has no answer yet does not hide last year's needs.
+    """
+    return db.session.scalar(
+        sa.select(DiagnosticCampaign)
+        .where(
+            has_answers(),
+            sa.exists().where(
+                DiagnosticSkill.campaign_id == DiagnosticCampaign.id,
+                DiagnosticSkill.theme_id == theme_id,
+            ),
+        )
+        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
+        .limit(1)
+    )
+
+
+def people_wanting_theme(campaign: DiagnosticCampaign, theme_id: int) -> sa.Select:
+    """A SELECT of the active people who asked for training on ``theme_id`` in ``campaign``."""
+    wanting = (
+        sa.select(DiagnosticResponse.person_id)
+        .join(SkillAnswer, SkillAnswer.response_id == DiagnosticResponse.id)
+        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+        .where(
+            DiagnosticResponse.campaign_id == campaign.id,
+            DiagnosticSkill.theme_id == theme_id,
+            SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY]),
+        )
+    )
+    return sa.select(User).where(
+        User.id.in_(wanting), User.status == UserStatus.ACTIVE, User.email.is_not(None)
+    )
+
+
+def campaigns_newest_first() -> sa.Select:
+    """A SELECT of every campaign, the one that opened last first."""
+    return sa.select(DiagnosticCampaign).order_by(
+        DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()
+    )
+
+
+def answered_counts(campaign_ids: list[int]) -> dict[int, int]:
+    """Return {campaign id: people who started answering} for ``campaign_ids``."""
+    if not campaign_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(DiagnosticResponse.campaign_id, sa.func.count(DiagnosticResponse.id))
+        .where(
+            DiagnosticResponse.campaign_id.in_(campaign_ids),
+            DiagnosticResponse.started_at.is_not(None),
+        )
+        .group_by(DiagnosticResponse.campaign_id)
+    ).all()
+    return dict(rows)
+
+
+def get_campaign_or_404(campaign_id: int) -> DiagnosticCampaign:
+    """Return the campaign with its questionnaire loaded, or abort with 404."""
+    return db.first_or_404(
+        sa.select(DiagnosticCampaign)
+        .options(
+            so.selectinload(DiagnosticCampaign.skills).joinedload(DiagnosticSkill.theme),
+            so.selectinload(DiagnosticCampaign.questions),
+        )
+        .where(DiagnosticCampaign.id == campaign_id)
+    )
+
+
+def get_answerable_campaign_or_404(campaign_id: int, viewer: User, *, preview: bool = False):
+    """Return a campaign ``viewer`` may answer (in its audience), else abort with 404.
+
+    With ``preview``, the coordinator may also look at a questionnaire meant for others.
+    """
+    campaign = get_campaign_or_404(campaign_id)
+    if not is_eligible(campaign, viewer) and not (preview and viewer.is_coordinator):
+        abort(404)
+    return campaign
+
+
+def get_skill_or_404(campaign: DiagnosticCampaign, skill_id: int) -> DiagnosticSkill:
+    for skill in campaign.skills:
+        if skill.id == skill_id:
+            return skill
+    abort(404)
+
+
+def get_question_or_404(campaign: DiagnosticCampaign, question_id: int) -> DiagnosticQuestion:
+    for question in campaign.questions:
+        if question.id == question_id:
+            return question
+    abort(404)
+
+
+def grouped_skills(campaign: DiagnosticCampaign) -> list[tuple[Theme, list[DiagnosticSkill]]]:
+    """The campaign's skills grouped by theme, themes in the catalogue's order."""
+    groups: dict[int, tuple[Theme, list[DiagnosticSkill]]] = {}
+    for skill in campaign.skills:
+        groups.setdefault(skill.theme_id, (skill.theme, []))[1].append(skill)
+    return sorted(groups.values(), key=lambda group: (group[0].position, group[0].name))
+
+
+def response_of(campaign: DiagnosticCampaign, person: User) -> DiagnosticResponse | None:
+    """Return ``person``'s response to ``campaign`` with its answers, or None."""
+    return db.session.scalar(
+        sa.select(DiagnosticResponse)
+        .options(
+            so.selectinload(DiagnosticResponse.skill_answers),
+            so.selectinload(DiagnosticResponse.question_answers),
+        )
+        .where(
+            DiagnosticResponse.campaign_id == campaign.id,
+            DiagnosticResponse.person_id == person.id,
+        )
+    )
