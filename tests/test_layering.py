@@ -23,7 +23,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("catalogue", "imports"),  # themes, cycles, modules, sessions, séances; people imports
     ("enrolment", "diagnostic"),  # on the catalogue
     ("attendance",),  # on enrolment
-    ("calendars", "reports", "proof", "evaluation", "funding"),  # on attendance and below
+    ("proof",),  # signatures and sealed sheets, on attendance
+    ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring
     ("cli",),  # the composition root: every command, the tick
