@@ -482,6 +482,9 @@ def certificates(session_id: int):
         operations.attendees(session),
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
+        signatory=operations.certificate_signatory(
+            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
+        ),
     )
     return pdf_download(content, f"attestations-session-{session.id}.pdf")
 
@@ -495,6 +498,9 @@ def my_certificate(session_id: int):
         [(current_user, hours)],
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
+        signatory=operations.certificate_signatory(
+            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
+        ),
     )
     return pdf_download(content, f"attestation-session-{session.id}.pdf")
 
