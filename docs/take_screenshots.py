@@ -80,6 +80,16 @@ def shoot(base_url: str) -> None:
         page.screenshot(path=OUT / "coordinator-home.png")
         page.goto("/admin/centres")
         page.screenshot(path=OUT / "centres.png")
+        # The volunteer's home page on a phone: what waits for them (issue 23).
+        phone = browser.new_context(
+            base_url=base_url, viewport={"width": 390, "height": 844}, locale="fr-FR"
+        ).new_page()
+        phone.goto("/connexion")
+        phone.locator("#email").fill("benevole@demo.reseau.test")
+        phone.locator("#password").fill("demo")
+        phone.locator("#login-form button[type=submit]").click()
+        phone.locator("#todo").wait_for()
+        phone.screenshot(path=OUT / "volunteer-home-phone.png", full_page=True)
         browser.close()
     for path in sorted(OUT.glob("*.png")):
         print(path.relative_to(ROOT))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import render_template
@@ -9,6 +11,7 @@ from flask_login import current_user
 
 from reseau.accounts.access import visible_people
 from reseau.accounts.models import Centre, User, UserStatus
+from reseau.attendance.views import my_attended_sessions
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
 from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
@@ -17,6 +20,9 @@ from reseau.diagnostic.operations import open_campaigns_for
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.main import bp
 from reseau.reports.dashboard import attention
+
+# Certificates of sessions closed this long ago or less are shown on the home page.
+RECENT_CERTIFICATES = timedelta(days=120)
 
 
 @bp.route("/")
@@ -31,6 +37,7 @@ def home():
         "diagnostics": []
         if current_user.is_coordinator or current_user.is_referent
         else _my_open_diagnostics(current_user),
+        **_my_closed_sessions(),
     }
     if current_user.is_coordinator:
         context["coordinator"] = _coordinator_summary()
@@ -59,6 +66,22 @@ def _my_upcoming_enrolments(person: User) -> list[Enrolment]:
             .limit(10)
         )
     )
+
+
+def _my_closed_sessions() -> dict:
+    """Feedback waiting, and the certificates of sessions closed lately (older ones are in
+    "Mes formations"), from the attendance room's list."""
+    attended = my_attended_sessions()
+    since = utcnow() - RECENT_CERTIFICATES
+    return {
+        "feedback_waiting": [item for item in attended if item["feedback_waiting"]],
+        "certificates": [
+            item
+            for item in attended
+            if item["session"].closed_at is None or item["session"].closed_at >= since
+        ][:3],
+        "attended_count": len(attended),
+    }
 
 
 def _my_open_diagnostics(person: User) -> list[dict]:
