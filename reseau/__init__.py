@@ -57,7 +57,7 @@ def _import_models() -> None:
     from reseau.attendance import models as attendance_models  # noqa: F401
     from reseau.calendars import models as calendars_models  # noqa: F401
     from reseau.catalogue import models as catalogue_models  # noqa: F401
-    from reseau.core import audit, data_version, tick  # noqa: F401
+    from reseau.core import audit, tick  # noqa: F401
     from reseau.diagnostic import models as diagnostic_models  # noqa: F401
     from reseau.enrolment import models as enrolment_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401

@@ -26,6 +26,7 @@ from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
 from reseau.core.extensions import db
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
+from reseau.diagnostic import rollups as diagnostic_rollups
 from reseau.enrolment.tasks import enrolment_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
@@ -49,6 +50,7 @@ def register_commands(app) -> None:
         deploy_check_command,
         backup_command,
         restore_command,
+        rebuild_rollups_command,
     ):
         app.cli.add_command(command)
 
@@ -76,8 +78,7 @@ def send_mail_command(limit: int) -> None:
     for problem in result.problems:
         click.echo(problem, err=True)
     click.echo(
-        f"{result.sent} envoyé(s), {result.retry} à réessayer, "
-        f"{result.failed} en échec définitif."
+        f"{result.sent} envoyé(s), {result.retry} à réessayer, {result.failed} en échec définitif."
     )
     if result.failed:
         click.echo(
@@ -130,6 +131,20 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
     click.echo(f"Coordinateur·rice prêt·e : {user.email}")
 
 
+# Every room's summary rows, rebuilt from the raw rows by ``rebuild-rollups``.
+ROLLUPS = (("diagnostic", diagnostic_rollups.rebuild),)
+
+
+@click.command("rebuild-rollups")
+def rebuild_rollups_command() -> None:
+    """Recompute the summary rows of the figures from the raw rows (after a bulk import)."""
+    for name, rebuild in ROLLUPS:
+        written = rebuild()
+        db.session.commit()
+        for table, rows in written.items():
+            click.echo(f"{name}: {table} – {rows} lignes")
+
+
 @click.command("is-empty", hidden=True)
 def is_empty_command() -> None:
     """Exit 0 when the database holds no person yet (used by ``make run``)."""
@@ -173,8 +188,6 @@ def _hosts_seen() -> int:
     except SQLAlchemyError:
         db.session.rollback()
         return 1
-
-
 
 
 @click.command("deploy-check", context_settings={"ignore_unknown_options": True})

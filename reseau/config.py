@@ -66,11 +66,6 @@ def default_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "INVITATION_DAYS": 14,
         "PASSWORD_RESET_HOURS": 2,
-        "PAGE_SIZE": 25,
-        # Each worker reuses the bilan, the diagnostic results, anonymous catalogue pages and
-        # feed fingerprints while the data is unchanged, for at most this many seconds (0: off).
-        "CACHE_SECONDS": int(os.environ.get("CACHE_SECONDS", "60")),
-        "CACHE_ENTRIES": int(os.environ.get("CACHE_ENTRIES", "256")),
         # Issue 8: sessions end after 2 hours without a request, and 12 hours after login.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),

@@ -21,6 +21,7 @@ from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
+from reseau.diagnostic import rollups
 
 __all__ = ["DEMO_ACCOUNTS", "DEMO_PASSWORD", "LABELS", "build_plan", "load_demo"]
 
@@ -41,6 +42,8 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     db.session.flush()
     created["upcoming_enrolments"] = add_demo_enrolments()
     add_demo_campaign(today)
+    # The demo writes answers as rows, not through the operations: count them afresh.
+    rollups.rebuild()
     if commit:
         db.session.commit()
     else:

@@ -179,9 +179,7 @@ class Planner:
                 )
         if feedback:
             for email in people:
-                came = {AttendanceStatus.PRESENT, AttendanceStatus.LATE} & set(
-                    spec.attendance[email]
-                )
+                came = set(AttendanceStatus.ATTENDED) & set(spec.attendance[email])
                 if came and email != BENEVOLE and self.rng.random() < feedback:
                     spec.feedback.append(self._feedback(email))
         spec.status = SessionStatus.CLOSED

@@ -49,6 +49,7 @@ from devdata.generate.landmarks import landmarks
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
+from reseau.diagnostic import rollups
 
 __all__ = [
     "GENERATED_PASSWORD",
@@ -109,6 +110,8 @@ def generate(scale: Scale, seed: int = 1, progress: Progress | None = None) -> d
     try:
         for stage in STAGES:
             stage(build)
+        # Written as bulk rows, not through the operations: the summary rows are counted here.
+        rollups.rebuild()
         reset_sequences()
         db.session.commit()
     except BaseException:

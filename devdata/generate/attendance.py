@@ -21,7 +21,7 @@ from reseau.catalogue.models import SessionStatus, TrainingSession
 from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
 
-CAME = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+CAME = AttendanceStatus.ATTENDED
 
 
 def write_attendance(build: Build) -> None:

@@ -127,15 +127,10 @@ def _check_columns(table: sa.Table, row: dict) -> None:
         raise GenerationError(f"{table.name} has no column {', '.join(sorted(unknown))}")
 
 
-# Written by any session's write (reseau/data_version.py), not data of the network.
-_BOOKKEEPING_TABLES = {"data_version"}
-
 
 def is_empty() -> bool:
-    """Return whether every table of the application is empty (bookkeeping aside)."""
+    """Return whether every table of the application is empty."""
     for table in db.metadata.sorted_tables:
-        if table.name in _BOOKKEEPING_TABLES:
-            continue
         if db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
             return False
     return True

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, request, url_for
+from flask import abort, flash, url_for
 from flask_login import current_user
 
 from reseau.accounts import bp
 from reseau.accounts.access import coordinator_required
 from reseau.accounts.forms import (
+    CentreFilterForm,
     CentreForm,
     DepartmentForm,
     department_choices,
     select_choices,
 )
 from reseau.accounts.models import Centre, Department, User
-from reseau.accounts.signals import centre_moved
+from reseau.accounts.signals import centre_moved, centre_regrouped
 from reseau.core.audit import record_audit
 from reseau.core.extensions import db
-from reseau.core.web import form_status, navigate, page_number, render_page
+from reseau.core.lists import contains, paginate
+from reseau.core.web import form_status, navigate, render_page
 
 
 def get_department_or_404(department_id: int) -> Department:
@@ -75,31 +77,22 @@ def department_edit(department_id: int | None = None):
 @bp.route("/admin/centres")
 @coordinator_required
 def centre_list():
-    query = request.args.get("q", "").strip()[:100]
-    department_id = request.args.get("departement", type=int)
-    membership = request.args.get("adhesion", "")
+    form = CentreFilterForm()
+    filters = form.filters
     select = sa.select(Centre).options(sa.orm.joinedload(Centre.department))
-    if query:
-        like = f"%{query.lower()}%"
-        select = select.where(
-            sa.or_(sa.func.lower(Centre.name).like(like), sa.func.lower(Centre.town).like(like))
-        )
-    if department_id:
-        select = select.where(Centre.department_id == department_id)
-    if membership in ("adherent", "non-adherent"):
-        select = select.where(Centre.is_member.is_(membership == "adherent"))
-    page = db.paginate(
-        select.order_by(Centre.name, Centre.id),
-        page=page_number(),
-        per_page=25,
-        error_out=False,
-    )
+    if query := filters["q"]:
+        select = select.where(sa.or_(contains(Centre.name, query), contains(Centre.town, query)))
+    if filters["departement"]:
+        select = select.where(Centre.department_id == filters["departement"])
+    if filters["adhesion"]:
+        select = select.where(Centre.is_member.is_(filters["adhesion"] == "adherent"))
+    page = paginate(select.order_by(Centre.name, Centre.id), form)
     return render_page(
         "accounts/centre_list.html",
         "accounts/_centre_results.html",
         page=page,
         departments=department_choices("Tous les départements"),
-        filters={"q": query, "departement": department_id, "adhesion": membership},
+        filters=filters,
     )
 
 
@@ -117,6 +110,7 @@ def centre_edit(centre_id: int | None = None):
             centre = Centre()
             db.session.add(centre)
         label_before = None if creating else centre.label
+        department_before = centre.department_id
         centre.name = form.name.data
         centre.address = form.address.data or ""
         centre.postcode = form.postcode.data or ""
@@ -127,6 +121,8 @@ def centre_edit(centre_id: int | None = None):
         centre.email = (form.email.data or "").lower()
         centre.phone = form.phone.data or ""
         db.session.flush()
+        if not creating and centre.department_id != department_before:
+            centre_regrouped.send(centre, department_id=department_before)
         record_audit(
             current_user,
             "centre.create" if creating else "centre.update",

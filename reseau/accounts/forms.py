@@ -27,10 +27,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from reseau.accounts.models import Category, Centre, Department, Role, User
+from reseau.accounts.models import Category, Centre, Department, Role, User, UserStatus
 from reseau.accounts.passwords import is_common_password, is_personal_password
 from reseau.core.extensions import db
 from reseau.core.forms import coerce_id
+from reseau.core.lists import FilterForm, IdField, OneOfField, SearchField, enum_values
 
 # The demo accounts live under the reserved ".test" domain (RFC 2606), which email-validator
 # refuses by default; its documentation allows editing this list.
@@ -353,3 +354,20 @@ class DepartmentForm(FlaskForm):
         existing = db.session.scalar(sa.select(Department.id).where(Department.name == field.data))
         if existing is not None and (self.department is None or existing != self.department.id):
             raise ValidationError("Ce département existe déjà.")
+
+
+# --- List filters (GET) -----------------------------------------------------------------------
+
+
+class PersonFilterForm(FilterForm):
+    q = SearchField()
+    categorie = OneOfField(values=enum_values(Category))
+    role = OneOfField(values=enum_values(Role))
+    statut = OneOfField(values=enum_values(UserStatus))
+    centre = IdField()  # the coordinator's filter; a referent sees their centre only
+
+
+class CentreFilterForm(FilterForm):
+    q = SearchField()
+    departement = IdField()
+    adhesion = OneOfField(values=("adherent", "non-adherent"))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from reseau.accounts import signals
 from reseau.accounts.models import (
     AccountToken,
     Category,
@@ -177,6 +178,7 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
     """
     lock_row(person)  # two editors at once: the second starts from the first's roles
     before = _roles_and_centre(person)
+    group = (person.centre_id, person.category)
     person.first_name = data["first_name"].strip()
     person.last_name = data["last_name"].strip()
     person.phone = (data.get("phone") or "").strip()
@@ -192,6 +194,8 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
         )
     change_email(person, data["email"], actor=actor)
     db.session.flush()
+    if (person.centre_id, person.category) != group:
+        signals.person_regrouped.send(person, centre_id=group[0], category=group[1])
 
 
 def _roles_and_centre(person: User) -> dict:

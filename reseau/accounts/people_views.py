@@ -15,7 +15,7 @@ from reseau.accounts.access import (
     may_act_on_person,
     visible_people,
 )
-from reseau.accounts.forms import PersonForm, centre_choices, select_choices
+from reseau.accounts.forms import PersonFilterForm, PersonForm, centre_choices, select_choices
 from reseau.accounts.models import Category, Centre, Role, User, UserRole, UserStatus
 from reseau.accounts.operations import (
     approve_person,
@@ -28,10 +28,10 @@ from reseau.accounts.operations import (
 )
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
+from reseau.core.lists import contains, paginate
 from reseau.core.web import (
     form_status,
     navigate,
-    page_number,
     render_confirmation,
     render_page,
     see_other,
@@ -58,38 +58,31 @@ def _person_form(person: User | None) -> PersonForm:
 @bp.route("/personnes")
 @manager_required
 def person_list():
-    query = request.args.get("q", "").strip()[:100]
-    category = request.args.get("categorie", "")
-    role = request.args.get("role", "")
-    status = request.args.get("statut", "")
-    centre_id = request.args.get("centre", type=int) if current_user.is_coordinator else None
+    form = PersonFilterForm()
+    if not current_user.is_coordinator:
+        form.centre.data = None
+    filters = form.filters
     select = visible_people(current_user).options(so.joinedload(User.centre))
-    if query:
-        like = f"%{query.lower()}%"
+    if query := filters["q"]:
         select = select.where(
             sa.or_(
-                sa.func.lower(User.first_name).like(like),
-                sa.func.lower(User.last_name).like(like),
-                sa.func.lower(User.email).like(like),
-                sa.func.lower(User.first_name + " " + User.last_name).like(like),
+                contains(User.first_name, query),
+                contains(User.last_name, query),
+                contains(User.email, query),
+                contains(User.first_name + " " + User.last_name, query),
             )
         )
-    if category in {c.value for c in Category}:
-        select = select.where(User.category == Category(category))
-    if role in {r.value for r in Role}:
-        select = select.where(
-            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role(role)))
-        )
-    if status in {s.value for s in UserStatus}:
-        select = select.where(User.status == UserStatus(status))
+    if filters["categorie"]:
+        select = select.where(User.category == Category(filters["categorie"]))
+    if filters["role"]:
+        role = Role(filters["role"])
+        select = select.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    if filters["statut"]:
+        select = select.where(User.status == UserStatus(filters["statut"]))
+    centre_id = filters["centre"]
     if centre_id:
         select = select.where(User.centre_id == centre_id)
-    page = db.paginate(
-        select.order_by(User.last_name, User.first_name, User.id),
-        page=page_number(),
-        per_page=25,
-        error_out=False,
-    )
+    page = paginate(select.order_by(User.last_name, User.first_name, User.id), form)
     pending_count = db.session.scalar(
         visible_people(current_user)
         .with_only_columns(sa.func.count(User.id))
@@ -102,13 +95,7 @@ def person_list():
         page=page,
         pending_count=pending_count,
         centre=centre,
-        filters={
-            "q": query,
-            "categorie": category,
-            "role": role,
-            "statut": status,
-            "centre": centre_id,
-        },
+        filters=filters,
         categories=list(Category),
         roles=list(Role),
         statuses=list(UserStatus),

@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from reseau.accounts.forms import select_choices
 from reseau.accounts.models import Category
+from reseau.core.lists import FilterForm, SearchField
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -77,3 +78,7 @@ class FeedbackForm(FlaskForm):
         choices=select_choices([("oui", "Oui"), ("non", "Non")]),
         validators=[InputRequired("Répondez par oui ou par non.")],
     )
+
+
+class WalkInSearchForm(FilterForm):
+    q = SearchField(max_length=80)

@@ -28,6 +28,10 @@ class AttendanceStatus(LabelledEnum):
     ABSENT = "absent"
 
 
+# What "came" means everywhere (hours attended, certificates, feedback, the bilan).
+AttendanceStatus.ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
 class Attendance(db.Model):
     __tablename__ = "attendance"
     __table_args__ = (sa.UniqueConstraint("seance_id", "person_id"),)

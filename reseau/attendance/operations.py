@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from reseau.accounts.models import Category, Centre, Role, User, UserRole, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.attendance.queries import hours_attended, is_trainer_of
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.operations import CatalogueError
 from reseau.catalogue.operations import close_session as close_training_session
@@ -28,8 +29,6 @@ from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox import queue_mail
 from reseau.outbox.queue import external_url
 
-# Statuses that count as "came": hours attended, certificates, feedback.
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 # Self check-in opens this long before a séance starts (and closes when it ends).
 CHECKIN_MARGIN = timedelta(minutes=30)
 
@@ -43,10 +42,6 @@ class AttendanceError(Exception):
 
 
 # --- Reading -----------------------------------------------------------------------------
-
-
-def is_trainer_of(actor: User, session: TrainingSession) -> bool:
-    return any(trainer.id == actor.id for trainer in session.trainers)
 
 
 def can_record(actor: User, session: TrainingSession) -> bool:
@@ -124,24 +119,6 @@ def roster(seance: Seance) -> Roster:
 def roster_line(seance: Seance, person_id: int) -> RosterLine | None:
     """Return the roster line of one person, or None if they are not on the roster."""
     return next((line for line in roster(seance).lines if line.person.id == person_id), None)
-
-
-def hours_attended(session: TrainingSession) -> dict[int, float]:
-    """Return {person id: hours attended} for ``session``: the sum of the scheduled séances
-    where the person was present or late. People who attended nothing are left out."""
-    rows = db.session.execute(
-        sa.select(Attendance.person_id, Seance.starts_at, Seance.ends_at)
-        .join(Seance, Seance.id == Attendance.seance_id)
-        .where(
-            Seance.session_id == session.id,
-            Seance.status == SeanceStatus.SCHEDULED,
-            Attendance.status.in_(ATTENDED),
-        )
-    ).all()
-    hours: dict[int, float] = {}
-    for person_id, starts_at, ends_at in rows:
-        hours[person_id] = hours.get(person_id, 0.0) + (ends_at - starts_at).total_seconds() / 3600
-    return hours
 
 
 def attendees(session: TrainingSession) -> list[tuple[User, float]]:
@@ -334,28 +311,6 @@ def create_guest(
     return guest
 
 
-def search_people(text: str, *, limit: int = 20) -> list[User]:
-    """Return people whose name contains ``text`` (a walk-in is looked up by name)."""
-    words = [w for w in text.lower().split() if w][:3]
-    if not words or len(text.strip()) < 2:
-        return []
-    query = (
-        sa.select(User)
-        .options(so.joinedload(User.centre))
-        .where(User.status.in_((UserStatus.ACTIVE, UserStatus.INVITED, UserStatus.GUEST)))
-    )
-    for word in words:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(
-            sa.or_(
-                sa.func.lower(User.first_name).like(pattern, escape="\\"),
-                sa.func.lower(User.last_name).like(pattern, escape="\\"),
-            )
-        )
-    return list(db.session.scalars(query.order_by(User.last_name, User.first_name).limit(limit)))
-
-
 # --- Self check-in -----------------------------------------------------------------------
 
 
@@ -377,7 +332,7 @@ def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> At
     if now > seance.ends_at:
         raise AttendanceError("La séance est terminée : l'émargement en ligne est fermé.")
     record = _find(seance, person)
-    if record is not None and record.status in ATTENDED:
+    if record is not None and record.status in AttendanceStatus.ATTENDED:
         return record  # the trainer's "late" stays
     return _write(seance, person, AttendanceStatus.PRESENT, actor=person)
 

@@ -11,16 +11,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 
 from reseau.accounts.access import coordinator_required, trainer_required
 from reseau.accounts.models import Category, Centre, User
 from reseau.attendance import bp, checkin, operations, pdf
-from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm
+from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm, WalkInSearchForm
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.operations import AttendanceError
+from reseau.attendance.queries import (
+    SESSION_OPTIONS,
+    get_own_closed_session_or_404,
+    get_trainer_seance_or_404,
+    get_trainer_session_or_404,
+    hours_attended,
+    search_people,
+)
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
@@ -37,49 +44,7 @@ from reseau.core.web import (
 )
 from reseau.outbox.queue import external_url
 
-VISIBLE = (SessionStatus.PUBLISHED, SessionStatus.CLOSED, SessionStatus.CANCELLED)
-
-
 # --- Reading helpers ---------------------------------------------------------------------
-
-
-def _session_query():
-    return sa.select(TrainingSession).options(
-        so.selectinload(TrainingSession.trainers),
-        so.selectinload(TrainingSession.seances),
-        so.joinedload(TrainingSession.host_centre),
-    )
-
-
-def get_session_or_404(session_id: int) -> TrainingSession:
-    """Return a session ``current_user`` runs (or any, for the coordinator); 404 otherwise,
-    and for drafts."""
-    session = db.session.scalar(_session_query().where(TrainingSession.id == session_id))
-    if session is None or session.status not in VISIBLE:
-        abort(404)
-    if not (current_user.is_coordinator or operations.is_trainer_of(current_user, session)):
-        abort(404)
-    return session
-
-
-def get_seance_or_404(seance_id: int) -> Seance:
-    """Return a séance of a session ``current_user`` runs; 404 otherwise."""
-    seance = db.session.get(Seance, seance_id)
-    if seance is None:
-        abort(404)
-    get_session_or_404(seance.session_id)
-    return seance
-
-
-def get_own_closed_session_or_404(session_id: int) -> tuple[TrainingSession, float]:
-    """Return a closed session ``current_user`` attended, with their hours; 404 otherwise."""
-    session = db.session.scalar(_session_query().where(TrainingSession.id == session_id))
-    if session is None or session.status != SessionStatus.CLOSED:
-        abort(404)
-    hours = operations.hours_attended(session).get(current_user.id)
-    if not hours:
-        abort(404)
-    return session, hours
 
 
 # --- "Mes sessions" ----------------------------------------------------------------------
@@ -90,9 +55,13 @@ def get_own_closed_session_or_404(session_id: int) -> tuple[TrainingSession, flo
 def my_sessions():
     now = utcnow()
     today = to_local(now).date()
-    mine = _session_query().where(
-        TrainingSession.trainers.any(User.id == current_user.id),
-        TrainingSession.status.in_((SessionStatus.PUBLISHED, SessionStatus.CLOSED)),
+    mine = (
+        sa.select(TrainingSession)
+        .options(*SESSION_OPTIONS)
+        .where(
+            TrainingSession.trainers.any(User.id == current_user.id),
+            TrainingSession.status.in_((SessionStatus.PUBLISHED, SessionStatus.CLOSED)),
+        )
     )
     # Today's and upcoming sessions, soonest first; then the latest past ones.
     start_of_today = now - timedelta(hours=24)
@@ -124,7 +93,7 @@ def my_sessions():
 @bp.route("/mes-sessions/<int:session_id>")
 @trainer_required
 def session_page(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_trainer_session_or_404(session_id, current_user)
     now = utcnow()
     end = operations.last_seance_end(session)
     enrolled = operations.roster(session.seances[0]).lines if session.seances else []
@@ -132,7 +101,7 @@ def session_page(session_id: int):
         "attendance/session.html",
         session=session,
         lines=enrolled,
-        hours=operations.hours_attended(session),
+        hours=hours_attended(session),
         can_close=session.status == SessionStatus.PUBLISHED and (end is None or end <= now),
         last_end=end,
         today=to_local(now).date(),
@@ -167,7 +136,7 @@ def _parse_status(value: str | None) -> AttendanceStatus | None:
 @trainer_required
 def seance_roster(seance_id: int):
     """The roster of a séance; its POST is the form without JavaScript: the whole roster."""
-    seance = get_seance_or_404(seance_id)
+    seance = get_trainer_seance_or_404(seance_id, current_user)
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
@@ -192,7 +161,7 @@ def seance_roster(seance_id: int):
 @trainer_required
 def set_status(seance_id: int, person_id: int):
     """One tap: save one person's status; htmx gets the person's line back."""
-    seance = get_seance_or_404(seance_id)
+    seance = get_trainer_seance_or_404(seance_id, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)
     line = operations.roster_line(seance, person_id)
@@ -246,7 +215,7 @@ def _commit_or_flash(action):
 @bp.route("/mes-sessions/seances/<int:seance_id>/tous-presents", methods=["POST"])
 @trainer_required
 def all_present(seance_id: int):
-    seance = get_seance_or_404(seance_id)
+    seance = get_trainer_seance_or_404(seance_id, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)
     done, marked = _commit_or_flash(lambda: operations.mark_all_present(seance, actor=current_user))
@@ -267,8 +236,8 @@ def _centres() -> list[Centre]:
 
 
 def _walk_in_page(seance: Seance, guest_form: GuestForm, *, status: int = 200):
-    query = request.args.get("q", "").strip()[:80]
-    people = operations.search_people(query) if query else []
+    query = WalkInSearchForm().q.data
+    people = search_people(query) if query else []
     on_roster = {line.person.id for line in operations.roster(seance).lines}
     return render_page(
         "attendance/walk_in.html",
@@ -288,7 +257,7 @@ def _walk_in_page(seance: Seance, guest_form: GuestForm, *, status: int = 200):
 @trainer_required
 def walk_in(seance_id: int):
     """Find a person in the directory (GET ?q=) and add them (POST person_id)."""
-    seance = get_seance_or_404(seance_id)
+    seance = get_trainer_seance_or_404(seance_id, current_user)
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
@@ -311,7 +280,7 @@ def walk_in(seance_id: int):
 @trainer_required
 def add_guest(seance_id: int):
     """Create a person without an account and add them as a walk-in."""
-    seance = get_seance_or_404(seance_id)
+    seance = get_trainer_seance_or_404(seance_id, current_user)
     form = GuestForm(centres=_centres())
     if not form.validate_on_submit():
         return _walk_in_page(seance, form, status=form_status(form))
@@ -340,7 +309,7 @@ def add_guest(seance_id: int):
 @bp.route("/mes-sessions/seances/<int:seance_id>/qr")
 @trainer_required
 def seance_qr(seance_id: int):
-    seance = get_seance_or_404(seance_id)
+    seance = get_trainer_seance_or_404(seance_id, current_user)
     token = checkin.make_token(seance.id)
     # On BASE_URL, not the request's Host header (see outbox.queue.external_url).
     link = external_url("attendance.check_in", seance_id=seance.id, token=token)
@@ -416,7 +385,7 @@ def check_in(seance_id: int, token: str):
         "attendance/check_in.html",
         seance=seance,
         record=record,
-        attended=record is not None and record.status in operations.ATTENDED,
+        attended=record is not None and record.status in AttendanceStatus.ATTENDED,
         error=None,
         form=ActionForm(formdata=None),
     )
@@ -429,7 +398,7 @@ def check_in(seance_id: int, token: str):
 @trainer_required
 def close_session(session_id: int):
     """Close the session once it is over, after a confirmation (GET)."""
-    session = get_session_or_404(session_id)
+    session = get_trainer_session_or_404(session_id, current_user)
     back = back_to(url_for("attendance.session_page", session_id=session.id))
     form = ConfirmForm()
     del form.reason  # closing tells nobody anything but "give your feedback"
@@ -464,7 +433,7 @@ def close_session(session_id: int):
 @bp.route("/mes-sessions/seances/<int:seance_id>/feuille-emargement.pdf")
 @trainer_required
 def sign_in_sheet(seance_id: int):
-    seance = get_seance_or_404(seance_id)
+    seance = get_trainer_seance_or_404(seance_id, current_user)
     people = [line.person for line in operations.roster(seance).lines]
     content = pdf.sign_in_sheet(seance, people, network_name=current_app.config["NETWORK_NAME"])
     day = to_local(seance.starts_at).strftime("%Y-%m-%d")
@@ -474,7 +443,7 @@ def sign_in_sheet(seance_id: int):
 @bp.route("/mes-sessions/<int:session_id>/attestations.pdf")
 @coordinator_required
 def certificates(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_trainer_session_or_404(session_id, current_user)
     if session.status != SessionStatus.CLOSED:
         abort(404)
     content = pdf.certificates(
@@ -492,7 +461,7 @@ def certificates(session_id: int):
 @bp.route("/mes-formations/<int:session_id>/attestation.pdf")
 @login_required
 def my_certificate(session_id: int):
-    session, hours = get_own_closed_session_or_404(session_id)
+    session, hours = get_own_closed_session_or_404(session_id, current_user)
     content = pdf.certificates(
         session,
         [(current_user, hours)],
@@ -511,7 +480,7 @@ def my_certificate(session_id: int):
 @bp.route("/mes-formations/<int:session_id>/avis", methods=["GET", "POST"])
 @login_required
 def feedback(session_id: int):
-    session, hours = get_own_closed_session_or_404(session_id)
+    session, hours = get_own_closed_session_or_404(session_id, current_user)
     given = operations.has_given_feedback(current_user, session)
     form = FeedbackForm()
     if given:
@@ -563,7 +532,7 @@ def feedback(session_id: int):
 @bp.route("/mes-sessions/<int:session_id>/avis")
 @trainer_required
 def feedback_results(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_trainer_session_or_404(session_id, current_user)
     return render_page(
         "attendance/feedback_results.html",
         session=session,
@@ -586,7 +555,7 @@ def my_attended_sessions() -> list[dict]:
         .join(TrainingSession, TrainingSession.id == Seance.session_id)
         .where(
             Attendance.person_id == current_user.id,
-            Attendance.status.in_(operations.ATTENDED),
+            Attendance.status.in_(AttendanceStatus.ATTENDED),
             Seance.status == SeanceStatus.SCHEDULED,
             TrainingSession.status == SessionStatus.CLOSED,
         )

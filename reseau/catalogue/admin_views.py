@@ -18,11 +18,15 @@ from reseau.accounts.models import Centre
 from reseau.catalogue import bp
 from reseau.catalogue import operations as ops
 from reseau.catalogue.forms import (
+    PERIODS,
+    CycleFilterForm,
     CycleForm,
     ModuleForm,
     SeanceCancelForm,
     SeanceForm,
+    SessionFilterForm,
     SessionForm,
+    ThemeFilterForm,
     ThemeForm,
     choices_of,
     theme_choices,
@@ -30,90 +34,33 @@ from reseau.catalogue.forms import (
 from reseau.catalogue.models import (
     Cycle,
     Module,
-    Seance,
     SessionKind,
     SessionStatus,
     Theme,
     TrainingSession,
 )
+from reseau.catalogue.queries import (
+    ADMIN_SESSION_OPTIONS,
+    get_cycle_or_404,
+    get_module_or_404,
+    get_seance_or_404,
+    get_session_or_404,
+    get_theme_or_404,
+)
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
 from reseau.core.i18n import from_local, to_local
+from reseau.core.lists import contains, paginate
 from reseau.core.web import (
     back_to,
     form_status,
     navigate,
-    page_number,
     render_confirmation,
     render_page,
     see_other,
     wants_fragment,
 )
-
-PER_PAGE = 25
-PERIODS = {"a-venir": "À venir", "passees": "Passées", "toutes": "Toutes les dates"}
-
-
-def search_text() -> str:
-    return request.args.get("q", "").strip()[:100]
-
-
-def like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-# Read helpers --------------------------------------------------------------------------------
-
-
-def get_theme_or_404(theme_id: int) -> Theme:
-    """Return the theme, or abort with 404."""
-    return db.get_or_404(Theme, theme_id)
-
-
-def get_cycle_or_404(cycle_id: int) -> Cycle:
-    """Return the cycle with its theme and modules, or abort with 404."""
-    return db.first_or_404(
-        sa.select(Cycle)
-        .options(so.joinedload(Cycle.theme), so.selectinload(Cycle.modules))
-        .where(Cycle.id == cycle_id)
-    )
-
-
-def get_module_or_404(module_id: int) -> Module:
-    """Return the module with its cycle, or abort with 404."""
-    return db.first_or_404(
-        sa.select(Module)
-        .options(so.joinedload(Module.cycle).selectinload(Cycle.modules))
-        .where(Module.id == module_id)
-    )
-
-
-def get_session_or_404(session_id: int) -> TrainingSession:
-    """Return the session with everything its admin page shows, or abort with 404."""
-    return db.first_or_404(
-        sa.select(TrainingSession)
-        .options(
-            so.joinedload(TrainingSession.theme),
-            so.joinedload(TrainingSession.module).joinedload(Module.cycle),
-            so.joinedload(TrainingSession.host_centre).joinedload(Centre.department),
-            so.joinedload(TrainingSession.department),
-            so.selectinload(TrainingSession.trainers),
-            so.selectinload(TrainingSession.seances),
-        )
-        .where(TrainingSession.id == session_id)
-    )
-
-
-def get_seance_or_404(seance_id: int) -> Seance:
-    """Return the séance with its session and the session's séances, or abort with 404."""
-    return db.first_or_404(
-        sa.select(Seance)
-        .options(so.joinedload(Seance.session).selectinload(TrainingSession.seances))
-        .where(Seance.id == seance_id)
-    )
-
 
 # Themes --------------------------------------------------------------------------------------
 
@@ -121,16 +68,11 @@ def get_seance_or_404(seance_id: int) -> Seance:
 @bp.route("/admin/thematiques")
 @coordinator_required
 def theme_list():
-    query = search_text()
+    form = ThemeFilterForm()
     select = sa.select(Theme)
-    if query:
-        select = select.where(sa.func.lower(Theme.name).like(like(query), escape="\\"))
-    page = db.paginate(
-        select.order_by(Theme.position, Theme.name, Theme.id),
-        page=page_number(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    if form.q.data:
+        select = select.where(contains(Theme.name, form.q.data))
+    page = paginate(select.order_by(Theme.position, Theme.name, Theme.id), form)
     cycle_counts = dict(
         db.session.execute(
             sa.select(Cycle.theme_id, sa.func.count(Cycle.id))
@@ -143,7 +85,7 @@ def theme_list():
         "catalogue/_theme_results.html",
         page=page,
         cycle_counts=cycle_counts,
-        filters={"q": query},
+        filters=form.filters,
     )
 
 
@@ -192,22 +134,15 @@ def theme_detail(theme_id: int):
 @bp.route("/admin/cycles")
 @coordinator_required
 def cycle_list():
-    query = search_text()
-    theme_id = request.args.get("thematique", type=int)
-    year = request.args.get("annee", type=int)
+    form = CycleFilterForm()
     select = sa.select(Cycle).options(so.joinedload(Cycle.theme))
-    if query:
-        select = select.where(sa.func.lower(Cycle.title).like(like(query), escape="\\"))
-    if theme_id:
-        select = select.where(Cycle.theme_id == theme_id)
-    if year:
-        select = select.where(Cycle.year == year)
-    page = db.paginate(
-        select.order_by(Cycle.year.desc(), Cycle.title, Cycle.id),
-        page=page_number(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
+    if form.q.data:
+        select = select.where(contains(Cycle.title, form.q.data))
+    if form.thematique.data:
+        select = select.where(Cycle.theme_id == form.thematique.data)
+    if form.annee.data:
+        select = select.where(Cycle.year == form.annee.data)
+    page = paginate(select.order_by(Cycle.year.desc(), Cycle.title, Cycle.id), form)
     years = db.session.scalars(sa.select(Cycle.year).distinct().order_by(Cycle.year.desc())).all()
     return render_page(
         "catalogue/cycle_list.html",
@@ -215,7 +150,7 @@ def cycle_list():
         page=page,
         themes=theme_choices("Toutes les thématiques"),
         years=years,
-        filters={"q": query, "thematique": theme_id, "annee": year},
+        filters=form.filters,
     )
 
 
@@ -335,41 +270,31 @@ def module_move(module_id: int):
 @bp.route("/admin/sessions")
 @coordinator_required
 def session_list():
-    query = search_text()
-    status = request.args.get("statut", "")
-    kind = request.args.get("type", "")
-    theme_id = request.args.get("thematique", type=int)
-    department_id = request.args.get("departement", type=int)
-    period = request.args.get("periode", "a-venir")
-    if period not in PERIODS:
-        period = "a-venir"
+    form = SessionFilterForm()
+    filters = form.filters
     select = sa.select(TrainingSession).options(
         so.joinedload(TrainingSession.theme),
         so.joinedload(TrainingSession.host_centre),
         so.joinedload(TrainingSession.department),
     )
-    if query:
-        pattern = like(query)
-        centres = sa.select(Centre.id).where(sa.func.lower(Centre.name).like(pattern, escape="\\"))
+    if query := filters["q"]:
+        centres = sa.select(Centre.id).where(contains(Centre.name, query))
         select = select.where(
             sa.or_(
-                sa.func.lower(TrainingSession.title).like(pattern, escape="\\"),
-                sa.func.lower(TrainingSession.town).like(pattern, escape="\\"),
+                contains(TrainingSession.title, query),
+                contains(TrainingSession.town, query),
                 TrainingSession.host_centre_id.in_(centres),
             )
         )
-    if status in {s.value for s in SessionStatus}:
-        select = select.where(TrainingSession.status == SessionStatus(status))
-    else:
-        status = ""
-    if kind in {k.value for k in SessionKind}:
-        select = select.where(TrainingSession.kind == SessionKind(kind))
-    else:
-        kind = ""
-    if theme_id:
-        select = select.where(TrainingSession.theme_id == theme_id)
-    if department_id:
-        select = select.where(TrainingSession.department_id == department_id)
+    if filters["statut"]:
+        select = select.where(TrainingSession.status == SessionStatus(filters["statut"]))
+    if filters["type"]:
+        select = select.where(TrainingSession.kind == SessionKind(filters["type"]))
+    if filters["thematique"]:
+        select = select.where(TrainingSession.theme_id == filters["thematique"])
+    if filters["departement"]:
+        select = select.where(TrainingSession.department_id == filters["departement"])
+    period = filters["periode"]
     now = utcnow()
     undated_first = sa.case((TrainingSession.starts_at.is_(None), 0), else_=1)
     if period == "a-venir":
@@ -384,7 +309,7 @@ def session_list():
         select = select.order_by(
             undated_first, TrainingSession.starts_at.desc(), TrainingSession.id.desc()
         )
-    page = db.paginate(select, page=page_number(), per_page=PER_PAGE, error_out=False)
+    page = paginate(select, form)
     return render_page(
         "catalogue/session_list.html",
         "catalogue/_session_results.html",
@@ -394,14 +319,7 @@ def session_list():
         statuses=SessionStatus,
         kinds=SessionKind,
         periods=PERIODS,
-        filters={
-            "q": query,
-            "statut": status,
-            "type": kind,
-            "thematique": theme_id,
-            "departement": department_id,
-            "periode": period,
-        },
+        filters=filters,
     )
 
 
@@ -409,7 +327,11 @@ def session_list():
 @bp.route("/admin/sessions/<int:session_id>/modifier", methods=["GET", "POST"])
 @coordinator_required
 def session_edit(session_id: int | None = None):
-    session = get_session_or_404(session_id) if session_id else None
+    session = (
+        get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
+        if session_id
+        else None
+    )
     if session is not None and session.status not in ops.EDITABLE_STATUSES:
         flash(f"Une session {session.status.label.lower()} ne se modifie plus.", "error")
         return see_other(url_for("catalogue.session_detail", session_id=session.id))
@@ -470,12 +392,12 @@ def render_session(session: TrainingSession, seance_form: SeanceForm, *, status:
 @bp.route("/admin/sessions/<int:session_id>")
 @coordinator_required
 def session_detail(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     return render_session(session, SeanceForm(formdata=None))
 
 
 def session_action(session_id: int, operation, success: str, *, back: str | None = None):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     try:
         operation(session, actor=current_user)
     except ops.CatalogueError as error:
@@ -531,7 +453,7 @@ def session_publish(session_id: int):
 @coordinator_required
 def session_cancel(session_id: int):
     """Cancel a session, after a confirmation (GET) that takes the reason told by e-mail."""
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     back = back_to(url_for("catalogue.session_detail", session_id=session.id))
     if session.status not in ops.EDITABLE_STATUSES:
         flash("Cette session ne peut plus être annulée.", "error")
@@ -567,7 +489,7 @@ def session_cancel(session_id: int):
 @bp.route("/admin/sessions/<int:session_id>/seances", methods=["POST"])
 @coordinator_required
 def seance_add(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     form = SeanceForm()
     if form.validate_on_submit():
         starts_at, ends_at = (from_local(value) for value in form.local_span())

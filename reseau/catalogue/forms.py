@@ -37,11 +37,13 @@ from reseau.catalogue.models import (
     PlaceKind,
     PromotionMode,
     SessionKind,
+    SessionStatus,
     Theme,
     TrainingSession,
 )
 from reseau.core.extensions import db
 from reseau.core.forms import WholeNumberField
+from reseau.core.lists import FilterForm, IdField, NumberField, OneOfField, SearchField, enum_values
 
 
 class FrenchDecimalField(DecimalField):
@@ -400,3 +402,27 @@ class SeanceCancelForm(FlaskForm):
     """Cancelling one séance: the optional reason the e-mail gives."""
 
     reason = reason_field()
+
+
+# --- List filters (GET) -----------------------------------------------------------------------
+
+PERIODS = {"a-venir": "À venir", "passees": "Passées", "toutes": "Toutes les dates"}
+
+
+class ThemeFilterForm(FilterForm):
+    q = SearchField()
+
+
+class CycleFilterForm(FilterForm):
+    q = SearchField()
+    thematique = IdField()
+    annee = NumberField(minimum=1900, maximum=2999)
+
+
+class SessionFilterForm(FilterForm):
+    q = SearchField()
+    statut = OneOfField(values=enum_values(SessionStatus))
+    type = OneOfField(values=enum_values(SessionKind))
+    thematique = IdField()
+    departement = IdField()
+    periode = OneOfField(values=PERIODS, default="a-venir")

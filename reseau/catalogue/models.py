@@ -239,6 +239,20 @@ class TrainingSession(db.Model):
             seance.hours for seance in self.seances if seance.status == SeanceStatus.SCHEDULED
         )
 
+    def has_started(self, now: datetime) -> bool:
+        return self.starts_at is not None and self.starts_at <= now
+
+    def enrolment_deadline_passed(self, now: datetime) -> bool:
+        return self.enrolment_deadline is not None and self.enrolment_deadline < now
+
+    def enrolment_open(self, now: datetime) -> bool:
+        """Whether people may enrol at ``now``: published, not started, deadline not passed."""
+        return (
+            self.status == SessionStatus.PUBLISHED
+            and not self.has_started(now)
+            and not self.enrolment_deadline_passed(now)
+        )
+
     def sync_dates(self) -> None:
         """Recompute ``starts_at``/``ends_at`` from the scheduled séances."""
         scheduled = [s for s in self.seances if s.status == SeanceStatus.SCHEDULED] or self.seances

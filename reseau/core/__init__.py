@@ -5,5 +5,5 @@ web (rendering pages and htmx fragments, redirects after POST), forms (form fiel
 helpers), lists (query-string filters, searches, pagination), downloads (CSV, XLSX and PDF
 answers), security (session limits, malformed input, headers), errors (French error pages),
 i18n (Paris time, French dates and numbers), enums, audit (the audit log), tick (running
-periodic tasks under a lock), deploy (what ``deploy-check`` checks) and data_version.
+periodic tasks under a lock), deploy (what ``deploy-check`` checks).
 """

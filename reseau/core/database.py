@@ -95,9 +95,7 @@ def lock_row(obj, *, shared: bool = False):
     re-read, check, write. PostgreSQL takes ``SELECT … FOR UPDATE`` (``FOR SHARE`` with
     ``shared``: writers wait, other sharers do not); SQLite renders no lock clause, its write
     transaction already holds the database from ``BEGIN IMMEDIATE``. Call it before changing
-    ``obj`` (fresh values replace unflushed ones), and before the transaction's first flush:
-    that flush writes the data version's single row (data_version.py), which every writer
-    then waits for, so a lock taken after it can deadlock with a writer holding that lock.
+    ``obj`` (fresh values replace unflushed ones).
     """
     mapper = sa.inspect(obj).mapper
     keys = mapper.primary_key_from_instance(obj)
@@ -144,7 +142,6 @@ def init_app(app, migrations_directory: str) -> None:
     GET and HEAD requests begin deferred SQLite transactions (readers never queue behind
     writers); every other request takes the write lock at BEGIN (see ``configure_sqlite``).
     """
-    from reseau.core import data_version
     from reseau.core.extensions import db, migrate
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -153,7 +150,6 @@ def init_app(app, migrations_directory: str) -> None:
         options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    data_version.install()
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":

@@ -298,5 +298,3 @@ def proxy_problems(config, setups: list[GunicornSetup]) -> list[str]:
             "les limites de tentatives comptent toutes les personnes comme une seule."
         ]
     return []
-
-

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from collections.abc import Callable
+
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reseau.core.extensions import compress, limiter
@@ -46,3 +50,86 @@ def _add_security_headers(app) -> None:
         # htmx and plain requests get different bodies from the same URL.
         response.vary.add("HX-Request")
         return response
+
+
+# --- public pages cached by HTTP ---------------------------------------------------------------
+
+# Bump when the HTML changes for the same rows (new wording, new template): every ETag moves.
+PUBLIC_PAGE_FORMAT = "1"
+PUBLIC_MAX_AGE = 60
+# Headers that choose between a page and its htmx fragment (same URL, different bodies).
+PAGE_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
+# Flask-Compress appends the encoding to a compressed answer's ETag ("…:gzip").
+ENCODED_ETAG_SUFFIXES = ("", ":gzip", ":br", ":zstd", ":deflate")
+
+
+def _page_etag(parts) -> str:
+    from flask import request
+
+    key = repr(
+        (
+            PUBLIC_PAGE_FORMAT,
+            request.full_path,
+            tuple(request.headers.get(name, "") for name in PAGE_HEADERS),
+            parts,
+        )
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _client_has(etag: str) -> bool:
+    from flask import request
+
+    if request.if_none_match.star_tag:
+        return True
+    return any(request.if_none_match.contains(etag + suffix) for suffix in ENCODED_ETAG_SUFFIXES)
+
+
+def _cache_headers(response, etag: str):
+    response.headers["ETag"] = f'"{etag}"'
+    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    # A signed-in person (session cookie) gets another page: shared caches keep them apart.
+    response.vary.update({"Cookie", *PAGE_HEADERS})
+    return response
+
+
+def public_cacheable(fingerprint: Callable[..., object]):
+    """Let HTTP caches (the browser, a reverse proxy) keep an anonymous visitor's GET of a page.
+
+    ``fingerprint(*args, **kwargs)`` returns, from one cheap query, everything the page's
+    bytes depend on (the rows' own versions), or None when the page is not cacheable (then
+    the view decides, e.g. a 404). The ETag is a hash of it, of the address and of the htmx
+    headers; a client that already holds it gets a 304 without the page being rendered. The
+    page itself carries no per-visitor bit (no CSRF token: it has no form that posts, see
+    base.html), so the same bytes suit every anonymous visitor. Signed-in people, pending
+    messages and any other method bypass this (their pages stay ``no-store``).
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            from flask import g, make_response, request, session
+            from flask_login import current_user
+
+            if (
+                request.method not in ("GET", "HEAD")
+                or current_user.is_authenticated
+                or session.get("_flashes")
+            ):
+                return view(*args, **kwargs)
+            parts = fingerprint(*args, **kwargs)
+            if parts is None:
+                return view(*args, **kwargs)
+            etag = _page_etag(parts)
+            g.shared_page = True  # base.html then renders no CSRF token
+            if _client_has(etag):
+                response = make_response("", 304)
+                return _cache_headers(response, etag)
+            response = make_response(view(*args, **kwargs))
+            if response.status_code == 200 and not session.get("_flashes"):
+                _cache_headers(response, etag)
+            return response
+
+        return wrapper
+
+    return decorator

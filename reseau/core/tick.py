@@ -36,7 +36,6 @@ class TickTask:
     run: Callable[[], str]
 
 
-
 class TickRun(db.Model):
     """One run of ``tick`` on one host: when, and what each task did."""
 
@@ -70,9 +69,7 @@ def try_task_lock(name: str) -> bool:
     """
     if db.session.get_bind().dialect.name != "postgresql":
         return True
-    return bool(
-        db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(lock_key(name))))
-    )
+    return bool(db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(lock_key(name)))))
 
 
 def _run_task(task: TickTask) -> tuple[str, bool]:
@@ -114,8 +111,11 @@ def last_tick_run() -> TickRun | None:
 
 def hosts_seen(since: timedelta = timedelta(days=7)) -> int:
     """How many hosts ran ``tick`` lately (deploy-check's view of "several hosts")."""
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(TickRun.host))).where(
-            TickRun.started_at >= utcnow() - since
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(TickRun.host))).where(
+                TickRun.started_at >= utcnow() - since
+            )
         )
-    ) or 0
+        or 0
+    )

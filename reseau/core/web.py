@@ -96,8 +96,3 @@ def safe_next(target: str | None, default: str) -> str:
         return default
     return target
 
-
-def page_number() -> int:
-    """Return the ``page`` query parameter as a positive integer (1 when absent or bad)."""
-    value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1

@@ -11,6 +11,7 @@ from reseau.accounts.forms import REQUIRED, coerce_optional_int, select_choices,
 from reseau.catalogue.models import Audience, Theme
 from reseau.core.extensions import db
 from reseau.core.i18n import short_date_fr
+from reseau.core.lists import FilterForm, IdField
 from reseau.diagnostic.models import DiagnosticCampaign
 
 DATE_INVALID = "Saisissez une date valide, par exemple 15/09/2026."
@@ -101,3 +102,11 @@ class QuestionForm(FlaskForm):
         validators=[InputRequired(REQUIRED), Length(max=300, message="300 caractères au plus.")],
     )
     submit = SubmitField("Ajouter la question")
+
+
+class CampaignListFilterForm(FilterForm):
+    """The campaign list has pages only."""
+
+
+class FollowUpFilterForm(FilterForm):
+    centre = IdField()  # the coordinator's choice; a referent follows their own centre

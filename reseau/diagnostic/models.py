@@ -162,3 +162,64 @@ class QuestionAnswer(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuestionAnswer response={self.response_id} question={self.question_id}>"
+
+
+# --- summary rows (rollups): the results page reads these, never the answers ----------------
+#
+# Kept by the answering operations in the same transaction (diagnostic/rollups.py), rebuilt
+# from the answers by ``flask rebuild-rollups``. A person counts in the key of their centre's
+# département (0: no centre) and their category; ``people`` is how many respondents wish a
+# training (on a skill, or on any skill of a theme: a person counts once per theme, with their
+# strongest wish), ``priority`` how many of them "en priorité", ``score`` the weighted sum.
+
+
+class DiagnosticThemeCount(db.Model):
+    __tablename__ = "diagnostic_theme_count"
+
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("theme.id"), primary_key=True)
+    department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    people: so.Mapped[int] = so.mapped_column(default=0)
+    priority: so.Mapped[int] = so.mapped_column(default=0)
+    score: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticThemeCount {self.campaign_id}/{self.theme_id}/{self.department_id}>"
+
+
+class DiagnosticSkillCount(db.Model):
+    __tablename__ = "diagnostic_skill_count"
+
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_skill.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    people: so.Mapped[int] = so.mapped_column(default=0)
+    priority: so.Mapped[int] = so.mapped_column(default=0)
+    score: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticSkillCount {self.campaign_id}/{self.skill_id}/{self.department_id}>"
+
+
+class DiagnosticRespondentCount(db.Model):
+    """Respondents (a response with at least one answer) per département and category."""
+
+    __tablename__ = "diagnostic_respondent_count"
+
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    respondents: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticRespondentCount {self.campaign_id}/{self.department_id}>"

@@ -13,6 +13,7 @@ from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSess
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.diagnostic import rollups
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -114,17 +115,22 @@ def add_skill(
 def update_skill(
     skill: DiagnosticSkill, *, theme: Theme, title: str, explanation: str, actor: User
 ) -> None:
+    moved = skill.theme_id != theme.id
     skill.theme = theme
     skill.title = title
     skill.explanation = explanation
     db.session.flush()
+    if moved:  # its answers now count for another theme
+        rollups.rebuild(skill.campaign_id)
     record_audit(actor, "diagnostic.skill.update", skill, summary=title)
 
 
 def delete_skill(skill: DiagnosticSkill, *, actor: User) -> None:
     record_audit(actor, "diagnostic.skill.delete", skill, summary=skill.title)
+    campaign_id = skill.campaign_id
     skill.campaign.skills.remove(skill)
     db.session.flush()
+    rollups.rebuild(campaign_id)  # its answers are gone with it
 
 
 def add_question(campaign: DiagnosticCampaign, *, prompt: str, actor: User) -> DiagnosticQuestion:
@@ -203,28 +209,18 @@ def _mark_started(response: DiagnosticResponse) -> None:
     now = utcnow()
     if response.started_at is None:
         response.started_at = now
+        rollups.record_started(response)  # first: the rows' order (see rollups.py)
     response.updated_at = now
 
 
-def save_skill_answer(
-    response: DiagnosticResponse,
-    skill: DiagnosticSkill,
-    *,
-    level: SkillLevel | None = None,
-    wants_training: TrainingWish | None = None,
-) -> None:
-    """Record one answer with a single INSERT … ON CONFLICT DO UPDATE (idempotent, last wins).
-
-    Only the values given are written: choosing the level keeps the training wish and
-    conversely. Two quick changes hit the unique (response, skill) row; never a second row.
-    """
+def _upsert_skill_answer(response, skill, level, wants_training) -> bool:
     values = {}
     if level is not None:
         values["level"] = SkillLevel(level).value
     if wants_training is not None:
         values["wants_training"] = TrainingWish(wants_training).value
     if not values:
-        return
+        return False
     now = utcnow()
     statement = _insert(SkillAnswer.__table__).values(
         response_id=response.id, skill_id=skill.id, updated_at=now, **values
@@ -235,8 +231,38 @@ def save_skill_answer(
             set_={**{key: statement.excluded[key] for key in values}, "updated_at": now},
         )
     )
+    return True
+
+
+def save_answers(response: DiagnosticResponse, answers) -> None:
+    """Record several answers ``(skill, level, wants_training)`` and update the summary rows.
+
+    Each answer is a single INSERT … ON CONFLICT DO UPDATE (idempotent, last wins); only the
+    values given are written: choosing the level keeps the training wish and conversely. The
+    caller holds the response's lock (``get_or_create_response``): the wishes read before and
+    after are this transaction's alone.
+    """
+    before = rollups.wishes_of(response.id)
+    changed = False
+    for skill, level, wants_training in answers:
+        changed = _upsert_skill_answer(response, skill, level, wants_training) or changed
+    if not changed:
+        return
     _mark_started(response)
     db.session.flush()
+    rollups.record_answers(response, before)
+
+
+def save_skill_answer(
+    response: DiagnosticResponse,
+    skill: DiagnosticSkill,
+    *,
+    level: SkillLevel | None = None,
+    wants_training: TrainingWish | None = None,
+) -> None:
+    """Record one answer (see ``save_answers``): two quick changes hit the unique
+    (response, skill) row, never a second row."""
+    save_answers(response, [(skill, level, wants_training)])
 
 
 def save_question_answer(
@@ -307,9 +333,7 @@ def invite_people(campaign: DiagnosticCampaign, *, actor: User) -> int:
             link=link,
         )
     db.session.flush()
-    record_audit(
-        actor, "diagnostic.invite", campaign, summary=f"{invited} personne(s) invitée(s)"
-    )
+    record_audit(actor, "diagnostic.invite", campaign, summary=f"{invited} personne(s) invitée(s)")
     return invited
 
 

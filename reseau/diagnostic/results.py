@@ -18,16 +18,18 @@ from reseau.core.extensions import db
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
+    DiagnosticRespondentCount,
     DiagnosticResponse,
     DiagnosticSkill,
+    DiagnosticSkillCount,
+    DiagnosticThemeCount,
     QuestionAnswer,
     SkillAnswer,
     TrainingWish,
 )
 from reseau.diagnostic.operations import AUDIENCE_CATEGORIES
+from reseau.diagnostic.rollups import NO_CENTRE, PRIORITY_WEIGHT, YES_WEIGHT
 
-PRIORITY_WEIGHT = 2
-YES_WEIGHT = 1
 FREE_TEXT_LIMIT = 50
 CENTRE_LIMIT = 300
 
@@ -69,6 +71,12 @@ class Cell:
     people: int = 0
     priority: int = 0
     score: int = 0
+    respondents: int = 0  # who answered in the cell's département (the rate's denominator)
+
+    @property
+    def percent(self) -> int:
+        """Share of the département's respondents who ask for the theme, in %."""
+        return round(100 * self.people / self.respondents) if self.respondents else 0
 
 
 @dataclass
@@ -98,8 +106,38 @@ def _answers(filters: Filters) -> sa.Select:
 def theme_department_cells(filters: Filters) -> list[sa.Row]:
     """Rows (theme_id, department_id, people, priority, score): one per heat-map cell.
 
-    A person counts once per theme, with the strongest wish they gave on its skills.
+    A person counts once per theme, with the strongest wish they gave on its skills. Read from
+    the summary rows (rollups.py); a centre's part, a few dozen people, from the answers.
     """
+    if filters.centre_id is not None:
+        return theme_department_cells_from_answers(filters)
+    count = DiagnosticThemeCount
+    department = sa.func.nullif(count.department_id, NO_CENTRE)
+    return db.session.execute(
+        sa.select(
+            count.theme_id,
+            department.label("department_id"),
+            sa.func.sum(count.people).label("people"),
+            sa.func.sum(count.priority).label("priority"),
+            sa.func.sum(count.score).label("score"),
+        )
+        .where(*_count_conditions(count, filters), count.people > 0)
+        .group_by(count.theme_id, department)
+    ).all()
+
+
+def _count_conditions(count, filters: Filters) -> list:
+    """``filters`` (without a centre) on a summary table."""
+    conditions = [count.campaign_id == filters.campaign.id]
+    if filters.department_id is not None:
+        conditions.append(count.department_id == filters.department_id)
+    if filters.category is not None:
+        conditions.append(count.category == filters.category.value)
+    return conditions
+
+
+def theme_department_cells_from_answers(filters: Filters) -> list[sa.Row]:
+    """The same rows as ``theme_department_cells``, computed from the answers themselves."""
     per_person = (
         _answers(filters)
         .add_columns(
@@ -126,7 +164,29 @@ def theme_department_cells(filters: Filters) -> list[sa.Row]:
 
 
 def skill_ranking(filters: Filters) -> list[sa.Row]:
-    """Rows (skill, theme_name, people, priority, score), best score first."""
+    """Rows (skill, theme_name, people, priority, score), best score first (summary rows)."""
+    if filters.centre_id is not None:
+        return skill_ranking_from_answers(filters)
+    count = DiagnosticSkillCount
+    return db.session.execute(
+        sa.select(
+            DiagnosticSkill,
+            Theme.name.label("theme_name"),
+            sa.func.sum(count.people).label("people"),
+            sa.func.sum(count.priority).label("priority"),
+            sa.func.sum(count.score).label("score"),
+        )
+        .select_from(count)
+        .join(DiagnosticSkill, DiagnosticSkill.id == count.skill_id)
+        .join(Theme, Theme.id == DiagnosticSkill.theme_id)
+        .where(*_count_conditions(count, filters))
+        .group_by(DiagnosticSkill.id, Theme.name)
+        .having(sa.func.sum(count.people) > 0)
+        .order_by(sa.desc("score"), sa.desc("priority"), DiagnosticSkill.title)
+    ).all()
+
+
+def skill_ranking_from_answers(filters: Filters) -> list[sa.Row]:
     return db.session.execute(
         _answers(filters)
         .add_columns(
@@ -342,7 +402,52 @@ def free_texts(filters: Filters) -> list[sa.Row]:
     ).all()
 
 
+def respondents_by_department(filters: Filters) -> dict[int | None, int]:
+    """Respondents per département (None: people without a centre), for the map's rates."""
+    if filters.centre_id is not None:
+        rows = db.session.execute(
+            sa.select(Centre.department_id, sa.func.count(DiagnosticResponse.id))
+            .join(User, User.id == DiagnosticResponse.person_id)
+            .outerjoin(Centre, Centre.id == User.centre_id)
+            .where(
+                DiagnosticResponse.campaign_id == filters.campaign.id,
+                DiagnosticResponse.started_at.is_not(None),
+                *filters.people_conditions(),
+            )
+            .group_by(Centre.department_id)
+        )
+    else:
+        count = DiagnosticRespondentCount
+        department = sa.func.nullif(count.department_id, NO_CENTRE)
+        rows = db.session.execute(
+            sa.select(department, sa.func.sum(count.respondents))
+            .where(*_count_conditions(count, filters))
+            .group_by(department)
+        )
+    return {department_id: int(n or 0) for department_id, n in rows}
+
+
+def with_rates(needs: list[ThemeNeed], respondents: dict) -> int:
+    """Give every cell its département's respondents; return the highest share (in %)."""
+    highest = 0
+    for need in needs:
+        for department_id, cell in need.cells.items():
+            cell.respondents = respondents.get(department_id, 0)
+            highest = max(highest, cell.percent)
+    return highest
+
+
 def respondent_count(filters: Filters) -> int:
+    if filters.centre_id is not None:
+        return respondent_count_from_answers(filters)
+    count = DiagnosticRespondentCount
+    total = db.session.scalar(
+        sa.select(sa.func.sum(count.respondents)).where(*_count_conditions(count, filters))
+    )
+    return int(total or 0)
+
+
+def respondent_count_from_answers(filters: Filters) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(DiagnosticResponse.id))
         .join(User, User.id == DiagnosticResponse.person_id)
@@ -419,13 +524,16 @@ def raw_answer_rows(campaign: DiagnosticCampaign):
 def page_figures(filters: Filters) -> dict:
     """Everything the results page shows for ``filters`` (a fixed number of queries)."""
     needs, columns = theme_needs(filters)
+    by_department = respondents_by_department(filters)
     return {
         "needs": needs,
         "columns": columns,
         "maximum": max_cell(needs),
+        "maximum_percent": with_rates(needs, by_department),
+        "respondents_by_department": by_department,
         "skills": skill_ranking(filters),
         "department_rates": department_rates(filters),
         "centre_rates": centre_rates(filters),
         "texts": free_texts(filters),
-        "respondents": respondent_count(filters),
+        "respondents": sum(by_department.values()),
     }

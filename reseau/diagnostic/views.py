@@ -16,21 +16,24 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
-from reseau.core.data_version import cached_html
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.i18n import time_fr
-from reseau.core.web import form_status, page_number, render_page, see_other, wants_fragment
+from reseau.core.lists import paginate
+from reseau.core.web import form_status, render_page, see_other, wants_fragment
 from reseau.diagnostic import bp, operations, results
 from reseau.diagnostic.forms import (
     CampaignForm,
+    CampaignListFilterForm,
+    FollowUpFilterForm,
     QuestionForm,
     SkillForm,
     campaign_choices,
@@ -192,13 +195,17 @@ def answer(campaign_id: int):
 def _save_whole_page(campaign: DiagnosticCampaign, response: DiagnosticResponse) -> None:
     """Save every answer the page sent (the questionnaire without JavaScript)."""
     form = request.form
-    for skill in campaign.skills:
-        operations.save_skill_answer(
-            response,
-            skill,
-            level=_choice(SkillLevel, form.get(f"level-{skill.id}")),
-            wants_training=_choice(TrainingWish, form.get(f"wish-{skill.id}")),
-        )
+    operations.save_answers(
+        response,
+        [
+            (
+                skill,
+                _choice(SkillLevel, form.get(f"level-{skill.id}")),
+                _choice(TrainingWish, form.get(f"wish-{skill.id}")),
+            )
+            for skill in campaign.skills
+        ],
+    )
     for question in campaign.questions:
         key = f"question-{question.id}"
         if key in form:
@@ -280,7 +287,7 @@ def save_other_needs(campaign_id: int):
 def _follow_centre_id() -> int | None:
     """The centre followed: the referent's own; for the coordinator, the ``centre`` parameter."""
     if current_user.is_coordinator:
-        return request.args.get("centre", type=int)
+        return FollowUpFilterForm().centre.data
     return current_user.centre_id
 
 
@@ -400,6 +407,8 @@ def _results_filters() -> tuple[results.Filters | None, dict]:
         "campagne": campaign.id if campaign else None,
         "departement": department_id,
         "categorie": category.value if category else "",
+        # The heat map shows people (default) or the share of respondents who ask.
+        "mesure": "part" if request.args.get("mesure") == "part" else "",
     }
     if campaign is None:
         return None, args
@@ -422,18 +431,10 @@ def results_page():
             )
         return render_template("diagnostic/_results.html", **context)
 
-    # The heat map and rate tables of a national campaign are thousands of cells: the section
-    # is rendered once per data version for everyone who asks the same.
-    key = (
-        "diagnostic-results-html",
-        filters.key() if filters else None,
-        tuple(sorted(args.items(), key=str)),
-        current_user.is_coordinator,
-    )
     return render_page(
         "diagnostic/results.html",
         "diagnostic/_results_fragment.html",
-        results_html=cached_html(key, render),
+        results_html=Markup(render()),  # noqa: S704 (our template's output)
         filters=filters,
         args=args,
         campaigns=campaign_choices(),
@@ -558,13 +559,11 @@ def campaign_list():
         .group_by(DiagnosticResponse.campaign_id)
         .subquery()
     )
-    page = db.paginate(
+    page = paginate(
         sa.select(DiagnosticCampaign, sa.func.coalesce(counts.c.answered, 0))
         .outerjoin(counts, counts.c.campaign_id == DiagnosticCampaign.id)
         .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()),
-        page=page_number(),
-        per_page=20,
-        error_out=False,
+        CampaignListFilterForm(),
     )
     # db.paginate yields the first column only: fetch the counts for the page's campaigns.
     answered = dict(

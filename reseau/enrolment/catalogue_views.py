@@ -10,30 +10,33 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_login import current_user
 
-from reseau.accounts.models import Department
+from reseau.accounts.models import Department, User
 from reseau.catalogue.models import (
     Audience,
     Cycle,
     Module,
+    Seance,
     SessionKind,
     SessionStatus,
     Theme,
     TrainingSession,
+    session_trainer,
 )
-from reseau.core.data_version import public_page
+from reseau.catalogue.queries import get_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.http import public_cacheable
 from reseau.core.i18n import date_fr, from_local
-from reseau.core.web import page_number, render_page
+from reseau.core.lists import contains, paginate
+from reseau.core.web import render_page
 from reseau.enrolment import bp
+from reseau.enrolment.forms import CatalogueFilterForm
 from reseau.enrolment.models import Enrolment
-from reseau.enrolment.operations import HOLDING, find_overlap, seats_taken
+from reseau.enrolment.queries import HOLDING, find_overlap, seats_taken
 from reseau.enrolment.views import enrolment_context, manager_enrol_form
-
-PUBLIC_STATUSES = (SessionStatus.PUBLISHED, SessionStatus.CANCELLED, SessionStatus.CLOSED)
 
 
 def _list_options():
@@ -66,27 +69,6 @@ def _seats_held_subquery():
     )
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
-def _filters() -> dict:
-    kinds = {kind.value for kind in SessionKind}
-    audiences = {audience.value for audience in Audience}
-    month = request.args.get("mois", "")
-    return {
-        "q": request.args.get("q", "").strip()[:100],
-        "theme": _int_arg("theme"),
-        "cycle": _int_arg("cycle"),
-        "type": request.args.get("type") if request.args.get("type") in kinds else "",
-        "departement": _int_arg("departement"),
-        "mois": month if _month_bounds(month) else "",
-        "public": request.args.get("public") if request.args.get("public") in audiences else "",
-        "places": request.args.get("places") == "1",
-    }
-
-
 def catalogue_query(filters: dict, now: datetime) -> sa.Select:
     """Return the SELECT of the published, upcoming sessions matching ``filters``."""
     query = (
@@ -98,12 +80,11 @@ def catalogue_query(filters: dict, now: datetime) -> sa.Select:
         )
     )
     if filters["q"]:
-        like = f"%{filters['q'].lower()}%"
         query = query.where(
             sa.or_(
-                sa.func.lower(TrainingSession.title).like(like),
-                sa.func.lower(TrainingSession.description).like(like),
-                sa.func.lower(TrainingSession.town).like(like),
+                contains(TrainingSession.title, filters["q"]),
+                contains(TrainingSession.description, filters["q"]),
+                contains(TrainingSession.town, filters["q"]),
             )
         )
     if filters["theme"]:
@@ -144,17 +125,44 @@ def _seats(sessions) -> dict[int, int]:
     return {s.id: max(s.capacity - taken.get(s.id, 0), 0) for s in sessions}
 
 
+def _version(model, *conditions) -> sa.Select:
+    """count, sum of ids and latest change of ``model``'s rows: moves when one changes."""
+    return sa.select(
+        sa.func.count(model.id),
+        sa.func.coalesce(sa.func.sum(model.id), 0),
+        sa.func.max(model.updated_at),
+    ).where(*conditions)
+
+
+def _upcoming(now: datetime):
+    return sa.and_(
+        TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= now
+    )
+
+
+def _catalogue_fingerprint(**_):
+    """What the catalogue's pages show: the upcoming sessions, their seats, the filters' lists."""
+    now = utcnow()
+    upcoming = sa.select(TrainingSession.id).where(_upcoming(now))
+    parts = [
+        _version(TrainingSession, _upcoming(now)),
+        _version(Enrolment, Enrolment.session_id.in_(upcoming), Enrolment.status.in_(HOLDING)),
+        _version(Theme),
+        _version(Cycle),
+        _version(Module),
+        sa.select(sa.func.count(Department.id), sa.func.max(Department.name)),
+    ]
+    rows = [tuple(db.session.execute(part).one()) for part in parts]
+    return (now.strftime("%Y-%m-%d"), rows)
+
+
 @bp.route("/catalogue")
-@public_page
+@public_cacheable(_catalogue_fingerprint)
 def public_catalogue():
     now = utcnow()
-    filters = _filters()
-    page = db.paginate(
-        catalogue_query(filters, now),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    form = CatalogueFilterForm()
+    filters = form.filters
+    page = paginate(catalogue_query(filters, now), form)
     seats = _seats(page.items)
     themes = db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.name)).all()
     cycles = db.session.scalars(
@@ -179,31 +187,55 @@ def public_catalogue():
     )
 
 
-def get_public_session_or_404(session_id: int) -> TrainingSession:
-    """Return a session visible in the catalogue; drafts only for the coordinator (else 404)."""
-    session = db.session.scalar(
-        sa.select(TrainingSession)
-        .options(
-            *_list_options(),
-            so.selectinload(TrainingSession.seances),
-            so.selectinload(TrainingSession.trainers),
-        )
-        .where(TrainingSession.id == session_id)
+def _session_fingerprint(session_id: int):
+    """What a session's public page shows: the session, its séances, trainers, seats, names."""
+    now = utcnow()
+    trainers = sa.select(session_trainer.c.user_id).where(
+        session_trainer.c.session_id == session_id
     )
-    if session is None:
-        abort(404)
-    if session.status not in PUBLIC_STATUSES and not (
-        current_user.is_authenticated and current_user.is_coordinator
-    ):
-        abort(404)
-    return session
+    cycle = sa.select(Module.cycle_id).where(Module.id == TrainingSession.module_id)
+
+    def scalar(query):
+        return query.scalar_subquery()
+
+    row = db.session.execute(
+        sa.select(
+            TrainingSession.updated_at,
+            TrainingSession.starts_at <= now,
+            TrainingSession.enrolment_deadline < now,
+            scalar(sa.select(sa.func.count(Seance.id)).where(Seance.session_id == session_id)),
+            scalar(
+                sa.select(sa.func.max(Seance.updated_at)).where(Seance.session_id == session_id)
+            ),
+            scalar(
+                sa.select(sa.func.count(Enrolment.id)).where(
+                    Enrolment.session_id == session_id, Enrolment.status.in_(HOLDING)
+                )
+            ),
+            scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(User.id), 0)).where(User.id.in_(trainers))
+            ),
+            scalar(sa.select(sa.func.max(User.updated_at)).where(User.id.in_(trainers))),
+            scalar(sa.select(Theme.updated_at).where(Theme.id == TrainingSession.theme_id)),
+            scalar(sa.select(Cycle.updated_at).where(Cycle.id.in_(cycle))),
+        ).where(TrainingSession.id == session_id)
+    ).first()
+    return None if row is None else tuple(row)
 
 
 @bp.route("/catalogue/sessions/<int:session_id>")
-@public_page
+@public_cacheable(_session_fingerprint)
 def public_session(session_id: int):
 
-    session = get_public_session_or_404(session_id)
+    session = get_session_or_404(
+        session_id,
+        current_user,
+        options=(
+            *_list_options(),
+            so.selectinload(TrainingSession.seances),
+            so.selectinload(TrainingSession.trainers),
+        ),
+    )
     overlap = None
     if request.args.get("overlap") and current_user.is_authenticated:
         # Without JavaScript, the refusal came back here: offer the confirming button.
@@ -227,7 +259,7 @@ def _session_list(query) -> tuple[list[TrainingSession], dict[int, int]]:
 
 
 @bp.route("/catalogue/cycles/<int:cycle_id>")
-@public_page
+@public_cacheable(_catalogue_fingerprint)
 def public_cycle(cycle_id: int):
     cycle = db.session.scalar(
         sa.select(Cycle)
@@ -245,7 +277,7 @@ def public_cycle(cycle_id: int):
 
 
 @bp.route("/catalogue/thematiques/<slug>")
-@public_page
+@public_cacheable(_catalogue_fingerprint)
 def public_theme(slug: str):
     theme = db.session.scalar(sa.select(Theme).where(Theme.slug == slug[:80]))
     if theme is None:

@@ -6,9 +6,36 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import Email, InputRequired, ValidationError
 
+from reseau.catalogue.models import Audience, SessionKind
 from reseau.core.forms import WholeNumberField
+from reseau.core.lists import (
+    FilterForm,
+    FlagField,
+    IdField,
+    MonthField,
+    OneOfField,
+    SearchField,
+    enum_values,
+)
 
 REQUIRED = "Ce champ est obligatoire."
+
+
+class CatalogueFilterForm(FilterForm):
+    """The public catalogue's filters (``?q=&theme=&cycle=&type=&departement=&mois=…``)."""
+
+    q = SearchField()
+    theme = IdField()
+    cycle = IdField()
+    type = OneOfField(values=enum_values(SessionKind))
+    departement = IdField()
+    mois = MonthField()
+    public = OneOfField(values=enum_values(Audience) - {Audience.TOUS.value})
+    places = FlagField()
+
+
+class CentreEnrolmentsFilterForm(FilterForm):
+    centre = IdField()  # the coordinator's choice; a referent sees their own centre
 
 
 class ActionForm(FlaskForm):

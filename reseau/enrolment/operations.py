@@ -17,10 +17,7 @@ import sqlalchemy.orm as so
 
 from reseau.accounts.models import User
 from reseau.catalogue.models import (
-    PlaceKind,
     PromotionMode,
-    Seance,
-    SeanceStatus,
     SessionStatus,
     TrainingSession,
 )
@@ -34,11 +31,19 @@ from reseau.enrolment.models import (
     Enrolment,
     EnrolmentStatus,
 )
-
-# Statuses that hold a seat: never more of them than the capacity.
-HOLDING = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING, EnrolmentStatus.OFFERED)
-# Statuses of a live enrolment (holding a seat or waiting for one).
-ACTIVE = (*HOLDING, EnrolmentStatus.WAITLISTED)
+from reseau.enrolment.queries import (  # noqa: F401 (the room's reads, also used from here)
+    ACTIVE,
+    HOLDING,
+    find_overlap,
+    get_enrolment,
+    queue_order,
+    seats_and_waitlists,
+    seats_left,
+    seats_taken,
+    sees_visio_link,
+    waitlist,
+    waitlist_position,
+)
 
 REMINDER_DAYS = 2
 
@@ -79,133 +84,6 @@ def lock_session(session: TrainingSession) -> TrainingSession:
     ).scalar_one()
 
 
-def seats_taken(session_ids) -> dict[int, int]:
-    """Return {session id: seats held} for ``session_ids``, in one grouped query."""
-    ids = list(session_ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Enrolment.session_id, sa.func.count(Enrolment.id))
-        .where(Enrolment.session_id.in_(ids), Enrolment.status.in_(HOLDING))
-        .group_by(Enrolment.session_id)
-    ).all()
-    return {session_id: count for session_id, count in rows}
-
-
-def seats_and_waitlists(session_ids) -> dict[int, tuple[int, int]]:
-    """Return {session id: (seats held, people waiting)} for ``session_ids``, one query."""
-    ids = list(session_ids)
-    if not ids:
-        return {}
-    waiting = Enrolment.status == EnrolmentStatus.WAITLISTED
-    rows = db.session.execute(
-        sa.select(
-            Enrolment.session_id,
-            sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
-            sa.func.count(sa.case((waiting, Enrolment.id))),
-        )
-        .where(Enrolment.session_id.in_(ids), Enrolment.status.in_(ACTIVE))
-        .group_by(Enrolment.session_id)
-    ).all()
-    return {session_id: (taken, waits) for session_id, taken, waits in rows}
-
-
-def sees_visio_link(
-    person: User | None, session: TrainingSession, enrolment: Enrolment | None = None
-) -> bool:
-    """Whether ``person`` may see the session's visio link: its trainers, the coordination
-    and the people with a confirmed place (``enrolment``: theirs, if already read)."""
-    if person is None or session.place_kind != PlaceKind.VISIO or not session.visio_url:
-        return False
-    if person.is_coordinator or any(trainer.id == person.id for trainer in session.trainers):
-        return True
-    enrolment = enrolment if enrolment is not None else get_enrolment(session, person)
-    return enrolment is not None and enrolment.shows_visio_link
-
-
-def seats_left(session: TrainingSession, taken: int | None = None) -> int:
-    if taken is None:
-        taken = seats_taken([session.id]).get(session.id, 0)
-    return max(session.capacity - taken, 0)
-
-
-def queue_order():
-    """The waitlist order: arrival time, then id (ids follow insertion under the lock)."""
-    return (Enrolment.queued_at, Enrolment.id)
-
-
-def waitlist_position(enrolment: Enrolment) -> int | None:
-    """Return the 1-based waitlist position of ``enrolment``, or None when not waitlisted.
-
-    Computed from the queue order, never stored: cancellations leave no gaps.
-    """
-    if enrolment.status != EnrolmentStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        sa.select(sa.func.count(Enrolment.id)).where(
-            Enrolment.session_id == enrolment.session_id,
-            Enrolment.status == EnrolmentStatus.WAITLISTED,
-            sa.or_(
-                Enrolment.queued_at < enrolment.queued_at,
-                sa.and_(Enrolment.queued_at == enrolment.queued_at, Enrolment.id < enrolment.id),
-            ),
-        )
-    )
-    return ahead + 1
-
-
-def waitlist(session: TrainingSession) -> list[Enrolment]:
-    """Return the waitlisted enrolments of ``session`` in queue order, people loaded."""
-    return list(
-        db.session.scalars(
-            sa.select(Enrolment)
-            .options(so.joinedload(Enrolment.person).joinedload(User.centre))
-            .where(
-                Enrolment.session_id == session.id,
-                Enrolment.status == EnrolmentStatus.WAITLISTED,
-            )
-            .order_by(*queue_order())
-        )
-    )
-
-
-def get_enrolment(session: TrainingSession, person: User) -> Enrolment | None:
-    return db.session.scalar(
-        sa.select(Enrolment).where(
-            Enrolment.session_id == session.id, Enrolment.person_id == person.id
-        )
-    )
-
-
-def find_overlap(person: User, session: TrainingSession) -> TrainingSession | None:
-    """Return another session ``person`` is confirmed in whose séances overlap this one's."""
-    mine = [s for s in session.seances if s.status == SeanceStatus.SCHEDULED]
-    if not mine:
-        return None
-    other_seance = so.aliased(Seance)
-    overlaps = sa.or_(
-        *(
-            sa.and_(other_seance.starts_at < s.ends_at, other_seance.ends_at > s.starts_at)
-            for s in mine
-        )
-    )
-    return db.session.scalar(
-        sa.select(TrainingSession)
-        .join(Enrolment, Enrolment.session_id == TrainingSession.id)
-        .join(other_seance, other_seance.session_id == TrainingSession.id)
-        .where(
-            Enrolment.person_id == person.id,
-            Enrolment.status == EnrolmentStatus.CONFIRMED,
-            TrainingSession.id != session.id,
-            TrainingSession.status == SessionStatus.PUBLISHED,
-            other_seance.status == SeanceStatus.SCHEDULED,
-            overlaps,
-        )
-        .order_by(TrainingSession.starts_at)
-        .limit(1)
-    )
-
-
 def _holders(session: TrainingSession) -> tuple[int, Counter]:
     """Return (seats held, seats held per centre id) for a locked session."""
     rows = db.session.execute(
@@ -219,16 +97,18 @@ def _holders(session: TrainingSession) -> tuple[int, Counter]:
 
 
 def _check_open(session: TrainingSession, now: datetime) -> None:
+    """Raise the reason why ``session`` is not open for enrolment at ``now``, if it is not."""
+    if session.enrolment_open(now):
+        return
     if session.status == SessionStatus.DRAFT:
         raise EnrolmentError("Cette session n'est pas encore ouverte aux inscriptions.")
     if session.status == SessionStatus.CANCELLED:
         raise EnrolmentError("Cette session a été annulée : on ne peut plus s'y inscrire.")
     if session.status == SessionStatus.CLOSED:
         raise EnrolmentError("Cette session est clôturée : on ne peut plus s'y inscrire.")
-    if session.starts_at is not None and session.starts_at <= now:
+    if session.has_started(now):
         raise EnrolmentError("Cette session a déjà commencé : on ne peut plus s'y inscrire.")
-    if session.enrolment_deadline is not None and session.enrolment_deadline < now:
-        raise EnrolmentError("La date limite d'inscription est dépassée.")
+    raise EnrolmentError("La date limite d'inscription est dépassée.")
 
 
 def _already_message(enrolment: Enrolment, *, self_: bool) -> str:

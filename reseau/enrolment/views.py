@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -16,15 +16,16 @@ from reseau.accounts.access import (
 )
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import PromotionMode, SessionStatus, TrainingSession
+from reseau.catalogue.queries import get_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
 from reseau.core.i18n import to_local
+from reseau.core.lists import paginate
 from reseau.core.web import (
     back_to,
     form_status,
-    page_number,
     render_confirmation,
     render_page,
     safe_next,
@@ -35,50 +36,22 @@ from reseau.enrolment import bp, operations
 from reseau.enrolment.forms import (
     ActionForm,
     CapacityForm,
+    CentreEnrolmentsFilterForm,
     EnrolForm,
     EnrolMemberForm,
     EnrolPersonByEmailForm,
 )
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.operations import EnrolmentError, OverlapNeedsConfirmation
+from reseau.enrolment.queries import get_enrolment_or_404, get_managed_enrolment_or_404
+
+# The séances, for the enrol/cancel component (overlaps, dates).
+SEANCES = (so.selectinload(TrainingSession.seances),)
 
 DOUBLE_CLICK = "Cette demande a déjà été enregistrée : votre inscription est prise en compte."
 
 
 # --- Reading helpers ---------------------------------------------------------------------
-
-
-def get_session_or_404(session_id: int) -> TrainingSession:
-    """Return the session, séances loaded; 404 if missing, or a draft for anyone but the
-    coordinator (drafts are not in the catalogue)."""
-    session = db.session.scalar(
-        sa.select(TrainingSession)
-        .options(so.selectinload(TrainingSession.seances))
-        .where(TrainingSession.id == session_id)
-    )
-    if session is None:
-        abort(404)
-    if session.status == SessionStatus.DRAFT and not (
-        current_user.is_authenticated and current_user.is_coordinator
-    ):
-        abort(404)
-    return session
-
-
-def get_enrolment_or_404(enrolment_id: int) -> Enrolment:
-    return db.first_or_404(
-        sa.select(Enrolment)
-        .options(so.joinedload(Enrolment.person), so.joinedload(Enrolment.session))
-        .where(Enrolment.id == enrolment_id)
-    )
-
-
-def get_managed_enrolment_or_404(actor: User, enrolment_id: int) -> Enrolment:
-    """Return an enrolment of a person ``actor`` manages (or their own); others are 404."""
-    enrolment = get_enrolment_or_404(enrolment_id)
-    if enrolment.person_id != actor.id and not can_manage_person(actor, enrolment.person):
-        abort(404)
-    return enrolment
 
 
 def enrolment_context(session: TrainingSession, *, error: str | None = None, overlap=None):
@@ -90,16 +63,14 @@ def enrolment_context(session: TrainingSession, *, error: str | None = None, ove
         if enrolment is not None:
             position = operations.waitlist_position(enrolment)
     now = utcnow()
-    deadline_passed = session.enrolment_deadline is not None and session.enrolment_deadline < now
-    started = session.starts_at is not None and session.starts_at <= now
     return {
         "session": session,
         "enrolment": enrolment,
         "position": position,
         "left": operations.seats_left(session),
-        "open": session.status == SessionStatus.PUBLISHED and not deadline_passed and not started,
-        "deadline_passed": deadline_passed,
-        "started": started,
+        "open": session.enrolment_open(now),
+        "deadline_passed": session.enrolment_deadline_passed(now),
+        "started": session.has_started(now),
         "error": error,
         "overlap": overlap,
         "visio_link": session.visio_url
@@ -167,7 +138,7 @@ def _enrolled_message(enrolment: Enrolment) -> str:
 @bp.route("/catalogue/sessions/<int:session_id>/inscription", methods=["POST"])
 @login_required
 def enrol(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     form = EnrolForm()
     if not form.validate_on_submit():
         abort(400)
@@ -194,7 +165,7 @@ def enrol(session_id: int):
 @bp.route("/catalogue/sessions/<int:session_id>/desinscription", methods=["POST"])
 @login_required
 def cancel_own(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -356,7 +327,7 @@ def _positions(waiting: list[Enrolment]) -> dict[int, int]:
 @bp.route("/catalogue/sessions/<int:session_id>/inscrire", methods=["POST"])
 @manager_required
 def enrol_person(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     back = url_for("enrolment.public_session", session_id=session.id)
     form = manager_enrol_form(session, formdata=request.form)
     if form is None:
@@ -395,10 +366,10 @@ def enrol_person(session_id: int):
 # --- The referent's view of their centre -------------------------------------------------
 
 
-def _centre_for(actor: User) -> Centre | None:
+def _centre_for(actor: User, form: CentreEnrolmentsFilterForm) -> Centre | None:
     """The centre whose enrolments ``actor`` looks at: their own, or any for a coordinator."""
     if actor.is_coordinator:
-        centre_id = request.args.get("centre", type=int)
+        centre_id = form.centre.data
         if centre_id:
             return db.get_or_404(Centre, centre_id)
         return None
@@ -408,7 +379,8 @@ def _centre_for(actor: User) -> Centre | None:
 @bp.route("/centre/inscriptions")
 @manager_required
 def centre_enrolments():
-    centre = _centre_for(current_user)
+    form = CentreEnrolmentsFilterForm()
+    centre = _centre_for(current_user, form)
     people = sa.select(User.id)
     if centre is not None:
         people = people.where(User.centre_id == centre.id)
@@ -427,13 +399,11 @@ def centre_enrolments():
         .order_by(Enrolment.queued_at, Enrolment.id)
         .limit(200)
     ).all()
-    page = db.paginate(
+    page = paginate(
         base.where(Enrolment.status != EnrolmentStatus.PENDING).order_by(
             TrainingSession.starts_at, Enrolment.person_id
         ),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        form,
     )
     return render_page(
         "enrolment/centre_enrolments.html",
@@ -512,7 +482,7 @@ def _roster(session: TrainingSession) -> dict[str, list[Enrolment]]:
 @bp.route("/admin/sessions/<int:session_id>/inscrits", methods=["GET", "POST"])
 @coordinator_required
 def roster(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     capacity_form = CapacityForm(obj=session)
     status = 200
     if capacity_form.validate_on_submit():
@@ -573,7 +543,7 @@ def move_from_waitlist(session_id: int, enrolment_id: int):
 @bp.route("/admin/sessions/<int:session_id>/inscrits.csv")
 @coordinator_required
 def roster_csv(session_id: int):
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=SEANCES)
     groups = _roster(session)
     rows = [(e, None) for e in groups["holding"]]
     rows += [(e, index) for index, e in enumerate(groups["waitlisted"], start=1)]

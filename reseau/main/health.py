@@ -108,7 +108,9 @@ def _check_outbox(health: Health, now: datetime) -> None:
         "echecs",
         "attention" if figures.failed else "ok",
         f"{figures.failed} message(s) en échec définitif"
-        + (" : à reprendre dans « Envois en échec » ou avec retry-mail." if figures.failed else "."),
+        + (
+            " : à reprendre dans « Envois en échec » ou avec retry-mail." if figures.failed else "."
+        ),
     )
 
 

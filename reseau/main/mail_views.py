@@ -15,9 +15,7 @@ from reseau.outbox.operations import abandon_failed, failed_mail, outbox_figures
 @bp.route("/admin/envois")
 @coordinator_required
 def failed_mail_list():
-    return render_page(
-        "main/failed_mail.html", mails=failed_mail(), figures=outbox_figures()
-    )
+    return render_page("main/failed_mail.html", mails=failed_mail(), figures=outbox_figures())
 
 
 @bp.route("/admin/envois/reessayer", methods=["POST"])

@@ -54,9 +54,7 @@ def _my_upcoming_enrolments(person: User) -> list[Enrolment]:
         db.session.scalars(
             sa.select(Enrolment)
             .join(Enrolment.session)
-            .options(
-                so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre)
-            )
+            .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
             .where(
                 Enrolment.person_id == person.id,
                 Enrolment.status != EnrolmentStatus.CANCELLED,

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from reseau.core.lists import DayField, FilterForm, SearchField
+
 CONFIRM_DELETION = "Cochez la case pour confirmer votre demande."
 CONFIRM_ANONYMISE = "Cochez la case pour confirmer l'anonymisation."
 
@@ -28,3 +30,10 @@ class AnonymiseForm(FlaskForm):
         validators=[InputRequired(CONFIRM_ANONYMISE)],
     )
     submit = SubmitField("Anonymiser cette personne")
+
+
+class AuditFilterForm(FilterForm):
+    action = SearchField(max_length=60)
+    auteur = SearchField()
+    du = DayField()
+    au = DayField()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, flash, request, url_for
+from flask import abort, flash, url_for
 from flask_login import current_user, login_required
 
 from reseau.accounts.access import coordinator_required, may_act_on_person
@@ -15,9 +15,10 @@ from reseau.core.audit import AuditLog
 from reseau.core.downloads import json_download
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local
-from reseau.core.web import form_status, page_number, render_page, see_other
+from reseau.core.lists import contains, paginate
+from reseau.core.web import form_status, render_page, see_other
 from reseau.privacy import bp
-from reseau.privacy.forms import AnonymiseForm, DeletionRequestForm
+from reseau.privacy.forms import AnonymiseForm, AuditFilterForm, DeletionRequestForm
 from reseau.privacy.operations import (
     anonymise_person,
     deletion_requests,
@@ -131,32 +132,19 @@ def anonymise(person_id: int):
     )
 
 
-def _parse_day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @bp.route("/admin/journal")
 @coordinator_required
 def audit_log():
-    args = request.args
-    filters = {
-        "action": args.get("action", "")[:60],
-        "auteur": args.get("auteur", "").strip()[:100],
-        "du": _parse_day(args.get("du")),
-        "au": _parse_day(args.get("au")),
-    }
+    form = AuditFilterForm()
+    filters = form.filters
     query = sa.select(AuditLog).options(so.joinedload(AuditLog.actor))
     if filters["action"]:
         query = query.where(AuditLog.action == filters["action"])
     if filters["auteur"]:
-        pattern = f"%{filters['auteur'].lower()}%"
         actors = sa.select(User.id).where(
             sa.or_(
-                sa.func.lower(User.email).like(pattern),
-                sa.func.lower(User.first_name + " " + User.last_name).like(pattern),
+                contains(User.email, filters["auteur"]),
+                contains(User.first_name + " " + User.last_name, filters["auteur"]),
             )
         )
         query = query.where(AuditLog.actor_id.in_(actors))
@@ -165,12 +153,7 @@ def audit_log():
     if filters["au"]:
         end = datetime.combine(filters["au"] + timedelta(days=1), time())
         query = query.where(AuditLog.at < from_local(end))
-    page = db.paginate(
-        query.order_by(AuditLog.at.desc(), AuditLog.id.desc()),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = paginate(query.order_by(AuditLog.at.desc(), AuditLog.id.desc()), form)
     known = db.session.scalars(sa.select(AuditLog.action).distinct()).all()
     actions = sorted(set(known) | set(ACTION_LABELS), key=lambda a: ACTION_LABELS.get(a, a))
     return render_page(

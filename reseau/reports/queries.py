@@ -47,7 +47,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+ATTENDED = AttendanceStatus.ATTENDED
 COMMENT_LIMIT = 8
 CENTRE_LIMIT = 500
 TOP_NEEDS = 5
@@ -299,9 +299,20 @@ class Bilan:
     comments: list
     hours_by_month: list[tuple[str, float]]
     events: list[Event]
-    campaign: object = None
+    campaigns: list = field(default_factory=list)  # the period's diagnostic campaigns
     needs: list[Need] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # what the year switch offers
+
+    @property
+    def campaign(self):
+        """The period's latest campaign (None: the period had none)."""
+        return self.campaigns[-1] if self.campaigns else None
+
+    @property
+    def campaign_titles(self) -> str:
+        """« A » or « A » et « B »: the campaigns the needs come from."""
+        titles = [f"« {campaign.title} »" for campaign in self.campaigns]
+        return " et ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
 
     @property
     def member_centres(self) -> int:
@@ -682,7 +693,9 @@ def _events(scope: Scope) -> list[Event]:
     # Per session, category and centre: the category totals and the number of centres both
     # come out of the same rows.
     rows = db.session.execute(
-        sa.select(pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people"))
+        sa.select(
+            pairs.c.session_id, User.category, User.centre_id, sa.func.count().label("people")
+        )
         .join(User, User.id == pairs.c.person_id)
         .group_by(pairs.c.session_id, User.category, User.centre_id)
     ).all()
@@ -700,21 +713,49 @@ def _events(scope: Scope) -> list[Event]:
     return list(events.values())
 
 
-def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[object, list[Need]]:
-    """The latest diagnostic campaign's needs by theme, with the sessions held on each."""
-    from reseau.diagnostic import results
-    from reseau.diagnostic.operations import latest_answered_campaign
+# A diagnostic prepares the next year's offer: the campaigns of a period are those open
+# during it or in the year before it starts.
+CAMPAIGN_LOOKBACK = timedelta(days=366)
 
-    campaign = latest_answered_campaign()
-    if campaign is None:
-        return None, []
-    ranked, _ = results.theme_needs(
-        results.Filters(campaign, centre_id=scope.centre_id), heat_map=False
+
+def period_campaigns(scope: Scope) -> list:
+    """The diagnostic campaigns whose answers the period's offer is measured against."""
+    from reseau.diagnostic.models import DiagnosticCampaign
+
+    return list(
+        db.session.scalars(
+            sa.select(DiagnosticCampaign)
+            .where(
+                DiagnosticCampaign.opens_on <= scope.end,
+                DiagnosticCampaign.closes_on >= scope.start - CAMPAIGN_LOOKBACK,
+            )
+            .order_by(DiagnosticCampaign.opens_on, DiagnosticCampaign.id)
+        )
     )
-    return campaign, [
-        Need(need.theme.name, need.people, need.score, sessions_by_theme.get(need.theme.id, 0))
-        for need in ranked
-    ]
+
+
+def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
+    """The needs by theme of the period's campaigns (added up), with the sessions held on each.
+
+    No campaign in the period: no needs (the page says so), never another period's.
+    """
+    from reseau.diagnostic import results
+
+    campaigns = period_campaigns(scope)
+    totals: dict[int, Need] = {}
+    for campaign in campaigns:
+        ranked, _ = results.theme_needs(
+            results.Filters(campaign, centre_id=scope.centre_id), heat_map=False
+        )
+        for need in ranked:
+            total = totals.setdefault(
+                need.theme.id,
+                Need(need.theme.name, 0, 0, sessions_by_theme.get(need.theme.id, 0)),
+            )
+            total.people += need.people
+            total.score += need.score
+    needs = sorted(totals.values(), key=lambda n: (-n.score, -n.people, n.label))
+    return campaigns, needs
 
 
 def build_bilan(scope: Scope) -> Bilan:
@@ -723,7 +764,7 @@ def build_bilan(scope: Scope) -> Bilan:
     by_category, by_department, centres = _people(scope)
     rates = _rates(scope)
     figures = _figures(scope)
-    campaign, needs = _needs(scope, sessions_by_theme)
+    campaigns, needs = _needs(scope, sessions_by_theme)
     return Bilan(
         scope=scope,
         total=total,
@@ -745,7 +786,7 @@ def build_bilan(scope: Scope) -> Bilan:
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
         events=_events(scope),
-        campaign=campaign,
+        campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from reseau.attendance.models import Attendance, AttendanceStatus
-from reseau.attendance.operations import hours_attended
+from reseau.attendance.queries import hours_attended
 from reseau.catalogue.models import SessionStatus, TrainingSession
 from reseau.core.audit import AuditLog
 from reseau.core.extensions import db

@@ -169,7 +169,7 @@ def test_walk_in_from_the_directory_and_as_a_guest(client, auth):
     roster = client.get(f"/mes-sessions/seances/{seance_id}").text
     assert "Mercier Loïc" in roster and "Dupré-Lœuvre Zoé" in roster
     # Walk-ins are on the roster of the session's other séances too, and count in hours.
-    from reseau.attendance.operations import hours_attended
+    from reseau.attendance.queries import hours_attended
 
     assert hours_attended(session) == {walker.id: 3.0, guest.id: 3.0}
 

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from reseau.accounts.models import Category
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.diagnostic import rollups
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
     DiagnosticQuestion,
@@ -93,6 +94,8 @@ def answer(campaign, person, wishes: dict, *, other_needs="", submitted=True):
         )
     db.session.add(response)
     db.session.flush()
+    # Rows written directly, not through the operations: count them as rebuild-rollups would.
+    rollups.rebuild(campaign.id)
     return response
 
 

@@ -235,9 +235,8 @@ def test_referent_csv_is_their_centre_only(app, client, auth):
     assert len(rows) == 1 + 2
 
 
-def test_cached_results_carry_each_persons_own_csrf_token(app, auth):
-    # The section is rendered once and kept; its "Créer une session" forms must still carry
-    # the token of whoever is looking, or their POST would be refused.
+def test_results_carry_each_persons_own_csrf_token(app, auth):
+    # The "Créer une session" forms carry the token of whoever is looking.
     w = build_world()
     first, second = make_coordinator(), make_coordinator()
     db.session.commit()
@@ -251,3 +250,27 @@ def test_cached_results_carry_each_persons_own_csrf_token(app, auth):
         assert in_forms == {meta}
         tokens.append(meta)
     assert tokens[0] != tokens[1]
+
+
+def test_heat_map_rates_share_of_respondents(app, client, auth):
+    """Rates: 36 has 3 respondents, 37 has 2 (p5 never answered), so the smaller 37 can be as
+    dark as 36 (issue 23)."""
+    w = build_world()
+    filters = results.Filters(w.campaign)
+    figures = results.page_figures(filters)
+    assert figures["respondents_by_department"] == {w.d36.id: 3, w.d37.id: 2}
+    by_theme = {need.theme.id: need for need in figures["needs"]}
+    t1, t2 = by_theme[w.t1.id], by_theme[w.t2.id]
+    assert (t1.cells[w.d36.id].percent, t1.cells[w.d37.id].percent) == (100, 50)
+    assert (t2.cells[w.d36.id].percent, t2.cells[w.d37.id].percent) == (67, 50)
+    assert figures["maximum_percent"] == 100
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    html = client.get(f"/diagnostic/resultats?campagne={w.campaign.id}&mesure=part").text
+    assert "Part des personnes ayant répondu" in html
+    assert '<td class="heat heat-4">100 %</td>' in html
+    assert '<td class="heat heat-2">50 %</td>' in html
+    assert 'aria-current="true">Part des répondant·es</a>' in html
+    counts = client.get(f"/diagnostic/resultats?campagne={w.campaign.id}").text
+    assert '<td class="heat heat-4">3</td>' in counts and 'heat-4">100 %' not in counts

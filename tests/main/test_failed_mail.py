@@ -14,7 +14,9 @@ from tests.factories import make_coordinator, make_user
 def test_anonymising_a_person_drops_their_failed_and_abandoned_messages(app):
     person, other = make_user(), make_user()
     for status in (MailStatus.FAILED, MailStatus.ABANDONED, MailStatus.SENDING, MailStatus.SENT):
-        db.session.add(OutboxMail(recipient=person.email, subject="s", body_text="b", status=status))
+        db.session.add(
+            OutboxMail(recipient=person.email, subject="s", body_text="b", status=status)
+        )
     db.session.add(
         OutboxMail(recipient=other.email, subject="s", body_text="b", status=MailStatus.FAILED)
     )

@@ -43,3 +43,19 @@ def test_2011_report_reproduces_the_seeds(app, client, auth):
     assert rows["20/06/2011"][5:8] == ["51", "22", "29"]
     assert rows["22/11/2011"][4] == "21"
     assert rows["09/06/2011"][4] == "19"
+
+
+def test_needs_of_a_bilan_come_from_its_own_period(app, client, auth):
+    """2011 had no diagnostic: its bilan says so instead of 0 % against this year's campaign;
+    2012's measures its offer against the 2012 campaign (issue 23)."""
+    load_demo(today=date(2026, 11, 22))
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    html = client.get("/bilan?annee=2011").get_data(as_text=True)
+    assert 'id="no-campaign"' in html
+    assert "2026" not in html.split('id="fig-needs"')[1].split("</article>")[0]
+    assert "aucun diagnostic des besoins dans la période" in html
+    html_2012 = client.get("/bilan?annee=2012").get_data(as_text=True)
+    assert 'id="no-campaign"' not in html_2012
+    assert "2012" in html_2012.split('id="fig-needs"')[1].split("</article>")[0]

@@ -129,3 +129,30 @@ def test_sentence_shapes():
         "51 participants dont 22 salariés et 29 bénévoles"
     )
     assert participants_sentence(1, {}) == "1 centre social, 0 participant"
+
+
+def test_needs_come_from_the_period_campaigns_only(app):
+    """The 2011 bilan never measures its offer against a later campaign (issue 23)."""
+    world = build_year()
+    later = make_campaign(opens_on=date(2026, 1, 5), closes_on=date(2026, 3, 1), title="2026")
+    k1 = add_skill(later, world.t1, "Le projet social", 1)
+    answer(later, world.people["alice"], {k1: P})
+    bilan = build_bilan(Scope.year(2011))
+    assert bilan.campaigns == [] and bilan.campaign is None
+    assert bilan.needs == [] and bilan.needs_percent is None
+    assert build_bilan(Scope.year(2026)).campaign.id == later.id
+
+
+def test_needs_of_two_campaigns_of_the_period_add_up(app):
+    world = build_year()
+    spring = make_campaign(opens_on=date(2011, 3, 1), closes_on=date(2011, 4, 1), title="Printemps")
+    autumn = make_campaign(opens_on=date(2011, 9, 1), closes_on=date(2011, 10, 1), title="Automne")
+    for campaign in (spring, autumn):
+        skill = add_skill(campaign, world.t1, "Le projet social", 1)
+        answer(campaign, world.people["alice"], {skill: Y})
+    bilan = build_bilan(Scope.year(2011))
+    assert [c.id for c in bilan.campaigns] == [spring.id, autumn.id]
+    assert bilan.campaign_titles == "« Printemps » et « Automne »"
+    assert [(n.label, n.people, n.score, n.covered) for n in bilan.needs] == [
+        ("Les fondamentaux", 2, 2, True)
+    ]

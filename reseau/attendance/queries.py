@@ -1,0 +1,94 @@
+"""Reads of the attendance room: who runs a session, hours attended, people to add.
+
+Each ``get_x_or_404`` raises ``NotFound`` (404) when there is no such object, or when the
+viewer may not see it.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort
+
+from reseau.accounts.models import User, UserStatus
+from reseau.attendance.models import Attendance, AttendanceStatus
+from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.catalogue.queries import get_session_or_404
+from reseau.core.extensions import db
+from reseau.core.lists import contains
+
+
+def is_trainer_of(actor: User, session: TrainingSession) -> bool:
+    return any(trainer.id == actor.id for trainer in session.trainers)
+
+
+def hours_attended(session: TrainingSession) -> dict[int, float]:
+    """Return {person id: hours attended} for ``session``: the sum of the scheduled séances
+    where the person was present or late. People who attended nothing are left out."""
+    rows = db.session.execute(
+        sa.select(Attendance.person_id, Seance.starts_at, Seance.ends_at)
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .where(
+            Seance.session_id == session.id,
+            Seance.status == SeanceStatus.SCHEDULED,
+            Attendance.status.in_(AttendanceStatus.ATTENDED),
+        )
+    ).all()
+    hours: dict[int, float] = {}
+    for person_id, starts_at, ends_at in rows:
+        hours[person_id] = hours.get(person_id, 0.0) + (ends_at - starts_at).total_seconds() / 3600
+    return hours
+
+
+def search_people(text: str, *, limit: int = 20) -> list[User]:
+    """Return people whose name contains ``text`` (a walk-in is looked up by name)."""
+    words = [w for w in text.lower().split() if w][:3]
+    if not words or len(text.strip()) < 2:
+        return []
+    query = (
+        sa.select(User)
+        .options(so.joinedload(User.centre))
+        .where(User.status.in_((UserStatus.ACTIVE, UserStatus.INVITED, UserStatus.GUEST)))
+    )
+    for word in words:
+        query = query.where(sa.or_(contains(User.first_name, word), contains(User.last_name, word)))
+    return list(db.session.scalars(query.order_by(User.last_name, User.first_name).limit(limit)))
+
+
+# What the trainer's pages show of a session.
+SESSION_OPTIONS = (
+    so.selectinload(TrainingSession.trainers),
+    so.selectinload(TrainingSession.seances),
+    so.joinedload(TrainingSession.host_centre),
+)
+
+
+def get_trainer_session_or_404(session_id: int, viewer: User) -> TrainingSession:
+    """Return a session ``viewer`` runs (any, for the coordinator), not a draft (a draft has
+    no roster); else abort with 404."""
+    session = get_session_or_404(session_id, viewer, options=SESSION_OPTIONS)
+    if session.status == SessionStatus.DRAFT:
+        abort(404)
+    if not (viewer.is_coordinator or is_trainer_of(viewer, session)):
+        abort(404)
+    return session
+
+
+def get_trainer_seance_or_404(seance_id: int, viewer: User) -> Seance:
+    """Return a séance of a session ``viewer`` may run (``get_trainer_session_or_404``)."""
+    seance = db.session.get(Seance, seance_id)
+    if seance is None:
+        abort(404)
+    get_trainer_session_or_404(seance.session_id, viewer)
+    return seance
+
+
+def get_own_closed_session_or_404(session_id: int, viewer: User) -> tuple[TrainingSession, float]:
+    """Return a closed session ``viewer`` attended, with their hours; else abort with 404."""
+    session = get_session_or_404(session_id, viewer, options=SESSION_OPTIONS)
+    if session.status != SessionStatus.CLOSED:
+        abort(404)
+    hours = hours_attended(session).get(viewer.id)
+    if not hours:
+        abort(404)
+    return session, hours

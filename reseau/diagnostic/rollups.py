@@ -1,0 +1,309 @@
+"""The diagnostic's summary rows, kept where the answers change and rebuilt from them.
+
+The results page (heat map, ranked needs, skills, respondents) reads
+``DiagnosticThemeCount``, ``DiagnosticSkillCount`` and ``DiagnosticRespondentCount``: a few
+rows per theme or skill, département and category, whatever the number of answers.
+
+- The answering operations (``operations.save_answers``, ``_mark_started``) call
+  ``record_answers`` / ``record_started`` in the same transaction as the answers: they read
+  the response's wishes before and after (the response row is locked by then, so nobody else
+  changes them meanwhile) and add the difference to the rows of the person's key (their
+  centre's département, 0 without a centre, and their category).
+- A transaction changes the rows in one order (respondents, then themes, then skills, each
+  sorted), so two transactions that touch the same rows wait for each other, never deadlock.
+- When a person changes category or centre, or a centre changes département (accounts
+  signals), ``move_person`` takes their contribution from the old key to the new one.
+- ``rebuild()`` recomputes every row from the answers (``flask rebuild-rollups``); a test
+  checks that it finds what the operations kept after random sequences of answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from reseau.accounts.models import Centre, User
+from reseau.core.extensions import db
+from reseau.diagnostic.models import (
+    DiagnosticRespondentCount,
+    DiagnosticResponse,
+    DiagnosticSkill,
+    DiagnosticSkillCount,
+    DiagnosticThemeCount,
+    SkillAnswer,
+    TrainingWish,
+)
+
+PRIORITY_WEIGHT = 2
+YES_WEIGHT = 1
+WEIGHTS = {TrainingWish.PRIORITY: PRIORITY_WEIGHT, TrainingWish.YES: YES_WEIGHT}
+NO_CENTRE = 0  # the département key of people without a centre
+
+
+@dataclass
+class Wishes:
+    """A response's training wishes: weight per skill and (strongest) per theme, weights > 0."""
+
+    skills: dict[int, int] = field(default_factory=dict)
+    themes: dict[int, int] = field(default_factory=dict)
+
+
+def wishes_of(response_id: int) -> Wishes:
+    """The wishes of a response as the database holds them now (one query)."""
+    wishes = Wishes()
+    rows = db.session.execute(
+        sa.select(SkillAnswer.skill_id, DiagnosticSkill.theme_id, SkillAnswer.wants_training)
+        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+        .where(SkillAnswer.response_id == response_id)
+    )
+    for skill_id, theme_id, wish in rows:
+        weight = WEIGHTS.get(wish, 0) if wish is not None else 0
+        if weight:
+            wishes.skills[skill_id] = weight
+            wishes.themes[theme_id] = max(weight, wishes.themes.get(theme_id, 0))
+    return wishes
+
+
+def person_key(person_id: int) -> tuple[int, str]:
+    """(département id or 0, category) of a person, as the rows group them."""
+    row = db.session.execute(
+        sa.select(User.category, Centre.department_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .where(User.id == person_id)
+    ).one()
+    return (row.department_id or NO_CENTRE, category_value(row.category))
+
+
+def category_value(category) -> str:
+    """A category as the rows store it (its value)."""
+    return getattr(category, "value", category)
+
+
+def _insert(table):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _add(model, keys: dict, deltas: dict) -> None:
+    """Add ``deltas`` to the row of ``keys`` (created at zero if missing): one statement."""
+    table = model.__table__
+    statement = _insert(table).values(**keys, **deltas)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: table.c[name] + statement.excluded[name] for name in deltas},
+    )
+    db.session.execute(statement)
+
+
+def _differences(before: dict[int, int], after: dict[int, int]) -> list[tuple[int, dict]]:
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key, 0), after.get(key, 0)
+        if old == new:
+            continue
+        changes.append(
+            (
+                key,
+                {
+                    "people": (new > 0) - (old > 0),
+                    "priority": (new == PRIORITY_WEIGHT) - (old == PRIORITY_WEIGHT),
+                    "score": new - old,
+                },
+            )
+        )
+    return changes
+
+
+def _apply(campaign_id: int, key: tuple[int, str], before: Wishes, after: Wishes) -> None:
+    department_id, category = key
+    common = {"campaign_id": campaign_id, "department_id": department_id, "category": category}
+    for theme_id, deltas in _differences(before.themes, after.themes):
+        _add(DiagnosticThemeCount, {**common, "theme_id": theme_id}, deltas)
+    for skill_id, deltas in _differences(before.skills, after.skills):
+        _add(DiagnosticSkillCount, {**common, "skill_id": skill_id}, deltas)
+
+
+def record_answers(response: DiagnosticResponse, before: Wishes) -> None:
+    """The response's answers changed since ``before``: bring the rows up to date."""
+    after = wishes_of(response.id)
+    if after != before:
+        _apply(response.campaign_id, person_key(response.person_id), before, after)
+
+
+def record_started(response: DiagnosticResponse, count: int = 1) -> None:
+    """The response got its first answer (``count=-1``: it lost it)."""
+    department_id, category = person_key(response.person_id)
+    keys = {
+        "campaign_id": response.campaign_id,
+        "department_id": department_id,
+        "category": category,
+    }
+    _add(DiagnosticRespondentCount, keys, {"respondents": count})
+
+
+def move_person(person_id: int, before: tuple[int, str]) -> None:
+    """The person's key changed from ``before`` (category or centre): move what they count."""
+    after = person_key(person_id)
+    if after == before:
+        return
+    responses = db.session.execute(
+        sa.select(
+            DiagnosticResponse.id, DiagnosticResponse.campaign_id, DiagnosticResponse.started_at
+        )
+        .where(DiagnosticResponse.person_id == person_id)
+        .order_by(DiagnosticResponse.campaign_id)
+        .with_for_update()
+    ).all()
+    for response_id, campaign_id, started_at in responses:
+        wishes = wishes_of(response_id)
+        _apply(campaign_id, before, wishes, Wishes())
+        _apply(campaign_id, after, Wishes(), wishes)
+        if started_at is not None:
+            for key, count in ((before, -1), (after, 1)):
+                keys = {"campaign_id": campaign_id, "department_id": key[0], "category": key[1]}
+                _add(DiagnosticRespondentCount, keys, {"respondents": count})
+
+
+# --- rebuilding from the answers -------------------------------------------------------------
+
+
+def _weights():
+    return sa.case(
+        (SkillAnswer.wants_training == TrainingWish.PRIORITY, PRIORITY_WEIGHT),
+        (SkillAnswer.wants_training == TrainingWish.YES, YES_WEIGHT),
+        else_=0,
+    )
+
+
+def _department():
+    return sa.func.coalesce(Centre.department_id, NO_CENTRE)
+
+
+def _of(campaign_id: int | None) -> list:
+    return [] if campaign_id is None else [DiagnosticResponse.campaign_id == campaign_id]
+
+
+def _answers(campaign_id: int | None) -> sa.Select:
+    return (
+        sa.select()
+        .select_from(SkillAnswer)
+        .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
+        .join(User, User.id == DiagnosticResponse.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
+        .where(
+            SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY]),
+            *_of(campaign_id),
+        )
+    )
+
+
+def _sums(weight):
+    return (
+        sa.func.count().label("people"),
+        sa.func.sum(sa.case((weight == PRIORITY_WEIGHT, 1), else_=0)).label("priority"),
+        sa.func.sum(weight).label("score"),
+    )
+
+
+def computed_theme_rows(campaign_id: int | None = None) -> sa.Select:
+    """(campaign, theme, département, category, people, priority, score) from the answers."""
+    per_person = (
+        _answers(campaign_id)
+        .add_columns(
+            DiagnosticResponse.campaign_id.label("campaign_id"),
+            DiagnosticSkill.theme_id.label("theme_id"),
+            _department().label("department_id"),
+            User.category.label("category"),
+            sa.func.max(_weights()).label("weight"),
+        )
+        .group_by(
+            DiagnosticResponse.campaign_id,
+            DiagnosticSkill.theme_id,
+            Centre.department_id,
+            User.category,
+            DiagnosticResponse.id,
+        )
+        .subquery()
+    )
+    c = per_person.c
+    return sa.select(
+        c.campaign_id, c.theme_id, c.department_id, c.category, *_sums(c.weight)
+    ).group_by(c.campaign_id, c.theme_id, c.department_id, c.category)
+
+
+def computed_skill_rows(campaign_id: int | None = None) -> sa.Select:
+    weight = _weights()
+    return (
+        _answers(campaign_id)
+        .add_columns(
+            DiagnosticResponse.campaign_id,
+            SkillAnswer.skill_id,
+            _department().label("department_id"),
+            User.category,
+            sa.func.count().label("people"),
+            sa.func.sum(
+                sa.case((SkillAnswer.wants_training == TrainingWish.PRIORITY, 1), else_=0)
+            ).label("priority"),
+            sa.func.sum(weight).label("score"),
+        )
+        .group_by(
+            DiagnosticResponse.campaign_id,
+            SkillAnswer.skill_id,
+            Centre.department_id,
+            User.category,
+        )
+    )
+
+
+def computed_respondent_rows(campaign_id: int | None = None) -> sa.Select:
+    return (
+        sa.select(
+            DiagnosticResponse.campaign_id,
+            _department().label("department_id"),
+            User.category,
+            sa.func.count().label("respondents"),
+        )
+        .select_from(DiagnosticResponse)
+        .join(User, User.id == DiagnosticResponse.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .where(DiagnosticResponse.started_at.is_not(None), *_of(campaign_id))
+        .group_by(DiagnosticResponse.campaign_id, Centre.department_id, User.category)
+    )
+
+
+SUMMARIES = (
+    (DiagnosticThemeCount, computed_theme_rows),
+    (DiagnosticSkillCount, computed_skill_rows),
+    (DiagnosticRespondentCount, computed_respondent_rows),
+)
+
+
+def rebuild(campaign_id: int | None = None) -> dict[str, int]:
+    """Recompute the summary rows (of one campaign, or all) from the answers.
+
+    Return the rows written per table.
+    """
+    written = {}
+    for model, computed in SUMMARIES:
+        table = model.__table__
+        query = computed(campaign_id)
+        delete = sa.delete(table)
+        if campaign_id is not None:
+            delete = delete.where(table.c.campaign_id == campaign_id)
+        db.session.execute(delete)
+        names = [column.name for column in query.selected_columns]
+        result = db.session.execute(sa.insert(table).from_select(names, query))
+        written[table.name] = result.rowcount
+    db.session.flush()
+    return written
+
+
+def stored_rows(model) -> set[tuple]:
+    """The rows of a summary table that count something (zero rows are as good as none)."""
+    table = model.__table__
+    values = [column for column in table.columns if not column.primary_key]
+    rows = db.session.execute(sa.select(table).where(sa.or_(*(c != 0 for c in values))))
+    return {tuple(category_value(v) for v in row) for row in rows}
