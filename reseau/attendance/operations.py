@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
-from reseau.accounts.models import Category, Centre, Role, User, UserRole, UserStatus
+from reseau.accounts.models import Category, Centre, User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.queries import hours_attended, is_trainer_of
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
@@ -472,21 +472,3 @@ def feedback_results(session: TrainingSession) -> FeedbackResults:
         gained=[r.gained for r in rows if r.gained],
         missing=[r.missing for r in rows if r.missing],
     )
-
-
-def certificate_signatory(session: TrainingSession, configured: str = "") -> str:
-    """Who signs the certificates for the network: ``configured`` (CERTIFICATE_SIGNATORY),
-    else the coordinator who closed the session, else the first coordinator."""
-    if configured.strip():
-        return configured.strip()
-    coordinators = (
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.COORDINATOR, User.status == UserStatus.ACTIVE)
-    )
-    person = None
-    if session.closed_by_id is not None:
-        person = db.session.scalar(coordinators.where(User.id == session.closed_by_id))
-    if person is None:
-        person = db.session.scalar(coordinators.order_by(User.id).limit(1))
-    return f"{person.full_name}, coordination régionale" if person is not None else ""

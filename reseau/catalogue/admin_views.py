@@ -414,7 +414,7 @@ def session_action(session_id: int, operation, success: str, *, back: str | None
 def session_publish(session_id: int):
     """Publish a draft; one without trainer, place or séance asks first (GET, or a POST
     from a page that did not know yet)."""
-    session = get_session_or_404(session_id)
+    session = get_session_or_404(session_id, current_user, options=ADMIN_SESSION_OPTIONS)
     missing = session.missing_for_publication if session.status == SessionStatus.DRAFT else []
     back = back_to(url_for("catalogue.session_detail", session_id=session.id))
     form = ConfirmForm()
