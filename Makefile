@@ -2,8 +2,9 @@
 #
 #   make run     create .venv, install, upgrade the SQLite database in instance/, load the demo
 #                data (devdata/demo) when the database is empty, serve on http://127.0.0.1:$(PORT)
-#   make test    .venv with the dev extra, Chromium from Debian if missing, ruff, then pytest on
-#                SQLite and on PostgreSQL (under CI=true both are mandatory)
+#   make test    .venv with the dev extra, Chromium from Debian if missing, the Nu HTML checker
+#                if missing, ruff, then pytest on SQLite and on PostgreSQL (under CI=true both
+#                are mandatory)
 #   make lint    ruff only
 #   make clean   remove .venv, caches and test artifacts (instance/ data is kept)
 #   make clean-data  remove the SQLite database and the written e-mails from instance/
@@ -25,11 +26,16 @@ DEV_STAMP := $(VENV)/.installed-dev
 LINT_PATHS := $(wildcard reseau devdata tests bench docs)
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
+# The W3C Nu HTML checker (vnu.jar, run by tests/test_html_validity.py on the machine's Java),
+# pinned, from the npm registry's vnu-jar package, into a git-ignored folder.
+VNU_VERSION := 26.9.27
+VNU_DIR := .vnu
+VNU_JAR := $(VNU_DIR)/node_modules/vnu-jar/build/dist/vnu.jar
 # Options of bench/pages.py, e.g. `make bench BENCH_ARGS="--scales regional --duration 10"`.
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgresql lint audit chromium wrk clean clean-data bench bench-enrol bench-ics
+.PHONY: help run test test-sqlite test-postgresql lint audit chromium vnu wrk clean clean-data bench bench-enrol bench-ics
 
 help:
 	@echo "make run    serve the demo on http://127.0.0.1:$(PORT) (PORT=... to change)"
@@ -76,6 +82,27 @@ chromium:
 		echo "warning: $(CHROMIUM) is missing (as root: apt-get install chromium); browser tests will be skipped" >&2; \
 	fi
 
+# The Nu HTML checker, installed when missing or of another version. Under CI=true a missing
+# java or checker fails; elsewhere it is a warning and the validity test is skipped.
+vnu:
+	@if [ -f $(VNU_JAR) ] && grep -q '"version": "$(VNU_VERSION)"' $(VNU_DIR)/node_modules/vnu-jar/package.json 2>/dev/null; then \
+		:; \
+	elif command -v npm >/dev/null 2>&1 && echo "Installing vnu-jar $(VNU_VERSION) from the npm registry into $(VNU_DIR)/..." \
+		&& npm install --prefix $(VNU_DIR) --no-save --no-package-lock --no-audit --no-fund --ignore-scripts --silent vnu-jar@$(VNU_VERSION); then \
+		:; \
+	elif [ "$(CI)" = true ]; then \
+		echo "error: could not install vnu-jar $(VNU_VERSION) (npm missing or the registry unreachable)" >&2; exit 1; \
+	else \
+		echo "warning: could not install vnu-jar (needs npm); the HTML validity test will be skipped" >&2; \
+	fi
+	@if command -v java >/dev/null 2>&1; then \
+		exit 0; \
+	elif [ "$(CI)" = true ]; then \
+		echo "error: java is missing (apt-get install default-jre-headless), needed by the HTML validity test" >&2; exit 1; \
+	else \
+		echo "warning: java is missing (apt-get install default-jre-headless); the HTML validity test will be skipped" >&2; \
+	fi
+
 # The HTTP load tool of the page benchmark, from Debian's packages, like Chromium above.
 wrk:
 	@if [ -x $(WRK) ]; then \
@@ -96,7 +123,7 @@ audit: $(DEV_STAMP)
 	$(BIN)/python .ci/audit.py
 
 # Both passes run even when the first fails, so one run shows everything; then it fails.
-test: $(DEV_STAMP) chromium lint audit
+test: $(DEV_STAMP) chromium vnu lint audit
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgresql || status=1; \
@@ -116,7 +143,7 @@ test-postgresql: $(DEV_STAMP)
 	fi
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) $(VNU_DIR) build dist *.egg-info .pytest_cache .ruff_cache test-artifacts
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 
 clean-data:

@@ -1,7 +1,8 @@
 """Take the README's screenshots: the demo data in a scratch SQLite database, served on a free
 loopback port, photographed by Playwright in Debian's Chromium.
 
-    .venv/bin/python docs/take_screenshots.py
+    .venv/bin/python docs/take_screenshots.py          # all of them
+    .venv/bin/python docs/take_screenshots.py import   # only the people import's preview
 
 Writes docs/screenshots/*.png; instance/ is not touched.
 """
@@ -35,6 +36,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -42,7 +44,7 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-def main() -> None:
+def main(only: str | None = None) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         app = create_app(
@@ -55,11 +57,16 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             load_demo()
+            db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         base_url = f"http://127.0.0.1:{server.port}"
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            shoot(base_url)
+            if only == "import":
+                shoot_import(base_url)
+            else:
+                shoot(base_url)
+                shoot_import(base_url)
         finally:
             server.shutdown()
             with app.app_context():
@@ -80,20 +87,92 @@ def shoot(base_url: str) -> None:
         page.screenshot(path=OUT / "coordinator-home.png")
         page.goto("/admin/centres")
         page.screenshot(path=OUT / "centres.png")
-        # The volunteer's home page on a phone: what waits for them (issue 23).
-        phone = browser.new_context(
-            base_url=base_url, viewport={"width": 390, "height": 844}, locale="fr-FR"
-        ).new_page()
-        phone.goto("/connexion")
-        phone.locator("#email").fill("benevole@demo.reseau.test")
-        phone.locator("#password").fill("demo")
-        phone.locator("#login-form button[type=submit]").click()
-        phone.locator("#todo").wait_for()
-        phone.screenshot(path=OUT / "volunteer-home-phone.png", full_page=True)
+        # Issue 17: a funder's report (FDVA 1, the 2012 cycles) and the evaluations of 2012.
+        page.goto("/admin/financeurs")
+        report = page.get_by_role("link", name="FDVA 1", exact=True).get_attribute("href")
+        page.goto(f"{report}?du=2012-01-01&au=2012-12-31")
+        page.screenshot(path=OUT / "funder-report.png", full_page=True)
+        page.goto("/admin/evaluations?annee=2012")
+        page.screenshot(path=OUT / "evaluations.png")
+        shoot_figures(page)
+        context.close()
+        shoot_phone(browser, base_url)
         browser.close()
     for path in sorted(OUT.glob("*.png")):
         print(path.relative_to(ROOT))
 
 
+def _phone_login(browser, base_url: str, email: str):
+    context = browser.new_context(
+        base_url=base_url, viewport=PHONE, locale="fr-FR", device_scale_factor=2, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto("/connexion")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill("demo")
+    page.locator("#login-form button[type=submit]").click()
+    page.get_by_role("button", name="Se déconnecter").wait_for()
+    return context, page
+
+
+def shoot_phone(browser, base_url: str) -> None:
+    """The volunteer's and the trainer's pages at 390 px, as on a phone."""
+    context, page = _phone_login(browser, base_url, "benevole@demo.reseau.test")
+    page.screenshot(path=OUT / "phone-volunteer-home.png")
+    page.goto("/mes-formations")
+    page.screenshot(path=OUT / "phone-volunteer-enrolments.png")
+    context.close()
+    context, page = _phone_login(browser, base_url, "formatrice@demo.reseau.test")
+    page.goto("/mes-sessions")
+    page.locator("main a[href^='/mes-sessions/seances/']").first.click()
+    page.locator(".roster").wait_for()
+    page.screenshot(path=OUT / "phone-trainer-roster.png")
+    context.close()
+
+
+def shoot_figures(page) -> None:
+    """The 2011 rencontres régionales in the bilan, and the invitation form's « Précision »."""
+    page.goto("/bilan?annee=2011&type=rencontre_regionale")
+    page.screenshot(path=OUT / "bilan-rencontres-2011.png")
+    page.goto("/personnes/nouvelle")
+    page.locator("#category").select_option("partenaire")
+    page.locator("#sub_category").fill("agent")
+    page.locator("#sub_category").focus()
+    page.evaluate("document.querySelector('#email').scrollIntoView()")
+    page.screenshot(path=OUT / "person-sub-category.png")
+
+
+IMPORT_FILE = (
+    "Prénom;Nom;Courriel;Tél.;Catégorie;Fonction\r\n"
+    "Camille;Martin;camille.martin@exemple.fr;06 12 34 56 78;Bénévole;\r\n"
+    "Karim;Benali;;;élu;élu municipal\r\n"
+    "Inès;Moreau;ines.moreau@exemple;;Bénévole;\r\n"
+    "Louise;Garnier;louise.garnier@exemple.fr;;Salariée;animatrice\r\n"
+    "Camille;Martin;camille.martin@exemple.fr;;Bénévole;\r\n"
+    "Paul;Roy;paul.roy@exemple.fr;;astronaute;\r\n"
+)
+
+
+def shoot_import(base_url: str) -> None:
+    """The referent's preview of a small file: created, skipped rows with their reasons."""
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as scratch:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="fr-FR")
+        page = context.new_page()
+        page.goto("/connexion")
+        page.locator("#email").fill("referent@demo.reseau.test")
+        page.locator("#password").fill("demo")
+        page.locator("#login-form button[type=submit]").click()
+        page.get_by_role("button", name="Se déconnecter").wait_for()
+        path = Path(scratch) / "benevoles.csv"
+        path.write_bytes(IMPORT_FILE.encode("cp1252"))
+        page.goto("/personnes/import")
+        page.locator("#file").set_input_files(str(path))
+        page.get_by_role("button", name="Voir l'aperçu").click()
+        page.get_by_role("heading", name="Aperçu de l'import").wait_for()
+        page.screenshot(path=OUT / "import-preview.png", full_page=True)
+        browser.close()
+
+
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else None)

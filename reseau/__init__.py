@@ -22,9 +22,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         catalogue,
         diagnostic,
         enrolment,
+        evaluation,
+        funding,
+        imports,
         main,
         outbox,
         privacy,
+        proof,
         reports,
     )
     from reseau.cli import register_commands
@@ -45,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
-    for room in (attendance, privacy):
+    for room in (attendance, proof, privacy, imports, funding, evaluation):
         app.register_blueprint(room.bp)
     register_commands(app)
     return app
@@ -60,4 +64,8 @@ def _import_models() -> None:
     from reseau.core import audit, tick  # noqa: F401
     from reseau.diagnostic import models as diagnostic_models  # noqa: F401
     from reseau.enrolment import models as enrolment_models  # noqa: F401
+    from reseau.evaluation import models as evaluation_models  # noqa: F401
+    from reseau.funding import models as funding_models  # noqa: F401
+    from reseau.imports import models as imports_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401
+    from reseau.proof import models as proof_models  # noqa: F401

@@ -25,17 +25,26 @@ from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.core.tick import TickTask, hosts_seen, last_tick_run, run_tick
 from reseau.diagnostic import rollups as diagnostic_rollups
 from reseau.enrolment.tasks import enrolment_task
+from reseau.evaluation.tasks import evaluation_task
+from reseau.imports.operations import imports_task
 from reseau.main.health import health_report
 from reseau.outbox import deliver_due, retry_failed
 from reseau.privacy.retention import retention_task
+from reseau.proof.packs import pack_task
+from reseau.proof.retention import proof_retention_task
 
 # The periodic tasks, in the order ``tick`` runs them.
 TICK_TASKS = (
     TickTask("inscriptions", enrolment_task),
     TickTask("conservation", retention_task),
+    TickTask("imports", imports_task),
+    TickTask("preuves", pack_task),
+    TickTask("preuves-conservation", proof_retention_task),
+    TickTask("evaluations", evaluation_task),
 )
 
 
@@ -51,19 +60,35 @@ def register_commands(app) -> None:
         backup_command,
         restore_command,
         rebuild_rollups_command,
+        build_packs_command,
     ):
         app.cli.add_command(command)
 
 
 @click.command("tick")
 def tick_command() -> None:
-    """Run the periodic tasks: offers, convocations (J-2), retention. Safe on every host."""
+    """Run the periodic tasks: offers, convocations (J-2), retention, cold evaluations. Safe on
+    every host."""
     run = run_tick(TICK_TASKS)
     for entry in run.report:
         click.echo(entry["line"])
     if run.failed:
         click.echo("Au moins une tâche a échoué : voir les lignes ci-dessus.", err=True)
         raise SystemExit(1)
+
+
+@click.command("build-packs")
+def build_packs_command() -> None:
+    """Build the evidence packs waiting, to the end (tick builds a few steps each run)."""
+    total = 0
+    while True:
+        line = pack_task()
+        db.session.commit()
+        ran = int(line.split(" ", 1)[0])
+        total += ran
+        if not ran:
+            break
+    click.echo(f"{total} étape(s) de dossiers de preuves construite(s).")
 
 
 @click.command("send-mail")
@@ -78,12 +103,18 @@ def send_mail_command(limit: int) -> None:
     for problem in result.problems:
         click.echo(problem, err=True)
     click.echo(
-        f"{result.sent} envoyé(s), {result.retry} à réessayer, {result.failed} en échec définitif."
+        f"{ngettext('%(num)s envoyé', '%(num)s envoyés', result.sent)}, "
+        f"{result.retry} à réessayer, {result.failed} en échec définitif."
     )
     if result.failed:
         click.echo(
-            f"{result.failed} message(s) ne partiront plus seuls : la coordination les voit "
-            "dans « Envois en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
+            ngettext(
+                "%(num)s message ne partira plus seul : la coordination le voit dans « Envois en "
+                "échec » ; `flask --app reseau retry-mail` le remet à envoyer.",
+                "%(num)s messages ne partiront plus seuls : la coordination les voit dans « Envois "
+                "en échec » ; `flask --app reseau retry-mail` les remet à envoyer.",
+                result.failed,
+            ),
             err=True,
         )
         raise SystemExit(1)
@@ -95,7 +126,13 @@ def retry_mail_command(mail_ids: tuple[int, ...]) -> None:
     """Queue failed messages again (those numbered MAIL_IDS, or all), for the next send-mail."""
     count = retry_failed(list(mail_ids) or None, actor=None)
     db.session.commit()
-    click.echo(f"{count} message(s) en échec remis à envoyer au prochain send-mail.")
+    click.echo(
+        ngettext(
+            "%(num)s message en échec remis à envoyer au prochain send-mail.",
+            "%(num)s messages en échec remis à envoyer au prochain send-mail.",
+            count,
+        )
+    )
 
 
 @click.command("create-admin")
@@ -215,7 +252,13 @@ def deploy_check_command(command: tuple[str, ...]) -> None:
     if not problems:
         click.echo("Aucun problème de configuration détecté.")
         return
-    click.echo(f"{len(problems)} point(s) à corriger avant la mise en production :")
+    click.echo(
+        ngettext(
+            "%(num)s point à corriger avant la mise en production :",
+            "%(num)s points à corriger avant la mise en production :",
+            len(problems),
+        )
+    )
     for problem in problems:
         click.echo(f"  - {problem}")
     raise SystemExit(1)

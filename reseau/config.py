@@ -69,6 +69,8 @@ def default_config(instance_path: str) -> dict:
         # Issue 8: sessions end after 2 hours without a request, and 12 hours after login.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        # The idle warning with its « Rester connecté·e » button shows this long before the end.
+        "SESSION_WARNING_SECONDS": int(os.environ.get("SESSION_WARNING_SECONDS", "300")),
         # Host names the app answers to (comma-separated); empty accepts any (development).
         "TRUSTED_HOSTS": _env_list("TRUSTED_HOSTS"),
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
@@ -120,6 +122,17 @@ def default_config(instance_path: str) -> dict:
         "CERTIFICATE_SIGNATORY": os.environ.get("CERTIFICATE_SIGNATORY", ""),
         # The first time retention finds people, `tick` says how many and waits this long.
         "RETENTION_NOTICE_DAYS": int(os.environ.get("RETENTION_NOTICE_DAYS", "7")),
+        # Issue 16, proof: signing opens this long before a séance and closes this long after;
+        # sealed proof is kept until the end of the séance's year plus these years
+        # (docs/proof-retention.md); PAdES signature of sealed PDFs with this key and
+        # certificate (PEM files; unset: the SHA-256 fingerprints alone); sessions with more
+        # participants than this get their evidence pack built by `tick`.
+        "SIGNING_WINDOW_MINUTES": int(os.environ.get("SIGNING_WINDOW_MINUTES", "30")),
+        "PROOF_RETENTION_YEARS": int(os.environ.get("PROOF_RETENTION_YEARS", "6")),
+        "PROOF_SIGNING_KEY": os.environ.get("PROOF_SIGNING_KEY") or None,
+        "PROOF_SIGNING_CERT": os.environ.get("PROOF_SIGNING_CERT") or None,
+        "PROOF_SIGNING_KEY_PASSWORD": os.environ.get("PROOF_SIGNING_KEY_PASSWORD") or None,
+        "PACK_INLINE_MAX_PEOPLE": int(os.environ.get("PACK_INLINE_MAX_PEOPLE", "40")),
     }
 
 

@@ -15,8 +15,10 @@ from datetime import date
 
 from devdata.demo.diagnostic import add_demo_campaign
 from devdata.demo.enrolments import add_demo_enrolments
+from devdata.demo.evaluation import add_demo_evaluation
 from devdata.demo.loader import LABELS, Loader
 from devdata.demo.planner import Planner
+from devdata.demo.proof import add_demo_proof
 from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
@@ -42,6 +44,8 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     db.session.flush()
     created["upcoming_enrolments"] = add_demo_enrolments()
     add_demo_campaign(today)
+    created["sealed_sheets"] = add_demo_proof()
+    add_demo_evaluation(today, created)
     # The demo writes answers as rows, not through the operations: count them afresh.
     rollups.rebuild()
     if commit:

@@ -40,6 +40,10 @@ LABELS = {
     "attendances": "émargements",
     "feedback": "évaluations",
     "upcoming_enrolments": "inscriptions aux sessions à venir",
+    "sealed_sheets": "feuilles d'émargement scellées",
+    "funders": "financeurs",
+    "session_fundings": "lignes de financement",
+    "cold_answers": "évaluations à froid",
 }
 
 
@@ -136,6 +140,7 @@ class Loader:
                 first_name=spec.first_name,
                 last_name=spec.last_name,
                 category=spec.category,
+                sub_category=spec.sub_category,
                 status=spec.status,
                 centre=self.centre[spec.centre] if spec.centre else None,
                 password_hash=self.password_hash if spec.with_password else None,

@@ -40,6 +40,7 @@ class Planner:
         self.emails: set[str] = set()
         self.pools: dict[tuple[CentreKey, Category], list[str]] = {}
         self.partners: list[str] = []
+        self.caf_agents: list[str] = []
         self.elus_municipaux: list[str] = []
         self.trainers: list[str] = []
         self.sessions: list[SessionSpec] = []
@@ -96,14 +97,20 @@ class Planner:
                 Category.ELU: 1,
             }
             for category, size in sizes.items():
+                # A centre's élu·e sits on its board.
+                sub = "administrateur·rice" if category == Category.ELU else ""
                 self.pools[(centre, category)] = [
-                    self._person(category, centre) for _ in range(size)
+                    self._person(category, centre, sub_category=sub) for _ in range(size)
                 ]
         # The demo volunteer belongs to the pool of her centre (she goes to trainings).
         self.pools[(words.BLANC, Category.BENEVOLE)].append(BENEVOLE)
         # CAF agents (two per département), Carsat, other federations: partners, no centre.
-        self.partners = [self._person(Category.PARTENAIRE, None) for _ in range(16)]
-        self.elus_municipaux = [self._person(Category.ELU, None) for _ in range(4)]
+        partners = ["agent CAF"] * 12 + ["agent Carsat"] * 2 + ["fédération"] * 2
+        self.partners = [self._person(Category.PARTENAIRE, None, sub_category=s) for s in partners]
+        self.caf_agents = self.partners[:12]
+        self.elus_municipaux = [
+            self._person(Category.ELU, None, sub_category="élu municipal") for _ in range(4)
+        ]
         # Other trainers: external (CEMEA, FCSF) and a salariée of Saint-Jean-de-Braye.
         self.trainers = [
             self._person(Category.PARTENAIRE, None, roles=(Role.TRAINER,)),
@@ -131,6 +138,7 @@ class Planner:
         benevoles: int = 0,
         elus: int = 0,
         partners: int = 0,
+        caf_agents: int = 0,
         elus_municipaux: int = 0,
     ) -> list[str]:
         """Pick people: exactly these numbers by category, every centre represented."""
@@ -150,6 +158,7 @@ class Planner:
         for (centre, category), count in taken.items():
             picked += self.rng.sample(self.pools[(centre, category)], count)
         picked += self.rng.sample(self.partners, partners)
+        picked += self.rng.sample(self.caf_agents, caf_agents)
         picked += self.rng.sample(self.elus_municipaux, elus_municipaux)
         self.rng.shuffle(picked)
         return picked

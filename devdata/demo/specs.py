@@ -78,6 +78,7 @@ class PersonSpec:
     with_password: bool = False
     directory_consent: bool = False
     created_at: datetime | None = None
+    sub_category: str = ""  # "élu municipal", "agent CAF"…
 
 
 @dataclass

@@ -77,7 +77,7 @@ def _bourges_24_march(planner: Planner, centres: list[CentreKey]) -> None:
         capacity=60,
     )
     # 48 participants: 28 salariés, 12 bénévoles, 1 élu municipal, 7 agents CAF.
-    people = planner.draw(centres, salaries=28, benevoles=12, partners=7, elus_municipaux=1)
+    people = planner.draw(centres, salaries=28, benevoles=12, caf_agents=7, elus_municipaux=1)
     planner.close(spec, people)
     planner.add(spec)
 

@@ -130,6 +130,7 @@ def _person(build: Build, uid: int, centre_of, password: str, recent: datetime) 
         "phone": _mobile(rng) if rng.random() < 0.5 else "",
         "centre_id": centre,
         "category": category,
+        "sub_category": _sub_category(uid, category),
         "status": status,
         "password_hash": password if status in WITH_PASSWORD else None,
         "directory_consent": rng.random() < 0.6,
@@ -139,6 +140,19 @@ def _person(build: Build, uid: int, centre_of, password: str, recent: datetime) 
         if status == UserStatus.ACTIVE
         else None,
     }
+
+
+# Sub-categories drawn from the id, not the random generator: the rest stays as it was.
+_PARTNERS = ("agent CAF", "agent CAF", "agent de la collectivité", "agent Carsat")
+_ELUS = ("administrateur·rice", "administrateur·rice", "administrateur·rice", "élu municipal")
+
+
+def _sub_category(uid: int, category: Category) -> str:
+    if category == Category.PARTENAIRE:
+        return _PARTNERS[uid % len(_PARTNERS)]
+    if category == Category.ELU:
+        return _ELUS[uid % len(_ELUS)]
+    return ""
 
 
 def _mobile(rng) -> str:

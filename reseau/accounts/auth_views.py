@@ -33,6 +33,7 @@ from reseau.accounts.operations import (
     set_password_with_token,
 )
 from reseau.core.extensions import db, limiter
+from reseau.core.security import extend_session
 from reseau.core.web import form_status, render_page, safe_next, see_other
 
 
@@ -107,6 +108,17 @@ def logout():
     session.clear()
     flash("Vous êtes déconnecté·e.", "info")
     return see_other(url_for("accounts.login"))
+
+
+@bp.route("/session/prolonger", methods=["POST"])
+@login_required
+def keep_session():
+    """« Rester connecté·e » in the idle warning (RGAA 13.1.4): 204 to htmx, else back."""
+    extend_session()
+    if request.headers.get("HX-Request"):
+        return "", 204
+    flash("Votre session est prolongée.", "success")
+    return see_other(safe_next(request.form.get("next"), url_for("main.home")))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
@@ -187,6 +199,7 @@ def register():
             centre=db.session.get(Centre, form.centre_id.data),
             category=Category(form.category.data),
             phone=form.phone.data or "",
+            sub_category=form.sub_category.data or "",
         )
         db.session.commit()
         # 303, like every navigating POST; the same answer whether the address is known.
@@ -214,6 +227,7 @@ def confirm_registration(token: str):
                 phone=data["phone"],
                 centre=data["centre"],
                 category=data["category"],
+                sub_category=str(data.get("sub_category") or ""),
                 password=form.password.data,
             )
             db.session.commit()

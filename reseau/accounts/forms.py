@@ -201,6 +201,12 @@ class PersonFieldsMixin:
         choices=select_choices([("", "— Choisir —")] + [(c.value, c.label) for c in Category]),
         validators=[InputRequired(REQUIRED)],
     )
+    # Finer than the category ("élu municipal", "agent CAF"): the bilan counts them.
+    sub_category = StringField(
+        "Précision (facultatif)",
+        filters=[one_line_filter],
+        validators=[Optional(), Length(max=80, message="80 caractères au plus.")],
+    )
 
     # The e-mail must be unique; an edit form sets ``person`` to skip the person themself.
     person: User | None = None

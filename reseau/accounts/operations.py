@@ -25,6 +25,7 @@ from reseau.accounts.models import (
     UserRole,
     UserStatus,
 )
+from reseau.accounts.subcategories import normalise_sub_category
 from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
@@ -49,28 +50,47 @@ def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     Earlier unused tokens of the same purpose are voided, so only the latest link works
     (the person's row is locked: two requests at once leave one valid link).
     """
-    lock_row(user)
+    return issue_tokens([user], purpose, lifetime)[user.id]
+
+
+def issue_tokens(users: list[User], purpose: TokenPurpose, lifetime: timedelta) -> dict[int, str]:
+    """``issue_token`` for many people at once (an import): {person id: secret}."""
+    ids = [user.id for user in users]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        if len(users) == 1:
+            lock_row(users[0])
+        else:  # the same lock as lock_row, one statement per 500 people
+            db.session.execute(
+                sa.select(User)
+                .where(User.id.in_(chunk))
+                .with_for_update(of=User)
+                .execution_options(populate_existing=True)
+            ).all()
+        db.session.execute(
+            sa.update(AccountToken)
+            .where(
+                AccountToken.user_id.in_(chunk),
+                AccountToken.purpose == purpose,
+                AccountToken.used_at.is_(None),
+            )
+            .values(used_at=utcnow())
+        )
     now = utcnow()
-    db.session.execute(
-        sa.update(AccountToken)
-        .where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
+    secrets_by_id = {}
+    for user in users:
+        secret = secrets.token_urlsafe(32)
+        secrets_by_id[user.id] = secret
+        db.session.add(
+            AccountToken(
+                user_id=user.id,
+                purpose=purpose,
+                token_hash=hash_token(secret),
+                expires_at=now + lifetime,
+            )
         )
-        .values(used_at=now)
-    )
-    secret = secrets.token_urlsafe(32)
-    db.session.add(
-        AccountToken(
-            user=user,
-            purpose=purpose,
-            token_hash=hash_token(secret),
-            expires_at=now + lifetime,
-        )
-    )
     db.session.flush()
-    return secret
+    return secrets_by_id
 
 
 def void_tokens(user: User) -> None:
@@ -122,6 +142,7 @@ def _new_person(
     centre: Centre | None,
     category: Category,
     status: UserStatus,
+    sub_category: str = "",
 ) -> User:
     return User(
         email=normalise_email(email),
@@ -130,6 +151,7 @@ def _new_person(
         phone=phone.strip(),
         centre=centre,
         category=category,
+        sub_category=normalise_sub_category(sub_category),
         status=status,
     )
 
@@ -144,9 +166,12 @@ def invite_person(
     category: Category,
     roles=(),
     phone: str = "",
+    sub_category: str = "",
 ) -> User:
     """Create an invited person and queue their invitation e-mail."""
-    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.INVITED)
+    person = _new_person(
+        email, first_name, last_name, phone, centre, category, UserStatus.INVITED, sub_category
+    )
     person.invited_by_id = actor.id
     person.set_roles(roles)
     db.session.add(person)
@@ -158,17 +183,23 @@ def invite_person(
 
 def send_invitation(person: User, *, actor: User) -> None:
     """Queue (again) the invitation e-mail with a fresh link for ``person``."""
+    send_invitations([person], actor=actor)
+
+
+def send_invitations(people: list[User], *, actor: User) -> None:
+    """``send_invitation`` for many people at once (an import's invitations)."""
     days = current_app.config["INVITATION_DAYS"]
-    secret = issue_token(person, TokenPurpose.INVITATION, timedelta(days=days))
-    queue_mail(
-        person.email,
-        "Votre invitation à Réseau",
-        "invitation",
-        person=person,
-        inviter=actor,
-        link=external_url("accounts.accept_invitation", token=secret),
-        days=days,
-    )
+    secrets_by_id = issue_tokens(people, TokenPurpose.INVITATION, timedelta(days=days))
+    for person in people:
+        queue_mail(
+            person.email,
+            "Votre invitation à Réseau",
+            "invitation",
+            person=person,
+            inviter=actor,
+            link=external_url("accounts.accept_invitation", token=secrets_by_id[person.id]),
+            days=days,
+        )
 
 
 def update_person(person: User, data: dict, *, actor: User) -> None:
@@ -183,6 +214,8 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
     person.last_name = data["last_name"].strip()
     person.phone = (data.get("phone") or "").strip()
     person.category = Category(data["category"])
+    if "sub_category" in data:
+        person.sub_category = normalise_sub_category(data["sub_category"])
     if "centre" in data:
         person.centre = data["centre"]
     if "roles" in data:
@@ -301,6 +334,7 @@ def request_registration(
     centre: Centre,
     category: Category,
     phone: str = "",
+    sub_category: str = "",
 ) -> None:
     """Answer a self-registration by e-mail only, the same way for a known or a new address.
 
@@ -328,6 +362,7 @@ def request_registration(
         "phone": phone.strip(),
         "centre_id": centre.id,
         "category": category.value,
+        "sub_category": normalise_sub_category(sub_category),
     }
     queue_mail(
         email,
@@ -366,9 +401,12 @@ def register_person(
     category: Category,
     password: str,
     phone: str = "",
+    sub_category: str = "",
 ) -> User:
     """Create a self-registered account, pending approval by the centre's referents."""
-    person = _new_person(email, first_name, last_name, phone, centre, category, UserStatus.PENDING)
+    person = _new_person(
+        email, first_name, last_name, phone, centre, category, UserStatus.PENDING, sub_category
+    )
     person.set_password(password)
     person.set_roles([Role.PARTICIPANT])
     db.session.add(person)
@@ -440,3 +478,33 @@ def decline_person(person: User, *, actor: User) -> bool:
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
     db.session.flush()
+
+
+def add_person(
+    *,
+    actor: User,
+    email: str | None,
+    first_name: str,
+    last_name: str,
+    centre: Centre | None,
+    category: Category,
+    phone: str = "",
+    sub_category: str = "",
+    invite: bool,
+) -> User:
+    """Create a participant without auditing each one (an import audits itself as a whole).
+
+    With ``invite`` and an e-mail, an invited account whose invitation the caller sends
+    (``send_invitations``) now or later (the person's "Renvoyer l'invitation"). Otherwise a
+    person without an account (as a walk-in): they can be enrolled and marked present by
+    others. Not flushed: many people are added at once.
+    """
+    invited = invite and bool(email)
+    status = UserStatus.INVITED if invited else UserStatus.GUEST
+    person = _new_person(email or "", first_name, last_name, phone, centre, category, status)
+    person.email = person.email or None
+    person.sub_category = sub_category.strip()
+    person.invited_by_id = actor.id if invited else None
+    person.set_roles([])  # participant
+    db.session.add(person)
+    return person

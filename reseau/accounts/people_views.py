@@ -26,6 +26,7 @@ from reseau.accounts.operations import (
     send_invitation,
     update_person,
 )
+from reseau.accounts.subcategories import SUGGESTIONS, all_suggestions
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
 from reseau.core.lists import contains, paginate
@@ -118,6 +119,7 @@ def person_new():
             phone=form.phone.data or "",
             centre=centre,
             category=Category(form.category.data),
+            sub_category=form.sub_category.data or "",
             roles=form.roles.data if "roles" in form else (),
         )
         db.session.commit()
@@ -173,7 +175,8 @@ def person_edit(person_id: int):
 
 def _person_data(form: PersonForm) -> dict:
     data = {
-        name: form[name].data for name in ("first_name", "last_name", "email", "phone", "category")
+        name: form[name].data
+        for name in ("first_name", "last_name", "email", "phone", "category", "sub_category")
     }
     if current_user.is_coordinator:
         data.update(centre=_chosen_centre(form), roles=form.roles.data)
@@ -279,3 +282,11 @@ def person_decide(person_id: int):
     db.session.commit()
     flash(*message)
     return see_other(url_for("accounts.person_pending"))
+
+
+@bp.app_template_global("sub_category_suggestions")
+def sub_category_suggestions(all: bool = False):  # noqa: A002 (the template's own word)
+    """The forms' suggestions: by category value, or ``all`` of them in one list."""
+    if all:
+        return all_suggestions()
+    return {category.value: list(items) for category, items in SUGGESTIONS.items()}

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from reseau.accounts.models import Category, Centre, User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.queries import hours_attended, is_trainer_of
+from reseau.attendance.signals import record_guard
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.operations import CatalogueError
 from reseau.catalogue.operations import close_session as close_training_session
@@ -161,6 +162,14 @@ def _check_recordable(seance: Seance, actor: User) -> None:
         )
     if seance.status != SeanceStatus.SCHEDULED:
         raise AttendanceError("Cette séance est annulée : pas d'émargement.")
+    _ask_guards(seance, actor)
+
+
+def _ask_guards(seance: Seance, actor: User) -> None:
+    """Rooms above may refuse a mark (a sealed sheet is corrected by the coordinator only)."""
+    for _, refusal in record_guard.send(seance, actor=actor):
+        if refusal:
+            raise AttendanceError(refusal)
 
 
 def set_status(
@@ -334,7 +343,24 @@ def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> At
     record = _find(seance, person)
     if record is not None and record.status in AttendanceStatus.ATTENDED:
         return record  # the trainer's "late" stays
+    _ask_guards(seance, person)
     return _write(seance, person, AttendanceStatus.PRESENT, actor=person)
+
+
+def mark_signed(
+    seance: Seance, person: User, status: AttendanceStatus, *, actor: User
+) -> Attendance:
+    """Record the presence a signature proves (the proof room checked the window and who may
+    sign); a "late" already recorded stays when the signature says only "present"."""
+    _hold(seance)
+    if seance.session.status not in (SessionStatus.PUBLISHED, SessionStatus.CLOSED) or (
+        seance.status != SeanceStatus.SCHEDULED
+    ):
+        raise AttendanceError("L'émargement de cette séance n'est pas ouvert.")
+    record = _find(seance, person)
+    if record is not None and record.status == AttendanceStatus.LATE:
+        return record
+    return _write(seance, person, status, actor=actor)
 
 
 # --- Closing -----------------------------------------------------------------------------

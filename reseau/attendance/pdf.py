@@ -16,7 +16,7 @@ from fpdf.enums import XPos, YPos
 
 from reseau.accounts.models import User
 from reseau.catalogue.models import Seance, SeanceStatus, TrainingSession
-from reseau.core.i18n import date_fr, time_fr, to_local
+from reseau.core.i18n import date_fr, number, time_fr, to_local
 
 FONTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
 FONT = "DejaVu"
@@ -25,7 +25,7 @@ WALK_IN_ROWS = 6
 
 def hours_label(hours: float) -> str:
     """3.5 -> "3,5 h"; 3.0 -> "3 h"."""
-    return f"{hours:g}".replace(".", ",") + " h"
+    return number(hours) + " h"
 
 
 def half_day(seance: Seance) -> str:

@@ -34,7 +34,7 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
 from reseau.core.extensions import db, limiter
 from reseau.core.forms import ConfirmForm
-from reseau.core.i18n import to_local
+from reseau.core.i18n import ngettext, to_local
 from reseau.core.web import (
     back_to,
     form_status,
@@ -152,7 +152,12 @@ def seance_roster(seance_id: int):
         )
         if done:
             flash(
-                f"Émargement enregistré ({saved} changement{'s' if saved > 1 else ''}).", "success"
+                ngettext(
+                    "Émargement enregistré (%(num)s changement).",
+                    "Émargement enregistré (%(num)s changements).",
+                    saved,
+                ),
+                "success",
             )
         return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
     return render_page("attendance/seance_roster.html", **_roster_context(seance))
@@ -222,8 +227,11 @@ def all_present(seance_id: int):
     done, marked = _commit_or_flash(lambda: operations.mark_all_present(seance, actor=current_user))
     if done:
         flash(
-            f"{marked} personne{'s' if marked > 1 else ''} marquée{'s' if marked > 1 else ''} "
-            "présente" + ("s." if marked > 1 else "."),
+            ngettext(
+                "%(num)s personne marquée présente.",
+                "%(num)s personnes marquées présentes.",
+                marked,
+            ),
             "success",
         )
     return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
@@ -409,8 +417,12 @@ def close_session(session_id: int):
         )
         if done:
             flash(
-                f"Session « {session.title} » clôturée. {asked} participant·e(s) "
-                "reçoivent une demande d'avis.",
+                f"Session « {session.title} » clôturée. "
+                + ngettext(
+                    "%(num)s participant·e reçoit une demande d'avis.",
+                    "%(num)s participant·es reçoivent une demande d'avis.",
+                    asked,
+                ),
                 "success",
             )
         return see_other(back)

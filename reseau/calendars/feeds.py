@@ -52,6 +52,7 @@ from reseau.catalogue.models import (
 )
 from reseau.core.database import UTCDateTime, is_read_only, standalone_write, utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox import base_url
 
@@ -465,9 +466,9 @@ def _centre_participants(
 
 def _others(count: int, *, after_names: bool) -> str:
     """« 1 personne », « 3 autres personnes »: the participants whose names are not shown."""
-    plural = "s" if count > 1 else ""
-    other = f"autre{plural} " if after_names else ""
-    return f"{count} {other}personne{plural}"
+    if after_names:
+        return ngettext("%(num)s autre personne", "%(num)s autres personnes", count)
+    return ngettext("%(num)s personne", "%(num)s personnes", count)
 
 
 # Built feeds by (database, ETag), per process. The ETag covers everything the bytes depend on,

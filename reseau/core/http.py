@@ -6,6 +6,8 @@ import functools
 import hashlib
 from collections.abc import Callable
 
+import flask
+from flask import current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reseau.core.extensions import compress, limiter
@@ -16,8 +18,39 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class UploadLimit(flask.Request):
+    """A request whose body may be larger than ``MAX_CONTENT_LENGTH`` for the views marked
+    with ``allows_upload``. The limit must be known before anything reads the form: the CSRF
+    check and ``refuse_nul_bytes`` do, before the view runs (beyond it: a French 413 page)."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.endpoint:
+            view = current_app.view_functions.get(self.endpoint)
+            limit = getattr(view, "max_upload_bytes", None)
+            if limit:
+                return limit
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def allows_upload(max_bytes: int):
+    """Let the view receive a request body of up to ``max_bytes`` (a file upload)."""
+
+    def decorator(view):
+        view.max_upload_bytes = max_bytes
+        return view
+
+    return decorator
+
+
 def init_app(app) -> None:
     """Headers on every answer, the rate limiter, compression and the proxies in front."""
+    # On top of the request class already set (htmx-flask's, with ``request.htmx``).
+    app.request_class = type("Request", (UploadLimit, app.request_class), {})
     _add_security_headers(app)
     # Before the limiter's hook, so that it runs after it (Flask runs them in reverse order).
     app.after_request(_retry_after_only_on_429)

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
-from flask_babel import get_locale
+from babel import numbers as babel_numbers
+from flask_babel import get_locale, get_translations
 
 PARIS = ZoneInfo("Europe/Paris")
 FRENCH = Locale.parse("fr")  # outside any application context (scripts)
@@ -66,6 +67,45 @@ def span_fr(starts_at: datetime, ends_at: datetime) -> str:
     return f"du {datetime_fr(starts_at)} au {datetime_fr(ends_at)}"
 
 
+def number(value: float | int | None, style: str = "decimal") -> str:
+    """« 1 234 », « 4,5 », « 87 % »: every number a page shows, written by Babel.
+
+    ``style="percent"`` takes a percentage (87 for 87 %), as the reports compute them. One
+    decimal at most, none when it is zero."""
+    if value is None:
+        return ""
+    locale = get_locale() or FRENCH
+    if style == "percent":
+        return babel_numbers.format_percent(value / 100, "#,##0.# %", locale=locale)
+    return babel_numbers.format_decimal(value, "#,##0.#", locale=locale)
+
+
+def plural_form(singular: str, plural: str, num: float | int) -> str:
+    """The form of ``num``: French gives the singular to 0 and 1 (« 0 personne a répondu »).
+
+    A catalogue that translates the message decides with its own rule; untranslated, the
+    French source is chosen here (gettext's fallback would say « 0 personnes »)."""
+    translations = get_translations()
+    key = (singular, 0 if abs(num) < 2 else 1)
+    catalog = getattr(translations, "_catalog", {})
+    if key in catalog:
+        return translations.ngettext(singular, plural, num)
+    return singular if abs(num) < 2 else plural
+
+
+def ngettext(singular: str, plural: str, num: float | int, **variables) -> str:
+    """Plurals in Python code: ``ngettext("%(num)s place", "%(num)s places", n)``; ``num`` is
+    written by :func:`number`. Templates have the same ``ngettext``."""
+    variables.setdefault("num", number(num))
+    return plural_form(singular, plural, num) % variables
+
+
+def _template_ngettext(singular: str, plural: str, num: float | int) -> str:
+    # Jinja's newstyle gettext then applies ``% variables`` (num included, escaped): the
+    # number is written by ``number`` first, so « 1 234 personnes », not « 1234 ».
+    return plural_form(singular, plural, num).replace("%(num)s", number(num).replace("%", "%%"))
+
+
 def init_app(app) -> None:
     """French and Paris time everywhere: Flask-Babel and the date filters of the templates."""
     from reseau.core.extensions import babel
@@ -77,3 +117,10 @@ def init_app(app) -> None:
     app.add_template_filter(datetime_fr, "datetime_fr")
     app.add_template_filter(to_local, "local")
     app.add_template_global(span_fr, "span_fr")
+    app.add_template_filter(number, "number")
+    # Flask-Babel's callables, with the French plural rule and numbers written by Babel.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: get_translations().ugettext(s),
+        ngettext=_template_ngettext,
+        newstyle=True,
+    )

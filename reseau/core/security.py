@@ -50,6 +50,33 @@ def session_expired(config, now: int) -> bool:
     return now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600
 
 
+def _seen_every(config) -> int:
+    """How often the idle clock is written: once a minute (most answers then keep the same
+    cookie), more often when the idle limit itself is short."""
+    return max(1, min(60, int(config["SESSION_IDLE_MINUTES"] * 6)))
+
+
+def extend_session() -> None:
+    """« Rester connecté·e »: the idle clock starts again now."""
+    session["_seen"] = int(time.time())
+
+
+def session_timeout(config) -> dict | None:
+    """What the page's idle warning needs (seconds left, the idle limit, the warning's lead),
+    or None when no idle limit applies (nobody logged in, or « rester connecté·e »)."""
+    seen = session.get("_seen")
+    if "_user_id" not in session or session.get("_remembered") or not isinstance(seen, int):
+        return None
+    idle = int(config["SESSION_IDLE_MINUTES"] * 60)
+    return {
+        "left": max(0, idle - (int(time.time()) - seen)),
+        "idle": idle,
+        # After a request the clock may be this much older than the answer (see _seen_every).
+        "slack": _seen_every(config),
+        "warn": min(int(config["SESSION_WARNING_SECONDS"]), idle // 2),
+    }
+
+
 def register_session_timeouts(app) -> None:
     user_logged_in.connect(_mark_login, app)
     user_loaded_from_cookie.connect(_mark_cookie_session, app)
@@ -68,8 +95,12 @@ def register_session_timeouts(app) -> None:
         if not isinstance(session.get("_started"), int):
             session["_started"] = now
         # Written at most once a minute: most answers keep the same session cookie.
-        if not isinstance(session.get("_seen"), int) or now - session["_seen"] >= 60:
+        if not isinstance(session.get("_seen"), int) or now - session["_seen"] >= _seen_every(
+            app.config
+        ):
             session["_seen"] = now
+
+    app.add_template_global(lambda: session_timeout(app.config), "session_timeout")
 
 
 # The secret part of token URLs: private feeds, invitations, password resets, registration

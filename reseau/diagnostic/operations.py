@@ -13,6 +13,7 @@ from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSess
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.diagnostic import rollups
 from reseau.diagnostic.models import (
     DiagnosticCampaign,
@@ -333,7 +334,12 @@ def invite_people(campaign: DiagnosticCampaign, *, actor: User) -> int:
             link=link,
         )
     db.session.flush()
-    record_audit(actor, "diagnostic.invite", campaign, summary=f"{invited} personne(s) invitée(s)")
+    record_audit(
+        actor,
+        "diagnostic.invite",
+        campaign,
+        summary=ngettext("%(num)s personne invitée", "%(num)s personnes invitées", invited),
+    )
     return invited
 
 
@@ -476,7 +482,10 @@ def notify_people_of_session(session: TrainingSession, *, actor: User | None = N
     db.session.flush()
     if sent:
         record_audit(
-            actor, "diagnostic.need_notice", session, summary=f"{sent} personne(s) prévenue(s)"
+            actor,
+            "diagnostic.need_notice",
+            session,
+            summary=ngettext("%(num)s personne prévenue", "%(num)s personnes prévenues", sent),
         )
     return sent
 

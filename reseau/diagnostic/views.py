@@ -26,7 +26,7 @@ from reseau.catalogue.models import Audience, Theme
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
-from reseau.core.i18n import time_fr
+from reseau.core.i18n import ngettext, time_fr
 from reseau.core.lists import paginate
 from reseau.core.web import form_status, render_page, see_other, wants_fragment
 from reseau.diagnostic import bp, operations, results
@@ -357,7 +357,7 @@ def remind_all(campaign_id: int):
     ).all()
     sent = sum(operations.remind_person(campaign, person, actor=current_user) for person in people)
     db.session.commit()
-    flash(f"{sent} relance(s) envoyée(s).", "success")
+    flash(ngettext("%(num)s relance envoyée.", "%(num)s relances envoyées.", sent), "success")
     return see_other(back)
 
 
@@ -647,6 +647,7 @@ def campaign_edit(campaign_id: int):
         return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
     skill_form = SkillForm(formdata=None)
     skill_form.theme_id.choices = select_choices(theme_choices())
+    skill_form.title.id = "skill-title"  # the campaign's own form on the page has a "title"
     invited = db.session.scalar(
         sa.select(sa.func.count(DiagnosticResponse.id)).where(
             DiagnosticResponse.campaign_id == campaign.id,
@@ -772,7 +773,10 @@ def invite(campaign_id: int):
     else:
         count = operations.invite_people(campaign, actor=current_user)
         db.session.commit()
-        flash(f"{count} invitation(s) envoyée(s).", "success")
+        flash(
+            ngettext("%(num)s invitation envoyée.", "%(num)s invitations envoyées.", count),
+            "success",
+        )
     return see_other(url_for("diagnostic.campaign_edit", campaign_id=campaign.id))
 
 

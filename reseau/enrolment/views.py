@@ -21,7 +21,7 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
-from reseau.core.i18n import to_local
+from reseau.core.i18n import ngettext, to_local
 from reseau.core.lists import paginate
 from reseau.core.web import (
     back_to,
@@ -498,7 +498,11 @@ def roster(session_id: int):
         else:
             message = f"Capacité enregistrée : {session.capacity} places."
             if promoted:
-                message += f" {len(promoted)} personne(s) passent de la liste d'attente."
+                message += " " + ngettext(
+                    "%(num)s personne passe de la liste d'attente.",
+                    "%(num)s personnes passent de la liste d'attente.",
+                    len(promoted),
+                )
             flash(message, "success")
             return see_other(url_for("enrolment.roster", session_id=session.id))
     elif capacity_form.errors:
@@ -550,7 +554,17 @@ def roster_csv(session_id: int):
     rows += [(e, None) for e in groups["cancelled"]]
     return csv_download(
         f"inscrits-session-{session.id}.csv",
-        ["Statut", "Position", "Nom", "Prénom", "E-mail", "Centre", "Catégorie", "Inscrit·e le"],
+        [
+            "Statut",
+            "Position",
+            "Nom",
+            "Prénom",
+            "E-mail",
+            "Centre",
+            "Catégorie",
+            "Précision",
+            "Inscrit·e le",
+        ],
         (
             [
                 enrolment.status.label,
@@ -560,6 +574,7 @@ def roster_csv(session_id: int):
                 enrolment.person.email or "",
                 enrolment.person.centre.name if enrolment.person.centre else "",
                 enrolment.person.category.label,
+                enrolment.person.sub_category,
                 to_local(enrolment.queued_at).strftime("%d/%m/%Y %H:%M"),
             ]
             for enrolment, position in rows

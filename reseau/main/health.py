@@ -20,6 +20,7 @@ from flask import current_app
 
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.core.tick import last_tick_run
 from reseau.main import bp
 from reseau.outbox.operations import outbox_figures
@@ -100,14 +101,18 @@ def _check_outbox(health: Health, now: datetime) -> None:
     health.add(
         "envois",
         "attention" if late else "ok",
-        f"{figures.waiting} message(s) à envoyer"
+        ngettext("%(num)s message à envoyer", "%(num)s messages à envoyer", figures.waiting)
         + (f", le plus ancien depuis {age} min" if age is not None else "")
         + (" : send-mail tourne-t-il, le serveur SMTP répond-il ?" if late else "."),
     )
     health.add(
         "echecs",
         "attention" if figures.failed else "ok",
-        f"{figures.failed} message(s) en échec définitif"
+        ngettext(
+            "%(num)s message en échec définitif",
+            "%(num)s messages en échec définitif",
+            figures.failed,
+        )
         + (
             " : à reprendre dans « Envois en échec » ou avec retry-mail." if figures.failed else "."
         ),

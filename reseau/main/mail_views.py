@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from reseau.accounts.access import coordinator_required
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.core.web import render_page, see_other
 from reseau.main import bp
 from reseau.outbox.operations import abandon_failed, failed_mail, outbox_figures, retry_failed
@@ -23,7 +24,14 @@ def failed_mail_list():
 def retry_all_mail():
     count = retry_failed(actor=current_user._get_current_object())
     db.session.commit()
-    flash(f"{count} message(s) remis à envoyer : ils partent au prochain envoi.", "success")
+    flash(
+        ngettext(
+            "%(num)s message remis à envoyer : il part au prochain envoi.",
+            "%(num)s messages remis à envoyer : ils partent au prochain envoi.",
+            count,
+        ),
+        "success",
+    )
     return see_other(url_for("main.failed_mail_list"))
 
 

@@ -36,7 +36,7 @@ import sqlalchemy as sa
 
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import to_local
+from reseau.core.i18n import ngettext, to_local
 from reseau.outbox.models import MailStatus, OutboxMail
 
 # Longer than any one SMTP transaction can last (each step times out after 30 s).
@@ -303,7 +303,8 @@ def _fail(mail: OutboxMail, error: Exception, config, result: Delivery, *, final
         mail.status = MailStatus.FAILED
         result.failed += 1
         result.problems.append(
-            f"Message n°{mail.id} en échec définitif après {mail.attempts} essai(s) "
+            f"Message n°{mail.id} en échec définitif après "
+            f"{ngettext('%(num)s essai', '%(num)s essais', mail.attempts)} "
             f"({_summary(error)}) : à reprendre dans « Envois en échec »."
         )
     else:

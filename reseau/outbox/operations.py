@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from reseau.core.audit import record_audit
 from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import ngettext
 from reseau.outbox.models import WAITING, MailStatus, OutboxMail
 
 
@@ -63,7 +64,15 @@ def retry_failed(mail_ids: list[int] | None = None, *, actor) -> int:
         statement = statement.where(OutboxMail.id.in_(mail_ids))
     count = db.session.execute(statement).rowcount
     if count:
-        record_audit(actor, "mail.retry", summary=f"{count} message(s) en échec remis à envoyer")
+        record_audit(
+            actor,
+            "mail.retry",
+            summary=ngettext(
+                "%(num)s message en échec remis à envoyer",
+                "%(num)s messages en échec remis à envoyer",
+                count,
+            ),
+        )
     db.session.flush()
     return count
 

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
+from reseau.accounts.subcategories import anonymous_sub_category
 from reseau.attendance.models import Attendance, Feedback
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
@@ -26,9 +27,11 @@ from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
+from reseau.evaluation.models import ColdAnswer, TrainerEvaluation
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
+from reseau.proof.retention import kept_documents, release_personal_data
 
 DELETION_REQUEST = "privacy.deletion_request"
 ANONYMISE = "person.anonymise"
@@ -103,6 +106,7 @@ def export_person(person: User) -> dict[str, Any]:
             "telephone": person.phone,
             "centre": person.centre.name if person.centre else None,
             "categorie": person.category.label,
+            "precision": person.sub_category,
             "statut": person.status.label,
             "roles": sorted(role.label for role in person.roles),
             "nom_visible_des_autres_participants": person.directory_consent,
@@ -174,6 +178,7 @@ def export_person(person: User) -> dict[str, Any]:
         "journal": [
             {"action": row.action, "le": _iso(row.at), "resume": row.summary} for row in history
         ],
+        "preuves_conservees": kept_documents(person),
     }
 
 
@@ -267,6 +272,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     person.password_hash = None
     person.status = UserStatus.ANONYMISED
     person.directory_consent = False
+    person.sub_category = anonymous_sub_category(person.sub_category)
     person.session_version += 1  # every open session ends
     person.set_roles([Role.PARTICIPANT])
     db.session.execute(sa.delete(AccountToken).where(AccountToken.user_id == person.id))
@@ -285,6 +291,8 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
             .values(recipient=ANONYMOUS_EMAIL, body_text="", ics=None, last_error=None)
         )
     erase_free_text(person)
+    # Sealed proof under retention keeps the person's name and signature (RGPD 17(3)(b)).
+    release_personal_data(person)
     scrub_copies(person, copies, found_by, email)
     # Earlier audit entries about the person named them: keep the facts, not the names.
     db.session.execute(
@@ -373,9 +381,9 @@ def erase_free_text(person: User) -> None:
 
     Free text (feedback comments, the diagnostic's open answers and other needs) may hold
     their name, a colleague's or their centre's story, which anonymous figures do not need.
-    The satisfaction marks, recommendations, skill levels and training wishes stay, so the
-    reports count the same answers; the comment lists, which show only non-empty texts, no
-    longer show theirs.
+    Cold answers and a trainer's evaluations lose their texts too. The satisfaction marks,
+    recommendations, skill levels and training wishes stay, so the reports count the same
+    answers; the comment lists, which show only non-empty texts, no longer show theirs.
     """
     _erase(Feedback, (Feedback.gained, Feedback.missing), Feedback.person_id == person.id)
     _erase(
@@ -385,6 +393,20 @@ def erase_free_text(person: User) -> None:
     )
     responses = sa.select(DiagnosticResponse.id).where(DiagnosticResponse.person_id == person.id)
     _erase(QuestionAnswer, (QuestionAnswer.text,), QuestionAnswer.response_id.in_(responses))
+    _erase(
+        ColdAnswer,
+        (ColdAnswer.changes, ColdAnswer.gained, ColdAnswer.missing, ColdAnswer.needs),
+        ColdAnswer.person_id == person.id,
+    )
+    _erase(
+        TrainerEvaluation,
+        (
+            TrainerEvaluation.group_notes,
+            TrainerEvaluation.objectives_notes,
+            TrainerEvaluation.to_change,
+        ),
+        TrainerEvaluation.trainer_id == person.id,
+    )
 
 
 def _erase(model, columns, condition) -> None:

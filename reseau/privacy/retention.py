@@ -15,7 +15,7 @@ from flask import current_app
 from reseau.core.audit import AuditLog, record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import date_fr, to_local
+from reseau.core.i18n import date_fr, ngettext, to_local
 from reseau.privacy.operations import apply_retention, count_inactive
 
 NOTICE = "retention.notice"
@@ -31,7 +31,11 @@ def retention_task() -> str:
         if line:
             return line
     count = apply_retention(now)
-    return f"{count} personne(s) anonymisée(s) après la durée de conservation."
+    return ngettext(
+        "%(num)s personne anonymisée après la durée de conservation.",
+        "%(num)s personnes anonymisées après la durée de conservation.",
+        count,
+    )
 
 
 def _notice(now, months: int, period: timedelta) -> str | None:
@@ -48,13 +52,22 @@ def _notice(now, months: int, period: timedelta) -> str | None:
         notice = record_audit(
             None,
             NOTICE,
-            summary=f"{count} personne(s) sans activité depuis {months} mois à anonymiser",
+            summary=ngettext(
+                "%(num)s personne sans activité depuis %(months)s mois à anonymiser",
+                "%(num)s personnes sans activité depuis %(months)s mois à anonymiser",
+                count,
+                months=months,
+            ),
             after={"count": count, "months": months},
         )
         notice.at = now
     start = date_fr(to_local(notice.at + period))
-    return (
-        f"Conservation : {count} personne(s) sans activité depuis {months} mois seront "
-        f"anonymisée(s) à partir du {start} (premier passage de la durée de conservation ; "
+    return ngettext(
+        "Conservation : %(num)s personne sans activité depuis %(months)s mois sera anonymisée",
+        "Conservation : %(num)s personnes sans activité depuis %(months)s mois seront anonymisées",
+        count,
+        months=months,
+    ) + (
+        f" à partir du {start} (premier passage de la durée de conservation ; "
         "RETENTION_MONTHS=0 l'arrête, une connexion ou une inscription garde la personne)."
     )

@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "person.enable": "Compte réactivé",
     "person.disable": "Compte désactivé",
     "person.guest": "Personne ajoutée sans compte",
+    "people.import": "Import de personnes",
+    "people.import_invitations": "Invitations d'un import envoyées",
     "attendance.correct": "Présence corrigée",
     "enrolment.moved": "Inscription déplacée",
     "person.anonymise": "Anonymisation",

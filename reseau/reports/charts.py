@@ -7,6 +7,7 @@ printing rely on the table, the chart is for the eye).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -14,10 +15,13 @@ from markupsafe import Markup, escape
 from reseau.reports.wording import hours_fr
 
 WIDTH = 640
-LABEL_WIDTH = 230
 VALUE_WIDTH = 60
 BAR = 18
 GAP = 8
+# Each label is written in full on its own lines above its bars (a label beside the bars was
+# cut: « ratégie et communication en dir… »). 13 px text: about 80 characters a line.
+LABEL_CHARS = 80
+LINE = 16
 # Colour-blind friendly, 3:1 against white at least.
 COLOURS = ("#1a56c4", "#a15c00")
 
@@ -46,8 +50,9 @@ def bar_chart(
     maximum = max((value for s in series for value in s.values), default=0) or 1
     group = count * BAR + (count - 1) * 2
     legend = 22 if names else 0
-    height = legend + len(labels) * (group + GAP) + GAP
-    plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    lines = [textwrap.wrap(label, LABEL_CHARS) or [""] for label in labels]
+    height = legend + sum(len(rows) * LINE + group + GAP for rows in lines) + GAP
+    plot = WIDTH - VALUE_WIDTH
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-label="{escape(title)}"'
@@ -55,7 +60,7 @@ def bar_chart(
         + f' data-values="{escape(_fingerprint(series))}">',
         f"<title>{escape(title)}</title>",
     ]
-    x = LABEL_WIDTH
+    x = 0
     for index, name in enumerate(names):
         parts.append(
             f'<rect x="{x}" y="4" width="12" height="12" fill="{COLOURS[index % 2]}"/>'
@@ -64,29 +69,26 @@ def bar_chart(
         x += 30 + 7 * len(name)
     y = legend + GAP
     for row, label in enumerate(labels):
-        parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + group / 2 + 4:.0f}" text-anchor="end" '
-            f'font-size="13" fill="#1f2937">{escape(_short(label))}</text>'
-        )
+        for line in lines[row]:
+            y += LINE
+            parts.append(
+                f'<text x="0" y="{y - 4}" font-size="13" fill="#1f2937">{escape(line)}</text>'
+            )
         for index, s in enumerate(series):
             value = s.values[row]
             width = max(0.0, plot * value / maximum)
             top = y + index * (BAR + 2)
             colour = COLOURS[(colour_of[row] if colour_of else index) % 2]
             parts.append(
-                f'<rect x="{LABEL_WIDTH}" y="{top}" width="{width:.1f}" height="{BAR}" '
+                f'<rect x="0" y="{top}" width="{width:.1f}" height="{BAR}" '
                 f'fill="{colour}"><title>{escape(label)} – {escape(s.name)} : '
                 f"{escape(hours_fr(value))}</title></rect>"
-                f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{top + BAR - 4}" font-size="12" '
+                f'<text x="{width + 4:.1f}" y="{top + BAR - 4}" font-size="12" '
                 f'fill="#1f2937">{escape(hours_fr(value))}</text>'
             )
         y += group + GAP
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every label and value above is escaped)
-
-
-def _short(label: str, size: int = 34) -> str:
-    return label if len(label) <= size else label[: size - 1] + "…"
 
 
 def _fingerprint(series: tuple[Series, ...]) -> str:

@@ -7,15 +7,16 @@ download always holds exactly the numbers on screen.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.hyperlink import Hyperlink
 
-from reseau.core.downloads import append_row
-from reseau.core.i18n import short_date_fr
-from reseau.reports.queries import Bilan
+from reseau.core.downloads import XLSX_MONTH_FORMAT, append_row, fit_columns, sheet_title
+from reseau.core.i18n import short_date_fr, to_local
+from reseau.reports.queries import Bilan, SubCategories
 from reseau.reports.wording import ORDER
 
 MONTHS = [
@@ -44,9 +45,30 @@ class Table:
     links: list[str | None] = field(default_factory=list)
     # Rows left out of the page (the CSV and XLSX exports always hold them all).
     more: int = 0
+    # The workbook's sheet name: short, whole words, at most 31 characters (Excel's limit).
+    sheet: str = ""
+    # Columns whose dates stand for their whole month (« mars 2011 »).
+    months: tuple[int, ...] = ()
 
     def column(self, index: int) -> list:
         return [row[index] for row in self.rows]
+
+    def text(self, index: int, value):
+        """A cell as the page and the CSV show it: dates in French, the rest unchanged."""
+        if isinstance(value, date):
+            if index in self.months:
+                return f"{MONTHS[value.month - 1]} {value.year}"
+            return short_date_fr(value)
+        return value
+
+    def shown(self, row: list) -> list:
+        return [self.text(index, value) for index, value in enumerate(row)]
+
+    def text_rows(self) -> list[list]:
+        return [self.shown(row) for row in self.rows]
+
+    def text_column(self, index: int) -> list:
+        return [self.text(index, row[index]) for row in self.rows]
 
     def top(self, limit: int, column: int) -> Table:
         """The ``limit`` rows with the highest ``column``, for a page: a national network has
@@ -68,7 +90,13 @@ def month_label(key: str) -> str:
     return f"{MONTHS[int(month) - 1]} {year}"
 
 
-def _offer_table(key: str, title: str, first: str, offers) -> Table:
+def month_start(key: str) -> date:
+    """The first day of « 2011-03 »: a real date cell for the workbook."""
+    year, month = key.split("-")
+    return date(int(year), int(month), 1)
+
+
+def _offer_table(key: str, title: str, first: str, offers, sheet: str) -> Table:
     return Table(
         key,
         title,
@@ -79,33 +107,40 @@ def _offer_table(key: str, title: str, first: str, offers) -> Table:
             for o in offers
             if o.held or o.cancelled
         ],
+        sheet=sheet,
     )  # fmt: skip
 
 
 def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
     """Every table of the bilan, by key, in the page's order."""
     tables = [
-        _offer_table("offre-type", "Sessions et heures par type", "Type", bilan.by_kind),
+        _offer_table("offre-type", "Sessions et heures par type", "Type", bilan.by_kind,
+                     "Offre par type"),
         _offer_table("offre-thematique", "Sessions et heures par thématique", "Thématique",
-                     bilan.by_theme),
-        _offer_table("offre-cycle", "Sessions et heures par cycle", "Cycle", bilan.by_cycle),
+                     bilan.by_theme, "Offre par thématique"),
+        _offer_table("offre-cycle", "Sessions et heures par cycle", "Cycle", bilan.by_cycle,
+                     "Offre par cycle"),
         Table(
             "heures-mois",
             "Heures de formation par mois",
             ["Mois", "Heures de formation"],
-            [[month_label(month), hours] for month, hours in bilan.hours_by_month],
+            [[month_start(month), hours] for month, hours in bilan.hours_by_month],
+            sheet="Heures par mois",
+            months=(0,),
         ),
         Table(
             "participants-categorie",
             "Participants par catégorie",
             ["Catégorie", "Participants"],
             [[category.label, bilan.by_category.get(category, 0)] for category in ORDER],
+            sheet="Participants par catégorie",
         ),
         Table(
             "participants-departement",
             "Participants par département",
             ["Département", "Participants"],
             [[label, n] for label, n in bilan.by_department],
+            sheet="Participants par département",
         ),
         Table(
             "participants-centre",
@@ -114,6 +149,7 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
             [[c.name, c.town, c.department, "oui" if c.member else "non", c.people]
              for c in bilan.centres],
             [centre_link(c.id) if centre_link else None for c in bilan.centres],
+            sheet="Participants par centre",
         ),
         Table(
             "assiduite-thematique",
@@ -121,12 +157,14 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
             ["Thématique", "Séances attendues", "Séances suivies", "Taux d'assiduité (%)"],
             [[r.label, r.expected, r.attended, r.percent if r.percent is not None else ""]
              for r in bilan.rates],
+            sheet="Assiduité par thématique",
         ),
         Table(
             "satisfaction",
             "Satisfaction (évaluations à chaud)",
             ["Note sur 5", "Réponses"],
             [[score, n] for score, n in bilan.satisfaction.items()],
+            sheet="Satisfaction",
         ),
         Table(
             "besoins-offre",
@@ -135,15 +173,17 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
              "Besoin couvert"],
             [[n.label, n.people, n.score, n.sessions, "oui" if n.covered else "non"]
              for n in bilan.needs],
+            sheet="Besoins et offre",
         ),
         Table(
             "evenements",
             "Les sessions de la période",
             ["Date", "Lieu", "Titre", "Type", "Centres sociaux", "Participants",
              *[c.label for c in ORDER]],
-            [[short_date_fr(e.session.starts_at), e.session.place_label, e.session.title,
+            [[to_local(e.session.starts_at).date(), e.session.place_label, e.session.title,
               e.session.kind.label, e.centres, e.participants,
               *[e.by_category.get(c, 0) for c in ORDER]] for e in bilan.events],
+            sheet="Sessions une par une",
         ),
     ]  # fmt: skip
     if bilan.campaign is None:  # no diagnostic yet: no needs table
@@ -151,29 +191,52 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
     return {table.key: table for table in tables}
 
 
+NO_SUB_CATEGORY = "(sans précision)"
+
+
+def sub_category_table(subs: SubCategories) -> Table:
+    """Participants by category and sub-category (« Élu·e / administrateur·rice · élu
+    municipal · 1 »), the categories in the seeds' order, the largest first within each."""
+    rows = []
+    for category in ORDER:
+        counts = [(sub, n) for (cat, sub), n in subs.period.items() if cat == category and n]
+        for sub, n in sorted(counts, key=lambda item: (not item[0], -item[1], item[0])):
+            rows.append([category.label, sub or NO_SUB_CATEGORY, n])
+    return Table(
+        "participants-precision",
+        "Participants par précision de catégorie",
+        ["Catégorie", "Précision", "Participants"],
+        rows,
+        sheet="Participants par précision",
+    )
+
+
 def to_workbook(tables: list[Table], title: str) -> Workbook:
-    """A workbook: a summary sheet, then one sheet per table, numbers kept as numbers and
-    text as text (``append_row``: a session title starting with "=" is no formula)."""
+    """A workbook: a summary sheet, then one sheet per table (its short name), numbers kept as
+    numbers, dates as date cells in the French format, text as text (``append_row``: a
+    session title starting with "=" is no formula)."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = "Bilan"
     append_row(summary, [title])
     summary["A1"].font = Font(bold=True)
+    append_row(summary, ["Tableau", "Feuille"])
+    for cell in summary[2]:
+        cell.font = Font(bold=True)
     for table in tables:
-        sheet = workbook.create_sheet(_sheet_title(table.title, workbook.sheetnames))
+        sheet = workbook.create_sheet(sheet_title(table.sheet or table.title, workbook.sheetnames))
         append_row(sheet, table.headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        formats = dict.fromkeys(table.months, XLSX_MONTH_FORMAT)
         for row in table.rows:
-            append_row(sheet, row)
+            append_row(sheet, row, formats)
+        sheet.freeze_panes = "A2"
+        fit_columns(sheet)
         append_row(summary, [table.title, sheet.title])
+        cell = summary.cell(row=summary.max_row, column=2)
+        quoted = sheet.title.replace("'", "''")
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{quoted}'!A1")
+    summary.column_dimensions["A"].width = 50
+    summary.column_dimensions["B"].width = 32
     return workbook
-
-
-def _sheet_title(title: str, taken: list[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip()
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base[:26]} {n}"
-    return name

@@ -105,16 +105,24 @@ def _year_month_sqlite(element, compiler, **kw):
 
 @dataclass(frozen=True)
 class Scope:
-    """What the bilan covers: local dates ``start`` to ``end`` (inclusive), maybe one centre."""
+    """What the bilan covers: local dates ``start`` to ``end`` (inclusive), maybe one centre,
+    maybe one kind of session (the rencontres régionales of a year)."""
 
     start: date
     end: date
     centre_id: int | None = None
     now: datetime | None = None
+    kind: SessionKind | None = None
 
     @classmethod
-    def year(cls, year: int, centre_id: int | None = None, now: datetime | None = None) -> Scope:
-        return cls(date(year, 1, 1), date(year, 12, 31), centre_id, now)
+    def year(
+        cls,
+        year: int,
+        centre_id: int | None = None,
+        now: datetime | None = None,
+        kind: SessionKind | None = None,
+    ) -> Scope:
+        return cls(date(year, 1, 1), date(year, 12, 31), centre_id, now, kind)
 
     @property
     def lower(self) -> datetime:
@@ -181,6 +189,8 @@ def _in_period(scope: Scope) -> list:
     ]
     if scope.centre_id is not None:
         conditions.append(TrainingSession.id.in_(_centre_sessions(scope.centre_id)))
+    if scope.kind is not None:
+        conditions.append(TrainingSession.kind == scope.kind)
     return conditions
 
 
@@ -797,3 +807,69 @@ def _years(first: int, last: int) -> list[int]:
     years = set(range(first, last + 1)) if first else set()
     years.add(to_local(utcnow()).year)
     return sorted(years, reverse=True)
+
+
+# --- sub-categories ("1 élu municipal et 7 agents CAF") ---------------------------------------
+
+
+@dataclass
+class SubCategories:
+    """Participants by category and sub-category: for the period, and per event listed.
+
+    ``period`` maps (category, sub-category) to people (each once, "" when none is given);
+    ``by_event`` maps a session's id to the same for its participants.
+    """
+
+    period: dict[tuple[Category, str], int] = field(default_factory=dict)
+    by_event: dict[int, dict[tuple[Category, str], int]] = field(default_factory=dict)
+
+    def of(self, category: Category, counts: dict | None = None) -> dict[str, int]:
+        """The sub-categories of ``category`` (none when nobody of it gave one)."""
+        counts = self.period if counts is None else counts
+        found = {sub: n for (cat, sub), n in counts.items() if cat == category}
+        return found if any(found.keys()) else {}
+
+    def named(self) -> dict[str, int]:
+        """The period's people by sub-category given (whatever their category)."""
+        totals: dict[str, int] = defaultdict(int)
+        for (_, sub), n in self.period.items():
+            if sub:
+                totals[sub] += n
+        return dict(totals)
+
+    def event(self, session_id: int) -> dict[Category, dict[str, int]]:
+        counts = self.by_event.get(session_id, {})
+        return {category: self.of(category, counts) for category in Category}
+
+
+def sub_categories(scope: Scope, session_ids: list[int]) -> SubCategories:
+    """Count the period's participants by (category, sub-category), once each, and the
+    participants of ``session_ids`` per session (two GROUP BY queries)."""
+    people = _participants(scope)
+    period = db.session.execute(
+        sa.select(User.category, User.sub_category, sa.func.count().label("people"))
+        .select_from(people)
+        .join(User, User.id == people.c.person_id)
+        .group_by(User.category, User.sub_category)
+    ).all()
+    result = SubCategories(
+        period={(Category(row.category), row.sub_category or ""): row.people for row in period}
+    )
+    pairs = (
+        _attended(scope)
+        .add_columns(Seance.session_id, Attendance.person_id)
+        .where(Seance.session_id.in_(session_ids))
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            pairs.c.session_id, User.category, User.sub_category, sa.func.count().label("people")
+        )
+        .join(User, User.id == pairs.c.person_id)
+        .group_by(pairs.c.session_id, User.category, User.sub_category)
+    ).all()
+    for row in rows:
+        counts = result.by_event.setdefault(row.session_id, {})
+        counts[(Category(row.category), row.sub_category or "")] = row.people
+    return result

@@ -15,13 +15,20 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.forms import parse_int
-from reseau.core.i18n import date_fr, to_local
+from reseau.core.i18n import date_fr, number, to_local
 from reseau.core.web import render_page, wants_fragment
 from reseau.reports import bp
 from reseau.reports.charts import Series, bar_chart
-from reseau.reports.exports import build_tables, to_workbook
-from reseau.reports.queries import Scope, build_bilan
-from reseau.reports.wording import ORDER, hours_fr, participants_sentence
+from reseau.reports.exports import build_tables, sub_category_table, to_workbook
+from reseau.reports.forms import BilanKindForm
+from reseau.reports.queries import Scope, build_bilan, sub_categories
+from reseau.reports.wording import (
+    KIND_NOUNS,
+    ORDER,
+    kind_sentence,
+    participants_sentence,
+    sub_category_phrase,
+)
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -59,7 +66,8 @@ def _centre() -> Centre | None:
 
 
 def _scope() -> tuple[Scope, dict, dict]:
-    """Read the period from the query string: ``annee``, or ``du`` and ``au`` (a range).
+    """Read the period from the query string: ``annee``, or ``du`` and ``au`` (a range), and
+    the kind of session (``type``, a GET form: an unknown one is said next to the field).
 
     Return the scope, the query arguments that give it back (links, downloads) and the form's
     state: French errors by field, what was typed, the centre.
@@ -80,25 +88,34 @@ def _scope() -> tuple[Scope, dict, dict]:
         errors["au"] = "Indiquez aussi la fin de la période."
     elif end and not start and "du" not in errors:
         errors["du"] = "Indiquez aussi le début de la période."
+    kind_form = BilanKindForm(formdata=request.args)
+    if not kind_form.validate():
+        errors["type"] = kind_form.kind.errors[0]
+    kind = kind_form.chosen
     centre_id = centre.id if centre else None
-    if start and end and not errors:
-        scope = Scope(start, end, centre_id)
+    if start and end and not errors.keys() - {"type"}:
+        scope = Scope(start, end, centre_id, kind=kind)
     else:
-        scope = Scope.year(year, centre_id)
+        scope = Scope.year(year, centre_id, kind=kind)
     args = {"centre": centre_id if current_user.is_coordinator else None}
     if scope.is_year:
         args["annee"] = scope.start.year
     else:
         args.update(du=scope.start.isoformat(), au=scope.end.isoformat())
+    args["type"] = kind.value if kind else None
     typed = {key: request.args.get(key, "") for key in ("annee", "du", "au")}
-    form = {"errors": errors, "typed": typed, "centre": centre}
+    form = {"errors": errors, "typed": typed, "centre": centre, "kind_form": kind_form}
     return scope, {k: v for k, v in args.items() if v is not None}, form
 
 
 def period_label(scope: Scope) -> str:
     if scope.is_year:
-        return f"Année {scope.start.year}"
-    return f"Du {date_fr(scope.start, 'd MMMM y')} au {date_fr(scope.end, 'd MMMM y')}"
+        label = f"Année {scope.start.year}"
+    else:
+        label = f"Du {date_fr(scope.start, 'd MMMM y')} au {date_fr(scope.end, 'd MMMM y')}"
+    if scope.kind is not None:
+        label += f" · {KIND_NOUNS[scope.kind][1].capitalize()}"
+    return label
 
 
 def _charts(bilan, tables) -> dict:
@@ -110,19 +127,19 @@ def _charts(bilan, tables) -> dict:
     return {
         "participants-categorie": bar_chart(
             "Participants par catégorie",
-            categories.column(0),
+            categories.text_column(0),
             Series("Participants", categories.column(1)),
             chart_id="chart-categories",
         ),
         "participants-departement": bar_chart(
             "Participants par département",
-            departments.column(0),
+            departments.text_column(0),
             Series("Participants", departments.column(1)),
             chart_id="chart-departments",
         ),
         "heures-mois": bar_chart(
             "Heures de formation par mois",
-            months.column(0),
+            months.text_column(0),
             Series("Heures", months.column(1)),
             chart_id="chart-months",
         ),
@@ -148,7 +165,12 @@ def _bilan_figures(scope: Scope):
     return build_bilan(scope)
 
 
-def _tables(bilan, args: dict) -> dict:
+def _sub_figures(bilan):
+    """Participants by sub-category, for the period and each event listed (two queries)."""
+    return sub_categories(bilan.scope, [event.session.id for event in bilan.events])
+
+
+def _tables(bilan, args: dict, subs) -> dict:
     centre_link = None
     if current_user.is_coordinator and bilan.scope.centre_id is None:
         base = {k: v for k, v in args.items() if k != "centre"}
@@ -156,17 +178,26 @@ def _tables(bilan, args: dict) -> dict:
         def centre_link(centre_id):
             return url_for("reports.bilan", centre=centre_id, **base)
 
-    return build_tables(bilan, centre_link)
+    tables = {}
+    for key, table in build_tables(bilan, centre_link).items():
+        tables[key] = table
+        # The finer count right after the categories', when someone gave a sub-category.
+        if key == "participants-categorie" and subs.named():
+            tables["participants-precision"] = sub_category_table(subs)
+    return tables
 
 
 def _bilan_context():
     scope, args, form = _scope()
     bilan = _bilan_figures(scope)
-    return scope, args, form, bilan, _tables(bilan, args)
+    subs = _sub_figures(bilan)
+    return scope, args, form, bilan, _tables(bilan, args, subs), subs
 
 
 def _render_bilan(bilan, args: dict, centre) -> str:
-    tables = _tables(bilan, args)
+    subs = _sub_figures(bilan)
+    tables = _tables(bilan, args, subs)
+    kind = bilan.scope.kind
     return render_template(
         "reports/_bilan.html",
         scope=bilan.scope,
@@ -177,7 +208,11 @@ def _render_bilan(bilan, args: dict, centre) -> str:
         charts=_charts(bilan, tables),
         period=period_label(bilan.scope),
         summary=participants_sentence(len(bilan.centres), bilan.by_category),
-        event_sentence=lambda e: participants_sentence(e.centres, e.by_category),
+        kind_summary=kind_sentence(kind, bilan.total.held, len(bilan.centres)) if kind else "",
+        sub_summary=sub_category_phrase(subs.named()),
+        event_sentence=lambda e: participants_sentence(
+            e.centres, e.by_category, subs.event(e.session.id)
+        ),
         years=bilan.years,
         categories=ORDER,
         centre_rows=CENTRE_ROWS,
@@ -207,23 +242,24 @@ def bilan():
 def _filename(scope: Scope, suffix: str) -> str:
     period = str(scope.start.year) if scope.is_year else f"{scope.start}_{scope.end}"
     centre = f"-centre-{scope.centre_id}" if scope.centre_id else ""
-    return f"bilan-{period}{centre}-{suffix}"
+    kind = f"-{scope.kind.value.replace('_', '-')}" if scope.kind else ""
+    return f"bilan-{period}{kind}{centre}-{suffix}"
 
 
 @bp.route("/bilan/<key>.csv")
 @manager_required
 def bilan_csv(key: str):
-    scope, _, _, _, tables = _bilan_context()
+    scope, _, _, _, tables, _ = _bilan_context()
     table = tables.get(key)
     if table is None:
         abort(404)
-    return csv_download(f"{_filename(scope, key)}.csv", table.headers, table.rows)
+    return csv_download(f"{_filename(scope, key)}.csv", table.headers, table.text_rows())
 
 
 @bp.route("/bilan.xlsx")
 @manager_required
 def bilan_xlsx():
-    scope, _, form, bilan, tables = _bilan_context()
+    scope, _, form, bilan, tables, _ = _bilan_context()
     title = f"Bilan – {period_label(scope)}"
     if form["centre"]:
         title += f" – {form['centre'].name}"
@@ -234,5 +270,5 @@ def bilan_xlsx():
 
 @bp.app_template_filter("number_fr")
 def number_fr(value) -> str:
-    """« 1 234 », « 4,5 »: French numbers in the bilan's tables."""
-    return hours_fr(float(value))
+    """The old name of the ``number`` filter (reseau.core.i18n), for templates not yet moved."""
+    return number(value)

@@ -112,6 +112,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         COORDINATOR_ACTION,
     ),
     ("POST", "/deconnexion"): ("/deconnexion", (LOGIN, 303, 303, 303, 303, 303)),
+    ("POST", "/session/prolonger"): ("/session/prolonger", (LOGIN, 303, 303, 303, 303, 303)),
 }
 
 

@@ -127,7 +127,7 @@ def test_line_breaks_in_names_do_not_break_the_outbox(client, runner):
     assert "\n" not in to_referent.subject and "\r" not in to_referent.subject
     assert _person("lea@exemple.test").first_name == "Léa Bcc: pirate@exemple.test"
     result = runner.invoke(args=["send-mail"])
-    assert "2 envoyé(s)" in result.output, result.output
+    assert "2 envoyés" in result.output, result.output
 
 
 def test_accepting_an_invitation_sets_password_activates_and_logs_in(client, auth):

@@ -138,8 +138,8 @@ class Pages:
         errors: list[str] = []
 
         def on_console(message):
-            # Chromium asks for /favicon.ico by itself; Réseau serves none.
-            if message.type == "error" and "favicon.ico" not in message.location.get("url", ""):
+            # Every error counts: base.html links the favicon, so Chromium asks for no other.
+            if message.type == "error":
                 errors.append(f"{message.text} ({message.location.get('url')})")
 
         page.on("console", on_console)

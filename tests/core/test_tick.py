@@ -90,10 +90,18 @@ def test_two_ticks_at_once_do_each_thing_once(app):
 def test_the_tick_command_records_what_it_did(app, runner):
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
-    assert "0 proposition(s) expirée(s), 0 convocation(s)" in result.output
-    assert "0 personne(s) anonymisée(s)" in result.output
+    assert "0 proposition expirée, 0 convocation" in result.output
+    assert "0 personne anonymisée" in result.output
     (run,) = db.session.scalars(sa.select(TickRun)).all()
-    assert [entry["task"] for entry in run.report] == ["inscriptions", "conservation"]
+    assert "0 fichier(s) d'import expiré(s) supprimé(s)" in result.output
+    assert [entry["task"] for entry in run.report] == [
+        "inscriptions",
+        "conservation",
+        "imports",
+        "preuves",
+        "preuves-conservation",
+        "evaluations",
+    ]
     assert run.finished_at >= run.started_at and not run.failed and run.host
 
 
@@ -107,7 +115,7 @@ def test_a_failing_task_does_not_stop_the_others_and_is_told(app, runner, monkey
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 1
     assert "cassée : ÉCHEC (RuntimeError: boom)" in result.output
-    assert "0 personne(s) anonymisée(s)" in result.output  # the next tasks ran
+    assert "0 personne anonymisée" in result.output  # the next tasks ran
     assert _count(sa.select(User)) == 0
     run = db.session.scalar(sa.select(TickRun))
     assert run.failed and run.finished_at is not None

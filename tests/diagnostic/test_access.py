@@ -123,4 +123,4 @@ def test_a_referent_never_sees_another_centres_answers(app, client, auth):
     assert "Du jargon en moins" not in html and "La distance" not in html
     assert "Centre A" not in html and "Centre B" not in html
     assert "Créer une session" not in html
-    assert "score 1 (1 personne(s), dont 0 en priorité)" in html  # p4 only
+    assert "score 1 (1 personne, dont 0 en priorité)" in html  # p4 only

@@ -149,7 +149,7 @@ def test_results_page_shows_numbers_in_every_cell(app, client, auth):
     html = page.text
     assert '<td class="heat heat-4">3</td>' in html
     assert '<td class="heat heat-2">1</td>' in html
-    assert "score 6 (4 personne(s), dont 2 en priorité)" in html
+    assert "score 6 (4 personnes, dont 2 en priorité)" in html
     assert "Du jargon en moins" in html
     assert "Créer une session" in html
     # Filters live in the URL and htmx gets only the results fragment.

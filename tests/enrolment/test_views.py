@@ -66,7 +66,9 @@ def test_catalogue_htmx_gets_the_results_fragment(client, app, htmx_headers):
     db.session.commit()
     answer = client.get("/catalogue?q=frag", headers=htmx_headers)
     html = answer.get_data(as_text=True)
-    assert answer.status_code == 200 and 'id="catalogue-results"' in html and "<html" not in html
+    assert answer.status_code == 200 and "Fragment" in html and "<html" not in html
+    # The inside of #catalogue-results only: swapped into it, it must not nest a second one.
+    assert 'id="catalogue-results"' not in html and 'id="catalogue-count"' in html
 
 
 def test_catalogue_makes_a_fixed_number_of_queries(client, app):

@@ -257,7 +257,7 @@ def test_retention_anonymises_inactive_people_from_tick(app, runner):
     db.session.commit()
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
-    assert "1 personne(s) anonymisée(s)" in result.output
+    assert "1 personne anonymisée" in result.output
     db.session.expire_all()
     assert db.session.get(User, sleeping.id).status == UserStatus.ANONYMISED
     for kept in (recent_login, new, coordinator, enrolled):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -58,7 +59,7 @@ def test_the_page_shows_the_figures(app, client, auth):
     assert _figure(html, "fig-trainee-hours") == "19"
     assert _figure(html, "fig-participants") == "5"
     assert _figure(html, "fig-centres") == "2"
-    assert _figure(html, "fig-attendance") == "60 %"
+    assert _figure(html, "fig-attendance") == "60\u00a0%"
     assert _figure(html, "fig-satisfaction") == "4/5"
     assert _figure(html, "bilan-summary").startswith(
         "2 centres sociaux, 5 participants dont 1 salarié, 2 bénévoles, 1 élu et 1 partenaire"
@@ -188,7 +189,8 @@ def test_xlsx_opens_and_matches_the_page(app, client, auth):
     assert "Bilan" in workbook.sheetnames
     summary = [row[0] for row in workbook["Bilan"].iter_rows(values_only=True)]
     assert "5 participants dont 1 salarié, 2 bénévoles, 1 élu et 1 partenaire" in summary[0]
-    categories = list(workbook["Participants par catégorie"].iter_rows(values_only=True))
+    sheets = dict(row for row in workbook["Bilan"].iter_rows(min_row=3, values_only=True))
+    categories = list(workbook[sheets["Participants par catégorie"]].iter_rows(values_only=True))
     assert categories[1:] == [
         ("Salarié·e", 1),
         ("Bénévole", 2),
@@ -197,10 +199,11 @@ def test_xlsx_opens_and_matches_the_page(app, client, auth):
     ]
     for label, value in categories[1:]:
         assert f'<th scope="row">{label}</th><td class="num">{value}</td>' in page
-    offer = list(workbook["Sessions et heures par type"].iter_rows(values_only=True))
+    offer = list(workbook["Offre par type"].iter_rows(values_only=True))
     assert offer[1] == ("Formation", 1, 1, 2, 6, 15)
-    months = list(workbook["Heures de formation par mois"].iter_rows(values_only=True))
-    assert ("mars 2011", 6) in months
+    months = list(workbook["Heures par mois"].iter_rows(values_only=True))
+    assert (datetime(2011, 3, 1), 6) in months  # a date cell, shown « mars 2011 »
+    assert '<th scope="row">mars 2011</th>' in page
     # One sheet per table of the page (plus the summary).
     assert len(workbook.sheetnames) == 1 + page.count('class="report-table"')
 

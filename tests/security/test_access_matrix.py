@@ -319,6 +319,23 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/diagnostic/{campaign}/suivi/relance",
         (L, 403, 403, 303, 303, 404),
     ),
+    # imports
+    ("GET", "/personnes/import"): ("/personnes/import", MANAGERS),
+    ("POST", "/personnes/import"): ("/personnes/import", (L, 403, 403, 422, 422, 422)),
+    ("GET", "/personnes/import/<token>"): (
+        "/personnes/import/jeton-inconnu",
+        (L, 403, 403, 404, 404, 404),
+    ),
+    ("POST", "/personnes/import/<token>"): (
+        "/personnes/import/jeton-inconnu",
+        (L, 403, 403, 404, 404, 404),
+    ),
+    ("POST", "/personnes/import/invitations"): (
+        "/personnes/import/invitations",
+        (L, 403, 403, 303, 303, 303),
+    ),
+    ("GET", "/personnes/import/modele.csv"): ("/personnes/import/modele.csv", MANAGERS),
+    ("GET", "/personnes/import/modele.xlsx"): ("/personnes/import/modele.xlsx", MANAGERS),
     # privacy
     ("GET", "/admin/donnees-personnelles"): ("/admin/donnees-personnelles", COORDINATOR),
     ("GET", "/admin/journal"): ("/admin/journal", COORDINATOR),
@@ -401,6 +418,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         (L, 303, 303, 303, 303, 303),
     ),
     ("POST", "/deconnexion"): ("/deconnexion", (L, 303, 303, 303, 303, 303)),
+    ("POST", "/session/prolonger"): ("/session/prolonger", (L, 303, 303, 303, 303, 303)),
     # attendance
     ("GET", "/mes-sessions"): ("/mes-sessions", TRAINERS),
     ("GET", "/mes-sessions/<int:session_id>"): ("/mes-sessions/{running}", TRAINERS),
@@ -471,10 +489,159 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/mes-sessions/seances/{running_seance}/tous-presents",
         TRAINERS_ACTION,
     ),
+    # proof (issue 16): empty forms are refused with the reason (409) or the fields (422).
+    ("GET", "/mes-sessions/seances/<int:seance_id>/faire-signer"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer",
+        TRAINERS,
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{person}",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{person}",
+        (L, 403, 409, 403, 403, 409),
+    ),
+    ("GET", "/emargement/<int:seance_id>/<token>/signer"): (
+        "/emargement/{running_seance}/{checkin_token}/signer",
+        LOGGED_IN,
+    ),
+    ("POST", "/emargement/<int:seance_id>/<token>/signer"): (
+        "/emargement/{running_seance}/{checkin_token}/signer",
+        (L, 409, 409, 409, 409, 409),
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/valider"): (
+        "/mes-sessions/seances/{running_seance}/valider",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/valider"): (
+        "/mes-sessions/seances/{running_seance}/valider",
+        (L, 403, 409, 403, 403, 409),
+    ),
+    ("GET", "/mes-sessions/seances/<int:seance_id>/feuille-scellee"): (
+        "/mes-sessions/seances/{running_seance}/feuille-scellee",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/corriger"): (
+        "/mes-sessions/seances/{running_seance}/corriger",
+        COORDINATOR_FORM,
+    ),
+    ("GET", "/feuilles-scellees/<int:sheet_id>.pdf"): (
+        "/feuilles-scellees/999999.pdf",
+        (L, 403, 404, 403, 403, 404),
+    ),
+    ("GET", "/mes-formations/<int:session_id>/certificat-realisation.pdf"): (
+        "/mes-formations/{closed}/certificat-realisation.pdf",
+        ATTENDEE,
+    ),
+    ("GET", "/mes-sessions/<int:session_id>/certificats-realisation.pdf"): (
+        "/mes-sessions/{closed}/certificats-realisation.pdf",
+        COORDINATOR,
+    ),
+    # The referent's own centre; the coordinator has none (404).
+    ("GET", "/mon-centre/certificats-realisation"): (
+        "/mon-centre/certificats-realisation",
+        (L, 403, 403, 200, 200, 404),
+    ),
+    ("GET", "/administration/certificats"): ("/administration/certificats", COORDINATOR),
+    ("POST", "/administration/certificats"): ("/administration/certificats", COORDINATOR_FORM),
+    ("GET", "/mes-sessions/<int:session_id>/dossier-de-preuves"): (
+        "/mes-sessions/{closed}/dossier-de-preuves",
+        COORDINATOR,
+    ),
+    ("POST", "/mes-sessions/<int:session_id>/dossier-de-preuves"): (
+        "/mes-sessions/{closed}/dossier-de-preuves",
+        COORDINATOR_ACTION,
+    ),
+    ("GET", "/dossiers-de-preuves/<int:pack_id>.zip"): (
+        "/dossiers-de-preuves/999999.zip",
+        (L, 403, 403, 403, 403, 404),
+    ),
     # reports: a referent's bilan is always their own centre's (``centre`` is ignored).
     ("GET", "/bilan"): ("/bilan", MANAGERS),
     ("GET", "/bilan.xlsx"): ("/bilan.xlsx", MANAGERS),
     ("GET", "/bilan/<key>.csv"): ("/bilan/participants-categorie.csv", MANAGERS),
+    # funding (issue 17): the coordinator's.
+    ("GET", "/admin/financeurs"): ("/admin/financeurs", COORDINATOR),
+    ("GET", "/admin/financeurs/nouveau"): ("/admin/financeurs/nouveau", COORDINATOR),
+    ("GET", "/admin/financeurs/bilan"): ("/admin/financeurs/bilan", COORDINATOR),
+    ("GET", "/admin/financeurs/<int:funder_id>"): ("/admin/financeurs/{funder}", COORDINATOR),
+    ("GET", "/admin/financeurs/<int:funder_id>/modifier"): (
+        "/admin/financeurs/{funder}/modifier",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/financeurs/<int:funder_id>/rapport.xlsx"): (
+        "/admin/financeurs/{funder}/rapport.xlsx",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/financeurs/<int:funder_id>/rapport.pdf"): (
+        "/admin/financeurs/{funder}/rapport.pdf",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/financeurs/<int:funder_id>/feuilles-emargement.zip"): (
+        "/admin/financeurs/{funder}/feuilles-emargement.zip",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/financeurs/nouveau"): ("/admin/financeurs/nouveau", COORDINATOR_FORM),
+    ("POST", "/admin/financeurs/<int:funder_id>/modifier"): (
+        "/admin/financeurs/{funder}/modifier",
+        COORDINATOR_FORM,
+    ),
+    ("GET", "/admin/sessions/<int:session_id>/financeurs"): (
+        "/admin/sessions/{closed}/financeurs",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/financeurs"): (
+        "/admin/sessions/{closed}/financeurs",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/financeurs/<int:line_id>/retirer"): (
+        "/admin/sessions/{closed}/financeurs/{funding}/retirer",
+        COORDINATOR_ACTION,
+    ),
+    # evaluation (issue 17): the participant's own cold questionnaire, the session's trainers'
+    # evaluation (the coordinator reads it: 409 to a POST), each referent's own centre review.
+    ("GET", "/mes-formations/<int:session_id>/evaluation-a-froid"): (
+        "/mes-formations/{closed}/evaluation-a-froid",
+        ATTENDEE,
+    ),
+    ("POST", "/mes-formations/<int:session_id>/evaluation-a-froid"): (
+        "/mes-formations/{closed}/evaluation-a-froid",
+        (L, 303, 404, 404, 404, 404),
+    ),
+    ("POST", "/mes-formations/<int:session_id>/evaluation-a-froid/<name>"): (
+        "/mes-formations/{closed}/evaluation-a-froid/gained",
+        (L, 303, 404, 404, 404, 404),
+    ),
+    ("GET", "/mes-sessions/<int:session_id>/bilan-formateur"): (
+        "/mes-sessions/{closed}/bilan-formateur",
+        TRAINERS,
+    ),
+    ("POST", "/mes-sessions/<int:session_id>/bilan-formateur"): (
+        "/mes-sessions/{closed}/bilan-formateur",
+        (L, 403, 422, 403, 403, 409),
+    ),
+    ("GET", "/mon-centre/bilan-annuel/<int:year>"): (
+        "/mon-centre/bilan-annuel/{review_year}",
+        (L, 403, 403, 200, 200, 404),
+    ),
+    ("POST", "/mon-centre/bilan-annuel/<int:year>"): (
+        "/mon-centre/bilan-annuel/{review_year}",
+        (L, 403, 403, 303, 303, 404),
+    ),
+    ("GET", "/admin/evaluations"): ("/admin/evaluations", COORDINATOR),
+    ("GET", "/admin/evaluations/cycles/<int:cycle_id>"): (
+        "/admin/evaluations/cycles/{cycle}",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/evaluations/cycles/<int:cycle_id>"): (
+        "/admin/evaluations/cycles/{cycle}",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/evaluations/besoins/<int:answer_id>"): (
+        "/admin/evaluations/besoins/{cold}",
+        COORDINATOR_ACTION,
+    ),
 }
 
 # Fields some POSTs need to reach their access rule instead of "unknown person" (404).
@@ -534,6 +701,16 @@ def build_world() -> World:
             seance=w.closed.seances[0], person_id=w.participant.id, status=AttendanceStatus.PRESENT
         )
     )
+    # Issue 17: a funder of the closed session; the participant's cold questionnaire on it.
+    from reseau.evaluation.models import ColdAnswer
+    from reseau.funding.models import Funder, SessionFunding
+
+    w.funder = Funder(name="FDVA 1", min_group_size=12, volunteers_only=True)
+    db.session.add(w.funder)
+    db.session.flush()
+    w.funding = SessionFunding(session_id=w.closed.id, funder_id=w.funder.id)
+    w.cold = ColdAnswer(session_id=w.closed.id, person_id=w.participant.id)
+    db.session.add_all([w.funding, w.cold])
     db.session.flush()
     return w
 
@@ -559,6 +736,10 @@ def placeholders(w: World) -> dict[str, object]:
         "running_seance": w.running.seances[0].id,
         "checkin_token": checkin.make_token(w.running.seances[0].id),
         "closed": w.closed.id,
+        "funder": w.funder.id,
+        "funding": w.funding.id,
+        "cold": w.cold.id,
+        "review_year": utcnow().year - 1,
     }
 
 
@@ -586,6 +767,11 @@ ARGUMENTS = {
     "question_id": "{question}",
     "token": "jeton-inconnu",
     "kind": "person",
+    "funder_id": "{funder}",
+    "line_id": "{funding}",
+    "answer_id": "{cold}",
+    "year": "{review_year}",
+    "name": "gained",
 }
 # Routes whose default object would not show the access rule (an active person cannot be
 # re-invited or approved): these use another object of the same centre.
@@ -717,6 +903,15 @@ HIGHER_ROLE: dict[tuple[str, str], tuple[str, int]] = {
     # Recording attendance is the session's trainers' (a referent is not one).
     ("POST", "/mes-sessions/seances/<int:seance_id>/personnes/<int:person_id>"): (
         "/mes-sessions/seances/{running_seance}/personnes/{higher}",
+        403,
+    ),
+    # Signing for someone on the trainer's device is the session's trainers' too.
+    ("GET", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{higher}",
+        403,
+    ),
+    ("POST", "/mes-sessions/seances/<int:seance_id>/faire-signer/<int:person_id>"): (
+        "/mes-sessions/seances/{running_seance}/faire-signer/{higher}",
         403,
     ),
 }

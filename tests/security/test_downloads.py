@@ -84,7 +84,21 @@ def build_world() -> World:
     from reseau.diagnostic.models import TrainingWish
 
     answer(w.campaign, w.person, {skill: TrainingWish.PRIORITY})
+    from reseau.funding.models import Funder, SessionFunding
+
+    w.funder = Funder(name=PLUS)
+    db.session.add(w.funder)
     db.session.flush()
+    db.session.add(SessionFunding(session_id=w.closed.id, funder_id=w.funder.id))
+    db.session.flush()
+    from reseau.proof import operations as proof
+
+    w.sheet = proof.seal(
+        w.closed.seances[0],
+        actor=w.trainer,
+        given=proof.SignatureInput(typed_name=w.trainer.full_name),
+        certified=True,
+    )
     return w
 
 
@@ -162,6 +176,50 @@ EXPORTS = {
         set(),
     ),
     "/mes-donnees.json": ("person", "/mes-donnees.json", check_json, {EQUALS, MINUS}),
+    # The import's template files: no one's data, but through the same helper.
+    "/personnes/import/modele.csv": (
+        "coordinator",
+        "/personnes/import/modele.csv",
+        check_csv,
+        set(),
+    ),
+    "/personnes/import/modele.xlsx": (
+        "coordinator",
+        "/personnes/import/modele.xlsx",
+        check_xlsx,
+        set(),
+    ),
+    # Proof (issue 16): PDFs, built and never cached.
+    "/feuilles-scellees/<int:sheet_id>.pdf": (
+        "trainer",
+        "/feuilles-scellees/{sheet}.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/mes-formations/<int:session_id>/certificat-realisation.pdf": (
+        "person",
+        "/mes-formations/{closed}/certificat-realisation.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/mes-sessions/<int:session_id>/certificats-realisation.pdf": (
+        "coordinator",
+        "/mes-sessions/{closed}/certificats-realisation.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/admin/financeurs/<int:funder_id>/rapport.xlsx": (
+        "coordinator",
+        "/admin/financeurs/{funder}/rapport.xlsx?du={year}-01-01&au={year}-12-31",
+        check_xlsx,
+        {EQUALS},
+    ),
+    "/admin/financeurs/<int:funder_id>/rapport.pdf": (
+        "coordinator",
+        "/admin/financeurs/{funder}/rapport.pdf?du={year}-01-01&au={year}-12-31",
+        check_pdf,
+        set(),
+    ),
 }
 HOSTILE = (*HOSTILE, "=1+1@exemple.test")
 
@@ -189,6 +247,8 @@ def test_an_export_passes_hostile_values_through_unharmed(client, auth, rule):
         "closed": world.closed.id,
         "seance": world.closed.seances[0].id,
         "year": world.closed.starts_at.year,
+        "sheet": world.sheet.id,
+        "funder": world.funder.id,
     }
     if template == "bilan tables":
         urls = _bilan_table_urls(client, values["year"])

@@ -8,7 +8,7 @@ import pytest
 
 from reseau import create_app
 from reseau.core.extensions import db
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 def _shift(client, **seconds_ago):
@@ -113,3 +113,29 @@ def test_proxy_fix_is_configurable(app_config, hops, expected):
     )
     assert seen["scheme"] == expected
     assert (seen["remote"] == "203.0.113.9") is (hops == 1)
+
+
+def test_rester_connecte_restarts_the_idle_clock(app, client, auth):
+    """The idle warning's button: a form POST goes back where it was, htmx gets 204."""
+    user = make_user()
+    db.session.commit()
+    auth.login(user)
+    page = client.get("/mes-formations").get_data(as_text=True)
+    assert 'id="session-timeout"' in page and 'data-idle="7200"' in page
+    _shift(client, _seen=app.config["SESSION_IDLE_MINUTES"] * 60 - 60)
+    response = client.post("/session/prolonger", data={"next": "/mes-formations"})
+    assert response.status_code == 303 and response.headers["Location"] == "/mes-formations"
+    with client.session_transaction() as session:
+        assert abs(session["_seen"] - time.time()) < 5
+    assert client.post("/session/prolonger", headers={"HX-Request": "true"}).status_code == 204
+    # An address of another site is not followed.
+    response = client.post("/session/prolonger", data={"next": "https://example.org/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_no_idle_warning_for_remembered_sessions(app, client):
+    user = make_user()
+    db.session.commit()
+    client.post("/connexion", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    page = client.get("/mes-formations").get_data(as_text=True)
+    assert "Se déconnecter" in page and 'id="session-timeout"' not in page

@@ -1,0 +1,197 @@
+"""Operations of the imports room: keep an uploaded file, apply a confirmed plan, send the
+invitations kept for later, purge expired files. Explicit actor, flush, never commit.
+
+People are created and updated by the accounts room's operations (``add_person``,
+``update_person``, ``send_invitation``); who may be updated is its rule, applied by the plan.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from reseau.accounts.access import may_act_on_person
+from reseau.accounts.models import Category, Centre, User, UserStatus
+from reseau.accounts.operations import (
+    add_person,
+    hash_token,
+    send_invitations,
+    update_person,
+)
+from reseau.core.audit import record_audit
+from reseau.core.database import lock_row, utcnow
+from reseau.core.extensions import db
+from reseau.imports.models import PendingImport
+from reseau.imports.queries import CREATE, UPDATE, Plan, RowPlan, invitations_to_send
+
+PENDING_LIFETIME = timedelta(hours=2)
+
+
+class Invitations:
+    NOW, LATER, NEVER = "maintenant", "plus-tard", "jamais"
+
+
+def keep_upload(
+    actor: User,
+    content: bytes,
+    filename: str,
+    *,
+    centre: Centre | None,
+    mapping: dict[int, str],
+) -> tuple[PendingImport, str]:
+    """Keep ``content`` for ``actor`` until the preview is confirmed; return it and its
+    token (only the token's hash is stored)."""
+    purge_expired_imports()
+    secret = secrets.token_urlsafe(24)
+    pending = PendingImport(
+        token_hash=hash_token(secret),
+        actor_id=actor.id,
+        centre_id=centre.id if centre else None,
+        filename=filename[:200],
+        content=content,
+        mapping={str(index): name for index, name in mapping.items()},
+        default_category="",
+        expires_at=utcnow() + PENDING_LIFETIME,
+    )
+    db.session.add(pending)
+    db.session.flush()
+    return pending, secret
+
+
+def change_options(
+    pending: PendingImport,
+    *,
+    centre: Centre | None,
+    mapping: dict[int, str],
+    default_category: Category | None,
+) -> None:
+    """Keep the columns and options chosen in the preview's form."""
+    pending.centre_id = centre.id if centre else None
+    pending.mapping = {str(index): name for index, name in mapping.items()}
+    pending.default_category = default_category.value if default_category else ""
+    pending.expires_at = utcnow() + PENDING_LIFETIME
+    db.session.flush()
+
+
+def apply_import(pending: PendingImport, plan: Plan, *, actor: User, invitations: str) -> dict:
+    """Write every created and updated row of ``plan`` and forget the file; return the counts.
+
+    One transaction (the caller's): an error on any row (an address taken meanwhile) rolls
+    back the whole import. Audited once, with the counts.
+    """
+    lock_row(pending)  # the same confirmation posted twice: the second finds no file
+    updates = [row for row in plan.rows if row.kind == UPDATE]
+    # Every row to update locked before the first insert (see lock_row), then updated.
+    _lock_people([row.person.id for row in updates])
+    for row in updates:
+        _update(row, actor=actor)
+    created = [
+        _create(row, actor=actor, invitations=invitations)
+        for row in plan.rows
+        if row.kind == CREATE
+    ]
+    db.session.flush()
+    invited = [person for person in created if person.status == UserStatus.INVITED]
+    if invited and invitations == Invitations.NOW:
+        send_invitations(invited, actor=actor)
+    counts = {
+        **plan.counts,
+        "invitations_sent": len(invited) if invitations == Invitations.NOW else 0,
+    }
+    centres = sorted(
+        {row.centre.id for row in plan.rows if row.centre and row.kind in (CREATE, UPDATE)}
+    )
+    centre = db.session.get(Centre, pending.centre_id) if pending.centre_id else None
+    record_audit(
+        actor,
+        "people.import",
+        centre,
+        summary=(
+            f"Import de personnes ({centre.name if centre else 'plusieurs centres'}) : "
+            f"{counts['create']} créée(s), {counts['update']} mise(s) à jour, "
+            f"{counts['unchanged']} déjà à jour, {counts['skip']} ignorée(s)"
+        ),
+        after={**counts, "invitations": invitations, "centres": centres},
+    )
+    db.session.delete(pending)
+    db.session.flush()
+    return counts
+
+
+def _lock_people(ids: list[int]) -> None:
+    for start in range(0, len(ids), 500):
+        db.session.execute(
+            sa.select(User)
+            .where(User.id.in_(ids[start : start + 500]))
+            .with_for_update(of=User)
+            .execution_options(populate_existing=True)
+        ).all()
+
+
+def _create(row: RowPlan, *, actor: User, invitations: str) -> User:
+    values = row.values
+    return add_person(
+        actor=actor,
+        email=row.email or None,
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        phone=values.get("phone", ""),
+        sub_category=values.get("sub_category", ""),
+        centre=row.centre,
+        category=row.category,
+        invite=invitations != Invitations.NEVER,
+    )
+
+
+def _update(row: RowPlan, *, actor: User) -> None:
+    person = row.person
+    if not may_act_on_person(actor, person):  # the plan checked it; the rule is the rule
+        return
+    values = row.values
+    update_person(
+        person,
+        {
+            "first_name": values.get("first_name") or person.first_name,
+            "last_name": values.get("last_name") or person.last_name,
+            "email": person.email or "",
+            "phone": values.get("phone") or person.phone,
+            "category": row.category or person.category,
+        },
+        actor=actor,
+    )
+    if values.get("sub_category"):
+        person.sub_category = values["sub_category"]
+
+
+def send_kept_invitations(actor: User) -> int:
+    """Send the invitations an import kept for later; return how many went."""
+    people = [
+        person
+        for person in db.session.scalars(invitations_to_send(actor).order_by(User.id))
+        if may_act_on_person(actor, person)
+    ]
+    if people:
+        send_invitations(people, actor=actor)
+    count = len(people)
+    if count:
+        record_audit(
+            actor, "people.import_invitations", summary=f"{count} invitation(s) envoyée(s)"
+        )
+    db.session.flush()
+    return count
+
+
+def purge_expired_imports() -> int:
+    """Forget the files whose preview was never confirmed; return how many."""
+    result = db.session.execute(
+        sa.delete(PendingImport).where(PendingImport.expires_at <= utcnow())
+    )
+    return result.rowcount or 0
+
+
+def imports_task() -> str:
+    """Periodic: the expired files of unconfirmed imports."""
+    count = purge_expired_imports()
+    return f"{count} fichier(s) d'import expiré(s) supprimé(s)."
