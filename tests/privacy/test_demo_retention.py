@@ -29,7 +29,7 @@ def test_first_tick_on_a_fresh_demo_keeps_everyone(app, runner):
     assert count_inactive(utcnow(), 36) == 0
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
-    assert "0 personne(s) anonymisée(s)" in result.output
+    assert "0 personne anonymisée" in result.output
     assert (
         db.session.scalar(
             sa.select(sa.func.count(User.id)).where(User.status == UserStatus.ANONYMISED)

@@ -248,7 +248,7 @@ def test_retention_anonymises_inactive_people_from_tick(app, runner):
     # The first time, tick only says how many people it will anonymise, and from when.
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
-    assert "Conservation : 1 personne(s) sans activité depuis 36 mois seront" in result.output
+    assert "Conservation : 1 personne sans activité depuis 36 mois sera anonymisée" in result.output
     db.session.expire_all()
     assert db.session.get(User, sleeping.id).status != UserStatus.ANONYMISED
     # Once the notice period is over, it does.

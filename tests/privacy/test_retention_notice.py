@@ -33,7 +33,7 @@ def test_first_tick_announces_then_waits_then_anonymises(app):
     db.session.commit()
     line = retention_task()
     db.session.commit()
-    assert line.startswith("Conservation : 3 personne(s) sans activité depuis 36 mois seront")
+    assert line.startswith("Conservation : 3 personnes sans activité depuis 36 mois seront anonymisées")
     assert "à partir du" in line
     assert _anonymised() == 0
     (notice,) = db.session.scalars(
@@ -45,7 +45,7 @@ def test_first_tick_announces_then_waits_then_anonymises(app):
     db.session.commit()
     line = retention_task()
     db.session.commit()
-    assert line.startswith("Conservation : 4 personne(s)") and _anonymised() == 0
+    assert line.startswith("Conservation : 4 personnes") and _anonymised() == 0
     assert (
         db.session.scalar(
             sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "retention.notice")
@@ -55,19 +55,19 @@ def test_first_tick_announces_then_waits_then_anonymises(app):
     # After it: anonymised, and from then on without notice.
     notice.at = utcnow() - timedelta(days=7, minutes=1)
     db.session.commit()
-    assert retention_task() == "4 personne(s) anonymisée(s) après la durée de conservation."
+    assert retention_task() == "4 personnes anonymisées après la durée de conservation."
     db.session.commit()
     assert _anonymised() == 4
     _sleepers(2)
     db.session.commit()
-    assert retention_task() == "2 personne(s) anonymisée(s) après la durée de conservation."
+    assert retention_task() == "2 personnes anonymisées après la durée de conservation."
 
 
 def test_nobody_to_anonymise_records_no_notice(app):
     app.config.update(RETENTION_MONTHS=36, RETENTION_NOTICE_DAYS=7)
     make_user()
     db.session.commit()
-    assert retention_task() == "0 personne(s) anonymisée(s) après la durée de conservation."
+    assert retention_task() == "0 personne anonymisée après la durée de conservation."
     db.session.commit()
     assert (
         db.session.scalar(
@@ -81,4 +81,4 @@ def test_no_notice_when_switched_off(app):
     app.config.update(RETENTION_MONTHS=36, RETENTION_NOTICE_DAYS=0)
     _sleepers(2)
     db.session.commit()
-    assert retention_task() == "2 personne(s) anonymisée(s) après la durée de conservation."
+    assert retention_task() == "2 personnes anonymisées après la durée de conservation."
