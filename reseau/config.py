@@ -147,6 +147,9 @@ def _calendars_and_the_rest() -> dict:
         "CHECKIN_TOKEN_SECONDS": int(os.environ.get("CHECKIN_TOKEN_SECONDS", str(20 * 60))),
         # Retention: people inactive for this many months are anonymised by `tick` (0: never).
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
+        # Who signs attendance certificates (« Claire Martin, coordinatrice régionale »);
+        # empty: the coordinator who closed the session.
+        "CERTIFICATE_SIGNATORY": os.environ.get("CERTIFICATE_SIGNATORY", ""),
         # The first time retention finds people, `tick` says how many and waits this long.
         "RETENTION_NOTICE_DAYS": int(os.environ.get("RETENTION_NOTICE_DAYS", "7")),
         # Issue 16, proof: signing opens this long before a séance and closes this long after;

@@ -20,7 +20,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     Email,
-    EqualTo,
     InputRequired,
     Length,
     Optional,
@@ -96,10 +95,7 @@ class NewPasswordMixin:
     )
     password_confirm = PasswordField(
         "Confirmez le mot de passe",
-        validators=[
-            InputRequired(REQUIRED),
-            EqualTo("password", "Les deux mots de passe ne sont pas identiques."),
-        ],
+        validators=[InputRequired(REQUIRED)],
     )
 
     # Whose password it is (``for_owner``): one made of their e-mail or names is refused.
@@ -111,6 +107,9 @@ class NewPasswordMixin:
         return self
 
     def validate_password(self, field):
+        # One message at a time: a too short password is not also told it is common.
+        if field.errors:
+            return
         if field.data.lower() in COMMON_PASSWORDS or is_common_password(field.data):
             raise ValidationError("Ce mot de passe est trop courant : choisissez-en un autre.")
         if is_personal_password(field.data, email=self.owner_email, names=self.owner_names):
@@ -118,6 +117,11 @@ class NewPasswordMixin:
                 "Ce mot de passe reprend votre nom ou votre adresse e-mail : "
                 "choisissez-en un autre, que vos proches ne devineraient pas."
             )
+
+    def validate_password_confirm(self, field):
+        # Only once the password itself is accepted: a refused one is typed again anyway.
+        if not self.password.errors and field.data != self.password.data:
+            raise ValidationError("Les deux mots de passe ne sont pas identiques.")
 
 
 class LoginForm(FlaskForm):
@@ -260,6 +264,11 @@ class PersonForm(PersonFieldsMixin, FlaskForm):
         choices=select_choices((r.value, r.label) for r in Role if r != Role.PARTICIPANT),
     )
     submit = SubmitField("Enregistrer")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Someone else fills this in: the category is the invitee's, not "Vous êtes".
+        self.category.label.text = "Catégorie de la personne"
 
     def validate_centre_id(self, field):
         if field.data is not None and db.session.get(Centre, field.data) is None:

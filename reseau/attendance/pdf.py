@@ -56,6 +56,26 @@ class _Document(FPDF):
         self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+# The article French needs before a network's name ("Pour la Fédération…"), by its first word.
+FEMININE = {"fédération", "coordination", "maison", "fondation"}
+MASCULINE = {"réseau", "collectif", "groupement", "comité", "centre", "regroupement"}
+
+
+def with_article(name: str) -> str:
+    """« Fédération des centres sociaux… » -> « la Fédération des centres sociaux… »;
+    « Union… » -> « l'Union… »; a name the rule does not know stays as it is."""
+    first = name.split(" ", 1)[0].lower()
+    if first in ("la", "le", "les") or first.startswith(("l'", "l’")):
+        return name
+    if first[:1] in tuple("aeiouyéèêh"):
+        return f"l'{name}"
+    if first in FEMININE:
+        return f"la {name}"
+    if first in MASCULINE:
+        return f"le {name}"
+    return name
+
+
 def _trainers(session: TrainingSession) -> str:
     return ", ".join(t.full_name for t in session.trainers) or "—"
 
@@ -145,14 +165,20 @@ def _dates(session: TrainingSession) -> str:
 
 
 def _certificate_page(
-    pdf: _Document, session: TrainingSession, person: User, hours: float, issued: datetime
+    pdf: _Document,
+    session: TrainingSession,
+    person: User,
+    hours: float,
+    issued: datetime,
+    signatory: str = "",
 ):
     pdf.add_page()
     pdf.line_text(pdf.network_name, size=10, bold=True)
     pdf.ln(10)
     pdf.line_text("Attestation d'assiduité", size=20, bold=True, height=12)
     pdf.ln(6)
-    pdf.line_text(f"{pdf.network_name} atteste que", size=11)
+    network = with_article(pdf.network_name)
+    pdf.line_text(f"{network[:1].upper()}{network[1:]} atteste que", size=11)
     pdf.ln(2)
     pdf.line_text(person.full_name, size=14, bold=True, height=8)
     centre = person.centre.name if person.centre else ""
@@ -171,7 +197,9 @@ def _certificate_page(
     pdf.line_text(f"Formateur·rices : {_trainers(session)}", size=11)
     pdf.ln(12)
     pdf.line_text(f"Fait le {date_fr(to_local(issued))}, pour servir et valoir ce que de droit.")
-    pdf.line_text(f"Pour {pdf.network_name}, la coordination régionale")
+    pdf.ln(4)
+    pdf.line_text(f"Pour {network},")
+    pdf.line_text(signatory or "la coordination régionale", bold=bool(signatory))
 
 
 def certificates(
@@ -180,11 +208,13 @@ def certificates(
     *,
     network_name: str,
     issued: datetime,
+    signatory: str = "",
 ) -> bytes:
-    """Return one attendance certificate page per (person, hours attended)."""
+    """Return one attendance certificate page per (person, hours attended), signed for the
+    network by ``signatory`` (« Prénom Nom, fonction »)."""
     pdf = _Document(network_name, f"Attestations d'assiduité — {session.title}")
     for person, hours in attendees:
-        _certificate_page(pdf, session, person, hours, issued)
+        _certificate_page(pdf, session, person, hours, issued, signatory)
     if pdf.page_no() == 0:
         pdf.add_page()
         pdf.line_text("Personne n'a été enregistré·e présent·e à cette session.")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
-from reseau.accounts.models import User, UserStatus
+from reseau.accounts.models import Role, User, UserRole, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.queries import get_session_or_404
@@ -92,3 +92,21 @@ def get_own_closed_session_or_404(session_id: int, viewer: User) -> tuple[Traini
     if not hours:
         abort(404)
     return session, hours
+
+
+def certificate_signatory(session: TrainingSession, configured: str = "") -> str:
+    """Who signs the certificates for the network: ``configured`` (CERTIFICATE_SIGNATORY),
+    else the coordinator who closed the session, else the first coordinator."""
+    if configured.strip():
+        return configured.strip()
+    coordinators = (
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.COORDINATOR, User.status == UserStatus.ACTIVE)
+    )
+    person = None
+    if session.closed_by_id is not None:
+        person = db.session.scalar(coordinators.where(User.id == session.closed_by_id))
+    if person is None:
+        person = db.session.scalar(coordinators.order_by(User.id).limit(1))
+    return f"{person.full_name}, coordination régionale" if person is not None else ""

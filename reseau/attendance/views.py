@@ -22,6 +22,7 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.operations import AttendanceError
 from reseau.attendance.queries import (
     SESSION_OPTIONS,
+    certificate_signatory,
     get_own_closed_session_or_404,
     get_trainer_seance_or_404,
     get_trainer_session_or_404,
@@ -463,6 +464,9 @@ def certificates(session_id: int):
         operations.attendees(session),
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
+        signatory=certificate_signatory(
+            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
+        ),
     )
     return pdf_download(content, f"attestations-session-{session.id}.pdf")
 
@@ -476,6 +480,9 @@ def my_certificate(session_id: int):
         [(current_user, hours)],
         network_name=current_app.config["NETWORK_NAME"],
         issued=session.closed_at or utcnow(),
+        signatory=certificate_signatory(
+            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
+        ),
     )
     return pdf_download(content, f"attestation-session-{session.id}.pdf")
 

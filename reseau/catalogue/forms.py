@@ -83,7 +83,13 @@ def module_choices() -> list[SelectChoice]:
         .order_by(Cycle.year.desc(), Theme.position, Theme.name, Cycle.title, Module.position)
     ).all()
     return [SelectChoice(value="", label="— Aucun module (événement ponctuel) —")] + [
-        SelectChoice(value=str(row[0]), label=row[1], optgroup=f"{row[4]} · {row[2]} ({row[3]})")
+        # The year in the label too: the closed list shows the label alone, and the same
+        # module comes back in each year's cycle.
+        SelectChoice(
+            value=str(row[0]),
+            label=f"{row[1]} ({row[3]})",
+            optgroup=f"{row[4]} · {row[2]} ({row[3]})",
+        )
         for row in rows
     ]
 

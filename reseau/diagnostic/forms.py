@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from reseau.accounts.forms import REQUIRED, coerce_optional_int, select_choices, strip_filter
 from reseau.catalogue.models import Audience, Theme
 from reseau.core.extensions import db
+from reseau.core.i18n import short_date_fr
 from reseau.core.lists import FilterForm, IdField
 from reseau.diagnostic.models import DiagnosticCampaign
 
@@ -25,11 +26,18 @@ def theme_choices() -> list[tuple[str, str]]:
 
 def campaign_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(
-        sa.select(DiagnosticCampaign.id, DiagnosticCampaign.title).order_by(
-            DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()
-        )
+        sa.select(
+            DiagnosticCampaign.id,
+            DiagnosticCampaign.title,
+            DiagnosticCampaign.opens_on,
+            DiagnosticCampaign.closes_on,
+        ).order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
     ).all()
-    return [(str(row.id), row.title) for row in rows]
+    # Its dates tell apart two campaigns of the same title.
+    return [
+        (str(row.id), f"{row.title} ({short_date_fr(row.opens_on)} – {short_date_fr(row.closes_on)})")
+        for row in rows
+    ]
 
 
 class CampaignForm(FlaskForm):

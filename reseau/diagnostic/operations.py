@@ -340,11 +340,17 @@ def create_session_for_need(
         department_id=department_id,
         audience=campaign.audience,
         status=SessionStatus.DRAFT,
-        description=f"Session créée à partir du diagnostic « {campaign.title} ».",
     )
     db.session.add(session)
     db.session.flush()
-    record_audit(actor, "diagnostic.session.create", session, summary=theme.name)
+    # Where it comes from is the coordination's business (audit log), not the public
+    # description, which the coordinator writes for the catalogue.
+    record_audit(
+        actor,
+        "diagnostic.session.create",
+        session,
+        summary=f"{theme.name} : session créée à partir du diagnostic « {campaign.title} »",
+    )
     return session
 
 

@@ -471,7 +471,8 @@ def create_session(campaign_id: int, theme_id: int):
     session = operations.create_session_for_need(campaign, theme, top, actor=current_user)
     db.session.commit()
     flash(
-        f"Session « {session.title} » créée en brouillon : complétez les dates et le lieu.",
+        f"Session « {session.title} » créée en brouillon à partir du diagnostic "
+        f"« {campaign.title} » : complétez sa description, ses dates et son lieu.",
         "success",
     )
     return see_other(session_edit_url(session.id))

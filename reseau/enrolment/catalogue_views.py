@@ -108,7 +108,10 @@ def public_catalogue():
     seats = seats_left_by_session(page.items)
     themes = db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.name)).all()
     cycles = db.session.scalars(
-        sa.select(Cycle).where(Cycle.year >= now.year - 1).order_by(Cycle.year.desc(), Cycle.title)
+        sa.select(Cycle)
+        .options(so.joinedload(Cycle.theme))  # its name tells same-titled cycles apart
+        .where(Cycle.year >= now.year - 1)
+        .order_by(Cycle.year.desc(), Cycle.title, Cycle.id)
     ).all()
     departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
     return render_page(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import render_template
 from flask_login import current_user
 
+from reseau.attendance.views import my_attended_sessions
+from reseau.core.database import utcnow
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.main import bp
 from reseau.main.queries import (
@@ -15,6 +19,9 @@ from reseau.main.queries import (
     trainer_upcoming_sessions,
 )
 from reseau.reports.dashboard import attention
+
+# Certificates of sessions closed this long ago or less are shown on the home page.
+RECENT_CERTIFICATES = timedelta(days=120)
 
 
 @bp.route("/")
@@ -29,6 +36,7 @@ def home():
         "diagnostics": []
         if current_user.is_coordinator or current_user.is_referent
         else my_open_diagnostics(current_user),
+        **_my_closed_sessions(),
     }
     if current_user.is_coordinator:
         context["coordinator"] = coordinator_summary()
@@ -38,3 +46,19 @@ def home():
     if current_user.is_trainer:
         context["trainer_sessions"] = trainer_upcoming_sessions(current_user)
     return render_template("main/home.html", **context)
+
+
+def _my_closed_sessions() -> dict:
+    """Feedback waiting, and the certificates of sessions closed lately (older ones are in
+    "Mes formations"), from the attendance room's list."""
+    attended = my_attended_sessions()
+    since = utcnow() - RECENT_CERTIFICATES
+    return {
+        "feedback_waiting": [item for item in attended if item["feedback_waiting"]],
+        "certificates": [
+            item
+            for item in attended
+            if item["session"].closed_at is None or item["session"].closed_at >= since
+        ][:3],
+        "attended_count": len(attended),
+    }

@@ -132,3 +132,14 @@ def test_referent_home_counts_enrolment_requests(client, auth):
     assert '<span class="stat">2</span>' in card
     assert "demandes d'inscription à valider" in card
     assert 'href="/centre/inscriptions"' in card
+
+
+def test_old_certificates_stay_in_mes_formations(client, auth):
+    old, _, people = past_session(people=1, title="Session de 2011")
+    old.status, old.closed_at = SessionStatus.CLOSED, utcnow() - timedelta(days=400)
+    db.session.commit()
+    auth.login(people[0])
+    page = client.get("/").text
+    assert "Session de 2011" not in page
+    assert 'id="todo"' not in page
+    assert "Session de 2011" in client.get("/mes-formations").text
