@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from reseau.core.extensions import db
 from reseau.evaluation.models import ColdAnswer
-from tests.browser.test_accounts_browser import log_in
 from tests.evaluation.fixtures import closed_session
 from tests.factories import PASSWORD
 
@@ -37,7 +36,7 @@ def stored(answer_id: int) -> tuple:
         db.session.rollback()
 
 
-def test_cold_answers_are_saved_as_given(pages, sent):
+def test_cold_answers_are_saved_as_given(pages, log_in, sent):
     page = pages.open()
     log_in(page, sent.email, PASSWORD)
     page.goto("/mes-formations")
@@ -54,7 +53,7 @@ def test_cold_answers_are_saved_as_given(pages, sent):
     assert stored(sent.answer) == ("often", "Oser parler au conseil d'administration", True)
 
 
-def test_without_javascript_the_buttons_save(pages, sent):
+def test_without_javascript_the_buttons_save(pages, log_in, sent):
     page = pages.open(javascript=False)
     log_in(page, sent.email, PASSWORD)
     page.goto(f"/mes-formations/{sent.session}/evaluation-a-froid")

@@ -14,7 +14,6 @@ from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from tests.attendance.helpers import past_session
-from tests.browser.test_accounts_browser import log_in
 from tests.diagnostic.fixtures import make_campaign
 from tests.factories import (
     PASSWORD,
@@ -30,7 +29,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
-def test_roster_counter_follows_each_tap(pages, app):
+def test_roster_counter_follows_each_tap(pages, log_in, app):
     trainer = make_trainer()
     start = (utcnow() - timedelta(minutes=20)).replace(microsecond=0)
     session = make_session(title="Compter en direct", starts_at=start, trainers=[trainer])
@@ -63,7 +62,7 @@ def test_roster_counter_follows_each_tap(pages, app):
     assert pages.console_errors(page) == []
 
 
-def test_home_page_shows_what_waits_for_the_volunteer(pages, app):
+def test_home_page_shows_what_waits_for_the_volunteer(pages, log_in, app):
     person = make_user(first_name="Nadia")
     make_campaign(title="Diagnostic régional 2026")
     offered = make_session(
@@ -122,7 +121,7 @@ def test_home_page_shows_what_waits_for_the_volunteer(pages, app):
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_publishing_an_incomplete_session_asks_first(pages, app, javascript):
+def test_publishing_an_incomplete_session_asks_first(pages, log_in, app, javascript):
     coordinator = make_coordinator()
     draft = make_session(title="Sans formatrice", status=SessionStatus.DRAFT)
     db.session.commit()

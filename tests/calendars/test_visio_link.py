@@ -9,8 +9,8 @@ from reseau.catalogue.models import PlaceKind
 from reseau.core.extensions import db
 from reseau.enrolment import operations
 from reseau.enrolment.models import EnrolmentStatus
-from tests.calendars.helpers import enrol, events, get, parse_both, sent_to, text_of
-from tests.factories import make_centre, make_referent, make_session, make_trainer, make_user
+from tests.calendars.helpers import events, get, parse_both, sent_to, text_of
+from tests.factories import enrol, make_centre, make_referent, make_session, make_trainer, make_user
 
 LINK = "https://visio.exemple.test/salle-secrete"
 
