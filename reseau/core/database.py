@@ -10,6 +10,8 @@ import flask
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 # Requests that only read (GET, HEAD) begin SQLite transactions as deferred, so readers never
@@ -163,3 +165,48 @@ def init_app(app, migrations_directory: str) -> None:
     @app.teardown_request
     def _unmark_read_only(exc):
         set_read_only(False)
+
+
+# --- SQL functions written for both databases (the reports and the funders' report) ----
+
+
+class hours_between(FunctionElement):  # noqa: N801 (an SQL function, named like one)
+    """The hours between two timestamps, as a float, on SQLite and PostgreSQL."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(hours_between)
+def _hours_default(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (
+        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
+        f"{compiler.process(start, **kw)})) / 3600.0)"
+    )
+
+
+@compiles(hours_between, "sqlite")
+def _hours_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return (
+        f"((julianday({compiler.process(end, **kw)}) - "
+        f"julianday({compiler.process(start, **kw)})) * 24.0)"
+    )
+
+
+class year_month(FunctionElement):  # noqa: N801
+    """'YYYY-MM' of a (UTC) timestamp."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(year_month)
+def _year_month_default(element, compiler, **kw):
+    return f"to_char({compiler.process(list(element.clauses)[0], **kw)}, 'YYYY-MM')"
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(list(element.clauses)[0], **kw)})"

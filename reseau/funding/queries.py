@@ -20,42 +20,19 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from reseau.accounts.models import Category, Centre, User
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
-from reseau.core.database import utcnow
+from reseau.core.database import hours_between, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, ngettext, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.funding.models import Funder, SessionFunding
 from reseau.proof.models import SealedSheet
 
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 # A funder's year at national scale: the page lists this many sessions at most.
 SESSION_LIMIT = 2000
-
-
-class _hours(FunctionElement):  # noqa: N801 (an SQL function)
-    """Hours between two timestamps (the funding room's own copy of the bilan's helper, so
-    that the reports room can change its queries freely)."""
-
-    type = sa.Float()
-    inherit_cache = True
-
-
-@compiles(_hours)
-def _hours_pg(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
-
-
-@compiles(_hours, "sqlite")
-def _hours_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 24.0)"
 
 
 @dataclass(frozen=True)
@@ -212,7 +189,7 @@ def _attended(funder_id: int, period: Period) -> sa.Select:
         .join(TrainingSession, TrainingSession.id == Seance.session_id)
         .join(User, User.id == Attendance.person_id)
         .where(
-            Attendance.status.in_(ATTENDED),
+            Attendance.status.in_(AttendanceStatus.ATTENDED),
             Seance.status == SeanceStatus.SCHEDULED,
             _held(period),
             *_funded(funder_id, period),
@@ -265,7 +242,7 @@ def _add_people(funder: Funder, period: Period, lines: dict[int, SessionLine]) -
             Seance.session_id,
             User.category,
             sa.func.count(sa.distinct(Attendance.person_id)).label("people"),
-            sa.func.sum(_hours(Seance.starts_at, Seance.ends_at)).label("hours"),
+            sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)).label("hours"),
         )
         .group_by(Seance.session_id, User.category)
     )
@@ -321,7 +298,7 @@ def _add_rates(funder: Funder, period: Period, lines: dict[int, SessionLine]) ->
     attended = (
         base.join(Attendance, Attendance.seance_id == Seance.id)
         .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-        .where(Enrolment.status == EnrolmentStatus.CONFIRMED, Attendance.status.in_(ATTENDED))
+        .where(Enrolment.status == EnrolmentStatus.CONFIRMED, Attendance.status.in_(AttendanceStatus.ATTENDED))
     )
     for what, query in (("expected", expected), ("attended", attended)):
         for session_id, count in db.session.execute(query):

@@ -27,8 +27,6 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 
 from reseau.accounts.models import Category, Centre, Department, User
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
@@ -42,7 +40,7 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.core.database import counts, utcnow
+from reseau.core.database import counts, hours_between, utcnow, year_month
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
@@ -56,48 +54,6 @@ EVENT_LIMIT = 300
 
 
 # --- portable SQL functions ---------------------------------------------------------------
-
-
-class hours_between(FunctionElement):  # noqa: N801 (an SQL function, named like one)
-    """The hours between two timestamps, as a float, on SQLite and PostgreSQL."""
-
-    type = sa.Float()
-    inherit_cache = True
-
-
-@compiles(hours_between)
-def _hours_default(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return (
-        f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - "
-        f"{compiler.process(start, **kw)})) / 3600.0)"
-    )
-
-
-@compiles(hours_between, "sqlite")
-def _hours_sqlite(element, compiler, **kw):
-    start, end = list(element.clauses)
-    return (
-        f"((julianday({compiler.process(end, **kw)}) - "
-        f"julianday({compiler.process(start, **kw)})) * 24.0)"
-    )
-
-
-class year_month(FunctionElement):  # noqa: N801
-    """'YYYY-MM' of a (UTC) timestamp."""
-
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(year_month)
-def _year_month_default(element, compiler, **kw):
-    return f"to_char({compiler.process(list(element.clauses)[0], **kw)}, 'YYYY-MM')"
-
-
-@compiles(year_month, "sqlite")
-def _year_month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(list(element.clauses)[0], **kw)})"
 
 
 # --- the period and what it selects -----------------------------------------------------------
