@@ -77,22 +77,8 @@ def sign_for(seance_id: int, person_id: int):
     form = PresenceSignatureForm()
     error = None
     if form.validate_on_submit():
-        arrived, left = form.times(seance)
-        try:
-            operations.sign(
-                seance,
-                line.person,
-                form.signature_input(),
-                way=SignatureWay.TRAINER_DEVICE,
-                actor=_me(),
-                arrived_at=arrived,
-                left_at=left,
-            )
-            db.session.commit()
-        except ProofError as refusal:
-            db.session.rollback()
-            error = refusal.message
-        else:
+        error = _record_signature(seance, line.person, form, SignatureWay.TRAINER_DEVICE)
+        if error is None:
             flash(
                 f"Merci, {line.person.full_name} a signé. Rendez l'appareil à la personne qui "
                 "anime, ou passez-le à la suivante.",
@@ -109,6 +95,26 @@ def sign_for(seance_id: int, person_id: int):
         status=409 if error else form_status(form),
         **_signing_context(seance),
     )
+
+
+def _record_signature(seance, person, form, way: SignatureWay) -> str | None:
+    """Record ``person``'s signature from ``form`` and commit; the refusal's message, if any."""
+    arrived, left = form.times(seance)
+    try:
+        operations.sign(
+            seance,
+            person,
+            form.signature_input(),
+            way=way,
+            actor=_me(),
+            arrived_at=arrived,
+            left_at=left,
+        )
+        db.session.commit()
+    except ProofError as refusal:
+        db.session.rollback()
+        return refusal.message
+    return None
 
 
 # --- On one's own phone, after the QR check-in -------------------------------------------
@@ -130,22 +136,8 @@ def sign_own(seance_id: int, token: str):
     error = None
     mine = operations.signatures_of(seance).get(current_user.id)
     if mine is None and form.validate_on_submit():
-        arrived, left = form.times(seance)
-        try:
-            operations.sign(
-                seance,
-                _me(),
-                form.signature_input(),
-                way=SignatureWay.OWN_DEVICE,
-                actor=_me(),
-                arrived_at=arrived,
-                left_at=left,
-            )
-            db.session.commit()
-        except ProofError as refusal:
-            db.session.rollback()
-            error = refusal.message
-        else:
+        error = _record_signature(seance, _me(), form, SignatureWay.OWN_DEVICE)
+        if error is None:
             flash("Merci, votre signature est enregistrée. Bonne séance !", "success")
             return see_other(url_for("proof.sign_own", seance_id=seance.id, token=token))
     return render_page(
