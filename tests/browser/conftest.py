@@ -215,8 +215,18 @@ def log_in():
         form.locator("button[type=submit]").click()
         # Attached, not visible: on a phone the menu holding it is folded.
         expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
+        # The button is in the DOM before the stylesheet has loaded; measuring then sees the
+        # unstyled page.
+        page.wait_for_load_state("load")
 
     return logging_in
+
+
+def page_width(page) -> int:
+    """The page's scroll width once the document and its stylesheet have loaded (a width read
+    between a navigation's commit and its load measures the unstyled page)."""
+    page.wait_for_load_state("load")
+    return page.evaluate("document.documentElement.scrollWidth")
 
 
 DEMO_PASSWORD = demo_specs.DEMO_PASSWORD

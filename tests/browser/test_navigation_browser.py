@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, page_width
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def test_coordinator_menu_fits_a_phone_and_every_link_is_reachable(
     log_in(page, demo_accounts["coordinator"], DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/$"))
 
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     nav = _nav(page)
     # Closed, the menu hides its links; the logout button stays at hand.
     expect(nav.get_by_role("link", name="Mes formations", exact=True)).to_have_count(0)
@@ -60,7 +60,7 @@ def test_coordinator_menu_fits_a_phone_and_every_link_is_reachable(
         expect(link).to_be_visible()
         box = link.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], link.inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     expect(nav.get_by_role("link", name="Accueil", exact=True)).to_have_attribute(
         "aria-current", "page"
     )
@@ -82,7 +82,7 @@ def test_coordinator_menu_fits_a_phone_and_every_link_is_reachable(
 
     _nav(page).get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("button", name="Se déconnecter")).to_have_count(0)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     if javascript:
         assert pages.console_errors(page) == []
 
@@ -91,7 +91,7 @@ def test_volunteer_menu_fits_a_phone(pages, demo_accounts, log_in):
     page = pages.open()
     page.set_viewport_size(PHONE)
     log_in(page, demo_accounts["volunteer"], DEMO_PASSWORD)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     nav = _nav(page)
     nav.get_by_text("Menu", exact=True).click()
     expect(nav.get_by_role("link", name="Mes données")).to_be_visible()
@@ -106,7 +106,7 @@ def test_coordinator_navigation_is_one_row_on_a_desktop(pages, demo_accounts, lo
 
     nav = _nav(page)
     assert nav.bounding_box()["height"] < 90
-    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
+    assert page_width(page) <= DESKTOP["width"]
     expect(nav.get_by_text("Menu", exact=True)).to_be_hidden()
     for name in ("Catalogue", "Accueil", "Mes formations", "Bilan", "Mes données", "Mon compte"):
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()

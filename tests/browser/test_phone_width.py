@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD
+from tests.browser.conftest import DEMO_ACCOUNTS, DEMO_PASSWORD, page_width
 from tests.crawl import crawl
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,7 @@ def test_every_page_fits_a_phone_with_no_console_error(app, pages, demo_accounts
     logged = pages.console_errors(page)
 
     def check(path):
-        width = page.evaluate("document.documentElement.scrollWidth")
+        width = page_width(page)
         if width > PHONE["width"]:
             too_wide[f"{path} ({width} px)"] = page.evaluate(WIDEST, PHONE["width"])
         if logged:
@@ -123,7 +123,7 @@ def test_the_catalogue_shows_results_first_on_a_phone_and_filters_live(pages, de
     page.get_by_label("Rechercher").fill("Bourges")
     expect(count).not_to_have_text(before)  # swapped by htmx, no reload
     assert "Bourges" in page.locator("#catalogue-results").inner_text()
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page_width(page) <= PHONE["width"]
     # htmx's swaps add no inline style the CSP would refuse (indicator styles are ours).
     assert pages.console_errors(page) == []
 
