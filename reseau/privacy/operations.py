@@ -100,6 +100,18 @@ def _rows_of(person: User) -> dict[str, list]:
         )
         .order_by(DiagnosticResponse.id)
     ).all()
+    cold_answers = db.session.scalars(
+        sa.select(ColdAnswer)
+        .where(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_not(None))
+        .options(so.joinedload(ColdAnswer.session))
+        .order_by(ColdAnswer.submitted_at)
+    ).all()
+    trainer_evaluations = db.session.scalars(
+        sa.select(TrainerEvaluation)
+        .where(TrainerEvaluation.trainer_id == person.id)
+        .options(so.joinedload(TrainerEvaluation.session))
+        .order_by(TrainerEvaluation.id)
+    ).all()
     calendars = db.session.scalars(
         sa.select(CalendarToken)
         .where(CalendarToken.user_id == person.id)
@@ -129,6 +141,8 @@ def _rows_of(person: User) -> dict[str, list]:
         "attendance": attendance,
         "feedback": feedback,
         "responses": responses,
+        "cold_answers": cold_answers,
+        "trainer_evaluations": trainer_evaluations,
         "calendars": calendars,
         "mails": mails,
         "history": history,
@@ -189,6 +203,7 @@ def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
             }
             for row in responses
         ],
+        **_evaluation_parts(rows),
         "agendas": [
             {
                 "type": row.kind.label,
@@ -204,6 +219,34 @@ def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
         ],
         "journal": [
             {"action": row.action, "le": _iso(row.at), "resume": row.summary} for row in history
+        ],
+    }
+
+
+def _evaluation_parts(rows: dict[str, list]) -> dict[str, Any]:
+    """What the person said months after a training, and as a trainer after teaching one."""
+    return {
+        "evaluations_a_froid": [
+            {
+                "session": row.session.title,
+                "utilise": row.used.label if row.used else None,
+                "changements": row.changes,
+                "acquis": row.gained,
+                "manques": row.missing,
+                "besoins": row.needs,
+                "envoyee_le": _iso(row.submitted_at),
+            }
+            for row in rows["cold_answers"]
+        ],
+        "bilans_formateur": [
+            {
+                "session": row.session.title,
+                "groupe": row.group_notes,
+                "objectifs": row.objectives.label,
+                "precisions_objectifs": row.objectives_notes,
+                "a_changer": row.to_change,
+            }
+            for row in rows["trainer_evaluations"]
         ],
     }
 
