@@ -26,6 +26,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import ngettext
 from reseau.imports.models import PendingImport
 from reseau.imports.queries import CREATE, UPDATE, Plan, RowPlan, invitations_to_send
+from reseau.imports.reading import ImportFileError, read_table
 
 PENDING_LIFETIME = timedelta(hours=2)
 
@@ -194,6 +195,33 @@ def purge_expired_imports() -> int:
         sa.delete(PendingImport).where(PendingImport.expires_at <= utcnow())
     )
     return result.rowcount or 0
+
+
+def forget_imports_naming(person: User, *, email: str | None) -> int:
+    """Delete the unconfirmed uploads ``person`` made or that name them (their e-mail, or their
+    first and last names in one row): an anonymised person's name must not wait up to
+    ``PENDING_LIFETIME`` in a file. Return how many were deleted."""
+    needles = {email.casefold()} if email else set()
+    names = {person.first_name.casefold(), person.last_name.casefold()}
+    doomed = []
+    for pending in db.session.scalars(sa.select(PendingImport)):
+        if pending.actor_id == person.id or _names(pending, needles, names):
+            doomed.append(pending.id)
+    if doomed:
+        db.session.execute(sa.delete(PendingImport).where(PendingImport.id.in_(doomed)))
+    return len(doomed)
+
+
+def _names(pending: PendingImport, needles: set[str], names: set[str]) -> bool:
+    try:
+        table = read_table(pending.content, pending.filename)
+    except ImportFileError:
+        return True  # unreadable now: nothing to keep it for
+    for _line, cells in table.rows:
+        folded = {cell.casefold() for cell in cells if cell}
+        if folded & needles or names <= folded:
+            return True
+    return False
 
 
 def imports_task() -> str:

@@ -28,6 +28,7 @@ from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
 from reseau.evaluation.models import ColdAnswer, TrainerEvaluation
+from reseau.imports.operations import forget_imports_naming
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
@@ -332,6 +333,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     if person.status == UserStatus.ANONYMISED:
         return
     email, copies = person.email, _copies_of(person)
+    forget_imports_naming(person, email=email)  # before the names are overwritten
     # Rows are found by the full name or the e-mail (the names alone are common words).
     found_by = [person.full_name, person.sort_name, email or ""]
     person.first_name = ANONYMOUS_FIRST_NAME
