@@ -87,15 +87,18 @@ def apply_import(pending: PendingImport, plan: Plan, *, actor: User, invitations
     updates = [row for row in plan.rows if row.kind == UPDATE]
     # Every row to update locked before the first insert (see lock_row), then updated.
     _lock_people([row.person.id for row in updates])
-    for row in updates:
-        _update(row, actor=actor)
+    given_an_address = [
+        row.person for row in updates if _update(row, actor=actor, invitations=invitations)
+    ]
     created = [
         _create(row, actor=actor, invitations=invitations)
         for row in plan.rows
         if row.kind == CREATE
     ]
     db.session.flush()
-    invited = [person for person in created if person.status == UserStatus.INVITED]
+    invited = [
+        person for person in created + given_an_address if person.status == UserStatus.INVITED
+    ]
     if invited and invitations == Invitations.NOW:
         send_invitations(invited, actor=actor)
     counts = {
@@ -149,24 +152,32 @@ def _create(row: RowPlan, *, actor: User, invitations: str) -> User:
     )
 
 
-def _update(row: RowPlan, *, actor: User) -> None:
+def _update(row: RowPlan, *, actor: User, invitations: str) -> bool:
+    """Update the row's person; True when the row gave an address to a person without one
+    (a guest then becomes invited, unless the import sends no invitations)."""
     person = row.person
     if not may_act_on_person(actor, person):  # the plan checked it; the rule is the rule
-        return
+        return False
     values = row.values
+    gains_address = bool(row.email) and not person.email
+    if gains_address and person.status == UserStatus.GUEST and invitations != Invitations.NEVER:
+        person.status = UserStatus.INVITED
+        person.invited_by_id = actor.id
     update_person(
         person,
         {
             "first_name": values.get("first_name") or person.first_name,
             "last_name": values.get("last_name") or person.last_name,
-            "email": person.email or "",
+            "email": row.email if gains_address else person.email or "",
             "phone": values.get("phone") or person.phone,
             "category": row.category or person.category,
         },
         actor=actor,
+        invite=False,  # the import sends its invitations at once, or keeps them for later
     )
     if values.get("sub_category"):
         person.sub_category = values["sub_category"]
+    return gains_address
 
 
 def send_kept_invitations(actor: User) -> int:
