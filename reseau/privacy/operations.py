@@ -47,11 +47,25 @@ def _iso(value: datetime | None) -> str | None:
 
 def export_person(person: User) -> dict[str, Any]:
     """Return everything Réseau keeps about ``person``, as JSON-ready data."""
-    return {
+    return export_and_request(person)[0]
+
+
+def export_and_request(person: User) -> tuple[dict[str, Any], AuditLog | None]:
+    """``export_person``, and the person's deletion request from the same rows (the page
+    "Mes données" shows both; see ``pending_deletion_request``)."""
+    rows = _rows_of(person)
+    requests = [
+        row
+        for row in rows["history"]
+        if row.action == DELETION_REQUEST
+        and (row.object_type, row.object_id) == ("user", person.id)
+    ]
+    data = {
         "personne": _person_part(person),
-        **_history_parts(_rows_of(person)),
+        **_history_parts(rows),
         "preuves_conservees": kept_documents(person),
     }
+    return data, (requests[-1] if requests else None)
 
 
 def _person_part(person: User) -> dict[str, Any]:
