@@ -20,10 +20,14 @@ LAYERS: list[tuple[str, ...]] = [
     ("core", "config"),  # what every room uses; imports no room
     ("outbox",),  # e-mail, beside the core
     ("accounts",),  # people, centres, roles, access checks
-    ("catalogue", "imports"),  # themes, cycles, modules, sessions, séances; people imports
+    (
+        "catalogue",
+        "imports",
+        "membership",
+    ),  # themes, cycles, modules, sessions, séances; people imports; adhésions
     ("enrolment", "diagnostic"),  # on the catalogue
     ("attendance",),  # on enrolment
-    ("proof",),  # signatures and sealed sheets, on attendance
+    ("proof", "valuation"),  # signatures and sealed sheets; volunteer time valued, on attendance
     ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring
@@ -113,7 +117,9 @@ def test_no_import_cycle():
     # A package importing its own modules (a blueprint's __init__ importing its views, which
     # import ``bp`` from it) is how Flask blueprints are registered: leave those edges out.
     for name in graph:
-        graph[name] = {t for t in graph[name] if not (t.startswith(name + ".") and name != "reseau")}
+        graph[name] = {
+            t for t in graph[name] if not (t.startswith(name + ".") and name != "reseau")
+        }
     cycle = _find_cycle(graph)
     assert cycle is None, " -> ".join(cycle or [])
 
