@@ -20,14 +20,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("core", "config"),  # what every room uses; imports no room
     ("outbox",),  # e-mail, beside the core
     ("accounts",),  # people, centres, roles, access checks
-    (
-        "catalogue",
-        "imports",
-        "membership",
-    ),  # themes, cycles, modules, sessions, séances; people imports; adhésions
+    ("catalogue", "imports", "membership"),  # sessions, séances; imports; adhésions
     ("enrolment", "diagnostic"),  # on the catalogue
     ("attendance",),  # on enrolment
-    ("proof", "valuation"),  # signatures and sealed sheets; volunteer time valued, on attendance
+    ("proof", "valuation"),  # sealed sheets; volunteer time valued, on attendance
     ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring
@@ -117,9 +113,7 @@ def test_no_import_cycle():
     # A package importing its own modules (a blueprint's __init__ importing its views, which
     # import ``bp`` from it) is how Flask blueprints are registered: leave those edges out.
     for name in graph:
-        graph[name] = {
-            t for t in graph[name] if not (t.startswith(name + ".") and name != "reseau")
-        }
+        graph[name] = {t for t in graph[name] if not (t.startswith(name + ".") and name != "reseau")}
     cycle = _find_cycle(graph)
     assert cycle is None, " -> ".join(cycle or [])
 

@@ -228,9 +228,7 @@ class TrainingSession(db.Model):
         if not self.trainers:
             missing.append("aucun·e formateur·rice")
         if not (self.visio_url if self.place_kind == PlaceKind.VISIO else self.place_label):
-            missing.append(
-                "aucun lieu" if self.place_kind != PlaceKind.VISIO else "aucun lien de visio"
-            )
+            missing.append("aucun lieu" if self.place_kind != PlaceKind.VISIO else "aucun lien de visio")
         if not any(seance.status == SeanceStatus.SCHEDULED for seance in self.seances):
             missing.append("aucune séance")
         return missing
