@@ -41,14 +41,14 @@ def is_member_in(year: int, centre=Centre):
     return sa.case((has_record, record), else_=directory)
 
 
+def member_count_query(year: int) -> sa.Select:
+    """SELECT the number of member centres of ``year`` (for ``core.database.counts``)."""
+    return sa.select(sa.func.count()).select_from(Centre).where(is_member_in(year).is_(True))
+
+
 def member_count(year: int) -> int:
     """How many centres are members of the network in ``year`` (one query)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(Centre).where(is_member_in(year).is_(True))
-        )
-        or 0
-    )
+    return db.session.scalar(member_count_query(year)) or 0
 
 
 @dataclass

@@ -597,6 +597,7 @@ def _figures(scope: Scope) -> dict[str, int]:
         **{f"satisfaction_{score}": _satisfaction(scope, score) for score in range(5, 0, -1)},
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
+        network_members=membership.member_count_query(scope.end.year),
     )
 
 
@@ -757,7 +758,7 @@ def build_bilan(scope: Scope) -> Bilan:
         campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
-        network_members=None if scope.centre_id else membership.member_count(scope.end.year),
+        network_members=None if scope.centre_id else figures["network_members"],
     )
 
 
