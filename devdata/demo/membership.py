@@ -40,7 +40,9 @@ def _budget(name: str, year: int) -> Decimal:
 
 def add_demo_membership(today: date, created: Counter) -> None:
     centres = {(c.name, c.town): c for c in db.session.scalars(sa.select(Centre))}
-    known = set(db.session.execute(sa.select(Membership.centre_id, Membership.year)).tuples())
+    known = {
+        tuple(row) for row in db.session.execute(sa.select(Membership.centre_id, Membership.year))
+    }
     for code, name, town, _postcode, _address, since in words.CENTRES:
         centre = centres.get((name, town))
         if centre is None:
