@@ -57,6 +57,16 @@ class FrenchDecimalField(Field):
         return "" if self.data is None else str(self.data).replace(".", ",")
 
 
+class FrenchDateField(DateField):
+    """A date (jj/mm/aaaa in the browser's picker) with a French message when it is not one."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Date invalide : choisissez une date (jj/mm/aaaa).") from None
+
+
 class MembershipForm(FlaskForm):
     is_member = BooleanField("Adhérent au réseau cette année")
     budget = FrenchDecimalField(
@@ -67,7 +77,7 @@ class MembershipForm(FlaskForm):
         maximum=BUDGET_MAX,
         message="Un montant en euros, au centime près (par exemple 245 000,50).",
     )
-    paid_on = DateField("Cotisation payée le", validators=[Optional()], format="%Y-%m-%d")
+    paid_on = FrenchDateField("Cotisation payée le", validators=[Optional()], format="%Y-%m-%d")
 
     def validate_paid_on(self, field):
         if field.data and not self.is_member.data:

@@ -15,7 +15,8 @@ from reseau.membership.models import FeeRate, Membership
 
 def save_membership(centre: Centre, year: int, data: dict, *, actor: User) -> Membership:
     """Create or update ``centre``'s membership of ``year`` from ``data`` (is_member, budget,
-    paid_on)."""
+    paid_on). The centre's row is locked first: two saves of one year never both insert."""
+    lock_row(centre)
     record = db.session.scalar(
         sa.select(Membership).where(Membership.centre_id == centre.id, Membership.year == year)
     )

@@ -28,7 +28,9 @@ def set_rate(year: int, rate: Decimal, note: str, *, actor: User) -> HourlyRate:
 
 
 def set_preparation(session: TrainingSession, hours: Decimal | None, *, actor: User) -> None:
-    """Record the preparation hours of each volunteer trainer of ``session`` (None: none)."""
+    """Record the preparation hours of each volunteer trainer of ``session`` (None: none);
+    the session's row is locked first."""
+    lock_row(session)
     row = db.session.get(SessionPreparation, session.id)
     if hours is None:
         if row is not None:

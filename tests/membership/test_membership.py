@@ -89,6 +89,11 @@ def test_a_non_member_pays_nothing(client, auth):
         data={"budget": "1000", "paid_on": "2011-03-01"},
     )
     assert answer.status_code == 422 and "Seul un centre adhérent" in answer.text
+    odd = client.post(
+        f"/admin/adhesions/2011/centres/{centre.id}", data={"is_member": "y", "paid_on": "31/02"}
+    )
+    assert odd.status_code == 422 and "Date invalide" in odd.text
+    assert client.get(f"/admin/adhesions/1900/centres/{centre.id}").status_code == 404
 
 
 def _world():
