@@ -162,3 +162,11 @@ def test_the_bilan_counts_the_members_of_the_year(app):
     db.session.commit()
     assert build_bilan(Scope.year(2012)).network_members == 1
     assert build_bilan(Scope.year(2011, centre_id=blanc.id)).network_members is None
+
+
+def test_the_bilan_page_shows_the_years_members(client, auth):
+    _login(client, auth)
+    _world()
+    page = client.get("/bilan?annee=2011")
+    assert page.status_code == 200
+    assert 'id="fig-members">1</span> adhérent au réseau fin 2011' in page.text

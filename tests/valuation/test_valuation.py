@@ -27,6 +27,7 @@ from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.catalogue.models import SessionStatus
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local
+from reseau.funding.documents import key_figures
 from reseau.funding.models import Funder, SessionFunding
 from reseau.funding.queries import Period, funder_report
 from reseau.valuation import queries
@@ -163,3 +164,6 @@ def test_the_funder_report_shows_its_sessions_valuation(world):
     assert report.valuation.training == 9 and report.valuation.trainers == Decimal("8.5")
     assert report.valuation.value == Decimal("228.38")  # S1 only, at the 2011 rate
     assert report.held and report.held[0].session.id == world["s1"].id
+    figures = dict(key_figures(report))
+    assert figures["Valorisation du bénévolat (€, comptes 864/870)"] == 228.38
+    assert figures["Heures des formateur·rices bénévoles"] == 8.5
