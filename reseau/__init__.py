@@ -26,10 +26,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         funding,
         imports,
         main,
+        membership,
         outbox,
         privacy,
         proof,
         reports,
+        valuation,
     )
     from reseau.cli import register_commands
     from reseau.core import database, errors, http, i18n, security
@@ -49,7 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
-    for room in (attendance, proof, privacy, imports, funding, evaluation):
+    for room in (attendance, proof, privacy, imports, funding, evaluation, membership, valuation):
         app.register_blueprint(room.bp)
     register_commands(app)
     return app
@@ -67,5 +69,7 @@ def _import_models() -> None:
     from reseau.evaluation import models as evaluation_models  # noqa: F401
     from reseau.funding import models as funding_models  # noqa: F401
     from reseau.imports import models as imports_models  # noqa: F401
+    from reseau.membership import models as membership_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401
     from reseau.proof import models as proof_models  # noqa: F401
+    from reseau.valuation import models as valuation_models  # noqa: F401

@@ -20,10 +20,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("core", "config"),  # what every room uses; imports no room
     ("outbox",),  # e-mail, beside the core
     ("accounts",),  # people, centres, roles, access checks
-    ("catalogue", "imports"),  # themes, cycles, modules, sessions, séances; people imports
+    ("catalogue", "imports", "membership"),  # sessions, séances; imports; adhésions
     ("enrolment", "diagnostic"),  # on the catalogue
     ("attendance",),  # on enrolment
-    ("proof",),  # signatures and sealed sheets, on attendance
+    ("proof", "valuation"),  # sealed sheets; volunteer time valued, on attendance
     ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring

@@ -94,6 +94,9 @@ PAGES = [
     ),
     Page("bilan", "coordinator", lambda m: url_for("reports.bilan")),
     Page("journal", "coordinator", lambda m: url_for("privacy.audit_log")),
+    Page("adhésions", "coordinator", lambda m: url_for("membership.membership_list")),
+    Page("valorisation", "coordinator", lambda m: url_for("valuation.valuation_page")),
+    Page("valorisation, referent", "referent", lambda m: url_for("valuation.valuation_page")),
 ]
 
 

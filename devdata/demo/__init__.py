@@ -17,6 +17,7 @@ from devdata.demo.diagnostic import add_demo_campaign
 from devdata.demo.enrolments import add_demo_enrolments
 from devdata.demo.evaluation import add_demo_evaluation
 from devdata.demo.loader import LABELS, Loader
+from devdata.demo.membership import add_demo_membership
 from devdata.demo.planner import Planner
 from devdata.demo.proof import add_demo_proof
 from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
@@ -45,6 +46,7 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     add_demo_campaign(today)
     created["sealed_sheets"] = add_demo_proof()
     add_demo_evaluation(today, created)
+    add_demo_membership(today, created)
     # The demo writes answers as rows, not through the operations: count them afresh.
     rollups.rebuild()
     if commit:

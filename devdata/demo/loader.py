@@ -44,6 +44,8 @@ LABELS = {
     "funders": "financeurs",
     "session_fundings": "lignes de financement",
     "cold_answers": "évaluations à froid",
+    "memberships": "adhésions (par centre et par année)",
+    "preparations": "préparations de session",
 }
 
 

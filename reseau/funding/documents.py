@@ -55,6 +55,12 @@ def key_figures(report: FunderReport) -> list[tuple[str, object]]:
         ("Montant demandé (€)", report.amount_asked),
         ("Montant accordé (€)", report.amount_granted),
     ]
+    if report.valuation is not None:
+        rows += [
+            ("Heures de bénévolat en formation", float(report.valuation.training)),
+            ("Heures des formateur·rices bénévoles", float(report.valuation.trainers)),
+            ("Valorisation du bénévolat (€, comptes 864/870)", float(report.valuation.value)),
+        ]
     return rows
 
 

@@ -29,7 +29,9 @@ from reseau.core.extensions import db
 from reseau.core.i18n import from_local, ngettext, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.funding.models import Funder, SessionFunding
+from reseau.membership import queries as membership
 from reseau.proof.models import SealedSheet
+from reseau.valuation.queries import SessionsValuation, sessions_valuation
 
 # A funder's year at national scale: the page lists this many sessions at most.
 SESSION_LIMIT = 2000
@@ -96,6 +98,7 @@ class FunderReport:
     outside_network: int
     satisfaction_count: int
     satisfaction_average: float | None
+    valuation: SessionsValuation | None = None  # volunteer time of the held sessions
 
     @property
     def held(self) -> list[SessionLine]:
@@ -262,10 +265,7 @@ def _add_people(funder: Funder, period: Period, lines: dict[int, SessionLine]) -
 def _people(funder: Funder, period: Period):
     """Distinct people by category, centres reached (members or not), people outside."""
     people = _attended(funder.id, period).add_columns(Attendance.person_id).distinct().subquery()
-    member = sa.and_(
-        Centre.is_member.is_(True),
-        sa.or_(Centre.member_since.is_(None), Centre.member_since <= period.end),
-    )
+    member = membership.is_member_in(period.end.year)
     rows = db.session.execute(
         sa.select(User.category, User.centre_id, member.label("member"), sa.func.count())
         .select_from(people)
@@ -360,6 +360,7 @@ def funder_report(funder: Funder, period: Period) -> FunderReport:
     _add_rates(funder, period, lines)
     count, average = _satisfaction(funder, period)
     _warn(funder, lines)
+    held = [sid for sid, line in lines.items() if line.held]
     return FunderReport(
         funder=funder,
         period=period,
@@ -371,6 +372,7 @@ def funder_report(funder: Funder, period: Period) -> FunderReport:
         outside_network=outside,
         satisfaction_count=count,
         satisfaction_average=average,
+        valuation=sessions_valuation(held, period.start, period.end),
     )
 
 

@@ -44,6 +44,7 @@ from reseau.core.database import counts, hours_between, utcnow, year_month
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.membership import queries as membership
 
 ATTENDED = AttendanceStatus.ATTENDED
 COMMENT_LIMIT = 8
@@ -270,6 +271,7 @@ class Bilan:
     campaigns: list = field(default_factory=list)  # the period's diagnostic campaigns
     needs: list[Need] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # what the year switch offers
+    network_members: int | None = None  # member centres of the network (adhésions), whole bilan
 
     @property
     def campaign(self):
@@ -406,10 +408,7 @@ def _offers(scope: Scope):
 def _people_rows(scope: Scope) -> list[sa.Row]:
     """Rows per (category, centre): people; with the centre's département and membership."""
     people = _participants(scope)
-    member = sa.and_(
-        Centre.is_member.is_(True),
-        sa.or_(Centre.member_since.is_(None), Centre.member_since <= scope.end),
-    )
+    member = membership.is_member_in(scope.end.year)  # the adhésions of the period's last year
     return db.session.execute(
         sa.select(
             User.category,
@@ -598,6 +597,7 @@ def _figures(scope: Scope) -> dict[str, int]:
         **{f"satisfaction_{score}": _satisfaction(scope, score) for score in range(5, 0, -1)},
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
+        network_members=membership.member_count_query(scope.end.year),
     )
 
 
@@ -758,6 +758,7 @@ def build_bilan(scope: Scope) -> Bilan:
         campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
+        network_members=None if scope.centre_id else figures["network_members"],
     )
 
 

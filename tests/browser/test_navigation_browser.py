@@ -25,6 +25,8 @@ COORDINATOR_LINKS = [
     "Centres",
     "Personnes",
     "Diagnostic des besoins",
+    "Valorisation du bénévolat",
+    "Adhésions",
     "Journal",
     "Certificats de réalisation",
     "Mes agendas",

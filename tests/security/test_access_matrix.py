@@ -629,6 +629,43 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/mon-centre/bilan-annuel/{review_year}",
         (L, 403, 403, 303, 303, 404),
     ),
+    # membership (issue 19): the coordinator's; an empty centre form is a valid "non member".
+    ("GET", "/admin/adhesions"): ("/admin/adhesions", COORDINATOR),
+    ("POST", "/admin/adhesions/<int:year>/taux"): ("/admin/adhesions/2011/taux", COORDINATOR_FORM),
+    ("GET", "/admin/adhesions/<int:year>/centres/<int:centre_id>"): (
+        "/admin/adhesions/2011/centres/{centre}",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/adhesions/<int:year>/centres/<int:centre_id>"): (
+        "/admin/adhesions/2011/centres/{centre}",
+        COORDINATOR_ACTION,
+    ),
+    ("GET", "/admin/adhesions/<int:year>.xlsx"): ("/admin/adhesions/2011.xlsx", COORDINATOR),
+    ("GET", "/admin/adhesions/<int:year>.csv"): ("/admin/adhesions/2011.csv", COORDINATOR),
+    ("GET", "/admin/adhesions/<int:year>/appels.pdf"): (
+        "/admin/adhesions/2011/appels.pdf",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/adhesions/<int:year>/centres/<int:centre_id>/appel.pdf"): (
+        "/admin/adhesions/2011/centres/{centre}/appel.pdf",
+        COORDINATOR,
+    ),
+    # valuation (issue 19): the coordinator every centre, a referent their own (403 elsewhere).
+    ("GET", "/valorisation"): ("/valorisation", MANAGERS),
+    ("GET", "/valorisation/<int:year>/centres/<int:centre_id>.csv"): (
+        "/valorisation/2011/centres/{centre}.csv",
+        (L, 403, 403, 200, 403, 200),
+    ),
+    ("GET", "/valorisation/<int:year>/centres/<int:centre_id>.xlsx"): (
+        "/valorisation/2011/centres/{centre}.xlsx",
+        (L, 403, 403, 200, 403, 200),
+    ),
+    ("GET", "/admin/valorisation/taux"): ("/admin/valorisation/taux", COORDINATOR),
+    ("POST", "/admin/valorisation/taux"): ("/admin/valorisation/taux", COORDINATOR_FORM),
+    ("POST", "/admin/sessions/<int:session_id>/preparation"): (
+        "/admin/sessions/{closed}/preparation",
+        COORDINATOR_ACTION,
+    ),
     ("GET", "/admin/evaluations"): ("/admin/evaluations", COORDINATOR),
     ("GET", "/admin/evaluations/cycles/<int:cycle_id>"): (
         "/admin/evaluations/cycles/{cycle}",
