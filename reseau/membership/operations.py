@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import Centre, User
 from reseau.core.audit import record_audit
-from reseau.core.database import lock_row
+from reseau.core.database import add_or_lock, lock_row
 from reseau.core.extensions import db
 from reseau.membership.models import FeeRate, Membership
 
@@ -38,12 +38,7 @@ def save_membership(centre: Centre, year: int, data: dict, *, actor: User) -> Me
 
 def set_fee_percent(year: int, percent: Decimal, *, actor: User) -> FeeRate:
     """Set the fee rate of ``year`` (the other years keep theirs)."""
-    rate = db.session.get(FeeRate, year)
-    if rate is None:
-        rate = FeeRate(year=year)
-        db.session.add(rate)
-    else:
-        rate = lock_row(rate)
+    rate = add_or_lock(FeeRate, {"year": year}, percent=percent)
     rate.percent = percent
     db.session.flush()
     record_audit(actor, "membership.fee_rate", None, summary=f"{year} : {percent} %")

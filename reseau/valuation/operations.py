@@ -7,19 +7,14 @@ from decimal import Decimal
 from reseau.accounts.models import User
 from reseau.catalogue.models import TrainingSession
 from reseau.core.audit import record_audit
-from reseau.core.database import lock_row
+from reseau.core.database import add_or_lock, lock_row
 from reseau.core.extensions import db
 from reseau.valuation.models import HourlyRate, SessionPreparation
 
 
 def set_rate(year: int, rate: Decimal, note: str, *, actor: User) -> HourlyRate:
     """Set the hourly rate of ``year``; every other year keeps its own."""
-    row = db.session.get(HourlyRate, year)
-    if row is None:
-        row = HourlyRate(year=year)
-        db.session.add(row)
-    else:
-        row = lock_row(row)
+    row = add_or_lock(HourlyRate, {"year": year}, rate=rate)
     row.rate = rate
     row.note = note or ""
     db.session.flush()
