@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from reseau.accounts.forms import (
     EMAIL_INVALID,
@@ -114,7 +114,7 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(
         "Réponse envoyée à la personne",
         filters=[strip_filter],
-        validators=[InputRequired(REQUIRED), Length(max=TEXT_MAX)],
+        validators=[DataRequired(REQUIRED), Length(max=TEXT_MAX)],
     )
 
 

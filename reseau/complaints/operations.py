@@ -45,6 +45,12 @@ def format_reference(year: int, number: int) -> str:
     return f"R-{year}-{number:04d}"
 
 
+def last_number(year: int) -> int:
+    """The highest number given in ``year`` so far (0 for none)."""
+    last = db.session.scalar(sa.select(sa.func.max(Complaint.number)).where(Complaint.year == year))
+    return last or 0
+
+
 def _insert_numbered(complaint: Complaint) -> Complaint:
     """Give ``complaint`` the next number of its year and insert it.
 
@@ -53,10 +59,7 @@ def _insert_numbered(complaint: Complaint) -> Complaint:
     """
     complaint.year = to_local(complaint.received_at).year
     for _ in range(ATTEMPTS):
-        last = db.session.scalar(
-            sa.select(sa.func.max(Complaint.number)).where(Complaint.year == complaint.year)
-        )
-        complaint.number = (last or 0) + 1
+        complaint.number = last_number(complaint.year) + 1
         complaint.reference = format_reference(complaint.year, complaint.number)
         try:
             with db.session.begin_nested():
