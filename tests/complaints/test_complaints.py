@@ -240,7 +240,7 @@ def test_the_register_filters_and_its_annual_export(client, auth):
 
 def test_a_formula_in_a_complaint_is_neutralised_in_the_export(client, auth):
     coordinator = make_coordinator()
-    ops.submit_complaint(_data(name="=HYPERLINK(\"http://x\")"), actor=None)
+    ops.submit_complaint(_data(name='=HYPERLINK("http://x")'), actor=None)
     db.session.commit()
     auth.login(coordinator)
     year = today_paris().year
