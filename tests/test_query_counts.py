@@ -94,6 +94,8 @@ PAGES = [
     ),
     Page("bilan", "coordinator", lambda m: url_for("reports.bilan")),
     Page("journal", "coordinator", lambda m: url_for("privacy.audit_log")),
+    Page("complaint form", None, lambda m: url_for("complaints.complaint_form")),
+    Page("complaints register", "coordinator", lambda m: url_for("complaints.register")),
 ]
 
 
