@@ -45,6 +45,7 @@ LABELS = {
     "funders": "financeurs",
     "session_fundings": "lignes de financement",
     "cold_answers": "évaluations à froid",
+    "complaints": "réclamations au registre",
 }
 
 

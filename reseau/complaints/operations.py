@@ -51,7 +51,7 @@ def last_number(year: int) -> int:
     return last or 0
 
 
-def _insert_numbered(complaint: Complaint) -> Complaint:
+def insert_numbered(complaint: Complaint) -> Complaint:
     """Give ``complaint`` the next number of its year and insert it.
 
     Two complaints received at once may read the same last number: the unique (year, number)
@@ -74,7 +74,7 @@ def _insert_numbered(complaint: Complaint) -> Complaint:
 def submit_complaint(data: dict[str, Any], *, actor: User | None) -> Complaint:
     """Receive a complaint from the public form: a reference, an acknowledgement to the
     person, a message to the coordination."""
-    complaint = _insert_numbered(
+    complaint = insert_numbered(
         Complaint(
             received_at=utcnow(),
             source=ComplaintSource.FORM,
@@ -133,7 +133,7 @@ def add_incident(incident: Incident, *, actor: User) -> Complaint:
         sa.select(Complaint.id).where(Complaint.incident_audit_id == incident.audit_id)
     ):
         raise ComplaintError("Cet incident est déjà au registre.")
-    _insert_numbered(complaint)
+    insert_numbered(complaint)
     record_audit(actor, "complaint.incident", complaint, summary=complaint.reference)
     return complaint
 

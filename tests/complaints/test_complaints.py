@@ -198,7 +198,7 @@ def _complaint(year: int, category: ComplaintCategory, status: ComplaintStatus, 
         email="jean.petit@exemple.fr",
         text=f"{category.value} {year}",
     )
-    return ops._insert_numbered(complaint)
+    return ops.insert_numbered(complaint)
 
 
 def test_the_register_filters_and_its_annual_export(client, auth):
