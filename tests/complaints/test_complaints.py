@@ -19,13 +19,21 @@ from reseau.complaints.models import (
     ComplaintSource,
     ComplaintStatus,
 )
+from reseau.complaints.queries import known_incidents
 from reseau.core.audit import AuditLog
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, today_paris
 from reseau.outbox.models import OutboxMail
 from reseau.privacy.operations import anonymise_person, export_person
-from tests.factories import make_coordinator, make_session, make_user
+from tests.factories import (
+    make_centre,
+    make_coordinator,
+    make_session,
+    make_theme,
+    make_trainer,
+    make_user,
+)
 
 TEXT = "La salle de Vierzon était trop petite : la moitié du groupe est restée debout."
 
@@ -275,22 +283,39 @@ def test_a_cancelled_seance_goes_into_the_register_in_one_click(client, auth):
     assert "Envoyer la réponse" not in client.get(f"/admin/reclamations/{complaint.id}").text
 
 
-def test_a_replaced_trainer_is_a_known_incident(app):
-    coordinator = make_coordinator()
-    before = make_user(first_name="Nathalie", last_name="Girard")
-    after = make_user(first_name="Paul", last_name="Lefèvre")
-    session = make_session(title="Négocier et conventionner – Blois")
-    session.trainers = [before]
-    db.session.flush()
-    catalogue_ops._record_trainer_change(session, ["Nathalie Girard"], coordinator)
-    session.trainers = [after]
-    catalogue_ops._record_trainer_change(session, ["Nathalie Girard"], coordinator)
-    from reseau.complaints.queries import known_incidents
+def test_a_replaced_trainer_is_a_known_incident(client, auth):
+    from tests.catalogue.test_admin_sessions import session_data
 
+    coordinator = make_coordinator()
+    centre = make_centre()
+    before = make_trainer(first_name="Nathalie", last_name="Girard")
+    after = make_trainer(first_name="Paul", last_name="Lefèvre")
+    theme = make_theme()
+    session = make_session(
+        title="Négocier et conventionner – Blois", host_centre=centre, theme=theme
+    )
+    session.trainers = [before]
+    db.session.commit()
+    auth.login(coordinator)
+    data = session_data(
+        title="Négocier et conventionner – Blois",
+        host_centre_id=str(centre.id),
+        theme_id=str(theme.id),
+        trainer_ids=[str(after.id)],
+    )
+    answer = client.post(f"/admin/sessions/{session.id}/modifier", data=data)
+    assert answer.status_code == 303, answer.text
     (incident,) = known_incidents()
     assert incident.label == "Intervenant·e remplacé·e"
     assert incident.details == "Avant : Nathalie Girard. Maintenant : Paul Lefèvre."
     assert incident.session_id == session.id
+    assert client.post(f"/admin/reclamations/incidents/{incident.audit_id}").status_code == 303
+    complaint = db.session.scalar(sa.select(Complaint))
+    assert complaint.category == ComplaintCategory.TRAINER
+    assert "Avant : Nathalie Girard. Maintenant : Paul Lefèvre." in complaint.text
+    # Saving the session again without changing its trainers is no incident.
+    assert client.post(f"/admin/sessions/{session.id}/modifier", data=data).status_code == 303
+    assert known_incidents() == []
 
 
 def test_old_incidents_are_not_offered(app):
@@ -300,8 +325,6 @@ def test_old_incidents_are_not_offered(app):
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "seance.cancel"))
     entry.at = utcnow() - timedelta(days=400)
     db.session.flush()
-    from reseau.complaints.queries import known_incidents
-
     assert known_incidents() == []
 
 
