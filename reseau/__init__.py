@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         attendance,
         calendars,
         catalogue,
+        complaints,
         diagnostic,
         enrolment,
         evaluation,
@@ -51,7 +52,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
-    for room in (attendance, proof, privacy, imports, funding, evaluation, membership, valuation):
+    for room in (
+        attendance, proof, privacy, imports, funding, evaluation, membership, valuation, complaints
+    ):
         app.register_blueprint(room.bp)
     register_commands(app)
     return app
@@ -63,6 +66,7 @@ def _import_models() -> None:
     from reseau.attendance import models as attendance_models  # noqa: F401
     from reseau.calendars import models as calendars_models  # noqa: F401
     from reseau.catalogue import models as catalogue_models  # noqa: F401
+    from reseau.complaints import models as complaints_models  # noqa: F401
     from reseau.core import audit, tick  # noqa: F401
     from reseau.diagnostic import models as diagnostic_models  # noqa: F401
     from reseau.enrolment import models as enrolment_models  # noqa: F401

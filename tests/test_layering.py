@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("outbox",),  # e-mail, beside the core
     ("accounts",),  # people, centres, roles, access checks
     ("catalogue", "imports", "membership"),  # sessions, séances; imports; adhésions
-    ("enrolment", "diagnostic"),  # on the catalogue
+    ("enrolment", "diagnostic", "complaints"),  # on the catalogue; complaints: the register
     ("attendance",),  # on enrolment
     ("proof", "valuation"),  # sealed sheets; volunteer time valued, on attendance
     ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets

@@ -97,6 +97,8 @@ PAGES = [
     Page("adhésions", "coordinator", lambda m: url_for("membership.membership_list")),
     Page("valorisation", "coordinator", lambda m: url_for("valuation.valuation_page")),
     Page("valorisation, referent", "referent", lambda m: url_for("valuation.valuation_page")),
+    Page("complaint form", None, lambda m: url_for("complaints.complaint_form")),
+    Page("complaints register", "coordinator", lambda m: url_for("complaints.register")),
 ]
 
 

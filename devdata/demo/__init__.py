@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from devdata.demo.complaints import add_demo_complaints
 from devdata.demo.diagnostic import add_demo_campaign
 from devdata.demo.enrolments import add_demo_enrolments
 from devdata.demo.evaluation import add_demo_evaluation
@@ -47,6 +48,7 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     created["sealed_sheets"] = add_demo_proof()
     add_demo_evaluation(today, created)
     add_demo_membership(today, created)
+    add_demo_complaints(today, created)
     # The demo writes answers as rows, not through the operations: count them afresh.
     rollups.rebuild()
     if commit:

@@ -22,6 +22,8 @@ from reseau.accounts.subcategories import anonymous_sub_category
 from reseau.attendance.models import Attendance, Feedback
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
+from reseau.complaints.operations import erase_person as erase_complaints
+from reseau.complaints.queries import person_complaints
 from reseau.core.audit import AuditLog, record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
@@ -63,9 +65,30 @@ def export_and_request(person: User) -> tuple[dict[str, Any], AuditLog | None]:
     data = {
         "personne": _person_part(person),
         **_history_parts(rows),
+        "reclamations": _complaints_part(person),
         "preuves_conservees": kept_documents(person),
     }
     return data, (requests[-1] if requests else None)
+
+
+def _complaints_part(person: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "reference": row.reference,
+            "nature": row.kind.label,
+            "categorie": row.category.label,
+            "session": row.session.title if row.session else None,
+            "nom": row.name,
+            "email": row.email,
+            "message": row.text,
+            "statut": row.status.label,
+            "recue_le": _iso(row.received_at),
+            "reponse": row.answer,
+            "repondue_le": _iso(row.answered_at),
+            "cloturee_le": _iso(row.closed_at),
+        }
+        for row in person_complaints(person)
+    ]
 
 
 def _person_part(person: User) -> dict[str, Any]:
@@ -350,6 +373,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     forget_imports_naming(person, email=email)  # before the names are overwritten
     # Rows are found by the full name or the e-mail (the names alone are common words).
     found_by = [person.full_name, person.sort_name, email or ""]
+    erase_complaints(person)  # found by their address too: before it goes
     person.first_name = ANONYMOUS_FIRST_NAME
     person.last_name = f"anonymisée n°{person.id}"
     person.email = None

@@ -679,6 +679,42 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/evaluations/besoins/{cold}",
         COORDINATOR_ACTION,
     ),
+    # Issue 18: complaints (anyone sends one; the register is the coordinator's), the
+    # accessibility statement and the programme sheets (public).
+    ("GET", "/reclamation"): ("/reclamation", PUBLIC),
+    ("POST", "/reclamation"): ("/reclamation", (422,) * 6),  # an empty form, for anyone
+    ("GET", "/reclamation/envoyee"): ("/reclamation/envoyee", (303,) * 6),  # nothing sent yet
+    ("GET", "/accessibilite"): ("/accessibilite", PUBLIC),
+    ("GET", "/catalogue/modules/<int:module_id>/programme.pdf"): (
+        "/catalogue/modules/{module}/programme.pdf",
+        PUBLIC,
+    ),
+    ("GET", "/admin/reclamations"): ("/admin/reclamations", COORDINATOR),
+    ("GET", "/admin/reclamations/<int:complaint_id>"): (
+        "/admin/reclamations/{complaint}",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/reclamations/registre.csv"): ("/admin/reclamations/registre.csv", COORDINATOR),
+    ("GET", "/admin/reclamations/registre.xlsx"): (
+        "/admin/reclamations/registre.xlsx",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/reclamations/incidents/<int:audit_id>"): (
+        "/admin/reclamations/incidents/{incident}",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/reclamations/<int:complaint_id>/cloturer"): (
+        "/admin/reclamations/{complaint}/cloturer",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/reclamations/<int:complaint_id>/reponse"): (
+        "/admin/reclamations/{complaint}/reponse",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/reclamations/<int:complaint_id>/traitement"): (
+        "/admin/reclamations/{complaint}/traitement",
+        COORDINATOR_FORM,
+    ),
 }
 
 # Fields some POSTs need to reach their access rule instead of "unknown person" (404).
@@ -749,6 +785,22 @@ def build_world() -> World:
     w.cold = ColdAnswer(session_id=w.closed.id, person_id=w.participant.id)
     db.session.add_all([w.funding, w.cold])
     db.session.flush()
+    # Issue 18: a complaint in the register, and a known incident not yet in it.
+    from reseau.complaints.operations import submit_complaint
+    from reseau.core.audit import record_audit
+
+    w.complaint = submit_complaint(
+        {
+            "kind": "complaint",
+            "category": "place",
+            "name": "Jean Petit",
+            "email": "jean.petit@exemple.fr",
+            "text": "La salle était trop petite.",
+        },
+        actor=None,
+    )
+    w.incident = record_audit(w.coordinator, "seance.cancel", w.seance, summary=w.session.title)
+    db.session.flush()
     return w
 
 
@@ -777,6 +829,8 @@ def placeholders(w: World) -> dict[str, object]:
         "funding": w.funding.id,
         "cold": w.cold.id,
         "review_year": utcnow().year - 1,
+        "complaint": w.complaint.id,
+        "incident": w.incident.id,
     }
 
 
@@ -809,6 +863,8 @@ ARGUMENTS = {
     "answer_id": "{cold}",
     "year": "{review_year}",
     "name": "gained",
+    "complaint_id": "{complaint}",
+    "audit_id": "{incident}",
 }
 # Routes whose default object would not show the access rule (an active person cannot be
 # re-invited or approved): these use another object of the same centre.
