@@ -12,7 +12,7 @@ import reseau.core.database
 
 # revision identifiers, used by Alembic.
 revision = '0010_complaints_programme'
-down_revision = '0006_funders'
+down_revision = '0010_membership_valuation'
 branch_labels = None
 depends_on = None
 
