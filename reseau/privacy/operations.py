@@ -134,10 +134,11 @@ def _rows_of(person: User) -> dict[str, list]:
         .options(
             so.joinedload(DiagnosticResponse.campaign),
             so.selectinload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
-            so.selectinload(DiagnosticResponse.question_answers),
+            # Joined, not a query of its own: a person has few responses, each few answers.
+            so.joinedload(DiagnosticResponse.question_answers),
         )
         .order_by(DiagnosticResponse.id)
-    ).all()
+    ).unique().all()
     cold_answers = db.session.scalars(
         sa.select(ColdAnswer)
         .where(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_not(None))
