@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         imports,
         main,
         outbox,
+        parcours,
         privacy,
         proof,
         reports,
@@ -49,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
-    for room in (attendance, proof, privacy, imports, funding, evaluation):
+    for room in (attendance, proof, privacy, imports, funding, evaluation, parcours):
         app.register_blueprint(room.bp)
     register_commands(app)
     return app
@@ -68,4 +69,5 @@ def _import_models() -> None:
     from reseau.funding import models as funding_models  # noqa: F401
     from reseau.imports import models as imports_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401
+    from reseau.parcours import models as parcours_models  # noqa: F401
     from reseau.proof import models as proof_models  # noqa: F401

@@ -24,7 +24,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("enrolment", "diagnostic"),  # on the catalogue
     ("attendance",),  # on enrolment
     ("proof",),  # signatures and sealed sheets, on attendance
-    ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets
+    # the funder report reads sealed sheets; a person's parcours reads attendance, the
+    # diagnostic and the certificates
+    ("calendars", "reports", "evaluation", "funding", "parcours"),
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring
     ("cli",),  # the composition root: every command, the tick
