@@ -24,6 +24,7 @@ COORDINATOR_LINKS = [
     "Formations",
     "Centres",
     "Personnes",
+    "Parcours partagés",
     "Diagnostic des besoins",
     "Journal",
     "Certificats de réalisation",
