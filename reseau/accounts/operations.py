@@ -196,7 +196,7 @@ def send_invitations(people: list[User], *, actor: User) -> None:
         )
 
 
-def update_person(person: User, data: dict, *, actor: User) -> None:
+def update_person(person: User, data: dict, *, actor: User, invite: bool = True) -> None:
     """Apply the person form's ``data``; ``centre`` and ``roles`` only when given (coordinator).
 
     Role and centre changes are audited; a new e-mail goes through ``change_email``.
@@ -219,7 +219,7 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
         record_audit(
             actor, "person.roles", person, summary=person.full_name, before=before, after=after
         )
-    change_email(person, data["email"], actor=actor)
+    change_email(person, data["email"], actor=actor, invite=invite)
     db.session.flush()
     if (person.centre_id, person.category) != group:
         signals.person_regrouped.send(person, centre_id=group[0], category=group[1])
@@ -229,7 +229,7 @@ def _roles_and_centre(person: User) -> dict:
     return {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
 
 
-def change_email(person: User, email: str, *, actor: User) -> bool:
+def change_email(person: User, email: str, *, actor: User, invite: bool = True) -> bool:
     """Give ``person`` a new address; return False if it is the same.
 
     Whoever controls the address controls the account (password resets go there), so the
@@ -259,7 +259,7 @@ def change_email(person: User, email: str, *, actor: User) -> bool:
             actor=actor,
             link=external_url("accounts.login"),
         )
-    if person.status == UserStatus.INVITED:
+    if invite and person.status == UserStatus.INVITED:
         send_invitation(person, actor=actor)
     db.session.flush()
     return True

@@ -28,6 +28,7 @@ from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
 from reseau.evaluation.models import ColdAnswer, TrainerEvaluation
+from reseau.imports.operations import forget_imports_naming
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
@@ -48,11 +49,25 @@ def _iso(value: datetime | None) -> str | None:
 
 def export_person(person: User) -> dict[str, Any]:
     """Return everything Réseau keeps about ``person``, as JSON-ready data."""
-    return {
+    return export_and_request(person)[0]
+
+
+def export_and_request(person: User) -> tuple[dict[str, Any], AuditLog | None]:
+    """``export_person``, and the person's deletion request from the same rows (the page
+    "Mes données" shows both; see ``pending_deletion_request``)."""
+    rows = _rows_of(person)
+    requests = [
+        row
+        for row in rows["history"]
+        if row.action == DELETION_REQUEST
+        and (row.object_type, row.object_id) == ("user", person.id)
+    ]
+    data = {
         "personne": _person_part(person),
-        **_history_parts(_rows_of(person)),
+        **_history_parts(rows),
         "preuves_conservees": kept_documents(person),
     }
+    return data, (requests[-1] if requests else None)
 
 
 def _person_part(person: User) -> dict[str, Any]:
@@ -103,6 +118,18 @@ def _rows_of(person: User) -> dict[str, list]:
         )
         .order_by(DiagnosticResponse.id)
     ).all()
+    cold_answers = db.session.scalars(
+        sa.select(ColdAnswer)
+        .where(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_not(None))
+        .options(so.joinedload(ColdAnswer.session))
+        .order_by(ColdAnswer.submitted_at)
+    ).all()
+    trainer_evaluations = db.session.scalars(
+        sa.select(TrainerEvaluation)
+        .where(TrainerEvaluation.trainer_id == person.id)
+        .options(so.joinedload(TrainerEvaluation.session))
+        .order_by(TrainerEvaluation.id)
+    ).all()
     calendars = db.session.scalars(
         sa.select(CalendarToken)
         .where(CalendarToken.user_id == person.id)
@@ -132,6 +159,8 @@ def _rows_of(person: User) -> dict[str, list]:
         "attendance": attendance,
         "feedback": feedback,
         "responses": responses,
+        "cold_answers": cold_answers,
+        "trainer_evaluations": trainer_evaluations,
         "calendars": calendars,
         "mails": mails,
         "history": history,
@@ -192,6 +221,7 @@ def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
             }
             for row in responses
         ],
+        **_evaluation_parts(rows),
         "agendas": [
             {
                 "type": row.kind.label,
@@ -207,6 +237,34 @@ def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
         ],
         "journal": [
             {"action": row.action, "le": _iso(row.at), "resume": row.summary} for row in history
+        ],
+    }
+
+
+def _evaluation_parts(rows: dict[str, list]) -> dict[str, Any]:
+    """What the person said months after a training, and as a trainer after teaching one."""
+    return {
+        "evaluations_a_froid": [
+            {
+                "session": row.session.title,
+                "utilise": row.used.label if row.used else None,
+                "changements": row.changes,
+                "acquis": row.gained,
+                "manques": row.missing,
+                "besoins": row.needs,
+                "envoyee_le": _iso(row.submitted_at),
+            }
+            for row in rows["cold_answers"]
+        ],
+        "bilans_formateur": [
+            {
+                "session": row.session.title,
+                "groupe": row.group_notes,
+                "objectifs": row.objectives.label,
+                "precisions_objectifs": row.objectives_notes,
+                "a_changer": row.to_change,
+            }
+            for row in rows["trainer_evaluations"]
         ],
     }
 
@@ -292,6 +350,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     if person.status == UserStatus.ANONYMISED:
         return
     email, copies = person.email, _copies_of(person)
+    forget_imports_naming(person, email=email)  # before the names are overwritten
     # Rows are found by the full name or the e-mail (the names alone are common words).
     found_by = [person.full_name, person.sort_name, email or ""]
     person.first_name = ANONYMOUS_FIRST_NAME

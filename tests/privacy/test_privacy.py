@@ -349,3 +349,53 @@ def test_privacy_forms_need_the_csrf_token(app, client, auth):
     answer = client.post("/mes-donnees/suppression", data={"confirm": "y"})
     assert answer.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
+
+
+def test_the_export_holds_the_cold_evaluations_sent_and_the_trainers_reviews(client, auth):
+    from reseau.evaluation.models import ColdAnswer, ObjectivesReached, TrainerEvaluation, UseLevel
+
+    person, session = _person_with_history()
+    trainer = make_user(first_name="Sandrine")
+    db.session.add_all(
+        [
+            ColdAnswer(
+                session_id=session.id,
+                person_id=person.id,
+                submitted_at=utcnow(),
+                used=UseLevel.OFTEN,
+                changes="J'anime mieux les réunions",
+            ),
+            # Sent but never answered: nothing the person said, nothing to export.
+            ColdAnswer(session_id=make_session(title="Pas répondu").id, person_id=person.id),
+            TrainerEvaluation(
+                session_id=session.id,
+                trainer_id=trainer.id,
+                objectives=ObjectivesReached.PARTLY,
+                to_change="Plus de pauses",
+            ),
+        ]
+    )
+    db.session.commit()
+
+    auth.login(person)
+    data = json.loads(client.get("/mes-donnees.json").get_data(as_text=True))
+    assert data["evaluations_a_froid"] == [
+        {
+            "session": "Animer",
+            "utilise": "Oui, souvent",
+            "changements": "J'anime mieux les réunions",
+            "acquis": "",
+            "manques": "",
+            "besoins": "",
+            "envoyee_le": data["evaluations_a_froid"][0]["envoyee_le"],
+        }
+    ]
+    assert data["bilans_formateur"] == []
+    assert "Mes évaluations à froid (1)" in client.get("/mes-donnees").get_data(as_text=True)
+
+    auth.logout()
+    auth.login(trainer)
+    data = json.loads(client.get("/mes-donnees.json").get_data(as_text=True))
+    assert data["bilans_formateur"][0]["a_changer"] == "Plus de pauses"
+    assert data["bilans_formateur"][0]["objectifs"] == "En partie"
+    assert "Mes bilans de formateur·rice (1)" in client.get("/mes-donnees").get_data(as_text=True)
