@@ -69,5 +69,4 @@ def _import_models() -> None:
     from reseau.funding import models as funding_models  # noqa: F401
     from reseau.imports import models as imports_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401
-    from reseau.parcours import models as parcours_models  # noqa: F401
     from reseau.proof import models as proof_models  # noqa: F401

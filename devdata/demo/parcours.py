@@ -1,9 +1,9 @@
 """The demo volunteer's parcours (issue 19): sessions over several years come from the plan;
-here, a second diagnostic campaign answered (this year's, rating themselves higher on the
-skills of the themes they were trained in) and the parcours shared with their referent.
+here, a second diagnostic campaign answered (this year's, rating themselves higher on some
+skills) and the parcours shared with their referent.
 
-``add_demo_parcours()`` is idempotent: a response is written only when there is none, the
-sharing row only when the volunteer never chose.
+``add_demo_parcours()`` is idempotent: a response is written only when there is none, and the
+sharing is switched on with it (a later run leaves the volunteer's own choice alone).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from reseau.diagnostic.models import (
     SkillLevel,
     TrainingWish,
 )
-from reseau.parcours.models import ParcoursSharing
 
 LEVELS = list(SkillLevel)
 # The volunteer's first ratings when the 2012 draw left them out, by skill position.
@@ -40,16 +39,18 @@ def add_demo_parcours(today: date) -> None:
     before = _response(first, volunteer, {}, datetime(first.opens_on.year, 3, 6, 10, tzinfo=UTC))
     levels = {answer.skill.title: answer.level for answer in before.skill_answers}
     at = datetime.combine(min(today, last.closes_on), time(10), tzinfo=UTC)
-    _response(last, volunteer, levels, at)
-    if db.session.get(ParcoursSharing, volunteer.id) is None:
-        db.session.add(ParcoursSharing(person_id=volunteer.id, shared=True))
+    if _response(last, volunteer, levels, at, new=True) is not None:
+        volunteer.parcours_shared = True  # once, with the second campaign's answers
     db.session.flush()
 
 
-def _response(campaign, person, earlier: dict, at: datetime) -> DiagnosticResponse:
+def _response(
+    campaign, person, earlier: dict, at: datetime, *, new: bool = False
+) -> DiagnosticResponse | None:
     """The person's response to ``campaign``, written when missing: every other skill rated
     one or two levels above ``earlier`` (the same skill's rating in the earlier campaign), the
-    others as before; from ``FIRST_LEVELS`` when there is no earlier rating."""
+    others as before; from ``FIRST_LEVELS`` when there is no earlier rating. With ``new``,
+    None when the response was already there."""
     response = db.session.scalar(
         sa.select(DiagnosticResponse).where(
             DiagnosticResponse.campaign_id == campaign.id,
@@ -57,7 +58,7 @@ def _response(campaign, person, earlier: dict, at: datetime) -> DiagnosticRespon
         )
     )
     if response is not None:
-        return response
+        return None if new else response
     response = DiagnosticResponse(
         campaign_id=campaign.id,
         person_id=person.id,

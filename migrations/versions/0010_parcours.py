@@ -1,5 +1,5 @@
 """Issue 19 (Mon parcours): whether a person lets their centre's referent read their
-training record (off by default: no row, not shared).
+training record (``user.parcours_shared``, off by default).
 
 Revision ID: 0010_parcours
 Revises: 0006_funders
@@ -8,8 +8,6 @@ Revises: 0006_funders
 import sqlalchemy as sa
 from alembic import op
 
-import reseau.core.database
-
 revision = "0010_parcours"
 down_revision = "0006_funders"
 branch_labels = None
@@ -17,20 +15,15 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table(
-        "parcours_sharing",
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("shared", sa.Boolean(), nullable=False),
-        sa.Column("changed_at", reseau.core.database.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["user.id"],
-            name=op.f("fk_parcours_sharing_person_id_user"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_parcours_sharing")),
-    )
+    with op.batch_alter_table("user") as batch:
+        batch.add_column(
+            sa.Column("parcours_shared", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+    # The server default only fills the existing rows; new rows get the model's default.
+    with op.batch_alter_table("user") as batch:
+        batch.alter_column("parcours_shared", existing_type=sa.Boolean(), server_default=None)
 
 
 def downgrade():
-    op.drop_table("parcours_sharing")
+    with op.batch_alter_table("user") as batch:
+        batch.drop_column("parcours_shared")

@@ -2,7 +2,8 @@
 
 A person's parcours is read in a fixed number of queries whatever the number of sessions:
 one for the séances they attended (with each session's module, cycle and theme), one for
-their diagnostic ratings, one for the organisation's name on certificates.
+their diagnostic ratings, one for the organisation's name on certificates. Whether they
+share it is a column of their own row (``User.parcours_shared``): no query.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from reseau.diagnostic.models import (
     SkillAnswer,
     SkillLevel,
 )
-from reseau.parcours.models import ParcoursSharing
 from reseau.proof.operations import get_settings
 
 # Sessions whose séances count: a cancelled or draft session was not followed.
@@ -250,21 +250,12 @@ def _skill_trends(person: User) -> tuple[list[str], list[SkillTrend]]:
 # --- Sharing -------------------------------------------------------------------------------
 
 
-def is_shared(person: User) -> bool:
-    """Whether ``person`` lets their centre's referent read their parcours."""
-    return bool(
-        db.session.scalar(
-            sa.select(ParcoursSharing.shared).where(ParcoursSharing.person_id == person.id)
-        )
-    )
-
-
 def may_read(actor: User, person: User) -> bool:
     """The person themselves, the coordinator, and the referent of the person's centre when
     the person agreed. Nobody else (a trainer is not a reader)."""
     if actor.id == person.id or actor.is_coordinator:
         return True
-    return actor.is_referent and can_manage_person(actor, person) and is_shared(person)
+    return actor.is_referent and can_manage_person(actor, person) and person.parcours_shared
 
 
 def get_readable_person_or_404(actor: User, person_id: int) -> User:
@@ -278,11 +269,10 @@ def get_readable_person_or_404(actor: User, person_id: int) -> User:
 def shared_people(actor: User) -> list[User]:
     """The people who shared their parcours, among those ``actor`` manages (their centre's
     for a referent, everyone for the coordinator), by name."""
-    shared = sa.select(ParcoursSharing.person_id).where(ParcoursSharing.shared.is_(True))
     query = (
         visible_people(actor)
         .options(so.joinedload(User.centre))
-        .where(User.id.in_(shared), User.status != UserStatus.ANONYMISED)
+        .where(User.parcours_shared.is_(True), User.status != UserStatus.ANONYMISED)
         .order_by(User.last_name, User.first_name, User.id)
         .limit(MAX_SHARED)
     )

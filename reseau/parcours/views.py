@@ -25,12 +25,6 @@ def _me() -> User:
     return current_user._get_current_object()
 
 
-@bp.app_template_global()
-def parcours_shared(person: User) -> bool:
-    """Whether ``person`` shares their parcours (for the person page's link)."""
-    return queries.is_shared(person)
-
-
 def _pdf(person: User):
     content = documents.render(queries.parcours_of(person), issued=to_local(utcnow()))
     return pdf_download(content, f"parcours-{person.id}.pdf")
@@ -40,7 +34,7 @@ def _pdf(person: User):
 @login_required
 def my_parcours(form: SharingForm | None = None):
     me = _me()
-    form = form or SharingForm(formdata=None, data={"shared": queries.is_shared(me)})
+    form = form or SharingForm(formdata=None, data={"shared": me.parcours_shared})
     return render_page(
         "parcours/my_parcours.html",
         parcours=queries.parcours_of(me),

@@ -32,8 +32,6 @@ from reseau.imports.operations import forget_imports_naming
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
-from reseau.parcours.operations import forget_sharing
-from reseau.parcours.queries import is_shared
 from reseau.proof.retention import kept_documents, release_personal_data
 
 DELETION_REQUEST = "privacy.deletion_request"
@@ -82,7 +80,7 @@ def _person_part(person: User) -> dict[str, Any]:
         "statut": person.status.label,
         "roles": sorted(role.label for role in person.roles),
         "nom_visible_des_autres_participants": person.directory_consent,
-        "parcours_partage_avec_le_referent": is_shared(person),
+        "parcours_partage_avec_le_referent": person.parcours_shared,
         "compte_cree_le": _iso(person.created_at),
         "derniere_connexion": _iso(person.last_login_at),
     }
@@ -360,7 +358,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     person.password_hash = None
     person.status = UserStatus.ANONYMISED
     person.directory_consent = False
-    forget_sharing(person)
+    person.parcours_shared = False
     person.sub_category = anonymous_sub_category(person.sub_category)
     person.session_version += 1  # every open session ends
     person.set_roles([Role.PARTICIPANT])

@@ -10,10 +10,10 @@ import re
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from reseau.accounts.models import User
 from reseau.core.audit import AuditLog
 from reseau.core.extensions import db
 from reseau.parcours import queries
-from reseau.parcours.models import ParcoursSharing
 from reseau.privacy.operations import anonymise_person
 from tests.parcours.fixtures import OBJECTIVES, add_sessions, build_world
 
@@ -144,14 +144,15 @@ def test_sharing_is_off_by_default_audited_and_shown_in_my_data(client, auth):
     assert 'id="parcours-partage">Non' in client.get("/mes-donnees").get_data(as_text=True)
     answer = client.post("/mon-parcours/partage", data={"shared": "y"})
     assert answer.status_code == 303 and answer.location.endswith("/mon-parcours#partage")
-    assert db.session.get(ParcoursSharing, person_id).shared is True
+    db.session.expire_all()
+    assert db.session.get(User, person_id).parcours_shared is True
     html = client.get("/mon-parcours").get_data(as_text=True)
     assert "checked" in re.search(r"<input[^>]*name=\"shared\"[^>]*>", html).group(0)
     assert 'id="parcours-partage">Oui' in client.get("/mes-donnees").get_data(as_text=True)
     client.post("/mon-parcours/partage", data={"shared": "y"})  # unchanged: no new entry
     client.post("/mon-parcours/partage", data={})
     db.session.expire_all()
-    assert db.session.get(ParcoursSharing, person_id).shared is False
+    assert db.session.get(User, person_id).parcours_shared is False
     audits = _sharing_audits(world.person)
     assert [(a.actor_id, a.before, a.after) for a in audits] == [
         (person_id, {"partage": False}, {"partage": True}),
@@ -163,13 +164,12 @@ def test_sharing_is_off_by_default_audited_and_shown_in_my_data(client, auth):
 
 def test_anonymisation_resets_the_sharing(app, client, auth):
     world = build_world()
-    db.session.add(ParcoursSharing(person_id=world.person.id, shared=True))
+    world.person.parcours_shared = True
     db.session.commit()
-    assert queries.is_shared(world.person)
     anonymise_person(world.person, actor=world.coordinator)
     db.session.commit()
-    assert not queries.is_shared(world.person)
-    assert db.session.get(ParcoursSharing, world.person.id) is None
+    db.session.expire_all()
+    assert world.person.parcours_shared is False
     # The figures stay (anonymisation keeps them), the referent no longer reads them.
     assert queries.parcours_of(world.person).hours == 8.5
     auth.login(world.referent)
@@ -178,8 +178,7 @@ def test_anonymisation_resets_the_sharing(app, client, auth):
 
 def test_the_referent_lists_their_centres_people_who_agreed(client, auth):
     world = build_world()
-    db.session.add(ParcoursSharing(person_id=world.person.id, shared=True))
-    db.session.add(ParcoursSharing(person_id=world.other.id, shared=False))
+    world.person.parcours_shared = True
     db.session.commit()
     person_id, other_id = world.person.id, world.other.id
     auth.login(world.referent)

@@ -724,9 +724,7 @@ def build_world() -> World:
     w.cold = ColdAnswer(session_id=w.closed.id, person_id=w.participant.id)
     db.session.add_all([w.funding, w.cold])
     # Issue 19: the participant shares their parcours with their centre's referent.
-    from reseau.parcours.models import ParcoursSharing
-
-    db.session.add(ParcoursSharing(person_id=w.participant.id, shared=True))
+    w.participant.parcours_shared = True
     db.session.flush()
     return w
 
@@ -978,10 +976,8 @@ PARCOURS_ROUTES = ("/parcours/{person}", "/parcours/{person}/parcours.pdf")
 
 
 def test_a_parcours_is_read_by_the_referent_only_with_consent(app, client, auth):
-    from reseau.parcours.models import ParcoursSharing
-
     world = build_world()
-    db.session.get(ParcoursSharing, world.participant.id).shared = False
+    world.participant.parcours_shared = False
     db.session.commit()
     values = placeholders(world)
     expected = {"participant": 403, "trainer": 403, "referent": 404, "other_referent": 404}
