@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         main,
         membership,
         outbox,
+        parcours,
         privacy,
         proof,
         reports,
@@ -53,7 +54,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
     for room in (
-        attendance, proof, privacy, imports, funding, evaluation, membership, valuation, complaints
+        attendance,
+        proof,
+        privacy,
+        imports,
+        funding,
+        evaluation,
+        membership,
+        valuation,
+        complaints,
+        parcours,
     ):
         app.register_blueprint(room.bp)
     register_commands(app)

@@ -24,7 +24,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("enrolment", "diagnostic", "complaints"),  # on the catalogue; complaints: the register
     ("attendance",),  # on enrolment
     ("proof", "valuation"),  # sealed sheets; volunteer time valued, on attendance
-    ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets
+    # the funder report reads sealed sheets; a person's parcours reads attendance, the
+    # diagnostic and the certificates
+    ("calendars", "reports", "evaluation", "funding", "parcours"),
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring
     ("cli",),  # the composition root: every command, the tick

@@ -103,6 +103,7 @@ def _person_part(person: User) -> dict[str, Any]:
         "statut": person.status.label,
         "roles": sorted(role.label for role in person.roles),
         "nom_visible_des_autres_participants": person.directory_consent,
+        "parcours_partage_avec_le_referent": person.parcours_shared,
         "compte_cree_le": _iso(person.created_at),
         "derniere_connexion": _iso(person.last_login_at),
     }
@@ -382,6 +383,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     person.password_hash = None
     person.status = UserStatus.ANONYMISED
     person.directory_consent = False
+    person.parcours_shared = False
     person.sub_category = anonymous_sub_category(person.sub_category)
     person.session_version += 1  # every open session ends
     person.set_roles([Role.PARTICIPANT])

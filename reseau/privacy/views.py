@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "person.anonymise": "Anonymisation",
     "privacy.export": "Export de données personnelles",
     "privacy.deletion_request": "Demande de suppression",
+    "parcours.sharing": "Partage du parcours",
 }
 
 

@@ -24,6 +24,7 @@ COORDINATOR_LINKS = [
     "Formations",
     "Centres",
     "Personnes",
+    "Parcours partagés",
     "Diagnostic des besoins",
     "Valorisation du bénévolat",
     "Adhésions",

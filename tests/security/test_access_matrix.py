@@ -715,6 +715,18 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/reclamations/{complaint}/traitement",
         COORDINATOR_FORM,
     ),
+    # Issue 19, Mon parcours: one's own for everyone; another's for the referent of their
+    # centre when they agreed (the matrix's participant did), and for the coordinator. A
+    # trainer is no reader (403); the referent of another centre does not see them (404).
+    ("GET", "/mon-parcours"): ("/mon-parcours", LOGGED_IN),
+    ("GET", "/mon-parcours.pdf"): ("/mon-parcours.pdf", LOGGED_IN),
+    ("POST", "/mon-parcours/partage"): ("/mon-parcours/partage", (L, 303, 303, 303, 303, 303)),
+    ("GET", "/parcours"): ("/parcours", MANAGERS),
+    ("GET", "/parcours/<int:person_id>"): ("/parcours/{person}", OWN_CENTRE),
+    ("GET", "/parcours/<int:person_id>/parcours.pdf"): (
+        "/parcours/{person}/parcours.pdf",
+        OWN_CENTRE,
+    ),
 }
 
 # Fields some POSTs need to reach their access rule instead of "unknown person" (404).
@@ -784,6 +796,8 @@ def build_world() -> World:
     w.funding = SessionFunding(session_id=w.closed.id, funder_id=w.funder.id)
     w.cold = ColdAnswer(session_id=w.closed.id, person_id=w.participant.id)
     db.session.add_all([w.funding, w.cold])
+    # Issue 19: the participant shares their parcours with their centre's referent.
+    w.participant.parcours_shared = True
     db.session.flush()
     # Issue 18: a complaint in the register, and a known incident not yet in it.
     from reseau.complaints.operations import submit_complaint
@@ -1007,6 +1021,10 @@ HIGHER_ROLE: dict[tuple[str, str], tuple[str, int]] = {
         "/mes-sessions/seances/{running_seance}/faire-signer/{higher}",
         403,
     ),
+    # Reading a parcours is not an action on the account: it needs the person's consent,
+    # which this trainer did not give (404, as for anyone who did not agree).
+    ("GET", "/parcours/<int:person_id>"): ("/parcours/{higher}", 404),
+    ("GET", "/parcours/<int:person_id>/parcours.pdf"): ("/parcours/{higher}/parcours.pdf", 404),
 }
 
 
@@ -1043,3 +1061,36 @@ def test_a_referent_cannot_act_on_a_higher_role_of_their_centre(app, client, aut
     db.session.refresh(pending)
     assert pending.status == UserStatus.PENDING
     assert higher.email == "formatrice@exemple.test"
+
+
+# Issue 19: who reads a person's parcours. The matrix above has the participant sharing it;
+# here the same routes without their consent, and their own page.
+PARCOURS_ROUTES = ("/parcours/{person}", "/parcours/{person}/parcours.pdf")
+
+
+def test_a_parcours_is_read_by_the_referent_only_with_consent(app, client, auth):
+    world = build_world()
+    world.participant.parcours_shared = False
+    db.session.commit()
+    values = placeholders(world)
+    expected = {"participant": 403, "trainer": 403, "referent": 404, "other_referent": 404}
+    expected["coordinator"] = 200
+    wrong = []
+    for role, status in expected.items():
+        assert auth.login(getattr(world, role)).status_code == 303
+        for template in PARCOURS_ROUTES:
+            url = template.format(**values)
+            answer = client.get(url)
+            if answer.status_code != status:
+                wrong.append(f"{role} GET {url}: {answer.status_code}, expected {status}")
+        listed = f'/parcours/{world.participant.id}"' in client.get("/parcours").get_data(
+            as_text=True
+        )
+        if role in ("referent", "other_referent") and listed:
+            wrong.append(f"{role} lists a parcours not shared")
+        auth.logout()
+    assert not wrong, "\n".join(wrong)
+    # The person themselves reads their own, shared or not, page and PDF.
+    assert auth.login(world.participant).status_code == 303
+    assert client.get("/mon-parcours").status_code == 200
+    assert client.get("/mon-parcours.pdf").mimetype == "application/pdf"
