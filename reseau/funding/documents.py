@@ -19,7 +19,8 @@ from reseau.catalogue.models import SeanceStatus
 from reseau.core.downloads import append_row
 from reseau.core.i18n import date_fr, to_local
 from reseau.core.i18n import number as french_number
-from reseau.funding.queries import FunderReport, Period
+from reseau.core.periods import Period
+from reseau.funding.queries import FunderReport
 
 
 def number(value) -> str:

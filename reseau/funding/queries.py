@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -26,38 +26,14 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.core.database import hours_between, utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import from_local, ngettext, to_local
+from reseau.core.i18n import ngettext, to_local
+from reseau.core.periods import Period
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.funding.models import Funder, SessionFunding
 from reseau.proof.models import SealedSheet
 
 # A funder's year at national scale: the page lists this many sessions at most.
 SESSION_LIMIT = 2000
-
-
-@dataclass(frozen=True)
-class Period:
-    """Local dates ``start`` to ``end``, both included."""
-
-    start: date
-    end: date
-    now: datetime | None = None
-
-    @classmethod
-    def year(cls, year: int, now: datetime | None = None) -> Period:
-        return cls(date(year, 1, 1), date(year, 12, 31), now)
-
-    @property
-    def lower(self) -> datetime:
-        return from_local(datetime.combine(self.start, time()))
-
-    @property
-    def upper(self) -> datetime:
-        return from_local(datetime.combine(self.end + timedelta(days=1), time()))
-
-    @property
-    def instant(self) -> datetime:
-        return self.now or utcnow()
 
 
 @dataclass
@@ -298,7 +274,10 @@ def _add_rates(funder: Funder, period: Period, lines: dict[int, SessionLine]) ->
     attended = (
         base.join(Attendance, Attendance.seance_id == Seance.id)
         .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-        .where(Enrolment.status == EnrolmentStatus.CONFIRMED, Attendance.status.in_(AttendanceStatus.ATTENDED))
+        .where(
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+            Attendance.status.in_(AttendanceStatus.ATTENDED),
+        )
     )
     for what, query in (("expected", expected), ("attended", attended)):
         for session_id, count in db.session.execute(query):

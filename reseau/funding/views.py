@@ -14,6 +14,7 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import download, pdf_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
+from reseau.core.periods import Period
 from reseau.core.web import form_status, navigate, render_page, see_other
 from reseau.funding import bp, documents, queries
 from reseau.funding import operations as ops
@@ -56,13 +57,13 @@ def funder_edit(funder_id: int | None = None):
     )
 
 
-def _period() -> tuple[queries.Period, ReportForm]:
+def _period() -> tuple[Period, ReportForm]:
     """The report's period from the query string; this year when absent or wrong."""
     form = ReportForm(formdata=request.args)
     year = to_local(utcnow()).year
-    period = queries.Period.year(year)
+    period = Period.year(year)
     if form.validate() and form.du.data and form.au.data:
-        period = queries.Period(form.du.data, form.au.data)
+        period = Period(form.du.data, form.au.data)
     elif form.du.data and not form.au.data and not form.errors:
         form.au.errors = ["Indiquez aussi la fin de la période."]
     elif form.au.data and not form.du.data and not form.errors:
