@@ -180,53 +180,49 @@ class QuestionAnswer(db.Model):
 # strongest wish), ``priority`` how many of them "en priorité", ``score`` the weighted sum.
 
 
-class DiagnosticThemeCount(db.Model):
-    __tablename__ = "diagnostic_theme_count"
+class _CountKey:
+    """The key every summary row shares: the campaign first, then what the row counts (the
+    class's own key column), then the département and the category."""
 
     campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True, sort_order=-1
     )
-    theme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("theme.id"), primary_key=True)
     department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
     category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+
+
+class _WishCounts:
     people: so.Mapped[int] = so.mapped_column(default=0)
     priority: so.Mapped[int] = so.mapped_column(default=0)
     score: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class DiagnosticThemeCount(_CountKey, _WishCounts, db.Model):
+    __tablename__ = "diagnostic_theme_count"
+
+    theme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("theme.id"), primary_key=True)
 
     def __repr__(self) -> str:
         return f"<DiagnosticThemeCount {self.campaign_id}/{self.theme_id}/{self.department_id}>"
 
 
-class DiagnosticSkillCount(db.Model):
+class DiagnosticSkillCount(_CountKey, _WishCounts, db.Model):
     __tablename__ = "diagnostic_skill_count"
 
-    campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
-    )
     skill_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("diagnostic_skill.id", ondelete="CASCADE"), primary_key=True
     )
-    department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
-    people: so.Mapped[int] = so.mapped_column(default=0)
-    priority: so.Mapped[int] = so.mapped_column(default=0)
-    score: so.Mapped[int] = so.mapped_column(default=0)
 
     def __repr__(self) -> str:
         return f"<DiagnosticSkillCount {self.campaign_id}/{self.skill_id}/{self.department_id}>"
 
 
-class DiagnosticRespondentCount(db.Model):
+class DiagnosticRespondentCount(_CountKey, db.Model):
     """Respondents (a response with at least one answer) per département and category."""
 
     __tablename__ = "diagnostic_respondent_count"
 
-    campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
-    )
-    department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
-    respondents: so.Mapped[int] = so.mapped_column(default=0)
+    respondents: so.Mapped[int] = so.mapped_column(default=0, sort_order=1)
 
     def __repr__(self) -> str:
         return f"<DiagnosticRespondentCount {self.campaign_id}/{self.department_id}>"
