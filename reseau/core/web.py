@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template
+from flask import flash, redirect, render_template
 from htmx_flask import request
+
+from reseau.core.extensions import db
 
 
 def wants_fragment() -> bool:
@@ -84,6 +88,27 @@ def navigate(location: str):
     return see_other(location)
 
 
+def edit_page(
+    form,
+    template: str,
+    fragment: str,
+    *,
+    save: Callable[[dict], Any],
+    done: Callable[[Any], tuple[str, str]],
+    **context,
+):
+    """The shape of an edit view. A valid POST saves through ``save(form.data)`` (the room's
+    operation, which records the audit), commits, flashes the message ``done(saved)`` gives
+    and goes to its location; anything else shows the form (422 when it has errors)."""
+    if form.validate_on_submit():
+        saved = save(form.data)
+        db.session.commit()
+        message, location = done(saved)
+        flash(message, "success")
+        return navigate(location)
+    return render_page(template, fragment, form=form, status=form_status(form), **context)
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Return ``target`` if it is a path on this site, else ``default`` (no open redirect)."""
     if not target:
@@ -95,4 +120,3 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return default
     return target
-

@@ -15,7 +15,7 @@ from reseau.core.downloads import download, pdf_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.core.periods import Period
-from reseau.core.web import form_status, navigate, render_page, see_other
+from reseau.core.web import edit_page, form_status, render_page, see_other
 from reseau.funding import bp, documents, queries
 from reseau.funding import operations as ops
 from reseau.funding.forms import FunderForm, ReportForm, SessionFundingForm
@@ -43,17 +43,16 @@ def funder_edit(funder_id: int | None = None):
     funder = db.get_or_404(Funder, funder_id) if funder_id else None
     form = FunderForm(obj=funder)
     form.funder = funder
-    if form.validate_on_submit():
-        funder = ops.save_funder(funder, form.data, actor=current_user)
-        db.session.commit()
-        flash(f"Financeur « {funder.name} » enregistré.", "success")
-        return navigate(url_for("funding.funder_list"))
-    return render_page(
+    return edit_page(
+        form,
         "funding/funder_form.html",
         "funding/_funder_form.html",
-        form=form,
+        save=lambda data: ops.save_funder(funder, data, actor=current_user),
+        done=lambda saved: (
+            f"Financeur « {saved.name} » enregistré.",
+            url_for("funding.funder_list"),
+        ),
         funder=funder,
-        status=form_status(form),
     )
 
 
