@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template
 from htmx_flask import request
 
+from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.i18n import time_fr
 
 
 def wants_fragment() -> bool:
@@ -107,6 +109,18 @@ def edit_page(
         flash(message, "success")
         return navigate(location)
     return render_page(template, fragment, form=form, status=form_status(form), **context)
+
+
+def autosaved(back: str, message: str | None = None, status: int = 200):
+    """Answer an autosaved answer: to htmx the small "enregistré" state (or ``message``, the
+    error), otherwise a flash and back to the form at ``back``."""
+    if wants_fragment():
+        return render_page("_saved.html", message=message, at=time_fr(utcnow()), status=status)
+    if status == 200:
+        flash("Réponse enregistrée.", "success")
+    else:
+        flash(message or "Cette réponse n'a pas pu être enregistrée.", "error")
+    return see_other(back)
 
 
 def safe_next(target: str | None, default: str) -> str:
