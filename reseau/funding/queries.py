@@ -36,8 +36,22 @@ from reseau.proof.models import SealedSheet
 SESSION_LIMIT = 2000
 
 
+class _People:
+    """People counted by category (``by_category``): in all, and the volunteers."""
+
+    by_category: dict
+
+    @property
+    def people(self) -> int:
+        return sum(self.by_category.values())
+
+    @property
+    def volunteers(self) -> int:
+        return self.by_category.get(Category.BENEVOLE, 0)
+
+
 @dataclass
-class SessionLine:
+class SessionLine(_People):
     session: TrainingSession
     held: bool
     seances: int = 0
@@ -51,17 +65,9 @@ class SessionLine:
     attended: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def people(self) -> int:
-        return sum(self.by_category.values())
-
-    @property
-    def volunteers(self) -> int:
-        return self.by_category.get(Category.BENEVOLE, 0)
-
 
 @dataclass
-class FunderReport:
+class FunderReport(_People):
     funder: Funder
     period: Period
     lines: list[SessionLine]
@@ -96,14 +102,6 @@ class FunderReport:
     @property
     def trainee_hours(self) -> float:
         return round(sum(line.trainee_hours for line in self.held), 1)
-
-    @property
-    def people(self) -> int:
-        return sum(self.by_category.values())
-
-    @property
-    def volunteers(self) -> int:
-        return self.by_category.get(Category.BENEVOLE, 0)
 
     @property
     def centres(self) -> int:
