@@ -26,7 +26,8 @@ from devdata.demo import specs as demo_specs
 from reseau import create_app
 from reseau.core.extensions import db
 from tests.databases import selected_backend
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_coordinator
+from tests.reports.fixtures import build_year
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("RESEAU_CHROMIUM", "/usr/bin/chromium")
@@ -244,3 +245,12 @@ def demo_accounts(app):
     load_demo()
     db.session.commit()
     return DEMO_ACCOUNTS
+
+
+@pytest.fixture
+def bilan_coordinator(app):
+    """The bilan's year of tests (tests/reports/fixtures.py) and a coordinator; the e-mail."""
+    build_year()
+    email = make_coordinator().email
+    db.session.commit()
+    return email
