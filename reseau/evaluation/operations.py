@@ -124,7 +124,7 @@ def _invite(session: TrainingSession, reminder_days: int, now: datetime) -> int:
     link = external_url("evaluation.cold_answer", session_id=session.id)
     invited = 0
     for person, hours in attendees(session):
-        if not person.email or person.status != UserStatus.ACTIVE:
+        if not person.mailable:
             continue
         db.session.add(
             ColdAnswer(
@@ -168,7 +168,7 @@ def _remind(now: datetime) -> int:
     for answer in answers:
         answer.reminded_at = now
         person, session = answer.person, answer.session
-        if not person.email or person.status != UserStatus.ACTIVE:
+        if not person.mailable:
             continue
         mail = queue_mail(
             person.email,
