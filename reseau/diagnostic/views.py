@@ -83,17 +83,7 @@ def _choice(enum_class, value):
 @login_required
 def home():
     campaigns = queries.open_campaigns_for(current_user)
-    responses = {}
-    if campaigns:
-        responses = {
-            response.campaign_id: response
-            for response in db.session.scalars(
-                sa.select(DiagnosticResponse).where(
-                    DiagnosticResponse.person_id == current_user.id,
-                    DiagnosticResponse.campaign_id.in_([c.id for c in campaigns]),
-                )
-            )
-        }
+    responses = queries.responses_of(current_user, campaigns)
     return render_page("diagnostic/home.html", campaigns=campaigns, responses=responses)
 
 
