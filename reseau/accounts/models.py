@@ -175,6 +175,11 @@ class User(UserMixin, db.Model):
             self.role_rows.append(UserRole(role=role))
 
     @property
+    def mailable(self) -> bool:
+        """Whether e-mails go to this person: an address and an active account."""
+        return bool(self.email) and self.status == UserStatus.ACTIVE
+
+    @property
     def is_coordinator(self) -> bool:
         return Role.COORDINATOR in self.roles
 

@@ -419,35 +419,50 @@ def register_person(
 
 def approve_person(person: User, *, actor: User) -> bool:
     """Activate a pending self-registration and tell the person; False if already decided."""
-    if lock_row(person).status != UserStatus.PENDING:
-        return False
-    person.status = UserStatus.ACTIVE
-    person.approved_by_id = actor.id
-    record_audit(actor, "person.approve", person, summary=f"Compte validé : {person.email}")
-    queue_mail(
-        person.email,
-        "Votre compte Réseau est validé",
-        "registration_approved",
-        person=person,
+    return _decide(
+        person,
+        UserStatus.ACTIVE,
+        actor=actor,
+        action="person.approve",
+        summary=f"Compte validé : {person.email}",
+        subject="Votre compte Réseau est validé",
+        template="registration_approved",
         link=external_url("accounts.login"),
     )
-    db.session.flush()
-    return True
 
 
 def decline_person(person: User, *, actor: User) -> bool:
     """Refuse a pending self-registration (account disabled, person told); False if decided."""
+    return _decide(
+        person,
+        UserStatus.DISABLED,
+        actor=actor,
+        action="person.decline",
+        summary=f"Demande refusée : {person.email}",
+        subject="Votre demande de compte Réseau",
+        template="registration_declined",
+    )
+
+
+def _decide(
+    person: User,
+    status: UserStatus,
+    *,
+    actor: User,
+    action: str,
+    summary: str,
+    subject: str,
+    template: str,
+    **mail,
+) -> bool:
+    """Decide a pending self-registration once (the row locked): the new status, the audit
+    line and the e-mail to the person; False if someone decided first."""
     if lock_row(person).status != UserStatus.PENDING:
         return False
-    person.status = UserStatus.DISABLED
+    person.status = status
     person.approved_by_id = actor.id
-    record_audit(actor, "person.decline", person, summary=f"Demande refusée : {person.email}")
-    queue_mail(
-        person.email,
-        "Votre demande de compte Réseau",
-        "registration_declined",
-        person=person,
-    )
+    record_audit(actor, action, person, summary=summary)
+    queue_mail(person.email, subject, template, person=person, **mail)
     db.session.flush()
     return True
 

@@ -475,18 +475,7 @@ def cancel_seance(seance: Seance, *, actor: User, reason: str = "") -> None:
     scheduled = [s for s in session.seances if s.status == SeanceStatus.SCHEDULED]
     if scheduled == [seance]:
         raise CatalogueError("C'est la dernière séance prévue : annulez plutôt la session.")
-    seance.status = SeanceStatus.CANCELLED
-    seance.sequence += 1
-    db.session.flush()
-    record_audit(
-        actor,
-        "seance.cancel",
-        seance,
-        summary=session.title,
-        before={"status": "scheduled"},
-        after={"status": "cancelled"},
-    )
-    _changed(session, actor, _seance_change(ChangeKind.SEANCE_CANCELLED, seance, reason))
+    _switch_seance(session, seance, SeanceStatus.CANCELLED, actor, reason)
 
 
 def restore_seance(seance: Seance, *, actor: User) -> None:
@@ -495,18 +484,29 @@ def restore_seance(seance: Seance, *, actor: User) -> None:
     _check_editable(session)
     if seance.status == SeanceStatus.SCHEDULED:
         return
-    seance.status = SeanceStatus.SCHEDULED
+    _switch_seance(session, seance, SeanceStatus.SCHEDULED, actor)
+
+
+def _switch_seance(
+    session: TrainingSession, seance: Seance, status: SeanceStatus, actor: User, reason: str = ""
+) -> None:
+    """Cancel or schedule again (``status``) a séance of a published session: a new sequence
+    for the calendars, the audit line, the people told (with the ``reason``)."""
+    cancel = status == SeanceStatus.CANCELLED
+    before = SeanceStatus.SCHEDULED if cancel else SeanceStatus.CANCELLED
+    seance.status = status
     seance.sequence += 1
     db.session.flush()
     record_audit(
         actor,
-        "seance.restore",
+        "seance.cancel" if cancel else "seance.restore",
         seance,
         summary=session.title,
-        before={"status": "cancelled"},
-        after={"status": "scheduled"},
+        before={"status": before.value},
+        after={"status": status.value},
     )
-    _changed(session, actor, _seance_change(ChangeKind.SEANCE_RESTORED, seance))
+    kind = ChangeKind.SEANCE_CANCELLED if cancel else ChangeKind.SEANCE_RESTORED
+    _changed(session, actor, _seance_change(kind, seance, reason))
 
 
 def delete_seance(seance: Seance, *, actor: User) -> None:

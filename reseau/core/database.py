@@ -140,6 +140,16 @@ def add_or_lock(model, key: dict, **values):
     return row
 
 
+def get_or_add(session, model, **key):
+    """The ``model`` row whose columns have the values ``key``, or a new one with them, added
+    to ``session`` (not flushed): the start of "create or update" operations."""
+    row = session.scalar(sa.select(model).filter_by(**key))
+    if row is None:
+        row = model(**key)
+        session.add(row)
+    return row
+
+
 def is_read_only() -> bool:
     """Whether the current request only reads (its SQLite transaction is deferred)."""
     return _read_only.get()

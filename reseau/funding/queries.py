@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -26,7 +26,8 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.core.database import hours_between, utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import from_local, ngettext, to_local
+from reseau.core.i18n import ngettext, to_local
+from reseau.core.periods import Period
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.funding.models import Funder, SessionFunding
 from reseau.membership import queries as membership
@@ -37,33 +38,22 @@ from reseau.valuation.queries import SessionsValuation, sessions_valuation
 SESSION_LIMIT = 2000
 
 
-@dataclass(frozen=True)
-class Period:
-    """Local dates ``start`` to ``end``, both included."""
+class _People:
+    """People counted by category (``by_category``): in all, and the volunteers."""
 
-    start: date
-    end: date
-    now: datetime | None = None
-
-    @classmethod
-    def year(cls, year: int, now: datetime | None = None) -> Period:
-        return cls(date(year, 1, 1), date(year, 12, 31), now)
+    by_category: dict
 
     @property
-    def lower(self) -> datetime:
-        return from_local(datetime.combine(self.start, time()))
+    def people(self) -> int:
+        return sum(self.by_category.values())
 
     @property
-    def upper(self) -> datetime:
-        return from_local(datetime.combine(self.end + timedelta(days=1), time()))
-
-    @property
-    def instant(self) -> datetime:
-        return self.now or utcnow()
+    def volunteers(self) -> int:
+        return self.by_category.get(Category.BENEVOLE, 0)
 
 
 @dataclass
-class SessionLine:
+class SessionLine(_People):
     session: TrainingSession
     held: bool
     seances: int = 0
@@ -77,17 +67,9 @@ class SessionLine:
     attended: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def people(self) -> int:
-        return sum(self.by_category.values())
-
-    @property
-    def volunteers(self) -> int:
-        return self.by_category.get(Category.BENEVOLE, 0)
-
 
 @dataclass
-class FunderReport:
+class FunderReport(_People):
     funder: Funder
     period: Period
     lines: list[SessionLine]
@@ -123,14 +105,6 @@ class FunderReport:
     @property
     def trainee_hours(self) -> float:
         return round(sum(line.trainee_hours for line in self.held), 1)
-
-    @property
-    def people(self) -> int:
-        return sum(self.by_category.values())
-
-    @property
-    def volunteers(self) -> int:
-        return self.by_category.get(Category.BENEVOLE, 0)
 
     @property
     def centres(self) -> int:
@@ -298,7 +272,10 @@ def _add_rates(funder: Funder, period: Period, lines: dict[int, SessionLine]) ->
     attended = (
         base.join(Attendance, Attendance.seance_id == Seance.id)
         .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-        .where(Enrolment.status == EnrolmentStatus.CONFIRMED, Attendance.status.in_(AttendanceStatus.ATTENDED))
+        .where(
+            Enrolment.status == EnrolmentStatus.CONFIRMED,
+            Attendance.status.in_(AttendanceStatus.ATTENDED),
+        )
     )
     for what, query in (("expected", expected), ("attended", attended)):
         for session_id, count in db.session.execute(query):

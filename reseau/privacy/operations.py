@@ -111,71 +111,59 @@ def _person_part(person: User) -> dict[str, Any]:
 
 def _rows_of(person: User) -> dict[str, list]:
     """The rows about ``person``, table by table, in the order they were made."""
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.person_id == person.id)
-        .options(so.joinedload(Enrolment.session))
-        .order_by(Enrolment.created_at)
-    ).all()
-    attendance = db.session.scalars(
-        sa.select(Attendance)
-        .where(Attendance.person_id == person.id)
-        .options(so.joinedload(Attendance.seance).joinedload(Seance.session))
-        .order_by(Attendance.recorded_at)
-    ).all()
-    feedback = db.session.scalars(
-        sa.select(Feedback)
-        .where(Feedback.person_id == person.id)
-        .options(so.joinedload(Feedback.session))
-        .order_by(Feedback.created_at)
-    ).all()
-    responses = db.session.scalars(
-        sa.select(DiagnosticResponse)
-        .where(DiagnosticResponse.person_id == person.id)
-        .options(
-            so.joinedload(DiagnosticResponse.campaign),
-            so.selectinload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
-            # Joined, not a query of its own: a person has few responses, each few answers.
-            so.joinedload(DiagnosticResponse.question_answers),
-        )
-        .order_by(DiagnosticResponse.id)
-    ).unique().all()
-    cold_answers = db.session.scalars(
-        sa.select(ColdAnswer)
-        .where(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_not(None))
-        .options(so.joinedload(ColdAnswer.session))
-        .order_by(ColdAnswer.submitted_at)
-    ).all()
-    trainer_evaluations = db.session.scalars(
-        sa.select(TrainerEvaluation)
-        .where(TrainerEvaluation.trainer_id == person.id)
-        .options(so.joinedload(TrainerEvaluation.session))
-        .order_by(TrainerEvaluation.id)
-    ).all()
-    calendars = db.session.scalars(
-        sa.select(CalendarToken)
-        .where(CalendarToken.user_id == person.id)
-        .order_by(CalendarToken.created_at)
-    ).all()
+    enrolments = _all(
+        Enrolment,
+        Enrolment.person_id == person.id,
+        Enrolment.created_at,
+        so.joinedload(Enrolment.session),
+    )
+    attendance = _all(
+        Attendance,
+        Attendance.person_id == person.id,
+        Attendance.recorded_at,
+        so.joinedload(Attendance.seance).joinedload(Seance.session),
+    )
+    feedback = _all(
+        Feedback,
+        Feedback.person_id == person.id,
+        Feedback.created_at,
+        so.joinedload(Feedback.session),
+    )
+    responses = _all(
+        DiagnosticResponse,
+        DiagnosticResponse.person_id == person.id,
+        DiagnosticResponse.id,
+        so.joinedload(DiagnosticResponse.campaign),
+        so.selectinload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
+        # Joined, not a query of its own: a person has few responses, each few answers.
+        so.joinedload(DiagnosticResponse.question_answers),
+    )
+    cold_answers = _all(
+        ColdAnswer,
+        sa.and_(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_not(None)),
+        ColdAnswer.submitted_at,
+        so.joinedload(ColdAnswer.session),
+    )
+    trainer_evaluations = _all(
+        TrainerEvaluation,
+        TrainerEvaluation.trainer_id == person.id,
+        TrainerEvaluation.id,
+        so.joinedload(TrainerEvaluation.session),
+    )
+    calendars = _all(CalendarToken, CalendarToken.user_id == person.id, CalendarToken.created_at)
     mails = (
-        db.session.scalars(
-            sa.select(OutboxMail)
-            .where(OutboxMail.recipient == person.email)
-            .order_by(OutboxMail.created_at)
-        ).all()
+        _all(OutboxMail, OutboxMail.recipient == person.email, OutboxMail.created_at)
         if person.email
         else []
     )
-    history = db.session.scalars(
-        sa.select(AuditLog)
-        .where(
-            sa.or_(
-                AuditLog.actor_id == person.id,
-                sa.and_(AuditLog.object_type == "user", AuditLog.object_id == person.id),
-            )
-        )
-        .order_by(AuditLog.at)
-    ).all()
+    history = _all(
+        AuditLog,
+        sa.or_(
+            AuditLog.actor_id == person.id,
+            sa.and_(AuditLog.object_type == "user", AuditLog.object_id == person.id),
+        ),
+        AuditLog.at,
+    )
     return {
         "enrolments": enrolments,
         "attendance": attendance,
@@ -187,6 +175,13 @@ def _rows_of(person: User) -> dict[str, list]:
         "mails": mails,
         "history": history,
     }
+
+
+def _all(model, condition, order, *options) -> list:
+    """The rows of ``model`` that meet ``condition``, in ``order``, loaded with ``options``."""
+    return db.session.scalars(
+        sa.select(model).where(condition).options(*options).order_by(order)
+    ).unique().all()  # unique: rows with a joined collection come once
 
 
 def _history_parts(rows: dict[str, list]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -42,7 +42,8 @@ from reseau.catalogue.models import (
 )
 from reseau.core.database import counts, hours_between, utcnow, year_month
 from reseau.core.extensions import db
-from reseau.core.i18n import from_local, to_local
+from reseau.core.i18n import to_local
+from reseau.core.periods import Period
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.membership import queries as membership
 
@@ -60,48 +61,6 @@ EVENT_LIMIT = 300
 # --- the period and what it selects -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What the bilan covers: local dates ``start`` to ``end`` (inclusive), maybe one centre,
-    maybe one kind of session (the rencontres régionales of a year)."""
-
-    start: date
-    end: date
-    centre_id: int | None = None
-    now: datetime | None = None
-    kind: SessionKind | None = None
-
-    @classmethod
-    def year(
-        cls,
-        year: int,
-        centre_id: int | None = None,
-        now: datetime | None = None,
-        kind: SessionKind | None = None,
-    ) -> Scope:
-        return cls(date(year, 1, 1), date(year, 12, 31), centre_id, now, kind)
-
-    @property
-    def lower(self) -> datetime:
-        return from_local(datetime.combine(self.start, time()))
-
-    @property
-    def upper(self) -> datetime:
-        return from_local(datetime.combine(self.end + timedelta(days=1), time()))
-
-    @property
-    def is_year(self) -> bool:
-        return (
-            self.start.year == self.end.year
-            and (self.start.month, self.start.day) == (1, 1)
-            and (self.end.month, self.end.day) == (12, 31)
-        )
-
-    @property
-    def instant(self) -> datetime:
-        return self.now or utcnow()
-
-
 THEME_ID = sa.func.coalesce(TrainingSession.theme_id, Cycle.theme_id)
 
 
@@ -112,7 +71,7 @@ def _with_cycle(query: sa.Select) -> sa.Select:
     )
 
 
-def _held(scope: Scope):
+def _held(scope: Period):
     return sa.or_(
         TrainingSession.status == SessionStatus.CLOSED,
         sa.and_(
@@ -138,7 +97,7 @@ def _centre_sessions(centre_id: int) -> sa.Select:
     return sa.union(enrolled, recorded)
 
 
-def _in_period(scope: Scope) -> list:
+def _in_period(scope: Period) -> list:
     conditions = [
         TrainingSession.starts_at >= scope.lower,
         TrainingSession.starts_at < scope.upper,
@@ -151,11 +110,11 @@ def _in_period(scope: Scope) -> list:
     return conditions
 
 
-def _person_conditions(scope: Scope) -> list:
+def _person_conditions(scope: Period) -> list:
     return [] if scope.centre_id is None else [User.centre_id == scope.centre_id]
 
 
-def _attended(scope: Scope) -> sa.Select:
+def _attended(scope: Period) -> sa.Select:
     """FROM attended séances of held sessions of the period, joined to the person."""
     return (
         sa.select()
@@ -173,7 +132,7 @@ def _attended(scope: Scope) -> sa.Select:
     )
 
 
-def _participants(scope: Scope):
+def _participants(scope: Period):
     """Subquery: the distinct people who attended (each once)."""
     return _attended(scope).add_columns(Attendance.person_id).distinct().subquery()
 
@@ -248,7 +207,7 @@ class Need:
 
 @dataclass
 class Bilan:
-    scope: Scope
+    scope: Period
     total: Offer
     by_kind: list[Offer]
     by_theme: list[Offer]
@@ -321,7 +280,7 @@ class Bilan:
         return round(100 * self.needs_covered / len(top)) if top else None
 
 
-def _offer_rows(scope: Scope) -> list[sa.Row]:
+def _offer_rows(scope: Period) -> list[sa.Row]:
     """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours)."""
     held = _held(scope)
     counted = sa.and_(held, Seance.status == SeanceStatus.SCHEDULED)
@@ -355,7 +314,7 @@ def _offer_rows(scope: Scope) -> list[sa.Row]:
     ).all()
 
 
-def _trainee_rows(scope: Scope) -> list[sa.Row]:
+def _trainee_rows(scope: Period) -> list[sa.Row]:
     """Rows (kind, theme_id, cycle_id, trainee_hours)."""
     query = _with_cycle(
         _attended(scope).add_columns(
@@ -368,7 +327,7 @@ def _trainee_rows(scope: Scope) -> list[sa.Row]:
     return db.session.execute(query.group_by(TrainingSession.kind, THEME_ID, Cycle.id)).all()
 
 
-def _offers(scope: Scope):
+def _offers(scope: Period):
     trainee = defaultdict(float)
     for row in _trainee_rows(scope):
         trainee[(row.kind, row.theme_id, row.cycle_id)] += float(row.hours or 0)
@@ -405,7 +364,7 @@ def _offers(scope: Scope):
     )
 
 
-def _people_rows(scope: Scope) -> list[sa.Row]:
+def _people_rows(scope: Period) -> list[sa.Row]:
     """Rows per (category, centre): people; with the centre's département and membership."""
     people = _participants(scope)
     member = membership.is_member_in(scope.end.year)  # the adhésions of the period's last year
@@ -436,7 +395,7 @@ def _people_rows(scope: Scope) -> list[sa.Row]:
     ).all()
 
 
-def _people(scope: Scope):
+def _people(scope: Period):
     by_category = dict.fromkeys(Category, 0)
     departments: dict = defaultdict(int)
     centres: dict[int, CentreCount] = {}
@@ -456,7 +415,7 @@ def _people(scope: Scope):
     return by_category, by_department, ranked
 
 
-def _first_timers(scope: Scope) -> sa.Select:
+def _first_timers(scope: Period) -> sa.Select:
     """People who attended in the period and never before it."""
     people = _participants(scope)
     earlier = so.aliased(Seance)
@@ -476,11 +435,11 @@ def _first_timers(scope: Scope) -> sa.Select:
     return sa.select(sa.func.count()).select_from(people).where(~sa.exists(before))
 
 
-def _closed_in_period(scope: Scope) -> list:
+def _closed_in_period(scope: Period) -> list:
     return [TrainingSession.status == SessionStatus.CLOSED, *_in_period(scope)]
 
 
-def _rates(scope: Scope):
+def _rates(scope: Period):
     """Expected and attended séances of confirmed people in closed sessions, per theme."""
     expected = _with_cycle(
         sa.select(THEME_ID.label("theme_id"), sa.func.count().label("n"))
@@ -524,7 +483,7 @@ def _rates(scope: Scope):
     return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
 
 
-def _no_shows(scope: Scope) -> sa.Select:
+def _no_shows(scope: Period) -> sa.Select:
     """Confirmed people of closed sessions who came to no séance."""
     came = (
         sa.select(Attendance.id)
@@ -548,7 +507,7 @@ def _no_shows(scope: Scope) -> sa.Select:
     )
 
 
-def _waitlisted(scope: Scope, what) -> sa.Select:
+def _waitlisted(scope: Period, what) -> sa.Select:
     """Count ``what`` over the period's waiting-list entries (requests or distinct people)."""
     return (
         sa.select(what)
@@ -563,7 +522,7 @@ def _waitlisted(scope: Scope, what) -> sa.Select:
     )
 
 
-def _feedback_query(scope: Scope) -> sa.Select:
+def _feedback_query(scope: Period) -> sa.Select:
     query = (
         sa.select()
         .select_from(Feedback)
@@ -577,7 +536,7 @@ def _feedback_query(scope: Scope) -> sa.Select:
     return query
 
 
-def _satisfaction(scope: Scope, score: int) -> sa.Select:
+def _satisfaction(scope: Period, score: int) -> sa.Select:
     """How many answers gave ``score`` (1 to 5)."""
     return (
         _feedback_query(scope)
@@ -586,7 +545,7 @@ def _satisfaction(scope: Scope, score: int) -> sa.Select:
     )
 
 
-def _figures(scope: Scope) -> dict[str, int]:
+def _figures(scope: Period) -> dict[str, int]:
     """The bilan's single totals, all in one statement."""
     return counts(
         db.session,
@@ -601,7 +560,7 @@ def _figures(scope: Scope) -> dict[str, int]:
     )
 
 
-def _comments(scope: Scope) -> list[sa.Row]:
+def _comments(scope: Period) -> list[sa.Row]:
     """The latest feedback with a comment (never the person): title, score, gained, missing."""
     return db.session.execute(
         _feedback_query(scope)
@@ -617,7 +576,7 @@ def _comments(scope: Scope) -> list[sa.Row]:
     ).all()
 
 
-def _hours_by_month(scope: Scope) -> list[tuple[str, float]]:
+def _hours_by_month(scope: Period) -> list[tuple[str, float]]:
     """Hours delivered per month of the period (every month listed, 0 when nothing happened).
 
     The month is taken from the séance's start in UTC, which is the Paris month for any séance
@@ -642,7 +601,7 @@ def _hours_by_month(scope: Scope) -> list[tuple[str, float]]:
     return months
 
 
-def _events(scope: Scope) -> list[Event]:
+def _events(scope: Period) -> list[Event]:
     sessions = db.session.scalars(
         sa.select(TrainingSession)
         .options(so.joinedload(TrainingSession.host_centre))
@@ -692,7 +651,7 @@ def _events(scope: Scope) -> list[Event]:
 CAMPAIGN_LOOKBACK = timedelta(days=366)
 
 
-def period_campaigns(scope: Scope) -> list:
+def period_campaigns(scope: Period) -> list:
     """The diagnostic campaigns whose answers the period's offer is measured against."""
     from reseau.diagnostic.models import DiagnosticCampaign
 
@@ -708,7 +667,7 @@ def period_campaigns(scope: Scope) -> list:
     )
 
 
-def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
+def _needs(scope: Period, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     """The needs by theme of the period's campaigns (added up), with the sessions held on each.
 
     No campaign in the period: no needs (the page says so), never another period's.
@@ -727,7 +686,7 @@ def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     return campaigns, needs
 
 
-def build_bilan(scope: Scope) -> Bilan:
+def build_bilan(scope: Period) -> Bilan:
     """Compute every figure of the bilan of ``scope`` (a fixed number of queries)."""
     total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
     by_category, by_department, centres = _people(scope)
@@ -803,7 +762,7 @@ class SubCategories:
 
 
 def sub_categories(
-    scope: Scope, session_ids: list[int], events: list[Event] | None = None
+    scope: Period, session_ids: list[int], events: list[Event] | None = None
 ) -> SubCategories:
     """Count the period's participants by (category, sub-category), once each, and the
     participants of ``session_ids`` per session (two GROUP BY queries; one when the bilan's

@@ -126,6 +126,21 @@ def test_a_deletion_request_reaches_the_coordinators_once(client, auth):
     assert person.full_name in listing
 
 
+def _kept_rows(person_id: int) -> dict:
+    """What anonymising keeps: the person's attendance, and every enrolment, feedback and
+    answer row."""
+    return {
+        "attendance": db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Attendance)
+            .where(Attendance.person_id == person_id)
+        ),
+        "enrolments": db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)),
+        "feedback": db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)),
+        "answers": db.session.scalar(sa.select(sa.func.count()).select_from(SkillAnswer)),
+    }
+
+
 def test_anonymisation_erases_names_and_keeps_the_figures(client, auth):
     coordinator = make_coordinator()
     person, session = _person_with_history()
@@ -151,16 +166,7 @@ def test_anonymisation_erases_names_and_keeps_the_figures(client, auth):
         person.category,
         person.email,
     )
-    before = {
-        "attendance": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Attendance)
-            .where(Attendance.person_id == person_id)
-        ),
-        "enrolments": db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)),
-        "feedback": db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)),
-        "answers": db.session.scalar(sa.select(sa.func.count()).select_from(SkillAnswer)),
-    }
+    before = _kept_rows(person_id)
 
     auth.login(coordinator)
     page = client.get(f"/admin/personnes/{person_id}/anonymiser")
@@ -178,16 +184,7 @@ def test_anonymisation_erases_names_and_keeps_the_figures(client, auth):
     assert "Aïcha" not in person.full_name and "Benali" not in person.full_name
     assert person.roles == {Role.PARTICIPANT}
     assert (person.centre_id, person.category) == (centre_id, category)
-    after = {
-        "attendance": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Attendance)
-            .where(Attendance.person_id == person_id)
-        ),
-        "enrolments": db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)),
-        "feedback": db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)),
-        "answers": db.session.scalar(sa.select(sa.func.count()).select_from(SkillAnswer)),
-    }
+    after = _kept_rows(person_id)
     assert after == before
     assert db.session.scalar(sa.select(DiagnosticResponse.person_id)) == person_id
     # Tokens, feeds and unsent mail are gone; sent copies lose the address and text.
