@@ -29,6 +29,7 @@ COORDINATOR_LINKS = [
     "Valorisation du bénévolat",
     "Adhésions",
     "Journal",
+    "Réclamations",
     "Certificats de réalisation",
     "Mes agendas",
     "Mes données",

@@ -14,9 +14,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from reseau.core.extensions import db
+from reseau.core.periods import Period
 from reseau.membership import queries
 from reseau.membership.models import Membership, fee_of
-from reseau.reports.queries import Scope, build_bilan
+from reseau.reports.queries import build_bilan
 from tests.factories import make_centre, make_coordinator, make_department
 
 
@@ -156,12 +157,12 @@ def test_the_bilan_counts_the_members_of_the_year(app):
     assert queries.member_count(2011) == 1
     # 2012: no records, the directory decides (both members, no member_since).
     assert queries.member_count(2012) == 2
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     assert bilan.network_members == 1
     db.session.add(Membership(centre_id=issoudun.id, year=2012, is_member=False))
     db.session.commit()
-    assert build_bilan(Scope.year(2012)).network_members == 1
-    assert build_bilan(Scope.year(2011, centre_id=blanc.id)).network_members is None
+    assert build_bilan(Period.year(2012)).network_members == 1
+    assert build_bilan(Period.year(2011, centre_id=blanc.id)).network_members is None
 
 
 def test_the_bilan_page_shows_the_years_members(client, auth):

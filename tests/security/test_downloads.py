@@ -248,6 +248,50 @@ EXPORTS = {
         check_pdf,
         set(),
     ),
+    # Issue 19: adhésions (the centres of a year), volunteer time of a centre, a parcours.
+    "/admin/adhesions/<int:year>.csv": (
+        "coordinator",
+        "/admin/adhesions/{year}.csv",
+        check_csv,
+        {AT},
+    ),
+    "/admin/adhesions/<int:year>.xlsx": (
+        "coordinator",
+        "/admin/adhesions/{year}.xlsx",
+        check_xlsx,
+        {AT},
+    ),
+    "/admin/adhesions/<int:year>/appels.pdf": (
+        "coordinator",
+        "/admin/adhesions/{year}/appels.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/admin/adhesions/<int:year>/centres/<int:centre_id>/appel.pdf": (
+        "coordinator",
+        "/admin/adhesions/{year}/centres/{centre}/appel.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/valorisation/<int:year>/centres/<int:centre_id>.csv": (
+        "coordinator",
+        "/valorisation/{year}/centres/{centre}.csv",
+        check_csv,
+        set(),  # figures only: the centre is named in the file name
+    ),
+    "/valorisation/<int:year>/centres/<int:centre_id>.xlsx": (
+        "coordinator",
+        "/valorisation/{year}/centres/{centre}.xlsx",
+        check_xlsx,
+        set(),  # figures only: the centre is named in the file name
+    ),
+    "/mon-parcours.pdf": ("person", "/mon-parcours.pdf", check_pdf, set()),
+    "/parcours/<int:person_id>/parcours.pdf": (
+        "coordinator",
+        "/parcours/{person}/parcours.pdf",
+        check_pdf,
+        set(),
+    ),
     "/admin/financeurs/<int:funder_id>/rapport.pdf": (
         "coordinator",
         "/admin/financeurs/{funder}/rapport.pdf?du={year}-01-01&au={year}-12-31",
@@ -284,6 +328,8 @@ def test_an_export_passes_hostile_values_through_unharmed(client, auth, rule):
         "sheet": world.sheet.id,
         "funder": world.funder.id,
         "module": world.module.id,
+        "centre": world.centre.id,
+        "person": world.person.id,
     }
     if template == "bilan tables":
         urls = _bilan_table_urls(client, values["year"])
