@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from reseau.adjustments.models import TEXT_MAX
 from reseau.core.lists import FilterForm, IdField, OneOfField
@@ -42,7 +42,7 @@ class ArrangementForm(FlaskForm):
         "Ce qui est prévu",
         filters=[_strip],
         validators=[
-            InputRequired("Écrivez ce qui est prévu pour cette personne."),
+            DataRequired("Écrivez ce qui est prévu pour cette personne."),
             Length(max=TEXT_MAX, message=TOO_LONG),
         ],
     )
