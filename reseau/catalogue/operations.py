@@ -509,7 +509,7 @@ def save_accessibility(
     if access is None:
         access = PlaceAccessibility(**{owner: place.id})
         db.session.add(access)
-    before = {name: getattr(access, name) for name in ACCESSIBILITY_FIELDS}
+    before = {name: bool(getattr(access, name)) for name in ACCESSIBILITY_FIELDS}
     for name in ACCESSIBILITY_FIELDS:
         setattr(access, name, bool(data.get(name)))
     access.notes = (data.get("notes") or "").strip()
