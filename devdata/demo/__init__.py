@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from devdata.demo.accessibility import add_demo_accessibility
 from devdata.demo.diagnostic import add_demo_campaign
 from devdata.demo.enrolments import add_demo_enrolments
 from devdata.demo.evaluation import add_demo_evaluation
@@ -45,6 +46,7 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     add_demo_campaign(today)
     created["sealed_sheets"] = add_demo_proof()
     add_demo_evaluation(today, created)
+    add_demo_accessibility(created)
     # The demo writes answers as rows, not through the operations: count them afresh.
     rollups.rebuild()
     if commit:

@@ -44,6 +44,8 @@ LABELS = {
     "funders": "financeurs",
     "session_fundings": "lignes de financement",
     "cold_answers": "évaluations à froid",
+    "accessible_places": "lieux décrits (accessibilité)",
+    "adjustment_requests": "demandes d'aménagement",
 }
 
 
