@@ -94,6 +94,13 @@ PAGES = [
     ),
     Page("bilan", "coordinator", lambda m: url_for("reports.bilan")),
     Page("journal", "coordinator", lambda m: url_for("privacy.audit_log")),
+    # Issue 18: the adjustment requests, and the catalogue's wheelchair filter.
+    Page("adjustments", "coordinator", lambda m: url_for("adjustments.request_list")),
+    Page(
+        "catalogue wheelchair",
+        None,
+        lambda m: url_for("enrolment.public_catalogue", fauteuil="1"),
+    ),
 ]
 
 
