@@ -86,7 +86,7 @@ def enrolment_context(
         # The person's own adjustment request (they alone see it here), and the form that
         # keeps what they typed when it comes back with an error.
         "adjustment": adjustment,
-        "enrol_form": form or EnrolForm(formdata=None),
+        "enrol_form": form or (EnrolForm(formdata=None) if current_user.is_authenticated else None),
         "visio_link": session.visio_url
         if current_user.is_authenticated
         and operations.sees_visio_link(current_user, session, enrolment)
