@@ -142,3 +142,12 @@ def get_request_or_404(request_id: int) -> AdjustmentRequest:
     if found is None:
         abort(404)
     return found
+
+
+def open_count() -> int:
+    """How many requests wait for an answer (the readers' home page)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(AdjustmentRequest.id)).where(
+            AdjustmentRequest.arranged_at.is_(None)
+        )
+    )

@@ -316,3 +316,16 @@ def test_a_referent_cannot_give_or_take_the_role(client, auth, world):
     assert client.post(f"/personnes/{world.other.id}/modifier", data=form).status_code == 303
     db.session.refresh(world.other)
     assert Role.DISABILITY in world.other.roles
+
+
+def test_the_readers_home_counts_the_requests_waiting(client, auth, world):
+    _enrol_with_request(client, auth, world)
+    for reader in (world.disability, world.coordinator):
+        auth.login(reader)
+        home = client.get("/").get_data(as_text=True)
+        assert "1 demande à traiter" in home and "/amenagements?etat=ouvertes" in home
+        auth.logout()
+    for other in (world.person, world.referent, world.trainer):
+        auth.login(other)
+        assert "Demandes d'aménagement" not in client.get("/").get_data(as_text=True)
+        auth.logout()

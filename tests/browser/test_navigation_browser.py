@@ -27,6 +27,7 @@ COORDINATOR_LINKS = [
     "Diagnostic des besoins",
     "Journal",
     "Certificats de réalisation",
+    "Aménagements",
     "Mes agendas",
     "Mes données",
     "Mon compte",
