@@ -329,3 +329,21 @@ def test_the_readers_home_counts_the_requests_waiting(client, auth, world):
         auth.login(other)
         assert "Demandes d'aménagement" not in client.get("/").get_data(as_text=True)
         auth.logout()
+
+
+def test_an_overlap_keeps_the_request_typed_until_confirmed(client, auth, world):
+    same_time = make_session(title="Même jour", starts_at=world.session.starts_at)
+    enrol(same_time, world.person)
+    db.session.commit()
+    auth.login(world.person)
+    url = f"/catalogue/sessions/{world.session.id}/inscription"
+    for headers in ({}, {"HX-Request": "true"}):
+        answer = client.post(url, data={"adjustment": SECRET}, headers=headers)
+        assert answer.status_code == 409
+        html = answer.get_data(as_text=True)
+        assert "Oui, m&#39;inscrire quand même" in html or "Oui, m'inscrire quand même" in html
+        assert 'name="adjustment" value="Je me déplace en fauteuil' in html
+    assert _request_of(world.person, world.session) is None
+    answer = client.post(url, data={"adjustment": SECRET, "confirm_overlap": "y"})
+    assert answer.status_code == 303
+    assert _request_of(world.person, world.session).text == SECRET
