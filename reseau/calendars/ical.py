@@ -150,9 +150,7 @@ def seance_description(
         if visio and session.visio_url:
             lines.append(f"Lien de la visio : {session.visio_url}")
         else:
-            lines.append(
-                "En visio : le lien est donné aux personnes dont l'inscription est confirmée."
-            )
+            lines.append("En visio : le lien est donné aux personnes dont l'inscription est confirmée.")
     if session.what_to_bring:
         lines.append(f"À apporter : {session.what_to_bring.strip()}")
     if participants:
