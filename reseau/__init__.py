@@ -17,6 +17,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the Réseau application; ``config`` overrides everything else (tests)."""
     from reseau import (
         accounts,
+        adjustments,
         attendance,
         calendars,
         catalogue,
@@ -64,6 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         valuation,
         complaints,
         parcours,
+        adjustments,
     ):
         app.register_blueprint(room.bp)
     register_commands(app)
@@ -73,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _import_models() -> None:
     """Import every models module so that the metadata (and Alembic) sees all tables."""
     from reseau.accounts import models as accounts_models  # noqa: F401
+    from reseau.adjustments import models as adjustments_models  # noqa: F401
     from reseau.attendance import models as attendance_models  # noqa: F401
     from reseau.calendars import models as calendars_models  # noqa: F401
     from reseau.catalogue import models as catalogue_models  # noqa: F401

@@ -96,6 +96,11 @@ def make_trainer(**overrides) -> User:
     return make_user(roles=[Role.TRAINER], category=Category.SALARIE, **overrides)
 
 
+def make_disability_referent(**overrides) -> User:
+    """A référent·e handicap (issue 18): reads and answers the adjustment requests."""
+    return make_user(roles=[Role.DISABILITY], category=Category.SALARIE, **overrides)
+
+
 def make_theme(**overrides) -> Theme:
     n = next(_counter)
     return _added(Theme, {"name": f"Thématique {n}", "slug": f"thematique-{n}"}, overrides)

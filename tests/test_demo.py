@@ -109,6 +109,7 @@ def test_demo_accounts_log_in_with_their_roles(app, client, auth):
         "referent@demo.reseau.test": Role.REFERENT,
         "formatrice@demo.reseau.test": Role.TRAINER,
         "benevole@demo.reseau.test": Role.PARTICIPANT,
+        "handicap@demo.reseau.test": Role.DISABILITY,
     }
     assert [account[0] for account in DEMO_ACCOUNTS] == list(expected)
     for email, role in expected.items():

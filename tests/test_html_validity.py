@@ -35,6 +35,7 @@ ACCOUNTS = {
     "referent": demo_specs.REFERENT,
     "trainer": demo_specs.FORMATRICE,
     "volunteer": demo_specs.BENEVOLE,
+    "disability": demo_specs.HANDICAP,
 }
 # Pages the navigation does not lead to first but that carry the most markup.
 EXTRA_START = {

@@ -106,6 +106,13 @@ PAGES = [
         "coordinator",
         lambda m: url_for("parcours.person_parcours", person_id=m["participant"]),
     ),
+    # Issue 18: the adjustment requests, and the catalogue's wheelchair filter.
+    Page("adjustments", "coordinator", lambda m: url_for("adjustments.request_list")),
+    Page(
+        "catalogue wheelchair",
+        None,
+        lambda m: url_for("enrolment.public_catalogue", fauteuil="1"),
+    ),
 ]
 
 

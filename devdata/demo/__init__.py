@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from devdata.demo.accessibility import add_demo_accessibility
 from devdata.demo.complaints import add_demo_complaints
 from devdata.demo.diagnostic import add_demo_campaign
 from devdata.demo.enrolments import add_demo_enrolments
@@ -52,6 +53,7 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     add_demo_membership(today, created)
     add_demo_complaints(today, created)
     add_demo_parcours(today)
+    add_demo_accessibility(created)
     # The demo writes answers as rows, not through the operations: count them afresh.
     rollups.rebuild()
     if commit:

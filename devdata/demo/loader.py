@@ -48,6 +48,8 @@ LABELS = {
     "memberships": "adhésions (par centre et par année)",
     "preparations": "préparations de session",
     "complaints": "réclamations au registre",
+    "accessible_places": "lieux décrits (accessibilité)",
+    "adjustment_requests": "demandes d'aménagement",
 }
 
 

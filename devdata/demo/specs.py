@@ -55,11 +55,21 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, Category, CentreKey | None, tuple[Role,
         (),
         "bénévole du Centre social du Blanc",
     ),
+    (
+        f"handicap@{DOMAIN}",
+        "Karima",
+        "Haddad",
+        Category.SALARIE,
+        None,
+        (Role.DISABILITY,),
+        "référente handicap du réseau (demandes d'aménagement)",
+    ),
 ]
 COORDINATOR = DEMO_ACCOUNTS[0][0]
 REFERENT = DEMO_ACCOUNTS[1][0]
 FORMATRICE = DEMO_ACCOUNTS[2][0]
 BENEVOLE = DEMO_ACCOUNTS[3][0]
+HANDICAP = DEMO_ACCOUNTS[4][0]
 
 # Centres "created" long ago, so that none seems to have joined after its 2011 events. People's
 # accounts are dated the day the demo is loaded (see ``Loader.people``).

@@ -25,6 +25,7 @@ from __future__ import annotations
 import random
 
 from devdata.generate import (
+    adjustments,
     attendance,
     calendars,
     catalogue,
@@ -85,6 +86,7 @@ STAGES = [
     feedback.write_feedback,
     diagnostic.write_diagnostic,
     calendars.write_calendar_tokens,
+    adjustments.write_adjustments,
 ]
 
 

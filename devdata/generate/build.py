@@ -127,7 +127,6 @@ def _check_columns(table: sa.Table, row: dict) -> None:
         raise GenerationError(f"{table.name} has no column {', '.join(sorted(unknown))}")
 
 
-
 def is_empty() -> bool:
     """Return whether every table of the application is empty."""
     for table in db.metadata.sorted_tables:

@@ -38,11 +38,14 @@ class Role(LabelledEnum):
         "trainer": "Formateur·rice",
         "referent": "Référent·e de centre",
         "coordinator": "Coordinateur·rice régional·e",
+        "disability": "Référent·e handicap",
     }
     PARTICIPANT = "participant"
     TRAINER = "trainer"
     REFERENT = "referent"
     COORDINATOR = "coordinator"
+    # Reads and answers the adjustment requests; their contact shows on every session page.
+    DISABILITY = "disability"
 
 
 class UserStatus(LabelledEnum):
@@ -186,6 +189,10 @@ class User(UserMixin, db.Model):
     @property
     def is_referent(self) -> bool:
         return Role.REFERENT in self.roles and self.centre_id is not None
+
+    @property
+    def is_disability_referent(self) -> bool:
+        return Role.DISABILITY in self.roles
 
     @property
     def is_trainer(self) -> bool:

@@ -446,3 +446,18 @@ class SessionFilterForm(FilterForm):
     thematique = IdField()
     departement = IdField()
     periode = OneOfField(values=PERIODS, default="a-venir")
+
+
+class PlaceAccessibilityForm(FlaskForm):
+    """What a place offers a person with a disability (centre premises or an address)."""
+
+    step_free = BooleanField("Accès de plain-pied, accessible en fauteuil roulant")
+    accessible_toilets = BooleanField("Toilettes accessibles")
+    hearing_loop = BooleanField("Boucle magnétique (malentendant·es)")
+    public_transport = BooleanField("Transports en commun à proximité")
+    notes = TextAreaField(
+        "Précisions (facultatif)",
+        description="Par exemple : l'arrêt de bus le plus proche, l'étage, une rampe à demander.",
+        filters=[lambda text: (text or "").strip()],
+        validators=[Optional(), Length(max=2000, message="2 000 caractères au plus.")],
+    )

@@ -240,6 +240,23 @@ class TrainingSession(db.Model):
     seances: so.Mapped[list[Seance]] = so.relationship(
         back_populates="session", order_by="Seance.starts_at", cascade="all, delete-orphan"
     )
+    # The accessibility of where it happens: its own address's, or its host centre's.
+    own_access: so.Mapped[PlaceAccessibility | None] = so.relationship(
+        foreign_keys="PlaceAccessibility.session_id", cascade="all, delete-orphan"
+    )
+    centre_access: so.Mapped[PlaceAccessibility | None] = so.relationship(
+        primaryjoin="TrainingSession.host_centre_id == foreign(PlaceAccessibility.centre_id)",
+        viewonly=True,
+    )
+
+    @property
+    def accessibility(self) -> PlaceAccessibility | None:
+        """What is known of the place's accessibility (None: a visio, or nothing said)."""
+        if self.place_kind == PlaceKind.VISIO:
+            return None
+        if self.place_kind == PlaceKind.CENTRE and self.host_centre_id is not None:
+            return self.centre_access
+        return self.own_access
 
     @property
     def place_label(self) -> str:
@@ -331,3 +348,46 @@ class Seance(db.Model):
 
     def __repr__(self) -> str:
         return f"<Seance {self.id} session={self.session_id} {self.starts_at:%Y-%m-%d %H:%M}>"
+
+
+class PlaceAccessibility(db.Model):
+    """How accessible a place is: a centre's premises, or the address of one session."""
+
+    __tablename__ = "place_accessibility"
+    __table_args__ = (
+        sa.CheckConstraint("(centre_id IS NULL) <> (session_id IS NULL)", name="one_place"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    centre_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("centre.id", ondelete="CASCADE"), unique=True
+    )
+    session_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), unique=True
+    )
+    step_free: so.Mapped[bool] = so.mapped_column(default=False, index=True)
+    accessible_toilets: so.Mapped[bool] = so.mapped_column(default=False)
+    hearing_loop: so.Mapped[bool] = so.mapped_column(default=False)
+    public_transport: so.Mapped[bool] = so.mapped_column(default=False)
+    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
+
+    @property
+    def features(self) -> list[str]:
+        """What the place offers, in French, in a fixed order."""
+        labels = (
+            (self.step_free, "Accès de plain-pied, accessible en fauteuil roulant"),
+            (self.accessible_toilets, "Toilettes accessibles"),
+            (self.hearing_loop, "Boucle magnétique"),
+            (self.public_transport, "Transports en commun à proximité"),
+        )
+        return [label for present, label in labels if present]
+
+    @property
+    def is_described(self) -> bool:
+        return bool(self.features or self.notes.strip())
+
+    def __repr__(self) -> str:
+        owner = f"centre={self.centre_id}" if self.centre_id else f"session={self.session_id}"
+        return f"<PlaceAccessibility {self.id} {owner}>"

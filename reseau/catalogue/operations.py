@@ -20,6 +20,7 @@ from reseau.catalogue.models import (
     Audience,
     Cycle,
     Module,
+    PlaceAccessibility,
     PlaceKind,
     PromotionMode,
     Seance,
@@ -519,3 +520,36 @@ def delete_seance(seance: Seance, *, actor: User) -> None:
     db.session.flush()
     session.sync_dates()
     db.session.flush()
+
+
+ACCESSIBILITY_FIELDS = ("step_free", "accessible_toilets", "hearing_loop", "public_transport")
+
+
+def save_accessibility(
+    place: Centre | TrainingSession, data: dict[str, Any], *, actor: User
+) -> PlaceAccessibility:
+    """Record the accessibility of a centre's premises or of a session's own address."""
+    lock_row(place)  # two editors at once: the second finds the first's row
+    owner = "centre_id" if isinstance(place, Centre) else "session_id"
+    access = db.session.scalar(
+        sa.select(PlaceAccessibility).where(getattr(PlaceAccessibility, owner) == place.id)
+    )
+    if access is None:
+        access = PlaceAccessibility(**{owner: place.id})
+        db.session.add(access)
+    before = {name: bool(getattr(access, name)) for name in ACCESSIBILITY_FIELDS}
+    for name in ACCESSIBILITY_FIELDS:
+        setattr(access, name, bool(data.get(name)))
+    access.notes = (data.get("notes") or "").strip()
+    access.updated_by_id = actor.id
+    access.updated_at = utcnow()
+    record_audit(
+        actor,
+        "place.accessibility",
+        place,
+        summary=f"Accessibilité : {getattr(place, 'name', None) or place.title}",
+        before=before,
+        after={name: getattr(access, name) for name in ACCESSIBILITY_FIELDS},
+    )
+    db.session.flush()
+    return access

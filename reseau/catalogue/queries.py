@@ -11,7 +11,16 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from reseau.accounts.models import Centre, User
-from reseau.catalogue.models import Cycle, Module, Seance, SessionStatus, Theme, TrainingSession
+from reseau.catalogue.models import (
+    Cycle,
+    Module,
+    PlaceAccessibility,
+    PlaceKind,
+    Seance,
+    SessionStatus,
+    Theme,
+    TrainingSession,
+)
 from reseau.core.extensions import db
 
 # What the coordinator's session page shows.
@@ -22,6 +31,8 @@ ADMIN_SESSION_OPTIONS = (
     so.joinedload(TrainingSession.department),
     so.selectinload(TrainingSession.trainers),
     so.selectinload(TrainingSession.seances),
+    so.selectinload(TrainingSession.own_access),
+    so.selectinload(TrainingSession.centre_access),
 )
 
 
@@ -77,4 +88,35 @@ def get_seance_or_404(seance_id: int) -> Seance:
         sa.select(Seance)
         .options(so.joinedload(Seance.session).selectinload(TrainingSession.seances))
         .where(Seance.id == seance_id)
+    )
+
+
+def accessibility_options() -> tuple:
+    """Load what a session page says of its place's accessibility (two small queries)."""
+    return (
+        so.selectinload(TrainingSession.own_access),
+        so.selectinload(TrainingSession.centre_access),
+    )
+
+
+def wheelchair_accessible():
+    """The condition "a wheelchair can get in" (the catalogue's filter): a visio, or a place
+    said to be step-free, the one ``TrainingSession.accessibility`` reads: the host centre's
+    premises, or the session's own address."""
+    step_free = PlaceAccessibility.step_free.is_(True)
+    centres = sa.select(PlaceAccessibility.centre_id).where(step_free)
+    sessions = sa.select(PlaceAccessibility.session_id).where(step_free)
+    hosted = sa.and_(
+        TrainingSession.place_kind == PlaceKind.CENTRE, TrainingSession.host_centre_id.is_not(None)
+    )
+    return sa.or_(
+        TrainingSession.place_kind == PlaceKind.VISIO,
+        sa.and_(hosted, TrainingSession.host_centre_id.in_(centres)),
+        sa.and_(sa.not_(hosted), TrainingSession.id.in_(sessions)),
+    )
+
+
+def centre_accessibility(centre_id: int) -> PlaceAccessibility | None:
+    return db.session.scalar(
+        sa.select(PlaceAccessibility).where(PlaceAccessibility.centre_id == centre_id)
     )

@@ -14,10 +14,12 @@ from flask import request
 from flask_login import current_user
 
 from reseau.accounts.models import Department, User
+from reseau.adjustments.queries import contacts_fingerprint
 from reseau.catalogue.models import (
     Audience,
     Cycle,
     Module,
+    PlaceAccessibility,
     Seance,
     SessionKind,
     SessionStatus,
@@ -25,7 +27,12 @@ from reseau.catalogue.models import (
     TrainingSession,
     session_trainer,
 )
-from reseau.catalogue.queries import get_cycle_or_404, get_session_or_404, get_theme_by_slug_or_404
+from reseau.catalogue.queries import (
+    accessibility_options,
+    get_cycle_or_404,
+    get_session_or_404,
+    get_theme_by_slug_or_404,
+)
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.http import public_cacheable
@@ -43,7 +50,7 @@ from reseau.enrolment.queries import (
     published_sessions,
     seats_left_by_session,
 )
-from reseau.enrolment.views import enrolment_context, manager_enrol_form
+from reseau.enrolment.views import enrolment_context, manager_enrol_form, page_context
 
 
 def _month_choices(now: datetime) -> list[tuple[str, str]]:
@@ -173,6 +180,19 @@ def _session_fingerprint(session_id: int):
                 .where(Module.id == TrainingSession.module_id)
                 .correlate(TrainingSession)
             ),
+            # The place's accessibility (the host centre's or the session's own address).
+            scalar(
+                sa.select(sa.func.max(PlaceAccessibility.updated_at))
+                .where(
+                    sa.or_(
+                        PlaceAccessibility.session_id == TrainingSession.id,
+                        PlaceAccessibility.centre_id == TrainingSession.host_centre_id,
+                    )
+                )
+                .correlate(TrainingSession)
+            ),
+            # The référent·es handicap whose contact the page shows.
+            *contacts_fingerprint(),
         ).where(TrainingSession.id == session_id)
     ).first()
     return None if row is None else tuple(row)
@@ -187,6 +207,7 @@ def public_session(session_id: int):
         current_user,
         options=(
             *list_options(),
+            *accessibility_options(),
             so.selectinload(TrainingSession.seances),
             so.selectinload(TrainingSession.trainers),
         ),
@@ -199,6 +220,7 @@ def public_session(session_id: int):
     return render_page(
         "enrolment/public_session.html",
         enrol_person_form=manager_enrol_form(session),
+        **page_context(session),
         **context,
     )
 

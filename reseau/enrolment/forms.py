@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import Email, InputRequired, ValidationError
 
+from reseau.adjustments.forms import adjustment_field
 from reseau.catalogue.models import Audience, SessionKind
 from reseau.core.forms import WholeNumberField
 from reseau.core.lists import (
@@ -32,6 +33,7 @@ class CatalogueFilterForm(FilterForm):
     mois = MonthField()
     public = OneOfField(values=enum_values(Audience) - {Audience.TOUS.value})
     places = FlagField()
+    fauteuil = FlagField()  # step-free places (and visio)
 
 
 class CentreEnrolmentsFilterForm(FilterForm):
@@ -46,6 +48,7 @@ class ActionForm(FlaskForm):
 
 class EnrolForm(ActionForm):
     confirm_overlap = BooleanField("Je confirme mon inscription malgré le chevauchement")
+    adjustment = adjustment_field()
 
 
 class CapacityForm(FlaskForm):
@@ -66,6 +69,7 @@ class EnrolPersonByEmailForm(FlaskForm):
         validators=[InputRequired(REQUIRED), Email("Saisissez une adresse e-mail valide.")],
     )
     confirm_overlap = BooleanField("Inscrire malgré un chevauchement avec une autre session")
+    adjustment = adjustment_field("Cette personne a-t-elle besoin d'un aménagement ? (facultatif)")
 
 
 class EnrolMemberForm(FlaskForm):
@@ -73,6 +77,7 @@ class EnrolMemberForm(FlaskForm):
 
     person = SelectField("Personne de votre centre", coerce=int, validate_choice=True)
     confirm_overlap = BooleanField("Inscrire malgré un chevauchement avec une autre session")
+    adjustment = adjustment_field("Cette personne a-t-elle besoin d'un aménagement ? (facultatif)")
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from reseau.accounts.models import Role, User, UserRole, UserStatus
+from reseau.adjustments.queries import disability_contacts
 from reseau.catalogue.changes import SEANCE_KINDS, SessionChange
 from reseau.core.extensions import db
 from reseau.enrolment.models import EnrolmentStatus
@@ -115,7 +116,14 @@ def cancelled(enrolment, *, by_self: bool, reason: str = ""):
 def convocation(enrolment):
     start = enrolment.session.starts_at
     key = f"convocation:{enrolment.id}:{start:%Y%m%d%H%M}" if start else None
-    return _send(enrolment, "Convocation", "enrolment_convocation", dedup_key=key)
+    return _send(
+        enrolment,
+        "Convocation",
+        "enrolment_convocation",
+        dedup_key=key,
+        access=enrolment.session.accessibility,
+        adjustment_contacts=disability_contacts(),
+    )
 
 
 def session_cancelled(enrolment, *, reason: str = ""):

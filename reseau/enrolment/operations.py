@@ -440,6 +440,9 @@ def send_reminders(now: datetime | None = None) -> int:
         .options(
             so.contains_eager(Enrolment.session).selectinload(TrainingSession.seances),
             so.contains_eager(Enrolment.session).selectinload(TrainingSession.trainers),
+            # The convocation says how accessible the place is.
+            so.contains_eager(Enrolment.session).selectinload(TrainingSession.own_access),
+            so.contains_eager(Enrolment.session).selectinload(TrainingSession.centre_access),
             so.joinedload(Enrolment.person),
         )
         .where(

@@ -23,6 +23,7 @@ from reseau.catalogue.models import (
     SessionStatus,
     TrainingSession,
 )
+from reseau.catalogue.queries import wheelchair_accessible
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local
 from reseau.core.lists import contains
@@ -296,6 +297,8 @@ def catalogue_query(filters: dict, now: datetime) -> sa.Select:
         query = query.where(TrainingSession.audience.in_(wanted))
     if filters["places"]:
         query = query.where(seats_held_subquery() < TrainingSession.capacity)
+    if filters.get("fauteuil"):
+        query = query.where(wheelchair_accessible())
     return query.order_by(TrainingSession.starts_at, TrainingSession.id)
 
 

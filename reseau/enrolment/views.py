@@ -15,6 +15,8 @@ from reseau.accounts.access import (
     manager_required,
 )
 from reseau.accounts.models import Centre, User, UserStatus
+from reseau.adjustments import operations as adjustment_ops
+from reseau.adjustments import queries as adjustment_queries
 from reseau.catalogue.models import PromotionMode, SessionStatus, TrainingSession
 from reseau.catalogue.queries import get_session_or_404
 from reseau.core.database import utcnow
@@ -54,14 +56,22 @@ DOUBLE_CLICK = "Cette demande a déjà été enregistrée : votre inscription es
 # --- Reading helpers ---------------------------------------------------------------------
 
 
-def enrolment_context(session: TrainingSession, *, error: str | None = None, overlap=None):
+def enrolment_context(
+    session: TrainingSession,
+    *,
+    error: str | None = None,
+    overlap=None,
+    form: EnrolForm | None = None,
+):
     """Everything the enrol/cancel component needs for the current visitor."""
     enrolment = None
     position = None
+    adjustment = None
     if current_user.is_authenticated:
         enrolment = operations.get_enrolment(session, current_user)
         if enrolment is not None:
             position = operations.waitlist_position(enrolment)
+        adjustment = adjustment_queries.request_for(current_user, session.id)
     now = utcnow()
     return {
         "session": session,
@@ -73,6 +83,10 @@ def enrolment_context(session: TrainingSession, *, error: str | None = None, ove
         "started": session.has_started(now),
         "error": error,
         "overlap": overlap,
+        # The person's own adjustment request (they alone see it here), and the form that
+        # keeps what they typed when it comes back with an error.
+        "adjustment": adjustment,
+        "enrol_form": form or (EnrolForm(formdata=None) if current_user.is_authenticated else None),
         "visio_link": session.visio_url
         if current_user.is_authenticated
         and operations.sees_visio_link(current_user, session, enrolment)
@@ -85,7 +99,9 @@ def manager_enrol_form(session: TrainingSession, formdata=None):
     if not current_user.is_authenticated or session.status != SessionStatus.PUBLISHED:
         return None
     if current_user.is_coordinator:
-        return EnrolPersonByEmailForm(formdata=formdata)
+        form = EnrolPersonByEmailForm(formdata=formdata)
+        form.adjustment.id = "person-adjustment"  # the page's own enrol form has "adjustment"
+        return form
     if current_user.is_referent:
         members = db.session.scalars(
             sa.select(User)
@@ -95,8 +111,32 @@ def manager_enrol_form(session: TrainingSession, formdata=None):
             )
             .order_by(User.last_name, User.first_name)
         ).all()
-        return EnrolMemberForm(formdata=formdata, members=members)
+        form = EnrolMemberForm(formdata=formdata, members=members)
+        form.adjustment.id = "person-adjustment"
+        return form
     return None
+
+
+def _refused_request(session: TrainingSession, form: EnrolForm):
+    """An adjustment request too long: the page (or component) again, with what was typed
+    and the message next to the field; nothing is enrolled."""
+    context = enrolment_context(session, form=form)
+    if wants_fragment():
+        return render_page(
+            "enrolment/_enrol_button.html", "enrolment/_enrol_button.html", status=422, **context
+        )
+    return render_page(
+        "enrolment/public_session.html",
+        status=422,
+        enrol_person_form=manager_enrol_form(session),
+        **page_context(session),
+        **context,
+    )
+
+
+def page_context(session: TrainingSession) -> dict:
+    """What a session page shows besides the component: the référent·es handicap to contact."""
+    return {"adjustment_contacts": adjustment_queries.disability_contacts()}
 
 
 def _component(session: TrainingSession, *, status: int = 200, **kwargs):
@@ -106,6 +146,16 @@ def _component(session: TrainingSession, *, status: int = 200, **kwargs):
             "enrolment/_enrol_button.html",
             "enrolment/_enrol_button.html",
             status=status,
+            **enrolment_context(session, **kwargs),
+        )
+    form = kwargs.get("form")
+    if kwargs.get("overlap") is not None and form is not None and form.adjustment.data:
+        # The confirming button must carry the request typed: the page itself, not a redirect.
+        return render_page(
+            "enrolment/public_session.html",
+            status=status,
+            enrol_person_form=manager_enrol_form(session),
+            **page_context(session),
             **enrolment_context(session, **kwargs),
         )
     if kwargs.get("overlap") is not None:
@@ -141,18 +191,25 @@ def enrol(session_id: int):
     session = get_session_or_404(session_id, current_user, options=SEANCES)
     form = EnrolForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.adjustment.errors:
+            abort(400)
+        return _refused_request(session, form)
     try:
         enrolment = operations.enrol(
             current_user, session, actor=current_user, confirm_overlap=form.confirm_overlap.data
         )
+        adjustment_ops.record_request(
+            current_user, session, form.adjustment.data, actor=current_user
+        )
         db.session.commit()
     except OverlapNeedsConfirmation as refusal:
         db.session.rollback()
-        return _component(session, status=409, error=refusal.message, overlap=refusal.other)
+        return _component(
+            session, status=409, error=refusal.message, overlap=refusal.other, form=form
+        )
     except EnrolmentError as refusal:
         db.session.rollback()
-        return _component(session, status=409, error=refusal.message)
+        return _component(session, status=409, error=refusal.message, form=form)
     except IntegrityError:
         # Two clicks at once: the unique (session, person) constraint kept only one.
         db.session.rollback()
@@ -294,6 +351,7 @@ def my_enrolments():
         upcoming=upcoming,
         past=past,
         positions=positions,
+        adjustments=adjustment_queries.requests_by_session(current_user),
         form=ActionForm(formdata=None),
         now=now,
     )
@@ -328,6 +386,7 @@ def enrol_person(session_id: int):
         enrolment = operations.enrol(
             person, session, actor=current_user, confirm_overlap=form.confirm_overlap.data
         )
+        adjustment_ops.record_request(person, session, form.adjustment.data, actor=current_user)
         db.session.commit()
     except EnrolmentError as refusal:
         db.session.rollback()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import render_template
 from flask_login import current_user
 
+from reseau.adjustments.queries import open_count, reads_requests
 from reseau.attendance.views import my_attended_sessions
 from reseau.core.database import utcnow
 from reseau.enrolment.models import EnrolmentStatus
@@ -48,6 +49,8 @@ def home():
             context["centre_review"] = latest_centre_review(current_user.centre_id)
     if current_user.is_trainer:
         context["trainer_sessions"] = trainer_upcoming_sessions(current_user)
+    if reads_requests(current_user):
+        context["open_adjustments"] = open_count()
     return render_template("main/home.html", **context)
 
 

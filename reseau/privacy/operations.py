@@ -19,6 +19,8 @@ from flask import current_app
 
 from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
 from reseau.accounts.subcategories import anonymous_sub_category
+from reseau.adjustments.operations import erase_requests
+from reseau.adjustments.queries import requests_of
 from reseau.attendance.models import Attendance, Feedback
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
@@ -66,6 +68,7 @@ def export_and_request(person: User) -> tuple[dict[str, Any], AuditLog | None]:
         "personne": _person_part(person),
         **_history_parts(rows),
         "reclamations": _complaints_part(person),
+        "amenagements": _adjustments_part(person),
         "preuves_conservees": kept_documents(person),
     }
     return data, (requests[-1] if requests else None)
@@ -88,6 +91,20 @@ def _complaints_part(person: User) -> list[dict[str, Any]]:
             "cloturee_le": _iso(row.closed_at),
         }
         for row in person_complaints(person)
+    ]
+
+
+def _adjustments_part(person: User) -> list[dict[str, Any]]:
+    """The person's adjustment requests and what was arranged (confidential, theirs)."""
+    return [
+        {
+            "session": row.session.title,
+            "demande": row.text,
+            "demandee_le": _iso(row.updated_at),
+            "prevu": row.arranged,
+            "prevu_le": _iso(row.arranged_at),
+        }
+        for row in requests_of(person)
     ]
 
 
@@ -398,6 +415,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
             .values(recipient=ANONYMOUS_EMAIL, body_text="", ics=None, last_error=None)
         )
     erase_free_text(person)
+    erase_requests(person)  # what they said of their health or disability goes entirely
     # Sealed proof under retention keeps the person's name and signature (RGPD 17(3)(b)).
     release_personal_data(person)
     scrub_copies(person, copies, found_by, email)

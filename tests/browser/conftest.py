@@ -245,12 +245,13 @@ DEMO_ACCOUNTS = {
     "referent": demo_specs.REFERENT,
     "trainer": demo_specs.FORMATRICE,
     "volunteer": demo_specs.BENEVOLE,
+    "disability": demo_specs.HANDICAP,
 }
 
 
 @pytest.fixture
 def demo_accounts(app):
-    """The demo data with its four accounts (password ``demo``); {role: e-mail}."""
+    """The demo data with its five accounts (password ``demo``); {role: e-mail}."""
     load_demo()
     db.session.commit()
     return DEMO_ACCOUNTS

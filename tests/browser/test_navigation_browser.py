@@ -31,6 +31,7 @@ COORDINATOR_LINKS = [
     "Journal",
     "Réclamations",
     "Certificats de réalisation",
+    "Aménagements",
     "Mes agendas",
     "Mes données",
     "Mon compte",

@@ -49,7 +49,7 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "catalogue.session_edit": (("coordinator",), ("module",)),
     "enrolment.public_catalogue": (
         ("anonymous", "participant"),
-        (*LISTS, "theme", "cycle", "type", "departement", "mois", "public", "places"),
+        (*LISTS, "theme", "cycle", "type", "departement", "mois", "public", "places", "fauteuil"),
     ),
     "enrolment.public_session": (("anonymous", "participant"), ("overlap",)),
     "enrolment.centre_enrolments": (("coordinator", "referent"), ("page", "centre")),
@@ -71,6 +71,8 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "complaints.register": (("coordinator",), ("statut", "categorie", "annee", "session", "page")),
     "complaints.register_csv": (("coordinator",), ("annee",)),
     "complaints.register_xlsx": (("coordinator",), ("annee",)),
+    # Issue 18: the adjustment requests, for the coordinator and the référent·e handicap.
+    "adjustments.request_list": (("coordinator", "disability"), ("page", "etat", "session")),
     "funding.bilan_funders": (("coordinator",), PERIOD),
     "funding.funder_report": (("coordinator",), PERIOD),
     "funding.funder_report_pdf": (("coordinator",), PERIOD),
@@ -125,7 +127,9 @@ values = st.one_of(
 
 def query_strings(names: tuple[str, ...]):
     """Each parameter absent, once or repeated, with odd values."""
-    per_name = [st.lists(values, max_size=2).map(lambda vs, n=name: [(n, v) for v in vs]) for name in names]
+    per_name = [
+        st.lists(values, max_size=2).map(lambda vs, n=name: [(n, v) for v in vs]) for name in names
+    ]
     return st.tuples(*per_name).map(lambda groups: urlencode([pair for g in groups for pair in g]))
 
 
@@ -207,6 +211,7 @@ def world(app):
     referent = factories.make_referent(centre)
     trainer = factories.make_trainer()
     participant = factories.make_user(centre=centre)
+    disability = factories.make_disability_referent()
     module = factories.make_module()
     session = factories.make_session(
         module=module,
@@ -224,6 +229,7 @@ def world(app):
             "referent": referent,
             "trainer": trainer,
             "participant": participant,
+            "disability": disability,
         },
         "ids": {
             "session_id": session.id,

@@ -33,6 +33,7 @@ from tests.factories import (
     make_coordinator,
     make_cycle,
     make_department,
+    make_disability_referent,
     make_module,
     make_referent,
     make_session,
@@ -41,7 +42,15 @@ from tests.factories import (
     make_user,
 )
 
-ROLES = ("anonymous", "participant", "trainer", "referent", "other_referent", "coordinator")
+ROLES = (
+    "anonymous",
+    "participant",
+    "trainer",
+    "referent",
+    "other_referent",
+    "coordinator",
+    "disability",
+)
 EXCLUDED_ENDPOINTS = {"static"}
 
 L = 302  # to the login page
@@ -60,6 +69,13 @@ COORDINATOR_ACTION = (L, 403, 403, 403, 403, 303)
 TRAINERS = (L, 403, 200, 403, 403, 200)
 TRAINERS_ACTION = (L, 403, 303, 403, 403, 303)
 ATTENDEE = (L, 200, 404, 404, 404, 404)  # the participant's own certificate or feedback
+
+
+# Issue 18: the référent·e handicap (a participant of the other centre holding that role
+# only) answers like the participant, except on the routes below (7 statuses) and where
+# DISABILITY says otherwise: the participant's own enrolment, attendance and evaluation.
+READERS = (L, 403, 403, 403, 403, 200, 200)  # the adjustment requests
+READERS_FORM = (L, 403, 403, 403, 403, 422, 422)
 
 
 # (method, rule) -> (URL with {placeholders}, expected status per role, in ROLES order).
@@ -727,7 +743,57 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/parcours/{person}/parcours.pdf",
         OWN_CENTRE,
     ),
+    # adjustments and accessible places (issue 18)
+    ("GET", "/amenagements"): ("/amenagements", READERS),
+    ("GET", "/amenagements/<int:request_id>"): ("/amenagements/{adjustment}", READERS),
+    ("POST", "/amenagements/<int:request_id>"): ("/amenagements/{adjustment}", READERS_FORM),
+    ("GET", "/centres/<int:centre_id>/accessibilite"): (
+        "/centres/{centre}/accessibilite",
+        OWN_CENTRE,
+    ),
+    # Every field of the form is optional: an empty form records "nothing offered".
+    ("POST", "/centres/<int:centre_id>/accessibilite"): (
+        "/centres/{centre}/accessibilite",
+        (L, 403, 403, 303, 404, 303, 403),
+    ),
+    ("GET", "/admin/sessions/<int:session_id>/accessibilite"): (
+        "/admin/sessions/{session}/accessibilite",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/sessions/<int:session_id>/accessibilite"): (
+        "/admin/sessions/{session}/accessibilite",
+        COORDINATOR_ACTION,
+    ),
 }
+
+# Where the référent·e handicap's answer is not the participant's (6-status rows only):
+# the participant's own enrolment, attendance, certificate and evaluations are not theirs.
+DISABILITY: dict[tuple[str, str], int] = {
+    (method, rule): 404
+    for method, rule in (
+        ("POST", "/catalogue/sessions/<int:session_id>/desinscription"),
+        ("POST", "/inscriptions/<int:enrolment_id>/accepter"),
+        ("GET", "/inscriptions/<int:enrolment_id>/annuler"),
+        ("POST", "/inscriptions/<int:enrolment_id>/annuler"),
+        ("GET", "/mes-formations/<int:session_id>/attestation.pdf"),
+        ("GET", "/mes-formations/<int:session_id>/avis"),
+        ("POST", "/mes-formations/<int:session_id>/avis"),
+        ("GET", "/mes-formations/<int:session_id>/certificat-realisation.pdf"),
+        ("GET", "/mes-formations/<int:session_id>/evaluation-a-froid"),
+        ("POST", "/mes-formations/<int:session_id>/evaluation-a-froid"),
+        ("POST", "/mes-formations/<int:session_id>/evaluation-a-froid/<name>"),
+    )
+}
+
+
+def expected_status(method: str, rule: str, role: str) -> int:
+    statuses = EXPECTED[(method, rule)][1]
+    if len(statuses) == len(ROLES):
+        return statuses[ROLES.index(role)]
+    if role == "disability":
+        return DISABILITY.get((method, rule), statuses[ROLES.index("participant")])
+    return statuses[ROLES.index(role)]
+
 
 # Fields some POSTs need to reach their access rule instead of "unknown person" (404).
 FORM_DATA: dict[tuple[str, str], dict[str, object]] = {
@@ -749,6 +815,7 @@ def build_world() -> World:
     w.trainer = make_trainer(centre=w.centre)
     w.referent = make_referent(w.centre)
     w.other_referent = make_referent(w.other_centre)
+    w.disability = make_disability_referent(centre=w.other_centre)
     w.invited = make_user(centre=w.centre, status=UserStatus.INVITED, password=False)
     w.pending = make_user(centre=w.centre, status=UserStatus.PENDING)
     w.department = department
@@ -814,6 +881,13 @@ def build_world() -> World:
         actor=None,
     )
     w.incident = record_audit(w.coordinator, "seance.cancel", w.seance, summary=w.session.title)
+    # Issue 18: the participant's adjustment request for the main session.
+    from reseau.adjustments.models import AdjustmentRequest
+
+    w.adjustment = AdjustmentRequest(
+        session_id=w.session.id, person_id=w.participant.id, text="Une place près de la porte"
+    )
+    db.session.add(w.adjustment)
     db.session.flush()
     return w
 
@@ -845,6 +919,7 @@ def placeholders(w: World) -> dict[str, object]:
         "review_year": utcnow().year - 1,
         "complaint": w.complaint.id,
         "incident": w.incident.id,
+        "adjustment": w.adjustment.id,
     }
 
 
@@ -879,6 +954,7 @@ ARGUMENTS = {
     "name": "gained",
     "complaint_id": "{complaint}",
     "audit_id": "{incident}",
+    "request_id": "{adjustment}",
 }
 # Routes whose default object would not show the access rule (an active person cannot be
 # re-invited or approved): these use another object of the same centre.
@@ -930,12 +1006,11 @@ def test_access_matrix(app, client, auth, role):
     if role != "anonymous":
         assert auth.login(getattr(world, role)).status_code == 303
     values = placeholders(world)
-    index = ROLES.index(role)
     wrong = []
     for method, rule in _ordered(EXPECTED):
-        url_template, statuses = EXPECTED[(method, rule)]
+        url_template = EXPECTED[(method, rule)][0]
         url = url_template.format(**values)
-        expected = statuses[index]
+        expected = expected_status(method, rule, role)
         if method == "GET":
             # An htmx fragment request is checked like the page; a fragment request that
             # needs a login gets 401 with HX-Redirect (a redirect would be swapped in).
@@ -1033,11 +1108,13 @@ def test_every_people_route_has_a_higher_role_expectation(app):
     assert routes == HIGHER_ROLE.keys(), sorted(routes ^ HIGHER_ROLE.keys())
 
 
-def test_a_referent_cannot_act_on_a_higher_role_of_their_centre(app, client, auth):
+@pytest.mark.parametrize("make_higher", [make_trainer, make_disability_referent])
+def test_a_referent_cannot_act_on_a_higher_role_of_their_centre(app, client, auth, make_higher):
+    # A trainer, or a référent·e handicap (issue 18): the referent holds neither role.
     world = build_world()
-    higher = make_trainer(centre=world.centre, email="formatrice@exemple.test")
-    invited = make_trainer(centre=world.centre, status=UserStatus.INVITED, password=False)
-    pending = make_trainer(centre=world.centre, status=UserStatus.PENDING)
+    higher = make_higher(centre=world.centre, email="formatrice@exemple.test")
+    invited = make_higher(centre=world.centre, status=UserStatus.INVITED, password=False)
+    pending = make_higher(centre=world.centre, status=UserStatus.PENDING)
     db.session.commit()
     values = placeholders(world) | {
         "higher": higher.id,

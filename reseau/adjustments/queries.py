@@ -1,0 +1,153 @@
+"""Reads of the adjustments room: who may read requests, the requests, the contacts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort
+
+from reseau.accounts.models import Role, User, UserRole, UserStatus
+from reseau.adjustments.models import AdjustmentRequest
+from reseau.catalogue.models import TrainingSession
+from reseau.core.extensions import db
+
+# The roles that read and answer requests: the coordinator and the référent·es handicap.
+READERS = (Role.COORDINATOR, Role.DISABILITY)
+
+
+def reads_requests(user) -> bool:
+    """The one rule: who may read adjustment requests (besides the person, their own)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*READERS)
+
+
+def contacts_select() -> sa.Select:
+    return (
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            UserRole.role == Role.DISABILITY,
+            User.status == UserStatus.ACTIVE,
+            User.email.is_not(None),
+        )
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+
+
+def disability_contacts() -> list[User]:
+    """The référent·es handicap, whose contact every session page shows."""
+    return list(db.session.scalars(contacts_select().limit(5)))
+
+
+def coordinators() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                UserRole.role == Role.COORDINATOR,
+                User.status == UserStatus.ACTIVE,
+                User.email.is_not(None),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def contacts_fingerprint() -> list:
+    """What the contacts shown depend on, as scalar subqueries for a public page's ETag."""
+    people = contacts_select().with_only_columns(User.id)
+    shown = sa.select(User).where(User.id.in_(people))
+    return [
+        shown.with_only_columns(sa.func.count(User.id)).scalar_subquery(),
+        shown.with_only_columns(sa.func.coalesce(sa.func.sum(User.id), 0)).scalar_subquery(),
+        shown.with_only_columns(sa.func.max(User.updated_at)).scalar_subquery(),
+    ]
+
+
+def request_for(person: User, session_id: int) -> AdjustmentRequest | None:
+    return db.session.scalar(
+        sa.select(AdjustmentRequest).where(
+            AdjustmentRequest.person_id == person.id, AdjustmentRequest.session_id == session_id
+        )
+    )
+
+
+def requests_by_session(person: User) -> dict[int, AdjustmentRequest]:
+    """The person's own requests, by session id (for "Mes formations")."""
+    rows = db.session.scalars(
+        sa.select(AdjustmentRequest).where(AdjustmentRequest.person_id == person.id)
+    )
+    return {row.session_id: row for row in rows}
+
+
+def requests_of(person: User) -> list[AdjustmentRequest]:
+    """The person's requests with their sessions, oldest first (for "Mes données")."""
+    return list(
+        db.session.scalars(
+            sa.select(AdjustmentRequest)
+            .options(so.joinedload(AdjustmentRequest.session))
+            .where(AdjustmentRequest.person_id == person.id)
+            .order_by(AdjustmentRequest.created_at, AdjustmentRequest.id)
+        )
+    )
+
+
+def requests_select(filters: dict) -> sa.Select:
+    """The list page's requests: open ones first, then by the session's start."""
+    query = (
+        sa.select(AdjustmentRequest)
+        .join(TrainingSession, TrainingSession.id == AdjustmentRequest.session_id)
+        .options(
+            so.contains_eager(AdjustmentRequest.session),
+            so.joinedload(AdjustmentRequest.person).joinedload(User.centre),
+            so.joinedload(AdjustmentRequest.arranged_by),
+        )
+    )
+    if filters.get("etat") == "ouvertes":
+        query = query.where(AdjustmentRequest.arranged_at.is_(None))
+    elif filters.get("etat") == "prevues":
+        query = query.where(AdjustmentRequest.arranged_at.is_not(None))
+    if filters.get("session"):
+        query = query.where(AdjustmentRequest.session_id == filters["session"])
+    return query.order_by(
+        AdjustmentRequest.arranged_at.is_not(None),
+        TrainingSession.starts_at.desc(),
+        AdjustmentRequest.id,
+    )
+
+
+def sessions_with_requests() -> list[TrainingSession]:
+    """The sessions someone asked an adjustment for, for the list's filter."""
+    return list(
+        db.session.scalars(
+            sa.select(TrainingSession)
+            .where(TrainingSession.id.in_(sa.select(AdjustmentRequest.session_id)))
+            .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
+            .limit(300)
+        )
+    )
+
+
+def get_request_or_404(request_id: int) -> AdjustmentRequest:
+    """Return the request with its person and session, or abort with 404."""
+    found = db.session.scalar(
+        sa.select(AdjustmentRequest)
+        .options(
+            so.joinedload(AdjustmentRequest.session),
+            so.joinedload(AdjustmentRequest.person).joinedload(User.centre),
+            so.joinedload(AdjustmentRequest.arranged_by),
+        )
+        .where(AdjustmentRequest.id == request_id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def open_count() -> int:
+    """How many requests wait for an answer (the readers' home page)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(AdjustmentRequest.id)).where(
+            AdjustmentRequest.arranged_at.is_(None)
+        )
+    )
