@@ -100,7 +100,9 @@ def home():
 @bp.route("/diagnostic/<int:campaign_id>", methods=["GET", "POST"])
 @login_required
 def answer(campaign_id: int):
-    campaign = get_answerable_campaign_or_404(campaign_id, current_user, preview=request.method == "GET")
+    campaign = get_answerable_campaign_or_404(
+        campaign_id, current_user, preview=request.method == "GET"
+    )
     is_open = queries.is_open(campaign)
     preview = not queries.is_eligible(campaign, current_user)
     if request.method == "POST":

@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import render_template
 from flask_login import current_user
 
-from reseau.attendance.views import my_attended_sessions
+from reseau.attendance.queries import attended_sessions
 from reseau.core.database import utcnow
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.main import bp
@@ -51,7 +51,7 @@ def home():
 def _my_closed_sessions() -> dict:
     """Feedback waiting, and the certificates of sessions closed lately (older ones are in
     "Mes formations"), from the attendance room's list."""
-    attended = my_attended_sessions()
+    attended = attended_sessions(current_user)
     since = utcnow() - RECENT_CERTIFICATES
     return {
         "feedback_waiting": [item for item in attended if item["feedback_waiting"]],
