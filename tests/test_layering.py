@@ -113,9 +113,7 @@ def test_no_import_cycle():
     # A package importing its own modules (a blueprint's __init__ importing its views, which
     # import ``bp`` from it) is how Flask blueprints are registered: leave those edges out.
     for name in graph:
-        graph[name] = {
-            t for t in graph[name] if not (t.startswith(name + ".") and name != "reseau")
-        }
+        graph[name] = {t for t in graph[name] if not (t.startswith(name + ".") and name != "reseau")}
     cycle = _find_cycle(graph)
     assert cycle is None, " -> ".join(cycle or [])
 

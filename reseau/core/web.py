@@ -95,3 +95,4 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return default
     return target
+

@@ -298,10 +298,7 @@ def _add_rates(funder: Funder, period: Period, lines: dict[int, SessionLine]) ->
     attended = (
         base.join(Attendance, Attendance.seance_id == Seance.id)
         .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-        .where(
-            Enrolment.status == EnrolmentStatus.CONFIRMED,
-            Attendance.status.in_(AttendanceStatus.ATTENDED),
-        )
+        .where(Enrolment.status == EnrolmentStatus.CONFIRMED, Attendance.status.in_(AttendanceStatus.ATTENDED))
     )
     for what, query in (("expected", expected), ("attended", attended)):
         for session_id, count in db.session.execute(query):

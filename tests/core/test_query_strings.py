@@ -119,9 +119,7 @@ values = st.one_of(
 
 def query_strings(names: tuple[str, ...]):
     """Each parameter absent, once or repeated, with odd values."""
-    per_name = [
-        st.lists(values, max_size=2).map(lambda vs, n=name: [(n, v) for v in vs]) for name in names
-    ]
+    per_name = [st.lists(values, max_size=2).map(lambda vs, n=name: [(n, v) for v in vs]) for name in names]
     return st.tuples(*per_name).map(lambda groups: urlencode([pair for g in groups for pair in g]))
 
 
