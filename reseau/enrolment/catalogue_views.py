@@ -187,7 +187,8 @@ def public_session(session_id: int):
         options=(
             *list_options(),
             so.selectinload(TrainingSession.seances),
-            so.selectinload(TrainingSession.trainers),
+            # The trainers' names: not their roles (a query for nothing shown).
+            so.selectinload(TrainingSession.trainers).lazyload(User.role_rows),
         ),
     )
     overlap = None
