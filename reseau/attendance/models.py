@@ -63,6 +63,8 @@ class Feedback(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("session_id", "person_id"),
         sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+        # The dashboard's count of the last 30 days' feedback.
+        sa.Index("ix_feedback_created_at", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

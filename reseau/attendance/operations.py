@@ -17,7 +17,12 @@ from sqlalchemy.exc import IntegrityError
 
 from reseau.accounts.models import Category, Centre, User, UserStatus
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
-from reseau.attendance.queries import hours_attended, is_trainer_of
+from reseau.attendance.queries import (  # noqa: F401 (feedback_open: also read from here)
+    FEEDBACK_DAYS,
+    feedback_open,
+    hours_attended,
+    is_trainer_of,
+)
 from reseau.attendance.signals import record_guard
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.operations import CatalogueError
@@ -89,15 +94,18 @@ def roster(seance: Seance) -> Roster:
 
     Three queries, whatever the number of people."""
     session_id = seance.session_id
+    # The people's centres, not their roles (a roster does not show them).
+    person = so.joinedload(Enrolment.person)
     enrolments = db.session.scalars(
         sa.select(Enrolment)
-        .options(so.joinedload(Enrolment.person).joinedload(User.centre))
+        .options(person.joinedload(User.centre), person.lazyload(User.role_rows))
         .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
     ).all()
     seance_ids = sa.select(Seance.id).where(Seance.session_id == session_id)
+    attendee = so.joinedload(Attendance.person)
     records = db.session.scalars(
         sa.select(Attendance)
-        .options(so.joinedload(Attendance.person).joinedload(User.centre))
+        .options(attendee.joinedload(User.centre), attendee.lazyload(User.role_rows))
         .where(Attendance.seance_id.in_(seance_ids))
     ).all()
     lines: dict[int, RosterLine] = {
@@ -404,19 +412,6 @@ def request_feedback(session: TrainingSession) -> int:
 
 
 # --- Feedback ----------------------------------------------------------------------------
-
-
-# Feedback "à chaud" is asked for right after a session, not years later.
-FEEDBACK_DAYS = 60
-
-
-def feedback_open(session: TrainingSession, now: datetime | None = None) -> bool:
-    """Return whether feedback on the closed ``session`` is still collected."""
-    if session.status != SessionStatus.CLOSED:
-        return False
-    if session.closed_at is None:
-        return True
-    return (now or utcnow()) - session.closed_at <= timedelta(days=FEEDBACK_DAYS)
 
 
 def has_given_feedback(person: User, session: TrainingSession) -> bool:

@@ -6,16 +6,78 @@ viewer may not see it.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
 from reseau.accounts.models import Role, User, UserRole, UserStatus
-from reseau.attendance.models import Attendance, AttendanceStatus
+from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.queries import get_session_or_404
+from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.lists import contains
+
+# Feedback "à chaud" is asked for right after a session, not years later.
+FEEDBACK_DAYS = 60
+
+
+def feedback_open(session, now: datetime | None = None) -> bool:
+    """Return whether feedback on the closed ``session`` is still collected (a session, or
+    a row with its ``status`` and ``closed_at``)."""
+    if session.status != SessionStatus.CLOSED:
+        return False
+    if session.closed_at is None:
+        return True
+    return (now or utcnow()) - session.closed_at <= timedelta(days=FEEDBACK_DAYS)
+
+
+def attended_sessions(person: User) -> list[dict]:
+    """Closed sessions ``person`` attended: hours, and whether feedback is waiting (for "Mes
+    formations" and the home page). One query of plain columns (no session object loaded):
+    the séances attended, with their session and the person's feedback on it, summed here
+    per session; each item's ``session`` row has ``id``, ``title``, ``starts_at``,
+    ``status`` and ``closed_at``."""
+    given = sa.exists().where(
+        Feedback.session_id == TrainingSession.id, Feedback.person_id == person.id
+    )
+    rows = db.session.execute(
+        sa.select(
+            TrainingSession.id,
+            TrainingSession.title,
+            TrainingSession.starts_at,
+            TrainingSession.status,
+            TrainingSession.closed_at,
+            Seance.starts_at.label("seance_starts_at"),
+            Seance.ends_at.label("seance_ends_at"),
+            given.label("given"),
+        )
+        .join(Seance, Seance.session_id == TrainingSession.id)
+        .join(Attendance, Attendance.seance_id == Seance.id)
+        .where(
+            Attendance.person_id == person.id,
+            Attendance.status.in_(AttendanceStatus.ATTENDED),
+            Seance.status == SeanceStatus.SCHEDULED,
+            TrainingSession.status == SessionStatus.CLOSED,
+        )
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
+        .limit(2000)
+    ).all()
+    items: dict[int, dict] = {}
+    now = utcnow()
+    for row in rows:
+        item = items.get(row.id)
+        if item is None:
+            item = items[row.id] = {
+                "session": row,
+                "hours": 0.0,
+                "feedback_given": row.given,
+                "feedback_waiting": not row.given and feedback_open(row, now),
+            }
+        item["hours"] += (row.seance_ends_at - row.seance_starts_at).total_seconds() / 3600
+    return list(items.values())
 
 
 def is_trainer_of(actor: User, session: TrainingSession) -> bool:
@@ -57,7 +119,8 @@ def search_people(text: str, *, limit: int = 20) -> list[User]:
 
 # What the trainer's pages show of a session.
 SESSION_OPTIONS = (
-    so.selectinload(TrainingSession.trainers),
+    # The trainers' names and ids; their roles only if something asks (it seldom does).
+    so.selectinload(TrainingSession.trainers).lazyload(User.role_rows),
     so.selectinload(TrainingSession.seances),
     so.joinedload(TrainingSession.host_centre),
 )
@@ -79,7 +142,11 @@ def get_trainer_seance_or_404(seance_id: int, viewer: User) -> Seance:
     seance = db.session.get(Seance, seance_id)
     if seance is None:
         abort(404)
-    get_trainer_session_or_404(seance.session_id, viewer)
+    session = get_trainer_session_or_404(seance.session_id, viewer)
+    # Read while ``session`` is alive: the séance then holds the very object, loaded with
+    # its trainers and séances (the identity map keeps objects only while referenced).
+    if seance.session is not session:
+        abort(404)
     return seance
 
 

@@ -18,10 +18,11 @@ from reseau.accounts.access import coordinator_required, trainer_required
 from reseau.accounts.models import Category, Centre, User
 from reseau.attendance import bp, checkin, operations, pdf
 from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm, WalkInSearchForm
-from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.attendance.operations import AttendanceError
 from reseau.attendance.queries import (
     SESSION_OPTIONS,
+    attended_sessions,
     certificate_signatory,
     get_own_closed_session_or_404,
     get_trainer_seance_or_404,
@@ -43,6 +44,7 @@ from reseau.core.web import (
     see_other,
     wants_fragment,
 )
+from reseau.enrolment.signals import my_enrolments_shown
 from reseau.outbox.queue import external_url
 
 # --- Reading helpers ---------------------------------------------------------------------
@@ -556,37 +558,10 @@ def feedback_results(session_id: int):
 # --- "Mes formations": certificates and feedback waiting ---------------------------------
 
 
-@bp.app_template_global()
-def my_attended_sessions() -> list[dict]:
-    """Closed sessions the current person attended: hours, and whether feedback is waiting
-    (for "Mes formations"). One query: the séances attended, with their session and the
-    person's feedback on it, summed here per session."""
-    if not current_user.is_authenticated:
-        return []
-    given = sa.exists().where(
-        Feedback.session_id == TrainingSession.id, Feedback.person_id == current_user.id
-    )
-    rows = db.session.execute(
-        sa.select(TrainingSession, Seance.starts_at, Seance.ends_at, given.label("given"))
-        .join(Seance, Seance.session_id == TrainingSession.id)
-        .join(Attendance, Attendance.seance_id == Seance.id)
-        .where(
-            Attendance.person_id == current_user.id,
-            Attendance.status.in_(AttendanceStatus.ATTENDED),
-            Seance.status == SeanceStatus.SCHEDULED,
-            TrainingSession.status == SessionStatus.CLOSED,
-        )
-        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
-        .limit(2000)
-    ).all()
-    items: dict[int, dict] = {}
-    for session, starts_at, ends_at, feedback_given in rows:
-        item = items.setdefault(
-            session.id, {"session": session, "hours": 0.0, "feedback_given": feedback_given}
-        )
-        item["hours"] += (ends_at - starts_at).total_seconds() / 3600
-    for item in items.values():
-        item["feedback_waiting"] = not item["feedback_given"] and operations.feedback_open(
-            item["session"]
-        )
-    return list(items.values())
+def _certificates_section(sender, person=None, **extra) -> dict:
+    """Receiver of ``my_enrolments_shown``: the certificates and feedback waiting of "Mes
+    formations" (``attendance/_my_certificates.html``), read before the page renders."""
+    return {"attended": attended_sessions(person)} if person is not None else {}
+
+
+my_enrolments_shown.connect(_certificates_section)

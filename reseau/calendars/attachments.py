@@ -134,7 +134,9 @@ def attach_invitations(
     """Put the first séance's invitation on ``mail`` and queue one message per other séance;
     return the messages that carry one."""
     wanted = _wanted(enrolment, method, invitations)
-    last = _last_sent(enrolment.person_id, [seance.id for seance, _ in wanted])
+    # Not flushed yet: ``mail`` is inserted once, with its calendar part (no UPDATE after).
+    with db.session.no_autoflush:
+        last = _last_sent(enrolment.person_id, [seance.id for seance, _ in wanted])
     now = utcnow()
     carriers: list[OutboxMail] = []
     for seance, kind in wanted:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar as month_calendar
 import enum
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
@@ -244,10 +245,15 @@ def _scoped(feed: Feed, columns) -> sa.Select:
                 ),
             )
         case Scope.CENTRE:
+            # One list of ids (hosted, or a member's), looked up by index: an OR of the two
+            # would scan every session.
+            hosted = so.aliased(TrainingSession)
             query = query.where(
-                sa.or_(
-                    TrainingSession.host_centre_id == subject,
-                    TrainingSession.id.in_(_member_sessions(subject)),
+                TrainingSession.id.in_(
+                    sa.union(
+                        sa.select(hosted.id).where(hosted.host_centre_id == subject),
+                        _member_sessions(subject),
+                    )
                 )
             )
         case Scope.CYCLE:
@@ -266,13 +272,14 @@ def _scoped(feed: Feed, columns) -> sa.Select:
     return query
 
 
-def _conditions(feed: Feed, now: datetime):
-    """Return (visible, expired, too_old) SQL conditions for a row of the scoped query."""
+def _conditions(feed: Feed, cutoff, window):
+    """Return (visible, expired, too_old) SQL conditions for a row of the scoped query:
+    ``cutoff`` is the ``horizon``, ``window`` the ``past_window`` (None: no window), values or
+    bound parameters."""
     cancelled = sa.or_(
         Seance.status == SeanceStatus.CANCELLED, TrainingSession.status == SessionStatus.CANCELLED
     )
-    expired = sa.and_(cancelled, Seance.updated_at < horizon(now))
-    window = past_window(now) if feed.subscription else None
+    expired = sa.and_(cancelled, Seance.updated_at < cutoff)
     too_old = Seance.ends_at < window if window is not None else sa.false()
     visible = sa.and_(
         TrainingSession.status != SessionStatus.DRAFT, sa.not_(expired), sa.not_(too_old)
@@ -280,6 +287,10 @@ def _conditions(feed: Feed, now: datetime):
     if feed.scope == Scope.PERSON:
         visible = sa.and_(visible, Enrolment.status.in_(IN_PERSON_FEED))
     return visible, expired, too_old
+
+
+def _window(feed: Feed, now: datetime) -> datetime | None:
+    return past_window(now) if feed.subscription else None
 
 
 def _max(expression) -> sa.ColumnElement:
@@ -313,10 +324,47 @@ def _subject_stamp(feed: Feed):
     return sa.select(table.updated_at).where(table.id == feed.subject_id).scalar_subquery()
 
 
-def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = None) -> Fingerprint:
-    """Return the ETag and Last-Modified of the feed, from one aggregate query."""
+# The fingerprint's statement is built once per kind of feed (building it costs more than
+# running it); the feed's subject and the day's limits are bound when it runs.
+_SUBJECT = sa.bindparam("feed_subject", type_=sa.Integer)
+_CUTOFF = sa.bindparam("feed_cutoff", type_=UTCDateTime)
+_WINDOW = sa.bindparam("feed_window", type_=UTCDateTime)
+
+
+def fingerprint(
+    feed: Feed, context: ical.FeedContext, now: datetime | None = None, connection=None
+) -> Fingerprint:
+    """Return the ETag and Last-Modified of the feed, from one aggregate query (on
+    ``connection``, else the ORM session's)."""
     now = now or utcnow()
-    visible, expired, too_old = _conditions(feed, now)
+    window = _window(feed, now)
+    parameters = {"feed_subject": feed.subject_id, "feed_cutoff": horizon(now)}
+    if window is not None:
+        parameters["feed_window"] = window
+    statement = _fingerprint_statement(feed.scope, window is not None)
+    reader = connection if connection is not None else db.session
+    row = list(reader.execute(statement, parameters).one())
+    shown_values, gone = row[1:8], row[8:11]
+    in_content = [*shown_values, *row[11:]]
+    moments = [value for value in (*row[3:8], gone[0], *row[11:]) if isinstance(value, datetime)]
+    if gone[1] is not None:
+        moments.append(gone[1] + CANCELLED_KEPT)
+    if gone[2] is not None:
+        moments.append(_window_exit(gone[2]))
+    last = min(max(moments, default=EPOCH), now).replace(microsecond=0)
+
+    key = "|".join(
+        str(part)
+        for part in (FORMAT_VERSION, feed, context, row[0], *[_text(v) for v in in_content])
+    )
+    return Fingerprint(etag=hashlib.sha256(key.encode()).hexdigest()[:32], last_modified=last)
+
+
+@functools.lru_cache(maxsize=32)
+def _fingerprint_statement(scope: Scope, windowed: bool) -> sa.Select:
+    """The one aggregate query of ``fingerprint``, for a feed of ``scope``."""
+    feed = Feed(scope, None if scope == Scope.CATALOGUE else _SUBJECT, "")
+    visible, expired, too_old = _conditions(feed, _CUTOFF, _WINDOW if windowed else None)
 
     def shown(expression):
         return sa.case((visible, expression))
@@ -356,21 +404,7 @@ def fingerprint(feed: Feed, context: ical.FeedContext, now: datetime | None = No
     )
     for row in rows:
         query = query.join(row, sa.true())
-    row = list(db.session.execute(query).one())
-    shown_values, gone = row[1:8], row[8:11]
-    in_content = [*shown_values, *row[11:]]
-    moments = [value for value in (*row[3:8], gone[0], *row[11:]) if isinstance(value, datetime)]
-    if gone[1] is not None:
-        moments.append(gone[1] + CANCELLED_KEPT)
-    if gone[2] is not None:
-        moments.append(_window_exit(gone[2]))
-    last = min(max(moments, default=EPOCH), now).replace(microsecond=0)
-
-    key = "|".join(
-        str(part)
-        for part in (FORMAT_VERSION, feed, context, row[0], *[_text(v) for v in in_content])
-    )
-    return Fingerprint(etag=hashlib.sha256(key.encode()).hexdigest()[:32], last_modified=last)
+    return query
 
 
 def _members(centre_id: int | None):
@@ -403,7 +437,7 @@ def _text(value) -> str:
 def load(feed: Feed, now: datetime | None = None) -> list[tuple[Seance, Enrolment | None]]:
     """Return the feed's séances in order, with the person's enrolment for a person feed."""
     now = now or utcnow()
-    visible = _conditions(feed, now)[0]
+    visible = _conditions(feed, horizon(now), _window(feed, now))[0]
     columns = [Seance, Enrolment] if feed.scope == Scope.PERSON else [Seance]
     query = (
         _scoped(feed, columns)

@@ -7,6 +7,7 @@ bytes, which is what lets a subscribed feed stay byte-for-byte identical while n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -74,8 +75,10 @@ def seance_uid(seance_id: int, host: str) -> str:
     return f"seance-{seance_id}@{host}"
 
 
+@functools.cache
 def paris_timezone() -> Timezone:
-    """Return the VTIMEZONE component for Europe/Paris."""
+    """Return the VTIMEZONE component for Europe/Paris: parsed once, and only ever read
+    (every calendar adds this same component; serialising it does not change it)."""
     return Timezone.from_ical(_PARIS_VTIMEZONE)
 
 
@@ -150,7 +153,9 @@ def seance_description(
         if visio and session.visio_url:
             lines.append(f"Lien de la visio : {session.visio_url}")
         else:
-            lines.append("En visio : le lien est donné aux personnes dont l'inscription est confirmée.")
+            lines.append(
+                "En visio : le lien est donné aux personnes dont l'inscription est confirmée."
+            )
     if session.what_to_bring:
         lines.append(f"À apporter : {session.what_to_bring.strip()}")
     if participants:

@@ -35,6 +35,7 @@ from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
 from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.core.database import lock_row, standalone_write, utcnow
 from reseau.core.extensions import db
+from reseau.core.http import revalidation_connection
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Bookkeeping only: a feed polled every few minutes writes at most this often.
@@ -179,21 +180,17 @@ def _address_query() -> sa.Select:
     )
 
 
-def _read_address(digest: str):
-    """Run the address query: Core, not the ORM (plain columns need none of its bookkeeping).
-
-    On PostgreSQL, on a connection of its own in autocommit mode, outside any transaction:
-    a 304 needs nothing else from the database, and a lone read needs no ROLLBACK (a round
-    trip). SQLite keeps the request's connection: its transactions are begun by hand (see
-    ``database.configure_sqlite``), and an autocommit connection would undo that.
-    """
-    if db.engine.dialect.name != "postgresql":
-        return db.session.connection().execute(_address_query(), {"digest": digest}).first()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+def _read_address(digest: str, connection=None):
+    """Run the address query: Core, not the ORM (plain columns need none of its bookkeeping),
+    on ``connection`` (``core.http.revalidation_connection``: on PostgreSQL, autocommit,
+    outside any transaction), else on one of its own."""
+    if connection is not None:
         return connection.execute(_address_query(), {"digest": digest}).first()
+    with revalidation_connection() as own:
+        return own.execute(_address_query(), {"digest": digest}).first()
 
 
-def find_token(token: str) -> FeedAddress | None:
+def find_token(token: str, connection=None) -> FeedAddress | None:
     """Return the address for ``token``, or None if no address ever had it.
 
     An address that exists but no longer works is ``gone`` (answered 410): revoked, its owner
@@ -203,7 +200,7 @@ def find_token(token: str) -> FeedAddress | None:
     """
     candidate = token if TOKEN_PATTERN.fullmatch(token) else "-" * 43
     digest = hash_token(candidate)
-    found = _read_address(digest)
+    found = _read_address(digest, connection)
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
     kind = FeedKind(found.kind)

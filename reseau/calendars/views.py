@@ -28,6 +28,7 @@ from reseau.catalogue.models import Cycle, SessionStatus, Theme, TrainingSession
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db, limiter
+from reseau.core.http import revalidation_connection
 from reseau.core.web import render_page, see_other
 from reseau.enrolment.operations import sees_visio_link
 from reseau.outbox import base_url
@@ -56,11 +57,16 @@ def _matching_etag(etag: str) -> str | None:
     return etag if request.if_none_match.star_tag else None
 
 
-def _serve(feed: Feed, *, public: bool, filename: str | None = None):
-    """Answer a feed: 304 from the fingerprint alone when the client's copy is current."""
+def _serve(feed: Feed, *, public: bool, filename: str | None = None, connection=None):
+    """Answer a feed: 304 from the fingerprint alone when the client's copy is current (read
+    on ``connection``, else on a ``revalidation_connection`` of its own)."""
     context = feed_context()
     now = utcnow()
-    mark = fingerprint(feed, context, now)
+    if connection is None:
+        with revalidation_connection() as own:
+            mark = fingerprint(feed, context, now, own)
+    else:
+        mark = fingerprint(feed, context, now, connection)
     # Plain header strings: this runs for every poll of every subscribed calendar.
     response = current_app.response_class(
         headers={
@@ -118,12 +124,13 @@ def _not_found(response) -> bool:
 # Guessing addresses: only the wrong ones count, per client address.
 @limiter.limit(_guess_limit, deduct_when=_not_found)
 def private_feed(token: str):
-    address = find_token(token)
-    if address is None:
-        abort(404)
-    if address.gone:
-        abort(410)  # for good: calendar apps may stop asking
-    response = _serve(_token_feed(address), public=False)
+    with revalidation_connection() as connection:
+        address = find_token(token, connection)
+        if address is None:
+            abort(404)
+        if address.gone:
+            abort(410)  # for good: calendar apps may stop asking
+        response = _serve(_token_feed(address), public=False, connection=connection)
     record_fetch(address)
     return response
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Callable
 
 import flask
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -56,9 +59,56 @@ def init_app(app) -> None:
     app.after_request(_retry_after_only_on_429)
     limiter.init_app(app)
     compress.init_app(app)
+    _end_reads_with_commit(app)
     if app.config.get("PROXY_FIX_HOPS"):
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def _end_reads_with_commit(app) -> None:
+    """On PostgreSQL, end a GET's transaction that wrote nothing with COMMIT, not ROLLBACK.
+
+    Both end a read alike, but psycopg forgets every prepared statement of the connection on
+    a ROLLBACK: each request would then plan every query again (the feed fingerprint's plan
+    alone costs more than running it). A request that raised, or wrote (a flush, an UPDATE:
+    see ``_note_writes``), is rolled back as before.
+    """
+    from reseau.core.extensions import db
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+
+    @app.teardown_request
+    def _commit_reads(exc):
+        if exc is not None or flask.request.method not in ("GET", "HEAD"):
+            return
+        if not db.session.registry.has():
+            return
+        session = db.session()
+        if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+            return
+        if session.in_transaction():
+            session.commit()
+
+
+_WROTE = "reseau_wrote"
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def _note_flush(session, context):
+    session.info[_WROTE] = True
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _note_writes(state):
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _forget_writes(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def _retry_after_only_on_429(response):
@@ -86,6 +136,26 @@ def _add_security_headers(app) -> None:
 
 
 # --- public pages cached by HTTP ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def revalidation_connection():
+    """The connection a conditional GET reads its fingerprint from.
+
+    On PostgreSQL, a connection of its own in autocommit mode: no BEGIN, no ROLLBACK (which
+    would make psycopg forget its prepared statements), one round trip per read, and the
+    ORM session is never opened for a 304. SQLite keeps the request's connection: its
+    transactions are begun by hand (``database.configure_sqlite``), and an autocommit
+    connection would undo that.
+    """
+    from reseau.core.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        yield db.session.connection()
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
+
 
 # Bump when the HTML changes for the same rows (new wording, new template): every ETag moves.
 PUBLIC_PAGE_FORMAT = "1"
@@ -129,7 +199,8 @@ def _cache_headers(response, etag: str):
 def public_cacheable(fingerprint: Callable[..., object]):
     """Let HTTP caches (the browser, a reverse proxy) keep an anonymous visitor's GET of a page.
 
-    ``fingerprint(*args, **kwargs)`` returns, from one cheap query, everything the page's
+    ``fingerprint(connection, *args, **kwargs)`` returns, from one cheap query on
+    ``connection`` (a ``revalidation_connection``: no ORM session), everything the page's
     bytes depend on (the rows' own versions), or None when the page is not cacheable (then
     the view decides, e.g. a 404). The ETag is a hash of it, of the address and of the htmx
     headers; a client that already holds it gets a 304 without the page being rendered. The
@@ -150,7 +221,8 @@ def public_cacheable(fingerprint: Callable[..., object]):
                 or session.get("_flashes")
             ):
                 return view(*args, **kwargs)
-            parts = fingerprint(*args, **kwargs)
+            with revalidation_connection() as connection:
+                parts = fingerprint(connection, *args, **kwargs)
             if parts is None:
                 return view(*args, **kwargs)
             etag = _page_etag(parts)

@@ -6,6 +6,7 @@ viewer may not see it.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -64,6 +65,21 @@ def open_campaigns_for(person: User) -> list[DiagnosticCampaign]:
         .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
     )
     return [campaign for campaign in campaigns if is_eligible(campaign, person)]
+
+
+def has_open_campaign_for(person: User) -> bool:
+    """Whether an open campaign is meant for ``person`` (the navigation's link, on every
+    page): one statement built once, plain columns, no campaign loaded."""
+    audiences = db.session.scalars(_open_audiences(), {"today": today_paris()})
+    return any(person.category in AUDIENCE_CATEGORIES[audience] for audience in audiences)
+
+
+@functools.cache
+def _open_audiences() -> sa.Select:
+    today = sa.bindparam("today", type_=sa.Date)
+    return sa.select(DiagnosticCampaign.audience).where(
+        DiagnosticCampaign.opens_on <= today, DiagnosticCampaign.closes_on >= today
+    )
 
 
 def has_answers():

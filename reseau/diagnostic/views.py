@@ -704,5 +704,5 @@ def has_open_diagnostic() -> bool:
     if not current_user.is_authenticated:
         return False
     if "has_open_diagnostic" not in g:
-        g.has_open_diagnostic = bool(queries.open_campaigns_for(current_user))
+        g.has_open_diagnostic = queries.has_open_campaign_for(current_user)
     return g.has_open_diagnostic

@@ -6,6 +6,7 @@ the visitor's own enrolment: the catalogue room below stays unaware of enrolment
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -33,7 +34,7 @@ from reseau.catalogue.queries import (
     get_session_or_404,
     get_theme_by_slug_or_404,
 )
-from reseau.core.database import utcnow
+from reseau.core.database import UTCDateTime, utcnow
 from reseau.core.extensions import db
 from reseau.core.http import public_cacheable
 from reseau.core.i18n import date_fr
@@ -62,47 +63,49 @@ def _month_choices(now: datetime) -> list[tuple[str, str]]:
     return choices
 
 
-def _version(model, *conditions) -> sa.Select:
+def _version(model, *conditions) -> list:
     """count, sum of ids and latest change of ``model``'s rows: moves when one changes."""
-    return sa.select(
-        sa.func.count(model.id),
-        sa.func.coalesce(sa.func.sum(model.id), 0),
-        sa.func.max(model.updated_at),
-    ).where(*conditions)
+    return [
+        sa.select(sa.func.count(model.id)).where(*conditions),
+        sa.select(sa.func.coalesce(sa.func.sum(model.id), 0)).where(*conditions),
+        sa.select(sa.func.max(model.updated_at)).where(*conditions),
+    ]
 
 
-def _seats_version(sessions) -> sa.Select:
-    """What the seats left of ``sessions`` depend on, from the enrolment queue's index alone:
-    how many seats are held, and which sessions hold them (sums of the session ids and their
-    squares move whenever a seat moves from one session to another)."""
-    session_id = Enrolment.session_id
-    return sa.select(
-        sa.func.count(),
-        sa.func.coalesce(sa.func.sum(session_id), 0),
-        sa.func.coalesce(sa.func.sum(session_id * session_id), 0),
-    ).where(session_id.in_(sessions), Enrolment.status.in_(HOLDING))
+_NOW = sa.bindparam("now", type_=UTCDateTime)
 
 
-def _upcoming(now: datetime):
+def _upcoming(now):
     return sa.and_(
         TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= now
     )
 
 
-def _catalogue_fingerprint(**_):
+@functools.cache
+def _catalogue_version() -> sa.Select:
+    """One row, one statement, from indexes only: which sessions are upcoming (count and sum
+    of ids, from ``ix_training_session_status_ends``: a session that ends leaves the list),
+    the latest change of any session and of any enrolment (a seat taken or freed anywhere:
+    an enrolment is only deleted with its session), and the filters' small lists."""
+    parts = [
+        sa.select(sa.func.count(TrainingSession.id)).where(_upcoming(_NOW)),
+        sa.select(sa.func.coalesce(sa.func.sum(TrainingSession.id), 0)).where(_upcoming(_NOW)),
+        sa.select(sa.func.max(TrainingSession.updated_at)),
+        sa.select(sa.func.max(Enrolment.updated_at)),
+        *_version(Theme),
+        *_version(Cycle),
+        *_version(Module),
+        sa.select(sa.func.count(Department.id)),
+        sa.select(sa.func.max(Department.name)),
+    ]
+    return sa.select(*(part.scalar_subquery() for part in parts))
+
+
+def _catalogue_fingerprint(connection, **_):
     """What the catalogue's pages show: the upcoming sessions, their seats, the filters' lists."""
     now = utcnow()
-    upcoming = sa.select(TrainingSession.id).where(_upcoming(now))
-    parts = [
-        _version(TrainingSession, _upcoming(now)),
-        _seats_version(upcoming),
-        _version(Theme),
-        _version(Cycle),
-        _version(Module),
-        sa.select(sa.func.count(Department.id), sa.func.max(Department.name)),
-    ]
-    rows = [tuple(db.session.execute(part).one()) for part in parts]
-    return (now.strftime("%Y-%m-%d"), rows)
+    row = connection.execute(_catalogue_version(), {"now": now}).one()
+    return (now.strftime("%Y-%m-%d"), tuple(row))
 
 
 @bp.route("/catalogue")
@@ -136,9 +139,17 @@ def public_catalogue():
     )
 
 
-def _session_fingerprint(session_id: int):
+def _session_fingerprint(connection, session_id: int):
     """What a session's public page shows: the session, its séances, trainers, seats, names."""
-    now = utcnow()
+    row = connection.execute(_session_version(), {"session_id": session_id, "now": utcnow()})
+    row = row.first()
+    return None if row is None else tuple(row)
+
+
+@functools.cache
+def _session_version() -> sa.Select:
+    """The one statement of ``_session_fingerprint``, built once."""
+    session_id = sa.bindparam("session_id", type_=sa.Integer)
     trainers = sa.select(session_trainer.c.user_id).where(
         session_trainer.c.session_id == session_id
     )
@@ -146,56 +157,49 @@ def _session_fingerprint(session_id: int):
     def scalar(query):
         return query.scalar_subquery()
 
-    row = db.session.execute(
-        sa.select(
-            TrainingSession.updated_at,
-            TrainingSession.starts_at <= now,
-            TrainingSession.enrolment_deadline < now,
-            scalar(sa.select(sa.func.count(Seance.id)).where(Seance.session_id == session_id)),
-            scalar(
-                sa.select(sa.func.max(Seance.updated_at)).where(Seance.session_id == session_id)
-            ),
-            scalar(
-                sa.select(sa.func.count(Enrolment.id)).where(
-                    Enrolment.session_id == session_id, Enrolment.status.in_(HOLDING)
+    return sa.select(
+        TrainingSession.updated_at,
+        TrainingSession.starts_at <= _NOW,
+        TrainingSession.enrolment_deadline < _NOW,
+        scalar(sa.select(sa.func.count(Seance.id)).where(Seance.session_id == session_id)),
+        scalar(sa.select(sa.func.max(Seance.updated_at)).where(Seance.session_id == session_id)),
+        scalar(
+            sa.select(sa.func.count(Enrolment.id)).where(
+                Enrolment.session_id == session_id, Enrolment.status.in_(HOLDING)
+            )
+        ),
+        scalar(sa.select(sa.func.coalesce(sa.func.sum(User.id), 0)).where(User.id.in_(trainers))),
+        scalar(sa.select(sa.func.max(User.updated_at)).where(User.id.in_(trainers))),
+        scalar(
+            sa.select(Theme.updated_at)
+            .where(Theme.id == TrainingSession.theme_id)
+            .correlate(TrainingSession)
+        ),
+        scalar(
+            sa.select(Cycle.updated_at)
+            .join(Module, Module.cycle_id == Cycle.id)
+            .where(Module.id == TrainingSession.module_id)
+            .correlate(TrainingSession)
+        ),
+        scalar(  # the programme sheet
+            sa.select(Module.updated_at)
+            .where(Module.id == TrainingSession.module_id)
+            .correlate(TrainingSession)
+        ),
+        # The place's accessibility (the host centre's or the session's own address).
+        scalar(
+            sa.select(sa.func.max(PlaceAccessibility.updated_at))
+            .where(
+                sa.or_(
+                    PlaceAccessibility.session_id == TrainingSession.id,
+                    PlaceAccessibility.centre_id == TrainingSession.host_centre_id,
                 )
-            ),
-            scalar(
-                sa.select(sa.func.coalesce(sa.func.sum(User.id), 0)).where(User.id.in_(trainers))
-            ),
-            scalar(sa.select(sa.func.max(User.updated_at)).where(User.id.in_(trainers))),
-            scalar(
-                sa.select(Theme.updated_at)
-                .where(Theme.id == TrainingSession.theme_id)
-                .correlate(TrainingSession)
-            ),
-            scalar(
-                sa.select(Cycle.updated_at)
-                .join(Module, Module.cycle_id == Cycle.id)
-                .where(Module.id == TrainingSession.module_id)
-                .correlate(TrainingSession)
-            ),
-            scalar(  # the programme sheet
-                sa.select(Module.updated_at)
-                .where(Module.id == TrainingSession.module_id)
-                .correlate(TrainingSession)
-            ),
-            # The place's accessibility (the host centre's or the session's own address).
-            scalar(
-                sa.select(sa.func.max(PlaceAccessibility.updated_at))
-                .where(
-                    sa.or_(
-                        PlaceAccessibility.session_id == TrainingSession.id,
-                        PlaceAccessibility.centre_id == TrainingSession.host_centre_id,
-                    )
-                )
-                .correlate(TrainingSession)
-            ),
-            # The référent·es handicap whose contact the page shows.
-            *contacts_fingerprint(),
-        ).where(TrainingSession.id == session_id)
-    ).first()
-    return None if row is None else tuple(row)
+            )
+            .correlate(TrainingSession)
+        ),
+        # The référent·es handicap whose contact the page shows.
+        *contacts_fingerprint(),
+    ).where(TrainingSession.id == session_id)
 
 
 @bp.route("/catalogue/sessions/<int:session_id>")
@@ -209,7 +213,8 @@ def public_session(session_id: int):
             *list_options(),
             *accessibility_options(),
             so.selectinload(TrainingSession.seances),
-            so.selectinload(TrainingSession.trainers),
+            # The trainers' names: not their roles (a query for nothing shown).
+            so.selectinload(TrainingSession.trainers).lazyload(User.role_rows),
         ),
     )
     overlap = None

@@ -41,6 +41,8 @@ class Enrolment(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("session_id", "person_id"),
         sa.Index("ix_enrolment_queue", "session_id", "status", "queued_at"),
+        # The latest change of any enrolment (seats moved): the catalogue's ETag.
+        sa.Index("ix_enrolment_updated_at", "updated_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

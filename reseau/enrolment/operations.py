@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -86,14 +87,26 @@ def lock_session(session: TrainingSession) -> TrainingSession:
 
 def _holders(session: TrainingSession) -> tuple[int, Counter]:
     """Return (seats held, seats held per centre id) for a locked session."""
+    taken, per_centre, _ = _queue_counts(session)
+    return taken, per_centre
+
+
+def _queue_counts(session: TrainingSession) -> tuple[int, Counter, int]:
+    """Return (seats held, seats held per centre id, people waiting) for a locked session,
+    in one query."""
+    waiting = Enrolment.status == EnrolmentStatus.WAITLISTED
     rows = db.session.execute(
-        sa.select(User.centre_id, sa.func.count(Enrolment.id))
+        sa.select(
+            User.centre_id,
+            sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
+            sa.func.count(sa.case((waiting, Enrolment.id))),
+        )
         .join(User, User.id == Enrolment.person_id)
-        .where(Enrolment.session_id == session.id, Enrolment.status.in_(HOLDING))
+        .where(Enrolment.session_id == session.id, Enrolment.status.in_(ACTIVE))
         .group_by(User.centre_id)
     ).all()
-    per_centre = Counter({centre_id: count for centre_id, count in rows})
-    return sum(per_centre.values()), per_centre
+    per_centre = Counter({centre_id: held for centre_id, held, _ in rows if held})
+    return sum(per_centre.values()), per_centre, sum(waits for _, _, waits in rows)
 
 
 def _check_open(session: TrainingSession, now: datetime) -> None:
@@ -145,6 +158,14 @@ def _actor_id(actor) -> int | None:
 # --- Changing ----------------------------------------------------------------------------
 
 
+class Enrolled(NamedTuple):
+    """What ``enrol_counted`` decided, and what it counted under the lock to decide it."""
+
+    enrolment: Enrolment
+    seats_left: int  # after this enrolment
+    position: int | None  # on the waitlist, when waitlisted
+
+
 def enrol(
     person: User,
     session: TrainingSession,
@@ -158,41 +179,54 @@ def enrol(
     Raises EnrolmentError (already enrolled, deadline passed, session not open) or
     OverlapNeedsConfirmation unless ``confirm_overlap``.
     """
+    return enrol_counted(
+        person, session, actor=actor, confirm_overlap=confirm_overlap, now=now
+    ).enrolment
+
+
+def enrol_counted(
+    person: User,
+    session: TrainingSession,
+    *,
+    actor: User,
+    confirm_overlap: bool = False,
+    now: datetime | None = None,
+) -> Enrolled:
+    """``enrol``, returning the seats left and the waitlist position too (the enrol button
+    shows them: counted under the lock, they need no query after the commit).
+
+    What only the person's own requests change (their enrolment here, their other sessions)
+    is read before the session's lock, and the enrolment re-read under it: the lock is held
+    for counting the seats and writing.
+    """
     now = now or utcnow()
-    session = lock_session(session)
+    self_ = _actor_id(actor) == person.id
     _check_open(session, now)
     enrolment = get_enrolment(session, person)
-    if enrolment is not None:
-        db.session.refresh(enrolment)
-        if enrolment.status in ACTIVE:
-            raise EnrolmentError(_already_message(enrolment, self_=_actor_id(actor) == person.id))
+    if enrolment is not None and enrolment.status in ACTIVE:
+        raise EnrolmentError(_already_message(enrolment, self_=self_))
     if not confirm_overlap:
         other = find_overlap(person, session)
         if other is not None:
             raise OverlapNeedsConfirmation(other)
+    session = lock_session(session)
+    _check_open(session, now)
+    if enrolment is not None:
+        db.session.refresh(enrolment)
+        if enrolment.status in ACTIVE:
+            raise EnrolmentError(_already_message(enrolment, self_=self_))
     # A referent (or the coordinator) enrolling someone has validated the request already.
     validated = _validates(actor, person)
     # Count under the lock, before adding the new row (no autoflush of a half-built row).
-    taken, per_centre = _holders(session)
-    reason = ""
-    if taken >= session.capacity:
-        status, reason = EnrolmentStatus.WAITLISTED, FULL_REASON
-    elif (
-        session.centre_cap
-        and person.centre_id is not None
-        and per_centre[person.centre_id] >= session.centre_cap
-    ):
-        status, reason = EnrolmentStatus.WAITLISTED, centre_reason(session.centre_cap)
-    elif session.requires_validation and not validated:
-        status = EnrolmentStatus.PENDING
-    else:
-        status = EnrolmentStatus.CONFIRMED
+    taken, per_centre, waiting = _queue_counts(session)
+    status, reason = _new_status(session, person, taken, per_centre, validated)
     if enrolment is None:
         enrolment = Enrolment(session=session, person=person)
         db.session.add(enrolment)
     enrolment.status = status
     enrolment.waitlist_reason = reason
     # Arrival order is the order in which enrolments take the lock: stamp it now, under it.
+    # A new waitlisted enrolment is thus at the back of the queue: position waiting + 1.
     enrolment.queued_at = utcnow()
     enrolment.enrolled_by_id = _actor_id(actor)
     enrolment.decided_by_id = _actor_id(actor) if validated else None
@@ -201,13 +235,32 @@ def enrol(
     enrolment.cancelled_by_id = None
     enrolment.reminder_sent_at = None
     db.session.flush()
-    if enrolment.status == EnrolmentStatus.WAITLISTED:
-        notifications.waitlisted(enrolment, waitlist_position(enrolment))
-    elif enrolment.status == EnrolmentStatus.PENDING:
+    position = waiting + 1 if status == EnrolmentStatus.WAITLISTED else None
+    if status == EnrolmentStatus.WAITLISTED:
+        notifications.waitlisted(enrolment, position)
+    elif status == EnrolmentStatus.PENDING:
         notifications.pending(enrolment)
     else:
         notifications.confirmed(enrolment)
-    return enrolment
+    left = max(session.capacity - taken - (status in HOLDING), 0)
+    return Enrolled(enrolment, left, position)
+
+
+def _new_status(
+    session: TrainingSession, person: User, taken: int, per_centre: Counter, validated: bool
+) -> tuple[EnrolmentStatus, str]:
+    """The status (and waitlist reason) of a new enrolment, from the counts under the lock."""
+    if taken >= session.capacity:
+        return EnrolmentStatus.WAITLISTED, FULL_REASON
+    if (
+        session.centre_cap
+        and person.centre_id is not None
+        and per_centre[person.centre_id] >= session.centre_cap
+    ):
+        return EnrolmentStatus.WAITLISTED, centre_reason(session.centre_cap)
+    if session.requires_validation and not validated:
+        return EnrolmentStatus.PENDING, ""
+    return EnrolmentStatus.CONFIRMED, ""
 
 
 def cancel(

@@ -6,6 +6,7 @@ viewer may not see it.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -134,28 +135,38 @@ def get_enrolment(session: TrainingSession, person: User) -> Enrolment | None:
 
 
 def find_overlap(person: User, session: TrainingSession) -> TrainingSession | None:
-    """Return another session ``person`` is confirmed in whose séances overlap this one's."""
-    mine = [s for s in session.seances if s.status == SeanceStatus.SCHEDULED]
-    if not mine:
-        return None
-    other_seance = so.aliased(Seance)
-    overlaps = sa.or_(
-        *(
-            sa.and_(other_seance.starts_at < s.ends_at, other_seance.ends_at > s.starts_at)
-            for s in mine
-        )
-    )
+    """Return another session ``person`` is confirmed in whose séances overlap this one's.
+
+    One statement, built once: the session's own scheduled séances are joined in SQL (no
+    séance loaded, no expression built per séance)."""
     return db.session.scalar(
+        _overlap_statement(), {"session_id": session.id, "person_id": person.id}
+    )
+
+
+@functools.cache
+def _overlap_statement() -> sa.Select:
+    other, mine = so.aliased(Seance), so.aliased(Seance)
+    session_id = sa.bindparam("session_id", type_=sa.Integer)
+    return (
         sa.select(TrainingSession)
         .join(Enrolment, Enrolment.session_id == TrainingSession.id)
-        .join(other_seance, other_seance.session_id == TrainingSession.id)
+        .join(other, other.session_id == TrainingSession.id)
+        .join(
+            mine,
+            sa.and_(
+                mine.session_id == session_id,
+                mine.status == SeanceStatus.SCHEDULED,
+                other.starts_at < mine.ends_at,
+                other.ends_at > mine.starts_at,
+            ),
+        )
         .where(
-            Enrolment.person_id == person.id,
+            Enrolment.person_id == sa.bindparam("person_id", type_=sa.Integer),
             Enrolment.status == EnrolmentStatus.CONFIRMED,
-            TrainingSession.id != session.id,
+            TrainingSession.id != session_id,
             TrainingSession.status == SessionStatus.PUBLISHED,
-            other_seance.status == SeanceStatus.SCHEDULED,
-            overlaps,
+            other.status == SeanceStatus.SCHEDULED,
         )
         .order_by(TrainingSession.starts_at)
         .limit(1)

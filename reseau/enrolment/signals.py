@@ -6,6 +6,11 @@ None when it was deduplicated); ``method`` is "REQUEST" (confirmation, promotion
 or "CANCEL" (cancellation of the enrolment or of the session); ``invitations`` names some
 séances only, ``[(seance_id, "REQUEST" | "CANCEL")]`` (a change of programme). The calendars
 room attaches the invitations (one séance per message) to it.
+
+``my_enrolments_shown.send(app, person=person)`` is sent by "Mes formations" before it
+renders; each receiver returns a dict added to the template's context (the attendance room:
+the certificates of the sessions attended), so that sections of rooms above this one read
+their data in the view, not from inside the template.
 """
 
 from blinker import Namespace
@@ -13,3 +18,4 @@ from blinker import Namespace
 _signals = Namespace()
 
 enrolment_mail_queued = _signals.signal("enrolment-mail-queued")
+my_enrolments_shown = _signals.signal("my-enrolments-shown")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, request, url_for
+from flask import abort, current_app, flash, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +17,7 @@ from reseau.accounts.access import (
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.adjustments import operations as adjustment_ops
 from reseau.adjustments import queries as adjustment_queries
-from reseau.catalogue.models import PromotionMode, SessionStatus, TrainingSession
+from reseau.catalogue.models import PromotionMode, Seance, SessionStatus, TrainingSession
 from reseau.catalogue.queries import get_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
@@ -46,6 +46,7 @@ from reseau.enrolment.forms import (
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.operations import EnrolmentError, OverlapNeedsConfirmation
 from reseau.enrolment.queries import get_enrolment_or_404, get_managed_enrolment_or_404
+from reseau.enrolment.signals import my_enrolments_shown
 
 # The séances, for the enrol/cancel component (overlaps, dates).
 SEANCES = (so.selectinload(TrainingSession.seances),)
@@ -62,22 +63,27 @@ def enrolment_context(
     error: str | None = None,
     overlap=None,
     form: EnrolForm | None = None,
+    enrolled: operations.Enrolled | None = None,
 ):
-    """Everything the enrol/cancel component needs for the current visitor."""
+    """Everything the enrol/cancel component needs for the current visitor; ``enrolled``:
+    what an enrolment just counted (its seats and position), instead of counting again."""
     enrolment = None
     position = None
     adjustment = None
-    if current_user.is_authenticated:
+    if enrolled is not None:
+        enrolment, position = enrolled.enrolment, enrolled.position
+    elif current_user.is_authenticated:
         enrolment = operations.get_enrolment(session, current_user)
         if enrolment is not None:
             position = operations.waitlist_position(enrolment)
+    if current_user.is_authenticated:
         adjustment = adjustment_queries.request_for(current_user, session.id)
     now = utcnow()
     return {
         "session": session,
         "enrolment": enrolment,
         "position": position,
-        "left": operations.seats_left(session),
+        "left": enrolled.seats_left if enrolled is not None else operations.seats_left(session),
         "open": session.enrolment_open(now),
         "deadline_passed": session.enrolment_deadline_passed(now),
         "started": session.has_started(now),
@@ -92,6 +98,19 @@ def enrolment_context(
         and operations.sees_visio_link(current_user, session, enrolment)
         else "",
     }
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring what the session loaded: the answer that follows shows the
+    rows as this transaction wrote them, without reading them again (on SQLite a read after
+    the commit would begin a new write transaction, and queue behind the other writers)."""
+    session = db.session()
+    expiring = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def manager_enrol_form(session: TrainingSession, formdata=None):
@@ -173,13 +192,16 @@ def seat_counts(sessions) -> dict[int, tuple[int, int]]:
     return operations.seats_and_waitlists(session.id for session in sessions)
 
 
-def _enrolled_message(enrolment: Enrolment) -> str:
-    if enrolment.status == EnrolmentStatus.CONFIRMED:
+def _enrolled_message(enrolled: operations.Enrolled) -> str:
+    status = enrolled.enrolment.status
+    if status == EnrolmentStatus.CONFIRMED:
         return "Votre inscription est confirmée. Un e-mail de confirmation vous a été envoyé."
-    if enrolment.status == EnrolmentStatus.PENDING:
+    if status == EnrolmentStatus.PENDING:
         return "Votre demande est transmise à votre centre, qui doit la valider."
-    position = operations.waitlist_position(enrolment)
-    return f"La session est complète : vous êtes sur la liste d'attente, en position {position}."
+    return (
+        "La session est complète : vous êtes sur la liste d'attente, "
+        f"en position {enrolled.position}."
+    )
 
 
 # --- The participant's own enrolments ----------------------------------------------------
@@ -195,13 +217,13 @@ def enrol(session_id: int):
             abort(400)
         return _refused_request(session, form)
     try:
-        enrolment = operations.enrol(
+        enrolled = operations.enrol_counted(
             current_user, session, actor=current_user, confirm_overlap=form.confirm_overlap.data
         )
         adjustment_ops.record_request(
             current_user, session, form.adjustment.data, actor=current_user
         )
-        db.session.commit()
+        commit_keeping_loaded()
     except OverlapNeedsConfirmation as refusal:
         db.session.rollback()
         return _component(
@@ -215,8 +237,8 @@ def enrol(session_id: int):
         db.session.rollback()
         return _component(session, status=409, error=DOUBLE_CLICK)
     if not wants_fragment():
-        flash(_enrolled_message(enrolment), "success")
-    return _component(session)
+        flash(_enrolled_message(enrolled), "success")
+    return _component(enrolled.enrolment.session, enrolled=enrolled)
 
 
 @bp.route("/catalogue/sessions/<int:session_id>/desinscription", methods=["POST"])
@@ -329,23 +351,33 @@ def _cancel_wording(enrolment: Enrolment, own: bool) -> dict:
 @login_required
 def my_enrolments():
     now = utcnow()
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
+    # How many séances each session has, in the same statement (no séance loaded).
+    seance_count = (
+        sa.select(sa.func.count(Seance.id))
+        .where(Seance.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Enrolment, seance_count)
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .options(
-            so.contains_eager(Enrolment.session).selectinload(TrainingSession.seances),
-            so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre),
-        )
+        .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
         .where(Enrolment.person_id == current_user.id)
         .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
         .limit(500)
     ).all()
+    enrolments = [enrolment for enrolment, _ in rows]
+    seances = {enrolment.session_id: count for enrolment, count in rows}
     upcoming = [e for e in enrolments if e.session.ends_at is None or e.session.ends_at >= now]
     upcoming.reverse()
     past = [e for e in enrolments if e not in upcoming]
     positions = queries.waitlist_positions(
         [e for e in upcoming if e.status == EnrolmentStatus.WAITLISTED]
     )
+    sections = {}
+    person = current_user._get_current_object()
+    for _, section in my_enrolments_shown.send(current_app._get_current_object(), person=person):
+        sections.update(section or {})
     return render_page(
         "enrolment/my_enrolments.html",
         upcoming=upcoming,
@@ -354,6 +386,8 @@ def my_enrolments():
         adjustments=adjustment_queries.requests_by_session(current_user),
         form=ActionForm(formdata=None),
         now=now,
+        seances=seances,
+        **sections,
     )
 
 
@@ -426,8 +460,9 @@ def centre_enrolments():
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .options(
             so.contains_eager(Enrolment.session),
-            so.joinedload(Enrolment.person),
-            so.joinedload(Enrolment.enrolled_by),
+            # Names only: not the people's roles (two more queries for nothing shown).
+            so.joinedload(Enrolment.person).lazyload(User.role_rows),
+            so.joinedload(Enrolment.enrolled_by).lazyload(User.role_rows),
         )
         .where(Enrolment.person_id.in_(people), TrainingSession.ends_at >= utcnow())
     )

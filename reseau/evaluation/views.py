@@ -17,6 +17,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.core.web import autosaved, form_status, render_page, see_other
 from reseau.diagnostic.models import DiagnosticCampaign
+from reseau.enrolment.signals import my_enrolments_shown
 from reseau.evaluation import bp, queries
 from reseau.evaluation import operations as ops
 from reseau.evaluation.forms import (
@@ -49,19 +50,25 @@ def session_cold_results(session_id: int) -> dict:
     }
 
 
-@bp.app_template_global()
-def my_cold_questionnaires() -> list[ColdAnswer]:
-    """The cold questionnaires sent to the current person and not finished ("Mes
-    formations" lists them). One query."""
-    if not current_user.is_authenticated:
-        return []
+def my_cold_questionnaires(person) -> list[ColdAnswer]:
+    """The cold questionnaires sent to ``person`` and not finished ("Mes formations" lists
+    them). One query."""
     return db.session.scalars(
         sa.select(ColdAnswer)
         .options(so.joinedload(ColdAnswer.session))
-        .where(ColdAnswer.person_id == current_user.id, ColdAnswer.submitted_at.is_(None))
+        .where(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_(None))
         .order_by(ColdAnswer.sent_at.desc())
         .limit(20)
     ).all()
+
+
+def _cold_section(sender, person=None, **extra) -> dict:
+    """Receiver of ``my_enrolments_shown``: the cold questionnaires of "Mes formations"
+    (``evaluation/_my_cold.html``), read before the page renders."""
+    return {"cold_waiting": my_cold_questionnaires(person)} if person is not None else {}
+
+
+my_enrolments_shown.connect(_cold_section)
 
 
 def _own_answer_or_404(session_id: int) -> ColdAnswer:

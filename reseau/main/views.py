@@ -8,7 +8,7 @@ from flask import render_template
 from flask_login import current_user
 
 from reseau.adjustments.queries import open_count, reads_requests
-from reseau.attendance.views import my_attended_sessions
+from reseau.attendance.queries import attended_sessions
 from reseau.core.database import utcnow
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.evaluation.queries import latest_centre_review
@@ -57,7 +57,7 @@ def home():
 def _my_closed_sessions() -> dict:
     """Feedback waiting, and the certificates of sessions closed lately (older ones are in
     "Mes formations"), from the attendance room's list."""
-    attended = my_attended_sessions()
+    attended = attended_sessions(current_user)
     since = utcnow() - RECENT_CERTIFICATES
     return {
         "feedback_waiting": [item for item in attended if item["feedback_waiting"]],

@@ -294,3 +294,20 @@ def test_capacity_grown_elsewhere_promotes_before_commit(app):
     session.capacity = 1  # fewer seats never cancel anyone
     db.session.commit()
     assert enrolments[1].status == CONFIRMED
+
+
+def test_enrol_counted_gives_what_the_queue_would_say(app):
+    """The seats left and the waitlist position counted under the lock are those the
+    room's reads give afterwards (the enrol button shows them without reading again)."""
+    session = make_session(capacity=2)
+    people = [make_user() for _ in range(4)]
+    outcomes = [ops.enrol_counted(p, session, actor=p) for p in people]
+    for outcome in outcomes:
+        assert outcome.position == ops.waitlist_position(outcome.enrolment)
+    assert [o.seats_left for o in outcomes] == [1, 0, 0, 0]
+    assert [o.position for o in outcomes] == [None, None, 1, 2]
+    # A cancelled place comes back: the next enrolment sees it, and is counted on it.
+    ops.cancel(outcomes[3].enrolment, actor=people[3])
+    again = ops.enrol_counted(people[3], session, actor=people[3])
+    assert (again.enrolment.status, again.position) == (WAITLISTED, 2)
+    assert again.position == ops.waitlist_position(again.enrolment)
