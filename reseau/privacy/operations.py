@@ -151,8 +151,9 @@ def _rows_of(person: User) -> dict[str, list]:
         DiagnosticResponse.person_id == person.id,
         DiagnosticResponse.id,
         so.joinedload(DiagnosticResponse.campaign),
-        so.selectinload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
-        # Joined, not a query of its own: a person has few responses, each few answers.
+        # Joined, not queries of their own: a person has few responses, each a few dozen
+        # answers at most (the rows multiply, the round trips do not).
+        so.joinedload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
         so.joinedload(DiagnosticResponse.question_answers),
     )
     cold_answers = _all(
