@@ -6,6 +6,10 @@ None when it was deduplicated); ``method`` is "REQUEST" (confirmation, promotion
 or "CANCEL" (cancellation of the enrolment or of the session); ``invitations`` names some
 séances only, ``[(seance_id, "REQUEST" | "CANCEL")]`` (a change of programme). The calendars
 room attaches the invitations (one séance per message) to it.
+
+``enrolments_changed.send(session, person_ids=[...])``: enrolments of ``session`` changed
+status (enrolled, cancelled, approved, declined, offered, promoted, expired), in the
+transaction of the change; the attendance room updates the bilan's summary rows.
 """
 
 from blinker import Namespace
@@ -13,3 +17,4 @@ from blinker import Namespace
 _signals = Namespace()
 
 enrolment_mail_queued = _signals.signal("enrolment-mail-queued")
+enrolments_changed = _signals.signal("enrolments-changed")

@@ -161,11 +161,11 @@ def _update(row: RowPlan, *, actor: User) -> None:
             "email": person.email or "",
             "phone": values.get("phone") or person.phone,
             "category": row.category or person.category,
+            # Given, it replaces the one held (update_person tells the rooms that count it).
+            **({"sub_category": values["sub_category"]} if values.get("sub_category") else {}),
         },
         actor=actor,
     )
-    if values.get("sub_category"):
-        person.sub_category = values["sub_category"]
 
 
 def send_kept_invitations(actor: User) -> int:

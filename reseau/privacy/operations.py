@@ -19,6 +19,7 @@ from flask import current_app
 
 from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
 from reseau.accounts.subcategories import anonymous_sub_category
+from reseau.attendance import rollups
 from reseau.attendance.models import Attendance, Feedback
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
@@ -333,6 +334,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
         summary=reason or f"Anonymisation de la personne n°{person.id}",
     )
     db.session.flush()
+    rollups.refresh_person(person.id)  # the bilan counts them under the anonymous label
 
 
 def _copies_of(person: User) -> dict[str, str]:

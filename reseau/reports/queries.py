@@ -29,7 +29,16 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from reseau.accounts.models import Category, Centre, Department, User
-from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.attendance.models import (
+    Attendance,
+    AttendanceStatus,
+    BilanSessionCategory,
+    BilanSessionCount,
+    BilanSessionTally,
+    BilanYearCount,
+    Feedback,
+)
+from reseau.attendance.rollups import ALL_KINDS
 from reseau.catalogue.models import (
     Cycle,
     Module,
@@ -123,18 +132,45 @@ def _held(scope: Scope):
 
 def _centre_sessions(centre_id: int) -> sa.Select:
     """Sessions where someone of the centre enrolled or was recorded (walk-ins too)."""
-    enrolled = (
-        sa.select(Enrolment.session_id)
-        .join(User, User.id == Enrolment.person_id)
-        .where(User.centre_id == centre_id)
+    return sa.select(BilanSessionCount.session_id).where(
+        BilanSessionCount.centre_id == centre_id,
+        sa.or_(BilanSessionCount.enrolments > 0, BilanSessionCount.recorded > 0),
     )
-    recorded = (
-        sa.select(Seance.session_id)
-        .join(Attendance, Attendance.seance_id == Seance.id)
-        .join(User, User.id == Attendance.person_id)
-        .where(User.centre_id == centre_id)
+
+
+def _counts(scope: Scope):
+    """The sessions' summary rows the scope reads: by category for the whole network, by
+    centre too for one centre's bilan."""
+    return BilanSessionCategory if scope.centre_id is None else BilanSessionCount
+
+
+def _counted(scope: Scope) -> list:
+    """Conditions on the sessions' summary rows: the scope's centre, if any."""
+    if scope.centre_id is None:
+        return []
+    return [BilanSessionCount.centre_id == scope.centre_id]
+
+
+def _session_counts(scope: Scope) -> sa.Select:
+    """FROM the sessions' summary rows the scope reads, joined to their session."""
+    counts = _counts(scope)
+    return (
+        sa.select()
+        .select_from(counts)
+        .join(TrainingSession, TrainingSession.id == counts.session_id)
+        .where(*_counted(scope))
     )
-    return sa.union(enrolled, recorded)
+
+
+def _year_counts(scope: Scope) -> sa.Select | None:
+    """FROM the year's distinct people (None: the period is not a calendar year)."""
+    if not scope.is_year:
+        return None
+    kind = scope.kind.value if scope.kind is not None else ALL_KINDS
+    conditions = [BilanYearCount.year == scope.start.year, BilanYearCount.kind == kind]
+    if scope.centre_id is not None:
+        conditions.append(BilanYearCount.centre_id == scope.centre_id)
+    return sa.select().select_from(BilanYearCount).where(*conditions)
 
 
 def _in_period(scope: Scope) -> list:
@@ -354,15 +390,16 @@ def _offer_rows(scope: Scope) -> list[sa.Row]:
 
 
 def _trainee_rows(scope: Scope) -> list[sa.Row]:
-    """Rows (kind, theme_id, cycle_id, trainee_hours)."""
+    """Rows (kind, theme_id, cycle_id, trainee_hours), from the sessions' summary rows."""
+    counts = _counts(scope)
     query = _with_cycle(
-        _attended(scope).add_columns(
+        _session_counts(scope).add_columns(
             TrainingSession.kind,
             THEME_ID.label("theme_id"),
             Cycle.id.label("cycle_id"),
-            sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)).label("hours"),
+            (sa.func.sum(counts.trainee_minutes) / 60.0).label("hours"),
         )
-    )
+    ).where(_held(scope), *_in_period(scope))
     return db.session.execute(query.group_by(TrainingSession.kind, THEME_ID, Cycle.id)).all()
 
 
@@ -404,36 +441,44 @@ def _offers(scope: Scope):
 
 
 def _people_rows(scope: Scope) -> list[sa.Row]:
-    """Rows per (category, centre): people; with the centre's département and membership."""
-    people = _participants(scope)
+    """Rows per (category, centre): people; with the centre's département and membership.
+
+    A calendar year reads the year's distinct people (a few rows per centre); any other
+    period counts the attendance rows."""
     member = sa.and_(
         Centre.is_member.is_(True),
         sa.or_(Centre.member_since.is_(None), Centre.member_since <= scope.end),
     )
+    year = _year_counts(scope)
+    if year is not None:
+        query = year.add_columns(
+            BilanYearCount.category, sa.func.sum(BilanYearCount.participants).label("people")
+        ).outerjoin(Centre, Centre.id == BilanYearCount.centre_id)
+        category = BilanYearCount.category
+        having = [sa.func.sum(BilanYearCount.participants) > 0]
+    else:
+        people = _participants(scope)
+        query = (
+            sa.select(User.category, sa.func.count().label("people"))
+            .select_from(people)
+            .join(User, User.id == people.c.person_id)
+            .outerjoin(Centre, Centre.id == User.centre_id)
+        )
+        category, having = User.category, []
     return db.session.execute(
-        sa.select(
-            User.category,
+        query.add_columns(
             Centre.id.label("centre_id"),
             Centre.name.label("centre"),
             Centre.town,
             member.label("member"),
             Department.code,
             Department.name.label("department"),
-            sa.func.count().label("people"),
         )
-        .select_from(people)
-        .join(User, User.id == people.c.person_id)
-        .outerjoin(Centre, Centre.id == User.centre_id)
         .outerjoin(Department, Department.id == Centre.department_id)
         .group_by(
-            User.category,
-            Centre.id,
-            Centre.name,
-            Centre.town,
-            member,
-            Department.code,
-            Department.name,
+            category, Centre.id, Centre.name, Centre.town, member, Department.code, Department.name
         )
+        .having(*having)
     ).all()
 
 
@@ -458,7 +503,11 @@ def _people(scope: Scope):
 
 
 def _first_timers(scope: Scope) -> sa.Select:
-    """People who attended in the period and never before it."""
+    """People who attended in the period and never before it (a calendar year: those whose
+    first year it is)."""
+    year = _year_counts(scope)
+    if year is not None:
+        return year.add_columns(sa.func.sum(BilanYearCount.first_timers))
     people = _participants(scope)
     earlier = so.aliased(Seance)
     session = so.aliased(TrainingSession)
@@ -481,78 +530,70 @@ def _closed_in_period(scope: Scope) -> list:
     return [TrainingSession.status == SessionStatus.CLOSED, *_in_period(scope)]
 
 
+def _seance_counts() -> sa.Subquery:
+    return (
+        sa.select(Seance.session_id, sa.func.count().label("seances"))
+        .where(Seance.status == SeanceStatus.SCHEDULED)
+        .group_by(Seance.session_id)
+        .subquery()
+    )
+
+
 def _rates(scope: Scope):
-    """Expected and attended séances of confirmed people in closed sessions, per theme."""
-    expected = _with_cycle(
-        sa.select(THEME_ID.label("theme_id"), sa.func.count().label("n"))
-        .select_from(Enrolment)
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .join(Seance, Seance.session_id == TrainingSession.id)
-        .join(User, User.id == Enrolment.person_id)
-    ).where(
-        Enrolment.status == EnrolmentStatus.CONFIRMED,
-        Seance.status == SeanceStatus.SCHEDULED,
-        *_closed_in_period(scope),
-        *_person_conditions(scope),
-    )
-    attended = _with_cycle(
-        sa.select(THEME_ID.label("theme_id"), sa.func.count().label("n"))
-        .select_from(Attendance)
-        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-        .join(Seance, Seance.id == Attendance.seance_id)
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
-        .join(User, User.id == Attendance.person_id)
-    ).where(
-        Enrolment.status == EnrolmentStatus.CONFIRMED,
-        Attendance.status.in_(ATTENDED),
-        Seance.status == SeanceStatus.SCHEDULED,
-        *_closed_in_period(scope),
-        *_person_conditions(scope),
-    )
-    union = sa.union_all(
-        expected.add_columns(sa.literal("expected").label("what")).group_by(THEME_ID),
-        attended.add_columns(sa.literal("attended").label("what")).group_by(THEME_ID),
-    ).subquery()
+    """Expected and attended séances of confirmed people in closed sessions, per theme: the
+    confirmed people times the scheduled séances, and their marks (sessions' summary rows)."""
+    seances = _seance_counts()
+    counts = _counts(scope)
     rows = db.session.execute(
-        sa.select(union.c.theme_id, union.c.what, union.c.n, Theme.name).outerjoin(
-            Theme, Theme.id == union.c.theme_id
+        _with_cycle(
+            _session_counts(scope)
+            .add_columns(
+                THEME_ID.label("theme_id"),
+                sa.func.sum(counts.confirmed * seances.c.seances).label("expected"),
+                sa.func.sum(counts.confirmed_marks).label("attended"),
+            )
+            .join(seances, seances.c.session_id == TrainingSession.id)
         )
+        .outerjoin(Theme, Theme.id == THEME_ID)
+        .add_columns(Theme.name)
+        .where(*_closed_in_period(scope))
+        .group_by(THEME_ID, Theme.name)
     ).all()
     rates: dict = {}
     for row in rows:
+        if not (row.expected or row.attended):
+            continue
         rate = rates.setdefault(row.theme_id, ThemeRate(row.name or "Sans thématique"))
-        setattr(rate, row.what, rate.__dict__[row.what] + row.n)
+        rate.expected += int(row.expected or 0)
+        rate.attended += int(row.attended or 0)
     return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
 
 
 def _no_shows(scope: Scope) -> sa.Select:
     """Confirmed people of closed sessions who came to no séance."""
-    came = (
-        sa.select(Attendance.id)
-        .join(Seance, Seance.id == Attendance.seance_id)
-        .where(
-            Seance.session_id == Enrolment.session_id,
-            Attendance.person_id == Enrolment.person_id,
-            Attendance.status.in_(ATTENDED),
-        )
-    )
     return (
-        sa.select(sa.func.count(Enrolment.id))
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .join(User, User.id == Enrolment.person_id)
-        .where(
-            Enrolment.status == EnrolmentStatus.CONFIRMED,
-            *_closed_in_period(scope),
-            *_person_conditions(scope),
-            ~sa.exists(came),
-        )
+        _session_counts(scope)
+        .add_columns(sa.func.sum(_counts(scope).no_shows))
+        .where(*_closed_in_period(scope))
     )
 
 
-def _waitlisted(scope: Scope, what) -> sa.Select:
-    """Count ``what`` over the period's waiting-list entries (requests or distinct people)."""
+def _waitlisted(scope: Scope) -> sa.Select:
+    """The period's waiting-list entries (sessions not cancelled)."""
     return (
-        sa.select(what)
+        _session_counts(scope)
+        .add_columns(sa.func.sum(_counts(scope).waitlisted))
+        .where(TrainingSession.status != SessionStatus.CANCELLED, *_in_period(scope))
+    )
+
+
+def _waitlisted_people(scope: Scope) -> sa.Select:
+    """The distinct people waiting (a calendar year: the year's rows)."""
+    year = _year_counts(scope)
+    if year is not None:
+        return year.add_columns(sa.func.sum(BilanYearCount.waitlisted))
+    return (
+        sa.select(sa.func.count(sa.distinct(Enrolment.person_id)))
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .join(User, User.id == Enrolment.person_id)
         .where(
@@ -593,8 +634,8 @@ def _figures(scope: Scope) -> dict[str, int]:
         db.session,
         first_timers=_first_timers(scope),
         no_shows=_no_shows(scope),
-        waitlisted=_waitlisted(scope, sa.func.count(Enrolment.id)),
-        waitlisted_people=_waitlisted(scope, sa.func.count(sa.distinct(Enrolment.person_id))),
+        waitlisted=_waitlisted(scope),
+        waitlisted_people=_waitlisted_people(scope),
         **{f"satisfaction_{score}": _satisfaction(scope, score) for score in range(5, 0, -1)},
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
@@ -651,39 +692,37 @@ def _events(scope: Scope) -> list[Event]:
         .limit(EVENT_LIMIT)
     ).all()
     events = {session.id: Event(session) for session in sessions}
-    pairs = (
-        _attended(scope)
-        .add_columns(Seance.session_id, Attendance.person_id)
-        .where(Seance.session_id.in_(list(events)))
-        .distinct()
-        .subquery()
-    )
-    # Per session, category, sub-category and centre: the category and sub-category totals
-    # and the number of centres all come out of the same rows.
+    # Per session, category and sub-category (the sessions' summary rows): the category and
+    # sub-category totals; the centres reached come with the session's tally (by centre rows
+    # for one centre's bilan).
+    counts = _counts(scope)
+    centre = BilanSessionCount.centre_id if scope.centre_id is not None else sa.null()
     rows = db.session.execute(
         sa.select(
-            pairs.c.session_id,
-            User.category,
-            User.sub_category,
-            User.centre_id,
-            sa.func.count().label("people"),
-        )
-        .join(User, User.id == pairs.c.person_id)
-        .group_by(pairs.c.session_id, User.category, User.sub_category, User.centre_id)
+            counts.session_id,
+            counts.category,
+            counts.sub_category,
+            centre.label("centre_id"),
+            counts.present.label("people"),
+        ).where(counts.session_id.in_(list(events)), counts.present > 0, *_counted(scope))
     ).all()
-    centres: dict[int, set] = {}
+    centres: dict[int, set] = defaultdict(set)
     for row in rows:
-        event = events.get(row.session_id)
-        if event is None:
-            continue
+        event = events[row.session_id]
         category = Category(row.category)
         event.by_category[category] = event.by_category.get(category, 0) + row.people
         key = (category, row.sub_category or "")
         event.by_sub_category[key] = event.by_sub_category.get(key, 0) + row.people
-        if row.centre_id is not None:
-            centres.setdefault(row.session_id, set()).add(row.centre_id)
-    for session_id, ids in centres.items():
-        events[session_id].centres = len(ids)
+        centres[row.session_id].add(row.centre_id)
+    if scope.centre_id is None:
+        tallies = sa.select(BilanSessionTally.session_id, BilanSessionTally.centres).where(
+            BilanSessionTally.session_id.in_(list(events))
+        )
+        for session_id, count in db.session.execute(tallies):
+            events[session_id].centres = count
+    else:
+        for session_id, ids in centres.items():
+            events[session_id].centres = len(ids)
     return list(events.values())
 
 
@@ -807,13 +846,25 @@ def sub_categories(
     """Count the period's participants by (category, sub-category), once each, and the
     participants of ``session_ids`` per session (two GROUP BY queries; one when the bilan's
     ``events`` already counted them)."""
-    people = _participants(scope)
-    period = db.session.execute(
-        sa.select(User.category, User.sub_category, sa.func.count().label("people"))
-        .select_from(people)
-        .join(User, User.id == people.c.person_id)
-        .group_by(User.category, User.sub_category)
-    ).all()
+    year = _year_counts(scope)
+    if year is not None:
+        period = db.session.execute(
+            year.add_columns(
+                BilanYearCount.category,
+                BilanYearCount.sub_category,
+                sa.func.sum(BilanYearCount.participants).label("people"),
+            )
+            .group_by(BilanYearCount.category, BilanYearCount.sub_category)
+            .having(sa.func.sum(BilanYearCount.participants) > 0)
+        ).all()
+    else:
+        people = _participants(scope)
+        period = db.session.execute(
+            sa.select(User.category, User.sub_category, sa.func.count().label("people"))
+            .select_from(people)
+            .join(User, User.id == people.c.person_id)
+            .group_by(User.category, User.sub_category)
+        ).all()
     result = SubCategories(
         period={(Category(row.category), row.sub_category or ""): row.people for row in period}
     )
