@@ -88,20 +88,6 @@ class Feedback(db.Model):
 # --- the bilan's summary rows (kept by attendance.rollups) ------------------------------------
 
 
-class BilanSessionTally(db.Model):
-    """One row per session with enrolments or marks: the seats held and the waiting list.
-    The writers that recompute a session's rows lock it first."""
-
-    __tablename__ = "bilan_session_tally"
-
-    session_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
-    )
-    seats_held: so.Mapped[int] = so.mapped_column(default=0)
-    waitlisted: so.Mapped[int] = so.mapped_column(default=0)
-    centres: so.Mapped[int] = so.mapped_column(default=0)  # centres of the people present
-
-
 class _SessionCounts:
     """What a session's people add up to, in a group (columns shared by the two tables)."""
 
@@ -115,9 +101,23 @@ class _SessionCounts:
     confirmed_marks: so.Mapped[int] = so.mapped_column(default=0)  # attended, by confirmed
 
 
+class BilanSessionTally(_SessionCounts, db.Model):
+    """One row per session with enrolments or marks: the totals of its people (what the
+    network's bilan reads, one row per session), the seats held and the centres of the
+    people present. The writers that recompute a session's rows lock it first."""
+
+    __tablename__ = "bilan_session_tally"
+
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    seats_held: so.Mapped[int] = so.mapped_column(default=0)
+    centres: so.Mapped[int] = so.mapped_column(default=0)  # centres of the people present
+
+
 class BilanSessionCategory(_SessionCounts, db.Model):
-    """A session's people by category and sub-category (a few rows per session: the bilan of
-    the whole network reads these)."""
+    """A session's people by category and sub-category (a few rows per session: the bilan
+    reads them for the sessions it lists)."""
 
     __tablename__ = "bilan_session_category"
 

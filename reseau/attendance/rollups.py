@@ -152,17 +152,17 @@ def _session_counts(people: dict) -> tuple[dict, dict, dict]:
     (session_id, category, sub))."""
     tallies, by_centre, by_category = {}, {}, {}
     for session_id, persons in people.items():
-        tally = {"seats_held": 0, "waitlisted": 0}
+        tally = {"seats_held": 0, **dict.fromkeys(SESSION_COLUMNS, 0)}
         centres = set()
         for found in persons.values():
             tally["seats_held"] += found["holding"]
-            tally["waitlisted"] += found["waitlisted"]
             centre, category, sub = found["key"]
             if found["present"] and centre != NO_CENTRE:
                 centres.add(centre)
             for counts, key in (
                 (by_centre, (session_id, centre, category, sub)),
                 (by_category, (session_id, category, sub)),
+                ({session_id: tally}, session_id),
             ):
                 row = counts.setdefault(key, dict.fromkeys(SESSION_COLUMNS, 0))
                 for name in SESSION_COLUMNS:
@@ -232,14 +232,17 @@ def _participations(s: so.Session, ids: list[int] | None) -> dict:
 
 def _person_rows(s: so.Session, ids: list[int] | None) -> list[dict]:
     found = _participations(s, ids)
+    # Rebuilding reads every person (no list of ids as long as the network).
     people = s.execute(
         sa.select(User.id, User.centre_id, User.category, User.sub_category).where(
-            User.id.in_(list(found) if ids is None else ids)
+            *_in(User.id, ids)
         )
     )
     rows = []
     for person_id, centre_id, category, sub in people:
-        years = found.get(person_id, {})
+        years = found.get(person_id)
+        if not years:
+            continue
         first = min((y for (y, _), f in years.items() if f[0]), default=None)
         centre, cat, sub = _key(centre_id, category, sub)
         for (year, kind), (attended, waitlisted) in years.items():
@@ -316,12 +319,7 @@ def _lock(s: so.Session, session_ids: list[int], person_ids: list[int]) -> None:
         table = BilanSessionTally.__table__
         s.execute(
             _insert(s, table)
-            .values(
-                [
-                    {"session_id": sid, "seats_held": 0, "waitlisted": 0, "centres": 0}
-                    for sid in session_ids
-                ]
-            )
+            .values([{"session_id": sid} for sid in session_ids])
             .on_conflict_do_nothing(index_elements=["session_id"])
         )
         s.execute(

@@ -139,9 +139,9 @@ def _centre_sessions(centre_id: int) -> sa.Select:
 
 
 def _counts(scope: Scope):
-    """The sessions' summary rows the scope reads: by category for the whole network, by
-    centre too for one centre's bilan."""
-    return BilanSessionCategory if scope.centre_id is None else BilanSessionCount
+    """The sessions' summary rows the scope reads: one per session for the whole network,
+    per centre (and category) for one centre's bilan."""
+    return BilanSessionTally if scope.centre_id is None else BilanSessionCount
 
 
 def _counted(scope: Scope) -> list:
@@ -171,6 +171,69 @@ def _year_counts(scope: Scope) -> sa.Select | None:
     if scope.centre_id is not None:
         conditions.append(BilanYearCount.centre_id == scope.centre_id)
     return sa.select().select_from(BilanYearCount).where(*conditions)
+
+
+@dataclass
+class YearFigures:
+    """A calendar year's distinct people, read from its rows: ``groups`` per (category,
+    sub-category): participants, first-timers, people waiting; ``centres`` per centre (with
+    its département and membership): participants."""
+
+    groups: list
+    centres: list
+
+    @property
+    def first_timers(self) -> int:
+        return sum(row.first_timers for row in self.groups)
+
+    @property
+    def waitlisted(self) -> int:
+        return sum(row.waitlisted for row in self.groups)
+
+    @property
+    def sub_categories(self) -> dict[tuple[Category, str], int]:
+        return {
+            (Category(row.category), row.sub_category): row.participants
+            for row in self.groups
+            if row.participants
+        }
+
+
+def _year_figures(scope: Scope) -> YearFigures | None:
+    """The year's rows, grouped in two queries (None: the period is not a calendar year)."""
+    year = _year_counts(scope)
+    if year is None:
+        return None
+    count = BilanYearCount
+    groups = year.add_columns(
+        count.category,
+        count.sub_category,
+        sa.func.sum(count.participants).label("participants"),
+        sa.func.sum(count.first_timers).label("first_timers"),
+        sa.func.sum(count.waitlisted).label("waitlisted"),
+    ).group_by(count.category, count.sub_category)
+    member = _member(scope)
+    people = sa.func.sum(count.participants)
+    centres = (
+        year.add_columns(
+            people.label("people"), Centre.id.label("centre_id"), Centre.name.label("centre"),
+            Centre.town, member.label("member"), Department.code,
+            Department.name.label("department"),
+        )
+        .outerjoin(Centre, Centre.id == count.centre_id)
+        .outerjoin(Department, Department.id == Centre.department_id)
+        .group_by(count.centre_id, Centre.id, Centre.name, Centre.town, member, Department.code,
+                  Department.name)
+        .having(people > 0)
+    )  # fmt: skip
+    return YearFigures(db.session.execute(groups).all(), db.session.execute(centres).all())
+
+
+def _member(scope: Scope):
+    return sa.and_(
+        Centre.is_member.is_(True),
+        sa.or_(Centre.member_since.is_(None), Centre.member_since <= scope.end),
+    )
 
 
 def _in_period(scope: Scope) -> list:
@@ -306,6 +369,8 @@ class Bilan:
     campaigns: list = field(default_factory=list)  # the period's diagnostic campaigns
     needs: list[Need] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # what the year switch offers
+    # A calendar year's people by (category, sub-category), from its rows (None: count them).
+    sub_category_counts: dict | None = None
 
     @property
     def campaign(self):
@@ -355,10 +420,40 @@ class Bilan:
         return round(100 * self.needs_covered / len(top)) if top else None
 
 
+def _per_session(scope: Scope):
+    """Subqueries per session of the period: scheduled séances and their hours; the trainee
+    minutes of its people (of the scope's centre), from the sessions' summary rows."""
+    seances = (
+        sa.select(
+            Seance.session_id,
+            sa.func.count().label("n"),
+            sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)).label("hours"),
+        )
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(Seance.status == SeanceStatus.SCHEDULED, *_in_period(scope))
+        .group_by(Seance.session_id)
+        .subquery()
+    )
+    counts = _counts(scope)
+    trainee = (
+        _session_counts(scope)
+        .add_columns(counts.session_id, sa.func.sum(counts.trainee_minutes).label("minutes"))
+        .where(*_in_period(scope))
+        .group_by(counts.session_id)
+        .subquery()
+    )
+    return seances, trainee
+
+
 def _offer_rows(scope: Scope) -> list[sa.Row]:
-    """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours)."""
+    """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours,
+    trainee_hours): one row per session first (no DISTINCT over séances), then grouped."""
     held = _held(scope)
-    counted = sa.and_(held, Seance.status == SeanceStatus.SCHEDULED)
+    seances, trainee = _per_session(scope)
+
+    def if_held(value):
+        return sa.func.sum(sa.case((held, sa.func.coalesce(value, 0)), else_=0))
+
     query = (
         sa.select(
             TrainingSession.kind,
@@ -367,19 +462,17 @@ def _offer_rows(scope: Scope) -> list[sa.Row]:
             Cycle.id.label("cycle_id"),
             Cycle.title.label("cycle"),
             Cycle.year.label("year"),
-            sa.func.count(sa.distinct(sa.case((held, TrainingSession.id)))).label("held"),
-            sa.func.count(
-                sa.distinct(
-                    sa.case((TrainingSession.status == SessionStatus.CANCELLED, TrainingSession.id))
-                )
-            ).label("cancelled"),
-            sa.func.count(sa.case((counted, Seance.id))).label("seances"),
+            if_held(1).label("held"),
             sa.func.sum(
-                sa.case((counted, hours_between(Seance.starts_at, Seance.ends_at)), else_=0)
-            ).label("hours"),
+                sa.case((TrainingSession.status == SessionStatus.CANCELLED, 1), else_=0)
+            ).label("cancelled"),
+            if_held(seances.c.n).label("seances"),
+            if_held(seances.c.hours).label("hours"),
+            (if_held(trainee.c.minutes) / 60.0).label("trainee_hours"),
         )
         .select_from(TrainingSession)
-        .outerjoin(Seance, Seance.session_id == TrainingSession.id)
+        .outerjoin(seances, seances.c.session_id == TrainingSession.id)
+        .outerjoin(trainee, trainee.c.session_id == TrainingSession.id)
     )
     query = _with_cycle(query).outerjoin(Theme, Theme.id == THEME_ID)
     return db.session.execute(
@@ -389,24 +482,7 @@ def _offer_rows(scope: Scope) -> list[sa.Row]:
     ).all()
 
 
-def _trainee_rows(scope: Scope) -> list[sa.Row]:
-    """Rows (kind, theme_id, cycle_id, trainee_hours), from the sessions' summary rows."""
-    counts = _counts(scope)
-    query = _with_cycle(
-        _session_counts(scope).add_columns(
-            TrainingSession.kind,
-            THEME_ID.label("theme_id"),
-            Cycle.id.label("cycle_id"),
-            (sa.func.sum(counts.trainee_minutes) / 60.0).label("hours"),
-        )
-    ).where(_held(scope), *_in_period(scope))
-    return db.session.execute(query.group_by(TrainingSession.kind, THEME_ID, Cycle.id)).all()
-
-
 def _offers(scope: Scope):
-    trainee = defaultdict(float)
-    for row in _trainee_rows(scope):
-        trainee[(row.kind, row.theme_id, row.cycle_id)] += float(row.hours or 0)
     total = Offer("Total")
     kinds = {kind: Offer(kind.label) for kind in SessionKind}
     themes: dict = {}
@@ -418,7 +494,7 @@ def _offers(scope: Scope):
             cancelled=row.cancelled,
             seances=row.seances,
             hours=float(row.hours or 0),
-            trainee_hours=trainee.get((row.kind, row.theme_id, row.cycle_id), 0.0),
+            trainee_hours=float(row.trainee_hours or 0),
         )
         total.add(offer)
         kinds[SessionKind(row.kind)].add(offer)
@@ -441,32 +517,14 @@ def _offers(scope: Scope):
 
 
 def _people_rows(scope: Scope) -> list[sa.Row]:
-    """Rows per (category, centre): people; with the centre's département and membership.
-
-    A calendar year reads the year's distinct people (a few rows per centre); any other
-    period counts the attendance rows."""
-    member = sa.and_(
-        Centre.is_member.is_(True),
-        sa.or_(Centre.member_since.is_(None), Centre.member_since <= scope.end),
-    )
-    year = _year_counts(scope)
-    if year is not None:
-        query = year.add_columns(
-            BilanYearCount.category, sa.func.sum(BilanYearCount.participants).label("people")
-        ).outerjoin(Centre, Centre.id == BilanYearCount.centre_id)
-        category = BilanYearCount.category
-        having = [sa.func.sum(BilanYearCount.participants) > 0]
-    else:
-        people = _participants(scope)
-        query = (
-            sa.select(User.category, sa.func.count().label("people"))
-            .select_from(people)
-            .join(User, User.id == people.c.person_id)
-            .outerjoin(Centre, Centre.id == User.centre_id)
-        )
-        category, having = User.category, []
+    """Rows per (category, centre): people; with the centre's département and membership,
+    counted from the attendance rows (any period)."""
+    member = _member(scope)
+    people = _participants(scope)
     return db.session.execute(
-        query.add_columns(
+        sa.select(
+            User.category,
+            sa.func.count().label("people"),
             Centre.id.label("centre_id"),
             Centre.name.label("centre"),
             Centre.town,
@@ -474,20 +532,30 @@ def _people_rows(scope: Scope) -> list[sa.Row]:
             Department.code,
             Department.name.label("department"),
         )
+        .select_from(people)
+        .join(User, User.id == people.c.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
         .outerjoin(Department, Department.id == Centre.department_id)
         .group_by(
-            category, Centre.id, Centre.name, Centre.town, member, Department.code, Department.name
+            User.category, Centre.id, Centre.name, Centre.town, member, Department.code,
+            Department.name,
         )
-        .having(*having)
-    ).all()
+    ).all()  # fmt: skip
 
 
-def _people(scope: Scope):
+def _people(scope: Scope, year: YearFigures | None):
     by_category = dict.fromkeys(Category, 0)
     departments: dict = defaultdict(int)
     centres: dict[int, CentreCount] = {}
-    for row in _people_rows(scope):
-        by_category[Category(row.category)] += row.people
+    if year is None:
+        rows = _people_rows(scope)
+        for row in rows:
+            by_category[Category(row.category)] += row.people
+    else:
+        rows = year.centres
+        for (category, _), people in year.sub_categories.items():
+            by_category[category] += people
+    for row in rows:
         label = f"{row.code} – {row.department}" if row.code else "Sans centre social"
         departments[label] += row.people
         if row.centre_id is not None:
@@ -503,11 +571,8 @@ def _people(scope: Scope):
 
 
 def _first_timers(scope: Scope) -> sa.Select:
-    """People who attended in the period and never before it (a calendar year: those whose
-    first year it is)."""
-    year = _year_counts(scope)
-    if year is not None:
-        return year.add_columns(sa.func.sum(BilanYearCount.first_timers))
+    """People who attended in the period and never before it (a calendar year reads the
+    year's rows instead: those whose first year it is)."""
     people = _participants(scope)
     earlier = so.aliased(Seance)
     session = so.aliased(TrainingSession)
@@ -588,10 +653,7 @@ def _waitlisted(scope: Scope) -> sa.Select:
 
 
 def _waitlisted_people(scope: Scope) -> sa.Select:
-    """The distinct people waiting (a calendar year: the year's rows)."""
-    year = _year_counts(scope)
-    if year is not None:
-        return year.add_columns(sa.func.sum(BilanYearCount.waitlisted))
+    """The distinct people waiting (a calendar year reads the year's rows instead)."""
     return (
         sa.select(sa.func.count(sa.distinct(Enrolment.person_id)))
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
@@ -619,27 +681,37 @@ def _feedback_query(scope: Scope) -> sa.Select:
     return query
 
 
-def _satisfaction(scope: Scope, score: int) -> sa.Select:
-    """How many answers gave ``score`` (1 to 5)."""
-    return (
+def _satisfaction(scope: Scope) -> dict[int, int]:
+    """How many answers gave each score, 5 to 1 (one GROUP BY over the period's feedback)."""
+    rows = db.session.execute(
         _feedback_query(scope)
-        .add_columns(sa.func.count(Feedback.id))
-        .where(Feedback.satisfaction == score)
-    )
+        .add_columns(Feedback.satisfaction, sa.func.count(Feedback.id))
+        .group_by(Feedback.satisfaction)
+    ).all()
+    found = dict(rows)
+    return {score: found.get(score, 0) for score in range(5, 0, -1)}
 
 
-def _figures(scope: Scope) -> dict[str, int]:
-    """The bilan's single totals, all in one statement."""
-    return counts(
+def _figures(scope: Scope, year: YearFigures | None) -> dict[str, int]:
+    """The bilan's single totals, all in one statement (a year's distinct people come from
+    its rows)."""
+    distinct = {}
+    if year is None:
+        distinct = {
+            "first_timers": _first_timers(scope),
+            "waitlisted_people": _waitlisted_people(scope),
+        }
+    figures = counts(
         db.session,
-        first_timers=_first_timers(scope),
+        **distinct,
         no_shows=_no_shows(scope),
         waitlisted=_waitlisted(scope),
-        waitlisted_people=_waitlisted_people(scope),
-        **{f"satisfaction_{score}": _satisfaction(scope, score) for score in range(5, 0, -1)},
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
     )
+    if year is not None:
+        figures.update(first_timers=year.first_timers, waitlisted_people=year.waitlisted)
+    return figures
 
 
 def _comments(scope: Scope) -> list[sa.Row]:
@@ -695,7 +767,7 @@ def _events(scope: Scope) -> list[Event]:
     # Per session, category and sub-category (the sessions' summary rows): the category and
     # sub-category totals; the centres reached come with the session's tally (by centre rows
     # for one centre's bilan).
-    counts = _counts(scope)
+    counts = BilanSessionCategory if scope.centre_id is None else BilanSessionCount
     centre = BilanSessionCount.centre_id if scope.centre_id is not None else sa.null()
     rows = db.session.execute(
         sa.select(
@@ -769,9 +841,10 @@ def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
 def build_bilan(scope: Scope) -> Bilan:
     """Compute every figure of the bilan of ``scope`` (a fixed number of queries)."""
     total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
-    by_category, by_department, centres = _people(scope)
+    year = _year_figures(scope)
+    by_category, by_department, centres = _people(scope, year)
     rates = _rates(scope)
-    figures = _figures(scope)
+    figures = _figures(scope, year)
     campaigns, needs = _needs(scope, sessions_by_theme)
     return Bilan(
         scope=scope,
@@ -790,13 +863,14 @@ def build_bilan(scope: Scope) -> Bilan:
         rates=rates,
         waitlisted=figures["waitlisted"],
         waitlisted_people=figures["waitlisted_people"],
-        satisfaction={score: figures[f"satisfaction_{score}"] for score in range(5, 0, -1)},
+        satisfaction=_satisfaction(scope),
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
         events=_events(scope),
         campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
+        sub_category_counts=year.sub_categories if year is not None else None,
     )
 
 
@@ -841,33 +915,24 @@ class SubCategories:
 
 
 def sub_categories(
-    scope: Scope, session_ids: list[int], events: list[Event] | None = None
+    scope: Scope,
+    session_ids: list[int],
+    events: list[Event] | None = None,
+    period: dict | None = None,
 ) -> SubCategories:
     """Count the period's participants by (category, sub-category), once each, and the
-    participants of ``session_ids`` per session (two GROUP BY queries; one when the bilan's
-    ``events`` already counted them)."""
-    year = _year_counts(scope)
-    if year is not None:
-        period = db.session.execute(
-            year.add_columns(
-                BilanYearCount.category,
-                BilanYearCount.sub_category,
-                sa.func.sum(BilanYearCount.participants).label("people"),
-            )
-            .group_by(BilanYearCount.category, BilanYearCount.sub_category)
-            .having(sa.func.sum(BilanYearCount.participants) > 0)
-        ).all()
-    else:
+    participants of ``session_ids`` per session (two GROUP BY queries; none when the bilan
+    already counted them: its ``events`` and its year's ``period`` counts)."""
+    if period is None:
         people = _participants(scope)
-        period = db.session.execute(
+        rows = db.session.execute(
             sa.select(User.category, User.sub_category, sa.func.count().label("people"))
             .select_from(people)
             .join(User, User.id == people.c.person_id)
             .group_by(User.category, User.sub_category)
         ).all()
-    result = SubCategories(
-        period={(Category(row.category), row.sub_category or ""): row.people for row in period}
-    )
+        period = {(Category(row.category), row.sub_category or ""): row.people for row in rows}
+    result = SubCategories(period=dict(period))
     if events is not None:
         wanted = set(session_ids)
         result.by_event = {

@@ -161,7 +161,7 @@ def _kept_and_rebuilt():
 
 def _distinct_figures(scope):
     bilan = queries.build_bilan(scope)
-    subs = queries.sub_categories(scope, [], [])
+    subs = queries.sub_categories(scope, [], [], period=bilan.sub_category_counts)
     return (
         bilan.by_category,
         bilan.by_department,
@@ -253,7 +253,8 @@ def test_a_new_sub_category_alone_moves_the_person(app):
     data = {"first_name": person.first_name, "last_name": person.last_name,
             "category": "elu", "sub_category": "élu municipal", "email": person.email}  # fmt: skip
     update_person(person, data, actor=actor)
-    subs = queries.sub_categories(queries.Scope.year(2026), [], [])
+    bilan = queries.build_bilan(queries.Scope.year(2026))
+    subs = queries.sub_categories(bilan.scope, [], [], period=bilan.sub_category_counts)
     assert subs.period == {(Category.ELU, "élu municipal"): 1}
     kept, rebuilt = _kept_and_rebuilt()
     assert kept == rebuilt
