@@ -86,8 +86,15 @@ def upgrade():
     op.create_table('bilan_session_tally',
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('seats_held', sa.Integer(), nullable=False),
-    sa.Column('waitlisted', sa.Integer(), nullable=False),
     sa.Column('centres', sa.Integer(), nullable=False),
+    sa.Column('enrolments', sa.Integer(), nullable=False),
+    sa.Column('confirmed', sa.Integer(), nullable=False),
+    sa.Column('waitlisted', sa.Integer(), nullable=False),
+    sa.Column('no_shows', sa.Integer(), nullable=False),
+    sa.Column('recorded', sa.Integer(), nullable=False),
+    sa.Column('present', sa.Integer(), nullable=False),
+    sa.Column('trainee_minutes', sa.Integer(), nullable=False),
+    sa.Column('confirmed_marks', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['session_id'], ['training_session.id'], name=op.f('fk_bilan_session_tally_session_id_training_session'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('session_id', name=op.f('pk_bilan_session_tally'))
     )

@@ -767,34 +767,32 @@ def _events(scope: Scope) -> list[Event]:
     # Per session, category and sub-category (the sessions' summary rows): the category and
     # sub-category totals; the centres reached come with the session's tally (by centre rows
     # for one centre's bilan).
-    counts = BilanSessionCategory if scope.centre_id is None else BilanSessionCount
-    centre = BilanSessionCount.centre_id if scope.centre_id is not None else sa.null()
+    ids = list(events)
+    if scope.centre_id is None:
+        # The network's: the centres reached come with each row, from the session's tally.
+        counts, centres_of = BilanSessionCategory, BilanSessionTally.centres
+        query = sa.select(counts).join(
+            BilanSessionTally, BilanSessionTally.session_id == counts.session_id
+        )
+    else:
+        counts, centres_of = BilanSessionCount, sa.literal(1)
+        query = sa.select(counts).where(*_counted(scope))
     rows = db.session.execute(
-        sa.select(
+        query.with_only_columns(
             counts.session_id,
             counts.category,
             counts.sub_category,
-            centre.label("centre_id"),
             counts.present.label("people"),
-        ).where(counts.session_id.in_(list(events)), counts.present > 0, *_counted(scope))
+            centres_of.label("centres"),
+        ).where(counts.session_id.in_(ids), counts.present > 0)
     ).all()
-    centres: dict[int, set] = defaultdict(set)
     for row in rows:
         event = events[row.session_id]
         category = Category(row.category)
         event.by_category[category] = event.by_category.get(category, 0) + row.people
         key = (category, row.sub_category or "")
         event.by_sub_category[key] = event.by_sub_category.get(key, 0) + row.people
-        centres[row.session_id].add(row.centre_id)
-    if scope.centre_id is None:
-        tallies = sa.select(BilanSessionTally.session_id, BilanSessionTally.centres).where(
-            BilanSessionTally.session_id.in_(list(events))
-        )
-        for session_id, count in db.session.execute(tallies):
-            events[session_id].centres = count
-    else:
-        for session_id, ids in centres.items():
-            events[session_id].centres = len(ids)
+        event.centres = row.centres  # one centre's bilan: that centre
     return list(events.values())
 
 
