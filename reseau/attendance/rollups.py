@@ -406,7 +406,8 @@ def stored_rows(model) -> set[tuple]:
     """The rows of a summary table that count something (zero rows are as good as none)."""
     table = model.__table__
     counted = [c for c in table.columns if not c.primary_key and c.name not in KEY_COLUMNS]
-    rows = db.session.execute(sa.select(table).where(sa.or_(*(c != 0 for c in counted))))
+    nonzero = [c.is_(True) if isinstance(c.type, sa.Boolean) else c != 0 for c in counted]
+    rows = db.session.execute(sa.select(table).where(sa.or_(*nonzero)))
     return {tuple(_value(v) for v in row) for row in rows}
 
 
