@@ -20,16 +20,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         attendance,
         calendars,
         catalogue,
+        complaints,
         diagnostic,
         enrolment,
         evaluation,
         funding,
         imports,
         main,
+        membership,
         outbox,
+        parcours,
         privacy,
         proof,
         reports,
+        valuation,
     )
     from reseau.cli import register_commands
     from reseau.core import database, errors, http, i18n, security
@@ -49,7 +53,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     for room in (main, accounts, catalogue, enrolment, diagnostic, calendars, reports):
         app.register_blueprint(room.bp)
-    for room in (attendance, proof, privacy, imports, funding, evaluation):
+    for room in (
+        attendance,
+        proof,
+        privacy,
+        imports,
+        funding,
+        evaluation,
+        membership,
+        valuation,
+        complaints,
+        parcours,
+    ):
         app.register_blueprint(room.bp)
     register_commands(app)
     return app
@@ -61,11 +76,14 @@ def _import_models() -> None:
     from reseau.attendance import models as attendance_models  # noqa: F401
     from reseau.calendars import models as calendars_models  # noqa: F401
     from reseau.catalogue import models as catalogue_models  # noqa: F401
+    from reseau.complaints import models as complaints_models  # noqa: F401
     from reseau.core import audit, tick  # noqa: F401
     from reseau.diagnostic import models as diagnostic_models  # noqa: F401
     from reseau.enrolment import models as enrolment_models  # noqa: F401
     from reseau.evaluation import models as evaluation_models  # noqa: F401
     from reseau.funding import models as funding_models  # noqa: F401
     from reseau.imports import models as imports_models  # noqa: F401
+    from reseau.membership import models as membership_models  # noqa: F401
     from reseau.outbox import models as outbox_models  # noqa: F401
     from reseau.proof import models as proof_models  # noqa: F401
+    from reseau.valuation import models as valuation_models  # noqa: F401

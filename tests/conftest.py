@@ -109,7 +109,8 @@ def htmx_headers():
 def count_queries(app):
     """``with count_queries() as log:`` counts the statements the block runs (``len(log)``).
 
-    ``fresh=True`` first forgets what the session holds, so a request pays for all it loads."""
+    ``fresh=True`` first forgets what the session holds, so a request pays for all it loads.
+    ``count_queries.page(client, url)``: the statements of one GET, which must answer 200."""
 
     @contextmanager
     def counting(*, fresh: bool = False):
@@ -122,4 +123,11 @@ def count_queries(app):
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", log)
 
+    def page(client, url: str, *, fresh: bool = True) -> int:
+        with counting(fresh=fresh) as log:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        return len(log)
+
+    counting.page = page
     return counting

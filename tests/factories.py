@@ -33,32 +33,36 @@ def password_hash() -> str:
     return generate_password_hash(PASSWORD, method="scrypt")
 
 
+def _added(model, values: dict, overrides: dict):
+    """A new ``model`` row from ``values`` changed by ``overrides``, added and flushed."""
+    row = model(**{**values, **overrides})
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _parent(overrides: dict, name: str, make) -> None:
+    """Give the row a new parent (``name``, made by ``make``) unless the test chose one."""
+    if name not in overrides and f"{name}_id" not in overrides:
+        overrides[name] = make()
+
+
 def make_department(**overrides) -> Department:
     n = next(_counter)
     # Three digits: never one of the two-digit codes the tests give real départements (18, 36).
-    values = {"code": f"{n % 1000:03d}", "name": f"Département {n}"}
-    values.update(overrides)
-    department = Department(**values)
-    db.session.add(department)
-    db.session.flush()
-    return department
+    return _added(Department, {"code": f"{n % 1000:03d}", "name": f"Département {n}"}, overrides)
 
 
 def make_centre(**overrides) -> Centre:
     n = next(_counter)
-    if "department" not in overrides and "department_id" not in overrides:
-        overrides["department"] = make_department()
+    _parent(overrides, "department", make_department)
     values = {
         "name": f"Centre social {n}",
         "town": f"Ville {n}",
         "postcode": "36300",
         "is_member": True,
     }
-    values.update(overrides)
-    centre = Centre(**values)
-    db.session.add(centre)
-    db.session.flush()
-    return centre
+    return _added(Centre, values, overrides)
 
 
 def make_user(*, roles=(), password: bool = True, **overrides) -> User:
@@ -94,36 +98,19 @@ def make_trainer(**overrides) -> User:
 
 def make_theme(**overrides) -> Theme:
     n = next(_counter)
-    values = {"name": f"Thématique {n}", "slug": f"thematique-{n}"}
-    values.update(overrides)
-    theme = Theme(**values)
-    db.session.add(theme)
-    db.session.flush()
-    return theme
+    return _added(Theme, {"name": f"Thématique {n}", "slug": f"thematique-{n}"}, overrides)
 
 
 def make_cycle(**overrides) -> Cycle:
     n = next(_counter)
-    if "theme" not in overrides and "theme_id" not in overrides:
-        overrides["theme"] = make_theme()
-    values = {"title": f"Cycle {n}", "year": 2026}
-    values.update(overrides)
-    cycle = Cycle(**values)
-    db.session.add(cycle)
-    db.session.flush()
-    return cycle
+    _parent(overrides, "theme", make_theme)
+    return _added(Cycle, {"title": f"Cycle {n}", "year": 2026}, overrides)
 
 
 def make_module(**overrides) -> Module:
     n = next(_counter)
-    if "cycle" not in overrides and "cycle_id" not in overrides:
-        overrides["cycle"] = make_cycle()
-    values = {"title": f"Module {n}", "duration_hours": 3.0}
-    values.update(overrides)
-    module = Module(**values)
-    db.session.add(module)
-    db.session.flush()
-    return module
+    _parent(overrides, "cycle", make_cycle)
+    return _added(Module, {"title": f"Module {n}", "duration_hours": 3.0}, overrides)
 
 
 def make_session(
@@ -151,10 +138,7 @@ def make_session(
 
 def enrol(session, person, status=EnrolmentStatus.CONFIRMED) -> Enrolment:
     """Enrol ``person`` in ``session`` as is (no capacity check, no e-mail)."""
-    enrolment = Enrolment(session=session, person=person, status=status)
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment
+    return _added(Enrolment, {"session": session, "person": person, "status": status}, {})
 
 
 def make_campaign(*, opens_on=None, closes_on=None, title="Diagnostic 2026", **kw):

@@ -20,11 +20,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("core", "config"),  # what every room uses; imports no room
     ("outbox",),  # e-mail, beside the core
     ("accounts",),  # people, centres, roles, access checks
-    ("catalogue", "imports"),  # themes, cycles, modules, sessions, séances; people imports
-    ("enrolment", "diagnostic"),  # on the catalogue
+    ("catalogue", "imports", "membership"),  # sessions, séances; imports; adhésions
+    ("enrolment", "diagnostic", "complaints"),  # on the catalogue; complaints: the register
     ("attendance",),  # on enrolment
-    ("proof",),  # signatures and sealed sheets, on attendance
-    ("calendars", "reports", "evaluation", "funding"),  # the funder report reads sealed sheets
+    ("proof", "valuation"),  # sealed sheets; volunteer time valued, on attendance
+    # the funder report reads sealed sheets; a person's parcours reads attendance, the
+    # diagnostic and the certificates
+    ("calendars", "reports", "evaluation", "funding", "parcours"),
     ("privacy",),  # export and anonymise a person everywhere
     ("main",),  # home pages, monitoring
     ("cli",),  # the composition root: every command, the tick

@@ -61,6 +61,7 @@ PAGES = [
     Page("diagnostic, participant", "participant", lambda m: url_for("diagnostic.home")),
     Page("mes agendas", "participant", lambda m: url_for("calendars.my_calendars")),
     Page("mes données", "participant", lambda m: url_for("privacy.my_data")),
+    Page("mon parcours", "participant", lambda m: url_for("parcours.my_parcours")),
     Page("home, trainer", "trainer", lambda m: url_for("main.home")),
     Page("mes sessions", "trainer", lambda m: url_for("attendance.my_sessions")),
     Page(
@@ -71,6 +72,7 @@ PAGES = [
     Page("home, referent", "referent", lambda m: url_for("main.home")),
     Page("centre enrolments", "referent", lambda m: url_for("enrolment.centre_enrolments")),
     Page("people, referent", "referent", lambda m: url_for("accounts.person_list")),
+    Page("parcours partagés, referent", "referent", lambda m: url_for("parcours.shared_list")),
     Page("centre feed", None, _centre_feed),
     Page("centre feed 304", None, _centre_feed, conditional=True),
     Page("home, coordinator", "coordinator", lambda m: url_for("main.home")),
@@ -94,6 +96,16 @@ PAGES = [
     ),
     Page("bilan", "coordinator", lambda m: url_for("reports.bilan")),
     Page("journal", "coordinator", lambda m: url_for("privacy.audit_log")),
+    Page("adhésions", "coordinator", lambda m: url_for("membership.membership_list")),
+    Page("valorisation", "coordinator", lambda m: url_for("valuation.valuation_page")),
+    Page("valorisation, referent", "referent", lambda m: url_for("valuation.valuation_page")),
+    Page("complaint form", None, lambda m: url_for("complaints.complaint_form")),
+    Page("complaints register", "coordinator", lambda m: url_for("complaints.register")),
+    Page(
+        "parcours, coordinator",
+        "coordinator",
+        lambda m: url_for("parcours.person_parcours", person_id=m["participant"]),
+    ),
 ]
 
 

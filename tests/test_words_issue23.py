@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from reseau.catalogue.models import SessionStatus, TrainingSession
 from reseau.core.audit import AuditLog
 from reseau.core.extensions import db
+from tests.accounts.helpers import password_change_form
 from tests.diagnostic.fixtures import build_world, make_campaign
 from tests.factories import (
-    PASSWORD,
     make_centre,
     make_coordinator,
     make_cycle,
@@ -59,13 +59,7 @@ def test_a_password_error_is_shown_once(client, auth):
     auth.login(person)
 
     def change(password, confirm):
-        data = {
-            "pw-current_password": PASSWORD,
-            "pw-password": password,
-            "pw-password_confirm": confirm,
-            "pw-submit": "1",
-        }
-        response = client.post("/mon-compte", data=data)
+        response = client.post("/mon-compte", data=password_change_form(password, confirm))
         assert response.status_code == 422
         text = html.unescape(response.text)
         return _errors(text, "pw-password"), _errors(text, "pw-password_confirm")

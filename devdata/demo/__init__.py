@@ -3,7 +3,8 @@
 The data is planned in memory first (``planner``: a pure function of a fixed random seed and
 of today's date, one module per period), then written (``loader``: only what is missing, so
 running it twice changes nothing), then the enrolments of the weeks to come (``enrolments``)
-and the diagnostic campaigns (``diagnostic``) are added.
+and the diagnostic campaigns (``diagnostic``) are added, and the demo volunteer's second
+campaign for their parcours (``parcours``).
 
 The 2011 events reproduce the figures of the network's 2011 report exactly (participants by
 category, centres), so the bilan of 2011 can be checked against the seeds.
@@ -13,10 +14,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from devdata.demo.complaints import add_demo_complaints
 from devdata.demo.diagnostic import add_demo_campaign
 from devdata.demo.enrolments import add_demo_enrolments
 from devdata.demo.evaluation import add_demo_evaluation
 from devdata.demo.loader import LABELS, Loader
+from devdata.demo.membership import add_demo_membership
+from devdata.demo.parcours import add_demo_parcours
 from devdata.demo.planner import Planner
 from devdata.demo.proof import add_demo_proof
 from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
@@ -46,6 +50,9 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     add_demo_campaign(today)
     created["sealed_sheets"] = add_demo_proof()
     add_demo_evaluation(today, created)
+    add_demo_membership(today, created)
+    add_demo_complaints(today, created)
+    add_demo_parcours(today)
     # The demo writes answers as rows, not through the operations: count them afresh.
     rollups.rebuild()
     bilan_rollups.rebuild()

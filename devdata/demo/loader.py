@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from devdata import days
 from devdata import vocabulary as words
+from devdata.demo.programmes import fill_programme
 from devdata.demo.specs import COORDINATOR, DEMO_PASSWORD, DOMAIN, PEOPLE_SINCE, Plan, SessionSpec
 from reseau.accounts.models import Centre, Department, Role, User, UserRole
 from reseau.attendance.models import Attendance, Feedback
@@ -44,6 +45,9 @@ LABELS = {
     "funders": "financeurs",
     "session_fundings": "lignes de financement",
     "cold_answers": "évaluations à froid",
+    "memberships": "adhésions (par centre et par année)",
+    "preparations": "préparations de session",
+    "complaints": "réclamations au registre",
 }
 
 
@@ -185,6 +189,7 @@ class Loader:
                     )
                     cycle.modules.append(module)
                     self.created["modules"] += 1
+                fill_programme(module)
                 self.module[(slug, title, module_title)] = module
         db.session.flush()
 

@@ -10,7 +10,7 @@ They are filled from the enrolments and marks already there by the same code as
 transaction.
 
 Revision ID: 0010_bilan_rollups
-Revises: 0006_funders
+Revises: 0010_parcours
 """
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from alembic import op
 
 revision = '0010_bilan_rollups'
-down_revision = '0006_funders'
+down_revision = '0010_parcours'  # re-chained on main (was 0006_funders)
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, url_for
+from flask import url_for
 from flask_login import current_user
 
 from reseau.accounts import bp
@@ -20,7 +20,7 @@ from reseau.accounts.operations import save_centre, save_department
 from reseau.accounts.queries import get_centre_or_404, get_department_or_404
 from reseau.core.extensions import db
 from reseau.core.lists import contains, paginate
-from reseau.core.web import form_status, navigate, render_page
+from reseau.core.web import edit_page, render_page
 
 
 @bp.route("/admin/departements")
@@ -46,17 +46,16 @@ def department_edit(department_id: int | None = None):
     department = get_department_or_404(department_id) if department_id else None
     form = DepartmentForm(obj=department)
     form.department = department
-    if form.validate_on_submit():
-        department = save_department(department, form.data, actor=current_user)
-        db.session.commit()
-        flash(f"Département « {department.label} » enregistré.", "success")
-        return navigate(url_for("accounts.department_list"))
-    return render_page(
+    return edit_page(
+        form,
         "accounts/department_form.html",
         "accounts/_department_form.html",
-        form=form,
+        save=lambda data: save_department(department, data, actor=current_user),
+        done=lambda saved: (
+            f"Département « {saved.label} » enregistré.",
+            url_for("accounts.department_list"),
+        ),
         department=department,
-        status=form_status(form),
     )
 
 
@@ -90,17 +89,16 @@ def centre_edit(centre_id: int | None = None):
     form = CentreForm(obj=centre)
     form.centre = centre
     form.department_id.choices = select_choices(department_choices())
-    if form.validate_on_submit():
-        centre = save_centre(centre, form.data, actor=current_user)
-        db.session.commit()
-        flash(f"Centre « {centre.name} » enregistré.", "success")
-        return navigate(url_for("accounts.centre_detail", centre_id=centre.id))
-    return render_page(
+    return edit_page(
+        form,
         "accounts/centre_form.html",
         "accounts/_centre_form.html",
-        form=form,
+        save=lambda data: save_centre(centre, data, actor=current_user),
+        done=lambda saved: (
+            f"Centre « {saved.name} » enregistré.",
+            url_for("accounts.centre_detail", centre_id=saved.id),
+        ),
         centre=centre,
-        status=form_status(form),
     )
 
 

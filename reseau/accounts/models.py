@@ -147,6 +147,8 @@ class User(UserMixin, db.Model):
     # Bumped on logout, password change or deactivation to end every other session.
     session_version: so.Mapped[int] = so.mapped_column(default=1)
     directory_consent: so.Mapped[bool] = so.mapped_column(default=False)
+    # Issue 19: the person lets their centre's referent read their parcours (reseau/parcours).
+    parcours_shared: so.Mapped[bool] = so.mapped_column(default=False)
     invited_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     approved_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -171,6 +173,11 @@ class User(UserMixin, db.Model):
         self.role_rows = [row for row in self.role_rows if row.role in wanted]
         for role in sorted(wanted - self.roles):
             self.role_rows.append(UserRole(role=role))
+
+    @property
+    def mailable(self) -> bool:
+        """Whether e-mails go to this person: an address and an active account."""
+        return bool(self.email) and self.status == UserStatus.ACTIVE
 
     @property
     def is_coordinator(self) -> bool:

@@ -196,7 +196,7 @@ def send_invitations(people: list[User], *, actor: User) -> None:
         )
 
 
-def update_person(person: User, data: dict, *, actor: User) -> None:
+def update_person(person: User, data: dict, *, actor: User, invite: bool = True) -> None:
     """Apply the person form's ``data``; ``centre`` and ``roles`` only when given (coordinator).
 
     Role and centre changes are audited; a new e-mail goes through ``change_email``.
@@ -219,7 +219,7 @@ def update_person(person: User, data: dict, *, actor: User) -> None:
         record_audit(
             actor, "person.roles", person, summary=person.full_name, before=before, after=after
         )
-    change_email(person, data["email"], actor=actor)
+    change_email(person, data["email"], actor=actor, invite=invite)
     db.session.flush()
     if (person.centre_id, person.category, person.sub_category) != group:
         signals.person_regrouped.send(person, centre_id=group[0], category=group[1])
@@ -229,7 +229,7 @@ def _roles_and_centre(person: User) -> dict:
     return {"roles": sorted(r.value for r in person.roles), "centre_id": person.centre_id}
 
 
-def change_email(person: User, email: str, *, actor: User) -> bool:
+def change_email(person: User, email: str, *, actor: User, invite: bool = True) -> bool:
     """Give ``person`` a new address; return False if it is the same.
 
     Whoever controls the address controls the account (password resets go there), so the
@@ -259,7 +259,7 @@ def change_email(person: User, email: str, *, actor: User) -> bool:
             actor=actor,
             link=external_url("accounts.login"),
         )
-    if person.status == UserStatus.INVITED:
+    if invite and person.status == UserStatus.INVITED:
         send_invitation(person, actor=actor)
     db.session.flush()
     return True
@@ -419,35 +419,50 @@ def register_person(
 
 def approve_person(person: User, *, actor: User) -> bool:
     """Activate a pending self-registration and tell the person; False if already decided."""
-    if lock_row(person).status != UserStatus.PENDING:
-        return False
-    person.status = UserStatus.ACTIVE
-    person.approved_by_id = actor.id
-    record_audit(actor, "person.approve", person, summary=f"Compte validé : {person.email}")
-    queue_mail(
-        person.email,
-        "Votre compte Réseau est validé",
-        "registration_approved",
-        person=person,
+    return _decide(
+        person,
+        UserStatus.ACTIVE,
+        actor=actor,
+        action="person.approve",
+        summary=f"Compte validé : {person.email}",
+        subject="Votre compte Réseau est validé",
+        template="registration_approved",
         link=external_url("accounts.login"),
     )
-    db.session.flush()
-    return True
 
 
 def decline_person(person: User, *, actor: User) -> bool:
     """Refuse a pending self-registration (account disabled, person told); False if decided."""
+    return _decide(
+        person,
+        UserStatus.DISABLED,
+        actor=actor,
+        action="person.decline",
+        summary=f"Demande refusée : {person.email}",
+        subject="Votre demande de compte Réseau",
+        template="registration_declined",
+    )
+
+
+def _decide(
+    person: User,
+    status: UserStatus,
+    *,
+    actor: User,
+    action: str,
+    summary: str,
+    subject: str,
+    template: str,
+    **mail,
+) -> bool:
+    """Decide a pending self-registration once (the row locked): the new status, the audit
+    line and the e-mail to the person; False if someone decided first."""
     if lock_row(person).status != UserStatus.PENDING:
         return False
-    person.status = UserStatus.DISABLED
+    person.status = status
     person.approved_by_id = actor.id
-    record_audit(actor, "person.decline", person, summary=f"Demande refusée : {person.email}")
-    queue_mail(
-        person.email,
-        "Votre demande de compte Réseau",
-        "registration_declined",
-        person=person,
-    )
+    record_audit(actor, action, person, summary=summary)
+    queue_mail(person.email, subject, template, person=person, **mail)
     db.session.flush()
     return True
 

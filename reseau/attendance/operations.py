@@ -403,7 +403,7 @@ def request_feedback(session: TrainingSession) -> int:
     queued = 0
     link = external_url("attendance.feedback", session_id=session.id)
     for person, hours in attendees(session):
-        if not person.email or person.status != UserStatus.ACTIVE:
+        if not person.mailable:
             continue
         mail = queue_mail(
             person.email,

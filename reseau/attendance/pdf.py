@@ -33,21 +33,33 @@ def half_day(seance: Seance) -> str:
 
 
 class _Document(FPDF):
-    def __init__(self, network_name: str, title: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
+    """An A4 document in DejaVu, the network's name and the page number at its foot
+    (``foot`` mm from the bottom); every PDF of Réseau is one."""
+
+    def __init__(
+        self,
+        network_name: str,
+        title: str,
+        *,
+        orientation: str = "P",
+        margin: float = 15,
+        foot: float = 12,
+    ):
+        super().__init__(orientation=orientation, unit="mm", format="A4")
         self.network_name = network_name
+        self.foot = foot
         self.set_title(title)
         self.set_author(network_name)
         self.set_creator("Réseau")
         self.add_font(FONT, "", os.path.join(FONTS, "DejaVuSans.ttf"))
         self.add_font(FONT, "B", os.path.join(FONTS, "DejaVuSans-Bold.ttf"))
-        self.set_auto_page_break(True, margin=18)
-        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=margin + 3)
+        self.set_margins(margin, margin, margin)
         self.set_text_color(0)
         self.set_draw_color(0)
 
     def footer(self):
-        self.set_y(-12)
+        self.set_y(-self.foot)
         self.set_font(FONT, "", 8)
         self.cell(0, 5, f"{self.network_name} — page {self.page_no()} / {{nb}}", align="C")
 

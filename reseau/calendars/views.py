@@ -221,14 +221,18 @@ def my_calendars():
     )
 
 
+def _feed_kind_or_404(kind: str) -> FeedKind:
+    try:
+        return FeedKind(kind)
+    except ValueError:
+        abort(404)
+
+
 @bp.route("/agendas/<kind>", methods=["POST"])
 @login_required
 def regenerate(kind: str):
     """Create the address of a feed, or replace it: the old one stops working at once."""
-    try:
-        feed_kind = FeedKind(kind)
-    except ValueError:
-        abort(404)
+    feed_kind = _feed_kind_or_404(kind)
     if not may_have(feed_kind, current_user):
         abort(404)
     had_one = feed_kind in active_tokens(current_user)
@@ -251,10 +255,7 @@ def regenerate(kind: str):
 @login_required
 def revoke(kind: str):
     """Turn an address off without making a new one: it answers 410 Gone from now on."""
-    try:
-        feed_kind = FeedKind(kind)
-    except ValueError:
-        abort(404)
+    feed_kind = _feed_kind_or_404(kind)
     row = revoke_token(feed_kind, current_user, actor=current_user)
     if row is None:
         flash("Cette adresse d'agenda n'existe plus.", "info")

@@ -54,6 +54,7 @@ from reseau.core.i18n import from_local, to_local
 from reseau.core.lists import contains, paginate
 from reseau.core.web import (
     back_to,
+    edit_page,
     form_status,
     navigate,
     render_confirmation,
@@ -96,17 +97,16 @@ def theme_edit(theme_id: int | None = None):
     theme = get_theme_or_404(theme_id) if theme_id else None
     form = ThemeForm(obj=theme)
     form.theme = theme
-    if form.validate_on_submit():
-        theme = ops.save_theme(theme, form.data, actor=current_user)
-        db.session.commit()
-        flash(f"Thématique « {theme.name} » enregistrée.", "success")
-        return navigate(url_for("catalogue.theme_detail", theme_id=theme.id))
-    return render_page(
+    return edit_page(
+        form,
         "catalogue/theme_form.html",
         "catalogue/_theme_form.html",
-        form=form,
+        save=lambda data: ops.save_theme(theme, data, actor=current_user),
+        done=lambda saved: (
+            f"Thématique « {saved.name} » enregistrée.",
+            url_for("catalogue.theme_detail", theme_id=saved.id),
+        ),
         theme=theme,
-        status=form_status(form),
     )
 
 
@@ -165,17 +165,16 @@ def cycle_edit(cycle_id: int | None = None):
     if cycle is None and request.method == "GET":
         form.theme_id.data = request.args.get("thematique", type=int)
         form.year.data = form.year.data or to_local(utcnow()).year
-    if form.validate_on_submit():
-        cycle = ops.save_cycle(cycle, form.data, actor=current_user)
-        db.session.commit()
-        flash(f"Cycle « {cycle.title} » enregistré.", "success")
-        return navigate(url_for("catalogue.cycle_detail", cycle_id=cycle.id))
-    return render_page(
+    return edit_page(
+        form,
         "catalogue/cycle_form.html",
         "catalogue/_cycle_form.html",
-        form=form,
+        save=lambda data: ops.save_cycle(cycle, data, actor=current_user),
+        done=lambda saved: (
+            f"Cycle « {saved.title} » enregistré.",
+            url_for("catalogue.cycle_detail", cycle_id=saved.id),
+        ),
         cycle=cycle,
-        status=form_status(form),
     )
 
 

@@ -191,6 +191,10 @@ class CycleForm(FlaskForm):
                 raise ValidationError("Ce cycle existe déjà pour cette thématique et cette année.")
 
 
+def _programme_text(label: str) -> TextAreaField:
+    return TextAreaField(label, filters=[strip_filter], validators=[Optional(), Length(max=5000)])
+
+
 class ModuleForm(FlaskForm):
     title = StringField(
         "Titre du module",
@@ -198,7 +202,9 @@ class ModuleForm(FlaskForm):
         validators=[InputRequired(REQUIRED), Length(max=200)],
     )
     objectives = TextAreaField(
-        "Objectifs", filters=[strip_filter], validators=[Optional(), Length(max=5000)]
+        "Objectifs opérationnels",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=5000)],
     )
     duration_hours = FrenchDecimalField(
         "Durée (en heures)",
@@ -208,6 +214,20 @@ class ModuleForm(FlaskForm):
             InputRequired(REQUIRED),
             NumberRange(min=0.5, max=200, message="Une durée entre 0,5 et 200 heures."),
         ],
+    )
+    # The programme sheet (fiche programme).
+    prerequisites = _programme_text("Prérequis")
+    content = _programme_text("Contenu")
+    methods = _programme_text("Méthodes pédagogiques")
+    assessment = _programme_text("Évaluation des acquis")
+    access_delay = StringField(
+        "Délai d'accès", filters=[strip_filter], validators=[Optional(), Length(max=300)]
+    )
+    free_for_members = BooleanField("Gratuit pour les membres du réseau", default=True)
+    cost = _programme_text("Coût (précisions)")
+    accessibility = _programme_text("Accessibilité")
+    contact = StringField(
+        "Contact", filters=[strip_filter], validators=[Optional(), Length(max=300)]
     )
     submit = SubmitField("Enregistrer")
 

@@ -123,13 +123,43 @@ class Module(db.Model):
     objectives: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     duration_hours: so.Mapped[float] = so.mapped_column(default=3.0)
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # The programme sheet (fiche programme, Qualiopi indicator 1): public, on every session
+    # page of the module and in its PDF. ``objectives`` above are its operational objectives.
+    prerequisites: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    content: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    methods: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    assessment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    access_delay: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    free_for_members: so.Mapped[bool] = so.mapped_column(default=True)
+    cost: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    accessibility: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    contact: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
     # Part of the calendar fingerprint: events show this row's title.
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     cycle: so.Mapped[Cycle] = so.relationship(back_populates="modules")
 
+    @property
+    def has_programme(self) -> bool:
+        """Whether any field of the programme sheet is filled in."""
+        return any(getattr(self, name) for name in PROGRAMME_TEXTS)
+
     def __repr__(self) -> str:
         return f"<Module {self.id} {self.title}>"
+
+
+# The programme sheet's text fields, in the order the page and the PDF show them.
+PROGRAMME_TEXTS = (
+    "prerequisites",
+    "objectives",
+    "content",
+    "methods",
+    "assessment",
+    "access_delay",
+    "cost",
+    "accessibility",
+    "contact",
+)
 
 
 session_trainer = sa.Table(
@@ -228,7 +258,9 @@ class TrainingSession(db.Model):
         if not self.trainers:
             missing.append("aucun·e formateur·rice")
         if not (self.visio_url if self.place_kind == PlaceKind.VISIO else self.place_label):
-            missing.append("aucun lieu" if self.place_kind != PlaceKind.VISIO else "aucun lien de visio")
+            missing.append(
+                "aucun lieu" if self.place_kind != PlaceKind.VISIO else "aucun lien de visio"
+            )
         if not any(seance.status == SeanceStatus.SCHEDULED for seance in self.seances):
             missing.append("aucune séance")
         return missing

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from reseau.accounts.models import Centre, Department, User
 from reseau.catalogue.changes import ChangeKind, SessionChange
 from reseau.catalogue.models import (
+    PROGRAMME_TEXTS,
     Audience,
     Cycle,
     Module,
@@ -114,6 +115,7 @@ def save_module(
     module: Module | None, data: dict[str, Any], *, actor: User, cycle: Cycle | None = None
 ) -> Module:
     """Create a module at the end of ``cycle`` (``module`` None) or update ``module``."""
+    creating = module is None
     if module is None:
         assert cycle is not None
         lock_row(cycle)  # positions are read, then written
@@ -123,7 +125,15 @@ def save_module(
     module.title = data["title"]
     module.objectives = data.get("objectives") or ""
     module.duration_hours = float(data["duration_hours"])
+    for name in PROGRAMME_TEXTS:
+        if name in data:
+            setattr(module, name, data[name] or "")
+    if "free_for_members" in data:
+        module.free_for_members = bool(data["free_for_members"])
     db.session.flush()
+    record_audit(
+        actor, "module.update" if not creating else "module.create", module, summary=module.title
+    )
     if renamed:
         touch_events(TrainingSession.module_id == module.id)
     return module
@@ -263,9 +273,11 @@ def update_session(session: TrainingSession, data: dict[str, Any], *, actor: Use
         _shown(session),
     )
     title_before = session.title
+    trainers_before = [trainer.full_name for trainer in session.trainers]
     with db.session.no_autoflush:
         _apply_session_data(session, data)
     db.session.flush()
+    _record_trainer_change(session, trainers_before, actor)
     place_changed = _place_snapshot(session) != place_before
     changes = []
     if place_changed:
@@ -287,6 +299,22 @@ def update_session(session: TrainingSession, data: dict[str, Any], *, actor: Use
     )
     if changes and session.status == SessionStatus.PUBLISHED:
         session_changed.send(session, actor=actor, changes=changes)
+
+
+def _record_trainer_change(session: TrainingSession, before: list[str], actor: User) -> None:
+    """A published session's trainers changed (one replaced, added, removed): an incident the
+    complaints register can take in (``session.trainers``)."""
+    after = [trainer.full_name for trainer in session.trainers]
+    if session.status != SessionStatus.PUBLISHED or sorted(after) == sorted(before):
+        return
+    record_audit(
+        actor,
+        "session.trainers",
+        session,
+        summary=session.title,
+        before={"trainers": before},
+        after={"trainers": after},
+    )
 
 
 def _shown(session: TrainingSession) -> tuple:
@@ -447,18 +475,7 @@ def cancel_seance(seance: Seance, *, actor: User, reason: str = "") -> None:
     scheduled = [s for s in session.seances if s.status == SeanceStatus.SCHEDULED]
     if scheduled == [seance]:
         raise CatalogueError("C'est la dernière séance prévue : annulez plutôt la session.")
-    seance.status = SeanceStatus.CANCELLED
-    seance.sequence += 1
-    db.session.flush()
-    record_audit(
-        actor,
-        "seance.cancel",
-        seance,
-        summary=session.title,
-        before={"status": "scheduled"},
-        after={"status": "cancelled"},
-    )
-    _changed(session, actor, _seance_change(ChangeKind.SEANCE_CANCELLED, seance, reason))
+    _switch_seance(session, seance, SeanceStatus.CANCELLED, actor, reason)
 
 
 def restore_seance(seance: Seance, *, actor: User) -> None:
@@ -467,18 +484,29 @@ def restore_seance(seance: Seance, *, actor: User) -> None:
     _check_editable(session)
     if seance.status == SeanceStatus.SCHEDULED:
         return
-    seance.status = SeanceStatus.SCHEDULED
+    _switch_seance(session, seance, SeanceStatus.SCHEDULED, actor)
+
+
+def _switch_seance(
+    session: TrainingSession, seance: Seance, status: SeanceStatus, actor: User, reason: str = ""
+) -> None:
+    """Cancel or schedule again (``status``) a séance of a published session: a new sequence
+    for the calendars, the audit line, the people told (with the ``reason``)."""
+    cancel = status == SeanceStatus.CANCELLED
+    before = SeanceStatus.SCHEDULED if cancel else SeanceStatus.CANCELLED
+    seance.status = status
     seance.sequence += 1
     db.session.flush()
     record_audit(
         actor,
-        "seance.restore",
+        "seance.cancel" if cancel else "seance.restore",
         seance,
         summary=session.title,
-        before={"status": "cancelled"},
-        after={"status": "scheduled"},
+        before={"status": before.value},
+        after={"status": status.value},
     )
-    _changed(session, actor, _seance_change(ChangeKind.SEANCE_RESTORED, seance))
+    kind = ChangeKind.SEANCE_CANCELLED if cancel else ChangeKind.SEANCE_RESTORED
+    _changed(session, actor, _seance_change(kind, seance, reason))
 
 
 def delete_seance(seance: Seance, *, actor: User) -> None:

@@ -14,6 +14,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+from reseau.core.extensions import db
+
 # Requests that only read (GET, HEAD) begin SQLite transactions as deferred, so readers never
 # queue behind writers; everything else takes the write lock at BEGIN (see configure_sqlite).
 _read_only = contextvars.ContextVar("reseau_read_only", default=False)
@@ -108,6 +110,44 @@ def lock_row(obj, *, shared: bool = False):
         .execution_options(populate_existing=True)
     )
     return so.object_session(obj).execute(statement).scalar_one()
+
+
+def add_or_lock(model, key: dict, **values):
+    """The row of ``model`` whose primary key is ``key``, locked (see ``lock_row``); when
+    there is none, a new one made of ``key`` and ``values`` (the columns it cannot be
+    without). Two transactions creating the same row at once: the second waits for the
+    first's insert, then locks and returns that row instead of failing."""
+    session = db.session
+
+    def locked():
+        return session.scalar(
+            sa.select(model)
+            .filter_by(**key)
+            .with_for_update(of=model)
+            .execution_options(populate_existing=True)
+        )
+
+    row = locked()
+    if row is not None:
+        return row
+    row = model(**key, **values)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except sa.exc.IntegrityError:
+        return locked()
+    return row
+
+
+def get_or_add(session, model, **key):
+    """The ``model`` row whose columns have the values ``key``, or a new one with them, added
+    to ``session`` (not flushed): the start of "create or update" operations."""
+    row = session.scalar(sa.select(model).filter_by(**key))
+    if row is None:
+        row = model(**key)
+        session.add(row)
+    return row
 
 
 def is_read_only() -> bool:

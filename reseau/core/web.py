@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template
+from flask import flash, redirect, render_template
 from htmx_flask import request
+
+from reseau.core.database import utcnow
+from reseau.core.extensions import db
+from reseau.core.i18n import time_fr
 
 
 def wants_fragment() -> bool:
@@ -84,6 +90,39 @@ def navigate(location: str):
     return see_other(location)
 
 
+def edit_page(
+    form,
+    template: str,
+    fragment: str,
+    *,
+    save: Callable[[dict], Any],
+    done: Callable[[Any], tuple[str, str]],
+    **context,
+):
+    """The shape of an edit view. A valid POST saves through ``save(form.data)`` (the room's
+    operation, which records the audit), commits, flashes the message ``done(saved)`` gives
+    and goes to its location; anything else shows the form (422 when it has errors)."""
+    if form.validate_on_submit():
+        saved = save(form.data)
+        db.session.commit()
+        message, location = done(saved)
+        flash(message, "success")
+        return navigate(location)
+    return render_page(template, fragment, form=form, status=form_status(form), **context)
+
+
+def autosaved(back: str, message: str | None = None, status: int = 200):
+    """Answer an autosaved answer: to htmx the small "enregistré" state (or ``message``, the
+    error), otherwise a flash and back to the form at ``back``."""
+    if wants_fragment():
+        return render_page("_saved.html", message=message, at=time_fr(utcnow()), status=status)
+    if status == 200:
+        flash("Réponse enregistrée.", "success")
+    else:
+        flash(message or "Cette réponse n'a pas pu être enregistrée.", "error")
+    return see_other(back)
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Return ``target`` if it is a path on this site, else ``default`` (no open redirect)."""
     if not target:
@@ -95,4 +134,3 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return default
     return target
-

@@ -67,19 +67,25 @@ class DiagnosticCampaign(db.Model):
         return f"<DiagnosticCampaign {self.id} {self.title!r}>"
 
 
-class DiagnosticSkill(db.Model):
+class _QuestionnaireItem:
+    """A line of a campaign's questionnaire (deleted with it): id and campaign first, its
+    place in the questionnaire last."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, sort_order=-2)
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+    position: so.Mapped[int] = so.mapped_column(default=0, sort_order=1)
+
+
+class DiagnosticSkill(_QuestionnaireItem, db.Model):
     """A skill of the questionnaire, in plain language, grouped by theme."""
 
     __tablename__ = "diagnostic_skill"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), index=True
-    )
     theme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("theme.id"), index=True)
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     explanation: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    position: so.Mapped[int] = so.mapped_column(default=0)
 
     campaign: so.Mapped[DiagnosticCampaign] = so.relationship(back_populates="skills")
     theme: so.Mapped[Theme] = so.relationship()
@@ -88,17 +94,12 @@ class DiagnosticSkill(db.Model):
         return f"<DiagnosticSkill {self.id} {self.title!r}>"
 
 
-class DiagnosticQuestion(db.Model):
+class DiagnosticQuestion(_QuestionnaireItem, db.Model):
     """An optional free-text question of a campaign."""
 
     __tablename__ = "diagnostic_question"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), index=True
-    )
     prompt: so.Mapped[str] = so.mapped_column(sa.String(300))
-    position: so.Mapped[int] = so.mapped_column(default=0)
 
     def __repr__(self) -> str:
         return f"<DiagnosticQuestion {self.id} {self.prompt!r}>"
@@ -133,14 +134,19 @@ class DiagnosticResponse(db.Model):
         return f"<DiagnosticResponse {self.id} campaign={self.campaign_id} person={self.person_id}>"
 
 
-class SkillAnswer(db.Model):
+class _ResponsePart:
+    """An answer within one person's response (deleted with it): its id and response first."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, sort_order=-2)
+    response_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_response.id", ondelete="CASCADE"), sort_order=-1
+    )
+
+
+class SkillAnswer(_ResponsePart, db.Model):
     __tablename__ = "skill_answer"
     __table_args__ = (sa.UniqueConstraint("response_id", "skill_id"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    response_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_response.id", ondelete="CASCADE")
-    )
     skill_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("diagnostic_skill.id", ondelete="CASCADE"), index=True
     )
@@ -154,14 +160,10 @@ class SkillAnswer(db.Model):
         return f"<SkillAnswer response={self.response_id} skill={self.skill_id}>"
 
 
-class QuestionAnswer(db.Model):
+class QuestionAnswer(_ResponsePart, db.Model):
     __tablename__ = "question_answer"
     __table_args__ = (sa.UniqueConstraint("response_id", "question_id"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    response_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_response.id", ondelete="CASCADE")
-    )
     question_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("diagnostic_question.id", ondelete="CASCADE"), index=True
     )
@@ -180,53 +182,49 @@ class QuestionAnswer(db.Model):
 # strongest wish), ``priority`` how many of them "en priorité", ``score`` the weighted sum.
 
 
-class DiagnosticThemeCount(db.Model):
-    __tablename__ = "diagnostic_theme_count"
+class _CountKey:
+    """The key every summary row shares: the campaign first, then what the row counts (the
+    class's own key column), then the département and the category."""
 
     campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True, sort_order=-1
     )
-    theme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("theme.id"), primary_key=True)
     department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
     category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+
+
+class _WishCounts:
     people: so.Mapped[int] = so.mapped_column(default=0)
     priority: so.Mapped[int] = so.mapped_column(default=0)
     score: so.Mapped[int] = so.mapped_column(default=0)
+
+
+class DiagnosticThemeCount(_CountKey, _WishCounts, db.Model):
+    __tablename__ = "diagnostic_theme_count"
+
+    theme_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("theme.id"), primary_key=True)
 
     def __repr__(self) -> str:
         return f"<DiagnosticThemeCount {self.campaign_id}/{self.theme_id}/{self.department_id}>"
 
 
-class DiagnosticSkillCount(db.Model):
+class DiagnosticSkillCount(_CountKey, _WishCounts, db.Model):
     __tablename__ = "diagnostic_skill_count"
 
-    campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
-    )
     skill_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("diagnostic_skill.id", ondelete="CASCADE"), primary_key=True
     )
-    department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
-    people: so.Mapped[int] = so.mapped_column(default=0)
-    priority: so.Mapped[int] = so.mapped_column(default=0)
-    score: so.Mapped[int] = so.mapped_column(default=0)
 
     def __repr__(self) -> str:
         return f"<DiagnosticSkillCount {self.campaign_id}/{self.skill_id}/{self.department_id}>"
 
 
-class DiagnosticRespondentCount(db.Model):
+class DiagnosticRespondentCount(_CountKey, db.Model):
     """Respondents (a response with at least one answer) per département and category."""
 
     __tablename__ = "diagnostic_respondent_count"
 
-    campaign_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
-    )
-    department_id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
-    respondents: so.Mapped[int] = so.mapped_column(default=0)
+    respondents: so.Mapped[int] = so.mapped_column(default=0, sort_order=1)
 
     def __repr__(self) -> str:
         return f"<DiagnosticRespondentCount {self.campaign_id}/{self.department_id}>"

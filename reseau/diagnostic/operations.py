@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from reseau.accounts.models import User, UserStatus
+from reseau.accounts.models import User
 from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSession
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
@@ -305,7 +305,7 @@ def invite_people(campaign: DiagnosticCampaign, *, actor: User) -> int:
 
 def remind_person(campaign: DiagnosticCampaign, person: User, *, actor: User) -> bool:
     """Send the one reminder to ``person`` if they have not finished; return whether sent."""
-    if not person.email or person.status != UserStatus.ACTIVE:
+    if not person.mailable:
         return False
     response = get_or_create_response(campaign, person)
     if response.submitted_at is not None or response.reminded_at is not None:

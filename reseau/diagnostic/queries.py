@@ -200,3 +200,19 @@ def response_of(campaign: DiagnosticCampaign, person: User) -> DiagnosticRespons
             DiagnosticResponse.person_id == person.id,
         )
     )
+
+
+def responses_of(person: User, campaigns: list[DiagnosticCampaign]) -> dict:
+    """``person``'s responses to ``campaigns``, by campaign id (one query, none without
+    campaigns)."""
+    if not campaigns:
+        return {}
+    return {
+        response.campaign_id: response
+        for response in db.session.scalars(
+            sa.select(DiagnosticResponse).where(
+                DiagnosticResponse.person_id == person.id,
+                DiagnosticResponse.campaign_id.in_([c.id for c in campaigns]),
+            )
+        )
+    }

@@ -25,20 +25,12 @@ from reseau.diagnostic.models import (
     DiagnosticThemeCount,
     QuestionAnswer,
     SkillAnswer,
-    TrainingWish,
 )
 from reseau.diagnostic.operations import AUDIENCE_CATEGORIES
-from reseau.diagnostic.rollups import NO_CENTRE, PRIORITY_WEIGHT, YES_WEIGHT
+from reseau.diagnostic.rollups import NO_CENTRE, WANTS, WEIGHT, answers, wish_sums
 
 FREE_TEXT_LIMIT = 50
 CENTRE_LIMIT = 300
-
-WEIGHT = sa.case(
-    (SkillAnswer.wants_training == TrainingWish.PRIORITY, PRIORITY_WEIGHT),
-    (SkillAnswer.wants_training == TrainingWish.YES, YES_WEIGHT),
-    else_=0,
-)
-WANTS = SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY])
 
 
 @dataclass
@@ -92,14 +84,8 @@ class ThemeNeed:
 
 def _answers(filters: Filters) -> sa.Select:
     """SELECT FROM answers joined to their response, person and centre, filtered."""
-    return (
-        sa.select()
-        .select_from(SkillAnswer)
-        .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
-        .join(User, User.id == DiagnosticResponse.person_id)
-        .outerjoin(Centre, Centre.id == User.centre_id)
-        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
-        .where(DiagnosticResponse.campaign_id == filters.campaign.id, *filters.people_conditions())
+    return answers(
+        DiagnosticResponse.campaign_id == filters.campaign.id, *filters.people_conditions()
     )
 
 
@@ -154,11 +140,7 @@ def theme_department_cells_from_answers(filters: Filters) -> list[sa.Row]:
         sa.select(
             per_person.c.theme_id,
             per_person.c.department_id,
-            sa.func.count().label("people"),
-            sa.func.sum(sa.case((per_person.c.weight == PRIORITY_WEIGHT, 1), else_=0)).label(
-                "priority"
-            ),
-            sa.func.sum(per_person.c.weight).label("score"),
+            *wish_sums(per_person.c.weight),
         ).group_by(per_person.c.theme_id, per_person.c.department_id)
     ).all()
 
@@ -192,11 +174,7 @@ def skill_ranking_from_answers(filters: Filters) -> list[sa.Row]:
         .add_columns(
             DiagnosticSkill,
             Theme.name.label("theme_name"),
-            sa.func.count().label("people"),
-            sa.func.sum(
-                sa.case((SkillAnswer.wants_training == TrainingWish.PRIORITY, 1), else_=0)
-            ).label("priority"),
-            sa.func.sum(WEIGHT).label("score"),
+            *wish_sums(WEIGHT),
         )
         .join(Theme, Theme.id == DiagnosticSkill.theme_id)
         .where(WANTS)
@@ -294,18 +272,12 @@ def theme_totals(campaign_ids: list[int], centre_id: int | None = None) -> list[
         )
     else:
         per_person = (
-            sa.select(
+            answers(
+                DiagnosticResponse.campaign_id.in_(campaign_ids), User.centre_id == centre_id, WANTS
+            )
+            .add_columns(
                 DiagnosticSkill.theme_id.label("theme_id"),
                 sa.func.max(WEIGHT).label("weight"),
-            )
-            .select_from(SkillAnswer)
-            .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
-            .join(User, User.id == DiagnosticResponse.person_id)
-            .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
-            .where(
-                DiagnosticResponse.campaign_id.in_(campaign_ids),
-                User.centre_id == centre_id,
-                WANTS,
             )
             .group_by(DiagnosticSkill.theme_id, DiagnosticResponse.id)
             .subquery()
@@ -547,11 +519,7 @@ def skill_department_rows(filters: Filters) -> list[sa.Row]:
             DiagnosticSkill.title.label("skill"),
             Department.code.label("department_code"),
             Department.name.label("department_name"),
-            sa.func.count().label("people"),
-            sa.func.sum(
-                sa.case((SkillAnswer.wants_training == TrainingWish.PRIORITY, 1), else_=0)
-            ).label("priority"),
-            sa.func.sum(WEIGHT).label("score"),
+            *wish_sums(WEIGHT),
         )
         .join(Theme, Theme.id == DiagnosticSkill.theme_id)
         .outerjoin(Department, Department.id == Centre.department_id)
@@ -570,7 +538,8 @@ def skill_department_rows(filters: Filters) -> list[sa.Row]:
 def raw_answer_rows(campaign: DiagnosticCampaign):
     """Yield the raw answers of ``campaign`` (coordinator's export), streamed from the database."""
     query = (
-        sa.select(
+        answers(DiagnosticResponse.campaign_id == campaign.id)
+        .add_columns(
             User.last_name,
             User.first_name,
             User.category,
@@ -581,14 +550,8 @@ def raw_answer_rows(campaign: DiagnosticCampaign):
             SkillAnswer.level,
             SkillAnswer.wants_training,
         )
-        .select_from(SkillAnswer)
-        .join(DiagnosticResponse, DiagnosticResponse.id == SkillAnswer.response_id)
-        .join(User, User.id == DiagnosticResponse.person_id)
-        .outerjoin(Centre, Centre.id == User.centre_id)
         .outerjoin(Department, Department.id == Centre.department_id)
-        .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
         .join(Theme, Theme.id == DiagnosticSkill.theme_id)
-        .where(DiagnosticResponse.campaign_id == campaign.id)
         .order_by(User.last_name, User.first_name, User.id, DiagnosticSkill.position)
         .execution_options(yield_per=500)
     )

@@ -169,12 +169,13 @@ def move_person(person_id: int, before: tuple[int, str]) -> None:
 # --- rebuilding from the answers -------------------------------------------------------------
 
 
-def _weights():
-    return sa.case(
-        (SkillAnswer.wants_training == TrainingWish.PRIORITY, PRIORITY_WEIGHT),
-        (SkillAnswer.wants_training == TrainingWish.YES, YES_WEIGHT),
-        else_=0,
-    )
+# An answer's weight in a score, and the answers that wish a training.
+WEIGHT = sa.case(
+    (SkillAnswer.wants_training == TrainingWish.PRIORITY, PRIORITY_WEIGHT),
+    (SkillAnswer.wants_training == TrainingWish.YES, YES_WEIGHT),
+    else_=0,
+)
+WANTS = SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY])
 
 
 def _department():
@@ -185,7 +186,9 @@ def _of(campaign_id: int | None) -> list:
     return [] if campaign_id is None else [DiagnosticResponse.campaign_id == campaign_id]
 
 
-def _answers(campaign_id: int | None) -> sa.Select:
+def answers(*conditions) -> sa.Select:
+    """SELECT FROM the skill answers joined to their response, person, centre (if any) and
+    skill, WHERE ``conditions``; the caller adds its columns."""
     return (
         sa.select()
         .select_from(SkillAnswer)
@@ -193,14 +196,17 @@ def _answers(campaign_id: int | None) -> sa.Select:
         .join(User, User.id == DiagnosticResponse.person_id)
         .outerjoin(Centre, Centre.id == User.centre_id)
         .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
-        .where(
-            SkillAnswer.wants_training.in_([TrainingWish.YES, TrainingWish.PRIORITY]),
-            *_of(campaign_id),
-        )
+        .where(*conditions)
     )
 
 
-def _sums(weight):
+def _answers(campaign_id: int | None) -> sa.Select:
+    return answers(WANTS, *_of(campaign_id))
+
+
+def wish_sums(weight):
+    """people, priority and score of rows of wishes weighing ``weight`` (WEIGHT, or a
+    person's strongest wish)."""
     return (
         sa.func.count().label("people"),
         sa.func.sum(sa.case((weight == PRIORITY_WEIGHT, 1), else_=0)).label("priority"),
@@ -217,7 +223,7 @@ def computed_theme_rows(campaign_id: int | None = None) -> sa.Select:
             DiagnosticSkill.theme_id.label("theme_id"),
             _department().label("department_id"),
             User.category.label("category"),
-            sa.func.max(_weights()).label("weight"),
+            sa.func.max(WEIGHT).label("weight"),
         )
         .group_by(
             DiagnosticResponse.campaign_id,
@@ -230,12 +236,11 @@ def computed_theme_rows(campaign_id: int | None = None) -> sa.Select:
     )
     c = per_person.c
     return sa.select(
-        c.campaign_id, c.theme_id, c.department_id, c.category, *_sums(c.weight)
+        c.campaign_id, c.theme_id, c.department_id, c.category, *wish_sums(c.weight)
     ).group_by(c.campaign_id, c.theme_id, c.department_id, c.category)
 
 
 def computed_skill_rows(campaign_id: int | None = None) -> sa.Select:
-    weight = _weights()
     return (
         _answers(campaign_id)
         .add_columns(
@@ -243,11 +248,7 @@ def computed_skill_rows(campaign_id: int | None = None) -> sa.Select:
             SkillAnswer.skill_id,
             _department().label("department_id"),
             User.category,
-            sa.func.count().label("people"),
-            sa.func.sum(
-                sa.case((SkillAnswer.wants_training == TrainingWish.PRIORITY, 1), else_=0)
-            ).label("priority"),
-            sa.func.sum(weight).label("score"),
+            *wish_sums(WEIGHT),
         )
         .group_by(
             DiagnosticResponse.campaign_id,

@@ -21,12 +21,11 @@ from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
-from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
-from reseau.core.i18n import ngettext, time_fr, today_paris
+from reseau.core.i18n import ngettext, today_paris
 from reseau.core.lists import paginate
-from reseau.core.web import form_status, render_page, see_other, wants_fragment
+from reseau.core.web import autosaved, form_status, render_page, see_other
 from reseau.diagnostic import bp, operations, queries, results
 from reseau.diagnostic.forms import (
     CampaignForm,
@@ -54,6 +53,7 @@ from reseau.diagnostic.queries import (
     grouped_skills,
     response_of,
 )
+from reseau.diagnostic.rollups import PRIORITY_WEIGHT, YES_WEIGHT
 
 # Where the catalogue room lets the coordinator edit a session, in order of preference.
 SESSION_EDIT_ENDPOINTS = (
@@ -83,24 +83,16 @@ def _choice(enum_class, value):
 @login_required
 def home():
     campaigns = queries.open_campaigns_for(current_user)
-    responses = {}
-    if campaigns:
-        responses = {
-            response.campaign_id: response
-            for response in db.session.scalars(
-                sa.select(DiagnosticResponse).where(
-                    DiagnosticResponse.person_id == current_user.id,
-                    DiagnosticResponse.campaign_id.in_([c.id for c in campaigns]),
-                )
-            )
-        }
+    responses = queries.responses_of(current_user, campaigns)
     return render_page("diagnostic/home.html", campaigns=campaigns, responses=responses)
 
 
 @bp.route("/diagnostic/<int:campaign_id>", methods=["GET", "POST"])
 @login_required
 def answer(campaign_id: int):
-    campaign = get_answerable_campaign_or_404(campaign_id, current_user, preview=request.method == "GET")
+    campaign = get_answerable_campaign_or_404(
+        campaign_id, current_user, preview=request.method == "GET"
+    )
     is_open = queries.is_open(campaign)
     preview = not queries.is_eligible(campaign, current_user)
     if request.method == "POST":
@@ -160,19 +152,8 @@ def _save_whole_page(campaign: DiagnosticCampaign, response: DiagnosticResponse)
 
 def _saved(message: str | None = None, status: int = 200):
     """Answer an autosave: the small "enregistré" state (htmx) or back to the page."""
-    if wants_fragment():
-        return render_page(
-            "diagnostic/_saved.html",
-            "diagnostic/_saved.html",
-            message=message,
-            at=time_fr(utcnow()),
-            status=status,
-        )
-    if status == 200:
-        flash("Réponse enregistrée.", "success")
-    else:
-        flash(message or "Cette réponse n'a pas pu être enregistrée.", "error")
-    return see_other(url_for("diagnostic.answer", campaign_id=request.view_args["campaign_id"]))
+    back = url_for("diagnostic.answer", campaign_id=request.view_args["campaign_id"])
+    return autosaved(back, message, status)
 
 
 def _open_response_or_409(campaign: DiagnosticCampaign):
@@ -370,8 +351,8 @@ def results_page():
             context.update(results.page_figures(filters))
             context.update(
                 heat_level=results.heat_level,
-                priority_weight=results.PRIORITY_WEIGHT,
-                yes_weight=results.YES_WEIGHT,
+                priority_weight=PRIORITY_WEIGHT,
+                yes_weight=YES_WEIGHT,
             )
         return render_template("diagnostic/_results.html", **context)
 
@@ -412,7 +393,7 @@ def results_csv():
             "Département",
             "Personnes souhaitant une formation",
             "Dont en priorité",
-            f"Score (priorité = {results.PRIORITY_WEIGHT}, oui = {results.YES_WEIGHT})",
+            f"Score (priorité = {PRIORITY_WEIGHT}, oui = {YES_WEIGHT})",
         ],
         rows,
     )

@@ -168,6 +168,11 @@ def _session_fingerprint(session_id: int):
                 .where(Module.id == TrainingSession.module_id)
                 .correlate(TrainingSession)
             ),
+            scalar(  # the programme sheet
+                sa.select(Module.updated_at)
+                .where(Module.id == TrainingSession.module_id)
+                .correlate(TrainingSession)
+            ),
         ).where(TrainingSession.id == session_id)
     ).first()
     return None if row is None else tuple(row)

@@ -159,7 +159,7 @@ def calendar_updates(session, changes: Sequence[SessionChange]) -> list[tuple[in
 
 def trainer_session_changed(trainer, session, changes: Sequence[SessionChange] = ()):
     """Tell a trainer of the session what changed (their feed updates by itself)."""
-    if not trainer.email or trainer.status != UserStatus.ACTIVE:
+    if not trainer.mailable:
         return None
     return queue_mail(
         trainer.email,
@@ -173,7 +173,7 @@ def trainer_session_changed(trainer, session, changes: Sequence[SessionChange] =
 
 def trainer_session_cancelled(trainer, session, reason: str = ""):
     """Tell a trainer that the session they lead is cancelled (once), with the ``reason``."""
-    if not trainer.email or trainer.status != UserStatus.ACTIVE:
+    if not trainer.mailable:
         return None
     return queue_mail(
         trainer.email,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("evaluation", __name__)
 
-from reseau.evaluation import views  # noqa: E402, F401
+from reseau.evaluation import results, views  # noqa: E402, F401

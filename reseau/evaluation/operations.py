@@ -30,7 +30,7 @@ from reseau.catalogue.models import (
     TrainingSession,
 )
 from reseau.core.audit import record_audit
-from reseau.core.database import utcnow
+from reseau.core.database import get_or_add, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.evaluation.models import (
@@ -124,7 +124,7 @@ def _invite(session: TrainingSession, reminder_days: int, now: datetime) -> int:
     link = external_url("evaluation.cold_answer", session_id=session.id)
     invited = 0
     for person, hours in attendees(session):
-        if not person.email or person.status != UserStatus.ACTIVE:
+        if not person.mailable:
             continue
         db.session.add(
             ColdAnswer(
@@ -168,7 +168,7 @@ def _remind(now: datetime) -> int:
     for answer in answers:
         answer.reminded_at = now
         person, session = answer.person, answer.session
-        if not person.email or person.status != UserStatus.ACTIVE:
+        if not person.mailable:
             continue
         mail = queue_mail(
             person.email,
@@ -306,14 +306,9 @@ def submit_cold(answer: ColdAnswer, values: dict[str, str]) -> None:
 def save_trainer_evaluation(
     session: TrainingSession, trainer: User, data: dict
 ) -> TrainerEvaluation:
-    evaluation = db.session.scalar(
-        sa.select(TrainerEvaluation).where(
-            TrainerEvaluation.session_id == session.id, TrainerEvaluation.trainer_id == trainer.id
-        )
+    evaluation = get_or_add(
+        db.session, TrainerEvaluation, session_id=session.id, trainer_id=trainer.id
     )
-    if evaluation is None:
-        evaluation = TrainerEvaluation(session_id=session.id, trainer_id=trainer.id)
-        db.session.add(evaluation)
     evaluation.objectives = ObjectivesReached(data["objectives"])
     for name in ("group_notes", "objectives_notes", "to_change"):
         setattr(evaluation, name, (data.get(name) or "").strip())
@@ -323,14 +318,7 @@ def save_trainer_evaluation(
 
 
 def save_centre_review(centre: Centre, year: int, referent: User, data: dict) -> CentreReview:
-    review = db.session.scalar(
-        sa.select(CentreReview).where(
-            CentreReview.centre_id == centre.id, CentreReview.year == year
-        )
-    )
-    if review is None:
-        review = CentreReview(centre_id=centre.id, year=year)
-        db.session.add(review)
+    review = get_or_add(db.session, CentreReview, centre_id=centre.id, year=year)
     for name in ("brought", "missing", "needs"):
         setattr(review, name, (data.get(name) or "").strip())
     review.answered_by_id = referent.id

@@ -175,6 +175,16 @@ def centre_reviews(year: int) -> list[CentreReview]:
     ).all()
 
 
+def latest_centre_review(centre_id: int) -> CentreReview | None:
+    """The centre's most recent yearly review that was asked for (answered or not)."""
+    return db.session.scalar(
+        sa.select(CentreReview)
+        .where(CentreReview.centre_id == centre_id, CentreReview.asked_at.is_not(None))
+        .order_by(CentreReview.year.desc())
+        .limit(1)
+    )
+
+
 def open_campaigns(today) -> list[DiagnosticCampaign]:
     """Campaigns a need can still go into: not closed yet (the next one first)."""
     return db.session.scalars(

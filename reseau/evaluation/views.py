@@ -14,8 +14,8 @@ from reseau.catalogue.forms import choices_of
 from reseau.catalogue.models import Cycle, Module, SessionStatus, TrainingSession
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import time_fr, to_local
-from reseau.core.web import form_status, render_page, see_other, wants_fragment
+from reseau.core.i18n import to_local
+from reseau.core.web import autosaved, form_status, render_page, see_other
 from reseau.diagnostic.models import DiagnosticCampaign
 from reseau.evaluation import bp, queries
 from reseau.evaluation import operations as ops
@@ -119,16 +119,7 @@ def cold_save(session_id: int, name: str):
 
 
 def _saved(session_id: int, message: str | None = None, status: int = 200):
-    if wants_fragment():
-        return render_page(
-            "diagnostic/_saved.html",
-            "diagnostic/_saved.html",
-            message=message,
-            at=time_fr(utcnow()),
-            status=status,
-        )
-    flash(message or "Réponse enregistrée.", "error" if message else "success")
-    return see_other(url_for("evaluation.cold_answer", session_id=session_id))
+    return autosaved(url_for("evaluation.cold_answer", session_id=session_id), message, status)
 
 
 # --- the trainer's evaluation ----------------------------------------------------------------

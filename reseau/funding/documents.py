@@ -4,10 +4,8 @@ the sessions' sign-in sheets."""
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -19,7 +17,8 @@ from reseau.catalogue.models import SeanceStatus
 from reseau.core.downloads import append_row
 from reseau.core.i18n import date_fr, to_local
 from reseau.core.i18n import number as french_number
-from reseau.funding.queries import FunderReport, Period
+from reseau.core.periods import Period
+from reseau.funding.queries import FunderReport
 
 
 def number(value) -> str:
@@ -55,6 +54,12 @@ def key_figures(report: FunderReport) -> list[tuple[str, object]]:
         ("Montant demandé (€)", report.amount_asked),
         ("Montant accordé (€)", report.amount_granted),
     ]
+    if report.valuation is not None:
+        rows += [
+            ("Heures de bénévolat en formation", float(report.valuation.training)),
+            ("Heures des formateur·rices bénévoles", float(report.valuation.trainers)),
+            ("Valorisation du bénévolat (€, comptes 864/870)", float(report.valuation.value)),
+        ]
     return rows
 
 
@@ -106,29 +111,12 @@ def workbook(report: FunderReport) -> Workbook:
 FONT = attendance_pdf.FONT
 
 
-class _Pdf(FPDF):
-    def __init__(self, network_name: str, title: str):
-        super().__init__(orientation="L", unit="mm", format="A4")
-        self.network_name = network_name
-        self.set_title(title)
-        self.set_author(network_name)
-        self.add_font(FONT, "", os.path.join(attendance_pdf.FONTS, "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", os.path.join(attendance_pdf.FONTS, "DejaVuSans-Bold.ttf"))
-        self.set_auto_page_break(True, margin=15)
-        self.set_margins(12, 12, 12)
-
-    def footer(self):
-        self.set_y(-10)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self.network_name} — page {self.page_no()} / {{nb}}", align="C")
-
-
 PDF_WIDTHS = (70, 22, 22, 12, 15, 18, 18, 20, 20, 20, 36)
 
 
 def report_pdf(report: FunderReport, *, network_name: str) -> bytes:
     title = f"{report.funder.name} – rapport {period_label(report.period)}"
-    pdf = _Pdf(network_name, title)
+    pdf = attendance_pdf._Document(network_name, title, orientation="L", margin=12, foot=10)
     pdf.add_page()
     pdf.set_font(FONT, "B", 14)
     pdf.multi_cell(0, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -148,18 +136,9 @@ def report_pdf(report: FunderReport, *, network_name: str) -> bytes:
         cells = [row[0], date_fr(row[1], "dd/MM/y") if row[1] else "", *row[2:]]
         for value, width in zip(cells, PDF_WIDTHS, strict=True):
             text = value if isinstance(value, str) else number(value)
-            pdf.cell(width, 5, _fit(pdf, text, width - 1), border=1)
+            pdf.cell(width, 5, attendance_pdf._fit(pdf, text, width - 1), border=1)
         pdf.ln()
     return bytes(pdf.output())
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """Shorten ``text`` with an ellipsis so that it fits in a cell ``width`` mm wide."""
-    if pdf.get_string_width(text) <= width - 2:
-        return text
-    while text and pdf.get_string_width(text + "…") > width - 2:
-        text = text[:-1]
-    return text + "…"
 
 
 def sign_in_sheets_zip(report: FunderReport, *, network_name: str) -> bytes:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from reseau.accounts.models import User
 from reseau.catalogue.models import TrainingSession
 from reseau.core.audit import record_audit
-from reseau.core.database import lock_row
+from reseau.core.database import get_or_add, lock_row
 from reseau.core.extensions import db
 from reseau.funding.models import DEFAULT_FUNDERS, Funder, SessionFunding
 
@@ -64,15 +64,8 @@ def add_funding(
     actor: User,
 ) -> SessionFunding:
     """Add ``funder`` to ``session``, or update its amounts when it is already there."""
-    line = db.session.scalar(
-        sa.select(SessionFunding).where(
-            SessionFunding.session_id == session.id, SessionFunding.funder_id == funder.id
-        )
-    )
-    if line is None:
-        line = SessionFunding(session_id=session.id, funder_id=funder.id)
-        db.session.add(line)
-    else:
+    line = get_or_add(db.session, SessionFunding, session_id=session.id, funder_id=funder.id)
+    if line not in db.session.new:
         line = lock_row(line)
     line.amount_asked = amount_asked
     line.amount_granted = amount_granted

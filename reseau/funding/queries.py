@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -26,42 +26,34 @@ from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.core.database import hours_between, utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import from_local, ngettext, to_local
+from reseau.core.i18n import ngettext, to_local
+from reseau.core.periods import Period
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.funding.models import Funder, SessionFunding
+from reseau.membership import queries as membership
 from reseau.proof.models import SealedSheet
+from reseau.valuation.queries import SessionsValuation, sessions_valuation
 
 # A funder's year at national scale: the page lists this many sessions at most.
 SESSION_LIMIT = 2000
 
 
-@dataclass(frozen=True)
-class Period:
-    """Local dates ``start`` to ``end``, both included."""
+class _People:
+    """People counted by category (``by_category``): in all, and the volunteers."""
 
-    start: date
-    end: date
-    now: datetime | None = None
-
-    @classmethod
-    def year(cls, year: int, now: datetime | None = None) -> Period:
-        return cls(date(year, 1, 1), date(year, 12, 31), now)
+    by_category: dict
 
     @property
-    def lower(self) -> datetime:
-        return from_local(datetime.combine(self.start, time()))
+    def people(self) -> int:
+        return sum(self.by_category.values())
 
     @property
-    def upper(self) -> datetime:
-        return from_local(datetime.combine(self.end + timedelta(days=1), time()))
-
-    @property
-    def instant(self) -> datetime:
-        return self.now or utcnow()
+    def volunteers(self) -> int:
+        return self.by_category.get(Category.BENEVOLE, 0)
 
 
 @dataclass
-class SessionLine:
+class SessionLine(_People):
     session: TrainingSession
     held: bool
     seances: int = 0
@@ -75,17 +67,9 @@ class SessionLine:
     attended: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def people(self) -> int:
-        return sum(self.by_category.values())
-
-    @property
-    def volunteers(self) -> int:
-        return self.by_category.get(Category.BENEVOLE, 0)
-
 
 @dataclass
-class FunderReport:
+class FunderReport(_People):
     funder: Funder
     period: Period
     lines: list[SessionLine]
@@ -96,6 +80,7 @@ class FunderReport:
     outside_network: int
     satisfaction_count: int
     satisfaction_average: float | None
+    valuation: SessionsValuation | None = None  # volunteer time of the held sessions
 
     @property
     def held(self) -> list[SessionLine]:
@@ -120,14 +105,6 @@ class FunderReport:
     @property
     def trainee_hours(self) -> float:
         return round(sum(line.trainee_hours for line in self.held), 1)
-
-    @property
-    def people(self) -> int:
-        return sum(self.by_category.values())
-
-    @property
-    def volunteers(self) -> int:
-        return self.by_category.get(Category.BENEVOLE, 0)
 
     @property
     def centres(self) -> int:
@@ -262,10 +239,7 @@ def _add_people(funder: Funder, period: Period, lines: dict[int, SessionLine]) -
 def _people(funder: Funder, period: Period):
     """Distinct people by category, centres reached (members or not), people outside."""
     people = _attended(funder.id, period).add_columns(Attendance.person_id).distinct().subquery()
-    member = sa.and_(
-        Centre.is_member.is_(True),
-        sa.or_(Centre.member_since.is_(None), Centre.member_since <= period.end),
-    )
+    member = membership.is_member_in(period.end.year)
     rows = db.session.execute(
         sa.select(User.category, User.centre_id, member.label("member"), sa.func.count())
         .select_from(people)
@@ -363,6 +337,7 @@ def funder_report(funder: Funder, period: Period) -> FunderReport:
     _add_rates(funder, period, lines)
     count, average = _satisfaction(funder, period)
     _warn(funder, lines)
+    held = [sid for sid, line in lines.items() if line.held]
     return FunderReport(
         funder=funder,
         period=period,
@@ -374,6 +349,7 @@ def funder_report(funder: Funder, period: Period) -> FunderReport:
         outside_network=outside,
         satisfaction_count=count,
         satisfaction_average=average,
+        valuation=sessions_valuation(held, period.start, period.end),
     )
 
 

@@ -14,7 +14,8 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import download, pdf_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
-from reseau.core.web import form_status, navigate, render_page, see_other
+from reseau.core.periods import Period
+from reseau.core.web import edit_page, form_status, render_page, see_other
 from reseau.funding import bp, documents, queries
 from reseau.funding import operations as ops
 from reseau.funding.forms import FunderForm, ReportForm, SessionFundingForm
@@ -42,27 +43,26 @@ def funder_edit(funder_id: int | None = None):
     funder = db.get_or_404(Funder, funder_id) if funder_id else None
     form = FunderForm(obj=funder)
     form.funder = funder
-    if form.validate_on_submit():
-        funder = ops.save_funder(funder, form.data, actor=current_user)
-        db.session.commit()
-        flash(f"Financeur « {funder.name} » enregistré.", "success")
-        return navigate(url_for("funding.funder_list"))
-    return render_page(
+    return edit_page(
+        form,
         "funding/funder_form.html",
         "funding/_funder_form.html",
-        form=form,
+        save=lambda data: ops.save_funder(funder, data, actor=current_user),
+        done=lambda saved: (
+            f"Financeur « {saved.name} » enregistré.",
+            url_for("funding.funder_list"),
+        ),
         funder=funder,
-        status=form_status(form),
     )
 
 
-def _period() -> tuple[queries.Period, ReportForm]:
+def _period() -> tuple[Period, ReportForm]:
     """The report's period from the query string; this year when absent or wrong."""
     form = ReportForm(formdata=request.args)
     year = to_local(utcnow()).year
-    period = queries.Period.year(year)
+    period = Period.year(year)
     if form.validate() and form.du.data and form.au.data:
-        period = queries.Period(form.du.data, form.au.data)
+        period = Period(form.du.data, form.au.data)
     elif form.du.data and not form.au.data and not form.errors:
         form.au.errors = ["Indiquez aussi la fin de la période."]
     elif form.au.data and not form.du.data and not form.errors:

@@ -26,6 +26,7 @@ from reseau.core.extensions import db
 from reseau.core.i18n import ngettext
 from reseau.imports.models import PendingImport
 from reseau.imports.queries import CREATE, UPDATE, Plan, RowPlan, invitations_to_send
+from reseau.imports.reading import ImportFileError, read_table
 
 PENDING_LIFETIME = timedelta(hours=2)
 
@@ -86,15 +87,18 @@ def apply_import(pending: PendingImport, plan: Plan, *, actor: User, invitations
     updates = [row for row in plan.rows if row.kind == UPDATE]
     # Every row to update locked before the first insert (see lock_row), then updated.
     _lock_people([row.person.id for row in updates])
-    for row in updates:
-        _update(row, actor=actor)
+    given_an_address = [
+        row.person for row in updates if _update(row, actor=actor, invitations=invitations)
+    ]
     created = [
         _create(row, actor=actor, invitations=invitations)
         for row in plan.rows
         if row.kind == CREATE
     ]
     db.session.flush()
-    invited = [person for person in created if person.status == UserStatus.INVITED]
+    invited = [
+        person for person in created + given_an_address if person.status == UserStatus.INVITED
+    ]
     if invited and invitations == Invitations.NOW:
         send_invitations(invited, actor=actor)
     counts = {
@@ -148,24 +152,32 @@ def _create(row: RowPlan, *, actor: User, invitations: str) -> User:
     )
 
 
-def _update(row: RowPlan, *, actor: User) -> None:
+def _update(row: RowPlan, *, actor: User, invitations: str) -> bool:
+    """Update the row's person; True when the row gave an address to a person without one
+    (a guest then becomes invited, unless the import sends no invitations)."""
     person = row.person
     if not may_act_on_person(actor, person):  # the plan checked it; the rule is the rule
-        return
+        return False
     values = row.values
+    gains_address = bool(row.email) and not person.email
+    if gains_address and person.status == UserStatus.GUEST and invitations != Invitations.NEVER:
+        person.status = UserStatus.INVITED
+        person.invited_by_id = actor.id
     update_person(
         person,
         {
             "first_name": values.get("first_name") or person.first_name,
             "last_name": values.get("last_name") or person.last_name,
-            "email": person.email or "",
+            "email": row.email if gains_address else person.email or "",
             "phone": values.get("phone") or person.phone,
             "category": row.category or person.category,
             # Given, it replaces the one held (update_person tells the rooms that count it).
             **({"sub_category": values["sub_category"]} if values.get("sub_category") else {}),
         },
         actor=actor,
+        invite=False,  # the import sends its invitations at once, or keeps them for later
     )
+    return gains_address
 
 
 def send_kept_invitations(actor: User) -> int:
@@ -194,6 +206,33 @@ def purge_expired_imports() -> int:
         sa.delete(PendingImport).where(PendingImport.expires_at <= utcnow())
     )
     return result.rowcount or 0
+
+
+def forget_imports_naming(person: User, *, email: str | None) -> int:
+    """Delete the unconfirmed uploads ``person`` made or that name them (their e-mail, or their
+    first and last names in one row): an anonymised person's name must not wait up to
+    ``PENDING_LIFETIME`` in a file. Return how many were deleted."""
+    needles = {email.casefold()} if email else set()
+    names = {person.first_name.casefold(), person.last_name.casefold()}
+    doomed = []
+    for pending in db.session.scalars(sa.select(PendingImport)):
+        if pending.actor_id == person.id or _names(pending, needles, names):
+            doomed.append(pending.id)
+    if doomed:
+        db.session.execute(sa.delete(PendingImport).where(PendingImport.id.in_(doomed)))
+    return len(doomed)
+
+
+def _names(pending: PendingImport, needles: set[str], names: set[str]) -> bool:
+    try:
+        table = read_table(pending.content, pending.filename)
+    except ImportFileError:
+        return True  # unreadable now: nothing to keep it for
+    for _line, cells in table.rows:
+        folded = {cell.casefold() for cell in cells if cell}
+        if folded & needles or names <= folded:
+            return True
+    return False
 
 
 def imports_task() -> str:

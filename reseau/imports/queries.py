@@ -227,7 +227,11 @@ def _identity(row: RowPlan) -> tuple:
     """Who a row is: its e-mail, or without one its name within its centre."""
     if row.email:
         return ("email", row.email)
-    return ("name", row.centre.id, fold(row.values["first_name"]), fold(row.values["last_name"]))
+    return ("name", *_name_key(row))
+
+
+def _name_key(row: RowPlan) -> tuple:
+    return (row.centre.id, fold(row.values["first_name"]), fold(row.values["last_name"]))
 
 
 def _skip_duplicates(rows: list[RowPlan]) -> None:
@@ -245,17 +249,16 @@ def _skip_duplicates(rows: list[RowPlan]) -> None:
 
 def _match_existing(actor: User, rows: list[RowPlan], default_category: Category | None) -> None:
     by_email = _people_by_email([row.email for row in rows if row.email])
-    by_name = _people_without_email({row.centre.id for row in rows if not row.email})
+    # People without an address are matched by name, also by a row that brings them one.
+    by_name = _people_without_email({row.centre.id for row in rows if row.centre})
     for row in rows:
-        if row.email:
-            person = by_email.get(row.email)
-        else:
-            key = _identity(row)[1:]
-            found = by_name.get(key, [])
-            if len(found) > 1:
+        person = by_email.get(row.email) if row.email else None
+        if person is None:
+            found = by_name.get(_name_key(row), [])
+            if len(found) > 1 and not row.email:
                 row.skip("Plusieurs personnes de ce centre portent ce nom sans e-mail.")
                 continue
-            person = found[0] if found else None
+            person = found[0] if len(found) == 1 else None
         if person is None:
             row.category = row.category or default_category  # an update keeps theirs
             if row.category is None:
@@ -311,6 +314,8 @@ def _plan_update(actor: User, row: RowPlan, person: User) -> None:
         before, after = _compared(name, person, row)
         if after is not None and after != before:
             row.changes[FIELDS[name]] = (_shown(name, before), _shown(name, after))
+    if row.email and not person.email:  # matched by name: the file brings their address
+        row.changes[FIELDS["email"]] = ("—", row.email)
     row.kind = UPDATE if row.changes else UNCHANGED
     if not row.changes:
         row.reason = "Déjà à jour : rien ne change."

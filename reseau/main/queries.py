@@ -10,8 +10,7 @@ from reseau.accounts.models import Centre, User, UserStatus
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
 from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
-from reseau.diagnostic.models import DiagnosticResponse
-from reseau.diagnostic.queries import open_campaigns_for
+from reseau.diagnostic.queries import open_campaigns_for, responses_of
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
 
@@ -35,17 +34,7 @@ def my_upcoming_enrolments(person: User) -> list[Enrolment]:
 def my_open_diagnostics(person: User) -> list[dict]:
     """The open questionnaires ``person`` has not sent yet, with whether they started one."""
     campaigns = open_campaigns_for(person)
-    if not campaigns:
-        return []
-    responses = {
-        response.campaign_id: response
-        for response in db.session.scalars(
-            sa.select(DiagnosticResponse).where(
-                DiagnosticResponse.person_id == person.id,
-                DiagnosticResponse.campaign_id.in_([c.id for c in campaigns]),
-            )
-        )
-    }
+    responses = responses_of(person, campaigns)
     return [
         {"campaign": c, "started": c.id in responses and responses[c.id].started_at is not None}
         for c in campaigns

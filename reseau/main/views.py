@@ -10,6 +10,7 @@ from flask_login import current_user
 from reseau.attendance.views import my_attended_sessions
 from reseau.core.database import utcnow
 from reseau.enrolment.models import EnrolmentStatus
+from reseau.evaluation.queries import latest_centre_review
 from reseau.main import bp
 from reseau.main.queries import (
     coordinator_summary,
@@ -43,6 +44,8 @@ def home():
         context["attention"] = attention()
     if current_user.is_referent:
         context["referent"] = referent_summary(current_user)
+        if current_user.centre_id:
+            context["centre_review"] = latest_centre_review(current_user.centre_id)
     if current_user.is_trainer:
         context["trainer_sessions"] = trainer_upcoming_sessions(current_user)
     return render_template("main/home.html", **context)

@@ -23,12 +23,15 @@ from reseau.attendance import rollups
 from reseau.attendance.models import Attendance, Feedback
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
+from reseau.complaints.operations import erase_person as erase_complaints
+from reseau.complaints.queries import person_complaints
 from reseau.core.audit import AuditLog, record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
 from reseau.diagnostic.models import DiagnosticResponse, QuestionAnswer, SkillAnswer
 from reseau.enrolment.models import Enrolment
 from reseau.evaluation.models import ColdAnswer, TrainerEvaluation
+from reseau.imports.operations import forget_imports_naming
 from reseau.outbox import external_url, queue_mail
 from reseau.outbox.models import UNSENT, OutboxMail
 from reseau.outbox.scrub import Scrubber, scrub_mail_files, scrub_outbox
@@ -47,11 +50,46 @@ def _iso(value: datetime | None) -> str | None:
 
 def export_person(person: User) -> dict[str, Any]:
     """Return everything Réseau keeps about ``person``, as JSON-ready data."""
-    return {
+    return export_and_request(person)[0]
+
+
+def export_and_request(person: User) -> tuple[dict[str, Any], AuditLog | None]:
+    """``export_person``, and the person's deletion request from the same rows (the page
+    "Mes données" shows both; see ``pending_deletion_request``)."""
+    rows = _rows_of(person)
+    requests = [
+        row
+        for row in rows["history"]
+        if row.action == DELETION_REQUEST
+        and (row.object_type, row.object_id) == ("user", person.id)
+    ]
+    data = {
         "personne": _person_part(person),
-        **_history_parts(_rows_of(person)),
+        **_history_parts(rows),
+        "reclamations": _complaints_part(person),
         "preuves_conservees": kept_documents(person),
     }
+    return data, (requests[-1] if requests else None)
+
+
+def _complaints_part(person: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "reference": row.reference,
+            "nature": row.kind.label,
+            "categorie": row.category.label,
+            "session": row.session.title if row.session else None,
+            "nom": row.name,
+            "email": row.email,
+            "message": row.text,
+            "statut": row.status.label,
+            "recue_le": _iso(row.received_at),
+            "reponse": row.answer,
+            "repondue_le": _iso(row.answered_at),
+            "cloturee_le": _iso(row.closed_at),
+        }
+        for row in person_complaints(person)
+    ]
 
 
 def _person_part(person: User) -> dict[str, Any]:
@@ -66,6 +104,7 @@ def _person_part(person: User) -> dict[str, Any]:
         "statut": person.status.label,
         "roles": sorted(role.label for role in person.roles),
         "nom_visible_des_autres_participants": person.directory_consent,
+        "parcours_partage_avec_le_referent": person.parcours_shared,
         "compte_cree_le": _iso(person.created_at),
         "derniere_connexion": _iso(person.last_login_at),
     }
@@ -73,67 +112,77 @@ def _person_part(person: User) -> dict[str, Any]:
 
 def _rows_of(person: User) -> dict[str, list]:
     """The rows about ``person``, table by table, in the order they were made."""
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.person_id == person.id)
-        .options(so.joinedload(Enrolment.session))
-        .order_by(Enrolment.created_at)
-    ).all()
-    attendance = db.session.scalars(
-        sa.select(Attendance)
-        .where(Attendance.person_id == person.id)
-        .options(so.joinedload(Attendance.seance).joinedload(Seance.session))
-        .order_by(Attendance.recorded_at)
-    ).all()
-    feedback = db.session.scalars(
-        sa.select(Feedback)
-        .where(Feedback.person_id == person.id)
-        .options(so.joinedload(Feedback.session))
-        .order_by(Feedback.created_at)
-    ).all()
-    responses = db.session.scalars(
-        sa.select(DiagnosticResponse)
-        .where(DiagnosticResponse.person_id == person.id)
-        .options(
-            so.joinedload(DiagnosticResponse.campaign),
-            so.selectinload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
-            so.selectinload(DiagnosticResponse.question_answers),
-        )
-        .order_by(DiagnosticResponse.id)
-    ).all()
-    calendars = db.session.scalars(
-        sa.select(CalendarToken)
-        .where(CalendarToken.user_id == person.id)
-        .order_by(CalendarToken.created_at)
-    ).all()
+    enrolments = _all(
+        Enrolment,
+        Enrolment.person_id == person.id,
+        Enrolment.created_at,
+        so.joinedload(Enrolment.session),
+    )
+    attendance = _all(
+        Attendance,
+        Attendance.person_id == person.id,
+        Attendance.recorded_at,
+        so.joinedload(Attendance.seance).joinedload(Seance.session),
+    )
+    feedback = _all(
+        Feedback,
+        Feedback.person_id == person.id,
+        Feedback.created_at,
+        so.joinedload(Feedback.session),
+    )
+    responses = _all(
+        DiagnosticResponse,
+        DiagnosticResponse.person_id == person.id,
+        DiagnosticResponse.id,
+        so.joinedload(DiagnosticResponse.campaign),
+        so.selectinload(DiagnosticResponse.skill_answers).joinedload(SkillAnswer.skill),
+        # Joined, not a query of its own: a person has few responses, each few answers.
+        so.joinedload(DiagnosticResponse.question_answers),
+    )
+    cold_answers = _all(
+        ColdAnswer,
+        sa.and_(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_not(None)),
+        ColdAnswer.submitted_at,
+        so.joinedload(ColdAnswer.session),
+    )
+    trainer_evaluations = _all(
+        TrainerEvaluation,
+        TrainerEvaluation.trainer_id == person.id,
+        TrainerEvaluation.id,
+        so.joinedload(TrainerEvaluation.session),
+    )
+    calendars = _all(CalendarToken, CalendarToken.user_id == person.id, CalendarToken.created_at)
     mails = (
-        db.session.scalars(
-            sa.select(OutboxMail)
-            .where(OutboxMail.recipient == person.email)
-            .order_by(OutboxMail.created_at)
-        ).all()
+        _all(OutboxMail, OutboxMail.recipient == person.email, OutboxMail.created_at)
         if person.email
         else []
     )
-    history = db.session.scalars(
-        sa.select(AuditLog)
-        .where(
-            sa.or_(
-                AuditLog.actor_id == person.id,
-                sa.and_(AuditLog.object_type == "user", AuditLog.object_id == person.id),
-            )
-        )
-        .order_by(AuditLog.at)
-    ).all()
+    history = _all(
+        AuditLog,
+        sa.or_(
+            AuditLog.actor_id == person.id,
+            sa.and_(AuditLog.object_type == "user", AuditLog.object_id == person.id),
+        ),
+        AuditLog.at,
+    )
     return {
         "enrolments": enrolments,
         "attendance": attendance,
         "feedback": feedback,
         "responses": responses,
+        "cold_answers": cold_answers,
+        "trainer_evaluations": trainer_evaluations,
         "calendars": calendars,
         "mails": mails,
         "history": history,
     }
+
+
+def _all(model, condition, order, *options) -> list:
+    """The rows of ``model`` that meet ``condition``, in ``order``, loaded with ``options``."""
+    return db.session.scalars(
+        sa.select(model).where(condition).options(*options).order_by(order)
+    ).unique().all()  # unique: rows with a joined collection come once
 
 
 def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
@@ -190,6 +239,7 @@ def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
             }
             for row in responses
         ],
+        **_evaluation_parts(rows),
         "agendas": [
             {
                 "type": row.kind.label,
@@ -205,6 +255,34 @@ def _history_parts(rows: dict[str, list]) -> dict[str, Any]:
         ],
         "journal": [
             {"action": row.action, "le": _iso(row.at), "resume": row.summary} for row in history
+        ],
+    }
+
+
+def _evaluation_parts(rows: dict[str, list]) -> dict[str, Any]:
+    """What the person said months after a training, and as a trainer after teaching one."""
+    return {
+        "evaluations_a_froid": [
+            {
+                "session": row.session.title,
+                "utilise": row.used.label if row.used else None,
+                "changements": row.changes,
+                "acquis": row.gained,
+                "manques": row.missing,
+                "besoins": row.needs,
+                "envoyee_le": _iso(row.submitted_at),
+            }
+            for row in rows["cold_answers"]
+        ],
+        "bilans_formateur": [
+            {
+                "session": row.session.title,
+                "groupe": row.group_notes,
+                "objectifs": row.objectives.label,
+                "precisions_objectifs": row.objectives_notes,
+                "a_changer": row.to_change,
+            }
+            for row in rows["trainer_evaluations"]
         ],
     }
 
@@ -290,8 +368,10 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     if person.status == UserStatus.ANONYMISED:
         return
     email, copies = person.email, _copies_of(person)
+    forget_imports_naming(person, email=email)  # before the names are overwritten
     # Rows are found by the full name or the e-mail (the names alone are common words).
     found_by = [person.full_name, person.sort_name, email or ""]
+    erase_complaints(person)  # found by their address too: before it goes
     person.first_name = ANONYMOUS_FIRST_NAME
     person.last_name = f"anonymisée n°{person.id}"
     person.email = None
@@ -299,6 +379,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     person.password_hash = None
     person.status = UserStatus.ANONYMISED
     person.directory_consent = False
+    person.parcours_shared = False
     person.sub_category = anonymous_sub_category(person.sub_category)
     person.session_version += 1  # every open session ends
     person.set_roles([Role.PARTICIPANT])

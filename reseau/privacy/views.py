@@ -22,6 +22,7 @@ from reseau.privacy.forms import AnonymiseForm, AuditFilterForm, DeletionRequest
 from reseau.privacy.operations import (
     anonymise_person,
     deletion_requests,
+    export_and_request,
     export_person,
     pending_deletion_request,
     record_export,
@@ -45,6 +46,7 @@ ACTION_LABELS = {
     "person.anonymise": "Anonymisation",
     "privacy.export": "Export de données personnelles",
     "privacy.deletion_request": "Demande de suppression",
+    "parcours.sharing": "Partage du parcours",
 }
 
 
@@ -56,11 +58,12 @@ def _me() -> User:
 @bp.route("/mes-donnees")
 @login_required
 def my_data():
+    data, pending = export_and_request(_me())
     return render_page(
         "privacy/my_data.html",
-        data=export_person(current_user),
+        data=data,
         form=DeletionRequestForm(formdata=None),
-        pending=pending_deletion_request(_me()),
+        pending=pending,
     )
 
 

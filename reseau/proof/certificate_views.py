@@ -19,6 +19,7 @@ from reseau.core.extensions import db
 from reseau.core.web import form_status, render_page, see_other
 from reseau.proof import bp, certificates
 from reseau.proof.forms import PeriodForm, ProofSettingsForm
+from reseau.proof.models import ProofSettings
 from reseau.proof.operations import get_settings
 
 
@@ -77,15 +78,7 @@ def settings():
     current = get_settings()
     form = ProofSettingsForm(obj=current)
     if form.validate_on_submit():
-        for name in (
-            "provider_name",
-            "provider_address",
-            "provider_siret",
-            "provider_nda",
-            "signatory_name",
-            "signatory_title",
-            "place",
-        ):
+        for name in ProofSettings.TEXTS:
             setattr(current, name, (getattr(form, name).data or "").strip())
         png = getattr(form.stamp, "png", None)
         if png:

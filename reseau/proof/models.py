@@ -87,6 +87,16 @@ class ProofSettings(db.Model):
     """The provider's identity and signatory on certificates (one row, the coordinator's)."""
 
     __tablename__ = "proof_settings"
+    # The text settings, as the coordinator's form sets them.
+    TEXTS = (
+        "provider_name",
+        "provider_address",
+        "provider_siret",
+        "provider_nda",
+        "signatory_name",
+        "signatory_title",
+        "place",
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     provider_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")

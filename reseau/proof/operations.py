@@ -108,18 +108,9 @@ def get_settings() -> ProofSettings:
     network's name as the provider)."""
     settings = db.session.get(ProofSettings, 1)
     if settings is None:
-        blank = dict.fromkeys(
-            (
-                "provider_address",
-                "provider_siret",
-                "provider_nda",
-                "signatory_name",
-                "signatory_title",
-                "place",
-            ),
-            "",
-        )
-        settings = ProofSettings(id=1, provider_name=current_app.config["NETWORK_NAME"], **blank)
+        texts = dict.fromkeys(ProofSettings.TEXTS, "")
+        texts["provider_name"] = current_app.config["NETWORK_NAME"]
+        settings = ProofSettings(id=1, **texts)
     return settings
 
 

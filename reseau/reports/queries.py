@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -51,8 +51,10 @@ from reseau.catalogue.models import (
 )
 from reseau.core.database import counts, hours_between, utcnow, year_month
 from reseau.core.extensions import db
-from reseau.core.i18n import from_local, to_local
+from reseau.core.i18n import to_local
+from reseau.core.periods import Period
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.membership import queries as membership
 
 ATTENDED = AttendanceStatus.ATTENDED
 COMMENT_LIMIT = 8
@@ -68,48 +70,6 @@ EVENT_LIMIT = 300
 # --- the period and what it selects -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What the bilan covers: local dates ``start`` to ``end`` (inclusive), maybe one centre,
-    maybe one kind of session (the rencontres régionales of a year)."""
-
-    start: date
-    end: date
-    centre_id: int | None = None
-    now: datetime | None = None
-    kind: SessionKind | None = None
-
-    @classmethod
-    def year(
-        cls,
-        year: int,
-        centre_id: int | None = None,
-        now: datetime | None = None,
-        kind: SessionKind | None = None,
-    ) -> Scope:
-        return cls(date(year, 1, 1), date(year, 12, 31), centre_id, now, kind)
-
-    @property
-    def lower(self) -> datetime:
-        return from_local(datetime.combine(self.start, time()))
-
-    @property
-    def upper(self) -> datetime:
-        return from_local(datetime.combine(self.end + timedelta(days=1), time()))
-
-    @property
-    def is_year(self) -> bool:
-        return (
-            self.start.year == self.end.year
-            and (self.start.month, self.start.day) == (1, 1)
-            and (self.end.month, self.end.day) == (12, 31)
-        )
-
-    @property
-    def instant(self) -> datetime:
-        return self.now or utcnow()
-
-
 THEME_ID = sa.func.coalesce(TrainingSession.theme_id, Cycle.theme_id)
 
 
@@ -120,7 +80,7 @@ def _with_cycle(query: sa.Select) -> sa.Select:
     )
 
 
-def _held(scope: Scope):
+def _held(scope: Period):
     return sa.or_(
         TrainingSession.status == SessionStatus.CLOSED,
         sa.and_(
@@ -138,20 +98,20 @@ def _centre_sessions(centre_id: int) -> sa.Select:
     )
 
 
-def _counts(scope: Scope):
+def _counts(scope: Period):
     """The sessions' summary rows the scope reads: one per session for the whole network,
     per centre (and category) for one centre's bilan."""
     return BilanSessionTally if scope.centre_id is None else BilanSessionCount
 
 
-def _counted(scope: Scope) -> list:
+def _counted(scope: Period) -> list:
     """Conditions on the sessions' summary rows: the scope's centre, if any."""
     if scope.centre_id is None:
         return []
     return [BilanSessionCount.centre_id == scope.centre_id]
 
 
-def _session_counts(scope: Scope) -> sa.Select:
+def _session_counts(scope: Period) -> sa.Select:
     """FROM the sessions' summary rows the scope reads, joined to their session."""
     counts = _counts(scope)
     return (
@@ -162,7 +122,7 @@ def _session_counts(scope: Scope) -> sa.Select:
     )
 
 
-def _year_counts(scope: Scope) -> sa.Select | None:
+def _year_counts(scope: Period) -> sa.Select | None:
     """FROM the year's distinct people (None: the period is not a calendar year)."""
     if not scope.is_year:
         return None
@@ -199,7 +159,7 @@ class YearFigures:
         }
 
 
-def _year_figures(scope: Scope) -> YearFigures | None:
+def _year_figures(scope: Period) -> YearFigures | None:
     """The year's rows, grouped in two queries (None: the period is not a calendar year)."""
     year = _year_counts(scope)
     if year is None:
@@ -229,14 +189,11 @@ def _year_figures(scope: Scope) -> YearFigures | None:
     return YearFigures(db.session.execute(groups).all(), db.session.execute(centres).all())
 
 
-def _member(scope: Scope):
-    return sa.and_(
-        Centre.is_member.is_(True),
-        sa.or_(Centre.member_since.is_(None), Centre.member_since <= scope.end),
-    )
+def _member(scope: Period):
+    return membership.is_member_in(scope.end.year)  # the adhésions of the period's last year
 
 
-def _in_period(scope: Scope) -> list:
+def _in_period(scope: Period) -> list:
     conditions = [
         TrainingSession.starts_at >= scope.lower,
         TrainingSession.starts_at < scope.upper,
@@ -249,11 +206,11 @@ def _in_period(scope: Scope) -> list:
     return conditions
 
 
-def _person_conditions(scope: Scope) -> list:
+def _person_conditions(scope: Period) -> list:
     return [] if scope.centre_id is None else [User.centre_id == scope.centre_id]
 
 
-def _attended(scope: Scope) -> sa.Select:
+def _attended(scope: Period) -> sa.Select:
     """FROM attended séances of held sessions of the period, joined to the person."""
     return (
         sa.select()
@@ -271,7 +228,7 @@ def _attended(scope: Scope) -> sa.Select:
     )
 
 
-def _participants(scope: Scope):
+def _participants(scope: Period):
     """Subquery: the distinct people who attended (each once)."""
     return _attended(scope).add_columns(Attendance.person_id).distinct().subquery()
 
@@ -346,7 +303,7 @@ class Need:
 
 @dataclass
 class Bilan:
-    scope: Scope
+    scope: Period
     total: Offer
     by_kind: list[Offer]
     by_theme: list[Offer]
@@ -369,6 +326,7 @@ class Bilan:
     campaigns: list = field(default_factory=list)  # the period's diagnostic campaigns
     needs: list[Need] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # what the year switch offers
+    network_members: int | None = None  # member centres of the network (adhésions), whole bilan
     # A calendar year's people by (category, sub-category), from its rows (None: count them).
     sub_category_counts: dict | None = None
 
@@ -420,7 +378,7 @@ class Bilan:
         return round(100 * self.needs_covered / len(top)) if top else None
 
 
-def _per_session(scope: Scope):
+def _per_session(scope: Period):
     """Subqueries per session of the period: scheduled séances and their hours; the trainee
     minutes of its people (of the scope's centre), from the sessions' summary rows."""
     seances = (
@@ -445,7 +403,7 @@ def _per_session(scope: Scope):
     return seances, trainee
 
 
-def _offer_rows(scope: Scope) -> list[sa.Row]:
+def _offer_rows(scope: Period) -> list[sa.Row]:
     """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours,
     trainee_hours): one row per session first (no DISTINCT over séances), then grouped."""
     held = _held(scope)
@@ -482,7 +440,7 @@ def _offer_rows(scope: Scope) -> list[sa.Row]:
     ).all()
 
 
-def _offers(scope: Scope):
+def _offers(scope: Period):
     total = Offer("Total")
     kinds = {kind: Offer(kind.label) for kind in SessionKind}
     themes: dict = {}
@@ -516,7 +474,7 @@ def _offers(scope: Scope):
     )
 
 
-def _people_rows(scope: Scope) -> list[sa.Row]:
+def _people_rows(scope: Period) -> list[sa.Row]:
     """Rows per (category, centre): people; with the centre's département and membership,
     counted from the attendance rows (any period)."""
     member = _member(scope)
@@ -543,7 +501,7 @@ def _people_rows(scope: Scope) -> list[sa.Row]:
     ).all()  # fmt: skip
 
 
-def _people(scope: Scope, year: YearFigures | None):
+def _people(scope: Period, year: YearFigures | None):
     by_category = dict.fromkeys(Category, 0)
     departments: dict = defaultdict(int)
     centres: dict[int, CentreCount] = {}
@@ -570,7 +528,7 @@ def _people(scope: Scope, year: YearFigures | None):
     return by_category, by_department, ranked
 
 
-def _first_timers(scope: Scope) -> sa.Select:
+def _first_timers(scope: Period) -> sa.Select:
     """People who attended in the period and never before it (a calendar year reads the
     year's rows instead: those whose first year it is)."""
     people = _participants(scope)
@@ -591,7 +549,7 @@ def _first_timers(scope: Scope) -> sa.Select:
     return sa.select(sa.func.count()).select_from(people).where(~sa.exists(before))
 
 
-def _closed_in_period(scope: Scope) -> list:
+def _closed_in_period(scope: Period) -> list:
     return [TrainingSession.status == SessionStatus.CLOSED, *_in_period(scope)]
 
 
@@ -604,7 +562,7 @@ def _seance_counts() -> sa.Subquery:
     )
 
 
-def _rates(scope: Scope):
+def _rates(scope: Period):
     """Expected and attended séances of confirmed people in closed sessions, per theme: the
     confirmed people times the scheduled séances, and their marks (sessions' summary rows)."""
     seances = _seance_counts()
@@ -634,7 +592,7 @@ def _rates(scope: Scope):
     return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
 
 
-def _no_shows(scope: Scope) -> sa.Select:
+def _no_shows(scope: Period) -> sa.Select:
     """Confirmed people of closed sessions who came to no séance."""
     return (
         _session_counts(scope)
@@ -643,7 +601,7 @@ def _no_shows(scope: Scope) -> sa.Select:
     )
 
 
-def _waitlisted(scope: Scope) -> sa.Select:
+def _waitlisted(scope: Period) -> sa.Select:
     """The period's waiting-list entries (sessions not cancelled)."""
     return (
         _session_counts(scope)
@@ -652,7 +610,7 @@ def _waitlisted(scope: Scope) -> sa.Select:
     )
 
 
-def _waitlisted_people(scope: Scope) -> sa.Select:
+def _waitlisted_people(scope: Period) -> sa.Select:
     """The distinct people waiting (a calendar year reads the year's rows instead)."""
     return (
         sa.select(sa.func.count(sa.distinct(Enrolment.person_id)))
@@ -667,7 +625,7 @@ def _waitlisted_people(scope: Scope) -> sa.Select:
     )
 
 
-def _feedback_query(scope: Scope) -> sa.Select:
+def _feedback_query(scope: Period) -> sa.Select:
     query = (
         sa.select()
         .select_from(Feedback)
@@ -681,7 +639,7 @@ def _feedback_query(scope: Scope) -> sa.Select:
     return query
 
 
-def _satisfaction(scope: Scope) -> dict[int, int]:
+def _satisfaction(scope: Period) -> dict[int, int]:
     """How many answers gave each score, 5 to 1 (one GROUP BY over the period's feedback)."""
     rows = db.session.execute(
         _feedback_query(scope)
@@ -692,7 +650,7 @@ def _satisfaction(scope: Scope) -> dict[int, int]:
     return {score: found.get(score, 0) for score in range(5, 0, -1)}
 
 
-def _figures(scope: Scope, year: YearFigures | None) -> dict[str, int]:
+def _figures(scope: Period, year: YearFigures | None) -> dict[str, int]:
     """The bilan's single totals, all in one statement (a year's distinct people come from
     its rows)."""
     distinct = {}
@@ -708,13 +666,14 @@ def _figures(scope: Scope, year: YearFigures | None) -> dict[str, int]:
         waitlisted=_waitlisted(scope),
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
+        network_members=membership.member_count_query(scope.end.year),
     )
     if year is not None:
         figures.update(first_timers=year.first_timers, waitlisted_people=year.waitlisted)
     return figures
 
 
-def _comments(scope: Scope) -> list[sa.Row]:
+def _comments(scope: Period) -> list[sa.Row]:
     """The latest feedback with a comment (never the person): title, score, gained, missing."""
     return db.session.execute(
         _feedback_query(scope)
@@ -730,7 +689,7 @@ def _comments(scope: Scope) -> list[sa.Row]:
     ).all()
 
 
-def _hours_by_month(scope: Scope) -> list[tuple[str, float]]:
+def _hours_by_month(scope: Period) -> list[tuple[str, float]]:
     """Hours delivered per month of the period (every month listed, 0 when nothing happened).
 
     The month is taken from the séance's start in UTC, which is the Paris month for any séance
@@ -755,7 +714,7 @@ def _hours_by_month(scope: Scope) -> list[tuple[str, float]]:
     return months
 
 
-def _events(scope: Scope) -> list[Event]:
+def _events(scope: Period) -> list[Event]:
     sessions = db.session.scalars(
         sa.select(TrainingSession)
         .options(so.joinedload(TrainingSession.host_centre))
@@ -801,7 +760,7 @@ def _events(scope: Scope) -> list[Event]:
 CAMPAIGN_LOOKBACK = timedelta(days=366)
 
 
-def period_campaigns(scope: Scope) -> list:
+def period_campaigns(scope: Period) -> list:
     """The diagnostic campaigns whose answers the period's offer is measured against."""
     from reseau.diagnostic.models import DiagnosticCampaign
 
@@ -817,7 +776,7 @@ def period_campaigns(scope: Scope) -> list:
     )
 
 
-def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
+def _needs(scope: Period, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     """The needs by theme of the period's campaigns (added up), with the sessions held on each.
 
     No campaign in the period: no needs (the page says so), never another period's.
@@ -836,7 +795,7 @@ def _needs(scope: Scope, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     return campaigns, needs
 
 
-def build_bilan(scope: Scope) -> Bilan:
+def build_bilan(scope: Period) -> Bilan:
     """Compute every figure of the bilan of ``scope`` (a fixed number of queries)."""
     total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
     year = _year_figures(scope)
@@ -869,6 +828,7 @@ def build_bilan(scope: Scope) -> Bilan:
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
         sub_category_counts=year.sub_categories if year is not None else None,
+        network_members=None if scope.centre_id else figures["network_members"],
     )
 
 
@@ -913,7 +873,7 @@ class SubCategories:
 
 
 def sub_categories(
-    scope: Scope,
+    scope: Period,
     session_ids: list[int],
     events: list[Event] | None = None,
     period: dict | None = None,

@@ -16,12 +16,13 @@ from reseau.core.downloads import csv_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.forms import parse_int
 from reseau.core.i18n import date_fr, number, to_local
+from reseau.core.periods import Period
 from reseau.core.web import render_page, wants_fragment
 from reseau.reports import bp
 from reseau.reports.charts import Series, bar_chart
 from reseau.reports.exports import build_tables, sub_category_table, to_workbook
 from reseau.reports.forms import BilanKindForm
-from reseau.reports.queries import Scope, build_bilan, sub_categories
+from reseau.reports.queries import build_bilan, sub_categories
 from reseau.reports.wording import (
     KIND_NOUNS,
     ORDER,
@@ -66,7 +67,7 @@ def _centre() -> Centre | None:
     abort(403)
 
 
-def _scope() -> tuple[Scope, dict, dict]:
+def _scope() -> tuple[Period, dict, dict]:
     """Read the period from the query string: ``annee``, or ``du`` and ``au`` (a range), and
     the kind of session (``type``, a GET form: an unknown one is said next to the field).
 
@@ -95,9 +96,9 @@ def _scope() -> tuple[Scope, dict, dict]:
     kind = kind_form.chosen
     centre_id = centre.id if centre else None
     if start and end and not errors.keys() - {"type"}:
-        scope = Scope(start, end, centre_id, kind=kind)
+        scope = Period(start, end, centre_id, kind=kind)
     else:
-        scope = Scope.year(year, centre_id, kind=kind)
+        scope = Period.year(year, centre_id, kind=kind)
     args = {"centre": centre_id if current_user.is_coordinator else None}
     if scope.is_year:
         args["annee"] = scope.start.year
@@ -109,7 +110,7 @@ def _scope() -> tuple[Scope, dict, dict]:
     return scope, {k: v for k, v in args.items() if v is not None}, form
 
 
-def period_label(scope: Scope) -> str:
+def period_label(scope: Period) -> str:
     if scope.is_year:
         label = f"Année {scope.start.year}"
     else:
@@ -161,7 +162,7 @@ def _charts(bilan, tables) -> dict:
     }
 
 
-def _bilan_figures(scope: Scope):
+def _bilan_figures(scope: Period):
     """The bilan of ``scope``, computed afresh (from indexed aggregates: see queries.py)."""
     return build_bilan(scope)
 
@@ -249,7 +250,7 @@ def bilan():
     )
 
 
-def _filename(scope: Scope, suffix: str) -> str:
+def _filename(scope: Period, suffix: str) -> str:
     period = str(scope.start.year) if scope.is_year else f"{scope.start}_{scope.end}"
     centre = f"-centre-{scope.centre_id}" if scope.centre_id else ""
     kind = f"-{scope.kind.value.replace('_', '-')}" if scope.kind else ""

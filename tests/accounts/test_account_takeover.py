@@ -12,7 +12,7 @@ from reseau.accounts.models import Role, TokenPurpose, User, UserStatus
 from reseau.accounts.operations import issue_token
 from reseau.core.audit import AuditLog
 from reseau.core.extensions import db
-from tests.accounts.helpers import link_in, new_password_form, outbox
+from tests.accounts.helpers import link_in, new_password_form, outbox, person_form
 from tests.factories import (
     PASSWORD,
     make_centre,
@@ -24,15 +24,15 @@ from tests.factories import (
 
 
 def _edit_data(person, **overrides) -> dict:
-    data = {
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "email": person.email,
-        "phone": "",
-        "category": person.category.value,
-    }
-    data.update(overrides)
-    return data
+    return person_form(
+        **{
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "category": person.category.value,
+            **overrides,
+        }
+    )
 
 
 def test_the_rule_is_holding_every_role_of_the_other(app):
@@ -111,12 +111,7 @@ def test_an_invited_person_with_a_new_email_gets_a_new_invitation(client, auth):
     auth.login(coordinator)
     client.post(
         "/personnes/nouvelle",
-        data={
-            "first_name": "Zoé",
-            "last_name": "Martin",
-            "email": "zoe@exemple.test",
-            "category": "benevole",
-        },
+        data=person_form(email="zoe@exemple.test"),
     )
     (first,) = outbox("zoe@exemple.test")
     person = db.session.scalar(sa.select(User).where(User.email == "zoe@exemple.test"))

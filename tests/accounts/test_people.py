@@ -7,7 +7,13 @@ import sqlalchemy as sa
 from reseau.accounts.models import Category, Role, User, UserStatus
 from reseau.core.audit import AuditLog
 from reseau.core.extensions import db
-from tests.accounts.helpers import link_in, new_password_form, outbox
+from tests.accounts.helpers import (
+    link_in,
+    new_password_form,
+    outbox,
+    password_change_form,
+    person_form,
+)
 from tests.factories import (
     PASSWORD,
     make_centre,
@@ -22,18 +28,6 @@ def _person(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
-def _invite_data(**overrides) -> dict:
-    data = {
-        "first_name": "Zoé",
-        "last_name": "Martin",
-        "email": "zoe.martin@exemple.test",
-        "phone": "",
-        "category": "benevole",
-    }
-    data.update(overrides)
-    return data
-
-
 # -- invitations -----------------------------------------------------------------------------
 
 
@@ -44,7 +38,7 @@ def test_coordinator_invites_anyone_to_any_centre_with_roles(client, auth):
     auth.login(coordinator)
     response = client.post(
         "/personnes/nouvelle",
-        data=_invite_data(centre_id=str(centre.id), roles=["referent", "trainer"]),
+        data=person_form(centre_id=str(centre.id), roles=["referent", "trainer"]),
     )
     assert response.status_code == 303
     person = _person("zoe.martin@exemple.test")
@@ -71,7 +65,7 @@ def test_referent_invites_only_into_own_centre_without_roles(client, auth):
     assert 'name="roles"' not in page.text
     response = client.post(
         "/personnes/nouvelle",
-        data=_invite_data(centre_id=str(other.id), roles=["coordinator", "referent"]),
+        data=person_form(centre_id=str(other.id), roles=["coordinator", "referent"]),
     )
     assert response.status_code == 303
     person = _person("zoe.martin@exemple.test")
@@ -87,7 +81,7 @@ def test_invitation_validation_errors_are_french_and_keep_input(client, auth, ht
     auth.login(coordinator)
     response = client.post(
         "/personnes/nouvelle",
-        data=_invite_data(email="DEJA@exemple.test", first_name="", category="astronaute"),
+        data=person_form(email="DEJA@exemple.test", first_name="", category="astronaute"),
     )
     assert response.status_code == 422
     assert "Une personne utilise déjà cette adresse e-mail." in response.text
@@ -96,7 +90,7 @@ def test_invitation_validation_errors_are_french_and_keep_input(client, auth, ht
     assert 'value="Martin"' in response.text
     assert outbox() == []
     fragment = client.post(
-        "/personnes/nouvelle", data=_invite_data(email="faux"), headers=htmx_headers
+        "/personnes/nouvelle", data=person_form(email="faux"), headers=htmx_headers
     )
     assert fragment.status_code == 422
     assert fragment.text.lstrip().startswith('<form id="person-form"')
@@ -108,12 +102,12 @@ def test_a_referent_needs_a_centre(client, auth):
     db.session.commit()
     auth.login(coordinator)
     response = client.post(
-        "/personnes/nouvelle", data=_invite_data(centre_id="", roles=["referent"])
+        "/personnes/nouvelle", data=person_form(centre_id="", roles=["referent"])
     )
     assert response.status_code == 422
     assert "doit être rattaché·e à un centre" in response.text
     assert _person("zoe.martin@exemple.test") is None
-    trainer = client.post("/personnes/nouvelle", data=_invite_data(centre_id="", roles=["trainer"]))
+    trainer = client.post("/personnes/nouvelle", data=person_form(centre_id="", roles=["trainer"]))
     assert trainer.status_code == 303
 
 
@@ -134,7 +128,7 @@ def test_accepting_an_invitation_sets_password_activates_and_logs_in(client, aut
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    client.post("/personnes/nouvelle", data=_invite_data())
+    client.post("/personnes/nouvelle", data=person_form())
     auth.logout()
     link = link_in(outbox("zoe.martin@exemple.test")[0])
     page = client.get(link)
@@ -161,7 +155,7 @@ def test_resend_invitation_voids_the_first_link(client, auth):
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    client.post("/personnes/nouvelle", data=_invite_data())
+    client.post("/personnes/nouvelle", data=person_form())
     person = _person("zoe.martin@exemple.test")
     response = client.post(f"/personnes/{person.id}/invitation")
     assert response.status_code == 303
@@ -188,7 +182,7 @@ def test_disabled_invitation_link_no_longer_works(client, auth):
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    client.post("/personnes/nouvelle", data=_invite_data())
+    client.post("/personnes/nouvelle", data=person_form())
     person = _person("zoe.martin@exemple.test")
     client.post(f"/personnes/{person.id}/statut", data={"action": "desactiver"})
     auth.logout()
@@ -203,7 +197,7 @@ def test_disabled_invitation_link_no_longer_works(client, auth):
 
 
 def _register(client, centre, **overrides):
-    data = _invite_data(email="lea@exemple.test", first_name="Léa", centre_id=str(centre.id))
+    data = person_form(email="lea@exemple.test", first_name="Léa", centre_id=str(centre.id))
     data.update(overrides)
     return client.post("/inscription", data=data)
 
@@ -352,12 +346,7 @@ def test_password_change_needs_the_current_password(client, auth):
     auth.login(user)
     response = client.post(
         "/mon-compte",
-        data={
-            "pw-current_password": "pas-le-bon",
-            "pw-password": "nouveau-secret-123",
-            "pw-password_confirm": "nouveau-secret-123",
-            "pw-submit": "1",
-        },
+        data=password_change_form("nouveau-secret-123", current="pas-le-bon"),
     )
     assert response.status_code == 422
     assert "Ce n&#39;est pas votre mot de passe actuel." in response.text or (
@@ -376,12 +365,7 @@ def test_password_change_logs_out_other_sessions(app, client, auth):
     assert other.get("/mon-compte").status_code == 200
     response = client.post(
         "/mon-compte",
-        data={
-            "pw-current_password": PASSWORD,
-            "pw-password": "nouveau-secret-123",
-            "pw-password_confirm": "nouveau-secret-123",
-            "pw-submit": "1",
-        },
+        data=password_change_form("nouveau-secret-123"),
     )
     assert response.status_code == 303
     db.session.refresh(user)
@@ -451,7 +435,7 @@ def test_referent_cannot_manage_a_coordinator_of_own_centre(client, auth):
     assert client.get(f"/personnes/{coordinator.id}").status_code == 404
     response = client.post(
         f"/personnes/{coordinator.id}/modifier",
-        data=_invite_data(email="pirate@exemple.test"),
+        data=person_form(email="pirate@exemple.test"),
     )
     assert response.status_code == 404
     disable = client.post(f"/personnes/{coordinator.id}/statut", data={"action": "desactiver"})
@@ -472,7 +456,7 @@ def test_person_edit_records_role_change_in_audit_log(client, auth):
     assert 'value="Marc"' in form.text
     response = client.post(
         f"/personnes/{person.id}/modifier",
-        data=_invite_data(
+        data=person_form(
             first_name="Marc",
             email=person.email.upper(),
             centre_id=str(centre.id),
@@ -497,7 +481,7 @@ def test_referent_edit_keeps_roles_and_centre(client, auth):
     auth.login(referent)
     response = client.post(
         f"/personnes/{person.id}/modifier",
-        data=_invite_data(
+        data=person_form(
             email=person.email, centre_id=str(other.id), roles=["coordinator"], first_name="Yves"
         ),
     )
@@ -515,11 +499,11 @@ def test_email_must_stay_unique_on_edit(client, auth):
     db.session.commit()
     auth.login(coordinator)
     response = client.post(
-        f"/personnes/{person.id}/modifier", data=_invite_data(email=" Pris@Exemple.test ")
+        f"/personnes/{person.id}/modifier", data=person_form(email=" Pris@Exemple.test ")
     )
     assert response.status_code == 422
     assert "Une personne utilise déjà cette adresse e-mail." in response.text
-    same = client.post(f"/personnes/{person.id}/modifier", data=_invite_data(email=person.email))
+    same = client.post(f"/personnes/{person.id}/modifier", data=person_form(email=person.email))
     assert same.status_code == 303
 
 
@@ -561,7 +545,7 @@ def test_coordinator_cannot_drop_own_coordination(client, auth):
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    data = _invite_data(email=coordinator.email, category="salarie", centre_id="")
+    data = person_form(email=coordinator.email, category="salarie", centre_id="")
     response = client.post(f"/personnes/{coordinator.id}/modifier", data=data)
     assert response.status_code == 422
     assert "retirer votre propre rôle de coordination" in response.text
@@ -577,7 +561,7 @@ def test_disabled_invitee_can_be_reactivated_and_invited_again(client, auth):
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    client.post("/personnes/nouvelle", data=_invite_data())
+    client.post("/personnes/nouvelle", data=person_form())
     person = _person("zoe.martin@exemple.test")
     client.post(f"/personnes/{person.id}/statut", data={"action": "desactiver"})
     assert "Réactiver le compte" in client.get(f"/personnes/{person.id}").text
@@ -598,12 +582,7 @@ def test_password_change_keeps_remember_me_on_this_device(client):
     client.post("/connexion", data={"email": user.email, "password": PASSWORD, "remember": "y"})
     response = client.post(
         "/mon-compte",
-        data={
-            "pw-current_password": PASSWORD,
-            "pw-password": "nouveau-secret-123",
-            "pw-password_confirm": "nouveau-secret-123",
-            "pw-submit": "1",
-        },
+        data=password_change_form("nouveau-secret-123"),
     )
     assert response.status_code == 303
     client.delete_cookie("session")  # the browser was closed
@@ -614,12 +593,10 @@ def test_htmx_invitation_success_sends_the_window_to_the_person(client, auth, ht
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    response = client.post("/personnes/nouvelle", data=_invite_data(), headers=htmx_headers)
+    response = client.post("/personnes/nouvelle", data=person_form(), headers=htmx_headers)
     person = _person("zoe.martin@exemple.test")
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == f"/personnes/{person.id}"
-    edit = client.post(
-        f"/personnes/{person.id}/modifier", data=_invite_data(), headers=htmx_headers
-    )
+    edit = client.post(f"/personnes/{person.id}/modifier", data=person_form(), headers=htmx_headers)
     assert edit.status_code == 204
     assert edit.headers["HX-Redirect"] == f"/personnes/{person.id}"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from reseau.accounts.models import User, UserStatus
 from reseau.core.extensions import db
-from tests.accounts.helpers import link_in, new_password_form, outbox
+from tests.accounts.helpers import link_in, new_password_form, outbox, person_form
 from tests.factories import make_centre, make_coordinator, make_referent, make_user
 
 
@@ -71,13 +71,12 @@ def test_a_registration_cannot_squat_an_address(client, auth):
     auth.login(coordinator)
     answer = client.post(
         "/personnes/nouvelle",
-        data={
-            "first_name": "Victoire",
-            "last_name": "Durand",
-            "email": "victime@exemple.test",
-            "category": "benevole",
-            "centre_id": str(centre.id),
-        },
+        data=person_form(
+            first_name="Victoire",
+            last_name="Durand",
+            email="victime@exemple.test",
+            centre_id=str(centre.id),
+        ),
     )
     assert answer.status_code == 303
     auth.logout()

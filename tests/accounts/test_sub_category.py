@@ -13,7 +13,7 @@ from reseau.accounts.models import Category, User, UserStatus
 from reseau.accounts.subcategories import normalise_sub_category
 from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from tests.accounts.helpers import link_in, new_password_form, outbox
+from tests.accounts.helpers import link_in, new_password_form, outbox, person_form
 from tests.factories import make_centre, make_coordinator, make_referent, make_session, make_user
 
 
@@ -57,15 +57,14 @@ def test_coordinator_invites_and_edits_a_sub_category(client, auth):
     auth.login(coordinator)
     response = client.post(
         "/personnes/nouvelle",
-        data={
-            "first_name": "Paul",
-            "last_name": "Caf",
-            "email": "paul.caf@exemple.test",
-            "phone": "",
-            "category": "partenaire",
-            "sub_category": " Agent CAF ",
-            "centre_id": "",
-        },
+        data=person_form(
+            first_name="Paul",
+            last_name="Caf",
+            email="paul.caf@exemple.test",
+            category="partenaire",
+            sub_category=" Agent CAF ",
+            centre_id="",
+        ),
     )
     assert response.status_code == 303
     person = _person("paul.caf@exemple.test")
@@ -78,14 +77,14 @@ def test_coordinator_invites_and_edits_a_sub_category(client, auth):
     assert 'value="agent CAF"' in form and 'list="sub-category-partenaire"' in form
     response = client.post(
         f"/personnes/{person.id}/modifier",
-        data={
-            "first_name": "Paul",
-            "last_name": "Caf",
-            "email": "paul.caf@exemple.test",
-            "category": "elu",
-            "sub_category": "élu départemental",
-            "centre_id": "",
-        },
+        data=person_form(
+            first_name="Paul",
+            last_name="Caf",
+            email="paul.caf@exemple.test",
+            category="elu",
+            sub_category="élu départemental",
+            centre_id="",
+        ),
     )
     assert response.status_code == 303
     db.session.refresh(person)
@@ -99,13 +98,7 @@ def test_a_too_long_sub_category_is_refused_next_to_the_field(client, auth):
     auth.login(referent)
     response = client.post(
         "/personnes/nouvelle",
-        data={
-            "first_name": "Zoé",
-            "last_name": "Martin",
-            "email": "zoe@exemple.test",
-            "category": "elu",
-            "sub_category": "é" * 81,
-        },
+        data=person_form(email="zoe@exemple.test", category="elu", sub_category="é" * 81),
     )
     assert response.status_code == 422
     assert "80 caractères au plus." in response.text

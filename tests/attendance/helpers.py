@@ -32,15 +32,21 @@ def past_session(*, trainer=None, people=2, seances=2, **kw):
     session = make_session(starts_at=start, seances=seances, trainers=[trainer], **kw)
     persons = [make_user(centre=make_centre()) for _ in range(people)]
     for person in persons:
-        enrolment = enrol(session, person)
-        for seance in session.seances:
-            db.session.add(
-                Attendance(
-                    seance=seance,
-                    person_id=person.id,
-                    enrolment_id=enrolment.id,
-                    status=AttendanceStatus.PRESENT,
-                )
-            )
-    db.session.flush()
+        attend_all(session, person)
     return session, trainer, persons
+
+
+def attend_all(session, person):
+    """Enrol ``person`` (confirmed) and mark them present at every séance of ``session``."""
+    enrolment = enrol(session, person)
+    for seance in session.seances:
+        db.session.add(
+            Attendance(
+                seance=seance,
+                person_id=person.id,
+                enrolment_id=enrolment.id,
+                status=AttendanceStatus.PRESENT,
+            )
+        )
+    db.session.flush()
+    return enrolment

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ from devdata.demo import specs as demo_specs
 from reseau import create_app
 from reseau.core.extensions import db
 from tests.databases import selected_backend
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_coordinator
+from tests.reports.fixtures import build_year
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("RESEAU_CHROMIUM", "/usr/bin/chromium")
@@ -94,10 +96,10 @@ def browser():
         _chromium.pop("playwright").stop()
 
 
-@pytest.fixture(scope="session")
-def live_server(database_url, tmp_path_factory):
-    """The application served on 127.0.0.1 (a free port) in a background thread; its URL."""
-    instance = tmp_path_factory.mktemp("live-instance")
+@contextmanager
+def serving(database_url: str, mail_directory: Path, **config):
+    """The application (``config`` added) served on 127.0.0.1, a free port, in a background
+    thread: ``(app, url)``; stopped on leaving."""
     app = create_app(
         {
             "TESTING": True,
@@ -105,24 +107,32 @@ def live_server(database_url, tmp_path_factory):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": True,
             "MAIL_SERVER": None,
-            "MAIL_DIRECTORY": str(instance / "mail"),
+            "MAIL_DIRECTORY": str(mail_directory),
             # Every browser test logs in from 127.0.0.1: the rate limits are tested elsewhere.
             "RATELIMIT_ENABLED": False,
+            **config,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
-    url = f"http://127.0.0.1:{server.port}"
-    app.config["BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield url
+        yield app, f"http://127.0.0.1:{server.port}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url, tmp_path_factory):
+    """The application served on 127.0.0.1 (a free port) in a background thread; its URL."""
+    instance = tmp_path_factory.mktemp("live-instance")
+    with serving(database_url, instance / "mail") as (app, url):
+        app.config["BASE_URL"] = url
+        yield url
 
 
 class Pages:
@@ -244,3 +254,12 @@ def demo_accounts(app):
     load_demo()
     db.session.commit()
     return DEMO_ACCOUNTS
+
+
+@pytest.fixture
+def bilan_coordinator(app):
+    """The bilan's year of tests (tests/reports/fixtures.py) and a coordinator; the e-mail."""
+    build_year()
+    email = make_coordinator().email
+    db.session.commit()
+    return email

@@ -6,24 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from reseau.core.extensions import db
-from tests.factories import PASSWORD, make_coordinator
-from tests.reports.fixtures import build_year
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def coordinator_email(app):
-    build_year()
-    email = make_coordinator().email
-    db.session.commit()
-    return email
-
-
-def test_the_kind_filter_replaces_the_bilan(pages, coordinator_email, log_in):
+def test_the_kind_filter_replaces_the_bilan(pages, bilan_coordinator, log_in):
     page = pages.open()
-    log_in(page, coordinator_email, PASSWORD)
+    log_in(page, bilan_coordinator, PASSWORD)
     page.goto("/bilan?annee=2011")
     page.wait_for_function(
         "() => document.querySelector('#period-form')['htmx-internal-data'] !== undefined"
@@ -47,9 +37,9 @@ def test_the_kind_filter_replaces_the_bilan(pages, coordinator_email, log_in):
     assert pages.console_errors(page) == []
 
 
-def test_the_kind_filter_without_javascript(pages, coordinator_email, log_in):
+def test_the_kind_filter_without_javascript(pages, bilan_coordinator, log_in):
     page = pages.open(javascript=False)
-    log_in(page, coordinator_email)
+    log_in(page, bilan_coordinator)
     page.goto("/bilan?annee=2011")
     page.locator("#type").select_option("formation")
     page.get_by_role("button", name="Afficher l'année").click()
@@ -63,9 +53,9 @@ def test_the_kind_filter_without_javascript(pages, coordinator_email, log_in):
     )
 
 
-def test_sub_category_suggestions_follow_the_category(pages, coordinator_email, log_in):
+def test_sub_category_suggestions_follow_the_category(pages, bilan_coordinator, log_in):
     page = pages.open()
-    log_in(page, coordinator_email, PASSWORD)
+    log_in(page, bilan_coordinator, PASSWORD)
     page.goto("/personnes/nouvelle")
     field = page.get_by_label("Précision (facultatif)")
     expect(field).to_have_attribute("list", "sub-category-all")

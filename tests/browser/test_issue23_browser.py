@@ -13,7 +13,7 @@ from reseau.catalogue.models import PromotionMode, SessionStatus, TrainingSessio
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from tests.attendance.helpers import past_session
+from tests.attendance.helpers import attend_all, past_session
 from tests.diagnostic.fixtures import make_campaign
 from tests.factories import (
     PASSWORD,
@@ -77,20 +77,7 @@ def test_home_page_shows_what_waits_for_the_volunteer(pages, log_in, app):
         )
     )
     closed, _, attendees = past_session(people=0, title="Les fondamentaux")
-    from reseau.attendance.models import Attendance, AttendanceStatus
-
-    enrolment = Enrolment(session=closed, person=person, status=EnrolmentStatus.CONFIRMED)
-    db.session.add(enrolment)
-    db.session.flush()
-    for seance in closed.seances:
-        db.session.add(
-            Attendance(
-                seance=seance,
-                person_id=person.id,
-                enrolment_id=enrolment.id,
-                status=AttendanceStatus.PRESENT,
-            )
-        )
+    attend_all(closed, person)
     closed.status, closed.closed_at = SessionStatus.CLOSED, utcnow()
     db.session.commit()
     email, closed_id = person.email, closed.id

@@ -5,24 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from reseau.core.extensions import db
-from tests.factories import PASSWORD, make_coordinator
-from tests.reports.fixtures import build_year
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def coordinator_email(app):
-    build_year()
-    email = make_coordinator().email
-    db.session.commit()
-    return email
-
-
-def test_the_year_switch_updates_figures_and_charts(pages, coordinator_email, log_in):
+def test_the_year_switch_updates_figures_and_charts(pages, bilan_coordinator, log_in):
     page = pages.open()
-    log_in(page, coordinator_email, PASSWORD)
+    log_in(page, bilan_coordinator, PASSWORD)
     page.get_by_role("link", name="Bilan", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bilan")
 
@@ -62,9 +52,9 @@ def test_the_year_switch_updates_figures_and_charts(pages, coordinator_email, lo
     expect(page.get_by_role("heading", level=1)).to_have_count(1)
 
 
-def test_the_bilan_works_without_javascript(pages, coordinator_email, log_in):
+def test_the_bilan_works_without_javascript(pages, bilan_coordinator, log_in):
     page = pages.open(javascript=False)
-    log_in(page, coordinator_email)
+    log_in(page, bilan_coordinator)
     page.goto("/bilan")
     page.locator("#annee").select_option("2011")
     page.get_by_role("button", name="Afficher l'année").click()

@@ -4,15 +4,10 @@ Left alone, the warning says the session has ended, and the server agrees."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from reseau import create_app
-from reseau.core.extensions import db
-from tests.browser.conftest import DEMO_PASSWORD, Pages, _QuietRequestHandler
+from tests.browser.conftest import DEMO_PASSWORD, Pages, serving
 
 pytestmark = pytest.mark.browser
 
@@ -21,28 +16,9 @@ IDLE_MINUTES = 0.2  # 12 s; the warning shows for the last 6 (half the limit at 
 
 @pytest.fixture
 def short_session_url(database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "browser-test-secret-key",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": True,
-            "MAIL_SERVER": None,
-            "MAIL_DIRECTORY": str(tmp_path / "mail"),
-            "RATELIMIT_ENABLED": False,
-            "SESSION_IDLE_MINUTES": IDLE_MINUTES,
-            "SESSION_WARNING_SECONDS": 60,
-        }
-    )
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    config = {"SESSION_IDLE_MINUTES": IDLE_MINUTES, "SESSION_WARNING_SECONDS": 60}
+    with serving(database_url, tmp_path / "mail", **config) as (_, url):
+        yield url
 
 
 @pytest.fixture

@@ -12,15 +12,7 @@ from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, Trainin
 from reseau.catalogue.signals import session_changed
 from reseau.core.audit import AuditLog
 from reseau.core.extensions import db
-from tests.factories import make_coordinator, make_session
-
-
-@pytest.fixture
-def coordinator(auth):
-    person = make_coordinator()
-    db.session.commit()
-    auth.login(person)
-    return person
+from tests.factories import make_session
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from tests.factories import (
     make_centre,
-    make_coordinator,
     make_department,
     make_module,
     make_session,
@@ -31,14 +30,6 @@ from tests.factories import (
     make_trainer,
     make_user,
 )
-
-
-@pytest.fixture
-def coordinator(auth):
-    person = make_coordinator()
-    db.session.commit()
-    auth.login(person)
-    return person
 
 
 @pytest.fixture
@@ -442,12 +433,6 @@ def test_session_list_paginates(client, coordinator):
     assert second.text.count("Session numéro") == 2
 
 
-def _queries(count_queries, client, path: str) -> int:
-    with count_queries() as statements:
-        assert client.get(path).status_code == 200
-    return len(statements)
-
-
 def test_pages_make_a_fixed_number_of_queries(client, coordinator, count_queries):
     def build(n: int) -> TrainingSession:
         theme = make_theme()
@@ -462,8 +447,8 @@ def test_pages_make_a_fixed_number_of_queries(client, coordinator, count_queries
         return session
 
     small = build(1)
-    few_list = _queries(count_queries, client, "/admin/sessions")
-    few_detail = _queries(count_queries, client, f"/admin/sessions/{small.id}")
+    few_list = count_queries.page(client, "/admin/sessions", fresh=False)
+    few_detail = count_queries.page(client, f"/admin/sessions/{small.id}", fresh=False)
     large = build(6)
-    assert _queries(count_queries, client, "/admin/sessions") == few_list
-    assert _queries(count_queries, client, f"/admin/sessions/{large.id}") == few_detail
+    assert count_queries.page(client, "/admin/sessions", fresh=False) == few_list
+    assert count_queries.page(client, f"/admin/sessions/{large.id}", fresh=False) == few_detail

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from reseau.catalogue.models import Audience, Cycle, Module, Theme
 from reseau.core.audit import AuditLog
 from reseau.core.extensions import db
-from tests.factories import make_coordinator, make_cycle, make_module, make_theme
-
-
-@pytest.fixture
-def coordinator(auth):
-    person = make_coordinator()
-    db.session.commit()
-    auth.login(person)
-    return person
+from tests.factories import make_cycle, make_module, make_theme
 
 
 def test_create_theme_makes_a_slug_and_an_audit_entry(client, coordinator):

@@ -10,15 +10,7 @@ import pytest
 from reseau.catalogue.models import PlaceKind, SessionStatus, TrainingSession
 from reseau.core.extensions import db
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
-from tests.factories import make_centre, make_coordinator, make_session, make_trainer, make_user
-
-
-@pytest.fixture
-def coordinator(auth):
-    person = make_coordinator()
-    db.session.commit()
-    auth.login(person)
-    return person
+from tests.factories import make_centre, make_session, make_trainer, make_user
 
 
 def _status(session_id: int) -> SessionStatus:

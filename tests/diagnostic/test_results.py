@@ -98,13 +98,6 @@ def test_referent_sees_their_centre_part(app):
     assert [d.code for d in columns] == ["36"]
 
 
-def _count_queries(count_queries, client, url):
-    with count_queries(fresh=True) as statements:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(statements)
-
-
 def test_results_page_makes_a_fixed_number_of_queries(app, client, auth, count_queries):
     w = build_world()
     coordinator = make_coordinator()
@@ -112,7 +105,7 @@ def test_results_page_makes_a_fixed_number_of_queries(app, client, auth, count_q
     auth.login(coordinator)
     campaign_id, centre_id = w.campaign.id, w.c.id
     url = f"/diagnostic/resultats?campagne={campaign_id}"
-    before = _count_queries(count_queries, client, url)
+    before = count_queries.page(client, url)
     # Ten more people answering everything does not add a single query.
     from tests.diagnostic.fixtures import P, answer
     from tests.factories import make_user
@@ -123,7 +116,7 @@ def test_results_page_makes_a_fixed_number_of_queries(app, client, auth, count_q
     for _ in range(10):
         answer(campaign, make_user(centre=centre), dict.fromkeys(skills, P))
     db.session.commit()
-    assert _count_queries(count_queries, client, url) == before
+    assert count_queries.page(client, url) == before
     assert before < 25
 
 

@@ -222,3 +222,18 @@ def test_cold_results_sit_beside_the_hot_feedback(client, auth):
     assert page.status_code == 200
     assert "1 réponse sur 2 questionnaires envoyés (50\u00a0%)" in page.text
     assert "Un nouveau bureau" in page.text
+
+
+def test_the_referents_home_leads_to_the_yearly_review_asked_for(client, auth):
+    centre = make_centre()
+    referent = make_referent(centre)
+    db.session.commit()
+    auth.login(referent)
+    assert "referent-centre-review" not in client.get("/").text  # nothing asked yet
+    year = utcnow().year - 1
+    db.session.add(CentreReview(centre_id=centre.id, year=year, asked_at=utcnow()))
+    db.session.commit()
+    home = client.get("/").text
+    assert f'href="/mon-centre/bilan-annuel/{year}">Remplir le bilan {year}</a>' in home
+    client.post(f"/mon-centre/bilan-annuel/{year}", data={"brought": "Des bénévoles formés"})
+    assert f"Relire ou compléter le bilan {year}" in client.get("/").text

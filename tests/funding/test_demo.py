@@ -8,10 +8,11 @@ import sqlalchemy as sa
 
 from devdata.demo import load_demo
 from reseau.core.extensions import db
+from reseau.core.periods import Period
 from reseau.evaluation.models import ColdAnswer, TrainerEvaluation
 from reseau.evaluation.queries import year_results
 from reseau.funding.models import Funder
-from reseau.funding.queries import Period, funder_report
+from reseau.funding.queries import funder_report
 
 TODAY = date(2026, 3, 18)
 

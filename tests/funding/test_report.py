@@ -20,9 +20,10 @@ import pytest
 
 from reseau.accounts.models import Category
 from reseau.core.extensions import db
+from reseau.core.periods import Period
 from reseau.funding.models import Funder, SessionFunding
 from reseau.funding.operations import ensure_default_funders
-from reseau.funding.queries import Period, funder_report, funders_summary
+from reseau.funding.queries import funder_report, funders_summary
 from tests.factories import make_coordinator
 from tests.reports.fixtures import at, build_year
 

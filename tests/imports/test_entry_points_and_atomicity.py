@@ -135,3 +135,28 @@ def test_garbage_in_the_preview_form_is_a_french_message(client, auth):
     assert "Choisissez quand envoyer les invitations." in text
     assert "Not a valid" not in text and "<script>" not in answer.text
     assert len(people()) == 1
+
+
+def test_anonymising_a_person_forgets_the_uploads_that_name_them(client, auth):
+    from reseau.privacy.operations import anonymise_person
+    from tests.imports.helpers import xlsx_bytes
+
+    centre = make_centre()
+    referent = make_referent(centre)
+    other_referent = make_referent(make_centre())
+    anne = make_user(centre=centre, first_name="Anne", last_name="Durand", email="anne@exemple.fr")
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(referent)
+    preview_url(upload(client, csv_bytes(ROWS)))  # names Anne by her e-mail
+    preview_url(upload(client, xlsx_bytes([["ANNE", "DURAND", "", "", "Bénévole", ""]]), "p.xlsx"))
+    preview_url(upload(client, csv_bytes(ROWS[1:])))  # Bruno only
+    auth.logout()
+    auth.login(other_referent)
+    preview_url(upload(client, csv_bytes(ROWS[1:])))  # the leaving referent's own upload
+    kept = db.session.scalars(sa.select(PendingImport.id).order_by(PendingImport.id)).all()
+
+    anonymise_person(anne, actor=coordinator)
+    anonymise_person(other_referent, actor=coordinator)
+    db.session.commit()
+    assert db.session.scalars(sa.select(PendingImport.id)).all() == [kept[2]]

@@ -362,3 +362,45 @@ def test_template_files(client, auth):
     assert "2</strong> personnes créées" in page_of(client.get(url))
     page = page_of(client.get("/personnes/import"))
     assert "Comment préparer le fichier" in page and "modele.xlsx" in page
+
+
+def test_a_later_file_gives_a_guest_their_address_and_invites_them(client, auth):
+    centre, referent = _referent_world()
+    auth.login(referent)
+    _import(client, csv_bytes([["Jean", "Sanmail", "", "", "Bénévole", ""]]))
+    jean = people(centre_id=centre.id, status=UserStatus.GUEST)[0]
+    mails = _count(OutboxMail)
+
+    with_address = csv_bytes([["JEAN", "Sanmail", "jean@exemple.fr", "", "Bénévole", ""]])
+    url = preview_url(upload(client, with_address))
+    preview = page_of(client.get(url))
+    assert "jean@exemple.fr" in preview and "<strong>1</strong> mise à jour" in preview
+    assert confirm(client, url, "maintenant").status_code == 303
+
+    db.session.expire_all()
+    same = people(centre_id=centre.id, last_name="Sanmail")
+    assert [(p.id, p.email, p.status) for p in same] == [
+        (jean.id, "jean@exemple.fr", UserStatus.INVITED)
+    ]
+    sent = db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id)).all()[mails:]
+    assert [(m.recipient, m.subject) for m in sent] == [
+        ("jean@exemple.fr", "Votre invitation à Réseau")
+    ]
+    # The same file again: nothing changes, nothing more is sent.
+    url = preview_url(upload(client, with_address))
+    assert "1</strong> déjà à jour" in page_of(client.get(url))
+
+
+def test_a_guest_given_an_address_without_invitations_stays_a_guest(client, auth):
+    centre, referent = _referent_world()
+    auth.login(referent)
+    _import(client, csv_bytes([["Jean", "Sanmail", "", "", "Bénévole", ""]]))
+    mails = _count(OutboxMail)
+    _import(
+        client,
+        csv_bytes([["Jean", "Sanmail", "jean@exemple.fr", "", "Bénévole", ""]]),
+        invitations="jamais",
+    )
+    jean = people(centre_id=centre.id, last_name="Sanmail")
+    assert [(p.email, p.status) for p in jean] == [("jean@exemple.fr", UserStatus.GUEST)]
+    assert _count(OutboxMail) == mails

@@ -126,6 +126,21 @@ def test_a_deletion_request_reaches_the_coordinators_once(client, auth):
     assert person.full_name in listing
 
 
+def _kept_rows(person_id: int) -> dict:
+    """What anonymising keeps: the person's attendance, and every enrolment, feedback and
+    answer row."""
+    return {
+        "attendance": db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Attendance)
+            .where(Attendance.person_id == person_id)
+        ),
+        "enrolments": db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)),
+        "feedback": db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)),
+        "answers": db.session.scalar(sa.select(sa.func.count()).select_from(SkillAnswer)),
+    }
+
+
 def test_anonymisation_erases_names_and_keeps_the_figures(client, auth):
     coordinator = make_coordinator()
     person, session = _person_with_history()
@@ -151,16 +166,7 @@ def test_anonymisation_erases_names_and_keeps_the_figures(client, auth):
         person.category,
         person.email,
     )
-    before = {
-        "attendance": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Attendance)
-            .where(Attendance.person_id == person_id)
-        ),
-        "enrolments": db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)),
-        "feedback": db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)),
-        "answers": db.session.scalar(sa.select(sa.func.count()).select_from(SkillAnswer)),
-    }
+    before = _kept_rows(person_id)
 
     auth.login(coordinator)
     page = client.get(f"/admin/personnes/{person_id}/anonymiser")
@@ -178,16 +184,7 @@ def test_anonymisation_erases_names_and_keeps_the_figures(client, auth):
     assert "Aïcha" not in person.full_name and "Benali" not in person.full_name
     assert person.roles == {Role.PARTICIPANT}
     assert (person.centre_id, person.category) == (centre_id, category)
-    after = {
-        "attendance": db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Attendance)
-            .where(Attendance.person_id == person_id)
-        ),
-        "enrolments": db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)),
-        "feedback": db.session.scalar(sa.select(sa.func.count()).select_from(Feedback)),
-        "answers": db.session.scalar(sa.select(sa.func.count()).select_from(SkillAnswer)),
-    }
+    after = _kept_rows(person_id)
     assert after == before
     assert db.session.scalar(sa.select(DiagnosticResponse.person_id)) == person_id
     # Tokens, feeds and unsent mail are gone; sent copies lose the address and text.
@@ -349,3 +346,53 @@ def test_privacy_forms_need_the_csrf_token(app, client, auth):
     answer = client.post("/mes-donnees/suppression", data={"confirm": "y"})
     assert answer.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 0
+
+
+def test_the_export_holds_the_cold_evaluations_sent_and_the_trainers_reviews(client, auth):
+    from reseau.evaluation.models import ColdAnswer, ObjectivesReached, TrainerEvaluation, UseLevel
+
+    person, session = _person_with_history()
+    trainer = make_user(first_name="Sandrine")
+    db.session.add_all(
+        [
+            ColdAnswer(
+                session_id=session.id,
+                person_id=person.id,
+                submitted_at=utcnow(),
+                used=UseLevel.OFTEN,
+                changes="J'anime mieux les réunions",
+            ),
+            # Sent but never answered: nothing the person said, nothing to export.
+            ColdAnswer(session_id=make_session(title="Pas répondu").id, person_id=person.id),
+            TrainerEvaluation(
+                session_id=session.id,
+                trainer_id=trainer.id,
+                objectives=ObjectivesReached.PARTLY,
+                to_change="Plus de pauses",
+            ),
+        ]
+    )
+    db.session.commit()
+
+    auth.login(person)
+    data = json.loads(client.get("/mes-donnees.json").get_data(as_text=True))
+    assert data["evaluations_a_froid"] == [
+        {
+            "session": "Animer",
+            "utilise": "Oui, souvent",
+            "changements": "J'anime mieux les réunions",
+            "acquis": "",
+            "manques": "",
+            "besoins": "",
+            "envoyee_le": data["evaluations_a_froid"][0]["envoyee_le"],
+        }
+    ]
+    assert data["bilans_formateur"] == []
+    assert "Mes évaluations à froid (1)" in client.get("/mes-donnees").get_data(as_text=True)
+
+    auth.logout()
+    auth.login(trainer)
+    data = json.loads(client.get("/mes-donnees.json").get_data(as_text=True))
+    assert data["bilans_formateur"][0]["a_changer"] == "Plus de pauses"
+    assert data["bilans_formateur"][0]["objectifs"] == "En partie"
+    assert "Mes bilans de formateur·rice (1)" in client.get("/mes-donnees").get_data(as_text=True)

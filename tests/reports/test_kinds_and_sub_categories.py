@@ -13,7 +13,8 @@ from reseau.accounts.models import Category
 from reseau.attendance import rollups
 from reseau.catalogue.models import SessionKind
 from reseau.core.extensions import db
-from reseau.reports.queries import Scope, build_bilan, sub_categories
+from reseau.core.periods import Period
+from reseau.reports.queries import build_bilan, sub_categories
 from reseau.reports.wording import participants_sentence, sub_category_plural
 from tests.factories import make_coordinator
 from tests.reports.fixtures import build_year
@@ -42,17 +43,17 @@ def coordinator_in(client, auth):
 def test_a_kind_scope_counts_only_its_sessions(app):
     build_year()
     db.session.commit()
-    meeting = build_bilan(Scope.year(2011, kind=SessionKind.RENCONTRE_REGIONALE))
+    meeting = build_bilan(Period.year(2011, kind=SessionKind.RENCONTRE_REGIONALE))
     assert (meeting.total.held, meeting.total.cancelled, meeting.total.hours) == (1, 0, 2.0)
     assert meeting.participants == 2  # alice and dan
     assert [c.name for c in meeting.centres] == ["Centre X"]
     assert [e.session.title for e in meeting.events] == ["S2"]
     assert meeting.feedback_count == 1
-    training = build_bilan(Scope.year(2011, kind=SessionKind.FORMATION))
+    training = build_bilan(Period.year(2011, kind=SessionKind.FORMATION))
     assert (training.total.held, training.total.cancelled, training.total.hours) == (1, 1, 6.0)
     assert training.participants == 4  # alice, bob, carol, eve
     assert (training.no_shows, training.waitlisted) == (1, 1)
-    days = build_bilan(Scope.year(2011, kind=SessionKind.JOURNEE_DEPARTEMENTALE))
+    days = build_bilan(Period.year(2011, kind=SessionKind.JOURNEE_DEPARTEMENTALE))
     assert (days.total.held, days.participants, days.centres) == (0, 0, [])
 
 
@@ -129,7 +130,7 @@ def _give_sub_categories(world) -> None:
 def test_sub_categories_by_period_and_event(app):
     world = build_year()
     _give_sub_categories(world)
-    scope = Scope.year(2011)
+    scope = Period.year(2011)
     s1, s2 = world.sessions["s1"].id, world.sessions["s2"].id
     subs = sub_categories(scope, [s1, s2])
     assert subs.period == {

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from reseau.accounts.models import Category
-from reseau.reports.queries import Scope, build_bilan
+from reseau.core.periods import Period
+from reseau.reports.queries import build_bilan
 from reseau.reports.wording import participants_sentence
 from tests.diagnostic.fixtures import P, Y, add_skill, answer, make_campaign
 from tests.factories import make_theme, make_user
@@ -16,7 +17,7 @@ B, S, E, PART = Category.BENEVOLE, Category.SALARIE, Category.ELU, Category.PART
 
 def test_sessions_seances_and_hours(app):
     build_year()
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     total = bilan.total
     # S1 and S2 held, S3 cancelled, S4 a draft; S2's cancelled séance gives no hours.
     assert (total.held, total.cancelled, total.seances, total.hours) == (2, 1, 3, 8.0)
@@ -39,7 +40,7 @@ def test_sessions_seances_and_hours(app):
 
 def test_people_counted_once_walk_ins_included(app):
     build_year()
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     # alice came to two sessions, eve walked in: 5 people.
     assert bilan.participants == 5
     assert bilan.by_category == {B: 2, S: 1, E: 1, PART: 1}
@@ -57,7 +58,7 @@ def test_people_counted_once_walk_ins_included(app):
 
 def test_attendance_no_shows_waitlist_satisfaction(app):
     build_year()
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     assert (bilan.expected, bilan.attended, bilan.attendance_percent) == (10, 6, 60)
     rates = {r.label: (r.expected, r.attended, r.percent) for r in bilan.rates}
     assert rates == {"Les fondamentaux": (8, 4, 50), "Sans thématique": (2, 2, 100)}
@@ -73,23 +74,23 @@ def test_attendance_no_shows_waitlist_satisfaction(app):
 
 def test_events_one_line_each(app):
     build_year()
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     lines = [(e.session.title, e.centres, e.participants, e.by_category) for e in bilan.events]
     assert lines == [("S1", 2, 4, {B: 2, S: 1, E: 1}), ("S2", 1, 2, {B: 1, PART: 1})]
 
 
 def test_other_years_and_ranges(app):
     build_year()
-    assert build_bilan(Scope.year(2012)).participants == 1
-    assert build_bilan(Scope.year(2009)).participants == 0
-    spring = build_bilan(Scope(date(2011, 3, 1), date(2011, 3, 31)))
+    assert build_bilan(Period.year(2012)).participants == 1
+    assert build_bilan(Period.year(2009)).participants == 0
+    spring = build_bilan(Period(date(2011, 3, 1), date(2011, 3, 31)))
     assert (spring.total.held, spring.total.hours, spring.participants) == (1, 6.0, 4)
     assert [month for month, _ in spring.hours_by_month] == ["2011-03"]
 
 
 def test_a_centre_sees_its_own_people_only(app):
     world = build_year()
-    bilan = build_bilan(Scope.year(2011, centre_id=world.x.id))
+    bilan = build_bilan(Period.year(2011, centre_id=world.x.id))
     # Sessions where X's people enrolled or came: S1 and S2 (S3 was Y's hank).
     assert (bilan.total.held, bilan.total.cancelled, bilan.total.hours) == (2, 0, 8.0)
     assert bilan.participants == 2
@@ -110,7 +111,7 @@ def test_needs_coverage(app):
     k2 = add_skill(campaign, t2, "Recruter", 2)
     answer(campaign, world.people["alice"], {k1: P, k2: Y})
     answer(campaign, make_user(centre=world.x), {k1: Y})
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     assert bilan.campaign.id == campaign.id
     needs = [(n.label, n.people, n.sessions, n.covered) for n in bilan.needs]
     assert needs == [
@@ -137,10 +138,10 @@ def test_needs_come_from_the_period_campaigns_only(app):
     later = make_campaign(opens_on=date(2026, 1, 5), closes_on=date(2026, 3, 1), title="2026")
     k1 = add_skill(later, world.t1, "Le projet social", 1)
     answer(later, world.people["alice"], {k1: P})
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     assert bilan.campaigns == [] and bilan.campaign is None
     assert bilan.needs == [] and bilan.needs_percent is None
-    assert build_bilan(Scope.year(2026)).campaign.id == later.id
+    assert build_bilan(Period.year(2026)).campaign.id == later.id
 
 
 def test_needs_of_two_campaigns_of_the_period_add_up(app):
@@ -150,7 +151,7 @@ def test_needs_of_two_campaigns_of_the_period_add_up(app):
     for campaign in (spring, autumn):
         skill = add_skill(campaign, world.t1, "Le projet social", 1)
         answer(campaign, world.people["alice"], {skill: Y})
-    bilan = build_bilan(Scope.year(2011))
+    bilan = build_bilan(Period.year(2011))
     assert [c.id for c in bilan.campaigns] == [spring.id, autumn.id]
     assert bilan.campaign_titles == "« Printemps » et « Automne »"
     assert [(n.label, n.people, n.score, n.covered) for n in bilan.needs] == [

@@ -19,6 +19,7 @@ from reseau.attendance.models import AttendanceStatus, BilanSessionCategory
 from reseau.catalogue import operations as catalogue
 from reseau.catalogue.models import SeanceStatus, SessionKind
 from reseau.core.extensions import db
+from reseau.core.periods import Period
 from reseau.enrolment import operations as enrolment
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.reports import queries
@@ -192,7 +193,7 @@ def test_kept_rows_equal_rebuilt_rows_after_random_operations(app, monkeypatch, 
     assert done > 60
     now = datetime(2027, 6, 1, tzinfo=UTC)  # every session started: held means the same
     scopes = [
-        queries.Scope.year(year, centre_id, now=now, kind=kind)
+        Period.year(year, centre_id, now=now, kind=kind)
         for year in (2025, 2026)
         for centre_id in [None, *(c.id for c in centres)]
         for kind in [None, SessionKind.FORMATION]
@@ -215,7 +216,7 @@ def test_a_cancelled_session_counts_nobody(app):
     db.session.flush()
     enrolment.enrol(person, session, actor=actor, now=_before(session))
     attendance.set_status(session.seances[0], person, AttendanceStatus.PRESENT, actor=actor)
-    year = queries.Scope.year(2026, now=datetime(2027, 1, 1, tzinfo=UTC))
+    year = Period.year(2026, now=datetime(2027, 1, 1, tzinfo=UTC))
     bilan = queries.build_bilan(year)
     assert (bilan.participants, bilan.first_timers, bilan.total.trainee_hours) == (1, 1, 3.0)
     catalogue.cancel_session(session, actor=actor)
@@ -253,7 +254,7 @@ def test_a_new_sub_category_alone_moves_the_person(app):
     data = {"first_name": person.first_name, "last_name": person.last_name,
             "category": "elu", "sub_category": "élu municipal", "email": person.email}  # fmt: skip
     update_person(person, data, actor=actor)
-    bilan = queries.build_bilan(queries.Scope.year(2026))
+    bilan = queries.build_bilan(Period.year(2026))
     subs = queries.sub_categories(bilan.scope, [], [], period=bilan.sub_category_counts)
     assert subs.period == {(Category.ELU, "élu municipal"): 1}
     kept, rebuilt = _kept_and_rebuilt()

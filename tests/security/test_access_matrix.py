@@ -629,6 +629,43 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/mon-centre/bilan-annuel/{review_year}",
         (L, 403, 403, 303, 303, 404),
     ),
+    # membership (issue 19): the coordinator's; an empty centre form is a valid "non member".
+    ("GET", "/admin/adhesions"): ("/admin/adhesions", COORDINATOR),
+    ("POST", "/admin/adhesions/<int:year>/taux"): ("/admin/adhesions/2011/taux", COORDINATOR_FORM),
+    ("GET", "/admin/adhesions/<int:year>/centres/<int:centre_id>"): (
+        "/admin/adhesions/2011/centres/{centre}",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/adhesions/<int:year>/centres/<int:centre_id>"): (
+        "/admin/adhesions/2011/centres/{centre}",
+        COORDINATOR_ACTION,
+    ),
+    ("GET", "/admin/adhesions/<int:year>.xlsx"): ("/admin/adhesions/2011.xlsx", COORDINATOR),
+    ("GET", "/admin/adhesions/<int:year>.csv"): ("/admin/adhesions/2011.csv", COORDINATOR),
+    ("GET", "/admin/adhesions/<int:year>/appels.pdf"): (
+        "/admin/adhesions/2011/appels.pdf",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/adhesions/<int:year>/centres/<int:centre_id>/appel.pdf"): (
+        "/admin/adhesions/2011/centres/{centre}/appel.pdf",
+        COORDINATOR,
+    ),
+    # valuation (issue 19): the coordinator every centre, a referent their own (403 elsewhere).
+    ("GET", "/valorisation"): ("/valorisation", MANAGERS),
+    ("GET", "/valorisation/<int:year>/centres/<int:centre_id>.csv"): (
+        "/valorisation/2011/centres/{centre}.csv",
+        (L, 403, 403, 200, 403, 200),
+    ),
+    ("GET", "/valorisation/<int:year>/centres/<int:centre_id>.xlsx"): (
+        "/valorisation/2011/centres/{centre}.xlsx",
+        (L, 403, 403, 200, 403, 200),
+    ),
+    ("GET", "/admin/valorisation/taux"): ("/admin/valorisation/taux", COORDINATOR),
+    ("POST", "/admin/valorisation/taux"): ("/admin/valorisation/taux", COORDINATOR_FORM),
+    ("POST", "/admin/sessions/<int:session_id>/preparation"): (
+        "/admin/sessions/{closed}/preparation",
+        COORDINATOR_ACTION,
+    ),
     ("GET", "/admin/evaluations"): ("/admin/evaluations", COORDINATOR),
     ("GET", "/admin/evaluations/cycles/<int:cycle_id>"): (
         "/admin/evaluations/cycles/{cycle}",
@@ -641,6 +678,54 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("POST", "/admin/evaluations/besoins/<int:answer_id>"): (
         "/admin/evaluations/besoins/{cold}",
         COORDINATOR_ACTION,
+    ),
+    # Issue 18: complaints (anyone sends one; the register is the coordinator's), the
+    # accessibility statement and the programme sheets (public).
+    ("GET", "/reclamation"): ("/reclamation", PUBLIC),
+    ("POST", "/reclamation"): ("/reclamation", (422,) * 6),  # an empty form, for anyone
+    ("GET", "/reclamation/envoyee"): ("/reclamation/envoyee", (303,) * 6),  # nothing sent yet
+    ("GET", "/accessibilite"): ("/accessibilite", PUBLIC),
+    ("GET", "/catalogue/modules/<int:module_id>/programme.pdf"): (
+        "/catalogue/modules/{module}/programme.pdf",
+        PUBLIC,
+    ),
+    ("GET", "/admin/reclamations"): ("/admin/reclamations", COORDINATOR),
+    ("GET", "/admin/reclamations/<int:complaint_id>"): (
+        "/admin/reclamations/{complaint}",
+        COORDINATOR,
+    ),
+    ("GET", "/admin/reclamations/registre.csv"): ("/admin/reclamations/registre.csv", COORDINATOR),
+    ("GET", "/admin/reclamations/registre.xlsx"): (
+        "/admin/reclamations/registre.xlsx",
+        COORDINATOR,
+    ),
+    ("POST", "/admin/reclamations/incidents/<int:audit_id>"): (
+        "/admin/reclamations/incidents/{incident}",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/reclamations/<int:complaint_id>/cloturer"): (
+        "/admin/reclamations/{complaint}/cloturer",
+        COORDINATOR_ACTION,
+    ),
+    ("POST", "/admin/reclamations/<int:complaint_id>/reponse"): (
+        "/admin/reclamations/{complaint}/reponse",
+        COORDINATOR_FORM,
+    ),
+    ("POST", "/admin/reclamations/<int:complaint_id>/traitement"): (
+        "/admin/reclamations/{complaint}/traitement",
+        COORDINATOR_FORM,
+    ),
+    # Issue 19, Mon parcours: one's own for everyone; another's for the referent of their
+    # centre when they agreed (the matrix's participant did), and for the coordinator. A
+    # trainer is no reader (403); the referent of another centre does not see them (404).
+    ("GET", "/mon-parcours"): ("/mon-parcours", LOGGED_IN),
+    ("GET", "/mon-parcours.pdf"): ("/mon-parcours.pdf", LOGGED_IN),
+    ("POST", "/mon-parcours/partage"): ("/mon-parcours/partage", (L, 303, 303, 303, 303, 303)),
+    ("GET", "/parcours"): ("/parcours", MANAGERS),
+    ("GET", "/parcours/<int:person_id>"): ("/parcours/{person}", OWN_CENTRE),
+    ("GET", "/parcours/<int:person_id>/parcours.pdf"): (
+        "/parcours/{person}/parcours.pdf",
+        OWN_CENTRE,
     ),
 }
 
@@ -711,6 +796,24 @@ def build_world() -> World:
     w.funding = SessionFunding(session_id=w.closed.id, funder_id=w.funder.id)
     w.cold = ColdAnswer(session_id=w.closed.id, person_id=w.participant.id)
     db.session.add_all([w.funding, w.cold])
+    # Issue 19: the participant shares their parcours with their centre's referent.
+    w.participant.parcours_shared = True
+    db.session.flush()
+    # Issue 18: a complaint in the register, and a known incident not yet in it.
+    from reseau.complaints.operations import submit_complaint
+    from reseau.core.audit import record_audit
+
+    w.complaint = submit_complaint(
+        {
+            "kind": "complaint",
+            "category": "place",
+            "name": "Jean Petit",
+            "email": "jean.petit@exemple.fr",
+            "text": "La salle était trop petite.",
+        },
+        actor=None,
+    )
+    w.incident = record_audit(w.coordinator, "seance.cancel", w.seance, summary=w.session.title)
     db.session.flush()
     return w
 
@@ -740,6 +843,8 @@ def placeholders(w: World) -> dict[str, object]:
         "funding": w.funding.id,
         "cold": w.cold.id,
         "review_year": utcnow().year - 1,
+        "complaint": w.complaint.id,
+        "incident": w.incident.id,
     }
 
 
@@ -772,6 +877,8 @@ ARGUMENTS = {
     "answer_id": "{cold}",
     "year": "{review_year}",
     "name": "gained",
+    "complaint_id": "{complaint}",
+    "audit_id": "{incident}",
 }
 # Routes whose default object would not show the access rule (an active person cannot be
 # re-invited or approved): these use another object of the same centre.
@@ -914,6 +1021,10 @@ HIGHER_ROLE: dict[tuple[str, str], tuple[str, int]] = {
         "/mes-sessions/seances/{running_seance}/faire-signer/{higher}",
         403,
     ),
+    # Reading a parcours is not an action on the account: it needs the person's consent,
+    # which this trainer did not give (404, as for anyone who did not agree).
+    ("GET", "/parcours/<int:person_id>"): ("/parcours/{higher}", 404),
+    ("GET", "/parcours/<int:person_id>/parcours.pdf"): ("/parcours/{higher}/parcours.pdf", 404),
 }
 
 
@@ -950,3 +1061,36 @@ def test_a_referent_cannot_act_on_a_higher_role_of_their_centre(app, client, aut
     db.session.refresh(pending)
     assert pending.status == UserStatus.PENDING
     assert higher.email == "formatrice@exemple.test"
+
+
+# Issue 19: who reads a person's parcours. The matrix above has the participant sharing it;
+# here the same routes without their consent, and their own page.
+PARCOURS_ROUTES = ("/parcours/{person}", "/parcours/{person}/parcours.pdf")
+
+
+def test_a_parcours_is_read_by_the_referent_only_with_consent(app, client, auth):
+    world = build_world()
+    world.participant.parcours_shared = False
+    db.session.commit()
+    values = placeholders(world)
+    expected = {"participant": 403, "trainer": 403, "referent": 404, "other_referent": 404}
+    expected["coordinator"] = 200
+    wrong = []
+    for role, status in expected.items():
+        assert auth.login(getattr(world, role)).status_code == 303
+        for template in PARCOURS_ROUTES:
+            url = template.format(**values)
+            answer = client.get(url)
+            if answer.status_code != status:
+                wrong.append(f"{role} GET {url}: {answer.status_code}, expected {status}")
+        listed = f'/parcours/{world.participant.id}"' in client.get("/parcours").get_data(
+            as_text=True
+        )
+        if role in ("referent", "other_referent") and listed:
+            wrong.append(f"{role} lists a parcours not shared")
+        auth.logout()
+    assert not wrong, "\n".join(wrong)
+    # The person themselves reads their own, shared or not, page and PDF.
+    assert auth.login(world.participant).status_code == 303
+    assert client.get("/mon-parcours").status_code == 200
+    assert client.get("/mon-parcours.pdf").mimetype == "application/pdf"

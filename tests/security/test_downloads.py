@@ -91,6 +91,22 @@ def build_world() -> World:
     db.session.flush()
     db.session.add(SessionFunding(session_id=w.closed.id, funder_id=w.funder.id))
     db.session.flush()
+    # Issue 18: a complaint in the register, a module's programme sheet.
+    from reseau.complaints.models import Complaint, ComplaintCategory
+    from reseau.complaints.operations import insert_numbered
+    from tests.factories import make_cycle, make_module
+
+    insert_numbered(
+        Complaint(
+            received_at=w.closed.starts_at,
+            category=ComplaintCategory.OTHER,
+            session_id=w.closed.id,
+            name=EQUALS,
+            email="=1+1@exemple.test",
+            text=AT,
+        )
+    )
+    w.module = make_module(cycle=make_cycle(theme=w.theme), title=PLUS, content=MINUS)
     from reseau.proof import operations as proof
 
     w.sheet = proof.seal(
@@ -214,6 +230,24 @@ EXPORTS = {
         check_xlsx,
         {EQUALS},
     ),
+    "/admin/reclamations/registre.csv": (
+        "coordinator",
+        "/admin/reclamations/registre.csv?annee={year}",
+        check_csv,
+        {EQUALS, AT, "=1+1@exemple.test"},
+    ),
+    "/admin/reclamations/registre.xlsx": (
+        "coordinator",
+        "/admin/reclamations/registre.xlsx?annee={year}",
+        check_xlsx,
+        {EQUALS, AT, "=1+1@exemple.test"},
+    ),
+    "/catalogue/modules/<int:module_id>/programme.pdf": (
+        "coordinator",
+        "/catalogue/modules/{module}/programme.pdf",
+        check_pdf,
+        set(),
+    ),
     "/admin/financeurs/<int:funder_id>/rapport.pdf": (
         "coordinator",
         "/admin/financeurs/{funder}/rapport.pdf?du={year}-01-01&au={year}-12-31",
@@ -249,6 +283,7 @@ def test_an_export_passes_hostile_values_through_unharmed(client, auth, rule):
         "year": world.closed.starts_at.year,
         "sheet": world.sheet.id,
         "funder": world.funder.id,
+        "module": world.module.id,
     }
     if template == "bilan tables":
         urls = _bilan_table_urls(client, values["year"])

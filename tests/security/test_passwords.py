@@ -9,6 +9,7 @@ import pytest
 
 from reseau.accounts.passwords import common_passwords, is_common_password, is_personal_password
 from reseau.core.extensions import db
+from tests.accounts.helpers import password_change_form
 from tests.factories import PASSWORD, make_user
 
 
@@ -51,24 +52,14 @@ def test_the_profile_form_refuses_a_common_password(client, auth):
     auth.login(user)
     answer = client.post(
         "/mon-compte",
-        data={
-            "pw-current_password": PASSWORD,
-            "pw-password": "motdepasse2024",
-            "pw-password_confirm": "motdepasse2024",
-            "pw-submit": "1",
-        },
+        data=password_change_form("motdepasse2024"),
     )
     assert answer.status_code == 422
     assert "trop courant" in answer.get_data(as_text=True)
     long_password = "une phrase de passe très longue " * 5
     answer = client.post(
         "/mon-compte",
-        data={
-            "pw-current_password": PASSWORD,
-            "pw-password": long_password[:200],
-            "pw-password_confirm": long_password[:200],
-            "pw-submit": "1",
-        },
+        data=password_change_form(long_password[:200]),
     )
     assert answer.status_code == 303
     db.session.refresh(user)
@@ -106,15 +97,7 @@ def test_a_password_with_more_than_the_names_is_accepted(password):
 
 
 def _change_password(client, password: str):
-    return client.post(
-        "/mon-compte",
-        data={
-            "pw-current_password": PASSWORD,
-            "pw-password": password,
-            "pw-password_confirm": password,
-            "pw-submit": "1",
-        },
-    )
+    return client.post("/mon-compte", data=password_change_form(password))
 
 
 def test_the_profile_form_refuses_ones_own_email_or_name(client, auth):

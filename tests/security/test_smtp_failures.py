@@ -77,17 +77,7 @@ def _statuses():
 
 
 def test_nothing_is_lost_or_sent_twice(app, runner, smtp_port):
-    with app.test_request_context():
-        for n in range(3):
-            queue_mail(
-                f"personne{n}@exemple.test",
-                f"Message {n}",
-                "password_reset",
-                person=None,
-                link="http://localhost/x",
-                hours=2,
-            )
-    db.session.commit()
+    _queue_messages(app, 3)
 
     # 1. No server at all: every message waits for the next run.
     result = runner.invoke(args=["send-mail"])
