@@ -21,6 +21,7 @@ from reseau.accounts.forms import PASSWORD_MIN
 from reseau.accounts.models import Category, Role, User, UserStatus
 from reseau.accounts.passwords import is_common_password, is_personal_password
 from reseau.accounts.queries import get_user_by_email, normalise_email
+from reseau.attendance import rollups as bilan_rollups
 from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_path
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
@@ -175,7 +176,7 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
 
 
 # Every room's summary rows, rebuilt from the raw rows by ``rebuild-rollups``.
-ROLLUPS = (("diagnostic", diagnostic_rollups.rebuild),)
+ROLLUPS = (("diagnostic", diagnostic_rollups.rebuild), ("bilan", bilan_rollups.rebuild))
 
 
 @click.command("rebuild-rollups")

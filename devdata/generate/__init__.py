@@ -47,6 +47,7 @@ from devdata.generate.build import (
     reset_sequences,
 )
 from devdata.generate.landmarks import landmarks
+from reseau.attendance import rollups as bilan_rollups
 from reseau.core.extensions import db
 from reseau.core.i18n import today_paris
 from reseau.diagnostic import rollups
@@ -113,6 +114,7 @@ def generate(scale: Scale, seed: int = 1, progress: Progress | None = None) -> d
             stage(build)
         # Written as bulk rows, not through the operations: the summary rows are counted here.
         rollups.rebuild()
+        bilan_rollups.rebuild()
         reset_sequences()
         db.session.commit()
     except BaseException:

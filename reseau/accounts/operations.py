@@ -203,7 +203,7 @@ def update_person(person: User, data: dict, *, actor: User, invite: bool = True)
     """
     lock_row(person)  # two editors at once: the second starts from the first's roles
     before = _roles_and_centre(person)
-    group = (person.centre_id, person.category)
+    group = (person.centre_id, person.category, person.sub_category)
     person.first_name = data["first_name"].strip()
     person.last_name = data["last_name"].strip()
     person.phone = (data.get("phone") or "").strip()
@@ -221,7 +221,7 @@ def update_person(person: User, data: dict, *, actor: User, invite: bool = True)
         )
     change_email(person, data["email"], actor=actor, invite=invite)
     db.session.flush()
-    if (person.centre_id, person.category) != group:
+    if (person.centre_id, person.category, person.sub_category) != group:
         signals.person_regrouped.send(person, centre_id=group[0], category=group[1])
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("attendance", __name__)
 
-from reseau.attendance import views  # noqa: E402, F401
+from reseau.attendance import receivers, views  # noqa: E402, F401

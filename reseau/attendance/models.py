@@ -85,3 +85,93 @@ class Feedback(db.Model):
 
     def __repr__(self) -> str:
         return f"<Feedback {self.id} session={self.session_id} {self.satisfaction}/5>"
+
+
+# --- the bilan's summary rows (kept by attendance.rollups) ------------------------------------
+
+
+class _SessionCounts:
+    """What a session's people add up to, in a group (columns shared by the two tables)."""
+
+    enrolments: so.Mapped[int] = so.mapped_column(default=0)  # any status
+    confirmed: so.Mapped[int] = so.mapped_column(default=0)
+    waitlisted: so.Mapped[int] = so.mapped_column(default=0)
+    no_shows: so.Mapped[int] = so.mapped_column(default=0)  # confirmed, attended nothing
+    recorded: so.Mapped[int] = so.mapped_column(default=0)  # people with any mark
+    present: so.Mapped[int] = so.mapped_column(default=0)  # attended a scheduled séance
+    trainee_minutes: so.Mapped[int] = so.mapped_column(default=0)
+    confirmed_marks: so.Mapped[int] = so.mapped_column(default=0)  # attended, by confirmed
+
+
+class BilanSessionTally(_SessionCounts, db.Model):
+    """One row per session with enrolments or marks: the totals of its people (what the
+    network's bilan reads, one row per session), the seats held and the centres of the
+    people present. The writers that recompute a session's rows lock it first."""
+
+    __tablename__ = "bilan_session_tally"
+
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    seats_held: so.Mapped[int] = so.mapped_column(default=0)
+    centres: so.Mapped[int] = so.mapped_column(default=0)  # centres of the people present
+
+
+class BilanSessionCategory(_SessionCounts, db.Model):
+    """A session's people by category and sub-category (a few rows per session: the bilan
+    reads them for the sessions it lists)."""
+
+    __tablename__ = "bilan_session_category"
+
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    sub_category: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
+
+
+class BilanSessionCount(_SessionCounts, db.Model):
+    """A session's people by centre (0: none), category and sub-category (a centre's bilan)."""
+
+    __tablename__ = "bilan_session_count"
+
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    # A referent's bilan finds their centre's sessions here.
+    centre_id: so.Mapped[int] = so.mapped_column(primary_key=True, index=True)
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    sub_category: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
+
+
+class BilanParticipant(db.Model):
+    """A person's year × kind ("" for every kind): attended, waiting listed, first year."""
+
+    __tablename__ = "bilan_participant"
+
+    person_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    centre_id: so.Mapped[int]
+    category: so.Mapped[str] = so.mapped_column(sa.String(32))
+    sub_category: so.Mapped[str] = so.mapped_column(sa.String(80))
+    attended: so.Mapped[bool] = so.mapped_column(default=False)
+    waitlisted: so.Mapped[bool] = so.mapped_column(default=False)
+    first: so.Mapped[bool] = so.mapped_column(default=False)
+
+
+class BilanYearCount(db.Model):
+    """Distinct people per year × kind × centre × category × sub-category."""
+
+    __tablename__ = "bilan_year_count"
+
+    year: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    centre_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    sub_category: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
+    participants: so.Mapped[int] = so.mapped_column(default=0)
+    first_timers: so.Mapped[int] = so.mapped_column(default=0)
+    waitlisted: so.Mapped[int] = so.mapped_column(default=0)

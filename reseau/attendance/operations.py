@@ -16,6 +16,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
 from reseau.accounts.models import Category, Centre, User, UserStatus
+from reseau.attendance import rollups
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.attendance.queries import (  # noqa: F401 (feedback_open: also read from here)
     FEEDBACK_DAYS,
@@ -188,7 +189,9 @@ def set_status(
     The person must be on the roster (confirmed or walk-in); the caller checks access."""
     _hold(seance)
     _check_recordable(seance, actor)
-    return _write(seance, person, status, actor=actor)
+    record = _write(seance, person, status, actor=actor)
+    _count(seance, [person])
+    return record
 
 
 def _find(seance: Seance, person: User) -> Attendance | None:
@@ -257,6 +260,12 @@ def _write(seance: Seance, person: User, status: AttendanceStatus, *, actor: Use
     return record
 
 
+def _count(seance: Seance, people: list[User]) -> None:
+    """The marks changed: the bilan's rows of the session and of these people (rollups)."""
+    if people:
+        rollups.refresh([seance.session_id], [person.id for person in people])
+
+
 def save_roster(seance: Seance, statuses: dict[int, AttendanceStatus], *, actor: User) -> int:
     """Save the statuses of the whole roster (the form without JavaScript); return how many
     people were saved. People not on the roster are ignored."""
@@ -271,6 +280,7 @@ def save_roster(seance: Seance, statuses: dict[int, AttendanceStatus], *, actor:
         _check_recordable(seance, actor)
     for person, status in changes:
         _write(seance, person, status, actor=actor)
+    _count(seance, [person for person, _ in changes])
     return len(changes)
 
 
@@ -282,6 +292,7 @@ def mark_all_present(seance: Seance, *, actor: User) -> int:
         _check_recordable(seance, actor)
     for person in unmarked:
         _write(seance, person, AttendanceStatus.PRESENT, actor=actor)
+    _count(seance, unmarked)
     return len(unmarked)
 
 
@@ -306,6 +317,7 @@ def add_guest(
     _check_recordable(seance, actor)
     guest = create_guest(first_name, last_name, centre, category, actor=actor)
     _write(seance, guest, AttendanceStatus.PRESENT, actor=actor)
+    _count(seance, [guest])
     return guest
 
 
@@ -352,7 +364,9 @@ def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> At
     if record is not None and record.status in AttendanceStatus.ATTENDED:
         return record  # the trainer's "late" stays
     _ask_guards(seance, person)
-    return _write(seance, person, AttendanceStatus.PRESENT, actor=person)
+    record = _write(seance, person, AttendanceStatus.PRESENT, actor=person)
+    _count(seance, [person])
+    return record
 
 
 def mark_signed(
@@ -368,7 +382,9 @@ def mark_signed(
     record = _find(seance, person)
     if record is not None and record.status == AttendanceStatus.LATE:
         return record
-    return _write(seance, person, status, actor=actor)
+    record = _write(seance, person, status, actor=actor)
+    _count(seance, [person])
+    return record
 
 
 # --- Closing -----------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from reseau.enrolment.queries import (  # noqa: F401 (the room's reads, also use
     waitlist,
     waitlist_position,
 )
+from reseau.enrolment.signals import enrolments_changed
 
 REMINDER_DAYS = 2
 
@@ -166,6 +167,12 @@ class Enrolled(NamedTuple):
     position: int | None  # on the waitlist, when waitlisted
 
 
+def _changed(session: TrainingSession, *enrolments: Enrolment) -> None:
+    """Enrolments of ``session`` changed status: rooms that count them update (the bilan)."""
+    if enrolments:
+        enrolments_changed.send(session, person_ids=[e.person_id for e in enrolments])
+
+
 def enrol(
     person: User,
     session: TrainingSession,
@@ -243,6 +250,7 @@ def enrol_counted(
     else:
         notifications.confirmed(enrolment)
     left = max(session.capacity - taken - (status in HOLDING), 0)
+    _changed(session, enrolment)
     return Enrolled(enrolment, left, position)
 
 
@@ -289,6 +297,7 @@ def cancel(
     )
     if held:
         promote_waitlist(session, actor=actor, now=now)
+    _changed(session, enrolment)
     return enrolment
 
 
@@ -302,6 +311,7 @@ def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
     enrolment.decided_by_id = _actor_id(actor)
     db.session.flush()
     notifications.confirmed(enrolment)
+    _changed(enrolment.session, enrolment)
     return enrolment
 
 
@@ -319,6 +329,7 @@ def decline(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -
     db.session.flush()
     notifications.declined(enrolment)
     promote_waitlist(session, actor=actor, now=now)
+    _changed(session, enrolment)
     return enrolment
 
 
@@ -336,6 +347,7 @@ def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = No
     enrolment.decided_by_id = _actor_id(actor)
     db.session.flush()
     notifications.confirmed(enrolment)
+    _changed(enrolment.session, enrolment)
     return enrolment
 
 
@@ -395,6 +407,7 @@ def promote_waitlist(
         record_audit(
             actor, "enrolment.promoted", enrolment, summary=f"{enrolment.person.full_name}"
         )
+    _changed(session, *promoted)
     return promoted
 
 
@@ -427,6 +440,7 @@ def move_from_waitlist(enrolment: Enrolment, *, actor: User) -> bool:
     db.session.flush()
     notifications.promoted(enrolment)
     record_audit(actor, "enrolment.moved", enrolment, summary=enrolment.person.full_name)
+    _changed(session, enrolment)
     return grew
 
 
@@ -480,6 +494,7 @@ def expire_offers(now: datetime | None = None) -> int:
         db.session.flush()
         notifications.offer_expired(enrolment)
         promote_waitlist(session, now=now)
+        _changed(session, enrolment)
         count += 1
     return count
 

@@ -11,6 +11,10 @@ room attaches the invitations (one séance per message) to it.
 renders; each receiver returns a dict added to the template's context (the attendance room:
 the certificates of the sessions attended), so that sections of rooms above this one read
 their data in the view, not from inside the template.
+
+``enrolments_changed.send(session, person_ids=[...])``: enrolments of ``session`` changed
+status (enrolled, cancelled, approved, declined, offered, promoted, expired), in the
+transaction of the change; the attendance room updates the bilan's summary rows.
 """
 
 from blinker import Namespace
@@ -19,3 +23,4 @@ _signals = Namespace()
 
 enrolment_mail_queued = _signals.signal("enrolment-mail-queued")
 my_enrolments_shown = _signals.signal("my-enrolments-shown")
+enrolments_changed = _signals.signal("enrolments-changed")

@@ -171,12 +171,12 @@ def _update(row: RowPlan, *, actor: User, invitations: str) -> bool:
             "email": row.email if gains_address else person.email or "",
             "phone": values.get("phone") or person.phone,
             "category": row.category or person.category,
+            # Given, it replaces the one held (update_person tells the rooms that count it).
+            **({"sub_category": values["sub_category"]} if values.get("sub_category") else {}),
         },
         actor=actor,
         invite=False,  # the import sends its invitations at once, or keeps them for later
     )
-    if values.get("sub_category"):
-        person.sub_category = values["sub_category"]
     return gains_address
 
 

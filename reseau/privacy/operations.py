@@ -21,6 +21,7 @@ from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatu
 from reseau.accounts.subcategories import anonymous_sub_category
 from reseau.adjustments.operations import erase_requests
 from reseau.adjustments.queries import requests_of
+from reseau.attendance import rollups
 from reseau.attendance.models import Attendance, Feedback
 from reseau.calendars.models import CalendarToken
 from reseau.catalogue.models import Seance, TrainingSession, session_trainer
@@ -433,6 +434,7 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
         summary=reason or f"Anonymisation de la personne n°{person.id}",
     )
     db.session.flush()
+    rollups.refresh_person(person.id)  # the bilan counts them under the anonymous label
 
 
 def _copies_of(person: User) -> dict[str, str]:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
+from numbers import Number
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reseau.core.downloads import XLSX_MONTH_FORMAT, append_row, fit_columns, sheet_title
-from reseau.core.i18n import short_date_fr, to_local
+from reseau.core.i18n import number, short_date_fr, to_local
 from reseau.reports.queries import Bilan, SubCategories
 from reseau.reports.wording import ORDER
 
@@ -58,8 +60,12 @@ class Table:
         if isinstance(value, date):
             if index in self.months:
                 return f"{MONTHS[value.month - 1]} {value.year}"
-            return short_date_fr(value)
+            return _short_date(value)
         return value
+
+    def cell(self, value) -> str:
+        """A cell of the page: numbers written in French (see ``_number``)."""
+        return _number(value) if isinstance(value, Number) else value
 
     def shown(self, row: list) -> list:
         return [self.text(index, value) for index, value in enumerate(row)]
@@ -82,6 +88,18 @@ class Table:
             links=[self.links[i] for i in order] if self.links else [],
             more=len(self.rows) - limit,
         )
+
+
+# A national bilan writes thousands of cells, mostly the same small numbers and dates: each
+# is written by Babel once per process (plain strings; the application speaks French only).
+@lru_cache(maxsize=4096)
+def _number(value) -> str:
+    return number(value)
+
+
+@lru_cache(maxsize=4096)
+def _short_date(value: date) -> str:
+    return short_date_fr(value)
 
 
 def month_label(key: str) -> str:

@@ -29,7 +29,16 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from reseau.accounts.models import Category, Centre, Department, User
-from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.attendance.models import (
+    Attendance,
+    AttendanceStatus,
+    BilanSessionCategory,
+    BilanSessionCount,
+    BilanSessionTally,
+    BilanYearCount,
+    Feedback,
+)
+from reseau.attendance.rollups import ALL_KINDS
 from reseau.catalogue.models import (
     Cycle,
     Module,
@@ -83,18 +92,105 @@ def _held(scope: Period):
 
 def _centre_sessions(centre_id: int) -> sa.Select:
     """Sessions where someone of the centre enrolled or was recorded (walk-ins too)."""
-    enrolled = (
-        sa.select(Enrolment.session_id)
-        .join(User, User.id == Enrolment.person_id)
-        .where(User.centre_id == centre_id)
+    return sa.select(BilanSessionCount.session_id).where(
+        BilanSessionCount.centre_id == centre_id,
+        sa.or_(BilanSessionCount.enrolments > 0, BilanSessionCount.recorded > 0),
     )
-    recorded = (
-        sa.select(Seance.session_id)
-        .join(Attendance, Attendance.seance_id == Seance.id)
-        .join(User, User.id == Attendance.person_id)
-        .where(User.centre_id == centre_id)
+
+
+def _counts(scope: Period):
+    """The sessions' summary rows the scope reads: one per session for the whole network,
+    per centre (and category) for one centre's bilan."""
+    return BilanSessionTally if scope.centre_id is None else BilanSessionCount
+
+
+def _counted(scope: Period) -> list:
+    """Conditions on the sessions' summary rows: the scope's centre, if any."""
+    if scope.centre_id is None:
+        return []
+    return [BilanSessionCount.centre_id == scope.centre_id]
+
+
+def _session_counts(scope: Period) -> sa.Select:
+    """FROM the sessions' summary rows the scope reads, joined to their session."""
+    counts = _counts(scope)
+    return (
+        sa.select()
+        .select_from(counts)
+        .join(TrainingSession, TrainingSession.id == counts.session_id)
+        .where(*_counted(scope))
     )
-    return sa.union(enrolled, recorded)
+
+
+def _year_counts(scope: Period) -> sa.Select | None:
+    """FROM the year's distinct people (None: the period is not a calendar year)."""
+    if not scope.is_year:
+        return None
+    kind = scope.kind.value if scope.kind is not None else ALL_KINDS
+    conditions = [BilanYearCount.year == scope.start.year, BilanYearCount.kind == kind]
+    if scope.centre_id is not None:
+        conditions.append(BilanYearCount.centre_id == scope.centre_id)
+    return sa.select().select_from(BilanYearCount).where(*conditions)
+
+
+@dataclass
+class YearFigures:
+    """A calendar year's distinct people, read from its rows: ``groups`` per (category,
+    sub-category): participants, first-timers, people waiting; ``centres`` per centre (with
+    its département and membership): participants."""
+
+    groups: list
+    centres: list
+
+    @property
+    def first_timers(self) -> int:
+        return sum(row.first_timers for row in self.groups)
+
+    @property
+    def waitlisted(self) -> int:
+        return sum(row.waitlisted for row in self.groups)
+
+    @property
+    def sub_categories(self) -> dict[tuple[Category, str], int]:
+        return {
+            (Category(row.category), row.sub_category): row.participants
+            for row in self.groups
+            if row.participants
+        }
+
+
+def _year_figures(scope: Period) -> YearFigures | None:
+    """The year's rows, grouped in two queries (None: the period is not a calendar year)."""
+    year = _year_counts(scope)
+    if year is None:
+        return None
+    count = BilanYearCount
+    groups = year.add_columns(
+        count.category,
+        count.sub_category,
+        sa.func.sum(count.participants).label("participants"),
+        sa.func.sum(count.first_timers).label("first_timers"),
+        sa.func.sum(count.waitlisted).label("waitlisted"),
+    ).group_by(count.category, count.sub_category)
+    member = _member(scope)
+    people = sa.func.sum(count.participants)
+    centres = (
+        year.add_columns(
+            people.label("people"), Centre.id.label("centre_id"), Centre.name.label("centre"),
+            Centre.town, member.label("member"), Department.code,
+            Department.name.label("department"),
+        )
+        .outerjoin(Centre, Centre.id == count.centre_id)
+        .outerjoin(Department, Department.id == Centre.department_id)
+        .group_by(count.centre_id, Centre.id, Centre.name, Centre.town, member, Department.code,
+                  Department.name)
+        .having(people > 0)
+    )  # fmt: skip
+    return YearFigures(db.session.execute(groups).all(), db.session.execute(centres).all())
+
+
+def _member(scope: Period):
+    return membership.is_member_in(scope.end.year)  # the adhésions of the period's last year
 
 
 def _in_period(scope: Period) -> list:
@@ -231,6 +327,8 @@ class Bilan:
     needs: list[Need] = field(default_factory=list)
     years: list[int] = field(default_factory=list)  # what the year switch offers
     network_members: int | None = None  # member centres of the network (adhésions), whole bilan
+    # A calendar year's people by (category, sub-category), from its rows (None: count them).
+    sub_category_counts: dict | None = None
 
     @property
     def campaign(self):
@@ -280,10 +378,40 @@ class Bilan:
         return round(100 * self.needs_covered / len(top)) if top else None
 
 
+def _per_session(scope: Period):
+    """Subqueries per session of the period: scheduled séances and their hours; the trainee
+    minutes of its people (of the scope's centre), from the sessions' summary rows."""
+    seances = (
+        sa.select(
+            Seance.session_id,
+            sa.func.count().label("n"),
+            sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)).label("hours"),
+        )
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(Seance.status == SeanceStatus.SCHEDULED, *_in_period(scope))
+        .group_by(Seance.session_id)
+        .subquery()
+    )
+    counts = _counts(scope)
+    trainee = (
+        _session_counts(scope)
+        .add_columns(counts.session_id, sa.func.sum(counts.trainee_minutes).label("minutes"))
+        .where(*_in_period(scope))
+        .group_by(counts.session_id)
+        .subquery()
+    )
+    return seances, trainee
+
+
 def _offer_rows(scope: Period) -> list[sa.Row]:
-    """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours)."""
+    """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours,
+    trainee_hours): one row per session first (no DISTINCT over séances), then grouped."""
     held = _held(scope)
-    counted = sa.and_(held, Seance.status == SeanceStatus.SCHEDULED)
+    seances, trainee = _per_session(scope)
+
+    def if_held(value):
+        return sa.func.sum(sa.case((held, sa.func.coalesce(value, 0)), else_=0))
+
     query = (
         sa.select(
             TrainingSession.kind,
@@ -292,19 +420,17 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
             Cycle.id.label("cycle_id"),
             Cycle.title.label("cycle"),
             Cycle.year.label("year"),
-            sa.func.count(sa.distinct(sa.case((held, TrainingSession.id)))).label("held"),
-            sa.func.count(
-                sa.distinct(
-                    sa.case((TrainingSession.status == SessionStatus.CANCELLED, TrainingSession.id))
-                )
-            ).label("cancelled"),
-            sa.func.count(sa.case((counted, Seance.id))).label("seances"),
+            if_held(1).label("held"),
             sa.func.sum(
-                sa.case((counted, hours_between(Seance.starts_at, Seance.ends_at)), else_=0)
-            ).label("hours"),
+                sa.case((TrainingSession.status == SessionStatus.CANCELLED, 1), else_=0)
+            ).label("cancelled"),
+            if_held(seances.c.n).label("seances"),
+            if_held(seances.c.hours).label("hours"),
+            (if_held(trainee.c.minutes) / 60.0).label("trainee_hours"),
         )
         .select_from(TrainingSession)
-        .outerjoin(Seance, Seance.session_id == TrainingSession.id)
+        .outerjoin(seances, seances.c.session_id == TrainingSession.id)
+        .outerjoin(trainee, trainee.c.session_id == TrainingSession.id)
     )
     query = _with_cycle(query).outerjoin(Theme, Theme.id == THEME_ID)
     return db.session.execute(
@@ -314,23 +440,7 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
     ).all()
 
 
-def _trainee_rows(scope: Period) -> list[sa.Row]:
-    """Rows (kind, theme_id, cycle_id, trainee_hours)."""
-    query = _with_cycle(
-        _attended(scope).add_columns(
-            TrainingSession.kind,
-            THEME_ID.label("theme_id"),
-            Cycle.id.label("cycle_id"),
-            sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)).label("hours"),
-        )
-    )
-    return db.session.execute(query.group_by(TrainingSession.kind, THEME_ID, Cycle.id)).all()
-
-
 def _offers(scope: Period):
-    trainee = defaultdict(float)
-    for row in _trainee_rows(scope):
-        trainee[(row.kind, row.theme_id, row.cycle_id)] += float(row.hours or 0)
     total = Offer("Total")
     kinds = {kind: Offer(kind.label) for kind in SessionKind}
     themes: dict = {}
@@ -342,7 +452,7 @@ def _offers(scope: Period):
             cancelled=row.cancelled,
             seances=row.seances,
             hours=float(row.hours or 0),
-            trainee_hours=trainee.get((row.kind, row.theme_id, row.cycle_id), 0.0),
+            trainee_hours=float(row.trainee_hours or 0),
         )
         total.add(offer)
         kinds[SessionKind(row.kind)].add(offer)
@@ -365,42 +475,45 @@ def _offers(scope: Period):
 
 
 def _people_rows(scope: Period) -> list[sa.Row]:
-    """Rows per (category, centre): people; with the centre's département and membership."""
+    """Rows per (category, centre): people; with the centre's département and membership,
+    counted from the attendance rows (any period)."""
+    member = _member(scope)
     people = _participants(scope)
-    member = membership.is_member_in(scope.end.year)  # the adhésions of the period's last year
     return db.session.execute(
         sa.select(
             User.category,
+            sa.func.count().label("people"),
             Centre.id.label("centre_id"),
             Centre.name.label("centre"),
             Centre.town,
             member.label("member"),
             Department.code,
             Department.name.label("department"),
-            sa.func.count().label("people"),
         )
         .select_from(people)
         .join(User, User.id == people.c.person_id)
         .outerjoin(Centre, Centre.id == User.centre_id)
         .outerjoin(Department, Department.id == Centre.department_id)
         .group_by(
-            User.category,
-            Centre.id,
-            Centre.name,
-            Centre.town,
-            member,
-            Department.code,
+            User.category, Centre.id, Centre.name, Centre.town, member, Department.code,
             Department.name,
         )
-    ).all()
+    ).all()  # fmt: skip
 
 
-def _people(scope: Period):
+def _people(scope: Period, year: YearFigures | None):
     by_category = dict.fromkeys(Category, 0)
     departments: dict = defaultdict(int)
     centres: dict[int, CentreCount] = {}
-    for row in _people_rows(scope):
-        by_category[Category(row.category)] += row.people
+    if year is None:
+        rows = _people_rows(scope)
+        for row in rows:
+            by_category[Category(row.category)] += row.people
+    else:
+        rows = year.centres
+        for (category, _), people in year.sub_categories.items():
+            by_category[category] += people
+    for row in rows:
         label = f"{row.code} – {row.department}" if row.code else "Sans centre social"
         departments[label] += row.people
         if row.centre_id is not None:
@@ -416,7 +529,8 @@ def _people(scope: Period):
 
 
 def _first_timers(scope: Period) -> sa.Select:
-    """People who attended in the period and never before it."""
+    """People who attended in the period and never before it (a calendar year reads the
+    year's rows instead: those whose first year it is)."""
     people = _participants(scope)
     earlier = so.aliased(Seance)
     session = so.aliased(TrainingSession)
@@ -439,78 +553,67 @@ def _closed_in_period(scope: Period) -> list:
     return [TrainingSession.status == SessionStatus.CLOSED, *_in_period(scope)]
 
 
+def _seance_counts() -> sa.Subquery:
+    return (
+        sa.select(Seance.session_id, sa.func.count().label("seances"))
+        .where(Seance.status == SeanceStatus.SCHEDULED)
+        .group_by(Seance.session_id)
+        .subquery()
+    )
+
+
 def _rates(scope: Period):
-    """Expected and attended séances of confirmed people in closed sessions, per theme."""
-    expected = _with_cycle(
-        sa.select(THEME_ID.label("theme_id"), sa.func.count().label("n"))
-        .select_from(Enrolment)
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .join(Seance, Seance.session_id == TrainingSession.id)
-        .join(User, User.id == Enrolment.person_id)
-    ).where(
-        Enrolment.status == EnrolmentStatus.CONFIRMED,
-        Seance.status == SeanceStatus.SCHEDULED,
-        *_closed_in_period(scope),
-        *_person_conditions(scope),
-    )
-    attended = _with_cycle(
-        sa.select(THEME_ID.label("theme_id"), sa.func.count().label("n"))
-        .select_from(Attendance)
-        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-        .join(Seance, Seance.id == Attendance.seance_id)
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
-        .join(User, User.id == Attendance.person_id)
-    ).where(
-        Enrolment.status == EnrolmentStatus.CONFIRMED,
-        Attendance.status.in_(ATTENDED),
-        Seance.status == SeanceStatus.SCHEDULED,
-        *_closed_in_period(scope),
-        *_person_conditions(scope),
-    )
-    union = sa.union_all(
-        expected.add_columns(sa.literal("expected").label("what")).group_by(THEME_ID),
-        attended.add_columns(sa.literal("attended").label("what")).group_by(THEME_ID),
-    ).subquery()
+    """Expected and attended séances of confirmed people in closed sessions, per theme: the
+    confirmed people times the scheduled séances, and their marks (sessions' summary rows)."""
+    seances = _seance_counts()
+    counts = _counts(scope)
     rows = db.session.execute(
-        sa.select(union.c.theme_id, union.c.what, union.c.n, Theme.name).outerjoin(
-            Theme, Theme.id == union.c.theme_id
+        _with_cycle(
+            _session_counts(scope)
+            .add_columns(
+                THEME_ID.label("theme_id"),
+                sa.func.sum(counts.confirmed * seances.c.seances).label("expected"),
+                sa.func.sum(counts.confirmed_marks).label("attended"),
+            )
+            .join(seances, seances.c.session_id == TrainingSession.id)
         )
+        .outerjoin(Theme, Theme.id == THEME_ID)
+        .add_columns(Theme.name)
+        .where(*_closed_in_period(scope))
+        .group_by(THEME_ID, Theme.name)
     ).all()
     rates: dict = {}
     for row in rows:
+        if not (row.expected or row.attended):
+            continue
         rate = rates.setdefault(row.theme_id, ThemeRate(row.name or "Sans thématique"))
-        setattr(rate, row.what, rate.__dict__[row.what] + row.n)
+        rate.expected += int(row.expected or 0)
+        rate.attended += int(row.attended or 0)
     return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
 
 
 def _no_shows(scope: Period) -> sa.Select:
     """Confirmed people of closed sessions who came to no séance."""
-    came = (
-        sa.select(Attendance.id)
-        .join(Seance, Seance.id == Attendance.seance_id)
-        .where(
-            Seance.session_id == Enrolment.session_id,
-            Attendance.person_id == Enrolment.person_id,
-            Attendance.status.in_(ATTENDED),
-        )
-    )
     return (
-        sa.select(sa.func.count(Enrolment.id))
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .join(User, User.id == Enrolment.person_id)
-        .where(
-            Enrolment.status == EnrolmentStatus.CONFIRMED,
-            *_closed_in_period(scope),
-            *_person_conditions(scope),
-            ~sa.exists(came),
-        )
+        _session_counts(scope)
+        .add_columns(sa.func.sum(_counts(scope).no_shows))
+        .where(*_closed_in_period(scope))
     )
 
 
-def _waitlisted(scope: Period, what) -> sa.Select:
-    """Count ``what`` over the period's waiting-list entries (requests or distinct people)."""
+def _waitlisted(scope: Period) -> sa.Select:
+    """The period's waiting-list entries (sessions not cancelled)."""
     return (
-        sa.select(what)
+        _session_counts(scope)
+        .add_columns(sa.func.sum(_counts(scope).waitlisted))
+        .where(TrainingSession.status != SessionStatus.CANCELLED, *_in_period(scope))
+    )
+
+
+def _waitlisted_people(scope: Period) -> sa.Select:
+    """The distinct people waiting (a calendar year reads the year's rows instead)."""
+    return (
+        sa.select(sa.func.count(sa.distinct(Enrolment.person_id)))
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .join(User, User.id == Enrolment.person_id)
         .where(
@@ -536,28 +639,38 @@ def _feedback_query(scope: Period) -> sa.Select:
     return query
 
 
-def _satisfaction(scope: Period, score: int) -> sa.Select:
-    """How many answers gave ``score`` (1 to 5)."""
-    return (
+def _satisfaction(scope: Period) -> dict[int, int]:
+    """How many answers gave each score, 5 to 1 (one GROUP BY over the period's feedback)."""
+    rows = db.session.execute(
         _feedback_query(scope)
-        .add_columns(sa.func.count(Feedback.id))
-        .where(Feedback.satisfaction == score)
-    )
+        .add_columns(Feedback.satisfaction, sa.func.count(Feedback.id))
+        .group_by(Feedback.satisfaction)
+    ).all()
+    found = dict(rows)
+    return {score: found.get(score, 0) for score in range(5, 0, -1)}
 
 
-def _figures(scope: Period) -> dict[str, int]:
-    """The bilan's single totals, all in one statement."""
-    return counts(
+def _figures(scope: Period, year: YearFigures | None) -> dict[str, int]:
+    """The bilan's single totals, all in one statement (a year's distinct people come from
+    its rows)."""
+    distinct = {}
+    if year is None:
+        distinct = {
+            "first_timers": _first_timers(scope),
+            "waitlisted_people": _waitlisted_people(scope),
+        }
+    figures = counts(
         db.session,
-        first_timers=_first_timers(scope),
+        **distinct,
         no_shows=_no_shows(scope),
-        waitlisted=_waitlisted(scope, sa.func.count(Enrolment.id)),
-        waitlisted_people=_waitlisted(scope, sa.func.count(sa.distinct(Enrolment.person_id))),
-        **{f"satisfaction_{score}": _satisfaction(scope, score) for score in range(5, 0, -1)},
+        waitlisted=_waitlisted(scope),
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
         network_members=membership.member_count_query(scope.end.year),
     )
+    if year is not None:
+        figures.update(first_timers=year.first_timers, waitlisted_people=year.waitlisted)
+    return figures
 
 
 def _comments(scope: Period) -> list[sa.Row]:
@@ -610,39 +723,35 @@ def _events(scope: Period) -> list[Event]:
         .limit(EVENT_LIMIT)
     ).all()
     events = {session.id: Event(session) for session in sessions}
-    pairs = (
-        _attended(scope)
-        .add_columns(Seance.session_id, Attendance.person_id)
-        .where(Seance.session_id.in_(list(events)))
-        .distinct()
-        .subquery()
-    )
-    # Per session, category, sub-category and centre: the category and sub-category totals
-    # and the number of centres all come out of the same rows.
-    rows = db.session.execute(
-        sa.select(
-            pairs.c.session_id,
-            User.category,
-            User.sub_category,
-            User.centre_id,
-            sa.func.count().label("people"),
+    # Per session, category and sub-category (the sessions' summary rows): the category and
+    # sub-category totals; the centres reached come with the session's tally (by centre rows
+    # for one centre's bilan).
+    ids = list(events)
+    if scope.centre_id is None:
+        # The network's: the centres reached come with each row, from the session's tally.
+        counts, centres_of = BilanSessionCategory, BilanSessionTally.centres
+        query = sa.select(counts).join(
+            BilanSessionTally, BilanSessionTally.session_id == counts.session_id
         )
-        .join(User, User.id == pairs.c.person_id)
-        .group_by(pairs.c.session_id, User.category, User.sub_category, User.centre_id)
+    else:
+        counts, centres_of = BilanSessionCount, sa.literal(1)
+        query = sa.select(counts).where(*_counted(scope))
+    rows = db.session.execute(
+        query.with_only_columns(
+            counts.session_id,
+            counts.category,
+            counts.sub_category,
+            counts.present.label("people"),
+            centres_of.label("centres"),
+        ).where(counts.session_id.in_(ids), counts.present > 0)
     ).all()
-    centres: dict[int, set] = {}
     for row in rows:
-        event = events.get(row.session_id)
-        if event is None:
-            continue
+        event = events[row.session_id]
         category = Category(row.category)
         event.by_category[category] = event.by_category.get(category, 0) + row.people
         key = (category, row.sub_category or "")
         event.by_sub_category[key] = event.by_sub_category.get(key, 0) + row.people
-        if row.centre_id is not None:
-            centres.setdefault(row.session_id, set()).add(row.centre_id)
-    for session_id, ids in centres.items():
-        events[session_id].centres = len(ids)
+        event.centres = row.centres  # one centre's bilan: that centre
     return list(events.values())
 
 
@@ -689,9 +798,10 @@ def _needs(scope: Period, sessions_by_theme: dict) -> tuple[list, list[Need]]:
 def build_bilan(scope: Period) -> Bilan:
     """Compute every figure of the bilan of ``scope`` (a fixed number of queries)."""
     total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
-    by_category, by_department, centres = _people(scope)
+    year = _year_figures(scope)
+    by_category, by_department, centres = _people(scope, year)
     rates = _rates(scope)
-    figures = _figures(scope)
+    figures = _figures(scope, year)
     campaigns, needs = _needs(scope, sessions_by_theme)
     return Bilan(
         scope=scope,
@@ -710,13 +820,14 @@ def build_bilan(scope: Period) -> Bilan:
         rates=rates,
         waitlisted=figures["waitlisted"],
         waitlisted_people=figures["waitlisted_people"],
-        satisfaction={score: figures[f"satisfaction_{score}"] for score in range(5, 0, -1)},
+        satisfaction=_satisfaction(scope),
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
         events=_events(scope),
         campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
+        sub_category_counts=year.sub_categories if year is not None else None,
         network_members=None if scope.centre_id else figures["network_members"],
     )
 
@@ -762,21 +873,24 @@ class SubCategories:
 
 
 def sub_categories(
-    scope: Period, session_ids: list[int], events: list[Event] | None = None
+    scope: Period,
+    session_ids: list[int],
+    events: list[Event] | None = None,
+    period: dict | None = None,
 ) -> SubCategories:
     """Count the period's participants by (category, sub-category), once each, and the
-    participants of ``session_ids`` per session (two GROUP BY queries; one when the bilan's
-    ``events`` already counted them)."""
-    people = _participants(scope)
-    period = db.session.execute(
-        sa.select(User.category, User.sub_category, sa.func.count().label("people"))
-        .select_from(people)
-        .join(User, User.id == people.c.person_id)
-        .group_by(User.category, User.sub_category)
-    ).all()
-    result = SubCategories(
-        period={(Category(row.category), row.sub_category or ""): row.people for row in period}
-    )
+    participants of ``session_ids`` per session (two GROUP BY queries; none when the bilan
+    already counted them: its ``events`` and its year's ``period`` counts)."""
+    if period is None:
+        people = _participants(scope)
+        rows = db.session.execute(
+            sa.select(User.category, User.sub_category, sa.func.count().label("people"))
+            .select_from(people)
+            .join(User, User.id == people.c.person_id)
+            .group_by(User.category, User.sub_category)
+        ).all()
+        period = {(Category(row.category), row.sub_category or ""): row.people for row in rows}
+    result = SubCategories(period=dict(period))
     if events is not None:
         wanted = set(session_ids)
         result.by_event = {

@@ -35,6 +35,7 @@ MIN_YEAR, MAX_YEAR = 1990, 2100
 
 # Centres shown on the page, most participants first (all of them in the CSV and XLSX).
 CENTRE_ROWS = 40
+CENTRE_MARK = 987654321  # stands for a centre's id in the link built once
 
 
 def _parse_date(name: str, errors: dict) -> date | None:
@@ -167,19 +168,26 @@ def _bilan_figures(scope: Period):
 
 
 def _sub_figures(bilan):
-    """Participants by sub-category, for the period and each event listed (one query: the
-    events' rows already hold their sub-categories)."""
+    """Participants by sub-category, for the period and each event listed (no query for a
+    calendar year: the bilan read them with its year's rows and its events)."""
     events = bilan.events
-    return sub_categories(bilan.scope, [event.session.id for event in events], events)
+    return sub_categories(
+        bilan.scope,
+        [event.session.id for event in events],
+        events,
+        period=bilan.sub_category_counts,
+    )
 
 
 def _tables(bilan, args: dict, subs) -> dict:
     centre_link = None
     if current_user.is_coordinator and bilan.scope.centre_id is None:
         base = {k: v for k, v in args.items() if k != "centre"}
+        # One url_for for thousands of centres: the id goes into a built address.
+        pattern = url_for("reports.bilan", centre=CENTRE_MARK, **base)
 
         def centre_link(centre_id):
-            return url_for("reports.bilan", centre=centre_id, **base)
+            return pattern.replace(str(CENTRE_MARK), str(centre_id), 1)
 
     tables = {}
     for key, table in build_tables(bilan, centre_link).items():

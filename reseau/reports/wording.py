@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from reseau.accounts.models import Category
 from reseau.catalogue.models import SessionKind
 from reseau.core.i18n import number, plural_form
@@ -16,6 +18,7 @@ NOUNS = {
 }
 
 
+@lru_cache(maxsize=4096)  # a bilan says it for each of hundreds of sessions (plain strings)
 def count_noun(n: int, singular: str, plural: str | None = None) -> str:
     """« 1 élu », « 12 bénévoles », « 0 participant »."""
     return f"{number(n)} {plural_form(singular, plural or singular + 's', n)}"

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reseau.accounts.models import Category
+from reseau.attendance import rollups
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import SeanceStatus, SessionKind, SessionStatus
 from reseau.core.extensions import db
@@ -150,6 +151,8 @@ def build_year(copy: int = 0) -> Year:
         ]
     )
     db.session.flush()
+    # Rows written directly, not through the operations: count them as rebuild-rollups would.
+    rollups.rebuild()
     sessions = {"s0": s0, "s1": s1, "s2": s2, "s3": s3, "s4": s4, "s5": s5}
     return Year(d36, d18, x, y, t1, cycle, people, sessions)
 

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from reseau.accounts.models import Category
+from reseau.attendance import rollups
 from reseau.catalogue.models import SessionKind
 from reseau.core.extensions import db
 from reseau.core.periods import Period
@@ -120,6 +121,9 @@ def test_odd_kind_parameters_never_break_the_page(client, coordinator_in, query,
 def _give_sub_categories(world) -> None:
     world.people["carol"].sub_category = "élu municipal"
     world.people["dan"].sub_category = "agent CAF"
+    db.session.flush()
+    rollups.refresh_person(world.people["carol"].id)  # written directly: count them again
+    rollups.refresh_person(world.people["dan"].id)
     db.session.commit()
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
+from reseau.attendance import rollups
 from reseau.core.extensions import db
 from tests.factories import make_coordinator
 from tests.reports.fixtures import build_year
@@ -38,6 +39,8 @@ def _workbook(client, url):
 def test_sheet_names_are_short_and_whole(app, client, auth):
     world = build_year()
     world.people["dan"].sub_category = "agent CAF"
+    db.session.flush()
+    rollups.refresh_person(world.people["dan"].id)  # written directly: count them again
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)

@@ -1,0 +1,29 @@
+"""What the attendance room does when the catalogue, the enrolment room or the accounts announce
+something: the bilan's summary rows (``rollups``) follow, in the same transaction."""
+
+from __future__ import annotations
+
+from reseau.accounts.signals import person_regrouped
+from reseau.attendance import rollups
+from reseau.catalogue.signals import session_cancelled, session_changed
+from reseau.enrolment.signals import enrolments_changed
+
+
+@enrolments_changed.connect
+def count_enrolments(session, person_ids=(), **extra) -> None:
+    """Enrolments changed status: the session's rows and those of the people."""
+    rollups.refresh([session.id], person_ids)
+
+
+@session_changed.connect
+@session_cancelled.connect
+def count_session(session, **extra) -> None:
+    """Séances moved, cancelled or added, or the session cancelled: hours, marks that count
+    and the session's year change for everyone in it."""
+    rollups.refresh_session(session.id)
+
+
+@person_regrouped.connect
+def count_person(person, **extra) -> None:
+    """A person changed centre, category or sub-category: their rows and their sessions'."""
+    rollups.refresh_person(person.id)

@@ -1,0 +1,424 @@
+"""The bilan's summary rows, kept by the operations that change them and rebuilt from the raw rows.
+
+Two levels, so that the bilan reads a few rows per session or per centre, never the
+enrolments or the attendance marks themselves:
+
+- per session (``BilanSessionCount``, by the person's centre, category and sub-category):
+  enrolments, confirmed, waiting list, no-shows, people recorded and present, trainee
+  minutes, marks of confirmed people; ``BilanSessionTally`` holds the seats held and the
+  waiting list, and is the row writers lock. A session's rows are recomputed from its own
+  enrolments and marks (a few dozen rows) in the transaction that changed them.
+- per person (``BilanParticipant``: the years and kinds they attended or waited in, with
+  their first year) and, added up from them, ``BilanYearCount``: distinct participants,
+  first-timers and people waiting, per local year × kind ("" for every kind) × centre ×
+  category × sub-category. A person's rows are recomputed and the difference from the stored
+  ones is added to the counts.
+
+Who calls ``refresh(session_ids, person_ids)``: the attendance operations (every mark), the
+enrolment operations (through ``enrolment.signals.enrolments_changed``: enrol, cancel,
+approve, decline, offers, the waiting list), the catalogue's ``session_changed`` and
+``session_cancelled`` (séances cancelled, moved, added; a session cancelled) and the accounts'
+``person_regrouped`` (a person's centre, category or sub-category). A centre changing
+département or membership needs nothing: the rows keep the centre, the bilan joins it.
+
+Locks, always in this order: the people's rows (``user``, FOR NO KEY UPDATE), then the
+sessions' tally rows, each sorted: marks in two séances of one session queue up on its tally,
+writes in unrelated sessions never wait for each other.
+
+Definitions: a person *attended* a year when they were present or late at a scheduled séance
+of a published or closed session whose first séance starts in that (Paris) year; they
+*waited* when they were on the waiting list of such a session. ``rebuild()`` recomputes
+everything (``flask rebuild-rollups``); a test checks it finds what the operations kept.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.dialects import postgresql, sqlite
+
+from reseau.accounts.models import User
+from reseau.attendance.models import (
+    Attendance,
+    AttendanceStatus,
+    BilanParticipant,
+    BilanSessionCategory,
+    BilanSessionCount,
+    BilanSessionTally,
+    BilanYearCount,
+)
+from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.core.extensions import db
+from reseau.core.i18n import to_local
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
+
+NO_CENTRE = 0
+ALL_KINDS = ""
+HOLDING = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING, EnrolmentStatus.OFFERED)
+COUNTED = (SessionStatus.PUBLISHED, SessionStatus.CLOSED)
+SESSION_COLUMNS = (
+    "enrolments",
+    "confirmed",
+    "waitlisted",
+    "no_shows",
+    "recorded",
+    "present",
+    "trainee_minutes",
+    "confirmed_marks",
+)
+
+
+def _value(enum_or_str) -> str:
+    return getattr(enum_or_str, "value", enum_or_str)
+
+
+def _key(centre_id, category, sub_category) -> tuple[int, str, str]:
+    return (centre_id or NO_CENTRE, _value(category), sub_category or "")
+
+
+def _in(column, ids: list[int] | None) -> list:
+    return [] if ids is None else [column.in_(ids)]
+
+
+def _insert(s: so.Session, table):
+    dialect = s.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+# --- per session ------------------------------------------------------------------------------
+
+
+def _session_people(s: so.Session, ids: list[int] | None) -> dict:
+    """{session_id: {person_id: flags}} from the sessions' enrolments and marks."""
+    people: dict = defaultdict(dict)
+
+    def flags(session_id, person_id, centre_id, category, sub_category):
+        found = people[session_id].get(person_id)
+        if found is None:
+            found = people[session_id][person_id] = {
+                "key": _key(centre_id, category, sub_category),
+                "enrolments": 0, "confirmed": 0, "waitlisted": 0, "holding": 0, "recorded": 0,
+                "attended_any": 0, "present": 0, "trainee_minutes": 0, "confirmed_marks": 0,
+            }  # fmt: skip
+        return found
+
+    who = (User.centre_id, User.category, User.sub_category)
+    enrolments = s.execute(
+        sa.select(Enrolment.session_id, Enrolment.person_id, *who, Enrolment.status)
+        .join(User, User.id == Enrolment.person_id)
+        .where(*_in(Enrolment.session_id, ids))
+    )
+    for session_id, person_id, centre_id, category, sub, status in enrolments:
+        found = flags(session_id, person_id, centre_id, category, sub)
+        found["enrolments"] += 1
+        found["confirmed"] += status == EnrolmentStatus.CONFIRMED
+        found["waitlisted"] += status == EnrolmentStatus.WAITLISTED
+        found["holding"] += status in HOLDING
+    _add_marks(s, ids, flags)
+    return people
+
+
+def _add_marks(s: so.Session, ids: list[int] | None, flags) -> None:
+    by = so.aliased(Enrolment)
+    marks = s.execute(
+        sa.select(
+            Seance.session_id, Attendance.person_id, User.centre_id, User.category,
+            User.sub_category, Attendance.status, Seance.status.label("seance_status"),
+            Seance.starts_at, Seance.ends_at, by.status.label("enrolment_status"),
+        )
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .join(User, User.id == Attendance.person_id)
+        .outerjoin(by, by.id == Attendance.enrolment_id)
+        .where(*_in(Seance.session_id, ids))
+    )  # fmt: skip
+    for row in marks:
+        found = flags(row[0], row[1], row[2], row[3], row[4])
+        found["recorded"] = 1
+        if row.status not in AttendanceStatus.ATTENDED:
+            continue
+        found["attended_any"] = 1
+        if row.seance_status != SeanceStatus.SCHEDULED:
+            continue
+        found["present"] = 1
+        found["trainee_minutes"] += round((row.ends_at - row.starts_at).total_seconds() / 60)
+        found["confirmed_marks"] += row.enrolment_status == EnrolmentStatus.CONFIRMED
+
+
+def _session_counts(people: dict) -> tuple[dict, dict, dict]:
+    """({session_id: tally}, {(session_id, centre, category, sub): {column: n}}, the same by
+    (session_id, category, sub))."""
+    tallies, by_centre, by_category = {}, {}, {}
+    for session_id, persons in people.items():
+        tally = {"seats_held": 0, **dict.fromkeys(SESSION_COLUMNS, 0)}
+        centres = set()
+        for found in persons.values():
+            tally["seats_held"] += found["holding"]
+            centre, category, sub = found["key"]
+            if found["present"] and centre != NO_CENTRE:
+                centres.add(centre)
+            for counts, key in (
+                (by_centre, (session_id, centre, category, sub)),
+                (by_category, (session_id, category, sub)),
+                ({session_id: tally}, session_id),
+            ):
+                row = counts.setdefault(key, dict.fromkeys(SESSION_COLUMNS, 0))
+                for name in SESSION_COLUMNS:
+                    if name != "no_shows":
+                        row[name] += found[name]
+                row["no_shows"] += found["confirmed"] > 0 and not found["attended_any"]
+        tallies[session_id] = {**tally, "centres": len(centres)}
+    return tallies, by_centre, by_category
+
+
+def _write_sessions(s: so.Session, ids: list[int] | None, people: dict) -> None:
+    tallies, by_centre, by_category = _session_counts(people)
+    for model in (BilanSessionCount, BilanSessionCategory, BilanSessionTally):
+        s.execute(sa.delete(model).where(*_in(model.session_id, ids)))
+    rows = (
+        (BilanSessionTally, [{"session_id": sid, **tally} for sid, tally in tallies.items()]),
+        (
+            BilanSessionCount,
+            [
+                {"session_id": k[0], "centre_id": k[1], "category": k[2], "sub_category": k[3],
+                 **values}
+                for k, values in by_centre.items()
+            ],
+        ),
+        (
+            BilanSessionCategory,
+            [
+                {"session_id": k[0], "category": k[1], "sub_category": k[2], **values}
+                for k, values in by_category.items()
+            ],
+        ),
+    )  # fmt: skip
+    for model, values in rows:
+        if values:
+            s.execute(sa.insert(model), values)
+
+
+# --- per person -------------------------------------------------------------------------------
+
+
+def _participations(s: so.Session, ids: list[int] | None) -> dict:
+    """{person_id: {(year, kind): [attended, waitlisted]}} plus each person's key."""
+    attended = (
+        sa.select(Attendance.person_id, TrainingSession.starts_at, TrainingSession.kind,
+                  sa.literal(1).label("attended"))
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(Attendance.status.in_(AttendanceStatus.ATTENDED),
+               Seance.status == SeanceStatus.SCHEDULED, TrainingSession.status.in_(COUNTED),
+               *_in(Attendance.person_id, ids))
+    )  # fmt: skip
+    waited = (
+        sa.select(Enrolment.person_id, TrainingSession.starts_at, TrainingSession.kind,
+                  sa.literal(0).label("attended"))
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .where(Enrolment.status == EnrolmentStatus.WAITLISTED,
+               TrainingSession.status.in_(COUNTED), *_in(Enrolment.person_id, ids))
+    )  # fmt: skip
+    found: dict = defaultdict(dict)
+    for person_id, starts_at, kind, is_attended in s.execute(sa.union(attended, waited)):
+        year = to_local(starts_at).year
+        for k in (_value(kind), ALL_KINDS):
+            flags = found[person_id].setdefault((year, k), [0, 0])
+            flags[0 if is_attended else 1] = 1
+    return found
+
+
+def _person_rows(s: so.Session, ids: list[int] | None) -> list[dict]:
+    found = _participations(s, ids)
+    # Rebuilding reads every person (no list of ids as long as the network).
+    people = s.execute(
+        sa.select(User.id, User.centre_id, User.category, User.sub_category).where(
+            *_in(User.id, ids)
+        )
+    )
+    rows = []
+    for person_id, centre_id, category, sub in people:
+        years = found.get(person_id)
+        if not years:
+            continue
+        first = min((y for (y, _), f in years.items() if f[0]), default=None)
+        centre, cat, sub = _key(centre_id, category, sub)
+        for (year, kind), (attended, waitlisted) in years.items():
+            rows.append(
+                {"person_id": person_id, "year": year, "kind": kind, "centre_id": centre,
+                 "category": cat, "sub_category": sub, "attended": bool(attended),
+                 "waitlisted": bool(waitlisted), "first": bool(attended) and year == first}
+            )  # fmt: skip
+    return rows
+
+
+def _contributions(rows: Iterable) -> dict:
+    """{(year, kind, centre, category, sub-category): [participants, first-timers, waiting]}"""
+    totals: dict = defaultdict(lambda: [0, 0, 0])
+    for row in rows:
+        get = row.get if isinstance(row, dict) else row._mapping.get
+        key = (get("year"), get("kind"), get("centre_id"), get("category"), get("sub_category"))
+        values = totals[key]
+        values[0] += bool(get("attended"))
+        values[1] += bool(get("first"))
+        values[2] += bool(get("waitlisted"))
+    return totals
+
+
+def _add_year_counts(s: so.Session, deltas: dict) -> None:
+    """Add ``deltas`` to the year counts (sorted: two writers meet in one order)."""
+    table = BilanYearCount.__table__
+    names = ("participants", "first_timers", "waitlisted")
+    for key in sorted(deltas):
+        values = dict(zip(names, deltas[key], strict=True))
+        if not any(values.values()):
+            continue
+        keys = dict(
+            zip(("year", "kind", "centre_id", "category", "sub_category"), key, strict=True)
+        )
+        statement = _insert(s, table).values(**keys, **values)
+        s.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={name: table.c[name] + statement.excluded[name] for name in names},
+            )
+        )
+
+
+def _refresh_people(s: so.Session, ids: list[int]) -> None:
+    stored = s.execute(
+        sa.select(BilanParticipant.__table__).where(BilanParticipant.person_id.in_(ids))
+    ).all()
+    rows = _person_rows(s, ids)
+    before, after = _contributions(stored), _contributions(rows)
+    deltas = {
+        key: [
+            a - b
+            for a, b in zip(after.get(key, [0, 0, 0]), before.get(key, [0, 0, 0]), strict=True)
+        ]
+        for key in set(before) | set(after)
+    }
+    _add_year_counts(s, deltas)
+    s.execute(sa.delete(BilanParticipant).where(BilanParticipant.person_id.in_(ids)))
+    if rows:
+        s.execute(sa.insert(BilanParticipant), rows)
+
+
+# --- the entry points -------------------------------------------------------------------------
+
+
+def _lock(s: so.Session, session_ids: list[int], person_ids: list[int]) -> None:
+    if person_ids:
+        s.execute(
+            sa.select(User.id).where(User.id.in_(person_ids)).order_by(User.id)
+            .with_for_update(key_share=True)
+        ).all()  # fmt: skip
+    if session_ids:
+        table = BilanSessionTally.__table__
+        s.execute(
+            _insert(s, table)
+            .values([{"session_id": sid} for sid in session_ids])
+            .on_conflict_do_nothing(index_elements=["session_id"])
+        )
+        s.execute(
+            sa.select(table.c.session_id).where(table.c.session_id.in_(session_ids))
+            .order_by(table.c.session_id).with_for_update()
+        ).all()  # fmt: skip
+
+
+def refresh(session_ids: Iterable[int] = (), person_ids: Iterable[int] = ()) -> None:
+    """Bring the rows of these sessions and people up to date, in the caller's transaction."""
+    s = db.session
+    s.flush()
+    session_ids = sorted(set(session_ids))
+    person_ids = sorted(set(person_ids))
+    _lock(s, session_ids, person_ids)
+    if session_ids:
+        _write_sessions(s, session_ids, _session_people(s, session_ids))
+    if person_ids:
+        _refresh_people(s, person_ids)
+
+
+def people_of(session_id: int) -> list[int]:
+    """Everyone with an enrolment or a mark in the session."""
+    enrolled = sa.select(Enrolment.person_id).where(Enrolment.session_id == session_id)
+    marked = (
+        sa.select(Attendance.person_id)
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .where(Seance.session_id == session_id)
+    )
+    return list(db.session.scalars(sa.union(enrolled, marked)))
+
+
+def sessions_of(person_id: int) -> list[int]:
+    """Every session the person has an enrolment or a mark in."""
+    enrolled = sa.select(Enrolment.session_id).where(Enrolment.person_id == person_id)
+    marked = (
+        sa.select(Seance.session_id)
+        .join(Attendance, Attendance.seance_id == Seance.id)
+        .where(Attendance.person_id == person_id)
+    )
+    return list(db.session.scalars(sa.union(enrolled, marked)))
+
+
+def refresh_session(session_id: int) -> None:
+    """A session changed (séances, status): its rows and those of its people."""
+    refresh([session_id], people_of(session_id))
+
+
+def refresh_person(person_id: int) -> None:
+    """A person changed (centre, category, sub-category): their rows and their sessions'."""
+    refresh(sessions_of(person_id), [person_id])
+
+
+def rebuild(s: so.Session | None = None) -> dict[str, int]:
+    """Recompute every row from the enrolments and marks (``flask rebuild-rollups``, the
+    migration that adds them, the generator). Return the rows written per table."""
+    s = s or db.session
+    people = _session_people(s, None)
+    _write_sessions(s, None, people)
+    rows = _person_rows(s, None)
+    s.execute(sa.delete(BilanParticipant))
+    s.execute(sa.delete(BilanYearCount))
+    if rows:
+        s.execute(sa.insert(BilanParticipant), rows)
+    counts = _contributions(rows)
+    if counts:
+        names = ("year", "kind", "centre_id", "category", "sub_category")
+        s.execute(
+            sa.insert(BilanYearCount),
+            [
+                {**dict(zip(names, key, strict=True)), "participants": v[0],
+                 "first_timers": v[1], "waitlisted": v[2]}
+                for key, v in counts.items()
+            ],
+        )  # fmt: skip
+    s.flush()
+    return {
+        model.__tablename__: s.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in SUMMARIES
+    }
+
+
+def stored_rows(model) -> set[tuple]:
+    """The rows of a summary table that count something (zero rows are as good as none)."""
+    table = model.__table__
+    counted = [c for c in table.columns if not c.primary_key and c.name not in KEY_COLUMNS]
+    nonzero = [c.is_(True) if isinstance(c.type, sa.Boolean) else c != 0 for c in counted]
+    rows = db.session.execute(sa.select(table).where(sa.or_(*nonzero)))
+    return {tuple(_value(v) for v in row) for row in rows}
+
+
+# Columns of the people's rows that say who they are, not what they count.
+KEY_COLUMNS = {"centre_id", "category", "sub_category", "first"}
+
+
+SUMMARIES = (
+    BilanSessionTally,
+    BilanSessionCount,
+    BilanSessionCategory,
+    BilanParticipant,
+    BilanYearCount,
+)
