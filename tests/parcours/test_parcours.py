@@ -206,7 +206,8 @@ def test_the_page_makes_the_same_queries_whatever_the_sessions(client, auth, cou
     client.get("/mon-parcours")
     with count_queries(fresh=True) as few:
         assert client.get("/mon-parcours").status_code == 200
-    add_sessions(world.person, 12)
+    # The count above closed the session: the person is loaded again before being used.
+    add_sessions(db.session.get(User, world.person.id), 12)
     db.session.commit()
     with count_queries(fresh=True) as many:
         html = client.get("/mon-parcours").get_data(as_text=True)

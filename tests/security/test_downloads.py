@@ -115,6 +115,11 @@ def build_world() -> World:
         given=proof.SignatureInput(typed_name=w.trainer.full_name),
         certified=True,
     )
+    # The rows above were written directly, not through the operations: count them into
+    # the bilan's summary rows as `flask rebuild-rollups` would.
+    from reseau.attendance import rollups
+
+    rollups.rebuild()
     return w
 
 
