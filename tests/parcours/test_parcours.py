@@ -202,12 +202,13 @@ def test_the_referent_lists_their_centres_people_who_agreed(client, auth):
 def test_the_page_makes_the_same_queries_whatever_the_sessions(client, auth, count_queries):
     world = build_world()
     db.session.commit()
+    person_id = world.person.id
     auth.login(world.person)
     client.get("/mon-parcours")
     with count_queries(fresh=True) as few:
         assert client.get("/mon-parcours").status_code == 200
     # The count above closed the session: the person is loaded again before being used.
-    add_sessions(db.session.get(User, world.person.id), 12)
+    add_sessions(db.session.get(User, person_id), 12)
     db.session.commit()
     with count_queries(fresh=True) as many:
         html = client.get("/mon-parcours").get_data(as_text=True)
