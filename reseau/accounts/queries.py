@@ -20,18 +20,30 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
+def active_holders(role: Role) -> sa.Select:
+    """SELECT the active people who hold ``role`` (add an order, a centre…)."""
+    return (
+        sa.select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role, User.status == UserStatus.ACTIVE)
+    )
+
+
+def mailable_holders(role: Role, centre_id: int | None = None) -> list[User]:
+    """The active people holding ``role`` who have an address (of one centre if given), in
+    the order their accounts were made: who a room's notices go to."""
+    query = active_holders(role).where(User.email.is_not(None))
+    if centre_id is not None:
+        query = query.where(User.centre_id == centre_id)
+    return list(db.session.scalars(query.order_by(User.id)))
+
+
 def centre_referents(centre: Centre) -> list[User]:
     """Return the active referents of ``centre`` (who approve its registrations)."""
     return list(
         db.session.scalars(
-            sa.select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.centre_id == centre.id,
-                User.status == UserStatus.ACTIVE,
-                User.email.is_not(None),
-                UserRole.role == Role.REFERENT,
-            )
+            active_holders(Role.REFERENT)
+            .where(User.centre_id == centre.id, User.email.is_not(None))
             .order_by(User.last_name)
         )
     )

@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from reseau.accounts.models import Role, User, UserRole, UserStatus
+from reseau.accounts.queries import mailable_holders
 from reseau.adjustments.models import AdjustmentRequest
 from reseau.catalogue.models import TrainingSession
 from reseau.core.extensions import db
@@ -39,18 +40,7 @@ def disability_contacts() -> list[User]:
 
 
 def coordinators() -> list[User]:
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                UserRole.role == Role.COORDINATOR,
-                User.status == UserStatus.ACTIVE,
-                User.email.is_not(None),
-            )
-            .order_by(User.id)
-        )
-    )
+    return mailable_holders(Role.COORDINATOR)
 
 
 def contacts_fingerprint() -> list:

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
-from reseau.accounts.models import Role, User, UserRole, UserStatus
+from reseau.accounts.models import Role, User, UserStatus
+from reseau.accounts.queries import active_holders
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.catalogue.queries import get_session_or_404
@@ -22,6 +23,23 @@ from reseau.core.lists import contains
 
 # Feedback "à chaud" is asked for right after a session, not years later.
 FEEDBACK_DAYS = 60
+
+
+def attended_marks(*columns) -> sa.Select:
+    """SELECT ``columns`` FROM the marks of people who came (present or late) to a scheduled
+    séance, joined to the séance, its session and the person: what hours and people trained
+    are counted from (add the sessions and the people wanted)."""
+    return (
+        sa.select(*columns)
+        .select_from(Attendance)
+        .join(Seance, Seance.id == Attendance.seance_id)
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .join(User, User.id == Attendance.person_id)
+        .where(
+            Attendance.status.in_(AttendanceStatus.ATTENDED),
+            Seance.status == SeanceStatus.SCHEDULED,
+        )
+    )
 
 
 def feedback_open(session, now: datetime | None = None) -> bool:
@@ -166,11 +184,7 @@ def certificate_signatory(session: TrainingSession, configured: str = "") -> str
     else the coordinator who closed the session, else the first coordinator."""
     if configured.strip():
         return configured.strip()
-    coordinators = (
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.COORDINATOR, User.status == UserStatus.ACTIVE)
-    )
+    coordinators = active_holders(Role.COORDINATOR)
     person = None
     if session.closed_by_id is not None:
         person = db.session.scalar(coordinators.where(User.id == session.closed_by_id))

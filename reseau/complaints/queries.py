@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from reseau.accounts.models import Role, User, UserRole, UserStatus
+from reseau.accounts.models import Role, User
+from reseau.accounts.queries import active_holders, mailable_holders
 from reseau.catalogue.models import Seance, SessionStatus, TrainingSession
 from reseau.complaints.models import Complaint
 from reseau.core.audit import AuditLog
@@ -96,27 +97,13 @@ def get_complaint_or_404(complaint_id: int) -> Complaint:
 def handlers() -> list[tuple[int, str]]:
     """Who may handle a complaint: the active coordinators."""
     rows = db.session.scalars(
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.COORDINATOR, User.status == UserStatus.ACTIVE)
-        .order_by(User.last_name, User.first_name, User.id)
+        active_holders(Role.COORDINATOR).order_by(User.last_name, User.first_name, User.id)
     ).all()
     return [(user.id, user.full_name) for user in rows]
 
 
 def coordinator_emails() -> list[str]:
-    return list(
-        db.session.scalars(
-            sa.select(User.email)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                UserRole.role == Role.COORDINATOR,
-                User.status == UserStatus.ACTIVE,
-                User.email.is_not(None),
-            )
-            .order_by(User.id)
-        )
-    )
+    return [person.email for person in mailable_holders(Role.COORDINATOR)]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
+from reseau.accounts.models import Centre, Role, User
+from reseau.accounts.queries import mailable_holders
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.attendance.operations import attendees
 from reseau.catalogue.models import (
@@ -211,17 +212,7 @@ def _centres_to_review(year: int) -> list[Centre]:
 
 
 def referents_of(centre_id: int) -> list[User]:
-    return db.session.scalars(
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == Role.REFERENT,
-            User.centre_id == centre_id,
-            User.status == UserStatus.ACTIVE,
-            User.email.is_not(None),
-        )
-        .order_by(User.id)
-    ).all()
+    return mailable_holders(Role.REFERENT, centre_id)
 
 
 def _ask_reviews(now: datetime) -> int:

@@ -23,6 +23,7 @@ import sqlalchemy.orm as so
 
 from reseau.accounts.models import Category, Centre, User
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
+from reseau.attendance.queries import attended_marks
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.core.database import hours_between, utcnow
 from reseau.core.extensions import db
@@ -159,19 +160,7 @@ def _funded(funder_id: int, period: Period) -> list:
 
 def _attended(funder_id: int, period: Period) -> sa.Select:
     """FROM attended scheduled séances of held funded sessions, joined to the person."""
-    return (
-        sa.select()
-        .select_from(Attendance)
-        .join(Seance, Seance.id == Attendance.seance_id)
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
-        .join(User, User.id == Attendance.person_id)
-        .where(
-            Attendance.status.in_(AttendanceStatus.ATTENDED),
-            Seance.status == SeanceStatus.SCHEDULED,
-            _held(period),
-            *_funded(funder_id, period),
-        )
-    )
+    return attended_marks().where(_held(period), *_funded(funder_id, period))
 
 
 def _lines(funder: Funder, period: Period) -> dict[int, SessionLine]:

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from reseau.accounts.models import AccountToken, Role, User, UserRole, UserStatus
+from reseau.accounts.queries import mailable_holders
 from reseau.accounts.subcategories import anonymous_sub_category
 from reseau.adjustments.operations import erase_requests
 from reseau.adjustments.queries import requests_of
@@ -355,17 +356,7 @@ def request_deletion(person: User, *, reason: str = "") -> bool:
         summary=f"Demande de suppression du compte n°{person.id}",
         after={"motif": reason[:500]} if reason else None,
     )
-    coordinators = db.session.scalars(
-        sa.select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == Role.COORDINATOR,
-            User.status == UserStatus.ACTIVE,
-            User.email.is_not(None),
-        )
-        .order_by(User.id)
-    ).all()
-    for coordinator in coordinators:
+    for coordinator in mailable_holders(Role.COORDINATOR):
         queue_mail(
             coordinator.email,
             "Une personne demande la suppression de son compte",

@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from reseau.accounts.models import Category, Centre, User
-from reseau.attendance.models import Attendance, AttendanceStatus
+from reseau.attendance.queries import attended_marks
 from reseau.catalogue.models import (
     Seance,
     SeanceStatus,
@@ -82,14 +82,8 @@ def _person_hours(year: int, session_ids: list[int] | None, centre_id: int | Non
     scope = [] if session_ids is None else [TrainingSession.id.in_(session_ids)]
     seance_hours = sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at))
     training = (
-        sa.select(User.id, seance_hours)
-        .select_from(Attendance)
-        .join(Seance, Seance.id == Attendance.seance_id)
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
-        .join(User, User.id == Attendance.person_id)
+        attended_marks(User.id, seance_hours)
         .where(
-            Attendance.status.in_(AttendanceStatus.ATTENDED),
-            Seance.status == SeanceStatus.SCHEDULED,
             TrainingSession.status.not_in((SessionStatus.DRAFT, SessionStatus.CANCELLED)),
             Seance.starts_at >= lower, Seance.starts_at < upper, *volunteer, *scope,
         )
