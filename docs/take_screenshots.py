@@ -64,9 +64,12 @@ def main(only: str | None = None) -> None:
         try:
             if only == "import":
                 shoot_import(base_url)
+            elif only == "open":
+                shoot_open_to_everyone(base_url)
             else:
                 shoot(base_url)
                 shoot_import(base_url)
+                shoot_open_to_everyone(base_url)
         finally:
             server.shutdown()
             with app.app_context():
@@ -140,6 +143,57 @@ def shoot_figures(page) -> None:
     page.locator("#sub_category").focus()
     page.evaluate("document.querySelector('#email').scrollIntoView()")
     page.screenshot(path=OUT / "person-sub-category.png")
+
+
+def shoot_open_to_everyone(base_url: str) -> None:
+    """Issues 18 and 19: the complaint form and a parcours on a phone, the register, the
+    adjustment requests, the programme on a session page, adhésions and valorisation."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=base_url, viewport=PHONE, locale="fr-FR", device_scale_factor=2
+        )
+        page = context.new_page()
+        page.goto("/reclamation")
+        page.screenshot(path=OUT / "phone-complaint-form.png")
+        context.close()
+        context, page = _phone_login(browser, base_url, "benevole@demo.reseau.test")
+        page.goto("/mon-parcours")
+        page.screenshot(path=OUT / "phone-parcours.png")
+        context.close()
+        context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="fr-FR")
+        page = context.new_page()
+        _desktop_login(page, "handicap@demo.reseau.test")
+        page.goto("/amenagements")
+        page.screenshot(path=OUT / "adjustment-requests.png")
+        context.close()
+        context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="fr-FR")
+        page = context.new_page()
+        _desktop_login(page, "coordination@demo.reseau.test")
+        page.goto("/admin/reclamations")
+        page.screenshot(path=OUT / "complaints-register.png")
+        page.goto("/admin/adhesions?annee=2011")
+        page.screenshot(path=OUT / "adhesions-2011.png")
+        page.goto("/valorisation?annee=2012")
+        page.screenshot(path=OUT / "valorisation-2012.png")
+        page.goto("/catalogue")
+        links = page.locator("main a[href^='/catalogue/sessions/']")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        for href in hrefs:  # the first session of a module with its programme
+            page.goto(href)
+            if page.locator("#programme").count():
+                page.locator("#programme").scroll_into_view_if_needed()
+                page.screenshot(path=OUT / "session-programme.png")
+                break
+        browser.close()
+
+
+def _desktop_login(page, email: str) -> None:
+    page.goto("/connexion")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill("demo")
+    page.locator("#login-form button[type=submit]").click()
+    page.get_by_role("button", name="Se déconnecter").wait_for()
 
 
 IMPORT_FILE = (
