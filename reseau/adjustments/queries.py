@@ -22,21 +22,21 @@ def reads_requests(user) -> bool:
 
 
 def contacts_select() -> sa.Select:
+    """Every holder of the role, by name. Read through the role's index: filtered by status
+    in SQL, SQLite's planner walks every active person instead (see contacts_fingerprint)."""
     return (
         sa.select(User)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == Role.DISABILITY,
-            User.status == UserStatus.ACTIVE,
-            User.email.is_not(None),
-        )
+        .where(UserRole.role == Role.DISABILITY)
         .order_by(User.last_name, User.first_name, User.id)
     )
 
 
 def disability_contacts() -> list[User]:
-    """The référent·es handicap, whose contact every session page shows."""
-    return list(db.session.scalars(contacts_select().limit(5)))
+    """The référent·es handicap, whose contact every session page shows (a handful of people
+    hold the role: the active ones with an address are kept here)."""
+    holders = db.session.scalars(contacts_select())
+    return [person for person in holders if person.status == UserStatus.ACTIVE and person.email][:5]
 
 
 def coordinators() -> list[User]:
@@ -44,13 +44,24 @@ def coordinators() -> list[User]:
 
 
 def contacts_fingerprint() -> list:
-    """What the contacts shown depend on, as scalar subqueries for a public page's ETag."""
-    people = contacts_select().with_only_columns(User.id)
-    shown = sa.select(User).where(User.id.in_(people))
+    """What the contacts shown depend on, as scalar subqueries for a public page's ETag.
+
+    Every holder of the role, whatever their status or address: a change of either updates
+    the person's ``updated_at``, so the fingerprint moves all the same, and the role's index
+    drives the read (filtered by status, SQLite's planner walked every active person)."""
+    holders = (
+        sa.select()
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(UserRole.role == Role.DISABILITY)
+    )
     return [
-        shown.with_only_columns(sa.func.count(User.id)).scalar_subquery(),
-        shown.with_only_columns(sa.func.coalesce(sa.func.sum(User.id), 0)).scalar_subquery(),
-        shown.with_only_columns(sa.func.max(User.updated_at)).scalar_subquery(),
+        holders.add_columns(column).scalar_subquery()
+        for column in (
+            sa.func.count(User.id),
+            sa.func.coalesce(sa.func.sum(User.id), 0),
+            sa.func.max(User.updated_at),
+        )
     ]
 
 

@@ -13,6 +13,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
+from reseau.accounts.models import UserStatus
 from reseau.adjustments.models import AdjustmentRequest
 from reseau.core.audit import AuditLog
 from reseau.core.database import utcnow
@@ -294,6 +295,12 @@ def test_the_public_page_revalidates_when_the_contact_changes(client, world):
     answer = client.get(url, headers={"If-None-Match": etag})
     assert answer.status_code == 200 and "Paul Girard" in answer.get_data(as_text=True)
     assert second.email in answer.get_data(as_text=True)
+    # A contact whose account is disabled leaves the page: the fingerprint moves too.
+    etag = answer.headers["ETag"]
+    second.status = UserStatus.DISABLED
+    db.session.commit()
+    answer = client.get(url, headers={"If-None-Match": etag})
+    assert answer.status_code == 200 and "Paul Girard" not in answer.get_data(as_text=True)
 
 
 def test_a_referent_cannot_give_or_take_the_role(client, auth, world):
