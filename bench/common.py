@@ -96,7 +96,8 @@ def gunicorn(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(base + ready)
+        # Four workers importing the application on a loaded 2-core machine take a while.
+        wait_until_up(base + ready, timeout=120)
         yield base, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
