@@ -440,14 +440,15 @@ def in_process(
 
         def enrol(client, target):
             meter.reset()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             answer = client.post(
                 f"/catalogue/sessions/{target}/inscription", headers={"HX-Request": "true"}
             )
             elapsed = (time.perf_counter() - started) * 1000
+            cpu = (time.process_time() - cpu) * 1000
             if answer.status_code != 200:
                 raise RuntimeError(f"enrolment answered {answer.status_code}")
-            return elapsed, len(meter.statements), meter.lock_ms, list(meter.statements)
+            return elapsed, len(meter.statements), meter.lock_ms, list(meter.statements), cpu
 
         for email in warm_emails:
             enrol(client_for(email), warm_id)
@@ -474,12 +475,15 @@ def in_process(
     for name, rows in outcomes.items():
         if not rows:
             continue
-        statements = sorted({count for _, count, _, _ in rows})
+        statements = sorted({row[1] for row in rows})
         result[name] = {
             "statements": statements[0] if len(statements) == 1 else statements,
-            "ms_mean": round(statistics.mean(ms for ms, _, _, _ in rows), 2),
-            "ms_median": round(statistics.median(ms for ms, _, _, _ in rows), 2),
-            "lock_ms_mean": round(statistics.mean(lock for _, _, lock, _ in rows), 2),
+            "ms_mean": round(statistics.mean(row[0] for row in rows), 2),
+            "ms_median": round(statistics.median(row[0] for row in rows), 2),
+            "lock_ms_mean": round(statistics.mean(row[2] for row in rows), 2),
+            # This process's CPU time (the application's own work, without waiting for the
+            # database server or for a core on a loaded machine).
+            "cpu_ms_median": round(statistics.median(row[4] for row in rows), 2),
         }
         if show:
             print(f"--- {name}", *rows[len(rows) // 2][3], sep="\n", file=sys.stderr)
@@ -548,7 +552,9 @@ def summarise(results: list[dict]) -> list[dict]:
                 line[key] = [r[key] for r in runs]
         for outcome in ("confirmed", "waitlisted"):
             if all(outcome in record for record in runs):
-                for key in ("ms_median", "lock_ms_mean"):
+                for key in ("ms_median", "lock_ms_mean", "cpu_ms_median"):
+                    if not all(key in r[outcome] for r in runs):
+                        continue
                     line[f"{outcome}_{key}"] = round(
                         statistics.median(r[outcome][key] for r in runs), 2
                     )
