@@ -63,8 +63,16 @@ def fetch_etag(url: str) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], *, workers: int = 2, ready: str = "/"):
-    """Run ``gunicorn app_spec`` (sync workers, loopback only) for the block.
+def gunicorn(
+    app_spec: str,
+    env: dict[str, str],
+    *,
+    workers: int = 2,
+    ready: str = "/",
+    preload: bool = False,
+):
+    """Run ``gunicorn app_spec`` (sync workers, loopback only) for the block; with
+    ``preload``, the application is loaded once in the master and the workers share its pages.
 
     Yields ``(base_url, master_pid)``; the server is stopped (its whole process group) on exit.
     """
@@ -80,6 +88,7 @@ def gunicorn(app_spec: str, env: dict[str, str], *, workers: int = 2, ready: str
             str(ROOT),
             "--log-level",
             "warning",
+            *(["--preload"] if preload else []),
             app_spec,
         ],
         env={**os.environ, **env},
@@ -87,7 +96,8 @@ def gunicorn(app_spec: str, env: dict[str, str], *, workers: int = 2, ready: str
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(base + ready)
+        # Four workers importing the application on a loaded 2-core machine take a while.
+        wait_until_up(base + ready, timeout=120)
         yield base, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -113,6 +123,16 @@ def rss_mb(pid: int) -> float | None:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+def pss_mb(pid: int) -> float | None:
+    """Return the proportional set size of ``pid`` in MB (its private pages, and each page it
+    shares with N processes counted 1/N: what it really costs), or None if it is gone."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return round(int(line.split()[1]) / 1024, 1)
     return None
 

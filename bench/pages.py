@@ -49,6 +49,7 @@ from bench.common import (  # noqa: E402 (after the path set-up, when run as a s
     duration_ms,
     emit,
     gunicorn,
+    pss_mb,
     rss_mb,
     run_wrk,
     worker_pids,
@@ -427,10 +428,13 @@ def measure(database: str, scale: str, url: str, pages: list[Page], args) -> tup
     setup = resolve_pages(url)
     env = {"BENCH_DATABASE_URL": url, "BENCH_INSTANCE": str(DATA_DIR)}
     records = []
-    with gunicorn("bench.pages:wsgi_app()", env, workers=WORKERS, ready="/bench/trivial") as (
-        base,
-        master,
-    ):
+    with gunicorn(
+        "bench.pages:wsgi_app()",
+        env,
+        workers=WORKERS,
+        ready="/bench/trivial",
+        preload=getattr(args, "preload", False),
+    ) as (base, master):
         workers = worker_pids(master)
         cookies = {}
         for role in sorted({page.role for page in pages if page.role}):
@@ -538,12 +542,17 @@ def _memory(master: int, started: list[int], scale: str, database: str) -> dict:
     now = worker_pids(master)
     workers = {str(pid): rss_mb(pid) for pid in now}
     peak = max((v for v in workers.values() if v is not None), default=None)
+    # PSS counts a page shared by N processes 1/N (the code gunicorn's --preload shares):
+    # what each worker really adds; the master's own share is given beside.
+    proportional = {str(pid): pss_mb(pid) for pid in now}
     record = {
         "memory": "gunicorn_workers",
         "scale": scale,
         "database": database,
         "rss_mb": workers,
         "max_rss_mb": peak,
+        "pss_mb": proportional,
+        "master_pss_mb": pss_mb(master),
         "under_limit": peak is not None and peak < RSS_LIMIT_MB,
         # A worker restarted (timeout, crash) would show a fresh process's memory.
         "workers_restarted": now != started,
@@ -651,9 +660,14 @@ def print_table(records: list[dict], memory: list[dict], checks: list[dict]) -> 
             f"  {r['status'][:80]}"
         )
     for m in memory:
-        sizes = ", ".join(f"{v} MB" for v in m["rss_mb"].values())
+        sizes = ", ".join(
+            f"{v} MB (PSS {m.get('pss_mb', {}).get(pid, '-')} MB)" for pid, v in m["rss_mb"].items()
+        )
         restarted = " (a worker restarted)" if m["workers_restarted"] else ""
-        print(f"gunicorn workers after {m['scale']}/{m['database']}: {sizes}{restarted}")
+        print(
+            f"gunicorn workers after {m['scale']}/{m['database']}: RSS {sizes}; "
+            f"master PSS {m.get('master_pss_mb', '-')} MB{restarted}"
+        )
     print()
     print("Targets of issues 9 and 21:")
     for c in checks:
@@ -710,6 +724,11 @@ def parse_args(argv=None):
         type=int,
         default=7,
         help="rebuild a cached data set built this many days ago or more (default 7)",
+    )
+    parser.add_argument(
+        "--preload",
+        action="store_true",
+        help="gunicorn --preload: the application loaded once, its pages shared by the workers",
     )
     parser.add_argument("--json-out", help="also write every record to this file (JSON)")
     args = parser.parse_args(argv)

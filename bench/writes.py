@@ -1,20 +1,34 @@
 """Writes under load: autosaved diagnostic answers and attendance taps while the bilan is read.
 
     python bench/writes.py [--writers 50] [--readers 10] [--duration 20] [--workers 4]
+        [--pause 1 | --rate 40 --reader-rate 4]
 
 PostgreSQL only (127.0.0.1:5432, user postgres): a scratch database gets an open diagnostic
 campaign (5 themes × 4 skills), half the writers as people answering it (spread over 5
 départements and 2 categories, so that some share a summary row as real colleagues do) and
 half as trainers, each of their own session with a séance under way and 10 people on its
 roster. gunicorn (``--workers`` sync workers, 127.0.0.1 only) serves them; every writer loops
-on its own write (an autosave of one answer, or one attendance tap, ``--pause`` seconds apart
-on average; 0: back to back) and ``--readers`` coordinators load the bilan, for
-``--duration`` seconds, while one more client loads the trivial route (queueing alone). A sampler reads ``pg_stat_activity``
-and ``pg_locks`` every 50 ms: how often a backend waited on a lock, and what it was running.
+on its own write (an autosave of one answer, or one attendance tap) and ``--readers``
+coordinators load the bilan, for ``--duration`` seconds, while one more client loads the
+trivial route. Pacing: ``--pause`` seconds between a client's requests on average (0: back to
+back, a closed loop whose latencies are mostly the queue for a worker on a small machine), or
+``--rate`` writes per second for all the writers together (and ``--reader-rate`` bilans per
+second): each client keeps its own fixed schedule, so the load stays the same whatever the
+latency, and a latency is measured from the moment the request was due. The trivial route is
+loaded at 5 requests per second beside them: its p95 is what queueing alone costs under that
+load, printed beside the write p95.
+
+Every request carries the key of what it writes (``X-Bench-Key``: ``attendance:seance<id>``,
+or ``diagnostic:d<département>:<category>`` for an answer, whose summary rows are shared by
+the people of that département and category), which the bench's app puts in the database
+connection's ``application_name``. A sampler reads ``pg_locks`` every 50 ms: each lock not
+granted, with the backend that waits and those that block it (``pg_blocking_pids()``), their
+keys and statements. A wait between two different keys is a write waiting on an unrelated
+write; the output says whether any was seen (a wait shorter than the sampling period may pass
+unseen).
 
 Prints one JSON line: p50/p95 of each kind of request, the trivial route's p50 measured alone
-first (the ratio of reference), and the lock waits seen (samples, the most at once, and the
-statements that waited, by their first words).
+first, the write p95 beside the trivial route's p95 under the same load, and the lock waits.
 """
 
 from __future__ import annotations
@@ -29,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +62,8 @@ from bench.enrol_burst import (  # noqa: E402
 )
 
 THEMES, SKILLS_PER_THEME, ROSTER = 5, 4, 10
+KEY_HEADER = "X-Bench-Key"  # what a request writes: its connection's application_name
+TRIVIAL_RATE = 5.0  # requests per second of the trivial route during the run
 
 
 def _person(email: str, category, centre=None, roles=()):
@@ -130,7 +147,10 @@ def seed(writers: int, readers: int) -> dict:
     return {
         "campaign": campaign.id,
         "skills": [skill.id for skill in campaign.skills],
-        "answerers": [p.email for p in answerers],
+        "answerers": [
+            (p.email, f"diagnostic:d{p.centre.department.code}:{p.category.value}")
+            for p in answerers
+        ],
         "trainers": [
             (t.email, seance.id, [p.id for p in people])
             for (t, people), seance in zip(trainers, seances, strict=True)
@@ -139,8 +159,24 @@ def seed(writers: int, readers: int) -> dict:
     }
 
 
+WAITS = """
+SELECT waiting.pid, waiting.application_name, waiting.query, lock.locktype, lock.mode,
+       lock.relation::regclass::text, blocking.pid, blocking.application_name, blocking.query,
+       blocking.state
+FROM pg_locks AS lock
+JOIN pg_stat_activity AS waiting ON waiting.pid = lock.pid
+CROSS JOIN LATERAL unnest(pg_blocking_pids(lock.pid)) AS blocker(pid)
+JOIN pg_stat_activity AS blocking ON blocking.pid = blocker.pid
+WHERE NOT lock.granted AND waiting.datname = current_database()
+"""
+
+
+def _words(query: str, count: int = 6) -> str:
+    return " ".join(re.sub(r"\s+", " ", query or "").split()[:count])
+
+
 class Sampler(threading.Thread):
-    """Every 50 ms: the backends of the database waiting on a lock, and what they run."""
+    """Every 50 ms: the locks not granted in the database, who waits and who blocks them."""
 
     def __init__(self, url: str):
         super().__init__(daemon=True)
@@ -154,34 +190,84 @@ class Sampler(threading.Thread):
         self.samples_with_waits = 0
         self.most = 0
         self.ungranted_locks = 0
-        self.statements: Counter = Counter()
+        self.related = 0  # (waiter, blocker) pairs seen with the same key
+        self.unrelated = 0  # … with different keys: a write waiting on an unrelated write
+        self.pairs: Counter = Counter()
+        self.unrelated_pairs: Counter = Counter()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            rows = self.connection.execute(
-                "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            ).fetchall()
-            ungranted = self.connection.execute(
-                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE NOT l.granted AND a.datname = current_database()"
-            ).fetchone()[0]
+            rows = self.connection.execute(WAITS).fetchall()
             self.samples += 1
-            self.ungranted_locks += ungranted
+            waiting = {row[0] for row in rows}
+            self.ungranted_locks += len(waiting)
             if rows:
                 self.samples_with_waits += 1
-                self.most = max(self.most, len(rows))
-                for (query,) in rows:
-                    self.statements[" ".join(re.sub(r"\s+", " ", query).split()[:4])] += 1
+                self.most = max(self.most, len(waiting))
+            for (
+                _,
+                key,
+                query,
+                locktype,
+                mode,
+                relation,
+                _,
+                blocker_key,
+                blocker_query,
+                state,
+            ) in rows:
+                pair = (
+                    f"{key or '?'} [{_words(query)}] waits ({locktype} {mode}"
+                    f"{' on ' + relation if relation else ''}) for {blocker_key or '?'}"
+                    f" [{_words(blocker_query)}] ({state})"
+                )
+                self.pairs[pair] += 1
+                if key and key == blocker_key:
+                    self.related += 1
+                else:
+                    self.unrelated += 1
+                    self.unrelated_pairs[pair] += 1
             time.sleep(0.05)
         self.connection.close()
 
+    def report(self) -> dict:
+        verdict = (
+            "no write waited on an unrelated write"
+            if not self.unrelated
+            else f"writes waited on unrelated writes: {self.unrelated} (waiter, blocker) pairs "
+            f"seen in {self.samples} samples"
+        )
+        return {
+            "verdict": verdict,
+            "samples": self.samples,
+            "samples_with_a_wait": self.samples_with_waits,
+            "most_waiting_at_once": self.most,
+            "waiting_backends_seen": self.ungranted_locks,
+            "related_pairs_seen": self.related,
+            "unrelated_pairs_seen": self.unrelated,
+            "unrelated": dict(self.unrelated_pairs.most_common(8)),
+            "all": dict(self.pairs.most_common(8)),
+        }
 
-def _loop(call, until: float, latencies: list, errors: list, pause: float = 0.0) -> None:
+
+def _loop(call, until: float, latencies: list, errors: list, pause: float = 0.0, period=None):
+    """Call ``call`` until ``until``: every ``period`` seconds on a fixed schedule (a late
+    request is sent at once, and its latency counts from when it was due), else
+    ``pause`` seconds apart on average (0: back to back)."""
+    due = time.monotonic() + (random.random() * period if period else 0.0)
     while time.monotonic() < until:
-        if pause:
-            time.sleep(pause * random.random() * 2)  # clients out of step, ``pause`` on average
-        started = time.perf_counter()
+        if period:
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            if due >= until:
+                break
+            started = time.perf_counter() - max(time.monotonic() - due, 0.0)
+            due += period
+        else:
+            if pause:
+                time.sleep(pause * random.random() * 2)  # clients out of step
+            started = time.perf_counter()
         try:
             status = call()
         except Exception as error:  # noqa: BLE001 (counted below)
@@ -191,14 +277,14 @@ def _loop(call, until: float, latencies: list, errors: list, pause: float = 0.0)
             errors.append(status)
 
 
-def _answerer(client: Client, campaign: int, skills: list[int], rng: random.Random):
+def _answerer(client: Client, campaign: int, skills: list[int], key: str, rng: random.Random):
     def call():
         skill = rng.choice(skills)
         wish = rng.choice(["no", "yes", "priority"])
         status, _ = client.post(
             f"/diagnostic/{campaign}/competences/{skill}",
             {f"wish-{skill}": wish, "csrf_token": client.csrf},
-            {"HX-Request": "true"},
+            {"HX-Request": "true", KEY_HEADER: key},
         )
         return status
 
@@ -211,7 +297,7 @@ def _trainer(client: Client, seance: int, people: list[int], rng: random.Random)
         status, _ = client.post(
             f"/mes-sessions/seances/{seance}/personnes/{person}",
             {"status": rng.choice(["present", "absent", "late"]), "csrf_token": client.csrf},
-            {"HX-Request": "true"},
+            {"HX-Request": "true", KEY_HEADER: f"attendance:seance{seance}"},
         )
         return status
 
@@ -219,8 +305,10 @@ def _trainer(client: Client, seance: int, people: list[int], rng: random.Random)
 
 
 def _reader(client: Client):
+    request = urllib.request.Request(client.base + "/bilan", headers={KEY_HEADER: "bilan"})  # noqa: S310
+
     def call():
-        with client.opener.open(client.base + "/bilan", timeout=120) as answer:
+        with client.opener.open(request, timeout=120) as answer:
             answer.read()
             return answer.status
 
@@ -235,11 +323,11 @@ def _token(page: str) -> str:
 def _clients(base: str, data: dict) -> list[tuple[str, object]]:
     calls = []
     rng = random.Random(1)
-    for email in data["answerers"]:
+    for email, key in data["answerers"]:
         client = Client(base)
         client.login(email)
         client.csrf = _token(client.get(f"/diagnostic/{data['campaign']}"))
-        calls.append(("diagnostic", _answerer(client, data["campaign"], data["skills"], rng)))
+        calls.append(("diagnostic", _answerer(client, data["campaign"], data["skills"], key, rng)))
     for email, seance, people in data["trainers"]:
         client = Client(base)
         client.login(email)
@@ -273,13 +361,47 @@ def _trivial_p50(base: str, count: int = 200) -> float:
     return round(statistics.median(times), 2)
 
 
+def _warm_up(calls) -> None:
+    """Each client's request once, four at a time, unmeasured: every worker has compiled its
+    templates and statements before the run."""
+    pending = list(calls)
+    lock = threading.Lock()
+
+    def work():
+        while True:
+            with lock:
+                if not pending:
+                    return
+                _, call = pending.pop()
+            call()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def wsgi_app():
     """Réseau as served (CSRF on, one secret for every worker) plus the trivial route."""
     import os
 
+    import sqlalchemy as sa
+    from flask import request
+
     from reseau import create_app
+    from reseau.core.extensions import db
 
     app = create_app(bench_config(os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_INSTANCE"]))
+
+    @app.before_request
+    def name_the_connection():
+        # The sampler tells related waits (same key) from unrelated ones by this name.
+        key = request.headers.get(KEY_HEADER)
+        if key:
+            db.session.execute(
+                sa.text("SELECT set_config('application_name', :key, false)"), {"key": key}
+            )
 
     @app.route("/bench/trivial")
     def trivial():
@@ -288,7 +410,15 @@ def wsgi_app():
     return app
 
 
-def run(writers: int, readers: int, duration: float, workers: int, pause: float) -> dict:
+def run(
+    writers: int,
+    readers: int,
+    duration: float,
+    workers: int,
+    pause: float,
+    rate: float | None = None,
+    reader_rate: float | None = None,
+) -> dict:
     from reseau import create_app
     from reseau.core.extensions import db
 
@@ -308,13 +438,20 @@ def run(writers: int, readers: int, duration: float, workers: int, pause: float)
         ):
             trivial = _trivial_p50(base)
             calls = _clients(base, data)
+            _warm_up(calls)
             sampler = Sampler(url)
             latencies = {kind: [] for kind, _ in calls}
             errors: dict[str, list] = {kind: [] for kind, _ in calls}
             until = time.monotonic() + duration
+            periods = {"trivial": 1 / TRIVIAL_RATE if rate else None}
+            if rate:
+                periods["diagnostic"] = periods["attendance"] = writers / rate
+            if reader_rate:
+                periods["bilan"] = readers / reader_rate
             threads = [
                 threading.Thread(
-                    target=_loop, args=(call, until, latencies[kind], errors[kind], pause)
+                    target=_loop,
+                    args=(call, until, latencies[kind], errors[kind], pause, periods.get(kind)),
                 )
                 for kind, call in calls
             ]
@@ -338,27 +475,24 @@ def run(writers: int, readers: int, duration: float, workers: int, pause: float)
         for kind, values in latencies.items()
     }
     writes = latencies.get("diagnostic", []) + latencies.get("attendance", [])
+    write_p95 = round(percentile(writes, 0.95), 1)
     trivial_p95 = figures["trivial"]["p95_ms"]
     return {
         "writers": writers,
-        "pause_s": pause,
+        "pacing": f"{rate} writes/s in all, bilan {reader_rate or 'back to back'}"
+        if rate
+        else f"{pause} s between a client's requests on average",
         "readers": readers,
         "workers": workers,
         "duration_s": duration,
-        "trivial_p50_ms": trivial,
-        "write_p95_ms": round(percentile(writes, 0.95), 1),
+        "trivial_p50_ms_alone": trivial,
+        "write_requests": len(writes),
+        "write_p95_ms": write_p95,
+        "trivial_p95_ms_under_load": trivial_p95,
         # Above 1: the write costs more than queueing for a worker does.
-        "write_p95_over_trivial_p95": round(percentile(writes, 0.95) / trivial_p95, 2)
-        if trivial_p95
-        else None,
+        "write_p95_over_trivial_p95": round(write_p95 / trivial_p95, 2) if trivial_p95 else None,
         "by_kind": figures,
-        "lock_waits": {
-            "samples": sampler.samples,
-            "samples_with_a_wait": sampler.samples_with_waits,
-            "most_waiting_at_once": sampler.most,
-            "ungranted_locks_seen": sampler.ungranted_locks,
-            "waiting_statements": dict(sampler.statements.most_common(8)),
-        },
+        "lock_waits": sampler.report(),
     }
 
 
@@ -371,8 +505,30 @@ def main() -> None:
     parser.add_argument(
         "--pause", type=float, default=1.0, help="seconds between a client's requests, on average"
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="writes per second, all writers together, each on a fixed schedule (instead of "
+        "--pause); the trivial route then runs at 5 per second",
+    )
+    parser.add_argument(
+        "--reader-rate",
+        type=float,
+        default=None,
+        help="with --rate: bilans per second, all readers together (default: --pause)",
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.writers, args.readers, args.duration, args.workers, args.pause)))
+    result = run(
+        args.writers,
+        args.readers,
+        args.duration,
+        args.workers,
+        args.pause,
+        args.rate,
+        args.reader_rate,
+    )
+    print(json.dumps(result, ensure_ascii=False))
 
 
 if __name__ == "__main__":

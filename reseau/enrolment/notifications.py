@@ -43,9 +43,12 @@ def _send(
         **context,
     )
     if method is not None or invitations:
-        enrolment_mail_queued.send(
-            enrolment, mail=mail, enrolment=enrolment, method=method, invitations=invitations
-        )
+        # What the invitations read (the trainers, the person's last invitations) must not
+        # flush ``mail`` half-built: it is inserted once, with its calendar part.
+        with db.session.no_autoflush:
+            enrolment_mail_queued.send(
+                enrolment, mail=mail, enrolment=enrolment, method=method, invitations=invitations
+            )
     return mail
 
 

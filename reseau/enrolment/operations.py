@@ -9,6 +9,7 @@ both see "one seat left".
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -77,13 +78,17 @@ def centre_reason(cap: int) -> str:
 
 
 def lock_session(session: TrainingSession) -> TrainingSession:
-    """Lock the session row until the end of the transaction and return it, fresh."""
-    return db.session.execute(
-        sa.select(TrainingSession)
-        .where(TrainingSession.id == session.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    """Lock the session row until the end of the transaction and return it, its columns
+    fresh. What was loaded with it (séances, trainers, theme…) stays loaded: one statement,
+    and nothing read again under the lock for the e-mail and its invitations."""
+    db.session.flush()  # as a query would (refresh does not): changes made so far are kept
+    db.session.refresh(session, attribute_names=_session_columns(), with_for_update=True)
+    return session
+
+
+@functools.cache
+def _session_columns() -> tuple[str, ...]:
+    return tuple(column.key for column in sa.inspect(TrainingSession).column_attrs)
 
 
 def _holders(session: TrainingSession) -> tuple[int, Counter]:
@@ -165,6 +170,7 @@ class Enrolled(NamedTuple):
     enrolment: Enrolment
     seats_left: int  # after this enrolment
     position: int | None  # on the waitlist, when waitlisted
+    first: bool = False  # the person had no enrolment in this session before (not cancelled)
 
 
 def _changed(session: TrainingSession, *enrolments: Enrolment) -> None:
@@ -227,7 +233,8 @@ def enrol_counted(
     # Count under the lock, before adding the new row (no autoflush of a half-built row).
     taken, per_centre, waiting = _queue_counts(session)
     status, reason = _new_status(session, person, taken, per_centre, validated)
-    if enrolment is None:
+    first = enrolment is None
+    if first:
         enrolment = Enrolment(session=session, person=person)
         db.session.add(enrolment)
     enrolment.status = status
@@ -251,7 +258,7 @@ def enrol_counted(
         notifications.confirmed(enrolment)
     left = max(session.capacity - taken - (status in HOLDING), 0)
     _changed(session, enrolment)
-    return Enrolled(enrolment, left, position)
+    return Enrolled(enrolment, left, position, first)
 
 
 def _new_status(

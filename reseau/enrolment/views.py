@@ -50,6 +50,16 @@ from reseau.enrolment.signals import my_enrolments_shown
 
 # The séances, for the enrol/cancel component (overlaps, dates).
 SEANCES = (so.selectinload(TrainingSession.seances),)
+# Enrolling: also what the e-mail and its invitation say of the place, theme and module, in
+# the same statement (read before the session's lock, not under it).
+ENROLLING = (
+    *SEANCES,
+    so.joinedload(TrainingSession.host_centre),
+    so.joinedload(TrainingSession.theme),
+    so.joinedload(TrainingSession.module),
+)
+# ``enrolment_context(adjustment=…)`` not given: read the person's request.
+_NOT_READ = object()
 
 DOUBLE_CLICK = "Cette demande a déjà été enregistrée : votre inscription est prise en compte."
 
@@ -64,20 +74,23 @@ def enrolment_context(
     overlap=None,
     form: EnrolForm | None = None,
     enrolled: operations.Enrolled | None = None,
+    adjustment=_NOT_READ,
 ):
     """Everything the enrol/cancel component needs for the current visitor; ``enrolled``:
-    what an enrolment just counted (its seats and position), instead of counting again."""
+    what an enrolment just counted (its seats and position), instead of counting again;
+    ``adjustment``: the person's adjustment request when already known (None: none)."""
     enrolment = None
     position = None
-    adjustment = None
     if enrolled is not None:
         enrolment, position = enrolled.enrolment, enrolled.position
     elif current_user.is_authenticated:
         enrolment = operations.get_enrolment(session, current_user)
         if enrolment is not None:
             position = operations.waitlist_position(enrolment)
-    if current_user.is_authenticated:
-        adjustment = adjustment_queries.request_for(current_user, session.id)
+    if adjustment is _NOT_READ:
+        adjustment = None
+        if current_user.is_authenticated:
+            adjustment = adjustment_queries.request_for(current_user, session.id)
     now = utcnow()
     return {
         "session": session,
@@ -210,7 +223,7 @@ def _enrolled_message(enrolled: operations.Enrolled) -> str:
 @bp.route("/catalogue/sessions/<int:session_id>/inscription", methods=["POST"])
 @login_required
 def enrol(session_id: int):
-    session = get_session_or_404(session_id, current_user, options=SEANCES)
+    session = get_session_or_404(session_id, current_user, options=ENROLLING)
     form = EnrolForm()
     if not form.validate_on_submit():
         if not form.adjustment.errors:
@@ -220,9 +233,14 @@ def enrol(session_id: int):
         enrolled = operations.enrol_counted(
             current_user, session, actor=current_user, confirm_overlap=form.confirm_overlap.data
         )
-        adjustment_ops.record_request(
+        adjustment = adjustment_ops.record_request(
             current_user, session, form.adjustment.data, actor=current_user
         )
+        if adjustment is None and not enrolled.first:
+            # Read before the commit (on SQLite, a read after it would begin another write
+            # transaction). A request is only ever made with an enrolment: a first one has
+            # none but what was just recorded.
+            adjustment = adjustment_queries.request_for(current_user, session.id)
         commit_keeping_loaded()
     except OverlapNeedsConfirmation as refusal:
         db.session.rollback()
@@ -238,7 +256,7 @@ def enrol(session_id: int):
         return _component(session, status=409, error=DOUBLE_CLICK)
     if not wants_fragment():
         flash(_enrolled_message(enrolled), "success")
-    return _component(enrolled.enrolment.session, enrolled=enrolled)
+    return _component(enrolled.enrolment.session, enrolled=enrolled, adjustment=adjustment)
 
 
 @bp.route("/catalogue/sessions/<int:session_id>/desinscription", methods=["POST"])
