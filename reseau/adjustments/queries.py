@@ -9,6 +9,7 @@ from flask import abort
 from reseau.accounts.models import Role, User, UserRole, UserStatus
 from reseau.accounts.queries import mailable_holders
 from reseau.adjustments.models import AdjustmentRequest
+from reseau.catalogue import choices
 from reseau.catalogue.models import TrainingSession
 from reseau.core.extensions import db
 
@@ -117,15 +118,10 @@ def requests_select(filters: dict) -> sa.Select:
     )
 
 
-def sessions_with_requests() -> list[TrainingSession]:
-    """The sessions someone asked an adjustment for, for the list's filter."""
-    return list(
-        db.session.scalars(
-            sa.select(TrainingSession)
-            .where(TrainingSession.id.in_(sa.select(AdjustmentRequest.session_id)))
-            .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
-            .limit(300)
-        )
+def session_choices() -> list[tuple[int | str, str]]:
+    """The sessions someone asked an adjustment for, for the list's filter ("all" first)."""
+    return choices.session_choices(
+        among=sa.select(AdjustmentRequest.session_id), blank="Toutes les sessions"
     )
 
 
