@@ -106,12 +106,15 @@ def requests_select(filters: dict) -> sa.Select:
         )
     )
     if filters.get("etat") == "ouvertes":
-        query = query.where(AdjustmentRequest.arranged_at.is_(None))
+        query = query.where(
+            AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
+        )
     elif filters.get("etat") == "prevues":
         query = query.where(AdjustmentRequest.arranged_at.is_not(None))
     if filters.get("session"):
         query = query.where(AdjustmentRequest.session_id == filters["session"])
     return query.order_by(
+        AdjustmentRequest.withdrawn_at.is_not(None),  # enrolment cancelled: nothing to do
         AdjustmentRequest.arranged_at.is_not(None),
         TrainingSession.starts_at.desc(),
         AdjustmentRequest.id,
@@ -142,9 +145,10 @@ def get_request_or_404(request_id: int) -> AdjustmentRequest:
 
 
 def open_count() -> int:
-    """How many requests wait for an answer (the readers' home page)."""
+    """How many requests wait for an answer (the readers' home page); those whose enrolment
+    was cancelled do not."""
     return db.session.scalar(
         sa.select(sa.func.count(AdjustmentRequest.id)).where(
-            AdjustmentRequest.arranged_at.is_(None)
+            AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
         )
     )
