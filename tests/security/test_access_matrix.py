@@ -666,6 +666,13 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/adhesions/2011/centres/{centre}/appel.pdf",
         COORDINATOR,
     ),
+    # A referent's own centre's record and call; the coordinator has none (404). Nothing in
+    # the URL names a centre: the other centre's referent reads their own.
+    ("GET", "/mon-centre/adhesion"): ("/mon-centre/adhesion", (L, 403, 403, 200, 200, 404)),
+    ("GET", "/mon-centre/adhesion/<int:year>/appel.pdf"): (
+        "/mon-centre/adhesion/2012/appel.pdf",
+        (L, 403, 403, 200, 200, 404),
+    ),
     # valuation (issue 19): the coordinator every centre, a referent their own (403 elsewhere).
     ("GET", "/valorisation"): ("/valorisation", MANAGERS),
     ("GET", "/valorisation/<int:year>/centres/<int:centre_id>.csv"): (

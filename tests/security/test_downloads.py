@@ -28,6 +28,7 @@ from tests.diagnostic.fixtures import add_skill, answer, make_campaign
 from tests.factories import (
     make_centre,
     make_coordinator,
+    make_referent,
     make_session,
     make_theme,
     make_trainer,
@@ -53,6 +54,7 @@ def build_world() -> World:
     w = World()
     w.centre = make_centre(name=AT)
     w.coordinator = make_coordinator()
+    w.referent = make_referent(w.centre)
     w.trainer = make_trainer()
     w.person = make_user(
         centre=w.centre, first_name=EQUALS, last_name=MINUS, email="=1+1@exemple.test"
@@ -275,6 +277,12 @@ EXPORTS = {
     "/admin/adhesions/<int:year>/centres/<int:centre_id>/appel.pdf": (
         "coordinator",
         "/admin/adhesions/{year}/centres/{centre}/appel.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/mon-centre/adhesion/<int:year>/appel.pdf": (
+        "referent",
+        "/mon-centre/adhesion/{year}/appel.pdf",
         check_pdf,
         set(),
     ),
