@@ -750,6 +750,15 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/parcours/{person}/parcours.pdf",
         OWN_CENTRE,
     ),
+    # The certificates of a training in that parcours, under the same consent rule.
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf"): (
+        "/parcours/{person}/formations/{closed}/attestation.pdf",
+        OWN_CENTRE,
+    ),
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/certificat-realisation.pdf"): (
+        "/parcours/{person}/formations/{closed}/certificat-realisation.pdf",
+        OWN_CENTRE,
+    ),
     # adjustments and accessible places (issue 18)
     ("GET", "/amenagements"): ("/amenagements", READERS),
     ("GET", "/amenagements/<int:request_id>"): ("/amenagements/{adjustment}", READERS),
@@ -1107,6 +1116,14 @@ HIGHER_ROLE: dict[tuple[str, str], tuple[str, int]] = {
     # which this trainer did not give (404, as for anyone who did not agree).
     ("GET", "/parcours/<int:person_id>"): ("/parcours/{higher}", 404),
     ("GET", "/parcours/<int:person_id>/parcours.pdf"): ("/parcours/{higher}/parcours.pdf", 404),
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf"): (
+        "/parcours/{higher}/formations/{closed}/attestation.pdf",
+        404,
+    ),
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/certificat-realisation.pdf"): (
+        "/parcours/{higher}/formations/{closed}/certificat-realisation.pdf",
+        404,
+    ),
 }
 
 
@@ -1149,7 +1166,12 @@ def test_a_referent_cannot_act_on_a_higher_role_of_their_centre(app, client, aut
 
 # Issue 19: who reads a person's parcours. The matrix above has the participant sharing it;
 # here the same routes without their consent, and their own page.
-PARCOURS_ROUTES = ("/parcours/{person}", "/parcours/{person}/parcours.pdf")
+PARCOURS_ROUTES = (
+    "/parcours/{person}",
+    "/parcours/{person}/parcours.pdf",
+    "/parcours/{person}/formations/{closed}/attestation.pdf",
+    "/parcours/{person}/formations/{closed}/certificat-realisation.pdf",
+)
 
 
 def test_a_parcours_is_read_by_the_referent_only_with_consent(app, client, auth):

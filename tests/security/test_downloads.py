@@ -305,6 +305,18 @@ EXPORTS = {
         check_pdf,
         set(),
     ),
+    "/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf": (
+        "coordinator",
+        "/parcours/{person}/formations/{closed}/attestation.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/parcours/<int:person_id>/formations/<int:session_id>/certificat-realisation.pdf": (
+        "coordinator",
+        "/parcours/{person}/formations/{closed}/certificat-realisation.pdf",
+        check_pdf,
+        set(),
+    ),
     "/admin/financeurs/<int:funder_id>/rapport.pdf": (
         "coordinator",
         "/admin/financeurs/{funder}/rapport.pdf?du={year}-01-01&au={year}-12-31",
