@@ -39,6 +39,9 @@ class AdjustmentRequest(db.Model):
     arranged: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     arranged_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     arranged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime, index=True)
+    # When the person's enrolment was cancelled or declined (None while they are enrolled or
+    # waiting): the request stays theirs, off the readers' "to do" (privacy.receivers).
+    withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     session: so.Mapped[TrainingSession] = so.relationship()
     person: so.Mapped[User] = so.relationship(foreign_keys=[person_id])
@@ -47,6 +50,10 @@ class AdjustmentRequest(db.Model):
     @property
     def is_arranged(self) -> bool:
         return self.arranged_at is not None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def __repr__(self) -> str:
         return f"<AdjustmentRequest {self.id} session={self.session_id} person={self.person_id}>"

@@ -14,7 +14,7 @@ from reseau.adjustments.models import TEXT_MAX, AdjustmentRequest
 from reseau.adjustments.queries import coordinators, disability_contacts, request_for
 from reseau.catalogue.models import TrainingSession
 from reseau.core.audit import record_audit
-from reseau.core.database import lock_row, utcnow
+from reseau.core.database import UTCDateTime, lock_row, utcnow
 from reseau.core.extensions import db
 from reseau.outbox import external_url, queue_mail
 
@@ -39,10 +39,34 @@ def record_request(
     found.asked_by_id = getattr(actor, "id", None)
     found.updated_at = utcnow()
     found.arranged, found.arranged_by_id, found.arranged_at = "", None, None
+    found.withdrawn_at = None  # asked at enrolment: enrolled
     db.session.flush()
     record_audit(actor, "adjustment.request", found, summary=f"Demande d'aménagement n°{found.id}")
     _tell_readers(found, person, session)
     return found
+
+
+def follow_enrolments(session_id: int, person_ids, enrolled: sa.Select) -> None:
+    """The enrolments of ``person_ids`` in the session changed: their requests are withdrawn
+    when the person is no longer among ``enrolled`` (a select of the person ids still enrolled
+    or waiting, made by a room that knows enrolments), and back when they are again. One
+    statement, whatever the number of people; requests already withdrawn keep their date."""
+    db.session.execute(
+        sa.update(AdjustmentRequest)
+        .where(
+            AdjustmentRequest.session_id == session_id,
+            AdjustmentRequest.person_id.in_(list(person_ids)),
+        )
+        .values(
+            withdrawn_at=sa.case(
+                (AdjustmentRequest.person_id.in_(enrolled), None),
+                else_=sa.func.coalesce(
+                    AdjustmentRequest.withdrawn_at, sa.literal(utcnow(), UTCDateTime())
+                ),
+            )
+        )
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def _tell_readers(found: AdjustmentRequest, person: User, session: TrainingSession) -> None:

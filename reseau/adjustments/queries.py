@@ -9,6 +9,7 @@ from flask import abort
 from reseau.accounts.models import Role, User, UserRole, UserStatus
 from reseau.accounts.queries import mailable_holders
 from reseau.adjustments.models import AdjustmentRequest
+from reseau.catalogue import choices
 from reseau.catalogue.models import TrainingSession
 from reseau.core.extensions import db
 
@@ -105,27 +106,25 @@ def requests_select(filters: dict) -> sa.Select:
         )
     )
     if filters.get("etat") == "ouvertes":
-        query = query.where(AdjustmentRequest.arranged_at.is_(None))
+        query = query.where(
+            AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
+        )
     elif filters.get("etat") == "prevues":
         query = query.where(AdjustmentRequest.arranged_at.is_not(None))
     if filters.get("session"):
         query = query.where(AdjustmentRequest.session_id == filters["session"])
     return query.order_by(
+        AdjustmentRequest.withdrawn_at.is_not(None),  # enrolment cancelled: nothing to do
         AdjustmentRequest.arranged_at.is_not(None),
         TrainingSession.starts_at.desc(),
         AdjustmentRequest.id,
     )
 
 
-def sessions_with_requests() -> list[TrainingSession]:
-    """The sessions someone asked an adjustment for, for the list's filter."""
-    return list(
-        db.session.scalars(
-            sa.select(TrainingSession)
-            .where(TrainingSession.id.in_(sa.select(AdjustmentRequest.session_id)))
-            .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
-            .limit(300)
-        )
+def session_choices() -> list[tuple[int | str, str]]:
+    """The sessions someone asked an adjustment for, for the list's filter ("all" first)."""
+    return choices.session_choices(
+        among=sa.select(AdjustmentRequest.session_id), blank="Toutes les sessions"
     )
 
 
@@ -146,9 +145,10 @@ def get_request_or_404(request_id: int) -> AdjustmentRequest:
 
 
 def open_count() -> int:
-    """How many requests wait for an answer (the readers' home page)."""
+    """How many requests wait for an answer (the readers' home page); those whose enrolment
+    was cancelled do not."""
     return db.session.scalar(
         sa.select(sa.func.count(AdjustmentRequest.id)).where(
-            AdjustmentRequest.arranged_at.is_(None)
+            AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
         )
     )

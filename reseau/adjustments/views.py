@@ -9,7 +9,6 @@ from reseau.accounts.access import roles_required
 from reseau.adjustments import bp, operations, queries
 from reseau.adjustments.forms import STATES, AdjustmentFilterForm, ArrangementForm
 from reseau.core.extensions import db
-from reseau.core.i18n import short_date_fr
 from reseau.core.lists import paginate
 from reseau.core.web import form_status, navigate, render_page
 
@@ -33,11 +32,7 @@ def request_list():
         page=page,
         filters=form.filters,
         states=STATES,
-        session_choices=[("", "Toutes les sessions")]
-        + [
-            (session.id, f"{session.title} ({short_date_fr(session.starts_at)})")
-            for session in queries.sessions_with_requests()
-        ],
+        session_choices=queries.session_choices(),
     )
 
 

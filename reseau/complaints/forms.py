@@ -60,8 +60,9 @@ class ComplaintForm(FlaskForm):
         ],
     )
 
-    def with_sessions(self, sessions: list[tuple[int, str]]) -> ComplaintForm:
-        self.session_id.choices = select_choices([("", "— Aucune en particulier —"), *sessions])
+    def with_sessions(self, sessions: list[tuple[int | str, str]]) -> ComplaintForm:
+        """``sessions``: the choices, "none" first (queries.complaint_sessions)."""
+        self.session_id.choices = select_choices(sessions)
         return self
 
     def validate_category(self, field):

@@ -203,15 +203,35 @@ def close_complaint(complaint: Complaint, *, actor: User, improvement: str = "")
     record_audit(actor, "complaint.close", complaint, summary=complaint.reference)
 
 
-def erase_person(person: User) -> None:
+# What replaces a complaint's words in the stored copies of e-mails about it.
+ERASED_WORDS = "(message effacé : la personne a été anonymisée)"
+
+
+def erase_person(person: User) -> tuple[dict[str, str], list[str]]:
     """Anonymising ``person``: their complaints keep the facts (category, session, dates,
-    delay, improvement), not their name, address, words or the answer written to them."""
+    delay, improvement), not their name, address, words or the answer written to them.
+
+    Return what the copies of e-mails must lose too (the coordinator's notification quotes
+    the message, the answer mail the answer): ``{words: replacement}``, and the complaints'
+    references, which find those e-mails whoever they went to (outbox.scrub)."""
     conditions = [Complaint.person_id == person.id]
     if person.email:
         conditions.append(sa.func.lower(Complaint.email) == person.email.lower())
+    condition = sa.or_(*conditions)
+    found = db.session.execute(
+        sa.select(Complaint.reference, Complaint.text, Complaint.answer).where(condition)
+    ).all()
+    words = {}
+    for row in found:
+        for text in (row.text, row.answer):
+            # As typed (a form's line ends are CR LF) and as a written .eml file reads it.
+            for variant in (text or "", (text or "").replace("\r\n", "\n")):
+                if len(variant.strip()) >= 2:
+                    words[variant] = ERASED_WORDS
     db.session.execute(
         sa.update(Complaint)
-        .where(sa.or_(*conditions))
+        .where(condition)
         .values(name=f"(personne n°{person.id}, anonymisée)", email="", text="", answer="")
         .execution_options(synchronize_session="fetch")
     )
+    return words, [row.reference for row in found]

@@ -11,12 +11,13 @@ import sqlalchemy.orm as so
 
 from reseau.accounts.models import Role, User
 from reseau.accounts.queries import active_holders, mailable_holders
+from reseau.catalogue.choices import session_choices
 from reseau.catalogue.models import Seance, SessionStatus, TrainingSession
 from reseau.complaints.models import Complaint
 from reseau.core.audit import AuditLog
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.i18n import date_fr, from_local
+from reseau.core.i18n import from_local
 
 # The catalogue's audit actions that are incidents a participant may have suffered.
 INCIDENT_ACTIONS = {
@@ -56,33 +57,19 @@ def register_years() -> list[int]:
     )
 
 
-def register_sessions() -> list[tuple[int, str]]:
-    """The sessions some complaint is about, for the register's filter."""
-    rows = db.session.execute(
-        sa.select(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at)
-        .where(TrainingSession.id.in_(sa.select(Complaint.session_id)))
-        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
-    ).all()
-    return [(row.id, session_label(row.title, row.starts_at)) for row in rows]
+def register_sessions() -> list[tuple[int | str, str]]:
+    """The sessions some complaint is about, for the register's filter ("all" first)."""
+    return session_choices(among=sa.select(Complaint.session_id), blank="Toutes les sessions")
 
 
-def session_label(title: str, starts_at: datetime | None) -> str:
-    return f"{title} ({date_fr(starts_at, 'd MMM y')})" if starts_at else title
-
-
-def complaint_sessions(now: datetime | None = None) -> list[tuple[int, str]]:
-    """The sessions a complaint may be about: not drafts, from 18 months ago on."""
+def complaint_sessions(now: datetime | None = None) -> list[tuple[int | str, str]]:
+    """The sessions a complaint may be about: not drafts, from 18 months ago on ("none" first)."""
     now = now or utcnow()
-    rows = db.session.execute(
-        sa.select(TrainingSession.id, TrainingSession.title, TrainingSession.starts_at)
-        .where(
-            TrainingSession.status != SessionStatus.DRAFT,
-            TrainingSession.starts_at >= now - timedelta(days=548),
-        )
-        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
-        .limit(300)
-    ).all()
-    return [(row.id, session_label(row.title, row.starts_at)) for row in rows]
+    return session_choices(
+        TrainingSession.status != SessionStatus.DRAFT,
+        TrainingSession.starts_at >= now - timedelta(days=548),
+        blank="— Aucune en particulier —",
+    )
 
 
 def get_complaint_or_404(complaint_id: int) -> Complaint:

@@ -113,9 +113,9 @@ def lock_row(obj, *, shared: bool = False):
 
 
 def add_or_lock(model, key: dict, **values):
-    """The row of ``model`` whose primary key is ``key``, locked (see ``lock_row``); when
-    there is none, a new one made of ``key`` and ``values`` (the columns it cannot be
-    without). Two transactions creating the same row at once: the second waits for the
+    """The row of ``model`` whose primary key (or a unique constraint's columns) is ``key``,
+    locked (see ``lock_row``); when there is none, a new one made of ``key`` and ``values``
+    (the columns it cannot be without), flushed. Two transactions creating the same row at once: the second waits for the
     first's insert, then locks and returns that row instead of failing."""
     session = db.session
 
@@ -137,16 +137,6 @@ def add_or_lock(model, key: dict, **values):
             session.flush()
     except sa.exc.IntegrityError:
         return locked()
-    return row
-
-
-def get_or_add(session, model, **key):
-    """The ``model`` row whose columns have the values ``key``, or a new one with them, added
-    to ``session`` (not flushed): the start of "create or update" operations."""
-    row = session.scalar(sa.select(model).filter_by(**key))
-    if row is None:
-        row = model(**key)
-        session.add(row)
     return row
 
 

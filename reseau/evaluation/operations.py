@@ -31,7 +31,7 @@ from reseau.catalogue.models import (
     TrainingSession,
 )
 from reseau.core.audit import record_audit
-from reseau.core.database import get_or_add, utcnow
+from reseau.core.database import add_or_lock, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.evaluation.models import (
@@ -297,10 +297,14 @@ def submit_cold(answer: ColdAnswer, values: dict[str, str]) -> None:
 def save_trainer_evaluation(
     session: TrainingSession, trainer: User, data: dict
 ) -> TrainerEvaluation:
-    evaluation = get_or_add(
-        db.session, TrainerEvaluation, session_id=session.id, trainer_id=trainer.id
+    objectives = ObjectivesReached(data["objectives"])
+    # Locked: the same trainer saving twice at once (two tabs, a double click) updates one row.
+    evaluation = add_or_lock(
+        TrainerEvaluation,
+        {"session_id": session.id, "trainer_id": trainer.id},
+        objectives=objectives,
     )
-    evaluation.objectives = ObjectivesReached(data["objectives"])
+    evaluation.objectives = objectives
     for name in ("group_notes", "objectives_notes", "to_change"):
         setattr(evaluation, name, (data.get(name) or "").strip())
     db.session.flush()
@@ -309,7 +313,8 @@ def save_trainer_evaluation(
 
 
 def save_centre_review(centre: Centre, year: int, referent: User, data: dict) -> CentreReview:
-    review = get_or_add(db.session, CentreReview, centre_id=centre.id, year=year)
+    # Locked: two referents of the centre answering at once, or the January ask, make one row.
+    review = add_or_lock(CentreReview, {"centre_id": centre.id, "year": year})
     for name in ("brought", "missing", "needs"):
         setattr(review, name, (data.get(name) or "").strip())
     review.answered_by_id = referent.id

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from reseau.accounts.models import User
 from reseau.catalogue.models import TrainingSession
 from reseau.core.audit import record_audit
-from reseau.core.database import get_or_add, lock_row
+from reseau.core.database import add_or_lock, lock_row
 from reseau.core.extensions import db
 from reseau.funding.models import DEFAULT_FUNDERS, Funder, SessionFunding
 
@@ -64,9 +64,8 @@ def add_funding(
     actor: User,
 ) -> SessionFunding:
     """Add ``funder`` to ``session``, or update its amounts when it is already there."""
-    line = get_or_add(db.session, SessionFunding, session_id=session.id, funder_id=funder.id)
-    if line not in db.session.new:
-        line = lock_row(line)
+    # Locked, or made: two coordinators adding the same funder at once update one line.
+    line = add_or_lock(SessionFunding, {"session_id": session.id, "funder_id": funder.id})
     line.amount_asked = amount_asked
     line.amount_granted = amount_granted
     db.session.flush()

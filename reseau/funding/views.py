@@ -8,6 +8,7 @@ from flask import current_app, flash, request, url_for
 from flask_login import current_user
 
 from reseau.accounts.access import coordinator_required
+from reseau.catalogue.choices import with_blank
 from reseau.catalogue.forms import choices_of
 from reseau.catalogue.models import TrainingSession
 from reseau.core.database import utcnow
@@ -157,7 +158,7 @@ def _session_or_404(session_id: int) -> TrainingSession:
 def session_funders(session_id: int):
     session = _session_or_404(session_id)
     form = SessionFundingForm()
-    form.funder_id.choices = choices_of([("", "Choisir…"), *queries.funder_choices()])
+    form.funder_id.choices = choices_of(with_blank("Choisir…", queries.funder_choices()))
     if form.validate_on_submit():
         funder = db.get_or_404(Funder, form.funder_id.data)
         ops.add_funding(

@@ -1,12 +1,12 @@
 """The coordinator's membership pages: a year's centres, one centre's year, the year's fee
-rate, the exports and the calls for fees."""
+rate, the exports and the calls for fees; a referent's own centre: its record and its call."""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, url_for
 from flask_login import current_user
 
-from reseau.accounts.access import coordinator_required
+from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.models import Centre
 from reseau.core.downloads import csv_download, pdf_download, xlsx_download
 from reseau.core.extensions import db
@@ -128,6 +128,49 @@ def call_pdf(year: int, centre_id: int):
     _year_or_404(year)
     centre = db.get_or_404(Centre, centre_id)
     line = queries.year_list(year, centre.id).lines[0]
+    content = documents.calls_pdf(
+        [line], year, network_name=current_app.config["NETWORK_NAME"], today=today_paris()
+    )
+    return pdf_download(content, f"appel-cotisation-{year}-centre-{centre.id}.pdf")
+
+
+# --- a referent's own centre -------------------------------------------------------------
+
+
+def _own_centre_or_404() -> Centre:
+    """The referent's centre; the coordinator, who has none here, gets 404 (the admin pages
+    are theirs). Nothing in the URL names a centre: no other centre can be asked for."""
+    if not current_user.is_referent or current_user.centre_id is None:
+        abort(404)
+    return db.session.get(Centre, current_user.centre_id)
+
+
+@bp.route("/mon-centre/adhesion")
+@manager_required
+def my_centre_membership():
+    """The referent: their centre's membership, year by year (``?annee=``), read only."""
+    centre = _own_centre_or_404()
+    year = YearFilter().annee.data or this_year()
+    return render_page(
+        "membership/my_centre.html",
+        centre=centre,
+        line=queries.year_list(year, centre.id).lines[0],
+        year=year,
+        euros=documents.euros,
+        percent_label=documents.percent_label,
+        years=range(this_year() + 1, YEAR_MIN - 1, -1),
+    )
+
+
+@bp.route("/mon-centre/adhesion/<int:year>/appel.pdf")
+@manager_required
+def my_centre_call_pdf(year: int):
+    """The referent: their own centre's call for fees of ``year`` (404 when not a member)."""
+    _year_or_404(year)
+    centre = _own_centre_or_404()
+    line = queries.year_list(year, centre.id).lines[0]
+    if not line.member:
+        abort(404)
     content = documents.calls_pdf(
         [line], year, network_name=current_app.config["NETWORK_NAME"], today=today_paris()
     )

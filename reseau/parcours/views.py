@@ -1,16 +1,19 @@
 """Views of the parcours room.
 
 The person: "Mon parcours" (page and PDF) and their sharing choice. The referent: the
-parcours their centre's people shared, read-only. The coordinator: everyone's.
+parcours their centre's people shared, read-only, with the certificates of its trainings
+(attestation de présence, certificat de réalisation). The coordinator: everyone's.
 """
 
 from __future__ import annotations
 
-from flask import flash, url_for
+from flask import current_app, flash, url_for
 from flask_login import current_user, login_required
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import User
+from reseau.attendance import pdf as attendance_pdf
+from reseau.attendance.queries import certificate_signatory, get_own_closed_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
 from reseau.core.extensions import db
@@ -18,6 +21,7 @@ from reseau.core.i18n import to_local
 from reseau.core.web import form_status, render_page, see_other
 from reseau.parcours import bp, documents, operations, queries
 from reseau.parcours.forms import SharingForm
+from reseau.proof import certificates
 
 
 def _me() -> User:
@@ -87,3 +91,40 @@ def person_parcours(person_id: int):
 @manager_required
 def person_parcours_pdf(person_id: int):
     return _pdf(queries.get_readable_person_or_404(_me(), person_id))
+
+
+# --- the certificates of someone else's parcours ---------------------------------------------
+# Who may read the parcours (its consent rule, queries.may_read) may download the documents
+# the person could download themselves from it; 404 for any other person or session.
+
+
+def _readable_training_or_404(person_id: int, session_id: int):
+    person = queries.get_readable_person_or_404(_me(), person_id)
+    session, hours = get_own_closed_session_or_404(session_id, person)
+    return person, session, hours
+
+
+@bp.route("/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf")
+@manager_required
+def person_attendance_certificate(person_id: int, session_id: int):
+    person, session, hours = _readable_training_or_404(person_id, session_id)
+    content = attendance_pdf.certificates(
+        session,
+        [(person, hours)],
+        network_name=current_app.config["NETWORK_NAME"],
+        issued=session.closed_at or utcnow(),
+        signatory=certificate_signatory(
+            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
+        ),
+    )
+    return pdf_download(content, f"attestation-session-{session.id}-personne-{person.id}.pdf")
+
+
+@bp.route("/parcours/<int:person_id>/formations/<int:session_id>/certificat-realisation.pdf")
+@manager_required
+def person_completion_certificate(person_id: int, session_id: int):
+    person, session, hours = _readable_training_or_404(person_id, session_id)
+    content = certificates.render([(session, person, hours)], issued=session.closed_at)
+    return pdf_download(
+        content, f"certificat-realisation-session-{session.id}-personne-{person.id}.pdf"
+    )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
 
-from reseau.privacy import views  # noqa: E402, F401
+from reseau.privacy import receivers, views  # noqa: E402, F401

@@ -380,7 +380,10 @@ def anonymise_person(person: User, *, actor: User | None, reason: str = "") -> N
     forget_imports_naming(person, email=email)  # before the names are overwritten
     # Rows are found by the full name or the e-mail (the names alone are common words).
     found_by = [person.full_name, person.sort_name, email or ""]
-    erase_complaints(person)  # found by their address too: before it goes
+    # Found by their address too: before it goes. The e-mails quoting them lose the words.
+    complaint_words, references = erase_complaints(person)
+    copies.update(complaint_words)
+    found_by += references
     person.first_name = ANONYMOUS_FIRST_NAME
     person.last_name = f"anonymisée n°{person.id}"
     person.email = None

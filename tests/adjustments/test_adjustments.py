@@ -354,3 +354,35 @@ def test_an_overlap_keeps_the_request_typed_until_confirmed(client, auth, world)
     answer = client.post(url, data={"adjustment": SECRET, "confirm_overlap": "y"})
     assert answer.status_code == 303
     assert _request_of(world.person, world.session).text == SECRET
+
+
+def test_a_cancelled_enrolment_takes_its_request_off_the_to_do_and_back_on_re_enrolment(
+    client, auth, world
+):
+    from reseau.adjustments.queries import open_count
+    from reseau.enrolment import operations as enrolment_ops
+
+    found = _enrol_with_request(client, auth, world)
+    assert open_count() == 1 and not found.is_withdrawn
+    enrolment = db.session.scalar(
+        sa.select(Enrolment).where(Enrolment.person_id == world.person.id)
+    )
+    enrolment_ops.cancel(enrolment, actor=world.person)
+    db.session.commit()
+    db.session.refresh(found)
+    assert found.is_withdrawn and open_count() == 0
+
+    auth.login(world.disability)
+    listed = client.get("/amenagements").text
+    assert "Lucie Moreau" in listed and "Inscription annulée" in listed
+    assert "Lucie Moreau" not in client.get("/amenagements?etat=ouvertes").text
+    assert "Inscription annulée" in client.get(f"/amenagements/{found.id}").text
+    auth.logout()
+
+    # She enrols again: the request is hers to follow again, back on the to-do list.
+    enrolment_ops.enrol(world.person, world.session, actor=world.person)
+    db.session.commit()
+    db.session.refresh(found)
+    assert not found.is_withdrawn and open_count() == 1
+    auth.login(world.disability)
+    assert "Lucie Moreau" in client.get("/amenagements?etat=ouvertes").text

@@ -350,6 +350,31 @@ def test_complaints_are_in_my_data_and_anonymised_with_the_person(client, auth):
     assert {row.category for row in rows} == {ComplaintCategory.CONTENT}
 
 
+def test_the_coordinators_copy_loses_the_message_when_the_person_is_anonymised(app):
+    coordinator = make_coordinator(email="coordination@exemple.fr")
+    person = make_user(first_name="Martine", last_name="Robin", email="martine@exemple.fr")
+    db.session.commit()
+    typed = "Ligne un de mon message.\r\nLigne deux, où je raconte ma situation."
+    first = ops.submit_complaint(_data(name="Martine Robin", email=person.email), actor=person)
+    # Sent under another name with her account: found by the account, not by the address.
+    second = ops.submit_complaint(
+        _data(name="M. R.", email="autre@exemple.fr", text=typed), actor=person
+    )
+    references = [first.reference, second.reference]
+    db.session.commit()
+    notified = _mails(coordinator.email)
+    assert len(notified) == 2 and TEXT in notified[0].body_text
+    assert typed in notified[1].body_text
+
+    anonymise_person(person, actor=coordinator)
+    db.session.commit()
+    for mail, reference in zip(_mails(coordinator.email), references, strict=True):
+        assert TEXT not in mail.body_text and "Ligne deux" not in mail.body_text
+        assert ops.ERASED_WORDS in mail.body_text
+        assert reference in mail.subject and reference in mail.body_text  # the facts stay
+        assert "Robin" not in mail.body_text
+
+
 @pytest.mark.parametrize("url", ["/reclamation", "/accessibilite"])
 def test_the_footer_links_to_the_form_and_the_statement(client, url):
     page = client.get("/catalogue")

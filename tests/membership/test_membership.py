@@ -171,3 +171,36 @@ def test_the_bilan_page_shows_the_years_members(client, auth):
     page = client.get("/bilan?annee=2011")
     assert page.status_code == 200
     assert 'id="fig-members">1</span> adhérent au réseau fin 2011' in page.text
+
+
+def test_a_referent_reads_their_own_centres_year_and_downloads_its_call(client, auth):
+    from tests.factories import make_referent
+
+    blanc = make_centre(name="Centre social du Blanc")
+    issoudun = make_centre(name="Centre social d'Issoudun")
+    db.session.add_all(
+        [
+            Membership(centre_id=blanc.id, year=2011, is_member=True, budget=Decimal("200000"),
+                       paid_on=date(2011, 3, 4)),
+            Membership(centre_id=issoudun.id, year=2011, is_member=True,
+                       budget=Decimal("987654")),
+            Membership(centre_id=blanc.id, year=2012, is_member=False),
+        ]
+    )  # fmt: skip
+    referent = make_referent(blanc)
+    db.session.commit()
+    auth.login(referent)
+
+    page = client.get("/mon-centre/adhesion?annee=2011")
+    assert page.status_code == 200
+    assert "Centre social du Blanc" in page.text and "200" in page.text
+    assert "Issoudun" not in page.text and "987" not in page.text
+    assert "Adhésion du centre" in page.text  # in the navigation
+    call = client.get("/mon-centre/adhesion/2011/appel.pdf")
+    assert call.mimetype == "application/pdf" and call.headers["Cache-Control"] == "no-store"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(call.data)).pages)
+    assert "Blanc" in text and "Issoudun" not in text
+    # Not a member in 2012: no call; another centre's call is the coordinator's alone.
+    assert client.get("/mon-centre/adhesion/2012/appel.pdf").status_code == 404
+    other = client.get(f"/admin/adhesions/2011/centres/{issoudun.id}/appel.pdf")
+    assert other.status_code == 403

@@ -186,7 +186,9 @@ def test_the_referent_lists_their_centres_people_who_agreed(client, auth):
     assert f'/parcours/{person_id}"' in html and f'/parcours/{other_id}"' not in html
     page = client.get(f"/parcours/{person_id}").get_data(as_text=True)
     assert "consultation seule" in page and "2024 : 2 → 2025 : 4" in page
-    assert "attestation.pdf" not in page and 'name="shared"' not in page  # read-only
+    assert 'name="shared"' not in page  # read-only: the sharing choice is the person's
+    # Their certificates through the parcours' routes, not the reader's own (which 404).
+    assert f"/parcours/{person_id}/formations/" in page and "/mes-formations/" not in page
     assert "Parcours de formation de Martine" in client.get(f"/personnes/{person_id}").get_data(
         as_text=True
     )
@@ -217,3 +219,37 @@ def test_the_page_makes_the_same_queries_whatever_the_sessions(client, auth, cou
     with count_queries(fresh=True) as pdf:
         assert client.get("/mon-parcours.pdf").status_code == 200
     assert len(pdf) < 15
+
+
+def test_who_reads_a_parcours_downloads_its_certificates(client, auth):
+    world = build_world()
+    world.person.parcours_shared = True
+    person, s1, s3 = world.person.id, world.s1.id, world.s3.id
+    db.session.commit()
+    attestation = f"/parcours/{person}/formations/{s1}/attestation.pdf"
+    completion = f"/parcours/{person}/formations/{s1}/certificat-realisation.pdf"
+    for reader in (world.referent, world.coordinator):
+        auth.login(reader)
+        html = client.get(f"/parcours/{person}").get_data(as_text=True)
+        assert attestation in html and completion in html
+        assert f"/mes-formations/{s1}/" not in html  # the reader's own links would 404
+        for url in (attestation, completion):
+            assert "Martine Robin" in _pdf_text(client.get(url))
+        # A session still running: no certificate yet.
+        assert client.get(f"/parcours/{person}/formations/{s3}/attestation.pdf").status_code == 404
+        auth.logout()
+    # Another centre's referent, and the referent once the person stops sharing: 404.
+    auth.login(world.other_referent)
+    assert client.get(attestation).status_code == 404
+    auth.logout()
+    world.person.parcours_shared = False
+    db.session.commit()
+    auth.login(world.referent)
+    assert client.get(completion).status_code == 404
+    # Someone else of the centre who did not attend that session: nothing to download.
+    auth.logout()
+    world.other.parcours_shared = True
+    db.session.commit()
+    auth.login(world.referent)
+    other_s3 = f"/parcours/{world.other.id}/formations/{s3}/certificat-realisation.pdf"
+    assert client.get(other_s3).status_code == 404

@@ -666,6 +666,13 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
         "/admin/adhesions/2011/centres/{centre}/appel.pdf",
         COORDINATOR,
     ),
+    # A referent's own centre's record and call; the coordinator has none (404). Nothing in
+    # the URL names a centre: the other centre's referent reads their own.
+    ("GET", "/mon-centre/adhesion"): ("/mon-centre/adhesion", (L, 403, 403, 200, 200, 404)),
+    ("GET", "/mon-centre/adhesion/<int:year>/appel.pdf"): (
+        "/mon-centre/adhesion/2012/appel.pdf",
+        (L, 403, 403, 200, 200, 404),
+    ),
     # valuation (issue 19): the coordinator every centre, a referent their own (403 elsewhere).
     ("GET", "/valorisation"): ("/valorisation", MANAGERS),
     ("GET", "/valorisation/<int:year>/centres/<int:centre_id>.csv"): (
@@ -741,6 +748,15 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     ("GET", "/parcours/<int:person_id>"): ("/parcours/{person}", OWN_CENTRE),
     ("GET", "/parcours/<int:person_id>/parcours.pdf"): (
         "/parcours/{person}/parcours.pdf",
+        OWN_CENTRE,
+    ),
+    # The certificates of a training in that parcours, under the same consent rule.
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf"): (
+        "/parcours/{person}/formations/{closed}/attestation.pdf",
+        OWN_CENTRE,
+    ),
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/certificat-realisation.pdf"): (
+        "/parcours/{person}/formations/{closed}/certificat-realisation.pdf",
         OWN_CENTRE,
     ),
     # adjustments and accessible places (issue 18)
@@ -1100,6 +1116,14 @@ HIGHER_ROLE: dict[tuple[str, str], tuple[str, int]] = {
     # which this trainer did not give (404, as for anyone who did not agree).
     ("GET", "/parcours/<int:person_id>"): ("/parcours/{higher}", 404),
     ("GET", "/parcours/<int:person_id>/parcours.pdf"): ("/parcours/{higher}/parcours.pdf", 404),
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf"): (
+        "/parcours/{higher}/formations/{closed}/attestation.pdf",
+        404,
+    ),
+    ("GET", "/parcours/<int:person_id>/formations/<int:session_id>/certificat-realisation.pdf"): (
+        "/parcours/{higher}/formations/{closed}/certificat-realisation.pdf",
+        404,
+    ),
 }
 
 
@@ -1142,7 +1166,12 @@ def test_a_referent_cannot_act_on_a_higher_role_of_their_centre(app, client, aut
 
 # Issue 19: who reads a person's parcours. The matrix above has the participant sharing it;
 # here the same routes without their consent, and their own page.
-PARCOURS_ROUTES = ("/parcours/{person}", "/parcours/{person}/parcours.pdf")
+PARCOURS_ROUTES = (
+    "/parcours/{person}",
+    "/parcours/{person}/parcours.pdf",
+    "/parcours/{person}/formations/{closed}/attestation.pdf",
+    "/parcours/{person}/formations/{closed}/certificat-realisation.pdf",
+)
 
 
 def test_a_parcours_is_read_by_the_referent_only_with_consent(app, client, auth):

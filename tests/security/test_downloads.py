@@ -28,6 +28,7 @@ from tests.diagnostic.fixtures import add_skill, answer, make_campaign
 from tests.factories import (
     make_centre,
     make_coordinator,
+    make_referent,
     make_session,
     make_theme,
     make_trainer,
@@ -53,6 +54,7 @@ def build_world() -> World:
     w = World()
     w.centre = make_centre(name=AT)
     w.coordinator = make_coordinator()
+    w.referent = make_referent(w.centre)
     w.trainer = make_trainer()
     w.person = make_user(
         centre=w.centre, first_name=EQUALS, last_name=MINUS, email="=1+1@exemple.test"
@@ -278,6 +280,12 @@ EXPORTS = {
         check_pdf,
         set(),
     ),
+    "/mon-centre/adhesion/<int:year>/appel.pdf": (
+        "referent",
+        "/mon-centre/adhesion/{year}/appel.pdf",
+        check_pdf,
+        set(),
+    ),
     "/valorisation/<int:year>/centres/<int:centre_id>.csv": (
         "coordinator",
         "/valorisation/{year}/centres/{centre}.csv",
@@ -294,6 +302,18 @@ EXPORTS = {
     "/parcours/<int:person_id>/parcours.pdf": (
         "coordinator",
         "/parcours/{person}/parcours.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf": (
+        "coordinator",
+        "/parcours/{person}/formations/{closed}/attestation.pdf",
+        check_pdf,
+        set(),
+    ),
+    "/parcours/<int:person_id>/formations/<int:session_id>/certificat-realisation.pdf": (
+        "coordinator",
+        "/parcours/{person}/formations/{closed}/certificat-realisation.pdf",
         check_pdf,
         set(),
     ),
