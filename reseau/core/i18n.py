@@ -113,11 +113,35 @@ def _template_ngettext(singular: str, plural: str, num: float | int) -> str:
     return plural_form(singular, plural, num).replace("%(num)s", number(num).replace("%", "%%"))
 
 
+LOCALE = "fr"  # every page, e-mail and file is French (the locale selector below)
+_WTFORMS_TRANSLATIONS: list = []  # WTForms' own messages in LOCALE, read once per process
+
+
+def _share_wtforms_translations() -> None:
+    """Give Flask-WTF the WTForms messages read once per process.
+
+    Flask-WTF reads WTForms' ``.mo`` file from disk on every request that builds a form and
+    keeps it on ``request`` only; every page with a button builds one. The catalogue does
+    not change while the process runs: it is read once and shared (it is only read).
+    """
+    from flask import request
+
+    if not _WTFORMS_TRANSLATIONS:
+        from babel import support
+        from wtforms.i18n import messages_path
+
+        _WTFORMS_TRANSLATIONS.append(
+            support.Translations.load(messages_path(), [LOCALE], domain="wtforms")
+        )
+    request.wtforms_translations = _WTFORMS_TRANSLATIONS[0]
+
+
 def init_app(app) -> None:
     """French and Paris time everywhere: Flask-Babel and the date filters of the templates."""
     from reseau.core.extensions import babel
 
-    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    babel.init_app(app, locale_selector=lambda: LOCALE, timezone_selector=lambda: "Europe/Paris")
+    app.before_request(_share_wtforms_translations)
     app.add_template_filter(date_fr, "date_fr")
     app.add_template_filter(short_date_fr, "short_date_fr")
     app.add_template_filter(time_fr, "time_fr")
