@@ -6,14 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
-from reseau.attendance.models import Feedback
+from reseau.attendance.models import BilanSessionTally, Feedback
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
 from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox.models import MailStatus, OutboxMail
 
 LIMIT = 5
@@ -52,12 +50,21 @@ class Attention:
         )
 
 
-def _first_sessions(query: sa.Select, order) -> list[TrainingSession]:
-    return list(
-        db.session.scalars(
-            query.options(so.joinedload(TrainingSession.host_centre)).order_by(*order).limit(LIMIT)
+def _first_sessions(query: sa.Select, order) -> Item:
+    """How many sessions ``query`` finds and the first few (id, title, start: what the list
+    shows), in one statement: the total rides along as a window count, so the sessions are
+    looked at once, not once to count and once more to list."""
+    rows = db.session.execute(
+        query.with_only_columns(
+            TrainingSession.id,
+            TrainingSession.title,
+            TrainingSession.starts_at,
+            sa.func.count().over().label("total"),
         )
-    )
+        .order_by(*order)
+        .limit(LIMIT)
+    ).all()
+    return Item(rows[0].total if rows else 0, rows)
 
 
 def _week(now: datetime) -> tuple[datetime, datetime]:
@@ -74,18 +81,10 @@ def attention(now: datetime | None = None) -> Attention:
     published = sa.select(TrainingSession).where(TrainingSession.status == SessionStatus.PUBLISHED)
     week_start, week_end = _week(now)
     has_trainer = sa.exists().where(session_trainer.c.session_id == TrainingSession.id)
-    confirmed = (
-        sa.select(sa.func.count(Enrolment.id))
-        .where(
-            Enrolment.session_id == TrainingSession.id,
-            Enrolment.status == EnrolmentStatus.CONFIRMED,
-        )
-        .scalar_subquery()
-    )
-    waiting = sa.exists().where(
-        Enrolment.session_id == TrainingSession.id,
-        Enrolment.status == EnrolmentStatus.WAITLISTED,
-    )
+    # Seats taken and the waiting list from the session's tally (attendance.rollups keeps it
+    # in the transaction of every enrolment change; a session without enrolments has none,
+    # and no waiting list): one row read per session instead of counting its enrolments.
+    tally = BilanSessionTally
     queries = {
         "this_week": (
             published.where(
@@ -102,30 +101,25 @@ def attention(now: datetime | None = None) -> Attention:
             [TrainingSession.starts_at],
         ),
         "full_with_waitlist": (
-            published.where(
-                TrainingSession.starts_at >= now, confirmed >= TrainingSession.capacity, waiting
+            published.join(tally, tally.session_id == TrainingSession.id).where(
+                TrainingSession.starts_at >= now,
+                tally.waitlisted > 0,
+                tally.confirmed >= TrainingSession.capacity,
             ),
             [TrainingSession.starts_at],
         ),
         "to_close": (published.where(TrainingSession.ends_at < now), [TrainingSession.ends_at]),
     }
     since = now - timedelta(days=FEEDBACK_DAYS)
-    # Every total in one statement, then the first few sessions of each list.
+    # The two totals in one statement, then each list with its total.
     totals = counts(
         db.session,
         feedback=sa.select(sa.func.count(Feedback.id)).where(Feedback.created_at >= since),
         failed_mail=sa.select(sa.func.count(OutboxMail.id)).where(
             OutboxMail.status == MailStatus.FAILED
         ),
-        **{
-            name: query.with_only_columns(sa.func.count(TrainingSession.id))
-            for name, (query, _) in queries.items()
-        },
     )
-    items = {
-        name: Item(totals[name], _first_sessions(query, order))
-        for name, (query, order) in queries.items()
-    }
+    items = {name: _first_sessions(query, order) for name, (query, order) in queries.items()}
     return Attention(
         **items,
         feedback=totals["feedback"],
