@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -41,7 +42,14 @@ def date_fr(value: date | datetime | None, style: str = "EEEE d MMMM y") -> str:
         return ""
     # Babel directly, with the zone fixed: lists show hundreds of dates, and Flask-Babel's
     # wrappers look the locale and zone up again for each (twice the cost, measured).
-    locale = get_locale() or FRENCH
+    return _formatted_date(value, style, get_locale() or FRENCH)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date | datetime, style: str, locale: Locale) -> str:
+    # Babel's formatting is the dearest part of a list's row; a page shows the same dates
+    # again and again (every line of a session, every request of the day), and the answer
+    # depends only on these three.
     if isinstance(value, datetime):
         return babel_dates.format_datetime(value, style, tzinfo=PARIS, locale=locale)
     return babel_dates.format_date(value, style, locale=locale)
@@ -81,6 +89,8 @@ def number(value: float | int | None, style: str = "decimal") -> str:
     decimal at most, none when it is zero."""
     if value is None:
         return ""
+    if style == "decimal" and type(value) is int and 0 <= value < 1000:
+        return str(value)  # no separator, no decimals: what Babel writes, without Babel
     locale = get_locale() or FRENCH
     if style == "percent":
         return babel_numbers.format_percent(value / 100, "#,##0.# %", locale=locale)
