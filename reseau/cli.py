@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from reseau.accounts import counts as people_counts
 from reseau.accounts.forms import PASSWORD_MIN
 from reseau.accounts.models import Category, Role, User, UserStatus
 from reseau.accounts.passwords import is_common_password, is_personal_password
@@ -176,7 +177,11 @@ def create_admin_command(email: str, first_name: str, last_name: str, password: 
 
 
 # Every room's summary rows, rebuilt from the raw rows by ``rebuild-rollups``.
-ROLLUPS = (("diagnostic", diagnostic_rollups.rebuild), ("bilan", bilan_rollups.rebuild))
+ROLLUPS = (
+    ("personnes", people_counts.rebuild),
+    ("diagnostic", diagnostic_rollups.rebuild),
+    ("bilan", bilan_rollups.rebuild),
+)
 
 
 @click.command("rebuild-rollups")

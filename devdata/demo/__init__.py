@@ -25,6 +25,7 @@ from devdata.demo.parcours import add_demo_parcours
 from devdata.demo.planner import Planner
 from devdata.demo.proof import add_demo_proof
 from devdata.demo.specs import DEMO_ACCOUNTS, DEMO_PASSWORD, Plan
+from reseau.accounts import counts as people_counts
 from reseau.attendance import rollups as bilan_rollups
 from reseau.core.extensions import db
 from reseau.core.i18n import today_paris
@@ -56,6 +57,7 @@ def load_demo(*, today: date | None = None, commit: bool = True) -> dict[str, in
     add_demo_parcours(today)
     add_demo_accessibility(created)
     # The demo writes answers as rows, not through the operations: count them afresh.
+    people_counts.rebuild()
     rollups.rebuild()
     bilan_rollups.rebuild()
     if commit:

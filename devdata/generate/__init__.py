@@ -47,6 +47,7 @@ from devdata.generate.build import (
     reset_sequences,
 )
 from devdata.generate.landmarks import landmarks
+from reseau.accounts import counts as people_counts
 from reseau.attendance import rollups as bilan_rollups
 from reseau.core.extensions import db
 from reseau.core.i18n import today_paris
@@ -113,6 +114,7 @@ def generate(scale: Scale, seed: int = 1, progress: Progress | None = None) -> d
         for stage in STAGES:
             stage(build)
         # Written as bulk rows, not through the operations: the summary rows are counted here.
+        people_counts.rebuild()
         rollups.rebuild()
         bilan_rollups.rebuild()
         reset_sequences()

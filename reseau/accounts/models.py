@@ -139,12 +139,16 @@ class User(UserMixin, db.Model):
     first_name: so.Mapped[str] = so.mapped_column(sa.String(80))
     last_name: so.Mapped[str] = so.mapped_column(sa.String(80), index=True)
     phone: so.Mapped[str] = so.mapped_column(sa.String(30), default="")
-    centre_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("centre.id"))
+    # active_history: the value before a change is known at flush time, even when it was not
+    # loaded, for the people counts (reseau/accounts/counts.py).
+    centre_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("centre.id"), active_history=True
+    )
     category: so.Mapped[Category] = so.mapped_column(enum_column(Category), index=True)
     # Finer than the category, free text ("élu municipal", "agent CAF"): the bilan counts them.
     sub_category: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     status: so.Mapped[UserStatus] = so.mapped_column(
-        enum_column(UserStatus), default=UserStatus.ACTIVE, index=True
+        enum_column(UserStatus), default=UserStatus.ACTIVE, index=True, active_history=True
     )
     password_hash: so.Mapped[str | None] = so.mapped_column(sa.String(256))
     # Bumped on logout, password change or deactivation to end every other session.
@@ -222,6 +226,24 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class PeopleCount(db.Model):
+    """How many people a centre has in each status (centre 0: people without a centre).
+
+    A summary row (issue 21): the coordinator's home shows the network's active and pending
+    people without counting 90,000 rows. Kept in the transaction of every change of a
+    person's status or centre (``reseau.accounts.counts``), rebuilt by ``rebuild-rollups``.
+    """
+
+    __tablename__ = "people_count"
+
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), primary_key=True)
+    centre_id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    people: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<PeopleCount {self.status} centre={self.centre_id} {self.people}>"
 
 
 class TokenPurpose(enum.StrEnum):

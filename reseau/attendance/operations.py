@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -94,21 +95,10 @@ def roster(seance: Seance) -> Roster:
     everyone with attendance recorded in the session (walk-ins), sorted by name.
 
     Three queries, whatever the number of people."""
-    session_id = seance.session_id
-    # The people's centres, not their roles (a roster does not show them).
-    person = so.joinedload(Enrolment.person)
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .options(person.joinedload(User.centre), person.lazyload(User.role_rows))
-        .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
-    ).all()
-    seance_ids = sa.select(Seance.id).where(Seance.session_id == session_id)
-    attendee = so.joinedload(Attendance.person)
-    records = db.session.scalars(
-        sa.select(Attendance)
-        .options(attendee.joinedload(User.centre), attendee.lazyload(User.role_rows))
-        .where(Attendance.seance_id.in_(seance_ids))
-    ).all()
+    enrolments_statement, records_statement = _roster_statements()
+    parameters = {"session_id": seance.session_id}
+    enrolments = db.session.scalars(enrolments_statement, parameters).all()
+    records = db.session.scalars(records_statement, parameters).all()
     lines: dict[int, RosterLine] = {
         e.person_id: RosterLine(person=e.person, enrolment_id=e.id) for e in enrolments
     }
@@ -124,6 +114,28 @@ def roster(seance: Seance) -> Roster:
         lines.values(), key=lambda line: (line.person.last_name.lower(), line.person.first_name)
     )
     return Roster(seance=seance, lines=ordered)
+
+
+@cache
+def _roster_statements() -> tuple[sa.Select, sa.Select]:
+    """The roster's confirmed enrolments and marks of a session (``session_id``), built once
+    per process: building them costs more than running them."""
+    session_id = sa.bindparam("session_id")
+    # The people's centres, not their roles (a roster does not show them).
+    person = so.joinedload(Enrolment.person)
+    enrolments = (
+        sa.select(Enrolment)
+        .options(person.joinedload(User.centre), person.lazyload(User.role_rows))
+        .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+    )
+    seance_ids = sa.select(Seance.id).where(Seance.session_id == session_id)
+    attendee = so.joinedload(Attendance.person)
+    records = (
+        sa.select(Attendance)
+        .options(attendee.joinedload(User.centre), attendee.lazyload(User.role_rows))
+        .where(Attendance.seance_id.in_(seance_ids))
+    )
+    return enrolments, records
 
 
 def roster_line(seance: Seance, person_id: int) -> RosterLine | None:

@@ -7,6 +7,7 @@ viewer may not see it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -16,7 +17,7 @@ from reseau.accounts.models import Role, User, UserStatus
 from reseau.accounts.queries import active_holders
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
-from reseau.catalogue.queries import get_session_or_404
+from reseau.catalogue.queries import may_see
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.lists import contains
@@ -52,16 +53,15 @@ def feedback_open(session, now: datetime | None = None) -> bool:
     return (now or utcnow()) - session.closed_at <= timedelta(days=FEEDBACK_DAYS)
 
 
-def attended_sessions(person: User) -> list[dict]:
-    """Closed sessions ``person`` attended: hours, and whether feedback is waiting (for "Mes
-    formations" and the home page). One query of plain columns (no session object loaded):
-    the séances attended, with their session and the person's feedback on it, summed here
-    per session; each item's ``session`` row has ``id``, ``title``, ``starts_at``,
-    ``status`` and ``closed_at``."""
+@cache
+def _attended_sessions_statement() -> sa.Select:
+    # Built once per process (home and "Mes formations" run it on every request): building
+    # a statement and its cache key costs more than running it.
+    person_id = sa.bindparam("person_id")
     given = sa.exists().where(
-        Feedback.session_id == TrainingSession.id, Feedback.person_id == person.id
+        Feedback.session_id == TrainingSession.id, Feedback.person_id == person_id
     )
-    rows = db.session.execute(
+    return (
         sa.select(
             TrainingSession.id,
             TrainingSession.title,
@@ -75,14 +75,23 @@ def attended_sessions(person: User) -> list[dict]:
         .join(Seance, Seance.session_id == TrainingSession.id)
         .join(Attendance, Attendance.seance_id == Seance.id)
         .where(
-            Attendance.person_id == person.id,
+            Attendance.person_id == person_id,
             Attendance.status.in_(AttendanceStatus.ATTENDED),
             Seance.status == SeanceStatus.SCHEDULED,
             TrainingSession.status == SessionStatus.CLOSED,
         )
         .order_by(TrainingSession.starts_at.desc(), TrainingSession.id)
         .limit(2000)
-    ).all()
+    )
+
+
+def attended_sessions(person: User) -> list[dict]:
+    """Closed sessions ``person`` attended: hours, and whether feedback is waiting (for "Mes
+    formations" and the home page). One query of plain columns (no session object loaded):
+    the séances attended, with their session and the person's feedback on it, summed here
+    per session; each item's ``session`` row has ``id``, ``title``, ``starts_at``,
+    ``status`` and ``closed_at``."""
+    rows = db.session.execute(_attended_sessions_statement(), {"person_id": person.id}).all()
     items: dict[int, dict] = {}
     now = utcnow()
     for row in rows:
@@ -144,10 +153,28 @@ SESSION_OPTIONS = (
 )
 
 
+@cache
+def _session_statement() -> sa.Select:
+    # Every roster tap and page reads it: built once per process, with SESSION_OPTIONS.
+    return (
+        sa.select(TrainingSession)
+        .options(*SESSION_OPTIONS)
+        .where(TrainingSession.id == sa.bindparam("session_id"))
+    )
+
+
+def _get_session_or_404(session_id: int, viewer: User) -> TrainingSession:
+    """``catalogue.queries.get_session_or_404`` with SESSION_OPTIONS, its statement built once."""
+    session = db.session.scalar(_session_statement(), {"session_id": session_id})
+    if session is None or not may_see(viewer, session):
+        abort(404)
+    return session
+
+
 def get_trainer_session_or_404(session_id: int, viewer: User) -> TrainingSession:
     """Return a session ``viewer`` runs (any, for the coordinator), not a draft (a draft has
     no roster); else abort with 404."""
-    session = get_session_or_404(session_id, viewer, options=SESSION_OPTIONS)
+    session = _get_session_or_404(session_id, viewer)
     if session.status == SessionStatus.DRAFT:
         abort(404)
     if not (viewer.is_coordinator or is_trainer_of(viewer, session)):
@@ -170,7 +197,7 @@ def get_trainer_seance_or_404(seance_id: int, viewer: User) -> Seance:
 
 def get_own_closed_session_or_404(session_id: int, viewer: User) -> tuple[TrainingSession, float]:
     """Return a closed session ``viewer`` attended, with their hours; else abort with 404."""
-    session = get_session_or_404(session_id, viewer, options=SESSION_OPTIONS)
+    session = _get_session_or_404(session_id, viewer)
     if session.status != SessionStatus.CLOSED:
         abort(404)
     hours = hours_attended(session).get(viewer.id)

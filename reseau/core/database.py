@@ -162,9 +162,17 @@ def counts(session, **queries: sa.Select) -> dict[str, int]:
     """
     if not queries:
         return {}
-    row = session.execute(
-        sa.select(*(query.scalar_subquery().label(name) for name, query in queries.items()))
-    ).one()
+    return run_counts(session, counts_statement(**queries))
+
+
+def counts_statement(**queries: sa.Select) -> sa.Select:
+    """The statement of :func:`counts`, to build once and run with :func:`run_counts`."""
+    return sa.select(*(query.scalar_subquery().label(name) for name, query in queries.items()))
+
+
+def run_counts(session, statement: sa.Select, **parameters) -> dict[str, int]:
+    """Run a :func:`counts_statement` with its bound ``parameters``: ``{name: count}``."""
+    row = session.execute(statement, parameters).one()
     return {name: int(value or 0) for name, value in row._asdict().items()}
 
 

@@ -6,7 +6,7 @@ import enum
 
 import sqlalchemy as sa
 
-_LABELS: dict[tuple, str] = {}  # (locale, enum class, value) -> translated label
+_LABELS: dict[tuple, str] = {}  # (enum class, value) -> translated label, in i18n.LOCALE
 
 
 class LabelledEnum(enum.StrEnum):
@@ -14,13 +14,14 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        # Looked up once per locale: a roster or a list shows hundreds of labels, and each
-        # gettext call walks Flask-Babel's translation machinery.
-        from flask_babel import get_locale, gettext
-
-        key = (str(get_locale()), type(self), self.value)
+        # Looked up once per process: a roster or a list shows hundreds of labels, and each
+        # gettext call (or even asking Flask-Babel for the locale) walks its machinery. Every
+        # page is in one locale (core.i18n.LOCALE, the locale selector's only answer).
+        key = (type(self), self.value)
         label = _LABELS.get(key)
         if label is None:
+            from flask_babel import gettext
+
             label = _LABELS[key] = gettext(self._labels().get(self.value, self.value))
         return label
 

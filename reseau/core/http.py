@@ -14,6 +14,7 @@ from flask import current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reseau.core.extensions import compress, limiter
+from reseau.core.web import cache_plain_urls
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -55,6 +56,7 @@ def init_app(app) -> None:
     # On top of the request class already set (htmx-flask's, with ``request.htmx``).
     app.request_class = type("Request", (UploadLimit, app.request_class), {})
     _add_security_headers(app)
+    cache_plain_urls(app)
     # Before the limiter's hook, so that it runs after it (Flask runs them in reverse order).
     app.after_request(_retry_after_only_on_429)
     limiter.init_app(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -41,7 +42,14 @@ def date_fr(value: date | datetime | None, style: str = "EEEE d MMMM y") -> str:
         return ""
     # Babel directly, with the zone fixed: lists show hundreds of dates, and Flask-Babel's
     # wrappers look the locale and zone up again for each (twice the cost, measured).
-    locale = get_locale() or FRENCH
+    return _formatted_date(value, style, get_locale() or FRENCH)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date | datetime, style: str, locale: Locale) -> str:
+    # Babel's formatting is the dearest part of a list's row; a page shows the same dates
+    # again and again (every line of a session, every request of the day), and the answer
+    # depends only on these three.
     if isinstance(value, datetime):
         return babel_dates.format_datetime(value, style, tzinfo=PARIS, locale=locale)
     return babel_dates.format_date(value, style, locale=locale)
@@ -81,6 +89,8 @@ def number(value: float | int | None, style: str = "decimal") -> str:
     decimal at most, none when it is zero."""
     if value is None:
         return ""
+    if style == "decimal" and type(value) is int and 0 <= value < 1000:
+        return str(value)  # no separator, no decimals: what Babel writes, without Babel
     locale = get_locale() or FRENCH
     if style == "percent":
         return babel_numbers.format_percent(value / 100, "#,##0.# %", locale=locale)
@@ -113,11 +123,35 @@ def _template_ngettext(singular: str, plural: str, num: float | int) -> str:
     return plural_form(singular, plural, num).replace("%(num)s", number(num).replace("%", "%%"))
 
 
+LOCALE = "fr"  # every page, e-mail and file is French (the locale selector below)
+_WTFORMS_TRANSLATIONS: list = []  # WTForms' own messages in LOCALE, read once per process
+
+
+def _share_wtforms_translations() -> None:
+    """Give Flask-WTF the WTForms messages read once per process.
+
+    Flask-WTF reads WTForms' ``.mo`` file from disk on every request that builds a form and
+    keeps it on ``request`` only; every page with a button builds one. The catalogue does
+    not change while the process runs: it is read once and shared (it is only read).
+    """
+    from flask import request
+
+    if not _WTFORMS_TRANSLATIONS:
+        from babel import support
+        from wtforms.i18n import messages_path
+
+        _WTFORMS_TRANSLATIONS.append(
+            support.Translations.load(messages_path(), [LOCALE], domain="wtforms")
+        )
+    request.wtforms_translations = _WTFORMS_TRANSLATIONS[0]
+
+
 def init_app(app) -> None:
     """French and Paris time everywhere: Flask-Babel and the date filters of the templates."""
     from reseau.core.extensions import babel
 
-    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    babel.init_app(app, locale_selector=lambda: LOCALE, timezone_selector=lambda: "Europe/Paris")
+    app.before_request(_share_wtforms_translations)
     app.add_template_filter(date_fr, "date_fr")
     app.add_template_filter(short_date_fr, "short_date_fr")
     app.add_template_filter(time_fr, "time_fr")

@@ -134,3 +134,31 @@ def safe_next(target: str | None, default: str) -> str:
     if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return default
     return target
+
+
+def cache_plain_urls(app) -> None:
+    """Templates' ``url_for`` answers a link without parameters from a per-process table.
+
+    The navigation and the layout build some forty such links on every page (each a walk
+    of werkzeug's URL map); their path depends only on the endpoint and on where the
+    application is mounted (``request.script_root``). Links with parameters (other than a
+    static file's name), relative endpoints (``.name``) and external links are built as
+    before.
+    """
+    from flask import has_request_context
+    from flask import request as flask_request
+
+    build = app.url_for
+    table: dict[tuple, str] = {}
+
+    def url_for(endpoint: str, **values) -> str:
+        plain = not values or (endpoint == "static" and values.keys() == {"filename"})
+        if not plain or endpoint.startswith(".") or not has_request_context():
+            return build(endpoint, **values)
+        key = (flask_request.script_root, endpoint, values.get("filename"))
+        url = table.get(key)
+        if url is None:
+            url = table[key] = build(endpoint, **values)
+        return url
+
+    app.jinja_env.globals["url_for"] = url_for

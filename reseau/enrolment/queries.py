@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -194,8 +195,15 @@ def waitlist_positions(waiting: list[Enrolment]) -> dict[int, int]:
     """Return {enrolment id: waitlist position} for ``waiting``, in one query."""
     if not waiting:
         return {}
+    rows = db.session.execute(_positions_statement(), {"ids": [e.id for e in waiting]}).all()
+    return dict(rows)
+
+
+@cache
+def _positions_statement() -> sa.Select:
+    # Built once per process ("Mes formations" runs it on every request).
     other = so.aliased(Enrolment)
-    rows = db.session.execute(
+    return (
         sa.select(Enrolment.id, sa.func.count(other.id))
         .join(
             other,
@@ -208,10 +216,9 @@ def waitlist_positions(waiting: list[Enrolment]) -> dict[int, int]:
                 ),
             ),
         )
-        .where(Enrolment.id.in_([e.id for e in waiting]))
+        .where(Enrolment.id.in_(sa.bindparam("ids", expanding=True)))
         .group_by(Enrolment.id)
-    ).all()
-    return dict(rows)
+    )
 
 
 def roster_groups(session: TrainingSession) -> dict[str, list[Enrolment]]:
@@ -326,3 +333,24 @@ def published_sessions(query) -> tuple[list[TrainingSession], dict[int, int]]:
         .limit(200)
     ).all()
     return sessions, seats_left_by_session(sessions)
+
+
+@cache
+def my_enrolments_statement() -> sa.Select:
+    """A person's (``person_id``) enrolments, newest session first, each with its session,
+    host centre and number of séances (no séance loaded): "Mes formations". Built once per
+    process: building the statement costs more than running it."""
+    seance_count = (
+        sa.select(sa.func.count(Seance.id))
+        .where(Seance.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Enrolment, seance_count)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
+        .where(Enrolment.person_id == sa.bindparam("person_id"))
+        .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
+        .limit(500)
+    )

@@ -17,7 +17,7 @@ from reseau.accounts.access import (
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.adjustments import operations as adjustment_ops
 from reseau.adjustments import queries as adjustment_queries
-from reseau.catalogue.models import PromotionMode, Seance, SessionStatus, TrainingSession
+from reseau.catalogue.models import PromotionMode, SessionStatus, TrainingSession
 from reseau.catalogue.queries import get_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download
@@ -369,21 +369,8 @@ def _cancel_wording(enrolment: Enrolment, own: bool) -> dict:
 @login_required
 def my_enrolments():
     now = utcnow()
-    # How many séances each session has, in the same statement (no séance loaded).
-    seance_count = (
-        sa.select(sa.func.count(Seance.id))
-        .where(Seance.session_id == TrainingSession.id)
-        .correlate(TrainingSession)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        sa.select(Enrolment, seance_count)
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
-        .where(Enrolment.person_id == current_user.id)
-        .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
-        .limit(500)
-    ).all()
+    rows = db.session.execute(queries.my_enrolments_statement(), {"person_id": current_user.id})
+    rows = rows.all()
     enrolments = [enrolment for enrolment, _ in rows]
     seances = {enrolment.session_id: count for enrolment, count in rows}
     upcoming = [e for e in enrolments if e.session.ends_at is None or e.session.ends_at >= now]

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cache
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 
-from reseau.attendance.models import Feedback
+from reseau.attendance.models import BilanSessionTally, Feedback
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
-from reseau.core.database import counts, utcnow
+from reseau.core.database import counts_statement, run_counts, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox.models import MailStatus, OutboxMail
 
 LIMIT = 5
@@ -52,11 +51,19 @@ class Attention:
         )
 
 
-def _first_sessions(query: sa.Select, order) -> list[TrainingSession]:
-    return list(
-        db.session.scalars(
-            query.options(so.joinedload(TrainingSession.host_centre)).order_by(*order).limit(LIMIT)
+def _first_sessions(query: sa.Select, order) -> sa.Select:
+    """How many sessions ``query`` finds and the first few (id, title, start: what the list
+    shows), in one statement: the total rides along as a window count, so the sessions are
+    looked at once, not once to count and once more to list."""
+    return (
+        query.with_only_columns(
+            TrainingSession.id,
+            TrainingSession.title,
+            TrainingSession.starts_at,
+            sa.func.count().over().label("total"),
         )
+        .order_by(*order)
+        .limit(LIMIT)
     )
 
 
@@ -68,32 +75,26 @@ def _week(now: datetime) -> tuple[datetime, datetime]:
     return start, from_local(datetime.combine(monday + timedelta(days=7), time()))
 
 
-def attention(now: datetime | None = None) -> Attention:
-    """Sessions this week, without a trainer, full with a waitlist, to close; new feedback."""
-    now = now or utcnow()
+@cache
+def _statements() -> tuple[sa.Select, dict[str, sa.Select]]:
+    """The totals and the four lists, built once per process (building them costs more than
+    running them); ``now``, the week and ``since`` are parameters."""
+    now = sa.bindparam("now")
     published = sa.select(TrainingSession).where(TrainingSession.status == SessionStatus.PUBLISHED)
-    week_start, week_end = _week(now)
     has_trainer = sa.exists().where(session_trainer.c.session_id == TrainingSession.id)
-    confirmed = (
-        sa.select(sa.func.count(Enrolment.id))
-        .where(
-            Enrolment.session_id == TrainingSession.id,
-            Enrolment.status == EnrolmentStatus.CONFIRMED,
-        )
-        .scalar_subquery()
-    )
-    waiting = sa.exists().where(
-        Enrolment.session_id == TrainingSession.id,
-        Enrolment.status == EnrolmentStatus.WAITLISTED,
-    )
-    queries = {
-        "this_week": (
+    # Seats taken and the waiting list from the session's tally (attendance.rollups keeps it
+    # in the transaction of every enrolment change; a session without enrolments has none,
+    # and no waiting list): one row read per session instead of counting its enrolments.
+    tally = BilanSessionTally
+    lists = {
+        "this_week": _first_sessions(
             published.where(
-                TrainingSession.starts_at >= week_start, TrainingSession.starts_at < week_end
+                TrainingSession.starts_at >= sa.bindparam("week_start"),
+                TrainingSession.starts_at < sa.bindparam("week_end"),
             ),
             [TrainingSession.starts_at],
         ),
-        "without_trainer": (
+        "without_trainer": _first_sessions(
             sa.select(TrainingSession).where(
                 TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
                 TrainingSession.starts_at >= now,
@@ -101,31 +102,42 @@ def attention(now: datetime | None = None) -> Attention:
             ),
             [TrainingSession.starts_at],
         ),
-        "full_with_waitlist": (
-            published.where(
-                TrainingSession.starts_at >= now, confirmed >= TrainingSession.capacity, waiting
+        "full_with_waitlist": _first_sessions(
+            published.join(tally, tally.session_id == TrainingSession.id).where(
+                TrainingSession.starts_at >= now,
+                tally.waitlisted > 0,
+                tally.confirmed >= TrainingSession.capacity,
             ),
             [TrainingSession.starts_at],
         ),
-        "to_close": (published.where(TrainingSession.ends_at < now), [TrainingSession.ends_at]),
+        "to_close": _first_sessions(
+            published.where(TrainingSession.ends_at < now), [TrainingSession.ends_at]
+        ),
     }
-    since = now - timedelta(days=FEEDBACK_DAYS)
-    # Every total in one statement, then the first few sessions of each list.
-    totals = counts(
-        db.session,
-        feedback=sa.select(sa.func.count(Feedback.id)).where(Feedback.created_at >= since),
+    # The two totals in one statement, then each list with its total.
+    totals = counts_statement(
+        feedback=sa.select(sa.func.count(Feedback.id)).where(
+            Feedback.created_at >= sa.bindparam("since")
+        ),
         failed_mail=sa.select(sa.func.count(OutboxMail.id)).where(
             OutboxMail.status == MailStatus.FAILED
         ),
-        **{
-            name: query.with_only_columns(sa.func.count(TrainingSession.id))
-            for name, (query, _) in queries.items()
-        },
     )
-    items = {
-        name: Item(totals[name], _first_sessions(query, order))
-        for name, (query, order) in queries.items()
-    }
+    return totals, lists
+
+
+def attention(now: datetime | None = None) -> Attention:
+    """Sessions this week, without a trainer, full with a waitlist, to close; new feedback."""
+    now = now or utcnow()
+    week_start, week_end = _week(now)
+    since = now - timedelta(days=FEEDBACK_DAYS)
+    totals_statement, lists = _statements()
+    totals = run_counts(db.session, totals_statement, since=since)
+    parameters = {"now": now, "week_start": week_start, "week_end": week_end}
+    items = {}
+    for name, statement in lists.items():
+        rows = db.session.execute(statement, parameters).all()
+        items[name] = Item(rows[0].total if rows else 0, rows)
     return Attention(
         **items,
         feedback=totals["feedback"],

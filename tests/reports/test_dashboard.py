@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from reseau.attendance import rollups
 from reseau.attendance.models import Feedback
 from reseau.catalogue.models import SessionStatus
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.enrolment import operations
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.reports.dashboard import attention
 from tests.factories import enrol, make_coordinator, make_session, make_trainer, make_user
@@ -48,6 +50,7 @@ def test_attention_lists(app):
         ]
     )
     db.session.flush()
+    rollups.rebuild()  # the enrolments above were written raw: the session tallies from them
     result = attention(NOW)
     assert _titles(result.this_week) == ["Cette semaine"]
     assert _titles(result.without_trainer) == ["Sans formateur", "Brouillon sans formateur"]
@@ -55,6 +58,22 @@ def test_attention_lists(app):
     assert _titles(result.to_close) == ["À clôturer"]
     assert result.feedback == 1
     assert result.anything
+
+
+def test_full_with_waitlist_follows_the_enrolment_operations(app):
+    """The list reads the sessions' tallies: kept by the operations in their transaction."""
+    coordinator, trainer = make_coordinator(), make_trainer()
+    starts = utcnow() + timedelta(days=10)
+    session = make_session(starts_at=starts, title="Une place", capacity=1)
+    session.trainers.append(trainer)
+    first, second = make_user(), make_user()
+    operations.enrol(first, session, actor=first)
+    assert attention().full_with_waitlist.count == 0
+    waiting = operations.enrol(second, session, actor=second)
+    assert waiting.status == EnrolmentStatus.WAITLISTED
+    assert _titles(attention().full_with_waitlist) == ["Une place"]
+    operations.change_capacity(session, 2, actor=coordinator)
+    assert attention().full_with_waitlist.count == 0
 
 
 def test_coordinator_home_shows_it(app, client, auth):
