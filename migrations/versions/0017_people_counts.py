@@ -5,14 +5,14 @@ people already there (the same figures as ``flask rebuild-rollups``), in plain S
 revision.
 
 Revision ID: 0016_people_counts
-Revises: 0010_bilan_rollups
+Revises: 0016_adjustment_withdrawn
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0016_people_counts'
-down_revision = '0010_bilan_rollups'
+down_revision = '0016_adjustment_withdrawn'
 branch_labels = None
 depends_on = None
 
