@@ -4,7 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from reseau.accounts import auth_views, directory_views, people_views  # noqa: E402, F401
+from reseau.accounts import (  # noqa: E402, F401
+    announcements,
+    auth_views,
+    directory_views,
+    people_views,
+)
 
 
 def init_app(app) -> None:

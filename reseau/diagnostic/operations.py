@@ -250,6 +250,8 @@ def save_other_needs(response: DiagnosticResponse, text: str) -> None:
 
 def submit_response(response: DiagnosticResponse) -> None:
     _mark_started(response)
+    if response.submitted_at is None:
+        rollups.record_submitted(response)
     response.submitted_at = utcnow()
     db.session.flush()
 

@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from reseau.accounts.models import Centre, User
+from reseau.accounts.models import Centre, User, UserStatus
+from reseau.accounts.signals import PersonGroup
 from reseau.core.extensions import db
 from reseau.diagnostic.models import (
+    DiagnosticAudienceCount,
+    DiagnosticCentreCount,
     DiagnosticRespondentCount,
     DiagnosticResponse,
     DiagnosticSkill,
@@ -68,12 +71,26 @@ def wishes_of(response_id: int) -> Wishes:
 
 def person_key(person_id: int) -> tuple[int, str]:
     """(département id or 0, category) of a person, as the rows group them."""
+    return person_keys(person_id)[0]
+
+
+def person_keys(person_id: int) -> tuple[tuple[int, str], CentreKey | None]:
+    """The person's key in the département rows, and in the centre rows (None without a
+    centre), in one query."""
     row = db.session.execute(
-        sa.select(User.category, Centre.department_id)
+        sa.select(
+            User.category,
+            User.centre_id,
+            User.status,
+            User.email.is_not(None).label("has_email"),
+            Centre.department_id,
+        )
         .outerjoin(Centre, Centre.id == User.centre_id)
         .where(User.id == person_id)
     ).one()
-    return (row.department_id or NO_CENTRE, category_value(row.category))
+    category = category_value(row.category)
+    group = PersonGroup(row.centre_id, category, category_value(row.status), bool(row.has_email))
+    return (row.department_id or NO_CENTRE, category), centre_key(group)
 
 
 def category_value(category) -> str:
@@ -134,13 +151,78 @@ def record_answers(response: DiagnosticResponse, before: Wishes) -> None:
 
 def record_started(response: DiagnosticResponse, count: int = 1) -> None:
     """The response got its first answer (``count=-1``: it lost it)."""
-    department_id, category = person_key(response.person_id)
+    (department_id, category), centre = person_keys(response.person_id)
     keys = {
         "campaign_id": response.campaign_id,
         "department_id": department_id,
         "category": category,
     }
     _add(DiagnosticRespondentCount, keys, {"respondents": count})
+    if centre is not None:
+        _add_centre(response.campaign_id, centre, respondents=count)
+
+
+def record_submitted(response: DiagnosticResponse) -> None:
+    """The response was submitted for the first time."""
+    centre = person_keys(response.person_id)[1]
+    if centre is not None:
+        _add_centre(response.campaign_id, centre, respondents=0, submitted=1)
+
+
+# --- who may be asked, and who answered, per centre (the response rates) ----------------------
+
+
+@dataclass(frozen=True)
+class CentreKey:
+    """Where a person counts in the centre rows: centre, category, and whether they may be
+    asked (active, with an address) or count only because they answered (``listed=False``)."""
+
+    centre_id: int
+    category: str
+    listed: bool
+
+
+def centre_key(group: PersonGroup | None) -> CentreKey | None:
+    if group is None or group.centre_id is None:
+        return None
+    listed = group.status == UserStatus.ACTIVE.value and group.has_email
+    return CentreKey(group.centre_id, group.category, listed)
+
+
+def _add_centre(campaign_id: int, key: CentreKey, *, respondents: int, submitted: int = 0):
+    deltas = {"respondents": respondents, "submitted": submitted}
+    deltas["unlisted"] = 0 if key.listed else respondents
+    keys = {"campaign_id": campaign_id, "centre_id": key.centre_id, "category": key.category}
+    _add(DiagnosticCentreCount, keys, deltas)
+
+
+def record_people(changes: list[tuple[int, PersonGroup | None, PersonGroup | None]]) -> None:
+    """People were created, deleted or changed status, address, centre or category
+    (``accounts.signals.people_changed``): move them in the audience rows, and their
+    started responses in the centre rows. A few statements per person changed."""
+    for person_id, before, after in changes:
+        old, new = centre_key(before), centre_key(after)
+        if old == new:
+            continue
+        for key, count in ((old, -1), (new, 1)):
+            if key is not None and key.listed:
+                keys = {"centre_id": key.centre_id, "category": key.category}
+                _add(DiagnosticAudienceCount, keys, {"people": count})
+        if before is None:
+            continue  # a new person has no response yet
+        responses = db.session.execute(
+            sa.select(DiagnosticResponse.campaign_id, DiagnosticResponse.submitted_at)
+            .where(
+                DiagnosticResponse.person_id == person_id,
+                DiagnosticResponse.started_at.is_not(None),
+            )
+            .order_by(DiagnosticResponse.campaign_id)
+        ).all()
+        for campaign_id, submitted_at in responses:
+            submitted = int(submitted_at is not None)
+            for key, count in ((old, -1), (new, 1)):
+                if key is not None:
+                    _add_centre(campaign_id, key, respondents=count, submitted=count * submitted)
 
 
 def move_person(person_id: int, before: tuple[int, str]) -> None:
@@ -275,10 +357,50 @@ def computed_respondent_rows(campaign_id: int | None = None) -> sa.Select:
     )
 
 
+def _listed():
+    return sa.and_(User.status == UserStatus.ACTIVE, User.email.is_not(None))
+
+
+def computed_centre_rows(campaign_id: int | None = None) -> sa.Select:
+    """(campaign, centre, category, respondents, submitted, unlisted) from the responses."""
+    return (
+        sa.select(
+            DiagnosticResponse.campaign_id,
+            User.centre_id,
+            User.category,
+            sa.func.count().label("respondents"),
+            sa.func.count(DiagnosticResponse.submitted_at).label("submitted"),
+            sa.func.sum(sa.case((_listed(), 0), else_=1)).label("unlisted"),
+        )
+        .select_from(DiagnosticResponse)
+        .join(User, User.id == DiagnosticResponse.person_id)
+        .where(
+            DiagnosticResponse.started_at.is_not(None),
+            User.centre_id.is_not(None),
+            *_of(campaign_id),
+        )
+        .group_by(DiagnosticResponse.campaign_id, User.centre_id, User.category)
+    )
+
+
+def computed_audience_rows(campaign_id: int | None = None) -> sa.Select | None:
+    """(centre, category, people) of the people who may be asked (not per campaign: None
+    when one campaign is rebuilt)."""
+    if campaign_id is not None:
+        return None
+    return (
+        sa.select(User.centre_id, User.category, sa.func.count().label("people"))
+        .where(_listed(), User.centre_id.is_not(None))
+        .group_by(User.centre_id, User.category)
+    )
+
+
 SUMMARIES = (
     (DiagnosticThemeCount, computed_theme_rows),
     (DiagnosticSkillCount, computed_skill_rows),
     (DiagnosticRespondentCount, computed_respondent_rows),
+    (DiagnosticCentreCount, computed_centre_rows),
+    (DiagnosticAudienceCount, computed_audience_rows),
 )
 
 
@@ -291,6 +413,8 @@ def rebuild(campaign_id: int | None = None) -> dict[str, int]:
     for model, computed in SUMMARIES:
         table = model.__table__
         query = computed(campaign_id)
+        if query is None:
+            continue
         delete = sa.delete(table)
         if campaign_id is not None:
             delete = delete.where(table.c.campaign_id == campaign_id)
