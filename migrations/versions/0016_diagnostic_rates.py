@@ -1,5 +1,6 @@
 """The diagnostic's response rates from summary rows: people who may be asked per centre and
-category, and per campaign, centre and category who answered.
+category, and per campaign, centre and category who answered; the index the latest free
+texts read.
 
 Revision ID: 0016_diagnostic_rates
 Revises: 0010_bilan_rollups
@@ -75,6 +76,11 @@ def upgrade():
             "campaign_id", "centre_id", "category", name=op.f("pk_diagnostic_centre_count")
         ),
     )
+    op.create_index(
+        "ix_diagnostic_response_campaign_updated",
+        "diagnostic_response",
+        ["campaign_id", "updated_at"],
+    )
     # Count the people and responses already there (what ``flask rebuild-rollups`` does).
     if _has_rows('SELECT 1 FROM "user" LIMIT 1'):
         op.execute(COUNT_EXISTING[0])
@@ -83,5 +89,6 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_diagnostic_response_campaign_updated", table_name="diagnostic_response")
     op.drop_table("diagnostic_centre_count")
     op.drop_table("diagnostic_audience_count")

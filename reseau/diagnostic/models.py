@@ -109,7 +109,11 @@ class DiagnosticResponse(db.Model):
     """One person's questionnaire for one campaign, filled in little by little."""
 
     __tablename__ = "diagnostic_response"
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "person_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "person_id"),
+        # The results' latest free texts: a campaign's responses, the latest first.
+        sa.Index("ix_diagnostic_response_campaign_updated", "campaign_id", "updated_at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     campaign_id: so.Mapped[int] = so.mapped_column(

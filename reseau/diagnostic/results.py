@@ -380,9 +380,12 @@ def _centre_conditions(count, filters: Filters) -> list:
     return conditions
 
 
-def _rate_query(filters: Filters, *columns) -> sa.Select:
+def _rate_query(filters: Filters) -> sa.Select:
+    """(département code and name, centre name, eligible, answered, submitted) per centre, in
+    the order shown: one row per centre, from a few summary rows per centre."""
     rows = _rate_rows(filters)
     eligible, answered = sa.func.sum(rows.c.eligible), sa.func.sum(rows.c.respondents)
+    columns = (Department.code, Department.name, Centre.name, Centre.id)
     return (
         sa.select(*columns, eligible, answered, sa.func.sum(rows.c.submitted))
         .select_from(rows)
@@ -395,23 +398,21 @@ def _rate_query(filters: Filters, *columns) -> sa.Select:
 
 
 def rates(filters: Filters) -> tuple[list[Rate], list[Rate]]:
-    """Response rates per département and per centre (the first ``CENTRE_LIMIT``): two
-    grouped queries over the summary rows, a few per centre whatever the number of people."""
-    by_department = [
-        Rate(f"{code} – {name}", int(eligible), int(answered), int(submitted))
-        for code, name, eligible, answered, submitted in db.session.execute(
-            _rate_query(filters, Department.code, Department.name)
-        )
-    ]
-    centres = [
-        Rate(f"{centre} ({code})", int(eligible), int(answered), int(submitted))
-        for code, _, centre, _, eligible, answered, submitted in db.session.execute(
-            _rate_query(filters, Department.code, Department.name, Centre.name, Centre.id).limit(
-                CENTRE_LIMIT
-            )
-        )
-    ]
-    return by_department, centres
+    """Response rates per département and per centre (the first ``CENTRE_LIMIT``), both from
+    one query over the summary rows (a few per centre, whatever the number of people)."""
+    by_department: dict[tuple, Rate] = {}
+    centres = []
+    for code, name, centre, _, *figures in db.session.execute(_rate_query(filters)):
+        eligible, answered, submitted = (int(value) for value in figures)
+        total = by_department.get((code, name))
+        if total is None:
+            total = by_department[code, name] = Rate(f"{code} – {name}", 0, 0, 0)
+        total.eligible += eligible
+        total.answered += answered
+        total.submitted += submitted
+        if len(centres) < CENTRE_LIMIT:
+            centres.append(Rate(f"{centre} ({code})", eligible, answered, submitted))
+    return list(by_department.values()), centres
 
 
 def department_rates(filters: Filters) -> list[Rate]:

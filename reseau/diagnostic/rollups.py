@@ -6,13 +6,18 @@ rows per theme or skill, département and category, whatever the number of answe
 
 - The answering operations (``operations.save_answers``, ``_mark_started``) call
   ``record_answers`` / ``record_started`` in the same transaction as the answers: they read
-  the response's wishes before and after (the response row is locked by then, so nobody else
-  changes them meanwhile) and add the difference to the rows of the person's key (their
+  the response's wishes before (the response row is locked by then, so nobody else changes
+  them meanwhile), work out those after from the answers given, and add the difference to the rows of the person's key (their
   centre's département, 0 without a centre, and their category).
-- A transaction changes the rows in one order (respondents, then themes, then skills, each
-  sorted), so two transactions that touch the same rows wait for each other, never deadlock.
+- A transaction changes the rows in one order (who may be asked, the person's responses,
+  the centre rows, respondents, then themes, then skills, each sorted), so two transactions
+  that touch the same rows wait for each other, never deadlock.
 - When a person changes category or centre, or a centre changes département (accounts
   signals), ``move_person`` takes their contribution from the old key to the new one.
+- The response rates read ``DiagnosticAudienceCount`` (who may be asked, per centre and
+  category) and ``DiagnosticCentreCount`` (who answered, per campaign, centre and category):
+  ``record_people`` keeps them when the accounts room flushes people created, deleted, or
+  whose status, address, centre or category changed (``accounts.signals.people_changed``).
 - ``rebuild()`` recomputes every row from the answers (``flask rebuild-rollups``); a test
   checks that it finds what the operations kept after random sequences of answers.
 """
@@ -55,14 +60,26 @@ class Wishes:
 
 def wishes_of(response_id: int) -> Wishes:
     """The wishes of a response as the database holds them now (one query)."""
-    wishes = Wishes()
+    return wishes_from(answered_weights(response_id))
+
+
+def answered_weights(response_id: int) -> dict[int, tuple[int, int]]:
+    """{skill id: (theme id, weight)} of a response's answers, as the database holds them."""
     rows = db.session.execute(
         sa.select(SkillAnswer.skill_id, DiagnosticSkill.theme_id, SkillAnswer.wants_training)
         .join(DiagnosticSkill, DiagnosticSkill.id == SkillAnswer.skill_id)
         .where(SkillAnswer.response_id == response_id)
     )
-    for skill_id, theme_id, wish in rows:
-        weight = WEIGHTS.get(wish, 0) if wish is not None else 0
+    return {skill_id: (theme_id, weight_of(wish)) for skill_id, theme_id, wish in rows}
+
+
+def weight_of(wish) -> int:
+    return WEIGHTS.get(TrainingWish(wish), 0) if wish is not None else 0
+
+
+def wishes_from(weights: dict[int, tuple[int, int]]) -> Wishes:
+    wishes = Wishes()
+    for skill_id, (theme_id, weight) in weights.items():
         if weight:
             wishes.skills[skill_id] = weight
             wishes.themes[theme_id] = max(weight, wishes.themes.get(theme_id, 0))
@@ -142,24 +159,28 @@ def _apply(campaign_id: int, key: tuple[int, str], before: Wishes, after: Wishes
         _add(DiagnosticSkillCount, {**common, "skill_id": skill_id}, deltas)
 
 
-def record_answers(response: DiagnosticResponse, before: Wishes) -> None:
-    """The response's answers changed since ``before``: bring the rows up to date."""
-    after = wishes_of(response.id)
+def record_answers(
+    response: DiagnosticResponse, before: Wishes, after: Wishes, *, keys=None
+) -> None:
+    """The response's wishes changed from ``before`` to ``after``: bring the rows up to
+    date (a single ``UPDATE … SET n = n + :d`` per row, through an upsert, never a read).
+    ``keys``: ``person_keys`` of its person, if the caller read them already."""
     if after != before:
-        _apply(response.campaign_id, person_key(response.person_id), before, after)
+        department_key = (keys or person_keys(response.person_id))[0]
+        _apply(response.campaign_id, department_key, before, after)
 
 
-def record_started(response: DiagnosticResponse, count: int = 1) -> None:
+def record_started(response: DiagnosticResponse, count: int = 1, *, keys=None) -> None:
     """The response got its first answer (``count=-1``: it lost it)."""
-    (department_id, category), centre = person_keys(response.person_id)
+    (department_id, category), centre = keys or person_keys(response.person_id)
     keys = {
         "campaign_id": response.campaign_id,
         "department_id": department_id,
         "category": category,
     }
-    _add(DiagnosticRespondentCount, keys, {"respondents": count})
     if centre is not None:
         _add_centre(response.campaign_id, centre, respondents=count)
+    _add(DiagnosticRespondentCount, keys, {"respondents": count})
 
 
 def record_submitted(response: DiagnosticResponse) -> None:
@@ -200,29 +221,40 @@ def record_people(changes: list[tuple[int, PersonGroup | None, PersonGroup | Non
     """People were created, deleted or changed status, address, centre or category
     (``accounts.signals.people_changed``): move them in the audience rows, and their
     started responses in the centre rows. A few statements per person changed."""
-    for person_id, before, after in changes:
-        old, new = centre_key(before), centre_key(after)
-        if old == new:
-            continue
+    moved = [
+        (person_id, centre_key(before), centre_key(after), before is not None)
+        for person_id, before, after in changes
+        if centre_key(before) != centre_key(after)
+    ]
+    for _, old, new, _ in moved:
         for key, count in ((old, -1), (new, 1)):
             if key is not None and key.listed:
                 keys = {"centre_id": key.centre_id, "category": key.category}
                 _add(DiagnosticAudienceCount, keys, {"people": count})
-        if before is None:
-            continue  # a new person has no response yet
-        responses = db.session.execute(
-            sa.select(DiagnosticResponse.campaign_id, DiagnosticResponse.submitted_at)
-            .where(
-                DiagnosticResponse.person_id == person_id,
-                DiagnosticResponse.started_at.is_not(None),
-            )
-            .order_by(DiagnosticResponse.campaign_id)
-        ).all()
-        for campaign_id, submitted_at in responses:
-            submitted = int(submitted_at is not None)
-            for key, count in ((old, -1), (new, 1)):
-                if key is not None:
-                    _add_centre(campaign_id, key, respondents=count, submitted=count * submitted)
+    existing = [person_id for person_id, _, _, existed in moved if existed]
+    if not existing:
+        return  # new people have no response yet
+    # Locked, as the answering operations lock them: an answer being saved now is counted
+    # before it is moved, never lost.
+    responses = db.session.execute(
+        sa.select(
+            DiagnosticResponse.person_id,
+            DiagnosticResponse.campaign_id,
+            DiagnosticResponse.started_at,
+            DiagnosticResponse.submitted_at,
+        )
+        .where(DiagnosticResponse.person_id.in_(existing))
+        .order_by(DiagnosticResponse.id)
+        .with_for_update()
+    ).all()
+    keys = {person_id: (old, new) for person_id, old, new, _ in moved}
+    for person_id, campaign_id, started_at, submitted_at in responses:
+        if started_at is None:
+            continue
+        submitted = int(submitted_at is not None)
+        for key, count in zip(keys[person_id], (-1, 1), strict=True):
+            if key is not None:
+                _add_centre(campaign_id, key, respondents=count, submitted=count * submitted)
 
 
 def move_person(person_id: int, before: tuple[int, str]) -> None:
