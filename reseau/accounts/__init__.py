@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("accounts", __name__)
 
 from reseau.accounts import (  # noqa: E402, F401
+    announcements,
     auth_views,
     counts,
     directory_views,

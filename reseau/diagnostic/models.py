@@ -109,7 +109,11 @@ class DiagnosticResponse(db.Model):
     """One person's questionnaire for one campaign, filled in little by little."""
 
     __tablename__ = "diagnostic_response"
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "person_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "person_id"),
+        # The results' latest free texts: a campaign's responses, the latest first.
+        sa.Index("ix_diagnostic_response_campaign_updated", "campaign_id", "updated_at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     campaign_id: so.Mapped[int] = so.mapped_column(
@@ -228,3 +232,47 @@ class DiagnosticRespondentCount(_CountKey, db.Model):
 
     def __repr__(self) -> str:
         return f"<DiagnosticRespondentCount {self.campaign_id}/{self.department_id}>"
+
+
+# The response rates read two more tables, by centre and category (people without a centre
+# have no rate): who may be asked, whatever the campaign, and per campaign who answered.
+
+
+class DiagnosticAudienceCount(db.Model):
+    """People who may be asked (active, with an e-mail address) per centre and category.
+
+    Kept by ``rollups.record_people`` when the accounts room flushes a person whose status,
+    address, centre or category changed (``accounts.signals.people_changed``)."""
+
+    __tablename__ = "diagnostic_audience_count"
+
+    centre_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("centre.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    people: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticAudienceCount {self.centre_id}/{self.category} {self.people}>"
+
+
+class DiagnosticCentreCount(db.Model):
+    """Per campaign, centre and category: responses started (``respondents``), submitted,
+    and started by people who may no longer be asked (``unlisted``: disabled, anonymised,
+    without an address), who count among the concerned people of their centre anyway."""
+
+    __tablename__ = "diagnostic_centre_count"
+
+    campaign_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("diagnostic_campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    centre_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("centre.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    respondents: so.Mapped[int] = so.mapped_column(default=0)
+    submitted: so.Mapped[int] = so.mapped_column(default=0)
+    unlisted: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<DiagnosticCentreCount {self.campaign_id}/{self.centre_id}/{self.category}>"

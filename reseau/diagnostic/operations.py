@@ -166,11 +166,13 @@ def get_or_create_response(campaign: DiagnosticCampaign, person: User) -> Diagno
     )
 
 
-def _mark_started(response: DiagnosticResponse) -> None:
+def _mark_started(response: DiagnosticResponse, keys=None) -> None:
+    """Date the response's change; its first one counts it (``keys``: the person's, if
+    the caller read them already)."""
     now = utcnow()
     if response.started_at is None:
+        rollups.record_started(response, keys=keys)  # first: the rows' order (rollups.py)
         response.started_at = now
-        rollups.record_started(response)  # first: the rows' order (see rollups.py)
     response.updated_at = now
 
 
@@ -200,18 +202,27 @@ def save_answers(response: DiagnosticResponse, answers) -> None:
 
     Each answer is a single INSERT … ON CONFLICT DO UPDATE (idempotent, last wins); only the
     values given are written: choosing the level keeps the training wish and conversely. The
-    caller holds the response's lock (``get_or_create_response``): the wishes read before and
-    after are this transaction's alone.
+    caller holds the response's lock (``get_or_create_response``): the wishes read before
+    are this transaction's alone, and those after follow from them and the answers given.
     """
-    before = rollups.wishes_of(response.id)
+    weights = rollups.answered_weights(response.id)
+    before = rollups.wishes_from(weights)
     changed = False
     for skill, level, wants_training in answers:
-        changed = _upsert_skill_answer(response, skill, level, wants_training) or changed
+        if _upsert_skill_answer(response, skill, level, wants_training):
+            changed = True
+            if wants_training is not None:  # the level alone leaves the wish as it was
+                weights[skill.id] = (skill.theme_id, rollups.weight_of(wants_training))
     if not changed:
         return
-    _mark_started(response)
+    after = rollups.wishes_from(weights)
+    keys = None
+    if after != before or response.started_at is None:
+        keys = rollups.person_keys(response.person_id)  # once, for all the rows
+    _mark_started(response, keys)
     db.session.flush()
-    rollups.record_answers(response, before)
+    if after != before:
+        rollups.record_answers(response, before, after, keys=keys)
 
 
 def save_skill_answer(
@@ -250,6 +261,8 @@ def save_other_needs(response: DiagnosticResponse, text: str) -> None:
 
 def submit_response(response: DiagnosticResponse) -> None:
     _mark_started(response)
+    if response.submitted_at is None:
+        rollups.record_submitted(response)
     response.submitted_at = utcnow()
     db.session.flush()
 

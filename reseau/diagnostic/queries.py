@@ -181,6 +181,21 @@ def get_answerable_campaign_or_404(campaign_id: int, viewer: User, *, preview: b
     return campaign
 
 
+def get_answerable_skill_or_404(
+    campaign_id: int, skill_id: int, viewer: User
+) -> tuple[DiagnosticCampaign, DiagnosticSkill]:
+    """Return a campaign ``viewer`` may answer and one of its skills, in one query (an
+    autosave needs nothing else of the questionnaire), else abort with 404."""
+    row = db.session.execute(
+        sa.select(DiagnosticCampaign, DiagnosticSkill)
+        .join(DiagnosticSkill, DiagnosticSkill.campaign_id == DiagnosticCampaign.id)
+        .where(DiagnosticCampaign.id == campaign_id, DiagnosticSkill.id == skill_id)
+    ).first()
+    if row is None or not is_eligible(row[0], viewer):
+        abort(404)
+    return row[0], row[1]
+
+
 def get_skill_or_404(campaign: DiagnosticCampaign, skill_id: int) -> DiagnosticSkill:
     for skill in campaign.skills:
         if skill.id == skill_id:

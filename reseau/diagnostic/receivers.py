@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from reseau.accounts.models import Centre, User
-from reseau.accounts.signals import centre_regrouped, person_regrouped
+from reseau.accounts.signals import centre_regrouped, people_changed, person_regrouped
 from reseau.catalogue.signals import session_published
 from reseau.core.extensions import db
 from reseau.diagnostic import operations, rollups
@@ -42,3 +42,10 @@ def move_centre_counts(centre, department_id=None, **extra) -> None:
         rollups.move_person(
             person_id, (department_id or rollups.NO_CENTRE, rollups.category_value(category))
         )
+
+
+@people_changed.connect
+def count_people(session, changes=(), **extra) -> None:
+    """People were created, deleted or changed status, address, centre or category: the
+    response rates' rows follow them (in the flush that wrote them)."""
+    rollups.record_people(changes)

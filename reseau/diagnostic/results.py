@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from reseau.accounts.models import Category, Centre, Department, User, UserStatus
+from reseau.accounts.models import Category, Centre, Department, User
 from reseau.catalogue.models import SessionStatus, Theme, TrainingSession
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.diagnostic.models import (
+    DiagnosticAudienceCount,
     DiagnosticCampaign,
+    DiagnosticCentreCount,
     DiagnosticQuestion,
     DiagnosticRespondentCount,
     DiagnosticResponse,
@@ -332,76 +334,84 @@ class Rate:
         return round(100 * self.answered / self.eligible) if self.eligible else 0
 
 
-def _rates(filters: Filters, group_columns: list) -> list[tuple]:
-    """Eligible people, respondents and submissions per group (département or centre).
+def _rate_rows(filters: Filters) -> sa.Subquery:
+    """Per centre and category: (centre_id, category, eligible, answered, submitted), from
+    the summary rows (a few per centre), filtered.
 
-    Eligible: everyone in the campaign's audience, plus anyone outside it who answered anyway.
-    Two grouped queries, one over the people (the audience), one over the campaign's
-    responses, merged here: a single query joining every person to their response would read
-    each of the network's people once per request.
+    Eligible: everyone in the campaign's audience who may be asked (active, with an
+    address), plus anyone else who answered anyway (outside the audience's categories, or
+    no longer active).
     """
     campaign = filters.campaign
-    audience = sa.and_(
-        User.status == UserStatus.ACTIVE,
-        User.email.is_not(None),
-        User.category.in_(AUDIENCE_CATEGORIES[campaign.audience]),
-    )
+    audience = [category.value for category in AUDIENCE_CATEGORIES[campaign.audience]]
+    people, answers = DiagnosticAudienceCount, DiagnosticCentreCount
+    outside = sa.case((answers.category.in_(audience), answers.unlisted), else_=answers.respondents)
+    zero = sa.literal(0)
+    return sa.union_all(
+        sa.select(
+            people.centre_id,
+            people.category,
+            people.people.label("eligible"),
+            zero.label("respondents"),
+            zero.label("submitted"),
+        ).where(people.category.in_(audience), *_centre_conditions(people, filters)),
+        sa.select(
+            answers.centre_id,
+            answers.category,
+            outside,
+            answers.respondents,
+            answers.submitted,
+        ).where(answers.campaign_id == campaign.id, *_centre_conditions(answers, filters)),
+    ).subquery()
 
-    def grouped(query):
-        return (
-            query.join(Centre, Centre.id == User.centre_id)
-            .join(Department, Department.id == Centre.department_id)
-            .where(*filters.people_conditions())
-            .group_by(*group_columns)
-        )
 
-    people = db.session.execute(
-        grouped(sa.select(*group_columns, sa.func.count(User.id)).where(audience))
-    ).all()
-    started = DiagnosticResponse.started_at.is_not(None)
-    answers = db.session.execute(
-        grouped(
-            sa.select(
-                *group_columns,
-                sa.func.sum(sa.case((started, 1), else_=0)),
-                sa.func.sum(sa.case((DiagnosticResponse.submitted_at.is_not(None), 1), else_=0)),
-                sa.func.sum(sa.case((sa.and_(started, ~audience), 1), else_=0)),
+def _centre_conditions(count, filters: Filters) -> list:
+    conditions = []
+    if filters.category is not None:
+        conditions.append(count.category == filters.category.value)
+    if filters.centre_id is not None:
+        conditions.append(count.centre_id == filters.centre_id)
+    if filters.department_id is not None:
+        conditions.append(
+            count.centre_id.in_(
+                sa.select(Centre.id).where(Centre.department_id == filters.department_id)
             )
-            .select_from(DiagnosticResponse)
-            .join(User, User.id == DiagnosticResponse.person_id)
-            .where(DiagnosticResponse.campaign_id == campaign.id)
         )
-    ).all()
-    width = len(group_columns)
-    groups: dict[tuple, list] = {}
-    for row in people:
-        groups[tuple(row[:width])] = [row, int(row[width]), 0, 0]
-    for row in answers:
-        answered, submitted, outside = (int(value or 0) for value in row[width:])
-        group = groups.setdefault(tuple(row[:width]), [row, 0, 0, 0])
-        if not (answered or group[1]):
-            del groups[tuple(row[:width])]  # nobody eligible, nobody answered
-            continue
-        group[1] += outside
-        group[2], group[3] = answered, submitted
-    ordered = sorted(groups.items(), key=lambda item: tuple(str(v) for v in item[0]))
-    return [group for _, group in ordered]
+    return conditions
+
+
+def _rate_query(filters: Filters) -> sa.Select:
+    """(département code and name, centre name, eligible, answered, submitted) per centre, in
+    the order shown: one row per centre, from a few summary rows per centre."""
+    rows = _rate_rows(filters)
+    eligible, answered = sa.func.sum(rows.c.eligible), sa.func.sum(rows.c.respondents)
+    columns = (Department.code, Department.name, Centre.name, Centre.id)
+    return (
+        sa.select(*columns, eligible, answered, sa.func.sum(rows.c.submitted))
+        .select_from(rows)
+        .join(Centre, Centre.id == rows.c.centre_id)
+        .join(Department, Department.id == Centre.department_id)
+        .group_by(*columns)
+        .having(sa.or_(eligible > 0, answered > 0))
+        .order_by(*columns)
+    )
 
 
 def rates(filters: Filters) -> tuple[list[Rate], list[Rate]]:
     """Response rates per département and per centre (the first ``CENTRE_LIMIT``), both from
-    the same two queries grouped by centre."""
-    columns = [Department.code, Department.name, Centre.name, Centre.id]
+    one query over the summary rows (a few per centre, whatever the number of people)."""
     by_department: dict[tuple, Rate] = {}
     centres = []
-    for row, eligible, answered, submitted in _rates(filters, columns):
-        key = (row[0], row[1])
-        total = by_department.setdefault(key, Rate(f"{row[0]} – {row[1]}", 0, 0, 0))
+    for code, name, centre, _, *figures in db.session.execute(_rate_query(filters)):
+        eligible, answered, submitted = (int(value) for value in figures)
+        total = by_department.get((code, name))
+        if total is None:
+            total = by_department[code, name] = Rate(f"{code} – {name}", 0, 0, 0)
         total.eligible += eligible
         total.answered += answered
         total.submitted += submitted
         if len(centres) < CENTRE_LIMIT:
-            centres.append(Rate(f"{row[2]} ({row[0]})", eligible, answered, submitted))
+            centres.append(Rate(f"{centre} ({code})", eligible, answered, submitted))
     return list(by_department.values()), centres
 
 

@@ -23,7 +23,7 @@ from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
-from reseau.core.i18n import ngettext, today_paris
+from reseau.core.i18n import ngettext, number, today_paris
 from reseau.core.lists import paginate
 from reseau.core.web import autosaved, form_status, render_page, see_other
 from reseau.diagnostic import bp, operations, queries, results
@@ -47,6 +47,7 @@ from reseau.diagnostic.models import (
 )
 from reseau.diagnostic.queries import (
     get_answerable_campaign_or_404,
+    get_answerable_skill_or_404,
     get_campaign_or_404,
     get_question_or_404,
     get_skill_or_404,
@@ -100,9 +101,11 @@ def answer(campaign_id: int):
             flash("Cette campagne est fermée : les réponses ne peuvent plus changer.", "error")
             return see_other(url_for("diagnostic.answer", campaign_id=campaign.id))
         response = operations.get_or_create_response(campaign, current_user)
-        _save_whole_page(campaign, response)
-        if request.form.get("action") == "submit":
+        submit = request.form.get("action") == "submit"
+        if submit:  # first: the summary rows' order (rollups.py)
             operations.submit_response(response)
+        _save_whole_page(campaign, response)
+        if submit:
             message = "Merci ! Vos réponses sont enregistrées et transmises au réseau."
         else:
             message = "Vos réponses sont enregistrées. Vous pourrez revenir les compléter."
@@ -165,8 +168,7 @@ def _open_response_or_409(campaign: DiagnosticCampaign):
 @bp.route("/diagnostic/<int:campaign_id>/competences/<int:skill_id>", methods=["POST"])
 @login_required
 def save_skill(campaign_id: int, skill_id: int):
-    campaign = get_answerable_campaign_or_404(campaign_id, current_user)
-    skill = get_skill_or_404(campaign, skill_id)
+    campaign, skill = get_answerable_skill_or_404(campaign_id, skill_id, current_user)
     response = _open_response_or_409(campaign)
     if response is None:
         return _saved("Campagne fermée : réponse non enregistrée.", status=409)
@@ -340,6 +342,20 @@ def _results_filters() -> tuple[results.Filters | None, dict]:
     return results.Filters(campaign, department_id, category, centre_id), args
 
 
+def written_once():
+    """``number`` for a page that writes the same few values hundreds of times (the rates of
+    hundreds of centres): each value is written by Babel once per page."""
+    written: dict[tuple, str] = {}
+
+    def write(value, style: str = "decimal") -> str:
+        key = (value, style)
+        if key not in written:
+            written[key] = number(value, style)
+        return written[key]
+
+    return write
+
+
 @bp.route("/diagnostic/resultats")
 @manager_required
 def results_page():
@@ -350,6 +366,7 @@ def results_page():
         if filters is not None:
             context.update(results.page_figures(filters))
             context.update(
+                written=written_once(),
                 heat_level=results.heat_level,
                 priority_weight=PRIORITY_WEIGHT,
                 yes_weight=YES_WEIGHT,

@@ -203,3 +203,35 @@ def test_results_without_any_campaign(app, client, auth):
     assert 'href="/admin/diagnostic"' in client.get("/").text
     assert client.get("/diagnostic/resultats.csv").status_code == 404
     assert client.get("/diagnostic/resultats?campagne=999").status_code == 404
+
+
+def test_an_autosave_runs_a_fixed_few_statements_and_adds_to_the_shared_rows(
+    app, client, auth, htmx_headers, count_queries
+):
+    """The rows shared with colleagues are changed by one upsert each (``n = n + :d``),
+    never read first: a first answer 12 statements, a changed wish 10, an answer that changes no figure 7 (the person, the campaign
+    and skill, the response's insert and lock, its wishes, the answer, its date, the
+    person's key, one upsert per row changed)."""
+    campaign, skills, _, volunteer = _setup()
+    auth.login(volunteer)
+    campaign_id, skill_ids = campaign.id, [skill.id for skill in skills]
+    statements = []
+    for skill_id, wish in [(skill_ids[0], "yes"), (skill_ids[0], "priority"), (skill_ids[1], "no")]:
+        with count_queries(fresh=True) as log:
+            answer = client.post(
+                f"/diagnostic/{campaign_id}/competences/{skill_id}",
+                data={f"wish-{skill_id}": wish},
+                headers=htmx_headers,
+            )
+        assert answer.status_code == 200
+        statements.append(log)
+    writes = [
+        " ".join(statement.split()[:3])
+        for statement in statements[1].statements
+        if not statement.lstrip().upper().startswith(("SELECT", "BEGIN", "COMMIT"))
+    ]
+    assert [len(log) for log in statements] == [12, 10, 7]
+    assert writes[-2:] == [
+        "INSERT INTO diagnostic_theme_count",
+        "INSERT INTO diagnostic_skill_count",
+    ]

@@ -9,12 +9,19 @@ import random
 import pytest
 import sqlalchemy as sa
 
-from reseau.accounts.models import Category
-from reseau.accounts.operations import update_person
+from reseau.accounts.models import Category, Centre, Department, User, UserStatus
+from reseau.accounts.operations import disable_person, enable_person, update_person
 from reseau.accounts.signals import centre_regrouped
 from reseau.core.extensions import db
 from reseau.diagnostic import operations, results, rollups
-from reseau.diagnostic.models import DiagnosticSkillCount, SkillLevel, TrainingWish
+from reseau.diagnostic.models import (
+    AUDIENCE_CATEGORIES,
+    DiagnosticResponse,
+    DiagnosticSkillCount,
+    SkillLevel,
+    TrainingWish,
+)
+from reseau.privacy.operations import anonymise_person
 from tests.diagnostic.fixtures import add_skill, make_campaign
 from tests.factories import make_centre, make_coordinator, make_department, make_theme, make_user
 
@@ -54,7 +61,7 @@ def _answer(rng, campaigns, skills, people):
 
 
 def _move_person(rng, centres, people, actor):
-    person = rng.choice(people)
+    person = rng.choice([person for person in people if person.email])
     data = {
         "first_name": person.first_name,
         "last_name": person.last_name,
@@ -63,6 +70,31 @@ def _move_person(rng, centres, people, actor):
         "centre": rng.choice([*centres, None]),
     }
     update_person(person, data, actor=actor)
+
+
+def _change_person(rng, centres, people, actor):
+    """A person joins, leaves, comes back or is anonymised: who may be asked changes."""
+    roll = rng.random()
+    if roll < 0.3:
+        status = rng.choice([UserStatus.ACTIVE, UserStatus.ACTIVE, UserStatus.INVITED])
+        people.append(
+            make_user(
+                centre=rng.choice([*centres, None]),
+                category=rng.choice(CATEGORIES),
+                status=status,
+            )
+        )
+    elif roll < 0.6:
+        disable_person(rng.choice(people), actor=actor)
+    elif roll < 0.85:
+        enable_person(rng.choice(people), actor=actor)
+    else:
+        anonymise_person(rng.choice(people), actor=actor)
+
+
+def _submit(rng, campaigns, people):
+    response = operations.get_or_create_response(rng.choice(campaigns), rng.choice(people))
+    operations.submit_response(response)
 
 
 def _move_centre(rng, departments, centres):
@@ -87,12 +119,16 @@ def test_kept_rows_equal_rebuilt_rows_after_random_operations(app, seed):
     departments, centres, campaigns, skills, people = _world(rng)
     actor = make_coordinator()
     db.session.commit()
-    for step in range(80):
+    for step in range(100):
         roll = rng.random()
-        if roll < 0.75:
+        if roll < 0.6:
             _answer(rng, campaigns, skills, people)
-        elif roll < 0.9:
+        elif roll < 0.68:
+            _submit(rng, campaigns, people)
+        elif roll < 0.8:
             _move_person(rng, centres, people, actor)
+        elif roll < 0.92:
+            _change_person(rng, centres, people, actor)
         else:
             _move_centre(rng, departments, centres)
         if step % 7 == 0:
@@ -117,13 +153,61 @@ def test_kept_rows_equal_rebuilt_rows_after_random_operations(app, seed):
 def _figures(filters):
     cells = {tuple(row) for row in results.theme_department_cells(filters)}
     skills = {(row[0].id, *row[2:]) for row in results.skill_ranking(filters)}
-    return cells, skills, results.respondent_count(filters)
+    return cells, skills, results.respondent_count(filters), results.rates(filters)
 
 
 def _figures_from_answers(filters):
     cells = {tuple(row) for row in results.theme_department_cells_from_answers(filters)}
     skills = {(row[0].id, *row[2:]) for row in results.skill_ranking_from_answers(filters)}
-    return cells, skills, results.respondent_count_from_answers(filters)
+    return (
+        cells,
+        skills,
+        results.respondent_count_from_answers(filters),
+        _rates_from_people(filters),
+    )
+
+
+def _rates_from_people(filters):
+    """The response rates computed from the people and responses themselves."""
+    audience = AUDIENCE_CATEGORIES[filters.campaign.audience]
+    people = db.session.scalars(
+        sa.select(User).join(Centre).where(*filters.people_conditions())
+    ).all()
+    responses = {
+        response.person_id: response
+        for response in db.session.scalars(
+            sa.select(DiagnosticResponse).where(
+                DiagnosticResponse.campaign_id == filters.campaign.id
+            )
+        )
+    }
+    counts = {}
+    for person in people:
+        response = responses.get(person.id)
+        answered = response is not None and response.started_at is not None
+        listed = person.status == UserStatus.ACTIVE and person.email is not None
+        eligible = (listed and person.category in audience) or answered
+        if not (eligible or answered):
+            continue
+        centre = person.centre
+        department = db.session.get(Department, centre.department_id)
+        row = counts.setdefault(
+            (department.code, department.name, centre.name, centre.id), [0, 0, 0]
+        )
+        row[0] += eligible
+        row[1] += answered
+        row[2] += answered and response.submitted_at is not None
+    departments = {}
+    for (code, name, _, _), (eligible, answered, submitted) in sorted(counts.items()):
+        total = departments.setdefault((code, name), results.Rate(f"{code} – {name}", 0, 0, 0))
+        total.eligible += eligible
+        total.answered += answered
+        total.submitted += submitted
+    centres = [
+        results.Rate(f"{centre} ({code})", *values)
+        for (code, _, centre, _), values in sorted(counts.items())
+    ]
+    return list(departments.values()), centres
 
 
 def test_rebuild_rollups_command_counts_rows_written_directly(app):
