@@ -551,7 +551,8 @@ def summarise(results: list[dict]) -> list[dict]:
                 line[f"median_{key}"] = round(statistics.median(r[key] for r in runs), 1)
                 line[key] = [r[key] for r in runs]
         for outcome in ("confirmed", "waitlisted"):
-            if all(outcome in record for record in runs):
+            # In process: a dict of figures per outcome; over HTTP: the number of people.
+            if all(isinstance(record.get(outcome), dict) for record in runs):
                 for key in ("ms_median", "lock_ms_mean", "cpu_ms_median"):
                     if not all(key in r[outcome] for r in runs):
                         continue
