@@ -52,7 +52,6 @@ def main() -> None:
     parser.add_argument("--scale", default="regional")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--database-url", help="another database (a migrated copy) instead")
     parser.add_argument("--as", dest="account", default=None)
     parser.add_argument("--conditional", action="store_true")
     parser.add_argument("--requests", type=int, default=200)
