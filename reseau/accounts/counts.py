@@ -1,6 +1,7 @@
 """The people counts (``people_count``): how many people each centre has in each status.
 
-Kept in the transaction of the write: after every flush, the people added, removed or whose
+Kept in the transaction of the write: every flush that adds, removes or changes people
+announces them (``accounts.announcements``, ``signals.people_changed``), and those whose
 status or centre changed move the counts of their old and new (centre, status), one upsert
 per key that changed. Every room's writes go through the ORM, so they all pass here (the
 imports, the anonymising, walk-ins, registrations, approvals); a bulk write outside it (the
@@ -17,6 +18,7 @@ import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from reseau.accounts.models import PeopleCount, User, UserStatus
+from reseau.accounts.signals import people_changed
 from reseau.core.extensions import db
 
 NO_CENTRE = 0
@@ -30,44 +32,15 @@ def _key(centre_id, status) -> tuple[int, str]:
     return (centre_id or NO_CENTRE, _value(status))
 
 
-def _before_and_after(user: User) -> tuple[tuple | None, tuple | None]:
-    """The (centre, status) key of ``user`` before this flush and after it."""
-    state = sa.inspect(user)
-    centre, status = state.attrs.centre_id.history, state.attrs.status.history
-    if not (centre.has_changes() or status.has_changes()):
-        return None, None
-
-    def old(history, now):
-        return history.deleted[0] if history.deleted else now
-
-    now_centre, now_status = user.centre_id, user.status
-    return _key(old(centre, now_centre), old(status, now_status)), _key(now_centre, now_status)
-
-
-@sa.event.listens_for(so.Session, "after_flush")
-def _count_people(session: so.Session, context) -> None:
+@people_changed.connect
+def _count_people(session: so.Session, changes) -> None:
+    """Move the counts of the people a flush created, deleted or moved (``announcements``)."""
     deltas: Counter = Counter()
-    for user in session.new:
-        if isinstance(user, User):
-            status = sa.inspect(user).dict.get("status") or UserStatus.ACTIVE  # the default
-            deltas[_key(user.centre_id, status)] += 1
-    for user in session.dirty:
-        if isinstance(user, User):
-            before, after = _before_and_after(user)
-            if before != after:
-                deltas[before] -= 1
-                deltas[after] += 1
-    for user in session.deleted:
-        if isinstance(user, User):
-            state = sa.inspect(user)
-            centre = state.attrs.centre_id.history
-            status = state.attrs.status.history
-            deltas[
-                _key(
-                    (centre.deleted or centre.unchanged or [None])[0],
-                    (status.deleted or status.unchanged or [UserStatus.ACTIVE])[0],
-                )
-            ] -= 1
+    for _person_id, before, after in changes:
+        if before is not None:
+            deltas[_key(before.centre_id, before.status)] -= 1
+        if after is not None:
+            deltas[_key(after.centre_id, after.status)] += 1
     for (centre_id, status), delta in sorted(deltas.items()):
         if delta:
             _add(session, centre_id, status, delta)
