@@ -16,9 +16,10 @@ enrolments or the attendance marks themselves:
 
 Who calls ``refresh(session_ids, person_ids)``: the attendance operations (every mark), the
 enrolment operations (through ``enrolment.signals.enrolments_changed``: enrol, cancel,
-approve, decline, offers, the waiting list), the catalogue's ``session_changed`` and
-``session_cancelled`` (séances cancelled, moved, added; a session cancelled) and the accounts'
-``person_regrouped`` (a person's centre, category or sub-category). A centre changing
+approve, decline, offers, the waiting list), the catalogue's ``session_changed``,
+``session_cancelled`` and ``session_regrouped`` (séances cancelled, moved, added; a session
+cancelled or of another kind) and the accounts' ``person_regrouped`` (a person's centre,
+category or sub-category). A centre changing
 département or membership needs nothing: the rows keep the centre, the bilan joins it.
 
 Locks, always in this order: the people's rows (``user``, FOR NO KEY UPDATE), then the

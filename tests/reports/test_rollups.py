@@ -1,7 +1,7 @@
 """The bilan's summary rows: what the operations keep equals what ``rebuild`` recomputes from
 the enrolments and marks, after random sequences of enrolments, cancellations, decisions,
-waiting-list moves, marks, séance and session changes and people moving; and the bilan of a
-year read from them gives the figures the raw rows give."""
+waiting-list moves, marks, séance and session changes (its kind alone too) and people
+moving; and the bilan of a year read from them gives the figures the raw rows give."""
 
 from __future__ import annotations
 
@@ -121,10 +121,27 @@ def _session_step(rng, session, actor):
             seance, seance.starts_at + shift, seance.ends_at + shift + timedelta(hours=1),
             actor=actor,
         )  # fmt: skip
-    elif roll < 0.9:
+    elif roll < 0.85:
+        # Only the kind changes: the session's people count under another kind of the year.
+        kinds = [kind for kind in SessionKind if kind != session.kind]
+        catalogue.update_session(session, _session_data(session, rng.choice(kinds)), actor=actor)
+    elif roll < 0.94:
         catalogue.close_session(session, actor=actor)
     else:
         catalogue.cancel_session(session, actor=actor)
+
+
+def _session_data(session, kind):
+    """The session form's data for ``session`` as it is, with another ``kind``."""
+    names = (
+        "module_id", "theme_id", "title", "description", "objectives", "audience", "capacity",
+        "centre_cap", "enrolment_deadline", "place_kind", "host_centre_id", "place_name",
+        "address", "postcode", "town", "visio_url", "department_id", "requires_validation",
+        "promotion_mode", "offer_hours", "what_to_bring",
+    )  # fmt: skip
+    data = {name: getattr(session, name) for name in names}
+    data["trainer_ids"] = [trainer.id for trainer in session.trainers]
+    return {**data, "kind": kind.value}
 
 
 def _move_person(rng, centres, people, actor):
