@@ -714,7 +714,16 @@ def _hours_by_month(scope: Period) -> list[tuple[str, float]]:
     return months
 
 
-def _events(scope: Period) -> list[Event]:
+def held_count(scope: Period) -> int:
+    """How many sessions of the period were held (one indexed count)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(TrainingSession.id)).where(_held(scope), *_in_period(scope))
+    )
+
+
+def session_events(scope: Period) -> list[Event]:
+    """The period's held sessions one by one (the first ``EVENT_LIMIT``), with their centres
+    and participants by category and sub-category (two queries)."""
     sessions = db.session.scalars(
         sa.select(TrainingSession)
         .options(so.joinedload(TrainingSession.host_centre))
@@ -795,8 +804,10 @@ def _needs(scope: Period, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     return campaigns, needs
 
 
-def build_bilan(scope: Period) -> Bilan:
-    """Compute every figure of the bilan of ``scope`` (a fixed number of queries)."""
+def build_bilan(scope: Period, *, events: bool = True) -> Bilan:
+    """Compute every figure of the bilan of ``scope`` (a fixed number of queries); without
+    ``events`` the sessions one by one are left out (the page shows them on their own page,
+    ``session_events``; the downloads hold them)."""
     total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
     year = _year_figures(scope)
     by_category, by_department, centres = _people(scope, year)
@@ -823,7 +834,7 @@ def build_bilan(scope: Period) -> Bilan:
         satisfaction=_satisfaction(scope),
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
-        events=_events(scope),
+        events=session_events(scope) if events else [],
         campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),
