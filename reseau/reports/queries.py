@@ -395,7 +395,10 @@ def _per_session(scope: Period):
     counts = _counts(scope)
     trainee = (
         _session_counts(scope)
-        .add_columns(counts.session_id, sa.func.sum(counts.trainee_minutes).label("minutes"))
+        .add_columns(
+            counts.session_id,
+            *(sa.func.sum(getattr(counts, name)).label(name) for name in PER_SESSION),
+        )
         .where(*_in_period(scope))
         .group_by(counts.session_id)
         .subquery()
@@ -403,14 +406,21 @@ def _per_session(scope: Period):
     return seances, trainee
 
 
+# What the offer's rows add up from the sessions' summary rows, per session.
+PER_SESSION = ("trainee_minutes", "confirmed", "confirmed_marks", "no_shows", "waitlisted")
+
+
 def _offer_rows(scope: Period) -> list[sa.Row]:
     """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours,
-    trainee_hours): one row per session first (no DISTINCT over séances), then grouped."""
+    trainee_hours, and in closed sessions the séances expected and attended and the no-shows,
+    and the waiting list of sessions not cancelled): one row per session first (no DISTINCT
+    over séances), then grouped; a single pass over the period's sessions."""
     held = _held(scope)
+    closed = TrainingSession.status == SessionStatus.CLOSED
     seances, trainee = _per_session(scope)
 
-    def if_held(value):
-        return sa.func.sum(sa.case((held, sa.func.coalesce(value, 0)), else_=0))
+    def if_held(value, condition=held):
+        return sa.func.sum(sa.case((condition, sa.func.coalesce(value, 0)), else_=0))
 
     query = (
         sa.select(
@@ -426,7 +436,13 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
             ).label("cancelled"),
             if_held(seances.c.n).label("seances"),
             if_held(seances.c.hours).label("hours"),
-            (if_held(trainee.c.minutes) / 60.0).label("trainee_hours"),
+            (if_held(trainee.c.trainee_minutes) / 60.0).label("trainee_hours"),
+            if_held(trainee.c.confirmed * seances.c.n, closed).label("expected"),
+            if_held(trainee.c.confirmed_marks, closed).label("attended"),
+            if_held(trainee.c.no_shows, closed).label("no_shows"),
+            if_held(
+                trainee.c.waitlisted, TrainingSession.status != SessionStatus.CANCELLED
+            ).label("waitlisted"),
         )
         .select_from(TrainingSession)
         .outerjoin(seances, seances.c.session_id == TrainingSession.id)
@@ -440,12 +456,12 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
     ).all()
 
 
-def _offers(scope: Period):
+def _offers(scope: Period, rows: list[sa.Row]):
     total = Offer("Total")
     kinds = {kind: Offer(kind.label) for kind in SessionKind}
     themes: dict = {}
     cycles: dict = {}
-    for row in _offer_rows(scope):
+    for row in rows:
         offer = Offer(
             "",
             held=row.held,
@@ -549,65 +565,17 @@ def _first_timers(scope: Period) -> sa.Select:
     return sa.select(sa.func.count()).select_from(people).where(~sa.exists(before))
 
 
-def _closed_in_period(scope: Period) -> list:
-    return [TrainingSession.status == SessionStatus.CLOSED, *_in_period(scope)]
-
-
-def _seance_counts() -> sa.Subquery:
-    return (
-        sa.select(Seance.session_id, sa.func.count().label("seances"))
-        .where(Seance.status == SeanceStatus.SCHEDULED)
-        .group_by(Seance.session_id)
-        .subquery()
-    )
-
-
-def _rates(scope: Period):
+def _rates(rows: list[sa.Row]) -> list[ThemeRate]:
     """Expected and attended séances of confirmed people in closed sessions, per theme: the
-    confirmed people times the scheduled séances, and their marks (sessions' summary rows)."""
-    seances = _seance_counts()
-    counts = _counts(scope)
-    rows = db.session.execute(
-        _with_cycle(
-            _session_counts(scope)
-            .add_columns(
-                THEME_ID.label("theme_id"),
-                sa.func.sum(counts.confirmed * seances.c.seances).label("expected"),
-                sa.func.sum(counts.confirmed_marks).label("attended"),
-            )
-            .join(seances, seances.c.session_id == TrainingSession.id)
-        )
-        .outerjoin(Theme, Theme.id == THEME_ID)
-        .add_columns(Theme.name)
-        .where(*_closed_in_period(scope))
-        .group_by(THEME_ID, Theme.name)
-    ).all()
+    confirmed people times the scheduled séances, and their marks (the offer's rows)."""
     rates: dict = {}
     for row in rows:
         if not (row.expected or row.attended):
             continue
-        rate = rates.setdefault(row.theme_id, ThemeRate(row.name or "Sans thématique"))
+        rate = rates.setdefault(row.theme_id, ThemeRate(row.theme or "Sans thématique"))
         rate.expected += int(row.expected or 0)
         rate.attended += int(row.attended or 0)
     return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
-
-
-def _no_shows(scope: Period) -> sa.Select:
-    """Confirmed people of closed sessions who came to no séance."""
-    return (
-        _session_counts(scope)
-        .add_columns(sa.func.sum(_counts(scope).no_shows))
-        .where(*_closed_in_period(scope))
-    )
-
-
-def _waitlisted(scope: Period) -> sa.Select:
-    """The period's waiting-list entries (sessions not cancelled)."""
-    return (
-        _session_counts(scope)
-        .add_columns(sa.func.sum(_counts(scope).waitlisted))
-        .where(TrainingSession.status != SessionStatus.CANCELLED, *_in_period(scope))
-    )
 
 
 def _waitlisted_people(scope: Period) -> sa.Select:
@@ -650,7 +618,7 @@ def _satisfaction(scope: Period) -> dict[int, int]:
     return {score: found.get(score, 0) for score in range(5, 0, -1)}
 
 
-def _figures(scope: Period, year: YearFigures | None) -> dict[str, int]:
+def _figures(scope: Period, year: YearFigures | None, rows: list[sa.Row]) -> dict[str, int]:
     """The bilan's single totals, all in one statement (a year's distinct people come from
     its rows)."""
     distinct = {}
@@ -662,14 +630,14 @@ def _figures(scope: Period, year: YearFigures | None) -> dict[str, int]:
     figures = counts(
         db.session,
         **distinct,
-        no_shows=_no_shows(scope),
-        waitlisted=_waitlisted(scope),
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
         network_members=membership.member_count_query(scope.end.year),
     )
     if year is not None:
         figures.update(first_timers=year.first_timers, waitlisted_people=year.waitlisted)
+    figures["no_shows"] = sum(int(row.no_shows or 0) for row in rows)
+    figures["waitlisted"] = sum(int(row.waitlisted or 0) for row in rows)
     return figures
 
 
@@ -808,11 +776,12 @@ def build_bilan(scope: Period, *, events: bool = True) -> Bilan:
     """Compute every figure of the bilan of ``scope`` (a fixed number of queries); without
     ``events`` the sessions one by one are left out (the page shows them on their own page,
     ``session_events``; the downloads hold them)."""
-    total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
+    offer_rows = _offer_rows(scope)
+    total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope, offer_rows)
     year = _year_figures(scope)
     by_category, by_department, centres = _people(scope, year)
-    rates = _rates(scope)
-    figures = _figures(scope, year)
+    rates = _rates(offer_rows)
+    figures = _figures(scope, year, offer_rows)
     campaigns, needs = _needs(scope, sessions_by_theme)
     return Bilan(
         scope=scope,
