@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -172,19 +173,23 @@ def _year_figures(scope: Period) -> YearFigures | None:
         sa.func.sum(count.first_timers).label("first_timers"),
         sa.func.sum(count.waitlisted).label("waitlisted"),
     ).group_by(count.category, count.sub_category)
-    member = _member(scope)
     people = sa.func.sum(count.participants)
+    # Added up per centre first, then the few thousand centres named (membership once each).
+    per_centre = (
+        year.add_columns(count.centre_id, people.label("people"))
+        .group_by(count.centre_id)
+        .having(people > 0)
+        .subquery()
+    )
     centres = (
-        year.add_columns(
-            people.label("people"), Centre.id.label("centre_id"), Centre.name.label("centre"),
-            Centre.town, member.label("member"), Department.code,
+        sa.select(
+            per_centre.c.people, Centre.id.label("centre_id"), Centre.name.label("centre"),
+            Centre.town, _member(scope).label("member"), Department.code,
             Department.name.label("department"),
         )
-        .outerjoin(Centre, Centre.id == count.centre_id)
+        .select_from(per_centre)
+        .outerjoin(Centre, Centre.id == per_centre.c.centre_id)
         .outerjoin(Department, Department.id == Centre.department_id)
-        .group_by(count.centre_id, Centre.id, Centre.name, Centre.town, member, Department.code,
-                  Department.name)
-        .having(people > 0)
     )  # fmt: skip
     return YearFigures(db.session.execute(groups).all(), db.session.execute(centres).all())
 
@@ -341,13 +346,13 @@ class Bilan:
         titles = [f"« {campaign.title} »" for campaign in self.campaigns]
         return " et ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
 
-    @property
+    @cached_property
     def member_centres(self) -> int:
         return sum(1 for centre in self.centres if centre.member)
 
     @property
     def other_centres(self) -> int:
-        return sum(1 for centre in self.centres if not centre.member)
+        return len(self.centres) - self.member_centres
 
     @property
     def attendance_percent(self) -> int | None:
@@ -440,9 +445,9 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
             if_held(trainee.c.confirmed * seances.c.n, closed).label("expected"),
             if_held(trainee.c.confirmed_marks, closed).label("attended"),
             if_held(trainee.c.no_shows, closed).label("no_shows"),
-            if_held(
-                trainee.c.waitlisted, TrainingSession.status != SessionStatus.CANCELLED
-            ).label("waitlisted"),
+            if_held(trainee.c.waitlisted, TrainingSession.status != SessionStatus.CANCELLED).label(
+                "waitlisted"
+            ),
         )
         .select_from(TrainingSession)
         .outerjoin(seances, seances.c.session_id == TrainingSession.id)
@@ -497,7 +502,6 @@ def _people_rows(scope: Period) -> list[sa.Row]:
     people = _participants(scope)
     return db.session.execute(
         sa.select(
-            User.category,
             sa.func.count().label("people"),
             Centre.id.label("centre_id"),
             Centre.name.label("centre"),
@@ -505,6 +509,7 @@ def _people_rows(scope: Period) -> list[sa.Row]:
             member.label("member"),
             Department.code,
             Department.name.label("department"),
+            User.category,
         )
         .select_from(people)
         .join(User, User.id == people.c.person_id)
@@ -529,16 +534,18 @@ def _people(scope: Period, year: YearFigures | None):
         rows = year.centres
         for (category, _), people in year.sub_categories.items():
             by_category[category] += people
-    for row in rows:
-        label = f"{row.code} – {row.department}" if row.code else "Sans centre social"
-        departments[label] += row.people
-        if row.centre_id is not None:
-            centre = centres.get(row.centre_id)
+    # Both kinds of rows begin with the same columns (thousands of centres: unpacked, not
+    # read by name).
+    for people, centre_id, name, town, member, code, department, *_ in rows:
+        label = f"{code} – {department}" if code else "Sans centre social"
+        departments[label] += people
+        if centre_id is not None:
+            centre = centres.get(centre_id)
             if centre is None:
-                centre = centres[row.centre_id] = CentreCount(
-                    row.centre_id, row.centre, row.town, row.code or "", bool(row.member)
+                centre = centres[centre_id] = CentreCount(
+                    centre_id, name, town, code or "", bool(member)
                 )
-            centre.people += row.people
+            centre.people += people
     by_department = sorted(departments.items(), key=lambda item: (item[0][0] == "S", item[0]))
     ranked = sorted(centres.values(), key=lambda c: (c.department, c.name))
     return by_category, by_department, ranked
