@@ -276,3 +276,31 @@ def test_a_new_sub_category_alone_moves_the_person(app):
     assert subs.period == {(Category.ELU, "élu municipal"): 1}
     kept, rebuilt = _kept_and_rebuilt()
     assert kept == rebuilt
+
+
+def test_a_tap_reads_the_persons_part_of_the_session_only(app, count_queries):
+    """A mark adds the difference it makes to the session's rows: the same statements, and
+    the same rows read, in a session of 3 people or of 30."""
+    actor = make_coordinator()
+    centre = make_centre()
+    session = make_session(starts_at=STARTS[1], seances=2, capacity=40)
+    db.session.flush()
+    people = [make_user(centre=centre) for _ in range(30)]
+    db.session.flush()
+
+    def tap(person):
+        with count_queries() as log:
+            attendance.set_status(session.seances[0], person, AttendanceStatus.PRESENT, actor=actor)
+        return len(log)
+
+    for person in people[:3]:
+        enrolment.enrol(person, session, actor=actor, now=_before(session))
+    attendance.mark_all_present(session.seances[1], actor=actor)
+    small = tap(people[0])
+    for person in people[3:]:
+        enrolment.enrol(person, session, actor=actor, now=_before(session))
+    attendance.mark_all_present(session.seances[1], actor=actor)
+    assert tap(people[1]) == small  # present at the second séance before, as people[0] was
+    kept = {model: rollups.stored_rows(model) for model in rollups.SUMMARIES}
+    rollups.rebuild()
+    assert {model: rollups.stored_rows(model) for model in rollups.SUMMARIES} == kept
