@@ -95,6 +95,7 @@ PAGES = [
         lambda m: url_for("diagnostic.results_page", campagne=m["campaign"]),
     ),
     Page("bilan", "coordinator", lambda m: url_for("reports.bilan")),
+    Page("bilan sessions", "coordinator", lambda m: url_for("reports.bilan_sessions")),
     Page("journal", "coordinator", lambda m: url_for("privacy.audit_log")),
     Page("adhésions", "coordinator", lambda m: url_for("membership.membership_list")),
     Page("valorisation", "coordinator", lambda m: url_for("valuation.valuation_page")),

@@ -201,8 +201,8 @@ def set_status(
     The person must be on the roster (confirmed or walk-in); the caller checks access."""
     _hold(seance)
     _check_recordable(seance, actor)
-    record = _write(seance, person, status, actor=actor)
-    _count(seance, [person])
+    with _counting(seance, [person]):
+        record = _write(seance, person, status, actor=actor)
     return record
 
 
@@ -272,10 +272,10 @@ def _write(seance: Seance, person: User, status: AttendanceStatus, *, actor: Use
     return record
 
 
-def _count(seance: Seance, people: list[User]) -> None:
-    """The marks changed: the bilan's rows of the session and of these people (rollups)."""
-    if people:
-        rollups.refresh([seance.session_id], [person.id for person in people])
+def _counting(seance: Seance, people: list[User]):
+    """Around the writes of these people's marks: the bilan's rows of the session and of the
+    people follow (``rollups.marking``: the difference their marks make, not a recount)."""
+    return rollups.marking(seance.session_id, [person.id for person in people])
 
 
 def save_roster(seance: Seance, statuses: dict[int, AttendanceStatus], *, actor: User) -> int:
@@ -290,9 +290,10 @@ def save_roster(seance: Seance, statuses: dict[int, AttendanceStatus], *, actor:
     ]
     if changes:
         _check_recordable(seance, actor)
-    for person, status in changes:
-        _write(seance, person, status, actor=actor)
-    _count(seance, [person for person, _ in changes])
+    if changes:
+        with _counting(seance, [person for person, _ in changes]):
+            for person, status in changes:
+                _write(seance, person, status, actor=actor)
     return len(changes)
 
 
@@ -302,9 +303,10 @@ def mark_all_present(seance: Seance, *, actor: User) -> int:
     unmarked = [line.person for line in roster(seance).lines if line.status is None]
     if unmarked:
         _check_recordable(seance, actor)
-    for person in unmarked:
-        _write(seance, person, AttendanceStatus.PRESENT, actor=actor)
-    _count(seance, unmarked)
+    if unmarked:
+        with _counting(seance, unmarked):
+            for person in unmarked:
+                _write(seance, person, AttendanceStatus.PRESENT, actor=actor)
     return len(unmarked)
 
 
@@ -328,8 +330,8 @@ def add_guest(
     _hold(seance)  # before the guest's insert: see lock_row
     _check_recordable(seance, actor)
     guest = create_guest(first_name, last_name, centre, category, actor=actor)
-    _write(seance, guest, AttendanceStatus.PRESENT, actor=actor)
-    _count(seance, [guest])
+    with _counting(seance, [guest]):
+        _write(seance, guest, AttendanceStatus.PRESENT, actor=actor)
     return guest
 
 
@@ -376,8 +378,8 @@ def check_in(seance: Seance, person: User, *, now: datetime | None = None) -> At
     if record is not None and record.status in AttendanceStatus.ATTENDED:
         return record  # the trainer's "late" stays
     _ask_guards(seance, person)
-    record = _write(seance, person, AttendanceStatus.PRESENT, actor=person)
-    _count(seance, [person])
+    with _counting(seance, [person]):
+        record = _write(seance, person, AttendanceStatus.PRESENT, actor=person)
     return record
 
 
@@ -394,8 +396,8 @@ def mark_signed(
     record = _find(seance, person)
     if record is not None and record.status == AttendanceStatus.LATE:
         return record
-    record = _write(seance, person, status, actor=actor)
-    _count(seance, [person])
+    with _counting(seance, [person]):
+        record = _write(seance, person, status, actor=actor)
     return record
 
 

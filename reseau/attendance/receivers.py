@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from reseau.accounts.signals import person_regrouped
 from reseau.attendance import rollups
-from reseau.catalogue.signals import session_cancelled, session_changed
+from reseau.catalogue.signals import session_cancelled, session_changed, session_regrouped
 from reseau.enrolment.signals import enrolments_changed
 
 
@@ -17,9 +17,10 @@ def count_enrolments(session, person_ids=(), **extra) -> None:
 
 @session_changed.connect
 @session_cancelled.connect
+@session_regrouped.connect
 def count_session(session, **extra) -> None:
-    """Séances moved, cancelled or added, or the session cancelled: hours, marks that count
-    and the session's year change for everyone in it."""
+    """Séances moved, cancelled or added, the session cancelled or of another kind: hours,
+    marks that count and the session's year and kind change for everyone in it."""
     rollups.refresh_session(session.id)
 
 

@@ -30,7 +30,12 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.catalogue.signals import session_cancelled, session_changed, session_published
+from reseau.catalogue.signals import (
+    session_cancelled,
+    session_changed,
+    session_published,
+    session_regrouped,
+)
 from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
@@ -273,7 +278,7 @@ def update_session(session: TrainingSession, data: dict[str, Any], *, actor: Use
         session.place_label,
         _shown(session),
     )
-    title_before = session.title
+    title_before, kind_before = session.title, session.kind
     trainers_before = [trainer.full_name for trainer in session.trainers]
     with db.session.no_autoflush:
         _apply_session_data(session, data)
@@ -300,6 +305,8 @@ def update_session(session: TrainingSession, data: dict[str, Any], *, actor: Use
     )
     if changes and session.status == SessionStatus.PUBLISHED:
         session_changed.send(session, actor=actor, changes=changes)
+    if session.kind != kind_before:
+        session_regrouped.send(session, actor=actor)
 
 
 def _record_trainer_change(session: TrainingSession, before: list[str], actor: User) -> None:

@@ -15,3 +15,5 @@ session_published = _signals.signal("session-published")
 session_changed = _signals.signal("session-changed")
 # The organiser cancelled a whole session, with ``reason`` (enrolment: tell everyone enrolled).
 session_cancelled = _signals.signal("session-cancelled")
+# A session's kind changed (bilan: its people count under another kind of their year).
+session_regrouped = _signals.signal("session-regrouped")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from reseau.reports.wording import hours_fr
+from reseau.reports.wording import hours_fr as _hours_fr
 
 WIDTH = 640
 VALUE_WIDTH = 60
@@ -24,6 +25,11 @@ LABEL_CHARS = 80
 LINE = 16
 # Colour-blind friendly, 3:1 against white at least.
 COLOURS = ("#1a56c4", "#a15c00")
+
+
+# The same small numbers come back in every chart (twice: the bar and the fingerprint): each
+# is written by Babel once per process (plain strings; the application speaks French only).
+hours_fr = lru_cache(maxsize=4096)(_hours_fr)
 
 
 @dataclass

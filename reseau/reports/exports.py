@@ -18,7 +18,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from reseau.core.downloads import XLSX_MONTH_FORMAT, append_row, fit_columns, sheet_title
 from reseau.core.i18n import number, short_date_fr, to_local
-from reseau.reports.queries import Bilan, SubCategories
+from reseau.reports.queries import Bilan, Event, SubCategories
 from reseau.reports.wording import ORDER
 
 MONTHS = [
@@ -193,20 +193,25 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
              for n in bilan.needs],
             sheet="Besoins et offre",
         ),
-        Table(
-            "evenements",
-            "Les sessions de la période",
-            ["Date", "Lieu", "Titre", "Type", "Centres sociaux", "Participants",
-             *[c.label for c in ORDER]],
-            [[to_local(e.session.starts_at).date(), e.session.place_label, e.session.title,
-              e.session.kind.label, e.centres, e.participants,
-              *[e.by_category.get(c, 0) for c in ORDER]] for e in bilan.events],
-            sheet="Sessions une par une",
-        ),
+        events_table(bilan.events),
     ]  # fmt: skip
     if bilan.campaign is None:  # no diagnostic yet: no needs table
         tables = [table for table in tables if table.key != "besoins-offre"]
     return {table.key: table for table in tables}
+
+
+def events_table(events: list[Event]) -> Table:
+    """The sessions one by one: date, place, title, kind, centres, participants by category."""
+    return Table(
+        "evenements",
+        "Les sessions de la période",
+        ["Date", "Lieu", "Titre", "Type", "Centres sociaux", "Participants",
+         *[c.label for c in ORDER]],
+        [[to_local(e.session.starts_at).date(), e.session.place_label, e.session.title,
+          e.session.kind.label, e.centres, e.participants,
+          *[e.by_category.get(c, 0) for c in ORDER]] for e in events],
+        sheet="Sessions une par une",
+    )  # fmt: skip
 
 
 NO_SUB_CATEGORY = "(sans précision)"

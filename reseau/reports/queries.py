@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -172,19 +173,23 @@ def _year_figures(scope: Period) -> YearFigures | None:
         sa.func.sum(count.first_timers).label("first_timers"),
         sa.func.sum(count.waitlisted).label("waitlisted"),
     ).group_by(count.category, count.sub_category)
-    member = _member(scope)
     people = sa.func.sum(count.participants)
+    # Added up per centre first, then the few thousand centres named (membership once each).
+    per_centre = (
+        year.add_columns(count.centre_id, people.label("people"))
+        .group_by(count.centre_id)
+        .having(people > 0)
+        .subquery()
+    )
     centres = (
-        year.add_columns(
-            people.label("people"), Centre.id.label("centre_id"), Centre.name.label("centre"),
-            Centre.town, member.label("member"), Department.code,
+        sa.select(
+            per_centre.c.people, Centre.id.label("centre_id"), Centre.name.label("centre"),
+            Centre.town, _member(scope).label("member"), Department.code,
             Department.name.label("department"),
         )
-        .outerjoin(Centre, Centre.id == count.centre_id)
+        .select_from(per_centre)
+        .outerjoin(Centre, Centre.id == per_centre.c.centre_id)
         .outerjoin(Department, Department.id == Centre.department_id)
-        .group_by(count.centre_id, Centre.id, Centre.name, Centre.town, member, Department.code,
-                  Department.name)
-        .having(people > 0)
     )  # fmt: skip
     return YearFigures(db.session.execute(groups).all(), db.session.execute(centres).all())
 
@@ -341,13 +346,13 @@ class Bilan:
         titles = [f"« {campaign.title} »" for campaign in self.campaigns]
         return " et ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
 
-    @property
+    @cached_property
     def member_centres(self) -> int:
         return sum(1 for centre in self.centres if centre.member)
 
     @property
     def other_centres(self) -> int:
-        return sum(1 for centre in self.centres if not centre.member)
+        return len(self.centres) - self.member_centres
 
     @property
     def attendance_percent(self) -> int | None:
@@ -395,7 +400,10 @@ def _per_session(scope: Period):
     counts = _counts(scope)
     trainee = (
         _session_counts(scope)
-        .add_columns(counts.session_id, sa.func.sum(counts.trainee_minutes).label("minutes"))
+        .add_columns(
+            counts.session_id,
+            *(sa.func.sum(getattr(counts, name)).label(name) for name in PER_SESSION),
+        )
         .where(*_in_period(scope))
         .group_by(counts.session_id)
         .subquery()
@@ -403,14 +411,21 @@ def _per_session(scope: Period):
     return seances, trainee
 
 
+# What the offer's rows add up from the sessions' summary rows, per session.
+PER_SESSION = ("trainee_minutes", "confirmed", "confirmed_marks", "no_shows", "waitlisted")
+
+
 def _offer_rows(scope: Period) -> list[sa.Row]:
     """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours,
-    trainee_hours): one row per session first (no DISTINCT over séances), then grouped."""
+    trainee_hours, and in closed sessions the séances expected and attended and the no-shows,
+    and the waiting list of sessions not cancelled): one row per session first (no DISTINCT
+    over séances), then grouped; a single pass over the period's sessions."""
     held = _held(scope)
+    closed = TrainingSession.status == SessionStatus.CLOSED
     seances, trainee = _per_session(scope)
 
-    def if_held(value):
-        return sa.func.sum(sa.case((held, sa.func.coalesce(value, 0)), else_=0))
+    def if_held(value, condition=held):
+        return sa.func.sum(sa.case((condition, sa.func.coalesce(value, 0)), else_=0))
 
     query = (
         sa.select(
@@ -426,7 +441,13 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
             ).label("cancelled"),
             if_held(seances.c.n).label("seances"),
             if_held(seances.c.hours).label("hours"),
-            (if_held(trainee.c.minutes) / 60.0).label("trainee_hours"),
+            (if_held(trainee.c.trainee_minutes) / 60.0).label("trainee_hours"),
+            if_held(trainee.c.confirmed * seances.c.n, closed).label("expected"),
+            if_held(trainee.c.confirmed_marks, closed).label("attended"),
+            if_held(trainee.c.no_shows, closed).label("no_shows"),
+            if_held(trainee.c.waitlisted, TrainingSession.status != SessionStatus.CANCELLED).label(
+                "waitlisted"
+            ),
         )
         .select_from(TrainingSession)
         .outerjoin(seances, seances.c.session_id == TrainingSession.id)
@@ -440,12 +461,12 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
     ).all()
 
 
-def _offers(scope: Period):
+def _offers(scope: Period, rows: list[sa.Row]):
     total = Offer("Total")
     kinds = {kind: Offer(kind.label) for kind in SessionKind}
     themes: dict = {}
     cycles: dict = {}
-    for row in _offer_rows(scope):
+    for row in rows:
         offer = Offer(
             "",
             held=row.held,
@@ -481,7 +502,6 @@ def _people_rows(scope: Period) -> list[sa.Row]:
     people = _participants(scope)
     return db.session.execute(
         sa.select(
-            User.category,
             sa.func.count().label("people"),
             Centre.id.label("centre_id"),
             Centre.name.label("centre"),
@@ -489,6 +509,7 @@ def _people_rows(scope: Period) -> list[sa.Row]:
             member.label("member"),
             Department.code,
             Department.name.label("department"),
+            User.category,
         )
         .select_from(people)
         .join(User, User.id == people.c.person_id)
@@ -513,16 +534,18 @@ def _people(scope: Period, year: YearFigures | None):
         rows = year.centres
         for (category, _), people in year.sub_categories.items():
             by_category[category] += people
-    for row in rows:
-        label = f"{row.code} – {row.department}" if row.code else "Sans centre social"
-        departments[label] += row.people
-        if row.centre_id is not None:
-            centre = centres.get(row.centre_id)
+    # Both kinds of rows begin with the same columns (thousands of centres: unpacked, not
+    # read by name).
+    for people, centre_id, name, town, member, code, department, *_ in rows:
+        label = f"{code} – {department}" if code else "Sans centre social"
+        departments[label] += people
+        if centre_id is not None:
+            centre = centres.get(centre_id)
             if centre is None:
-                centre = centres[row.centre_id] = CentreCount(
-                    row.centre_id, row.centre, row.town, row.code or "", bool(row.member)
+                centre = centres[centre_id] = CentreCount(
+                    centre_id, name, town, code or "", bool(member)
                 )
-            centre.people += row.people
+            centre.people += people
     by_department = sorted(departments.items(), key=lambda item: (item[0][0] == "S", item[0]))
     ranked = sorted(centres.values(), key=lambda c: (c.department, c.name))
     return by_category, by_department, ranked
@@ -549,65 +572,17 @@ def _first_timers(scope: Period) -> sa.Select:
     return sa.select(sa.func.count()).select_from(people).where(~sa.exists(before))
 
 
-def _closed_in_period(scope: Period) -> list:
-    return [TrainingSession.status == SessionStatus.CLOSED, *_in_period(scope)]
-
-
-def _seance_counts() -> sa.Subquery:
-    return (
-        sa.select(Seance.session_id, sa.func.count().label("seances"))
-        .where(Seance.status == SeanceStatus.SCHEDULED)
-        .group_by(Seance.session_id)
-        .subquery()
-    )
-
-
-def _rates(scope: Period):
+def _rates(rows: list[sa.Row]) -> list[ThemeRate]:
     """Expected and attended séances of confirmed people in closed sessions, per theme: the
-    confirmed people times the scheduled séances, and their marks (sessions' summary rows)."""
-    seances = _seance_counts()
-    counts = _counts(scope)
-    rows = db.session.execute(
-        _with_cycle(
-            _session_counts(scope)
-            .add_columns(
-                THEME_ID.label("theme_id"),
-                sa.func.sum(counts.confirmed * seances.c.seances).label("expected"),
-                sa.func.sum(counts.confirmed_marks).label("attended"),
-            )
-            .join(seances, seances.c.session_id == TrainingSession.id)
-        )
-        .outerjoin(Theme, Theme.id == THEME_ID)
-        .add_columns(Theme.name)
-        .where(*_closed_in_period(scope))
-        .group_by(THEME_ID, Theme.name)
-    ).all()
+    confirmed people times the scheduled séances, and their marks (the offer's rows)."""
     rates: dict = {}
     for row in rows:
         if not (row.expected or row.attended):
             continue
-        rate = rates.setdefault(row.theme_id, ThemeRate(row.name or "Sans thématique"))
+        rate = rates.setdefault(row.theme_id, ThemeRate(row.theme or "Sans thématique"))
         rate.expected += int(row.expected or 0)
         rate.attended += int(row.attended or 0)
     return sorted(rates.values(), key=lambda r: (r.label == "Sans thématique", r.label))
-
-
-def _no_shows(scope: Period) -> sa.Select:
-    """Confirmed people of closed sessions who came to no séance."""
-    return (
-        _session_counts(scope)
-        .add_columns(sa.func.sum(_counts(scope).no_shows))
-        .where(*_closed_in_period(scope))
-    )
-
-
-def _waitlisted(scope: Period) -> sa.Select:
-    """The period's waiting-list entries (sessions not cancelled)."""
-    return (
-        _session_counts(scope)
-        .add_columns(sa.func.sum(_counts(scope).waitlisted))
-        .where(TrainingSession.status != SessionStatus.CANCELLED, *_in_period(scope))
-    )
 
 
 def _waitlisted_people(scope: Period) -> sa.Select:
@@ -650,7 +625,7 @@ def _satisfaction(scope: Period) -> dict[int, int]:
     return {score: found.get(score, 0) for score in range(5, 0, -1)}
 
 
-def _figures(scope: Period, year: YearFigures | None) -> dict[str, int]:
+def _figures(scope: Period, year: YearFigures | None, rows: list[sa.Row]) -> dict[str, int]:
     """The bilan's single totals, all in one statement (a year's distinct people come from
     its rows)."""
     distinct = {}
@@ -662,14 +637,14 @@ def _figures(scope: Period, year: YearFigures | None) -> dict[str, int]:
     figures = counts(
         db.session,
         **distinct,
-        no_shows=_no_shows(scope),
-        waitlisted=_waitlisted(scope),
         first_year=sa.select(sa.extract("year", sa.func.min(TrainingSession.starts_at))),
         last_year=sa.select(sa.extract("year", sa.func.max(TrainingSession.starts_at))),
         network_members=membership.member_count_query(scope.end.year),
     )
     if year is not None:
         figures.update(first_timers=year.first_timers, waitlisted_people=year.waitlisted)
+    figures["no_shows"] = sum(int(row.no_shows or 0) for row in rows)
+    figures["waitlisted"] = sum(int(row.waitlisted or 0) for row in rows)
     return figures
 
 
@@ -714,7 +689,16 @@ def _hours_by_month(scope: Period) -> list[tuple[str, float]]:
     return months
 
 
-def _events(scope: Period) -> list[Event]:
+def held_count(scope: Period) -> int:
+    """How many sessions of the period were held (one indexed count)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(TrainingSession.id)).where(_held(scope), *_in_period(scope))
+    )
+
+
+def session_events(scope: Period) -> list[Event]:
+    """The period's held sessions one by one (the first ``EVENT_LIMIT``), with their centres
+    and participants by category and sub-category (two queries)."""
     sessions = db.session.scalars(
         sa.select(TrainingSession)
         .options(so.joinedload(TrainingSession.host_centre))
@@ -795,13 +779,16 @@ def _needs(scope: Period, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     return campaigns, needs
 
 
-def build_bilan(scope: Period) -> Bilan:
-    """Compute every figure of the bilan of ``scope`` (a fixed number of queries)."""
-    total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope)
+def build_bilan(scope: Period, *, events: bool = True) -> Bilan:
+    """Compute every figure of the bilan of ``scope`` (a fixed number of queries); without
+    ``events`` the sessions one by one are left out (the page shows them on their own page,
+    ``session_events``; the downloads hold them)."""
+    offer_rows = _offer_rows(scope)
+    total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope, offer_rows)
     year = _year_figures(scope)
     by_category, by_department, centres = _people(scope, year)
-    rates = _rates(scope)
-    figures = _figures(scope, year)
+    rates = _rates(offer_rows)
+    figures = _figures(scope, year, offer_rows)
     campaigns, needs = _needs(scope, sessions_by_theme)
     return Bilan(
         scope=scope,
@@ -823,7 +810,7 @@ def build_bilan(scope: Period) -> Bilan:
         satisfaction=_satisfaction(scope),
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
-        events=_events(scope),
+        events=session_events(scope) if events else [],
         campaigns=campaigns,
         needs=needs,
         years=_years(figures["first_year"], figures["last_year"]),

@@ -20,9 +20,14 @@ from reseau.core.periods import Period
 from reseau.core.web import render_page, wants_fragment
 from reseau.reports import bp
 from reseau.reports.charts import Series, bar_chart
-from reseau.reports.exports import build_tables, sub_category_table, to_workbook
+from reseau.reports.exports import build_tables, events_table, sub_category_table, to_workbook
 from reseau.reports.forms import BilanKindForm
-from reseau.reports.queries import build_bilan, sub_categories
+from reseau.reports.queries import (
+    build_bilan,
+    held_count,
+    session_events,
+    sub_categories,
+)
 from reseau.reports.wording import (
     KIND_NOUNS,
     ORDER,
@@ -162,9 +167,10 @@ def _charts(bilan, tables) -> dict:
     }
 
 
-def _bilan_figures(scope: Period):
-    """The bilan of ``scope``, computed afresh (from indexed aggregates: see queries.py)."""
-    return build_bilan(scope)
+def _bilan_figures(scope: Period, *, events: bool = True):
+    """The bilan of ``scope``, computed afresh (from indexed aggregates: see queries.py);
+    the page leaves the sessions one by one to their own page (``events``)."""
+    return build_bilan(scope, events=events)
 
 
 def _sub_figures(bilan):
@@ -221,9 +227,6 @@ def _render_bilan(bilan, args: dict, centre) -> str:
         summary=participants_sentence(len(bilan.centres), bilan.by_category),
         kind_summary=kind_sentence(kind, bilan.total.held, len(bilan.centres)) if kind else "",
         sub_summary=sub_category_phrase(subs.named()),
-        event_sentence=lambda e: participants_sentence(
-            e.centres, e.by_category, subs.event(e.session.id)
-        ),
         years=bilan.years,
         categories=ORDER,
         centre_rows=CENTRE_ROWS,
@@ -235,7 +238,7 @@ def _render_bilan(bilan, args: dict, centre) -> str:
 def bilan():
     scope, args, form = _scope()
     centre = form["centre"]
-    bilan = _bilan_figures(scope)
+    bilan = _bilan_figures(scope, events=False)
     return render_page(
         "reports/bilan.html",
         "reports/_bilan_fragment.html",
@@ -247,6 +250,29 @@ def bilan():
         centre=centre,
         bilan_html=Markup(_render_bilan(bilan, args, centre)),  # noqa: S704 (our template)
         years=bilan.years,
+    )
+
+
+@bp.route("/bilan/sessions")
+@manager_required
+def bilan_sessions():
+    """The period's sessions one by one (a page of its own; htmx loads it into the bilan)."""
+    scope, args, form = _scope()
+    events = session_events(scope)
+    subs = sub_categories(scope, [event.session.id for event in events], events, period={})
+    return render_page(
+        "reports/bilan_sessions.html",
+        "reports/_bilan_sessions.html",
+        status=422 if form["errors"] else 200,
+        args=args,
+        centre=form["centre"],
+        period=period_label(scope),
+        events=events,
+        held=held_count(scope),
+        table=events_table(events),
+        event_sentence=lambda e: participants_sentence(
+            e.centres, e.by_category, subs.event(e.session.id)
+        ),
     )
 
 

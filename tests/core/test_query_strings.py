@@ -65,6 +65,7 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "reports.bilan": (("coordinator", "referent"), BILAN),
     "reports.bilan_csv": (("coordinator", "referent"), BILAN),
+    "reports.bilan_sessions": (("coordinator", "referent"), BILAN),
     "reports.bilan_xlsx": (("coordinator", "referent"), BILAN),
     "evaluation.results": (("coordinator",), ("annee",)),
     "complaints.complaint_form": (("anonymous", "participant"), ("session", "categorie")),

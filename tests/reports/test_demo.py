@@ -29,7 +29,7 @@ def test_2011_report_reproduces_the_seeds(app, client, auth):
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    html = client.get("/bilan?annee=2011").get_data(as_text=True)
+    html = client.get("/bilan/sessions?annee=2011").get_data(as_text=True)
     lines = _event_lines(html)
     assert (
         "27 centres sociaux, 48 participants dont 28 salariés, 12 bénévoles, 1 élu municipal et "
@@ -68,7 +68,8 @@ def test_2011_report_summary_by_kind_of_session(app, client, auth):
     assert _text(html, "fig-held") == "3"
     assert _text(html, "fig-centres") == "30"
     assert '<option selected value="rencontre_regionale">' in html
-    lines = _event_lines(html)
+    sessions = client.get("/bilan/sessions?annee=2011&type=rencontre_regionale")
+    lines = _event_lines(sessions.get_data(as_text=True))
     assert len(lines) == 3 and all("(rencontre régionale)" in line for line in lines)
     assert (
         "27 centres sociaux, 48 participants dont 28 salariés, 12 bénévoles, 1 élu municipal "

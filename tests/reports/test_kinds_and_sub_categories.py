@@ -149,6 +149,7 @@ def test_the_page_names_the_sub_categories(client, coordinator_in):
     _give_sub_categories(coordinator_in)
     html = client.get("/bilan?annee=2011").get_data(as_text=True)
     assert _text(html, "bilan-sub-summary") == "1 agent CAF et 1 élu municipal"
+    html = client.get("/bilan/sessions?annee=2011").get_data(as_text=True)
     block = html[html.index('<ul class="events">') :]
     lines = [re.sub(r"<[^>]+>", "", li) for li in block[: block.index("</ul>")].split("<li>")]
     assert any("2 centres sociaux, 4 participants dont 1 salarié, 2 bénévoles et 1 élu municipal"

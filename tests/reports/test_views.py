@@ -14,7 +14,12 @@ from tests.factories import make_centre, make_coordinator, make_referent, make_t
 from tests.reports.fixtures import build_year
 from tests.reports.fixtures import figure as _figure
 
-ROUTES = ["/bilan?annee=2011", "/bilan/evenements.csv?annee=2011", "/bilan.xlsx?annee=2011"]
+ROUTES = [
+    "/bilan?annee=2011",
+    "/bilan/sessions?annee=2011",
+    "/bilan/evenements.csv?annee=2011",
+    "/bilan.xlsx?annee=2011",
+]
 
 
 @pytest.mark.parametrize("url", ROUTES)
@@ -40,6 +45,25 @@ def test_coordinator_gets_every_route(app, client, auth, url):
     db.session.commit()
     auth.login(coordinator)
     assert client.get(url).status_code == 200
+
+
+def test_the_sessions_one_by_one_have_their_own_page(app, client, auth):
+    """The bilan links to its sessions one by one: a page without JavaScript, the fragment
+    alone (loaded in place) for htmx."""
+    build_year()
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    html = client.get("/bilan?annee=2011").get_data(as_text=True)
+    assert '<ul class="events">' not in html
+    assert 'href="/bilan/sessions?annee=2011"' in html
+    page = client.get("/bilan/sessions?annee=2011").get_data(as_text=True)
+    assert "<h1>Les sessions une par une</h1>" in page
+    assert page.count('<ul class="events">') == 1 and 'id="table-evenements"' in page
+    fragment = client.get("/bilan/sessions?annee=2011", headers={"HX-Request": "true"})
+    text = fragment.get_data(as_text=True)
+    assert text.lstrip().startswith('<div id="bilan-sessions">') and "<h1>" not in text
+    assert text.count("<li><strong>") == 2
 
 
 def test_the_page_shows_the_figures(app, client, auth):
@@ -198,8 +222,10 @@ def test_xlsx_opens_and_matches_the_page(app, client, auth):
     months = list(workbook["Heures par mois"].iter_rows(values_only=True))
     assert (datetime(2011, 3, 1), 6) in months  # a date cell, shown « mars 2011 »
     assert '<th scope="row">mars 2011</th>' in page
-    # One sheet per table of the page (plus the summary).
-    assert len(workbook.sheetnames) == 1 + page.count('class="report-table"')
+    # One sheet per table of the page and of its sessions' page (plus the summary).
+    sessions = client.get("/bilan/sessions?annee=2011").get_data(as_text=True)
+    tables = page.count('class="report-table"') + sessions.count('class="report-table"')
+    assert len(workbook.sheetnames) == 1 + tables
 
 
 def test_fixed_number_of_queries(app, client, auth, count_queries):
@@ -207,7 +233,12 @@ def test_fixed_number_of_queries(app, client, auth, count_queries):
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    urls = ["/bilan?annee=2011", "/bilan.xlsx?annee=2011", f"/bilan?annee=2011&centre={world.x.id}"]
+    urls = [
+        "/bilan?annee=2011",
+        "/bilan.xlsx?annee=2011",
+        f"/bilan?annee=2011&centre={world.x.id}",
+        "/bilan/sessions?annee=2011",
+    ]
     before = [count_queries.page(client, url) for url in urls]
     # Ten times the data: ten more years-worth of people, centres and sessions in 2011.
     for copy in range(1, 10):
@@ -233,7 +264,7 @@ def test_a_long_year_lists_the_first_sessions_only(app, client, auth, monkeypatc
     coordinator = make_coordinator()
     db.session.commit()
     auth.login(coordinator)
-    html = client.get("/bilan?annee=2011").get_data(as_text=True)
+    html = client.get("/bilan/sessions?annee=2011").get_data(as_text=True)
     assert "Les 1 premières des 2 sessions tenues." in html
     events = _csv(client.get("/bilan/evenements.csv?annee=2011"))
     assert [row[2] for row in events[1:]] == ["S1"]

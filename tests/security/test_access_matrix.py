@@ -576,6 +576,7 @@ EXPECTED: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {
     # reports: a referent's bilan is always their own centre's (``centre`` is ignored).
     ("GET", "/bilan"): ("/bilan", MANAGERS),
     ("GET", "/bilan.xlsx"): ("/bilan.xlsx", MANAGERS),
+    ("GET", "/bilan/sessions"): ("/bilan/sessions", MANAGERS),
     ("GET", "/bilan/<key>.csv"): ("/bilan/participants-categorie.csv", MANAGERS),
     # funding (issue 17): the coordinator's.
     ("GET", "/admin/financeurs"): ("/admin/financeurs", COORDINATOR),
