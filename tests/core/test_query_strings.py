@@ -80,6 +80,7 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "funding.funder_report_xlsx": (("coordinator",), PERIOD),
     "funding.funder_sign_in_sheets": (("coordinator",), PERIOD),
     "membership.membership_list": (("coordinator",), ("annee",)),
+    "membership.my_centre_membership": (("referent",), ("annee",)),
     "valuation.valuation_page": (("coordinator", "referent"), ("annee", "centre")),
     "imports.upload": (("coordinator", "referent"), ("centre",)),
     "imports.preview": (("coordinator", "referent"), ("voir", "page")),
