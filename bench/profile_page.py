@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profile_page.py URL [--scale regional] [--database sqlite]
         [--as participant|trainer|referent|coordinator] [--conditional] [--requests 200]
-        [--profile]
+        [--profile] [--database-url URL]
 
 Uses the data sets ``bench/pages.py`` builds and caches (run ``make bench`` once, or
 ``bench/pages.py --scales regional --pages trivial`` to build one). ``URL`` is a path, or
@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument("--conditional", action="store_true")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--database-url", help="another database (a migrated copy of a data set), not the cached one"
+    )
     args = parser.parse_args()
 
     from devdata.generate import GENERATED_PASSWORD, LANDMARK_EMAILS, landmarks
@@ -67,7 +70,8 @@ def main() -> None:
     app = create_app(
         {
             "SECRET_KEY": SECRET,
-            "SQLALCHEMY_DATABASE_URI": _database_url(args.scale, args.database, args.seed),
+            "SQLALCHEMY_DATABASE_URI": args.database_url
+            or _database_url(args.scale, args.database, args.seed),
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "BASE_URL": "http://127.0.0.1",
