@@ -91,7 +91,9 @@ def test_the_wheelchair_filter(client):
     make_session(title="Au centre accessible", host_centre=ramp)
     make_session(title="Au centre à étage", host_centre=stairs)
     make_session(title="Centre non renseigné", host_centre=make_centre())
-    make_session(title="Atelier à distance", place_kind=PlaceKind.VISIO, visio_url="https://v.test/a")
+    make_session(
+        title="Atelier à distance", place_kind=PlaceKind.VISIO, visio_url="https://v.test/a"
+    )
     hall = make_session(title="Salle de plain-pied", place_kind=PlaceKind.ADDRESS, town="Bourges")
     db.session.add(PlaceAccessibility(session_id=hall.id, step_free=True))
     # A session at a centre reads the centre's accessibility, not a row of its own.
