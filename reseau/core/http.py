@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -139,25 +140,6 @@ def _add_security_headers(app) -> None:
 # --- public pages cached by HTTP ---------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def revalidation_connection():
-    """The connection a conditional GET reads its fingerprint from.
-
-    On PostgreSQL, a connection of its own in autocommit mode: no BEGIN, no ROLLBACK (which
-    would make psycopg forget its prepared statements), one round trip per read, and the
-    ORM session is never opened for a 304. SQLite keeps the request's connection: its
-    transactions are begun by hand (``database.configure_sqlite``), and an autocommit
-    connection would undo that.
-    """
-    from reseau.core.extensions import db
-
-    if db.engine.dialect.name != "postgresql":
-        yield db.session.connection()
-        return
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        yield connection
-
-
 class RawQuery:
     """A SELECT compiled once per dialect and run straight on the driver: what a 304 reads.
 
@@ -187,7 +169,11 @@ class RawQuery:
                 for name, value in state.parameters.items()
                 if name not in names
             }
+            row = collections.namedtuple(
+                "Row", [column.key for column in statement.selected_columns], rename=True
+            )
             plan = self._plans[dialect.name] = _Plan(
+                row,
                 state.statement,
                 constants,
                 tuple((name, processors.get(name)) for name in names),
@@ -201,6 +187,7 @@ class RawQuery:
 
 
 class _Plan(NamedTuple):
+    row: type  # a named tuple of the selected columns
     sql: str
     constants: dict
     parameters: tuple  # (name, bind processor or None)
@@ -219,7 +206,8 @@ class RawReader:
         self.dialect, self._driver, self._engine = engine.dialect, driver, engine
 
     def first(self, query: RawQuery, parameters: dict) -> tuple | None:
-        """The first row of ``query`` run with ``parameters`` (always the same names)."""
+        """The first row of ``query`` run with ``parameters`` (always the same names), as a
+        named tuple of its columns' keys."""
         plan = query.plan(self.dialect, tuple(parameters))
         values = dict(plan.constants)
         for name, process in plan.parameters:
@@ -238,7 +226,7 @@ class RawReader:
             cursor.close()
         if row is None:
             return None
-        return tuple(
+        return plan.row._make(
             value if process is None else process(value)
             for value, process in zip(row, plan.results, strict=True)
         )
