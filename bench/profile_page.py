@@ -57,7 +57,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument(
-        "--database-url", help="another database (a migrated copy of a data set), not the cached one"
+        "--database-url",
+        help="another database (a migrated copy of a data set), not the cached one",
     )
     args = parser.parse_args()
 
