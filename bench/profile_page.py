@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profile_page.py URL [--scale regional] [--database sqlite]
         [--as participant|trainer|referent|coordinator] [--conditional] [--requests 200]
-        [--profile]
+        [--profile] [--database-url URL]
 
 Uses the data sets ``bench/pages.py`` builds and caches (run ``make bench`` once, or
 ``bench/pages.py --scales regional --pages trivial`` to build one). ``URL`` is a path, or

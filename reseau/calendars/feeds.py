@@ -53,6 +53,7 @@ from reseau.catalogue.models import (
 )
 from reseau.core.database import UTCDateTime, is_read_only, standalone_write, utcnow
 from reseau.core.extensions import db
+from reseau.core.http import RawQuery, RawReader
 from reseau.core.i18n import ngettext
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.outbox import base_url
@@ -341,9 +342,12 @@ def fingerprint(
     parameters = {"feed_subject": feed.subject_id, "feed_cutoff": horizon(now)}
     if window is not None:
         parameters["feed_window"] = window
-    statement = _fingerprint_statement(feed.scope, window is not None)
-    reader = connection if connection is not None else db.session
-    row = list(reader.execute(statement, parameters).one())
+    if isinstance(connection, RawReader):
+        row = list(connection.first(_fingerprint_query(feed.scope, window is not None), parameters))
+    else:
+        statement = _fingerprint_statement(feed.scope, window is not None)
+        reader = connection if connection is not None else db.session
+        row = list(reader.execute(statement, parameters).one())
     shown_values, gone = row[1:8], row[8:11]
     in_content = [*shown_values, *row[11:]]
     moments = [value for value in (*row[3:8], gone[0], *row[11:]) if isinstance(value, datetime)]
@@ -358,6 +362,12 @@ def fingerprint(
         for part in (FORMAT_VERSION, feed, context, row[0], *[_text(v) for v in in_content])
     )
     return Fingerprint(etag=hashlib.sha256(key.encode()).hexdigest()[:32], last_modified=last)
+
+
+@functools.lru_cache(maxsize=32)
+def _fingerprint_query(scope: Scope, windowed: bool) -> RawQuery:
+    """``_fingerprint_statement`` compiled once for a ``RawReader`` (the revalidations)."""
+    return RawQuery(functools.partial(_fingerprint_statement, scope, windowed))
 
 
 @functools.lru_cache(maxsize=32)

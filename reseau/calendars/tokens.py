@@ -35,7 +35,7 @@ from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
 from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.core.database import lock_row, standalone_write, utcnow
 from reseau.core.extensions import db
-from reseau.core.http import revalidation_connection
+from reseau.core.http import RawQuery, raw_reader
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 # Bookkeeping only: a feed polled every few minutes writes at most this often.
@@ -180,17 +180,19 @@ def _address_query() -> sa.Select:
     )
 
 
-def _read_address(digest: str, connection=None):
-    """Run the address query: Core, not the ORM (plain columns need none of its bookkeeping),
-    on ``connection`` (``core.http.revalidation_connection``: on PostgreSQL, autocommit,
-    outside any transaction), else on one of its own."""
-    if connection is not None:
-        return connection.execute(_address_query(), {"digest": digest}).first()
-    with revalidation_connection() as own:
-        return own.execute(_address_query(), {"digest": digest}).first()
+_ADDRESS_QUERY = RawQuery(_address_query)
 
 
-def find_token(token: str, connection=None) -> FeedAddress | None:
+def _read_address(digest: str, reader=None):
+    """Run the address query, compiled once, on ``reader`` (a ``core.http.RawReader``:
+    outside any transaction, no ORM session), else on one of its own."""
+    if reader is not None:
+        return reader.first(_ADDRESS_QUERY, {"digest": digest})
+    with raw_reader() as own:
+        return own.first(_ADDRESS_QUERY, {"digest": digest})
+
+
+def find_token(token: str, reader=None) -> FeedAddress | None:
     """Return the address for ``token``, or None if no address ever had it.
 
     An address that exists but no longer works is ``gone`` (answered 410): revoked, its owner
@@ -200,7 +202,7 @@ def find_token(token: str, connection=None) -> FeedAddress | None:
     """
     candidate = token if TOKEN_PATTERN.fullmatch(token) else "-" * 43
     digest = hash_token(candidate)
-    found = _read_address(digest, connection)
+    found = _read_address(digest, reader)
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
     kind = FeedKind(found.kind)

@@ -28,7 +28,7 @@ from reseau.catalogue.models import Cycle, SessionStatus, Theme, TrainingSession
 from reseau.core.audit import record_audit
 from reseau.core.database import utcnow
 from reseau.core.extensions import db, limiter
-from reseau.core.http import revalidation_connection
+from reseau.core.http import raw_reader
 from reseau.core.web import render_page, see_other
 from reseau.enrolment.operations import sees_visio_link
 from reseau.outbox import base_url
@@ -59,11 +59,11 @@ def _matching_etag(etag: str) -> str | None:
 
 def _serve(feed: Feed, *, public: bool, filename: str | None = None, connection=None):
     """Answer a feed: 304 from the fingerprint alone when the client's copy is current (read
-    on ``connection``, else on a ``revalidation_connection`` of its own)."""
+    on ``connection``, a ``RawReader``, else on one of its own)."""
     context = feed_context()
     now = utcnow()
     if connection is None:
-        with revalidation_connection() as own:
+        with raw_reader() as own:
             mark = fingerprint(feed, context, now, own)
     else:
         mark = fingerprint(feed, context, now, connection)
@@ -124,7 +124,7 @@ def _not_found(response) -> bool:
 # Guessing addresses: only the wrong ones count, per client address.
 @limiter.limit(_guess_limit, deduct_when=_not_found)
 def private_feed(token: str):
-    with revalidation_connection() as connection:
+    with raw_reader() as connection:
         address = find_token(token, connection)
         if address is None:
             abort(404)

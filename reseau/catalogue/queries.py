@@ -100,19 +100,26 @@ def accessibility_options() -> tuple:
 
 
 def wheelchair_accessible():
-    """The condition "a wheelchair can get in" (the catalogue's filter): a visio, or a place
+    """The condition "a wheelchair can get into the place" (the catalogue's filter): a place
     said to be step-free, the one ``TrainingSession.accessibility`` reads: the host centre's
-    premises, or the session's own address."""
+    premises, or the session's own address.
+
+    A visio is left out: it has no place to get into, so the filter cannot say yes for it,
+    and a list of "accessible places" holding distance sessions reads as if their rooms had
+    been checked. Without the filter they are listed, marked « En visio »; the filtered list
+    says where they went."""
     step_free = PlaceAccessibility.step_free.is_(True)
     centres = sa.select(PlaceAccessibility.centre_id).where(step_free)
     sessions = sa.select(PlaceAccessibility.session_id).where(step_free)
     hosted = sa.and_(
         TrainingSession.place_kind == PlaceKind.CENTRE, TrainingSession.host_centre_id.is_not(None)
     )
-    return sa.or_(
-        TrainingSession.place_kind == PlaceKind.VISIO,
-        sa.and_(hosted, TrainingSession.host_centre_id.in_(centres)),
-        sa.and_(sa.not_(hosted), TrainingSession.id.in_(sessions)),
+    return sa.and_(
+        TrainingSession.place_kind != PlaceKind.VISIO,
+        sa.or_(
+            sa.and_(hosted, TrainingSession.host_centre_id.in_(centres)),
+            sa.and_(sa.not_(hosted), TrainingSession.id.in_(sessions)),
+        ),
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
 from collections.abc import Callable
+from typing import NamedTuple
 
 import flask
 import sqlalchemy as sa
@@ -140,27 +142,119 @@ def _add_security_headers(app) -> None:
 # --- public pages cached by HTTP ---------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def revalidation_connection():
-    """The connection a conditional GET reads its fingerprint from.
+class RawQuery:
+    """A SELECT compiled once per dialect and run straight on the driver: what a 304 reads.
 
-    On PostgreSQL, a connection of its own in autocommit mode: no BEGIN, no ROLLBACK (which
-    would make psycopg forget its prepared statements), one round trip per read, and the
-    ORM session is never opened for a 304. SQLite keeps the request's connection: its
-    transactions are begun by hand (``database.configure_sqlite``), and an autocommit
-    connection would undo that.
+    ``build()`` returns the statement (bound parameters by name). Running it skips
+    SQLAlchemy's execution machinery (cache key, compiled cache lookup, result metadata):
+    for the one-row fingerprints of the revalidation path that machinery costs more than the
+    indexed read itself. Values come back through the columns' own result processing.
     """
+
+    __slots__ = ("_build", "_plans")
+
+    def __init__(self, build: Callable[[], sa.Select]):
+        self._build = build
+        self._plans: dict[str, _Plan] = {}
+
+    def plan(self, dialect, names) -> _Plan:
+        """The driver's SQL for ``dialect``, run with parameters named ``names``."""
+        plan = self._plans.get(dialect.name)
+        if plan is None:
+            statement = self._build()
+            compiled = statement.compile(dialect=dialect)
+            # IN lists of constants written out once, as SQLAlchemy does at each execution.
+            state = compiled.construct_expanded_state(dict.fromkeys(names))
+            processors = state.processors
+            constants = {
+                name: value if processors.get(name) is None else processors[name](value)
+                for name, value in state.parameters.items()
+                if name not in names
+            }
+            row = collections.namedtuple(
+                "Row", [column.key for column in statement.selected_columns], rename=True
+            )
+            plan = self._plans[dialect.name] = _Plan(
+                row,
+                state.statement,
+                constants,
+                tuple((name, processors.get(name)) for name in names),
+                state.positiontup,
+                tuple(
+                    column.type._cached_result_processor(dialect, None)
+                    for column in statement.selected_columns
+                ),
+            )
+        return plan
+
+
+class _Plan(NamedTuple):
+    row: type  # a named tuple of the selected columns
+    sql: str
+    constants: dict
+    parameters: tuple  # (name, bind processor or None)
+    positions: list | None  # the order of a positional driver's values (SQLite)
+    results: tuple  # result processors, per column
+
+
+class RawReader:
+    """Runs ``RawQuery`` statements on one pooled driver connection, outside any transaction
+    (SQLite: the driver's autocommit, see ``configure_sqlite``; PostgreSQL: autocommit for
+    the time of the read), without opening the request's ORM session."""
+
+    __slots__ = ("dialect", "_driver", "_engine")
+
+    def __init__(self, engine, driver):
+        self.dialect, self._driver, self._engine = engine.dialect, driver, engine
+
+    def first(self, query: RawQuery, parameters: dict) -> tuple | None:
+        """The first row of ``query`` run with ``parameters`` (always the same names), as a
+        named tuple of its columns' keys."""
+        plan = query.plan(self.dialect, tuple(parameters))
+        values = dict(plan.constants)
+        for name, process in plan.parameters:
+            value = parameters[name]
+            values[name] = value if process is None else process(value)
+        if plan.positions is not None:
+            values = tuple(values[name] for name in plan.positions)
+        cursor = self._driver.cursor()
+        listeners = self._engine.dispatch.before_cursor_execute
+        for listener in listeners:  # statement counts (tests, bench) see these reads too
+            listener(None, cursor, plan.sql, values, None, False)
+        try:
+            cursor.execute(plan.sql, values)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        if row is None:
+            return None
+        return plan.row._make(
+            value if process is None else process(value)
+            for value, process in zip(row, plan.results, strict=True)
+        )
+
+
+@contextlib.contextmanager
+def raw_reader():
+    """A ``RawReader`` on a connection of the pool, given back when done."""
     from reseau.core.extensions import db
 
-    if db.engine.dialect.name != "postgresql":
-        yield db.session.connection()
-        return
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        yield connection
+    engine = db.engine
+    pooled = engine.raw_connection()
+    driver = pooled.driver_connection
+    postgresql = engine.dialect.name == "postgresql"
+    try:
+        if postgresql:
+            driver.autocommit = True  # idle connection: set client-side, no round trip
+        yield RawReader(engine, driver)
+    finally:
+        if postgresql:
+            driver.autocommit = False
+        pooled.close()
 
 
 # Bump when the HTML changes for the same rows (new wording, new template): every ETag moves.
-PUBLIC_PAGE_FORMAT = "1"
+PUBLIC_PAGE_FORMAT = "2"
 PUBLIC_MAX_AGE = 60
 # Headers that choose between a page and its htmx fragment (same URL, different bodies).
 PAGE_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
@@ -168,15 +262,19 @@ PAGE_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Ta
 ENCODED_ETAG_SUFFIXES = ("", ":gzip", ":br", ":zstd", ":deflate")
 
 
+_VARY = ", ".join(("Cookie", *PAGE_HEADERS))
+
+
 def _page_etag(parts) -> str:
     from flask import request
 
-    key = repr(
+    headers = request.headers
+    key = "\x1f".join(
         (
             PUBLIC_PAGE_FORMAT,
             request.full_path,
-            tuple(request.headers.get(name, "") for name in PAGE_HEADERS),
-            parts,
+            *(headers.get(name, "") for name in PAGE_HEADERS),
+            repr(parts),
         )
     )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -185,52 +283,72 @@ def _page_etag(parts) -> str:
 def _client_has(etag: str) -> bool:
     from flask import request
 
+    sent = request.environ.get("HTTP_IF_NONE_MATCH")
+    if not sent or (etag not in sent and "*" not in sent):
+        return False  # most requests: no header, or another version (no parsing)
     if request.if_none_match.star_tag:
         return True
     return any(request.if_none_match.contains(etag + suffix) for suffix in ENCODED_ETAG_SUFFIXES)
 
 
 def _cache_headers(response, etag: str):
-    response.headers["ETag"] = f'"{etag}"'
-    response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    headers = response.headers
+    headers["ETag"] = f'"{etag}"'
+    headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     # A signed-in person (session cookie) gets another page: shared caches keep them apart.
-    response.vary.update({"Cookie", *PAGE_HEADERS})
+    if "Vary" in headers:
+        response.vary.update({"Cookie", *PAGE_HEADERS})
+    else:
+        headers["Vary"] = _VARY
     return response
+
+
+def _anonymous_without_messages() -> bool:
+    """Whether the request comes from nobody signed in, with no message waiting to be shown.
+
+    Without a session or remember-me cookie, that is certain and costs nothing (no session
+    decoded, no user loaded): the common case of a visitor, a proxy or a crawler."""
+    from flask import current_app, request, session
+    from flask_login import current_user
+
+    config = current_app.config
+    cookies = request.cookies
+    if config["SESSION_COOKIE_NAME"] not in cookies and (
+        config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies
+    ):
+        return True
+    return not current_user.is_authenticated and not session.get("_flashes")
 
 
 def public_cacheable(fingerprint: Callable[..., object]):
     """Let HTTP caches (the browser, a reverse proxy) keep an anonymous visitor's GET of a page.
 
-    ``fingerprint(connection, *args, **kwargs)`` returns, from one cheap query on
-    ``connection`` (a ``revalidation_connection``: no ORM session), everything the page's
+    ``fingerprint(reader, *args, **kwargs)`` returns, from one cheap indexed query (a
+    ``RawQuery`` run on ``reader``, a ``RawReader``: no ORM session), everything the page's
     bytes depend on (the rows' own versions), or None when the page is not cacheable (then
     the view decides, e.g. a 404). The ETag is a hash of it, of the address and of the htmx
-    headers; a client that already holds it gets a 304 without the page being rendered. The
-    page itself carries no per-visitor bit (no CSRF token: it has no form that posts, see
-    base.html), so the same bytes suit every anonymous visitor. Signed-in people, pending
-    messages and any other method bypass this (their pages stay ``no-store``).
+    headers; a client that already holds it gets a 304 without the page being rendered, nor
+    the session or the user read. The page itself carries no per-visitor bit (no CSRF token:
+    it has no form that posts, see base.html), so the same bytes suit every anonymous
+    visitor. Signed-in people, pending messages and any other method bypass this (their
+    pages stay ``no-store``).
     """
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             from flask import g, make_response, request, session
-            from flask_login import current_user
 
-            if (
-                request.method not in ("GET", "HEAD")
-                or current_user.is_authenticated
-                or session.get("_flashes")
-            ):
+            if request.method not in ("GET", "HEAD") or not _anonymous_without_messages():
                 return view(*args, **kwargs)
-            with revalidation_connection() as connection:
-                parts = fingerprint(connection, *args, **kwargs)
+            with raw_reader() as reader:
+                parts = fingerprint(reader, *args, **kwargs)
             if parts is None:
                 return view(*args, **kwargs)
             etag = _page_etag(parts)
             g.shared_page = True  # base.html then renders no CSRF token
             if _client_has(etag):
-                response = make_response("", 304)
+                response = current_app.response_class(status=304)
                 return _cache_headers(response, etag)
             response = make_response(view(*args, **kwargs))
             if response.status_code == 200 and not session.get("_flashes"):

@@ -36,7 +36,10 @@ def from_local(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def date_fr(value: date | datetime | None, style: str = "EEEE d MMMM y") -> str:
+LONG_DATE = "EEEE d MMMM y"
+
+
+def date_fr(value: date | datetime | None, style: str = LONG_DATE) -> str:
     """« jeudi 24 mars 2011 »."""
     if value is None:
         return ""

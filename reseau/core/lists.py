@@ -174,3 +174,14 @@ def contains(column, text: str):
 def paginate(select, form: FilterForm, *, per_page: int = PAGE_SIZE):
     """One page of ``select`` at the form's page number (past the last page: no rows)."""
     return db.paginate(select, page=form.page.data, per_page=per_page, error_out=False)
+
+
+class ListPage:
+    """A page of rows already read (``items``) out of ``total``, for the ``pagination``
+    macro: what ``paginate`` gives, for a list that reads its rows and its total itself."""
+
+    def __init__(self, items: list, total: int, page: int, per_page: int = PAGE_SIZE):
+        self.items, self.total, self.page, self.per_page = items, total, page, per_page
+        self.pages = max(-(-total // per_page), 1) if total else 0
+        self.has_prev, self.prev_num = page > 1, page - 1
+        self.has_next, self.next_num = page < self.pages, page + 1

@@ -6,12 +6,11 @@ the visitor's own enrolment: the catalogue room below stays unaware of enrolment
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import request
+from flask import request, url_for
 from flask_login import current_user
 
 from reseau.accounts.models import Department, User
@@ -36,21 +35,21 @@ from reseau.catalogue.queries import (
 )
 from reseau.core.database import UTCDateTime, utcnow
 from reseau.core.extensions import db
-from reseau.core.http import public_cacheable
+from reseau.core.http import RawQuery, public_cacheable
 from reseau.core.i18n import date_fr
-from reseau.core.lists import paginate
+from reseau.core.lists import PAGE_SIZE, ListPage
 from reseau.core.web import render_page
 from reseau.enrolment import bp
 from reseau.enrolment.forms import CatalogueFilterForm
 from reseau.enrolment.models import Enrolment
 from reseau.enrolment.queries import (
     HOLDING,
-    catalogue_query,
+    catalogue_cards,
     find_overlap,
     list_options,
-    published_sessions,
-    seats_left_by_session,
+    published_cards,
 )
+from reseau.enrolment.signals import public_cycle_versions
 from reseau.enrolment.views import enrolment_context, manager_enrol_form, page_context
 
 
@@ -63,33 +62,25 @@ def _month_choices(now: datetime) -> list[tuple[str, str]]:
     return choices
 
 
-def _version(model, *conditions) -> list:
-    """count, sum of ids and latest change of ``model``'s rows: moves when one changes."""
-    return [
-        sa.select(sa.func.count(model.id)).where(*conditions),
-        sa.select(sa.func.coalesce(sa.func.sum(model.id), 0)).where(*conditions),
-        sa.select(sa.func.max(model.updated_at)).where(*conditions),
-    ]
+def _version(model) -> list:
+    """count and latest change of a small table's rows (themes, cycles, modules)."""
+    return [sa.select(sa.func.count(model.id)), sa.select(sa.func.max(model.updated_at))]
 
 
 _NOW = sa.bindparam("now", type_=UTCDateTime)
 
 
-def _upcoming(now):
-    return sa.and_(
-        TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= now
-    )
-
-
-@functools.cache
-def _catalogue_version() -> sa.Select:
-    """One row, one statement, from indexes only: which sessions are upcoming (count and sum
-    of ids, from ``ix_training_session_status_ends``: a session that ends leaves the list),
-    the latest change of any session and of any enrolment (a seat taken or freed anywhere:
-    an enrolment is only deleted with its session), and the filters' small lists."""
-    parts = [
-        sa.select(sa.func.count(TrainingSession.id)).where(_upcoming(_NOW)),
-        sa.select(sa.func.coalesce(sa.func.sum(TrainingSession.id), 0)).where(_upcoming(_NOW)),
+def _catalogue_parts() -> list:
+    """What every catalogue page shows, as scalar subqueries each read from one index: when
+    the next upcoming session ends (``ix_training_session_upcoming``: the list loses a
+    session exactly when that moment passes, and sessions are never deleted), the latest
+    change of any session and of any enrolment (a seat taken or freed anywhere: an
+    enrolment is only deleted with its session), and the filters' small lists."""
+    return [
+        sa.select(sa.func.min(TrainingSession.ends_at)).where(
+            TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= _NOW
+        ),
+        sa.select(sa.func.max(TrainingSession.id)),
         sa.select(sa.func.max(TrainingSession.updated_at)),
         sa.select(sa.func.max(Enrolment.updated_at)),
         *_version(Theme),
@@ -98,14 +89,63 @@ def _catalogue_version() -> sa.Select:
         sa.select(sa.func.count(Department.id)),
         sa.select(sa.func.max(Department.name)),
     ]
-    return sa.select(*(part.scalar_subquery() for part in parts))
 
 
-def _catalogue_fingerprint(connection, **_):
+_CATALOGUE_VERSION = RawQuery(
+    lambda: sa.select(*(part.scalar_subquery() for part in _catalogue_parts()))
+)
+
+
+def _catalogue_fingerprint(reader, **_):
     """What the catalogue's pages show: the upcoming sessions, their seats, the filters' lists."""
     now = utcnow()
-    row = connection.execute(_catalogue_version(), {"now": now}).one()
-    return (now.strftime("%Y-%m-%d"), tuple(row))
+    return (now.strftime("%Y-%m-%d"), reader.first(_CATALOGUE_VERSION, {"now": now}))
+
+
+def _cycle_parts() -> list:
+    """The catalogue's parts, and what the cycle's published results depend on beyond the
+    sessions (closing one changes it): the rooms above that compute them say what
+    (``public_cycle_versions``: late feedback, cold answers, corrections after closing)."""
+    extra = [part for _, parts in public_cycle_versions.send(None) for part in parts or ()]
+    return [*_catalogue_parts(), *extra]
+
+
+_CYCLE_VERSION = RawQuery(lambda: sa.select(*(part.scalar_subquery() for part in _cycle_parts())))
+
+
+def _cycle_fingerprint(reader, cycle_id: int):
+    now = utcnow()
+    return (now.strftime("%Y-%m-%d"), reader.first(_CYCLE_VERSION, {"now": now}))
+
+
+def _session_link():
+    """``link(id)``: a session's public address, without a ``url_for`` per card."""
+    prefix, _, suffix = url_for("enrolment.public_session", session_id=987654321).partition(
+        "987654321"
+    )
+    return lambda session_id: f"{prefix}{session_id}{suffix}"
+
+
+def _filter_lists(now: datetime) -> dict:
+    """The filters' choices, as plain rows: themes, this year's and last year's cycles (their
+    theme's name tells same-titled cycles apart), départements."""
+    themes = db.session.execute(
+        sa.select(Theme.id, Theme.name).order_by(Theme.position, Theme.name)
+    ).all()
+    cycles = db.session.execute(
+        sa.select(Cycle.id, Cycle.title, Theme.name.label("theme"), Cycle.year)
+        .join(Theme, Theme.id == Cycle.theme_id)
+        .where(Cycle.year >= now.year - 1)
+        .order_by(Cycle.year.desc(), Cycle.title, Cycle.id)
+    ).all()
+    departments = db.session.execute(
+        sa.select(Department.id, Department.code, Department.name).order_by(Department.code)
+    ).all()
+    return {
+        "themes": themes,
+        "cycles": cycles,
+        "departments": [(d.id, f"{d.code} – {d.name}") for d in departments],
+    }
 
 
 @bp.route("/catalogue")
@@ -114,41 +154,30 @@ def public_catalogue():
     now = utcnow()
     form = CatalogueFilterForm()
     filters = form.filters
-    page = paginate(catalogue_query(filters, now), form)
-    seats = seats_left_by_session(page.items)
-    themes = db.session.scalars(sa.select(Theme).order_by(Theme.position, Theme.name)).all()
-    cycles = db.session.scalars(
-        sa.select(Cycle)
-        .options(so.joinedload(Cycle.theme))  # its name tells same-titled cycles apart
-        .where(Cycle.year >= now.year - 1)
-        .order_by(Cycle.year.desc(), Cycle.title, Cycle.id)
-    ).all()
-    departments = db.session.scalars(sa.select(Department).order_by(Department.code)).all()
+    page_number = form.page.data
+    cards, total = catalogue_cards(filters, now, page_number, PAGE_SIZE)
+    page = ListPage(cards, total, page_number, PAGE_SIZE)
+    lists = {} if request.htmx else _filter_lists(now)
     return render_page(
         "enrolment/public_catalogue.html",
         "enrolment/public_results.html",
         page=page,
-        seats=seats,
+        session_link=_session_link(),
         filters=filters,
-        themes=themes,
-        cycles=cycles,
-        departments=departments,
         months=_month_choices(now),
         kinds=SessionKind.choices(),
         audiences=[a for a in Audience.choices() if a[0] != Audience.TOUS.value],
+        **lists,
     )
 
 
-def _session_fingerprint(connection, session_id: int):
+def _session_fingerprint(reader, session_id: int):
     """What a session's public page shows: the session, its séances, trainers, seats, names."""
-    row = connection.execute(_session_version(), {"session_id": session_id, "now": utcnow()})
-    row = row.first()
-    return None if row is None else tuple(row)
+    return reader.first(_SESSION_VERSION, {"session_id": session_id, "now": utcnow()})
 
 
-@functools.cache
 def _session_version() -> sa.Select:
-    """The one statement of ``_session_fingerprint``, built once."""
+    """The one statement of ``_session_fingerprint``, compiled once."""
     session_id = sa.bindparam("session_id", type_=sa.Integer)
     trainers = sa.select(session_trainer.c.user_id).where(
         session_trainer.c.session_id == session_id
@@ -202,6 +231,9 @@ def _session_version() -> sa.Select:
     ).where(TrainingSession.id == session_id)
 
 
+_SESSION_VERSION = RawQuery(_session_version)
+
+
 @bp.route("/catalogue/sessions/<int:session_id>")
 @public_cacheable(_session_fingerprint)
 def public_session(session_id: int):
@@ -231,15 +263,16 @@ def public_session(session_id: int):
 
 
 @bp.route("/catalogue/cycles/<int:cycle_id>")
-@public_cacheable(_catalogue_fingerprint)
+@public_cacheable(_cycle_fingerprint)
 def public_cycle(cycle_id: int):
     cycle = get_cycle_or_404(cycle_id)
-    sessions, seats = published_sessions(
-        sa.select(TrainingSession)
-        .join(Module, Module.id == TrainingSession.module_id)
-        .where(Module.cycle_id == cycle.id, TrainingSession.ends_at >= utcnow())
+    sessions = published_cards(
+        TrainingSession.module_id.in_(sa.select(Module.id).where(Module.cycle_id == cycle.id)),
+        TrainingSession.ends_at >= utcnow(),
     )
-    return render_page("enrolment/public_cycle.html", cycle=cycle, sessions=sessions, seats=seats)
+    return render_page(
+        "enrolment/public_cycle.html", cycle=cycle, sessions=sessions, session_link=_session_link()
+    )
 
 
 @bp.route("/catalogue/thematiques/<slug>")
@@ -249,11 +282,13 @@ def public_theme(slug: str):
     cycles = db.session.scalars(
         sa.select(Cycle).where(Cycle.theme_id == theme.id).order_by(Cycle.year.desc(), Cycle.title)
     ).all()
-    sessions, seats = published_sessions(
-        sa.select(TrainingSession).where(
-            TrainingSession.theme_id == theme.id, TrainingSession.ends_at >= utcnow()
-        )
+    sessions = published_cards(
+        TrainingSession.theme_id == theme.id, TrainingSession.ends_at >= utcnow()
     )
     return render_page(
-        "enrolment/public_theme.html", theme=theme, cycles=cycles, sessions=sessions, seats=seats
+        "enrolment/public_theme.html",
+        theme=theme,
+        cycles=cycles,
+        sessions=sessions,
+        session_link=_session_link(),
     )

@@ -33,7 +33,7 @@ class CatalogueFilterForm(FilterForm):
     mois = MonthField()
     public = OneOfField(values=enum_values(Audience) - {Audience.TOUS.value})
     places = FlagField()
-    fauteuil = FlagField()  # step-free places (and visio)
+    fauteuil = FlagField()  # step-free places (a visio has none: left out)
 
 
 class CentreEnrolmentsFilterForm(FilterForm):

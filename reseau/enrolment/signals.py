@@ -15,6 +15,11 @@ their data in the view, not from inside the template.
 ``enrolments_changed.send(session, person_ids=[...])``: enrolments of ``session`` changed
 status (enrolled, cancelled, approved, declined, offered, promoted, expired), in the
 transaction of the change; the attendance room updates the bilan's summary rows.
+
+``public_cycle_versions.send(None)``: asked once, when the public cycle page's ETag statement
+is first compiled; each receiver returns scalar SELECTs (one value each, read from an index)
+that move when a section it adds to that page changes (the evaluation room: the published
+results, from late feedback, cold answers and corrections after closing).
 """
 
 from blinker import Namespace
@@ -24,3 +29,4 @@ _signals = Namespace()
 enrolment_mail_queued = _signals.signal("enrolment-mail-queued")
 my_enrolments_shown = _signals.signal("my-enrolments-shown")
 enrolments_changed = _signals.signal("enrolments-changed")
+public_cycle_versions = _signals.signal("public-cycle-versions")

@@ -83,6 +83,8 @@ class ColdAnswer(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("session_id", "person_id"),
         sa.Index("ix_cold_answer_reminder", "remind_at", "reminded_at"),
+        # The public cycle page's ETag reads the latest change (evaluation.results).
+        sa.Index("ix_cold_answer_updated_at", "updated_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -24,10 +24,12 @@ from reseau.catalogue.models import (
     SessionStatus,
     TrainingSession,
 )
+from reseau.core.audit import AuditLog
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.enrolment.signals import public_cycle_versions
 from reseau.evaluation import bp
 from reseau.evaluation.models import ColdAnswer, UseLevel
 from reseau.evaluation.queries import rate
@@ -130,3 +132,16 @@ def cycle_results(cycle: Cycle, now: datetime | None = None) -> PublishedResults
         cold_answers=row.cold or 0,
         useful_percent=rate(row.useful or 0, row.cold or 0),
     )
+
+
+@public_cycle_versions.connect
+def _results_versions(_sender, **_) -> list[sa.Select]:
+    """What moves the published results besides their sessions (a session closing, reopening
+    or moving changes its own row, which the page's ETag reads already): feedback arriving
+    late (never edited), cold answers (months after), attendance corrected after closing (always audited).
+    Each read from one index."""
+    return [
+        sa.select(sa.func.max(Feedback.created_at)),
+        sa.select(sa.func.max(ColdAnswer.updated_at)),
+        sa.select(sa.func.max(AuditLog.id)).where(AuditLog.action == "attendance.correct"),
+    ]

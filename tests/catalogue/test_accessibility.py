@@ -91,7 +91,9 @@ def test_the_wheelchair_filter(client):
     make_session(title="Au centre accessible", host_centre=ramp)
     make_session(title="Au centre à étage", host_centre=stairs)
     make_session(title="Centre non renseigné", host_centre=make_centre())
-    make_session(title="En visio", place_kind=PlaceKind.VISIO, visio_url="https://visio.test/a")
+    make_session(
+        title="Atelier à distance", place_kind=PlaceKind.VISIO, visio_url="https://v.test/a"
+    )
     hall = make_session(title="Salle de plain-pied", place_kind=PlaceKind.ADDRESS, town="Bourges")
     db.session.add(PlaceAccessibility(session_id=hall.id, step_free=True))
     # A session at a centre reads the centre's accessibility, not a row of its own.
@@ -100,11 +102,14 @@ def test_the_wheelchair_filter(client):
     db.session.commit()
     every = client.get("/catalogue").get_data(as_text=True)
     assert "Au centre à étage" in every and "Centre non renseigné" in every
+    assert "Atelier à distance" in every and "En visio" in every
     html = client.get("/catalogue?fauteuil=1").get_data(as_text=True)
-    for title in ("Au centre accessible", "En visio", "Salle de plain-pied"):
+    for title in ("Au centre accessible", "Salle de plain-pied"):
         assert title in html, title
-    for title in ("Au centre à étage", "Centre non renseigné"):
+    # A visio has no place to get into: the filter of places leaves it out, and says so.
+    for title in ("Au centre à étage", "Centre non renseigné", "Atelier à distance"):
         assert title not in html, title
+    assert "Les sessions en visio n'ont pas de lieu à rejoindre" in html
     assert 'name="fauteuil" value="1" checked' in html
     # An odd value reads as no filter.
     assert "Au centre à étage" in client.get("/catalogue?fauteuil=oui").get_data(as_text=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import SessionKind, SessionStatus
 from reseau.core.extensions import db
@@ -116,3 +118,31 @@ def test_the_latest_year_with_records_when_last_year_had_none(app):
     results = cycle_results(current)
     assert (results.year, results.people, results.attendance_percent) == (2012, 1, 100)
     assert results.satisfaction is None and results.useful_percent is None
+
+
+def test_the_cycle_pages_etag_moves_with_its_published_results(client, app):
+    """A late feedback, a cold answer or an attendance corrected after closing changes the
+    results the page shows: its ETag moves at once (it used to wait for the next day)."""
+    from reseau.core.audit import record_audit
+
+    current, last_year = _fixture()
+    db.session.commit()
+    url = f"/catalogue/cycles/{current.id}"
+    held = db.session.scalar(sa.select(Feedback.session_id).order_by(Feedback.id).limit(1))
+    tags = [client.get(url).headers["ETag"]]
+
+    def changes_the_tag(change):
+        change()
+        db.session.commit()
+        again = client.get(url, headers={"If-None-Match": tags[-1]})
+        assert again.status_code == 200
+        tags.append(again.headers["ETag"])
+
+    changes_the_tag(lambda: db.session.add(Feedback(session_id=held, satisfaction=1)))
+    answer = db.session.scalar(sa.select(ColdAnswer).where(ColdAnswer.used.is_(None)).limit(1))
+    changes_the_tag(lambda: setattr(answer, "used", UseLevel.OFTEN))
+    coordinator = make_user(first_name="Coord")
+    changes_the_tag(lambda: record_audit(coordinator, "attendance.correct", summary="Anne"))
+    assert len(set(tags)) == 4
+    # Nothing changed: a 304.
+    assert client.get(url, headers={"If-None-Match": tags[-1]}).status_code == 304
