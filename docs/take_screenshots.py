@@ -3,6 +3,8 @@ loopback port, photographed by Playwright in Debian's Chromium.
 
     .venv/bin/python docs/take_screenshots.py          # all of them
     .venv/bin/python docs/take_screenshots.py import   # only the people import's preview
+    .venv/bin/python docs/take_screenshots.py open     # only issues 18 and 19's pages
+    .venv/bin/python docs/take_screenshots.py fresh    # only issue 21's pages
 
 Writes docs/screenshots/*.png; instance/ is not touched.
 """
@@ -66,10 +68,13 @@ def main(only: str | None = None) -> None:
                 shoot_import(base_url)
             elif only == "open":
                 shoot_open_to_everyone(base_url)
+            elif only == "fresh":
+                shoot_fresh_figures(base_url)
             else:
                 shoot(base_url)
                 shoot_import(base_url)
                 shoot_open_to_everyone(base_url)
+                shoot_fresh_figures(base_url)
         finally:
             server.shutdown()
             with app.app_context():
@@ -185,6 +190,32 @@ def shoot_open_to_everyone(base_url: str) -> None:
                 page.locator("#programme").scroll_into_view_if_needed()
                 page.screenshot(path=OUT / "session-programme.png")
                 break
+        browser.close()
+
+
+def shoot_fresh_figures(base_url: str) -> None:
+    """Issue 21: the bilan's sessions on their own page, a referent's adhésion, the catalogue
+    filtered to places a wheelchair can enter."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="fr-FR")
+        page = context.new_page()
+        _desktop_login(page, "coordination@demo.reseau.test")
+        page.goto("/bilan/sessions?annee=2011")
+        page.screenshot(path=OUT / "bilan-sessions-2011.png")
+        context.close()
+        context = browser.new_context(base_url=base_url, viewport=VIEWPORT, locale="fr-FR")
+        page = context.new_page()
+        _desktop_login(page, "referent@demo.reseau.test")
+        page.goto("/mon-centre/adhesion?annee=2011")
+        page.screenshot(path=OUT / "referent-adhesion-2011.png")
+        context.close()
+        context = browser.new_context(
+            base_url=base_url, viewport=PHONE, locale="fr-FR", device_scale_factor=2
+        )
+        page = context.new_page()
+        page.goto("/catalogue?fauteuil=1")
+        page.screenshot(path=OUT / "phone-catalogue-wheelchair.png")
         browser.close()
 
 
