@@ -44,7 +44,10 @@ def _site(database_url: str) -> dict:
         # Not a setting: create_app sets it when the key had to be generated into instance/.
         "SECRET_KEY_GENERATED": False,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # PostgreSQL: a pooled connection idle longer than this is checked before use
+        # (core.database.ping_idle_connections), instead of a ping on every request.
+        "DATABASE_PING_IDLE_SECONDS": float(os.environ.get("DATABASE_PING_IDLE_SECONDS", "1")),
         "NETWORK_NAME": os.environ.get(
             "NETWORK_NAME", "Fédération des centres sociaux de la région Centre"
         ),

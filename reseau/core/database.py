@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import time
 from datetime import UTC, datetime
 
 import flask
@@ -176,6 +177,36 @@ def run_counts(session, statement: sa.Select, **parameters) -> dict[str, int]:
     return {name: int(value or 0) for name, value in row._asdict().items()}
 
 
+def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use when it sat idle more than ``idle_seconds``.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: a round trip as dear as a whole
+    revalidation (``304``). A connection dropped by a server restart or an idle timeout has
+    sat unused for at least as long as the outage, so pinging only the idle ones keeps the
+    guarantee (no stale connection handed to a request once the server is back) and costs
+    nothing under load. A failed ping raises ``DisconnectionError``: the pool discards the
+    connection and hands out a new one (``tests/core/test_database_ping.py``)."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at <= idle_seconds:
+            return  # new, or in use a moment ago
+        try:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            dbapi_connection.rollback()  # the ping's transaction, not the request's
+        except Exception as error:  # the driver's own errors: the connection is gone
+            raise sa.exc.DisconnectionError(str(error)) from error
+
+
 def init_app(app, migrations_directory: str) -> None:
     """Bind the database and migrations to ``app``; SQLite gets Réseau's pragmas and BEGIN mode.
 
@@ -184,16 +215,13 @@ def init_app(app, migrations_directory: str) -> None:
     """
     from reseau.core.extensions import db, migrate
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A file on this machine cannot have dropped the connection: no ping per request.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        options.pop("pool_pre_ping", None)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 configure_sqlite(engine)
+            else:
+                ping_idle_connections(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=migrations_directory)
 
     @app.before_request
