@@ -231,3 +231,18 @@ def certificates(
         pdf.add_page()
         pdf.line_text("Personne n'a été enregistré·e présent·e à cette session.")
     return bytes(pdf.output())
+
+
+def issued_certificates(session: TrainingSession, people, config) -> bytes:
+    """``certificates`` with the network's name, the issue date (the closing) and the
+    signatory the settings give: what every attestation download sends."""
+    from reseau.attendance.queries import certificate_signatory
+    from reseau.core.database import utcnow
+
+    return certificates(
+        session,
+        people,
+        network_name=config["NETWORK_NAME"],
+        issued=session.closed_at or utcnow(),
+        signatory=certificate_signatory(session, config.get("CERTIFICATE_SIGNATORY", "")),
+    )

@@ -23,7 +23,6 @@ from reseau.attendance.operations import AttendanceError
 from reseau.attendance.queries import (
     SESSION_OPTIONS,
     attended_sessions,
-    certificate_signatory,
     get_own_closed_session_or_404,
     get_trainer_seance_or_404,
     get_trainer_session_or_404,
@@ -461,15 +460,7 @@ def certificates(session_id: int):
     session = get_trainer_session_or_404(session_id, current_user)
     if session.status != SessionStatus.CLOSED:
         abort(404)
-    content = pdf.certificates(
-        session,
-        operations.attendees(session),
-        network_name=current_app.config["NETWORK_NAME"],
-        issued=session.closed_at or utcnow(),
-        signatory=certificate_signatory(
-            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
-        ),
-    )
+    content = pdf.issued_certificates(session, operations.attendees(session), current_app.config)
     return pdf_download(content, f"attestations-session-{session.id}.pdf")
 
 
@@ -477,15 +468,7 @@ def certificates(session_id: int):
 @login_required
 def my_certificate(session_id: int):
     session, hours = get_own_closed_session_or_404(session_id, current_user)
-    content = pdf.certificates(
-        session,
-        [(current_user, hours)],
-        network_name=current_app.config["NETWORK_NAME"],
-        issued=session.closed_at or utcnow(),
-        signatory=certificate_signatory(
-            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
-        ),
-    )
+    content = pdf.issued_certificates(session, [(current_user, hours)], current_app.config)
     return pdf_download(content, f"attestation-session-{session.id}.pdf")
 
 

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import User
 from reseau.attendance import pdf as attendance_pdf
-from reseau.attendance.queries import certificate_signatory, get_own_closed_session_or_404
+from reseau.attendance.queries import get_own_closed_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
 from reseau.core.extensions import db
@@ -108,15 +108,7 @@ def _readable_training_or_404(person_id: int, session_id: int):
 @manager_required
 def person_attendance_certificate(person_id: int, session_id: int):
     person, session, hours = _readable_training_or_404(person_id, session_id)
-    content = attendance_pdf.certificates(
-        session,
-        [(person, hours)],
-        network_name=current_app.config["NETWORK_NAME"],
-        issued=session.closed_at or utcnow(),
-        signatory=certificate_signatory(
-            session, current_app.config.get("CERTIFICATE_SIGNATORY", "")
-        ),
-    )
+    content = attendance_pdf.issued_certificates(session, [(person, hours)], current_app.config)
     return pdf_download(content, f"attestation-session-{session.id}-personne-{person.id}.pdf")
 
 
