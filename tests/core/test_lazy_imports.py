@@ -1,4 +1,4 @@
-"""A web worker does not load the PDF library until it produces a PDF."""
+"""A web worker loads neither the PDF library until it produces a PDF nor alembic (``flask db``)."""
 
 import subprocess
 import sys
@@ -14,11 +14,11 @@ with app.app_context():
     db.create_all()
 client = app.test_client()
 statuses = [client.get(url).status_code for url in ("/", "/catalogue")]
-print(statuses, "fpdf" in sys.modules)
+print(statuses, "alembic" in sys.modules or "mako" in sys.modules, "fpdf" in sys.modules)
 """
 
 
 def test_serving_a_page_does_not_import_fpdf():
     run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True)
-    assert run.stdout.split()[-1] == "False", run.stdout + run.stderr
+    assert run.stdout.split()[-2:] == ["False", "False"], run.stdout + run.stderr
     assert "500" not in run.stdout
