@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from reseau import create_app
+from reseau.core.database import init_migrations
 from reseau.core.extensions import db
 from tests.databases import (
     config_for,
@@ -20,6 +21,7 @@ def test_upgrade_to_head_matches_models(database_url, tmp_path):
     url = create_scratch_database(selected_backend(), tmp_path)
     try:
         app = create_app(config_for(url, tmp_path))
+        init_migrations(app)
         with app.app_context():
             upgrade()
             with db.engine.connect() as conn:

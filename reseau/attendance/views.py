@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 
 from reseau.accounts.access import coordinator_required, trainer_required
 from reseau.accounts.models import Category, Centre, User
-from reseau.attendance import bp, checkin, operations, pdf
+from reseau.attendance import bp, checkin, operations
 from reseau.attendance.forms import ActionForm, FeedbackForm, GuestForm, WalkInSearchForm
 from reseau.attendance.models import Attendance, AttendanceStatus
 from reseau.attendance.operations import AttendanceError
@@ -447,6 +447,8 @@ def close_session(session_id: int):
 @bp.route("/mes-sessions/seances/<int:seance_id>/feuille-emargement.pdf")
 @trainer_required
 def sign_in_sheet(seance_id: int):
+    from reseau.attendance import pdf  # fpdf only when a PDF is produced
+
     seance = get_trainer_seance_or_404(seance_id, current_user)
     people = [line.person for line in operations.roster(seance).lines]
     content = pdf.sign_in_sheet(seance, people, network_name=current_app.config["NETWORK_NAME"])
@@ -457,6 +459,8 @@ def sign_in_sheet(seance_id: int):
 @bp.route("/mes-sessions/<int:session_id>/attestations.pdf")
 @coordinator_required
 def certificates(session_id: int):
+    from reseau.attendance import pdf  # fpdf only when a PDF is produced
+
     session = get_trainer_session_or_404(session_id, current_user)
     if session.status != SessionStatus.CLOSED:
         abort(404)
@@ -467,6 +471,8 @@ def certificates(session_id: int):
 @bp.route("/mes-formations/<int:session_id>/attestation.pdf")
 @login_required
 def my_certificate(session_id: int):
+    from reseau.attendance import pdf  # fpdf only when a PDF is produced
+
     session, hours = get_own_closed_session_or_404(session_id, current_user)
     content = pdf.issued_certificates(session, [(current_user, hours)], current_app.config)
     return pdf_download(content, f"attestation-session-{session.id}.pdf")

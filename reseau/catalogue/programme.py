@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 
 from flask import current_app
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from reseau.catalogue import bp
 from reseau.catalogue.models import Module
@@ -57,42 +55,12 @@ def programme_sections(module: Module) -> list[tuple[str, str]]:
     return sections
 
 
-class _Sheet(FPDF):
-    def __init__(self, network_name: str, title: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.network_name = network_name
-        self.set_title(title)
-        self.set_author(network_name)
-        self.set_creator("Réseau")
-        self.add_font(FONT, "", os.path.join(FONTS, "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", os.path.join(FONTS, "DejaVuSans-Bold.ttf"))
-        self.set_auto_page_break(True, margin=18)
-        self.set_margins(18, 15, 18)
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self.network_name} — page {self.page_no()} / {{nb}}", align="C")
-
-    def text_block(self, text: str, *, size: float = 10, bold: bool = False, height: float = 5.5):
-        self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
 def programme_pdf(module: Module, *, network_name: str) -> bytes:
-    """The module's programme sheet, A4, every filled section under its heading."""
-    cycle = module.cycle
-    pdf = _Sheet(network_name, f"Fiche programme – {module.title}")
-    pdf.add_page()
-    pdf.text_block("Fiche programme", size=9)
-    pdf.text_block(module.title, size=16, bold=True, height=8)
-    pdf.text_block(f"{cycle.title} {cycle.year} · {cycle.theme.name} · {cycle.audience.label}")
-    pdf.text_block(network_name, size=9)
-    for heading, text in programme_sections(module):
-        pdf.ln(3)
-        pdf.text_block(heading, size=11, bold=True, height=6)
-        pdf.text_block(text)
-    return bytes(pdf.output())
+    """The module's programme sheet (``programme_sheet``, imported only here: fpdf is loaded
+    when a PDF is produced, not in every worker)."""
+    from reseau.catalogue import programme_sheet
+
+    return programme_sheet.programme_pdf(module, network_name=network_name)
 
 
 @bp.route("/catalogue/modules/<int:module_id>/programme.pdf", endpoint="programme_pdf")

@@ -7,6 +7,7 @@ import contextvars
 import time
 from datetime import UTC, datetime
 
+import click
 import flask
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -207,13 +208,38 @@ def ping_idle_connections(engine: sa.Engine, idle_seconds: float) -> None:
             raise sa.exc.DisconnectionError(str(error)) from error
 
 
+MIGRATIONS = "reseau.migrations_directory"
+
+
+def init_migrations(app):
+    """Flask-Migrate bound to ``app``, on first use: it imports alembic and mako (10 MB), which a
+    web worker never needs (``flask db`` and the migration tests call this)."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        from reseau.core.extensions import db
+
+        Migrate(app, db, directory=app.extensions[MIGRATIONS])
+    return app.extensions["migrate"]
+
+
+class _MigrateCommands(click.Group):
+    """``flask db``: Flask-Migrate's own group (its options, its commands), loaded when run."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        init_migrations(flask.current_app)
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+
 def init_app(app, migrations_directory: str) -> None:
     """Bind the database and migrations to ``app``; SQLite gets Réseau's pragmas and BEGIN mode.
 
     GET and HEAD requests begin deferred SQLite transactions (readers never queue behind
     writers); every other request takes the write lock at BEGIN (see ``configure_sqlite``).
     """
-    from reseau.core.extensions import db, migrate
+    from reseau.core.extensions import db
 
     db.init_app(app)
     with app.app_context():
@@ -222,7 +248,8 @@ def init_app(app, migrations_directory: str) -> None:
                 configure_sqlite(engine)
             else:
                 ping_idle_connections(engine, app.config["DATABASE_PING_IDLE_SECONDS"])
-    migrate.init_app(app, db, directory=migrations_directory)
+    app.extensions[MIGRATIONS] = migrations_directory
+    app.cli.add_command(_MigrateCommands("db", help="Perform database migrations."))
 
     @app.before_request
     def _mark_read_only():

@@ -6,13 +6,11 @@ from __future__ import annotations
 import io
 import zipfile
 
-from fpdf.enums import XPos, YPos
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from reseau.accounts.models import Category
 from reseau.attendance import operations as attendance
-from reseau.attendance import pdf as attendance_pdf
 from reseau.catalogue.models import SeanceStatus
 from reseau.core.downloads import append_row
 from reseau.core.i18n import date_fr, to_local
@@ -108,13 +106,17 @@ def workbook(report: FunderReport) -> Workbook:
     return book
 
 
-FONT = attendance_pdf.FONT
+FONT = "DejaVu"  # attendance.pdf.FONT, not imported here: fpdf only when a PDF is produced
 
 
 PDF_WIDTHS = (70, 22, 22, 12, 15, 18, 18, 20, 20, 20, 36)
 
 
 def report_pdf(report: FunderReport, *, network_name: str) -> bytes:
+    from fpdf.enums import XPos, YPos
+
+    from reseau.attendance import pdf as attendance_pdf
+
     title = f"{report.funder.name} – rapport {period_label(report.period)}"
     pdf = attendance_pdf._Document(network_name, title, orientation="L", margin=12, foot=10)
     pdf.add_page()
@@ -142,6 +144,8 @@ def report_pdf(report: FunderReport, *, network_name: str) -> bytes:
 
 
 def sign_in_sheets_zip(report: FunderReport, *, network_name: str) -> bytes:
+    from reseau.attendance import pdf as attendance_pdf
+
     """Every sign-in sheet of the report's held sessions, one PDF per séance, in one ZIP."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -13,12 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import current_app
 
-from reseau.core.database import utcnow
+from reseau.core.database import MIGRATIONS, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import ngettext
 from reseau.core.tick import last_tick_run
@@ -70,13 +67,18 @@ def _minutes(since: datetime | None, now: datetime) -> int | None:
 
 @functools.cache
 def _code_heads(directory: str) -> tuple[str, ...]:
+    from alembic.config import Config  # alembic only when /sante is served
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", directory)
     return tuple(sorted(ScriptDirectory.from_config(config).get_heads()))
 
 
 def _check_schema(health: Health) -> None:
-    expected = _code_heads(current_app.extensions["migrate"].directory)
+    from alembic.migration import MigrationContext
+
+    expected = _code_heads(current_app.extensions[MIGRATIONS])
     current = tuple(sorted(MigrationContext.configure(db.session.connection()).get_current_heads()))
     if current == expected:
         health.add("schema", "ok", f"Schéma à jour (révision {', '.join(current)}).")

@@ -12,14 +12,13 @@ from flask_login import current_user, login_required
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import User
-from reseau.attendance import pdf as attendance_pdf
 from reseau.attendance.queries import get_own_closed_session_or_404
 from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.core.web import form_status, render_page, see_other
-from reseau.parcours import bp, documents, operations, queries
+from reseau.parcours import bp, operations, queries
 from reseau.parcours.forms import SharingForm
 from reseau.proof import certificates
 
@@ -30,6 +29,8 @@ def _me() -> User:
 
 
 def _pdf(person: User):
+    from reseau.parcours import documents  # fpdf only when a PDF is produced
+
     content = documents.render(queries.parcours_of(person), issued=to_local(utcnow()))
     return pdf_download(content, f"parcours-{person.id}.pdf")
 
@@ -107,6 +108,8 @@ def _readable_training_or_404(person_id: int, session_id: int):
 @bp.route("/parcours/<int:person_id>/formations/<int:session_id>/attestation.pdf")
 @manager_required
 def person_attendance_certificate(person_id: int, session_id: int):
+    from reseau.attendance import pdf as attendance_pdf  # fpdf only when a PDF is produced
+
     person, session, hours = _readable_training_or_404(person_id, session_id)
     content = attendance_pdf.issued_certificates(session, [(person, hours)], current_app.config)
     return pdf_download(content, f"attestation-session-{session.id}-personne-{person.id}.pdf")

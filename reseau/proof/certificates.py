@@ -14,7 +14,6 @@ from reseau.catalogue.models import SessionStatus, TrainingSession
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local
-from reseau.proof import documents
 from reseau.proof.operations import get_settings
 
 MAX_SESSIONS = 500
@@ -57,6 +56,8 @@ def of_centre(centre: Centre, start: date, end: date) -> list[tuple[TrainingSess
 
 
 def render(items, *, issued: datetime | None = None) -> bytes:
+    from reseau.proof import documents  # fpdf only when a PDF is produced
+
     return documents.certificates_of_completion(
         items,
         get_settings(),

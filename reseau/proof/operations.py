@@ -25,7 +25,7 @@ from reseau.core.audit import record_audit
 from reseau.core.database import lock_row, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import datetime_fr, span_fr, to_local
-from reseau.proof import documents, pades
+from reseau.proof import pades
 from reseau.proof.models import ProofSettings, SealedSheet, SeanceSignature, SignatureWay
 from reseau.proof.signatures import SignatureError, parse_path
 
@@ -272,6 +272,8 @@ def _fingerprint(content: dict) -> tuple[str, str]:
 def _store(seance: Seance, content: dict, *, version: int, actor: User, reason: str, now):
     content = {**content, "version": version, "reason": reason, "sealed_at": _iso(now)}
     text, content_hash = _fingerprint(content)
+    from reseau.proof import documents  # fpdf only when a sheet is sealed
+
     pdf = documents.sealed_sheet(content, content_hash)
     signed = pades.sign_pdf(pdf, current_app.config)
     pdf = signed or pdf

@@ -20,7 +20,6 @@ from flask import current_app
 
 from reseau.accounts.models import User
 from reseau.attendance import operations as attendance
-from reseau.attendance.pdf import FONT, _Document, hours_label
 from reseau.catalogue.models import SeanceStatus, TrainingSession
 from reseau.core.database import lock_row, utcnow
 from reseau.core.downloads import csv_cell
@@ -127,6 +126,8 @@ def pack_task() -> str:
 
 
 def _programme(session: TrainingSession, _index, _archive):
+    from reseau.attendance.pdf import FONT, _Document, hours_label  # fpdf only in a pack
+
     pdf = _Document(current_app.config["NETWORK_NAME"], f"Programme — {session.title}")
     pdf.add_page()
     pdf.line_text(current_app.config["NETWORK_NAME"], size=9)
