@@ -161,7 +161,9 @@ class RawQuery:
         """The driver's SQL for ``dialect``, run with parameters named ``names``."""
         plan = self._plans.get(dialect.name)
         if plan is None:
-            statement = _constants_written_out(self._build(), names)
+            statement = self._build()
+            if dialect.name == "postgresql":
+                statement = _constants_written_out(statement, names)
             compiled = statement.compile(dialect=dialect)
             # IN lists of constants written out once, as SQLAlchemy does at each execution.
             state = compiled.construct_expanded_state(dict.fromkeys(names))
@@ -192,7 +194,8 @@ def _constants_written_out(statement: sa.Select, names) -> sa.Select:
     """``statement`` with its constants (bound values other than ``names``) written into the
     SQL. PostgreSQL's generic plan of a prepared statement then knows them (a status, a
     role): bound, it plans for any value, judges that plan dear and plans the statement
-    again at each run, which costs several times running it."""
+    again at each run, which costs several times running it. (SQLite plans each statement
+    once per connection whatever its values: its plans stay as they were.)"""
 
     def write_out(element):
         if (

@@ -17,12 +17,15 @@ def _holders_of_role():
 
 
 def test_constants_are_written_into_the_sql_and_parameters_stay_bound(app):
-    """A generic plan of the prepared statement then knows the constants (PostgreSQL)."""
+    """On PostgreSQL: a generic plan of the prepared statement then knows the constants."""
     query = RawQuery(_holders_of_role)
     with app.app_context():
         plan = query.plan(db.engine.dialect, ("user_id",))
-    assert "'disability'" in plan.sql and "'trainer'" in plan.sql
-    assert plan.constants == {}
+    if db.engine.dialect.name == "postgresql":
+        assert "'disability'" in plan.sql and "'trainer'" in plan.sql
+        assert plan.constants == {}
+    else:
+        assert set(plan.constants.values()) == {"disability", "trainer"}
     assert [name for name, _ in plan.parameters] == ["user_id"]
 
 
