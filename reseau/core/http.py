@@ -162,6 +162,8 @@ class RawQuery:
         plan = self._plans.get(dialect.name)
         if plan is None:
             statement = self._build()
+            if dialect.name == "postgresql":
+                statement = _constants_written_out(statement, names)
             compiled = statement.compile(dialect=dialect)
             # IN lists of constants written out once, as SQLAlchemy does at each execution.
             state = compiled.construct_expanded_state(dict.fromkeys(names))
@@ -186,6 +188,28 @@ class RawQuery:
                 ),
             )
         return plan
+
+
+def _constants_written_out(statement: sa.Select, names) -> sa.Select:
+    """``statement`` with its constants (bound values other than ``names``) written into the
+    SQL. PostgreSQL's generic plan of a prepared statement then knows them (a status, a
+    role): bound, it plans for any value, judges that plan dear and plans the statement
+    again at each run, which costs several times running it. (SQLite plans each statement
+    once per connection whatever its values: its plans stay as they were.)"""
+
+    def write_out(element):
+        if (
+            isinstance(element, sa.BindParameter)
+            and element.key not in names
+            and element.callable is None
+            and element.value is not None
+        ):
+            element = element._clone()
+            element.literal_execute = True
+            return element
+        return None
+
+    return sa.sql.visitors.replacement_traverse(statement, {}, write_out)
 
 
 class _Plan(NamedTuple):
