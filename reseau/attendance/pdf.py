@@ -7,19 +7,14 @@ machine's fonts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import datetime
-
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 from reseau.accounts.models import User
 from reseau.catalogue.models import Seance, SeanceStatus, TrainingSession
 from reseau.core.i18n import date_fr, number, time_fr, to_local
+from reseau.core.pdf import FONT, Document
 
-FONTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
-FONT = "DejaVu"
 WALK_IN_ROWS = 6
 
 
@@ -30,42 +25,6 @@ def hours_label(hours: float) -> str:
 
 def half_day(seance: Seance) -> str:
     return "matin" if to_local(seance.starts_at).hour < 12 else "après-midi"
-
-
-class _Document(FPDF):
-    """An A4 document in DejaVu, the network's name and the page number at its foot
-    (``foot`` mm from the bottom); every PDF of Réseau is one."""
-
-    def __init__(
-        self,
-        network_name: str,
-        title: str,
-        *,
-        orientation: str = "P",
-        margin: float = 15,
-        foot: float = 12,
-    ):
-        super().__init__(orientation=orientation, unit="mm", format="A4")
-        self.network_name = network_name
-        self.foot = foot
-        self.set_title(title)
-        self.set_author(network_name)
-        self.set_creator("Réseau")
-        self.add_font(FONT, "", os.path.join(FONTS, "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", os.path.join(FONTS, "DejaVuSans-Bold.ttf"))
-        self.set_auto_page_break(True, margin=margin + 3)
-        self.set_margins(margin, margin, margin)
-        self.set_text_color(0)
-        self.set_draw_color(0)
-
-    def footer(self):
-        self.set_y(-self.foot)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self.network_name} — page {self.page_no()} / {{nb}}", align="C")
-
-    def line_text(self, text: str, *, size: float = 10, bold: bool = False, height: float = 6):
-        self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 # The article French needs before a network's name ("Pour la Fédération…"), by its first word.
@@ -104,7 +63,7 @@ COLUMNS = (("Nom et prénom", 55), ("Centre", 50), ("Catégorie", 30), ("Signatu
 def sign_in_sheet(seance: Seance, people: Iterable[User], *, network_name: str) -> bytes:
     """Return the sign-in sheet (feuille d'émargement) of ``seance`` for ``people``."""
     session = seance.session
-    pdf = _Document(network_name, f"Feuille d'émargement — {session.title}")
+    pdf = Document(network_name, f"Feuille d'émargement — {session.title}")
     pdf.add_page()
 
     def heading():
@@ -140,7 +99,7 @@ def sign_in_sheet(seance: Seance, people: Iterable[User], *, network_name: str) 
             table_header()
             pdf.set_font(FONT, "", 9)
         for (_, width), text in zip(COLUMNS, (*row, ""), strict=True):
-            pdf.cell(width, 12, _fit(pdf, text, width), border=1)
+            pdf.cell(width, 12, pdf.fitted(text, width), border=1)
         pdf.ln(12)
     pdf.ln(4)
     if pdf.will_page_break(24):
@@ -153,15 +112,6 @@ def sign_in_sheet(seance: Seance, people: Iterable[User], *, network_name: str) 
         size=8,
     )
     return bytes(pdf.output())
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """Shorten ``text`` with an ellipsis so that it fits in a cell ``width`` mm wide."""
-    if pdf.get_string_width(text) <= width - 2:
-        return text
-    while text and pdf.get_string_width(text + "…") > width - 2:
-        text = text[:-1]
-    return text + "…"
 
 
 # --- Attendance certificates -------------------------------------------------------------
@@ -177,7 +127,7 @@ def _dates(session: TrainingSession) -> str:
 
 
 def _certificate_page(
-    pdf: _Document,
+    pdf: Document,
     session: TrainingSession,
     person: User,
     hours: float,
@@ -224,7 +174,7 @@ def certificates(
 ) -> bytes:
     """Return one attendance certificate page per (person, hours attended), signed for the
     network by ``signatory`` (« Prénom Nom, fonction »)."""
-    pdf = _Document(network_name, f"Attestations d'assiduité — {session.title}")
+    pdf = Document(network_name, f"Attestations d'assiduité — {session.title}")
     for person, hours in attendees:
         _certificate_page(pdf, session, person, hours, issued, signatory)
     if pdf.page_no() == 0:

@@ -3,8 +3,6 @@ public session page and the PDF show them, the PDF itself, and its public downlo
 
 from __future__ import annotations
 
-import os
-
 from flask import current_app
 
 from reseau.catalogue import bp
@@ -12,9 +10,6 @@ from reseau.catalogue.models import Module
 from reseau.catalogue.queries import get_module_or_404
 from reseau.core.downloads import pdf_download
 from reseau.core.i18n import number
-
-FONTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
-FONT = "DejaVu"
 
 # (heading, the module's attribute), in the order of the sheet; "cost" is worded below.
 SECTIONS = (

@@ -106,19 +106,16 @@ def workbook(report: FunderReport) -> Workbook:
     return book
 
 
-FONT = "DejaVu"  # attendance.pdf.FONT, not imported here: fpdf only when a PDF is produced
-
-
 PDF_WIDTHS = (70, 22, 22, 12, 15, 18, 18, 20, 20, 20, 36)
 
 
 def report_pdf(report: FunderReport, *, network_name: str) -> bytes:
     from fpdf.enums import XPos, YPos
 
-    from reseau.attendance import pdf as attendance_pdf
+    from reseau.core.pdf import FONT, Document
 
     title = f"{report.funder.name} – rapport {period_label(report.period)}"
-    pdf = attendance_pdf._Document(network_name, title, orientation="L", margin=12, foot=10)
+    pdf = Document(network_name, title, orientation="L", margin=12, foot=10)
     pdf.add_page()
     pdf.set_font(FONT, "B", 14)
     pdf.multi_cell(0, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -138,7 +135,7 @@ def report_pdf(report: FunderReport, *, network_name: str) -> bytes:
         cells = [row[0], date_fr(row[1], "dd/MM/y") if row[1] else "", *row[2:]]
         for value, width in zip(cells, PDF_WIDTHS, strict=True):
             text = value if isinstance(value, str) else number(value)
-            pdf.cell(width, 5, attendance_pdf._fit(pdf, text, width - 1), border=1)
+            pdf.cell(width, 5, pdf.fitted(text, width - 1), border=1)
         pdf.ln()
     return bytes(pdf.output())
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from decimal import Decimal
 
@@ -12,8 +11,6 @@ from openpyxl.styles import Font
 from reseau.core.downloads import append_row
 from reseau.membership.queries import Line, YearList
 
-FONTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "fonts")
-FONT = "DejaVu"
 NARROW_SPACE = "\u202f"
 HEADERS = [
     "Centre social", "Ville", "Département", "Adhérent", "Budget déclaré (€)",

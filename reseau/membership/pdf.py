@@ -3,30 +3,17 @@ worker does not load fpdf until it produces a PDF."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from reseau.core.i18n import date_fr
-from reseau.membership.documents import FONT, FONTS, euros, percent_label
+from reseau.core.pdf import FONT, Document
+from reseau.membership.documents import euros, percent_label
 from reseau.membership.queries import Line
 
 
-class _Pdf(FPDF):
-    def __init__(self, network_name: str, title: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.network_name = network_name
-        self.set_title(title)
-        self.set_author(network_name)
-        self.add_font(FONT, "", os.path.join(FONTS, "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", os.path.join(FONTS, "DejaVuSans-Bold.ttf"))
-        self.set_margins(20, 20, 20)
-        self.set_auto_page_break(True, margin=20)
-
-
-def _call_page(pdf: _Pdf, line: Line, year: int, today: date) -> None:
+def _call_page(pdf: Document, line: Line, year: int, today: date) -> None:
     pdf.add_page()
     pdf.set_font(FONT, "B", 12)
     pdf.multi_cell(0, 6, pdf.network_name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -70,7 +57,7 @@ def _call_page(pdf: _Pdf, line: Line, year: int, today: date) -> None:
 
 def calls_pdf(lines: list[Line], year: int, *, network_name: str, today: date) -> bytes:
     """One page per centre of ``lines``: the call for fees of ``year``."""
-    pdf = _Pdf(network_name, f"Appel de cotisation {year}")
+    pdf = Document(network_name, f"Appel de cotisation {year}", margin=20, bottom=20, foot=None)
     for line in lines:
         _call_page(pdf, line, year, today)
     if not lines:

@@ -5,14 +5,11 @@ the person's own diagnostic ratings."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
-from reseau.attendance.pdf import FONT, FONTS, hours_label
+from reseau.attendance.pdf import hours_label
 from reseau.core.i18n import date_fr
+from reseau.core.pdf import Document
 from reseau.parcours.queries import LEVEL_NUMBER, Parcours, Training
 
 DAY = "d MMMM y"
@@ -31,52 +28,33 @@ def dates_label(training: Training) -> str:
     return f"du {date_fr(first, DAY)} au {date_fr(last, DAY)}"
 
 
-class _Document(FPDF):
-    def __init__(self, title: str, author: str):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.author_name = author
-        self.set_title(title)
-        self.set_author(author)
-        self.set_creator("Réseau")
-        self.add_font(FONT, "", os.path.join(FONTS, "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", os.path.join(FONTS, "DejaVuSans-Bold.ttf"))
-        self.set_auto_page_break(True, margin=18)
-        self.set_margins(15, 15, 15)
-        self.set_text_color(0)
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font(FONT, "", 8)
-        self.cell(0, 5, f"{self.author_name} — page {self.page_no()} / {{nb}}", align="C")
-
-    def text_line(self, text: str, *, size: float = 10, bold: bool = False, height: float = 5.5):
-        self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+class _Document(Document):
+    line_height = 5.5
 
 
 def render(parcours: Parcours, *, issued: datetime | date) -> bytes:
     """Return the PDF of ``parcours``."""
     person = parcours.person
-    pdf = _Document(f"Parcours de formation — {person.full_name}", parcours.organisation)
+    pdf = _Document(parcours.organisation, f"Parcours de formation — {person.full_name}")
     pdf.add_page()
-    pdf.text_line(parcours.organisation, size=9)
-    pdf.text_line("Parcours de formation", size=16, bold=True, height=9)
-    pdf.text_line(person.full_name, size=12, bold=True)
+    pdf.line_text(parcours.organisation, size=9)
+    pdf.line_text("Parcours de formation", size=16, bold=True, height=9)
+    pdf.line_text(person.full_name, size=12, bold=True)
     if person.centre:
-        pdf.text_line(person.centre.name)
-    pdf.text_line(f"Relevé établi le {date_fr(issued, DAY)}", size=9)
+        pdf.line_text(person.centre.name)
+    pdf.line_text(f"Relevé établi le {date_fr(issued, DAY)}", size=9)
     pdf.ln(2)
-    pdf.text_line(PASSPORT_NOTE, size=9)
+    pdf.line_text(PASSPORT_NOTE, size=9)
     pdf.ln(2)
-    pdf.text_line(
+    pdf.line_text(
         f"En tout : {_sessions_label(parcours.sessions)}, {hours_label(parcours.hours)} suivies.",
         bold=True,
     )
     if not parcours.years:
-        pdf.text_line("Aucune formation suivie pour l'instant.")
+        pdf.line_text("Aucune formation suivie pour l'instant.")
     for year in parcours.years:
         pdf.ln(3)
-        pdf.text_line(f"{year.year} — {hours_label(year.hours)}", size=13, bold=True, height=7)
+        pdf.line_text(f"{year.year} — {hours_label(year.hours)}", size=13, bold=True, height=7)
         for training in year.trainings:
             _training(pdf, training, parcours.organisation)
     _skills(pdf, parcours)
@@ -89,30 +67,30 @@ def _sessions_label(count: int) -> str:
 
 def _training(pdf: _Document, training: Training, organisation: str) -> None:
     pdf.ln(1.5)
-    pdf.text_line(training.session.title, size=11, bold=True)
-    pdf.text_line(f"Organisme : {organisation}")
-    pdf.text_line(f"Dates : {dates_label(training)}")
-    pdf.text_line(f"Durée : {hours_label(training.hours)}")
+    pdf.line_text(training.session.title, size=11, bold=True)
+    pdf.line_text(f"Organisme : {organisation}")
+    pdf.line_text(f"Dates : {dates_label(training)}")
+    pdf.line_text(f"Durée : {hours_label(training.hours)}")
     if training.theme:
-        pdf.text_line(f"Thématique : {training.theme}")
+        pdf.line_text(f"Thématique : {training.theme}")
     if training.cycle:
-        pdf.text_line(f"Cycle : {training.cycle} — module « {training.module} »")
+        pdf.line_text(f"Cycle : {training.cycle} — module « {training.module} »")
     if training.objectives:
-        pdf.text_line(f"Objectifs : {training.objectives}")
+        pdf.line_text(f"Objectifs : {training.objectives}")
     if not training.closed:
-        pdf.text_line("Formation en cours.", size=9)
+        pdf.line_text("Formation en cours.", size=9)
 
 
 def _skills(pdf: _Document, parcours: Parcours) -> None:
     pdf.ln(4)
-    pdf.text_line("Mes compétences (auto-évaluation du diagnostic)", size=13, bold=True, height=7)
+    pdf.line_text("Mes compétences (auto-évaluation du diagnostic)", size=13, bold=True, height=7)
     if not parcours.skills:
-        pdf.text_line("Aucune réponse au diagnostic des besoins.")
+        pdf.line_text("Aucune réponse au diagnostic des besoins.")
         return
     scale = ", ".join(f"{number} : {level.label}" for level, number in LEVEL_NUMBER.items())
-    pdf.text_line(f"Échelle : {scale}.", size=9)
+    pdf.line_text(f"Échelle : {scale}.", size=9)
     for trend in parcours.skills:
         pdf.ln(1)
-        pdf.text_line(f"{trend.title} ({trend.theme})", bold=True)
-        pdf.text_line(trend.arrows)
-        pdf.text_line(trend.words, size=9)
+        pdf.line_text(f"{trend.title} ({trend.theme})", bold=True)
+        pdf.line_text(trend.arrows)
+        pdf.line_text(trend.words, size=9)

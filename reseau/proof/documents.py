@@ -10,9 +10,10 @@ from datetime import datetime
 from fpdf.enums import MethodReturnValue
 
 from reseau.accounts.models import User
-from reseau.attendance.pdf import FONT, _Document, _fit, half_day, hours_label
+from reseau.attendance.pdf import half_day, hours_label
 from reseau.catalogue.models import SeanceStatus, TrainingSession
 from reseau.core.i18n import date_fr, datetime_fr, time_fr, to_local
+from reseau.core.pdf import FONT, Document
 from reseau.proof.signatures import drawing_of
 
 
@@ -41,7 +42,7 @@ def draw_signature(pdf, svg: str, typed: str, x: float, y: float, w: float, h: f
     pdf.set_line_width(0.2)
 
 
-class _SealedDocument(_Document):
+class _SealedDocument(Document):
     def __init__(self, network_name: str, title: str, fingerprint: str, version: int):
         self.fingerprint = fingerprint
         self.version = version
@@ -148,7 +149,7 @@ def _wrapped(pdf, text: str, width: float, most: int) -> list[str]:
             or [""]
         )
     if len(lines) > most:
-        lines = lines[: most - 1] + [_fit(pdf, lines[most - 1] + "…", width)]
+        lines = lines[: most - 1] + [pdf.fitted(lines[most - 1] + "…", width)]
     return lines
 
 
@@ -280,7 +281,7 @@ def certificates_of_completion(
     items: Iterable[tuple[TrainingSession, User, float]], settings, *, network_name: str, issued
 ) -> bytes:
     """One certificate page per (session, person, hours attended)."""
-    pdf = _Document(network_name, "Certificats de réalisation")
+    pdf = Document(network_name, "Certificats de réalisation")
     for session, person, hours in items:
         _certificate_page(pdf, settings, session, person, hours, issued)
     if pdf.page_no() == 0:

@@ -126,9 +126,10 @@ def pack_task() -> str:
 
 
 def _programme(session: TrainingSession, _index, _archive):
-    from reseau.attendance.pdf import FONT, _Document, hours_label  # fpdf only in a pack
+    from reseau.attendance.pdf import hours_label  # fpdf only in a pack
+    from reseau.core.pdf import FONT, Document
 
-    pdf = _Document(current_app.config["NETWORK_NAME"], f"Programme — {session.title}")
+    pdf = Document(current_app.config["NETWORK_NAME"], f"Programme — {session.title}")
     pdf.add_page()
     pdf.line_text(current_app.config["NETWORK_NAME"], size=9)
     pdf.line_text("Programme", size=16, bold=True, height=9)
