@@ -1,4 +1,5 @@
-"""A web worker loads neither the PDF library until it produces a PDF nor alembic (``flask db``)."""
+"""A web worker loads neither the PDF library until it produces a PDF nor alembic (``flask db``),
+not even to answer ``/sante``."""
 
 import subprocess
 import sys
@@ -13,7 +14,7 @@ app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + folder + "/lazy.db",
 with app.app_context():
     db.create_all()
 client = app.test_client()
-statuses = [client.get(url).status_code for url in ("/", "/catalogue")]
+statuses = [client.get(url).status_code for url in ("/", "/catalogue", "/sante")]
 print(statuses, "alembic" in sys.modules or "mako" in sys.modules, "fpdf" in sys.modules)
 """
 

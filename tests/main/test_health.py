@@ -119,3 +119,17 @@ def test_health_reads_only(app):
         before = db.session.scalar(sa.select(sa.func.count(TickRun.id)))
         health_report()
         assert db.session.scalar(sa.select(sa.func.count(TickRun.id))) == before
+
+
+def test_the_heads_read_from_the_migration_files_are_alembics(app):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from reseau.core.database import MIGRATIONS
+    from reseau.main.health import _code_heads
+
+    config = Config()
+    config.set_main_option("script_location", app.extensions[MIGRATIONS])
+    assert _code_heads(app.extensions[MIGRATIONS]) == tuple(
+        sorted(ScriptDirectory.from_config(config).get_heads())
+    )
