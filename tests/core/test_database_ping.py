@@ -7,6 +7,8 @@ the ping fails; a connection used a moment ago is handed out without a round tri
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 import sqlalchemy as sa
 
@@ -48,29 +50,34 @@ def test_a_dropped_idle_connection_is_replaced_before_a_request_sees_it(
     assert _backend_pid() != first
 
 
-def test_a_connection_used_a_moment_ago_is_not_pinged(postgresql):
+@contextlib.contextmanager
+def _pool_of_one_killed(idle_seconds: int):
+    """A one-connection pool pinging after ``idle_seconds``, whose connection the server dropped."""
     from reseau.core import database
 
     engine = sa.create_engine(db.engine.url, poolclass=sa.pool.QueuePool, pool_size=1)
-    database.ping_idle_connections(engine, idle_seconds=3600)
+    database.ping_idle_connections(engine, idle_seconds=idle_seconds)
     with engine.connect() as connection:
         pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
     _terminate(pid)
+    try:
+        yield engine, pid
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(postgresql):
     # Not idle long enough to be checked: handed out as it is, without a round trip, so the
     # dead connection shows only when it is used (which is what proves no ping was sent).
-    with pytest.raises(sa.exc.OperationalError), engine.connect() as connection:
+    with (
+        _pool_of_one_killed(idle_seconds=3600) as (engine, _pid),
+        pytest.raises(sa.exc.OperationalError),
+        engine.connect() as connection,
+    ):
         connection.execute(sa.text("SELECT 1"))
-    engine.dispose()
 
 
 def test_an_idle_connection_that_died_is_discarded(postgresql):
-    from reseau.core import database
-
-    engine = sa.create_engine(db.engine.url, poolclass=sa.pool.QueuePool, pool_size=1)
-    database.ping_idle_connections(engine, idle_seconds=0)
-    with engine.connect() as connection:
-        pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-    _terminate(pid)
-    with engine.connect() as connection:  # no error: the pool gave a new connection
+    # No error: the pool pinged the dead connection and gave a new one.
+    with _pool_of_one_killed(idle_seconds=0) as (engine, pid), engine.connect() as connection:
         assert connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one() != pid
-    engine.dispose()
