@@ -2,14 +2,16 @@
 
     .venv/bin/python bench/profile_page.py URL [--scale regional] [--database sqlite]
         [--as participant|trainer|referent|coordinator] [--conditional] [--requests 200]
-        [--profile] [--database-url URL]
+        [--profile] [--cpu] [--database-url URL]
 
 Uses the data sets ``bench/pages.py`` builds and caches (run ``make bench`` once, or
 ``bench/pages.py --scales regional --pages trivial`` to build one). ``URL`` is a path, or
 ``centre-feed`` for the landmark referent's centre feed. ``--conditional`` sends the ETag of a
 first answer back (a 304). Prints the mean time per request over ``--requests`` requests after
 20 unmeasured ones, beside the trivial route's, and the time of the very first answer (the
-cold cost: nothing cached yet); with ``--profile``, the call tree.
+cold cost: nothing cached yet); with ``--profile``, the call tree. ``--cpu`` counts this
+process's CPU time instead of the wall clock (steadier on a shared machine; on PostgreSQL it
+leaves out the server's work), and its profile is cProfile's, by own time.
 
 This is how the pages of issue 9 were profiled; the figures of record come from
 ``bench/pages.py`` (gunicorn and wrk), not from here.
@@ -37,13 +39,13 @@ def _database_url(scale: str, database: str, seed: int) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/reseau_bench_{scale}_{seed}"
 
 
-def _time(client, url: str, headers: dict, requests: int) -> float:
+def _time(client, url: str, headers: dict, requests: int, clock=time.perf_counter) -> float:
     for _ in range(20):
         client.get(url, headers=headers)
-    start = time.perf_counter()
+    start = clock()
     for _ in range(requests):
         client.get(url, headers=headers)
-    return (time.perf_counter() - start) / requests * 1000
+    return (clock() - start) / requests * 1000
 
 
 def main() -> None:
@@ -56,6 +58,7 @@ def main() -> None:
     parser.add_argument("--conditional", action="store_true")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--cpu", action="store_true", help="this process's CPU time")
     parser.add_argument(
         "--database-url", default=None, help="another copy of the data set (a migrated one)"
     )
@@ -103,14 +106,26 @@ def main() -> None:
     if args.conditional:
         headers["If-None-Match"] = first.headers.get("ETag", "")
     status = client.get(url, headers=headers).status_code
-    trivial_ms = _time(client, "/bench/trivial", {}, args.requests)
-    page_ms = _time(client, url, headers, args.requests)
+    clock = time.process_time if args.cpu else time.perf_counter
+    trivial_ms = _time(client, "/bench/trivial", {}, args.requests, clock)
+    page_ms = _time(client, url, headers, args.requests, clock)
     print(
-        f"{args.url} ({status}, {args.scale}/{args.database}): {page_ms:.2f} ms per request;"
+        f"{args.url} ({status}, {args.scale}/{args.database}): {page_ms:.2f} ms"
+        f" {'of CPU ' if args.cpu else ''}per request;"
         f" trivial route {trivial_ms:.2f} ms; ratio {trivial_ms / page_ms:.2f};"
         f" first answer {first_ms:.0f} ms"
     )
-    if args.profile:
+    if args.profile and args.cpu:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(args.requests):
+            client.get(url, headers=headers)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+    elif args.profile:
         from pyinstrument import Profiler
 
         profiler = Profiler(interval=0.0002)
