@@ -234,6 +234,14 @@ class RawReader:
     def first(self, query: RawQuery, parameters: dict) -> tuple | None:
         """The first row of ``query`` run with ``parameters`` (always the same names), as a
         named tuple of its columns' keys."""
+        rows = self._run(query, parameters, lambda cursor: [cursor.fetchone()])
+        return rows[0] if rows else None
+
+    def all(self, query: RawQuery, parameters: dict) -> list[tuple]:
+        """Every row of ``query`` run with ``parameters``, as named tuples."""
+        return self._run(query, parameters, lambda cursor: cursor.fetchall())
+
+    def _run(self, query: RawQuery, parameters: dict, fetch) -> list[tuple]:
         plan = query.plan(self.dialect, tuple(parameters))
         values = dict(plan.constants)
         for name, process in plan.parameters:
@@ -247,15 +255,18 @@ class RawReader:
             listener(None, cursor, plan.sql, values, None, False)
         try:
             cursor.execute(plan.sql, values)
-            row = cursor.fetchone()
+            rows = fetch(cursor)
         finally:
             cursor.close()
-        if row is None:
-            return None
-        return plan.row._make(
-            value if process is None else process(value)
-            for value, process in zip(row, plan.results, strict=True)
-        )
+        make, results = plan.row._make, plan.results
+        return [
+            make(
+                value if process is None else process(value)
+                for value, process in zip(row, results, strict=True)
+            )
+            for row in rows
+            if row is not None
+        ]
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ the visitor's own enrolment: the catalogue room below stays unaware of enrolment
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -35,7 +36,7 @@ from reseau.catalogue.queries import (
 )
 from reseau.core.database import UTCDateTime, utcnow
 from reseau.core.extensions import db
-from reseau.core.http import RawQuery, public_cacheable
+from reseau.core.http import RawQuery, public_cacheable, raw_reader
 from reseau.core.i18n import date_fr
 from reseau.core.lists import PAGE_SIZE, ListPage
 from reseau.core.web import render_page
@@ -126,25 +127,45 @@ def _session_link():
     return lambda session_id: f"{prefix}{session_id}{suffix}"
 
 
-def _filter_lists(now: datetime) -> dict:
-    """The filters' choices, as plain rows: themes, this year's and last year's cycles (their
-    theme's name tells same-titled cycles apart), départements."""
-    themes = db.session.execute(
-        sa.select(Theme.id, Theme.name).order_by(Theme.position, Theme.name)
-    ).all()
-    cycles = db.session.execute(
-        sa.select(Cycle.id, Cycle.title, Theme.name.label("theme"), Cycle.year)
+class _CycleChoice(NamedTuple):
+    id: int
+    title: str
+    theme: str
+    year: int
+
+
+def _filter_lists_statement() -> sa.CompoundSelect:
+    return sa.union_all(
+        sa.select(sa.literal("theme"), Theme.id, Theme.name, sa.null(), Theme.position),
+        sa.select(sa.literal("cycle"), Cycle.id, Cycle.title, Theme.name, Cycle.year)
         .join(Theme, Theme.id == Cycle.theme_id)
-        .where(Cycle.year >= now.year - 1)
-        .order_by(Cycle.year.desc(), Cycle.title, Cycle.id)
-    ).all()
-    departments = db.session.execute(
-        sa.select(Department.id, Department.code, Department.name).order_by(Department.code)
-    ).all()
+        .where(Cycle.year >= sa.bindparam("since", type_=sa.Integer)),
+        sa.select(
+            sa.literal("department"), Department.id, Department.code, Department.name, sa.null()
+        ),
+    )
+
+
+_FILTER_LISTS = RawQuery(_filter_lists_statement)
+
+
+def _filter_lists(reader, now: datetime) -> dict:
+    """The filters' choices, as plain rows read in one statement (three small tables: one
+    round trip instead of three) and put in order here: themes, this year's and last year's
+    cycles (their theme's name tells same-titled cycles apart), départements."""
+    rows = reader.all(_FILTER_LISTS, {"since": now.year - 1})
+    lists = {"theme": [], "cycle": [], "department": []}
+    for kind, *values in rows:
+        lists[kind].append(values)
+    themes = sorted(lists["theme"], key=lambda t: (t[3], t[1]))
+    cycles = sorted(lists["cycle"], key=lambda c: (-c[3], c[1], c[0]))
     return {
-        "themes": themes,
-        "cycles": cycles,
-        "departments": [(d.id, f"{d.code} – {d.name}") for d in departments],
+        "themes": [(id_, name) for id_, name, _, _ in themes],
+        "cycles": [_CycleChoice(*cycle) for cycle in cycles],
+        "departments": [
+            (id_, f"{code} – {name}")
+            for id_, code, name, _ in sorted(lists["department"], key=lambda d: d[1])
+        ],
     }
 
 
@@ -155,9 +176,10 @@ def public_catalogue():
     form = CatalogueFilterForm()
     filters = form.filters
     page_number = form.page.data
-    cards, total = catalogue_cards(filters, now, page_number, PAGE_SIZE)
+    with raw_reader() as reader:
+        cards, total = catalogue_cards(filters, now, page_number, PAGE_SIZE, reader=reader)
+        lists = {} if request.htmx else _filter_lists(reader, now)
     page = ListPage(cards, total, page_number, PAGE_SIZE)
-    lists = {} if request.htmx else _filter_lists(now)
     return render_page(
         "enrolment/public_catalogue.html",
         "enrolment/public_results.html",
