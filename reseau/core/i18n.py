@@ -97,6 +97,13 @@ def number(value: float | int | None, style: str = "decimal") -> str:
         return ""
     if style == "decimal" and type(value) is int and 0 <= value < 1000:
         return str(value)  # no separator, no decimals: what Babel writes, without Babel
+    return _formatted_number(value, style)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_number(value: float | int, style: str) -> str:
+    # Pages show the same few numbers again and again (hours followed: 3, 6, 3.5…), and
+    # Babel's formatting of one costs more than the rest of its line.
     if style == "percent":
         return babel_numbers.format_percent(value / 100, "#,##0.# %", locale=FRENCH)
     return babel_numbers.format_decimal(value, "#,##0.#", locale=FRENCH)
