@@ -175,11 +175,40 @@ def get_trainer_session_or_404(session_id: int, viewer: User) -> TrainingSession
     """Return a session ``viewer`` runs (any, for the coordinator), not a draft (a draft has
     no roster); else abort with 404."""
     session = _get_session_or_404(session_id, viewer)
+    _check_runs(session, viewer)
+    return session
+
+
+def _check_runs(session: TrainingSession, viewer: User) -> None:
     if session.status == SessionStatus.DRAFT:
         abort(404)
     if not (viewer.is_coordinator or is_trainer_of(viewer, session)):
         abort(404)
-    return session
+
+
+@cache
+def _roster_seance_statement() -> sa.Select:
+    # The séance and its session in one statement, the trainers' ids in a second: what the
+    # roster page asks of them (not the session's séances nor its place). Built once.
+    return (
+        sa.select(Seance)
+        .options(
+            so.joinedload(Seance.session)
+            .selectinload(TrainingSession.trainers)
+            .lazyload(User.role_rows)
+        )
+        .where(Seance.id == sa.bindparam("seance_id"))
+    )
+
+
+def get_roster_seance_or_404(seance_id: int, viewer: User) -> Seance:
+    """``get_trainer_seance_or_404`` for reading a séance's roster: two statements, not
+    four (its session's séances and place are not loaded)."""
+    seance = db.session.scalar(_roster_seance_statement(), {"seance_id": seance_id})
+    if seance is None or not may_see(viewer, seance.session):
+        abort(404)
+    _check_runs(seance.session, viewer)
+    return seance
 
 
 def get_trainer_seance_or_404(seance_id: int, viewer: User) -> Seance:

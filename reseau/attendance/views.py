@@ -24,6 +24,7 @@ from reseau.attendance.queries import (
     SESSION_OPTIONS,
     attended_sessions,
     get_own_closed_session_or_404,
+    get_roster_seance_or_404,
     get_trainer_seance_or_404,
     get_trainer_session_or_404,
     hours_attended,
@@ -123,6 +124,9 @@ def _roster_context(seance: Seance) -> dict:
         "editable": operations.can_record(current_user, session)
         and seance.status == SeanceStatus.SCHEDULED,
         "statuses": list(AttendanceStatus),
+        # Each person's choices read these plain pairs, not the members' attributes (one
+        # enum attribute read per status and line was a fifth of the roster's template).
+        "status_choices": [(status.value, status.label) for status in AttendanceStatus],
         "form": ActionForm(formdata=None),
     }
 
@@ -138,30 +142,31 @@ def _parse_status(value: str | None) -> AttendanceStatus | None:
 @trainer_required
 def seance_roster(seance_id: int):
     """The roster of a séance; its POST is the form without JavaScript: the whole roster."""
+    if request.method != "POST":
+        seance = get_roster_seance_or_404(seance_id, current_user)
+        return render_page("attendance/seance_roster.html", **_roster_context(seance))
     seance = get_trainer_seance_or_404(seance_id, current_user)
-    if request.method == "POST":
-        if not ActionForm().validate_on_submit():
-            abort(400)
-        statuses = {}
-        for key, value in request.form.items():
-            if key.startswith("status-") and key[7:].isdigit():
-                status = _parse_status(value)
-                if status is not None:
-                    statuses[int(key[7:])] = status
-        done, saved = _commit_or_flash(
-            lambda: operations.save_roster(seance, statuses, actor=current_user)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    statuses = {}
+    for key, value in request.form.items():
+        if key.startswith("status-") and key[7:].isdigit():
+            status = _parse_status(value)
+            if status is not None:
+                statuses[int(key[7:])] = status
+    done, saved = _commit_or_flash(
+        lambda: operations.save_roster(seance, statuses, actor=current_user)
+    )
+    if done:
+        flash(
+            ngettext(
+                "Émargement enregistré (%(num)s changement).",
+                "Émargement enregistré (%(num)s changements).",
+                saved,
+            ),
+            "success",
         )
-        if done:
-            flash(
-                ngettext(
-                    "Émargement enregistré (%(num)s changement).",
-                    "Émargement enregistré (%(num)s changements).",
-                    saved,
-                ),
-                "success",
-            )
-        return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
-    return render_page("attendance/seance_roster.html", **_roster_context(seance))
+    return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
 
 
 @bp.route("/mes-sessions/seances/<int:seance_id>/personnes/<int:person_id>", methods=["POST"])

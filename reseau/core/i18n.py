@@ -10,12 +10,15 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import has_app_context
-from flask_babel import get_locale, get_translations
+from flask_babel import get_translations
 
 from reseau.core.database import utcnow
 
 PARIS = ZoneInfo("Europe/Paris")
-FRENCH = Locale.parse("fr")  # outside any application context (scripts)
+LOCALE = "fr"  # every page, e-mail and file is French (the locale selector below)
+# The locale of every page, e-mail and script: the locale selector always gives LOCALE, so
+# dates and numbers use it directly instead of asking Flask-Babel per date (once per row).
+FRENCH = Locale.parse(LOCALE)
 
 
 def to_local(value: datetime) -> datetime:
@@ -46,7 +49,7 @@ def date_fr(value: date | datetime | None, style: str = LONG_DATE) -> str:
         return ""
     # Babel directly, with the zone fixed: lists show hundreds of dates, and Flask-Babel's
     # wrappers look the locale and zone up again for each (twice the cost, measured).
-    return _formatted_date(value, style, get_locale() or FRENCH)
+    return _formatted_date(value, style, FRENCH)
 
 
 @lru_cache(maxsize=4096)
@@ -95,10 +98,16 @@ def number(value: float | int | None, style: str = "decimal") -> str:
         return ""
     if style == "decimal" and type(value) is int and 0 <= value < 1000:
         return str(value)  # no separator, no decimals: what Babel writes, without Babel
-    locale = get_locale() or FRENCH
+    return _formatted_number(value, style)
+
+
+@lru_cache(maxsize=4096)
+def _formatted_number(value: float | int, style: str) -> str:
+    # Pages show the same few numbers again and again (hours followed: 3, 6, 3.5…), and
+    # Babel's formatting of one costs more than the rest of its line.
     if style == "percent":
-        return babel_numbers.format_percent(value / 100, "#,##0.# %", locale=locale)
-    return babel_numbers.format_decimal(value, "#,##0.#", locale=locale)
+        return babel_numbers.format_percent(value / 100, "#,##0.# %", locale=FRENCH)
+    return babel_numbers.format_decimal(value, "#,##0.#", locale=FRENCH)
 
 
 _TRANSLATIONS: list = []  # LOCALE's message catalogue, looked up once per process
@@ -143,7 +152,6 @@ def _template_ngettext(singular: str, plural: str, num: float | int) -> str:
     return plural_form(singular, plural, num).replace("%(num)s", number(num).replace("%", "%%"))
 
 
-LOCALE = "fr"  # every page, e-mail and file is French (the locale selector below)
 _WTFORMS_TRANSLATIONS: list = []  # WTForms' own messages in LOCALE, read once per process
 
 

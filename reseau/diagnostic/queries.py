@@ -74,6 +74,30 @@ def has_open_campaign_for(person: User) -> bool:
     return any(person.category in AUDIENCE_CATEGORIES[audience] for audience in audiences)
 
 
+def open_campaign_for_person() -> sa.ColumnElement[bool]:
+    """``has_open_campaign_for`` as a column correlated with ``User`` (the person's
+    category), bound with ``open_campaign_values()``: the user loader reads it in its own
+    statement, so the navigation's link costs no statement of its own."""
+    today = sa.bindparam("diagnostic_today", type_=sa.Date)
+    meant_for = [
+        sa.and_(DiagnosticCampaign.audience == audience, User.category.in_(categories))
+        for audience, categories in AUDIENCE_CATEGORIES.items()
+    ]
+    return (
+        sa.exists()
+        .where(
+            DiagnosticCampaign.opens_on <= today,
+            DiagnosticCampaign.closes_on >= today,
+            sa.or_(*meant_for),
+        )
+        .correlate(User)
+    )
+
+
+def open_campaign_values() -> dict:
+    return {"diagnostic_today": today_paris()}
+
+
 @functools.cache
 def _open_audiences() -> sa.Select:
     today = sa.bindparam("today", type_=sa.Date)

@@ -19,6 +19,7 @@ from werkzeug.routing import BuildError
 
 from reseau.accounts.access import coordinator_required, manager_required
 from reseau.accounts.forms import department_choices, select_choices
+from reseau.accounts.login import read_with_person
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
 from reseau.core.downloads import csv_download
@@ -715,9 +716,16 @@ def _diagnostic_status(response):
     return response_status(response)
 
 
+# The navigation's question, asked by the user loader's statement (``g.has_open_diagnostic``).
+read_with_person(
+    "has_open_diagnostic", queries.open_campaign_for_person, queries.open_campaign_values
+)
+
+
 @bp.app_template_global("has_open_diagnostic")
 def has_open_diagnostic() -> bool:
-    """Whether the current person has a questionnaire to answer (for the navigation)."""
+    """Whether the current person has a questionnaire to answer (for the navigation): the
+    user loader's answer, else one statement (the person was loaded otherwise)."""
     if not current_user.is_authenticated:
         return False
     if "has_open_diagnostic" not in g:

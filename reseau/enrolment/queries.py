@@ -35,7 +35,7 @@ from reseau.core.extensions import db
 from reseau.core.http import RawQuery
 from reseau.core.i18n import from_local
 from reseau.core.lists import PAGE_SIZE, contains
-from reseau.enrolment.models import Enrolment, EnrolmentStatus
+from reseau.enrolment.models import OFFER_EXPIRED_REASON, Enrolment, EnrolmentStatus
 
 # Statuses that hold a seat: never more of them than the capacity.
 HOLDING = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.PENDING, EnrolmentStatus.OFFERED)
@@ -452,3 +452,113 @@ def my_enrolments_statement() -> sa.Select:
         .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
         .limit(500)
     )
+
+
+class CentreSession(NamedTuple):
+    """The session of a line of a centre's enrolments: what the list shows of it."""
+
+    id: int
+    title: str
+    starts_at: datetime | None
+    status: SessionStatus
+
+
+class CentreEnrolmentLine(NamedTuple):
+    """A line of a centre's enrolments (plain columns, no ORM object), shaped as the
+    ``status_badge`` macro reads an enrolment."""
+
+    id: int
+    status: EnrolmentStatus
+    queued_at: datetime
+    offer_expires_at: datetime | None
+    offer_expired: bool
+    person_name: str
+    enrolled_by_name: str
+    session: CentreSession
+
+
+def _full_name(first: str | None, last: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip()
+
+
+@functools.cache
+def _centre_lines_statement(all_centres: bool, pending: bool, counting: bool) -> sa.Select:
+    """The upcoming enrolments (``pending``: the requests to decide, else the others) of
+    the people of centre ``centre_id`` (or of every centre), after ``now``; as a count, or
+    as plain rows in the list's order, ``limit`` and ``offset`` bound. Built once per
+    process and shape."""
+    person = so.aliased(User, name="person")
+    by = so.aliased(User, name="enrolled_by")
+    status = Enrolment.status == EnrolmentStatus.PENDING
+    conditions = [
+        TrainingSession.ends_at >= sa.bindparam("now", type_=TrainingSession.ends_at.type),
+        status if pending else ~status,
+    ]
+    if not all_centres:
+        conditions.append(person.centre_id == sa.bindparam("centre_id"))
+    joined = (
+        sa.select(Enrolment.id)
+        .select_from(Enrolment)
+        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
+        .join(person, person.id == Enrolment.person_id)
+        .where(*conditions)
+    )
+    if counting:
+        return joined.with_only_columns(sa.func.count(Enrolment.id))
+    order = (
+        (Enrolment.queued_at, Enrolment.id)
+        if pending
+        else (TrainingSession.starts_at, Enrolment.person_id, Enrolment.id)
+    )
+    return (
+        joined.add_columns(
+            Enrolment.status,
+            Enrolment.queued_at,
+            Enrolment.offer_expires_at,
+            Enrolment.waitlist_reason,
+            person.first_name,
+            person.last_name,
+            by.first_name,
+            by.last_name,
+            TrainingSession.id,
+            TrainingSession.title,
+            TrainingSession.starts_at,
+            TrainingSession.status,
+        )
+        .outerjoin(by, by.id == Enrolment.enrolled_by_id)
+        .order_by(*order)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
+
+
+def _centre_line(row) -> CentreEnrolmentLine:
+    (id_, status, queued_at, expires, reason, first, last, by_first, by_last, *session) = row
+    expired = status == EnrolmentStatus.CANCELLED and reason == OFFER_EXPIRED_REASON
+    return CentreEnrolmentLine(
+        id_,
+        status,
+        queued_at,
+        expires,
+        expired,
+        _full_name(first, last),
+        _full_name(by_first, by_last),
+        CentreSession(*session),
+    )
+
+
+def centre_lines(
+    centre_id: int | None, now: datetime, *, pending: bool, limit: int, offset: int = 0
+) -> list[CentreEnrolmentLine]:
+    """The upcoming enrolments of the people of a centre (``None``: every centre): the
+    requests to decide in the order they came (``pending``), else the others by session
+    date, ``limit`` of them from ``offset``."""
+    statement = _centre_lines_statement(centre_id is None, pending, False)
+    values = {"now": now, "centre_id": centre_id, "limit": limit, "offset": offset}
+    return [_centre_line(row) for row in db.session.execute(statement, values)]
+
+
+def count_centre_lines(centre_id: int | None, now: datetime, *, pending: bool) -> int:
+    """How many lines ``centre_lines`` has in all."""
+    statement = _centre_lines_statement(centre_id is None, pending, True)
+    return db.session.scalar(statement, {"now": now, "centre_id": centre_id})

@@ -24,7 +24,7 @@ from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.forms import ConfirmForm
 from reseau.core.i18n import ngettext, to_local
-from reseau.core.lists import paginate
+from reseau.core.lists import PAGE_SIZE, ListPage
 from reseau.core.web import (
     back_to,
     form_status,
@@ -442,6 +442,16 @@ def enrol_person(session_id: int):
 # --- The referent's view of their centre -------------------------------------------------
 
 
+_SENTINEL = 987654321
+
+
+def _id_link(endpoint: str, key: str, **values) -> tuple[str, str]:
+    """The link to ``endpoint`` for any ``key`` (an id) as the text around it: a list of
+    200 lines builds its links by joining strings, not by walking the URL map per line."""
+    head, _, tail = url_for(endpoint, **{key: _SENTINEL}, **values).partition(str(_SENTINEL))
+    return head, tail
+
+
 def _centre_for(actor: User, form: CentreEnrolmentsFilterForm) -> Centre | None:
     """The centre whose enrolments ``actor`` looks at: their own, or any for a coordinator."""
     if actor.is_coordinator:
@@ -457,37 +467,29 @@ def _centre_for(actor: User, form: CentreEnrolmentsFilterForm) -> Centre | None:
 def centre_enrolments():
     form = CentreEnrolmentsFilterForm()
     centre = _centre_for(current_user, form)
-    people = sa.select(User.id)
-    if centre is not None:
-        people = people.where(User.centre_id == centre.id)
-    base = (
-        sa.select(Enrolment)
-        .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .options(
-            so.contains_eager(Enrolment.session),
-            # Names only: not the people's roles (two more queries for nothing shown).
-            so.joinedload(Enrolment.person).lazyload(User.role_rows),
-            so.joinedload(Enrolment.enrolled_by).lazyload(User.role_rows),
-        )
-        .where(Enrolment.person_id.in_(people), TrainingSession.ends_at >= utcnow())
+    centre_id = centre.id if centre is not None else None
+    now = utcnow()
+    # Plain rows, not ORM objects: the list shows names, titles and dates only.
+    pending = queries.centre_lines(centre_id, now, pending=True, limit=200)
+    number, size = form.page.data, PAGE_SIZE
+    total = queries.count_centre_lines(centre_id, now, pending=False)
+    items = queries.centre_lines(
+        centre_id, now, pending=False, limit=size, offset=(number - 1) * size
     )
-    pending = db.session.scalars(
-        base.where(Enrolment.status == EnrolmentStatus.PENDING)
-        .order_by(Enrolment.queued_at, Enrolment.id)
-        .limit(200)
-    ).all()
-    page = paginate(
-        base.where(Enrolment.status != EnrolmentStatus.PENDING).order_by(
-            TrainingSession.starts_at, Enrolment.person_id
-        ),
-        form,
-    )
+    here = request.full_path
     return render_page(
         "enrolment/centre_enrolments.html",
         centre=centre,
         pending=pending,
-        page=page,
+        page=ListPage(items, total, number, size),
         form=ActionForm(formdata=None),
+        links={
+            "session": _id_link("enrolment.public_session", "session_id"),
+            "approve": _id_link("enrolment.approve", "enrolment_id"),
+            "decline": _id_link("enrolment.decline", "enrolment_id"),
+            "cancel": _id_link("enrolment.cancel_enrolment", "enrolment_id", next=here),
+        },
+        here=here,
     )
 
 

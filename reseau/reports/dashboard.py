@@ -16,6 +16,7 @@ from reseau.core.i18n import from_local, to_local
 from reseau.outbox.models import MailStatus, OutboxMail
 
 LIMIT = 5
+LISTS = ("this_week", "without_trainer", "full_with_waitlist", "to_close")
 FEEDBACK_DAYS = 30
 
 
@@ -76,8 +77,8 @@ def _week(now: datetime) -> tuple[datetime, datetime]:
 
 
 @cache
-def _statements() -> tuple[sa.Select, dict[str, sa.Select]]:
-    """The totals and the four lists, built once per process (building them costs more than
+def _statements() -> tuple[sa.Select, sa.CompoundSelect]:
+    """The totals and the four lists (one statement each), built once per process (building them costs more than
     running them); ``now``, the week and ``since`` are parameters."""
     now = sa.bindparam("now")
     published = sa.select(TrainingSession).where(TrainingSession.status == SessionStatus.PUBLISHED)
@@ -123,7 +124,20 @@ def _statements() -> tuple[sa.Select, dict[str, sa.Select]]:
             OutboxMail.status == MailStatus.FAILED
         ),
     )
-    return totals, lists
+    return totals, _one_statement(lists)
+
+
+def _one_statement(lists: dict[str, sa.Select]) -> sa.CompoundSelect:
+    """The lists in one statement (UNION ALL), each row naming its list (``kind``): one
+    round trip and one execution instead of one per list. Each list keeps its own order
+    and limit inside its subquery; ``position`` keeps that order in the union."""
+    parts = []
+    for kind, statement in lists.items():
+        ordered = statement.add_columns(
+            sa.func.row_number().over(order_by=statement._order_by_clauses).label("position")
+        ).subquery(kind)
+        parts.append(sa.select(sa.literal(kind).label("kind"), *ordered.c).order_by(None))
+    return sa.union_all(*parts)
 
 
 def attention(now: datetime | None = None) -> Attention:
@@ -134,9 +148,12 @@ def attention(now: datetime | None = None) -> Attention:
     totals_statement, lists = _statements()
     totals = run_counts(db.session, totals_statement, since=since)
     parameters = {"now": now, "week_start": week_start, "week_end": week_end}
+    found: dict[str, list] = {name: [] for name in LISTS}
+    for row in db.session.execute(lists, parameters):
+        found[row.kind].append(row)
     items = {}
-    for name, statement in lists.items():
-        rows = db.session.execute(statement, parameters).all()
+    for name, rows in found.items():
+        rows.sort(key=lambda row: row.position)
         items[name] = Item(rows[0].total if rows else 0, rows)
     return Attention(
         **items,

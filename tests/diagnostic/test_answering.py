@@ -192,6 +192,28 @@ def test_navigation_offers_the_diagnostic_only_when_one_is_open(app, client, aut
     assert 'href="/diagnostic"' in client.get("/").text
 
 
+def test_the_navigation_link_follows_the_audience_in_the_user_loader(
+    app, client, auth, count_queries
+):
+    """The user loader's statement answers the navigation's question (no statement of its
+    own): a campaign for employees shows the link to an employee, not to a volunteer."""
+    from reseau.diagnostic.models import Audience
+
+    centre = make_centre()
+    volunteer = make_user(centre=centre, category=Category.BENEVOLE)
+    employee = make_user(centre=centre, category=Category.SALARIE)
+    make_campaign(audience=Audience.SALARIES)
+    db.session.commit()
+    auth.login(volunteer)
+    assert 'href="/diagnostic"' not in client.get("/mes-formations").text
+    auth.logout()
+    auth.login(employee)
+    with count_queries(fresh=True) as log:
+        assert 'href="/diagnostic"' in client.get("/mes-formations").text
+    asking = [text for text in log.statements if "diagnostic_campaign" in text]
+    assert len(asking) == 1 and "session_version" in asking[0]  # the user loader's
+
+
 def test_results_without_any_campaign(app, client, auth):
     from tests.factories import make_coordinator
 
