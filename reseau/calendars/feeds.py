@@ -215,16 +215,39 @@ def _window_exit(ended: datetime) -> datetime:
     return _day(_months_back(ended, -months)) + timedelta(days=1)
 
 
-def _member_sessions(centre_id: int) -> sa.Select:
+def _member_enrolments(centre_id) -> sa.CTE:
+    """The enrolments of the centre's people (every status), with what a centre feed shows of
+    them: read once per statement, from the centre's people by index."""
     return (
-        sa.select(Enrolment.session_id)
+        sa.select(
+            Enrolment.session_id,
+            Enrolment.status,
+            Enrolment.updated_at,
+            User.updated_at.label("named_at"),
+            User.directory_consent,
+        )
         .join(User, Enrolment.person_id == User.id)
-        .where(User.centre_id == centre_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+        .where(User.centre_id == centre_id)
+        .cte("member_enrolments")
     )
 
 
-def _scoped(feed: Feed, columns) -> sa.Select:
-    """Return SELECT ``columns`` over the séances (and sessions) the feed's scope covers."""
+def _centre_sessions(centre_id, members: sa.CTE | None = None) -> sa.CTE:
+    """The sessions of a centre's feed: hosted by the centre, or where one of its people holds
+    a confirmed place. One list of ids looked up by index (an OR of the two would scan every
+    session), a CTE so that a statement reading it twice computes it once."""
+    members = members if members is not None else _member_enrolments(centre_id)
+    return sa.union(
+        sa.select(TrainingSession.id.label("session_id")).where(
+            TrainingSession.host_centre_id == centre_id
+        ),
+        sa.select(members.c.session_id).where(members.c.status == EnrolmentStatus.CONFIRMED),
+    ).cte("centre_sessions")
+
+
+def _scoped(feed: Feed, columns, centre_sessions: sa.CTE | None = None) -> sa.Select:
+    """Return SELECT ``columns`` over the séances (and sessions) the feed's scope covers
+    (a centre's: ``centre_sessions`` when given, so that one CTE serves several parts)."""
     query = (
         sa.select(*columns)
         .select_from(Seance)
@@ -246,17 +269,8 @@ def _scoped(feed: Feed, columns) -> sa.Select:
                 ),
             )
         case Scope.CENTRE:
-            # One list of ids (hosted, or a member's), looked up by index: an OR of the two
-            # would scan every session.
-            hosted = so.aliased(TrainingSession)
-            query = query.where(
-                TrainingSession.id.in_(
-                    sa.union(
-                        sa.select(hosted.id).where(hosted.host_centre_id == subject),
-                        _member_sessions(subject),
-                    )
-                )
-            )
+            sessions = centre_sessions if centre_sessions is not None else _centre_sessions(subject)
+            query = query.where(TrainingSession.id.in_(sa.select(sessions.c.session_id)))
         case Scope.CYCLE:
             query = query.where(
                 TrainingSession.module_id.in_(
@@ -298,10 +312,9 @@ def _max(expression) -> sa.ColumnElement:
     return sa.type_coerce(sa.func.max(expression), UTCDateTime)
 
 
-def _trainers(feed: Feed, visible):
-    """One row: who leads the feed's sessions, and when their names last changed (private
-    feeds). Cross-joined to the séances, so the scope is evaluated once."""
-    sessions = _scoped(feed, [TrainingSession.id]).where(visible)
+def _trainers(sessions: sa.Select):
+    """One row: who leads the feed's sessions shown (``sessions``, a SELECT of their ids), and
+    when their names last changed (private feeds). Cross-joined to the séances."""
     return (
         sa.select(
             sa.func.count().label("pairs"),
@@ -372,70 +385,96 @@ def _fingerprint_query(scope: Scope, windowed: bool) -> RawQuery:
 
 @functools.lru_cache(maxsize=32)
 def _fingerprint_statement(scope: Scope, windowed: bool) -> sa.Select:
-    """The one aggregate query of ``fingerprint``, for a feed of ``scope``."""
+    """The one aggregate query of ``fingerprint``, for a feed of ``scope``: its séances once
+    (``_feed_rows``), added up, cross-joined to one-row aggregates (trainers, a centre's
+    people)."""
     feed = Feed(scope, None if scope == Scope.CATALOGUE else _SUBJECT, "")
-    visible, expired, too_old = _conditions(feed, _CUTOFF, _WINDOW if windowed else None)
+    members = sessions = None
+    if feed.scope == Scope.CENTRE:
+        members = _member_enrolments(feed.subject_id)
+        sessions = _centre_sessions(feed.subject_id, members)
+    rows = _feed_rows(feed, windowed, sessions)
+    visible = rows.c.visible
 
     def shown(expression):
         return sa.case((visible, expression))
 
     columns = [
-        sa.func.count(shown(Seance.id)),
-        sa.func.coalesce(sa.func.sum(shown(Seance.id)), 0),
-        sa.func.coalesce(sa.func.sum(shown(Seance.sequence)), 0),
-        _max(shown(Seance.updated_at)),
-        _max(shown(TrainingSession.updated_at)),
-        _max(shown(Centre.updated_at)),
-        _max(shown(Theme.updated_at)),
-        _max(shown(Module.updated_at)),
+        sa.func.count(shown(rows.c.id)),
+        sa.func.coalesce(sa.func.sum(shown(rows.c.id)), 0),
+        sa.func.coalesce(sa.func.sum(shown(rows.c.sequence)), 0),
+        *[_max(shown(rows.c[name])) for name in _SHOWN_STAMPS],
         # Not shown any more (drafted again, an expired cancellation, out of the window).
-        _max(sa.case((sa.not_(visible), TrainingSession.updated_at))),
-        _max(sa.case((expired, Seance.updated_at))),
-        _max(sa.case((too_old, Seance.ends_at))),
+        _max(sa.case((sa.not_(visible), rows.c.session_at))),
+        _max(sa.case((rows.c.expired, rows.c.seance_at))),
+        _max(sa.case((rows.c.too_old, rows.c.ends_at))),
     ]
-    extra: list = []
-    rows = []  # one-row aggregates, cross-joined
+    aggregates = []  # one-row aggregates, cross-joined
     if feed.private:
-        rows.append(_trainers(feed, visible))
+        aggregates.append(_trainers(sa.select(rows.c.session_id).where(visible)))
     if feed.scope == Scope.PERSON:
-        extra += [_max(shown(Enrolment.updated_at)), _max(Enrolment.updated_at)]
-    elif feed.scope == Scope.CENTRE:
-        rows.append(_members(feed.subject_id))
-    for row in rows:
-        extra += [sa.func.max(column) for column in row.c]
+        columns += [_max(shown(rows.c.enrolment_at)), _max(rows.c.enrolment_at)]
+    elif members is not None:
+        aggregates.append(_members(members))
+    for row in aggregates:
+        columns += [sa.func.max(column) for column in row.c]
     stamp = _subject_stamp(feed)
     if stamp is not None:
-        extra.append(stamp)
-    query = (
-        _scoped(feed, columns + extra)
-        .outerjoin(Centre, Centre.id == TrainingSession.host_centre_id)
-        .outerjoin(Theme, Theme.id == TrainingSession.theme_id)
-        .outerjoin(Module, Module.id == TrainingSession.module_id)
-    )
-    for row in rows:
+        columns.append(stamp)
+    query = sa.select(*columns).select_from(rows)
+    for row in aggregates:
         query = query.join(row, sa.true())
     return query
 
 
-def _members(centre_id: int | None):
-    """One row: the centre's participants, their confirmed places and names, and the latest
-    change of any of their enrolments (a centre feed shows their names)."""
-    confirmed = Enrolment.status == EnrolmentStatus.CONFIRMED
+_SHOWN_STAMPS = ("seance_at", "session_at", "centre_at", "theme_at", "module_at")
+
+
+def _feed_rows(feed: Feed, windowed: bool, centre_sessions: sa.CTE | None) -> sa.CTE:
+    """The feed's séances with what the fingerprint adds up, and whether each is shown,
+    expired or out of the window: a CTE read by the sums and by the trainers' row, so the
+    scope is evaluated once and each condition once per séance."""
+    visible, expired, too_old = _conditions(feed, _CUTOFF, _WINDOW if windowed else None)
+    columns = [
+        Seance.id,
+        Seance.sequence,
+        Seance.updated_at.label("seance_at"),
+        Seance.ends_at,
+        TrainingSession.id.label("session_id"),
+        TrainingSession.updated_at.label("session_at"),
+        Centre.updated_at.label("centre_at"),
+        Theme.updated_at.label("theme_at"),
+        Module.updated_at.label("module_at"),
+        visible.label("visible"),
+        expired.label("expired"),
+        too_old.label("too_old"),
+    ]
+    if feed.scope == Scope.PERSON:
+        columns.append(Enrolment.updated_at.label("enrolment_at"))
     return (
-        sa.select(
-            _max(sa.case((confirmed, Enrolment.updated_at))).label("placed_at"),
-            _max(sa.case((confirmed, User.updated_at))).label("named_at"),
-            sa.func.count(sa.case((confirmed, Enrolment.id))).label("places"),
-            # Who chose "nom visible" changes the names shown.
-            sa.func.count(
-                sa.case((sa.and_(confirmed, User.directory_consent.is_(True)), Enrolment.id))
-            ).label("named"),
-            _max(Enrolment.updated_at).label("changed_at"),
-        )
-        .join(User, Enrolment.person_id == User.id)
-        .where(User.centre_id == centre_id)
-        .subquery("members")
+        _scoped(feed, columns, centre_sessions)
+        .outerjoin(Centre, Centre.id == TrainingSession.host_centre_id)
+        .outerjoin(Theme, Theme.id == TrainingSession.theme_id)
+        .outerjoin(Module, Module.id == TrainingSession.module_id)
+        .cte("feed_rows")
     )
+
+
+def _members(members: sa.CTE):
+    """One row: the centre's participants (``_member_enrolments``), their confirmed places and
+    names, and the latest change of any of their enrolments (a centre feed shows their
+    names)."""
+    confirmed = members.c.status == EnrolmentStatus.CONFIRMED
+    return sa.select(
+        _max(sa.case((confirmed, members.c.updated_at))).label("placed_at"),
+        _max(sa.case((confirmed, members.c.named_at))).label("named_at"),
+        sa.func.count(sa.case((confirmed, 1))).label("places"),
+        # Who chose "nom visible" changes the names shown.
+        sa.func.count(
+            sa.case((sa.and_(confirmed, members.c.directory_consent.is_(True)), 1))
+        ).label("named"),
+        _max(members.c.updated_at).label("changed_at"),
+    ).subquery("members")
 
 
 def _text(value) -> str:

@@ -199,6 +199,66 @@ def test_centre_feed_names_only_who_chose_nom_visible(app, client):
     assert "Aïcha Benali, Discrète1 Réservée, 1 autre personne" in description
 
 
+def test_the_centre_feed_etag_follows_every_kind_of_change(app, client):
+    """The centre feed's fingerprint reads its sessions once (hosted, or a member's confirmed
+    place): each change that reaches the feed moves the ETag, and the new one gets a 304;
+    a change elsewhere keeps it."""
+    centre = make_centre()
+    referent = make_referent(centre)
+    member = make_user(centre=centre, first_name="Aïcha", last_name="Benali")
+    other = make_user(centre=centre)
+    outsider = make_user(centre=make_centre())
+    trainer = make_trainer()
+    hosted = make_session(title="Chez nous", seances=2, host_centre=centre)
+    attended = make_session(title="Ailleurs", seances=2)
+    attended.trainers.append(trainer)
+    later = make_session(title="Plus tard")
+    unrelated = make_session(title="Sans nous")
+    enrol(attended, member)
+    url = _private_url(referent, FeedKind.CENTRE)
+    etag = get(client, url).headers["ETag"]
+
+    def changed(expected: bool = True) -> None:
+        nonlocal etag
+        db.session.commit()
+        again = get(client, url, headers={"If-None-Match": etag})
+        assert again.status_code == (200 if expected else 304)
+        assert (again.headers["ETag"] != etag) is expected
+        etag = again.headers["ETag"]
+        assert get(client, url, headers={"If-None-Match": etag}).status_code == 304
+
+    # Elsewhere: an outsider's place, a séance of a session no member attends.
+    enrol(unrelated, outsider)
+    changed(False)
+    unrelated.seances[0].location = "Salle 12"
+    changed(False)
+    # A member's new confirmed place brings a session in.
+    placed = enrol(later, other)
+    changed()
+    assert b"Plus tard" in get(client, url).data
+    # … and its cancellation takes it out again.
+    placed.status = EnrolmentStatus.CANCELLED
+    changed()
+    assert b"Plus tard" not in get(client, url).data
+    # A hosted séance moves; a séance of a session a member attends is cancelled.
+    hosted.seances[1].starts_at += timedelta(hours=1)
+    hosted.seances[1].ends_at += timedelta(hours=1)
+    changed()
+    attended.seances[0].status = SeanceStatus.CANCELLED
+    changed()
+    # The trainers: another one leads the session, then one is renamed.
+    attended.trainers.append(make_trainer())
+    changed()
+    trainer.last_name = "Renommée"
+    changed()
+    # The member's name, then the member leaves the centre (the session leaves the feed).
+    member.last_name = "Benali-Martin"
+    changed()
+    member.centre = outsider.centre
+    changed()
+    assert b"Ailleurs" not in get(client, url).data
+
+
 def test_public_feeds_hold_published_sessions_and_no_personal_data(app, client):
     theme = make_theme(slug="numerique")
     cycle = make_cycle(theme=theme)
