@@ -51,8 +51,10 @@ from reseau.attendance.models import (
     BilanSessionCount,
     BilanSessionTally,
     BilanYearCount,
+    Feedback,
 )
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.core.database import hours_between
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
@@ -178,12 +180,70 @@ def _session_counts(people: dict) -> tuple[dict, dict, dict]:
     return tallies, by_centre, by_category
 
 
+FEEDBACK_COLUMNS = tuple(f"feedback_{score}" for score in range(1, 6))
+TALLY_COLUMNS = ("seats_held", "centres", *SESSION_COLUMNS)
+
+
+def _session_figures(s: so.Session, ids: list[int] | None) -> dict:
+    """{session_id: {column: n}}: the sessions' scheduled séances and their minutes (none
+    while a draft: they count from its publication on), and their feedback by score (two
+    grouped queries over the sessions' own rows)."""
+    figures: dict = defaultdict(dict)
+    minutes = sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)) * 60
+    seances = s.execute(
+        sa.select(Seance.session_id, sa.func.count(), minutes)
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(
+            Seance.status == SeanceStatus.SCHEDULED,
+            TrainingSession.status != SessionStatus.DRAFT,
+            *_in(Seance.session_id, ids),
+        )
+        .group_by(Seance.session_id)
+    )
+    for session_id, n, total in seances:
+        figures[session_id].update(seances=n, seance_minutes=round(float(total or 0)))
+    feedback = s.execute(
+        sa.select(Feedback.session_id, Feedback.satisfaction, sa.func.count())
+        .where(*_in(Feedback.session_id, ids))
+        .group_by(Feedback.session_id, Feedback.satisfaction)
+    )
+    for session_id, score, n in feedback:
+        figures[session_id][f"feedback_{score}"] = n
+    return figures
+
+
+def _tally_rows(s: so.Session, ids: list[int] | None, tallies: dict) -> list[dict]:
+    """The sessions' tally rows: their people's totals and their own séances and feedback
+    (a row for every session refreshed that has any)."""
+    figures = _session_figures(s, ids)
+    empty = dict.fromkeys((*TALLY_COLUMNS, "seances", "seance_minutes", *FEEDBACK_COLUMNS), 0)
+    return [
+        {**empty, "session_id": sid, **tallies.get(sid, {}), **figures.get(sid, {})}
+        for sid in sorted(set(tallies) | set(figures))
+    ]
+
+
+def record_feedback(session_id: int, satisfaction: int) -> None:
+    """One more answer giving ``satisfaction`` to the session (one upsert on its tally, in
+    the caller's transaction: answers to one session queue up only for that statement)."""
+    s = db.session
+    table = BilanSessionTally.__table__
+    column = f"feedback_{int(satisfaction)}"
+    statement = _insert(s, table).values(session_id=session_id, **{column: 1})
+    s.execute(
+        statement.on_conflict_do_update(
+            index_elements=["session_id"], set_={column: table.c[column] + 1}
+        )
+    )
+
+
 def _write_sessions(s: so.Session, ids: list[int] | None, people: dict) -> None:
     tallies, by_centre, by_category = _session_counts(people)
+    tally_rows = _tally_rows(s, ids, tallies)
     for model in (BilanSessionCount, BilanSessionCategory, BilanSessionTally):
         s.execute(sa.delete(model).where(*_in(model.session_id, ids)))
     rows = (
-        (BilanSessionTally, [{"session_id": sid, **tally} for sid, tally in tallies.items()]),
+        (BilanSessionTally, tally_rows),
         (
             BilanSessionCount,
             [
