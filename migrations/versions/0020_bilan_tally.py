@@ -1,7 +1,7 @@
 """Issue 21, the bilan at national scale: each session's tally holds its own figures too —
-its scheduled séances and their minutes, its feedback by score — so that the bilan reads no
-séance and no feedback row; and two covering indexes let a year's people be added up by
-category and by centre from an index alone.
+its scheduled séances and their minutes, its feedback by score — and ``bilan_session_month``
+its minutes by month, so that the bilan reads no séance and no feedback row; and two covering
+indexes let a year's people be added up by category and by centre from an index alone.
 
 The rows are then counted from what the database holds (``flask rebuild-rollups``, the
 application's code), which ``0010_bilan_rollups`` did before: it no longer does, since the
@@ -30,6 +30,19 @@ def upgrade():
     with op.batch_alter_table("bilan_session_tally") as batch:
         for name in COLUMNS:
             batch.alter_column(name, server_default=None)
+    op.create_table(
+        "bilan_session_month",
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["training_session.id"],
+            name=op.f("fk_bilan_session_month_session_id_training_session"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("session_id", "month", name=op.f("pk_bilan_session_month")),
+    )
     op.create_index(
         "ix_bilan_year_count_categories",
         "bilan_year_count",
@@ -61,6 +74,7 @@ def _count_existing() -> None:
 
 
 def downgrade():
+    op.drop_table("bilan_session_month")
     op.drop_index("ix_bilan_year_count_centres", table_name="bilan_year_count")
     op.drop_index("ix_bilan_year_count_categories", table_name="bilan_year_count")
     with op.batch_alter_table("bilan_session_tally") as batch:

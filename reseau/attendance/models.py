@@ -141,6 +141,22 @@ class BilanSessionCategory(_SessionCounts, db.Model):
     sub_category: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
 
 
+class BilanSessionMonth(db.Model):
+    """A session's scheduled séances' minutes by the month (UTC) they start in: the bilan's
+    hours by month, from a row or two per session (none while it is a draft)."""
+
+    __tablename__ = "bilan_session_month"
+
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: so.Mapped[str] = so.mapped_column(sa.String(7), primary_key=True)  # "2026-03"
+    minutes: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<BilanSessionMonth {self.session_id} {self.month} {self.minutes}>"
+
+
 class BilanSessionCount(_SessionCounts, db.Model):
     """A session's people by centre (0: none), category and sub-category (a centre's bilan)."""
 

@@ -49,12 +49,12 @@ from reseau.attendance.models import (
     BilanParticipant,
     BilanSessionCategory,
     BilanSessionCount,
+    BilanSessionMonth,
     BilanSessionTally,
     BilanYearCount,
     Feedback,
 )
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
-from reseau.core.database import hours_between
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
@@ -184,24 +184,30 @@ FEEDBACK_COLUMNS = tuple(f"feedback_{score}" for score in range(1, 6))
 TALLY_COLUMNS = ("seats_held", "centres", *SESSION_COLUMNS)
 
 
-def _session_figures(s: so.Session, ids: list[int] | None) -> dict:
-    """{session_id: {column: n}}: the sessions' scheduled séances and their minutes (none
-    while a draft: they count from its publication on), and their feedback by score (two
-    grouped queries over the sessions' own rows)."""
+def _session_figures(s: so.Session, ids: list[int] | None) -> tuple[dict, dict]:
+    """({session_id: {column: n}}, {(session_id, month): minutes}): the sessions' scheduled
+    séances and their minutes, in all and by the month (UTC) they start in (none while a
+    draft: they count from its publication on), and their feedback by score."""
     figures: dict = defaultdict(dict)
-    minutes = sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)) * 60
+    seconds: dict = defaultdict(float)
+    by_month: dict = defaultdict(float)
     seances = s.execute(
-        sa.select(Seance.session_id, sa.func.count(), minutes)
+        sa.select(Seance.session_id, Seance.starts_at, Seance.ends_at)
         .join(TrainingSession, TrainingSession.id == Seance.session_id)
         .where(
             Seance.status == SeanceStatus.SCHEDULED,
             TrainingSession.status != SessionStatus.DRAFT,
             *_in(Seance.session_id, ids),
         )
-        .group_by(Seance.session_id)
     )
-    for session_id, n, total in seances:
-        figures[session_id].update(seances=n, seance_minutes=round(float(total or 0)))
+    for session_id, starts_at, ends_at in seances:
+        length = (ends_at - starts_at).total_seconds()
+        found = figures[session_id]
+        found["seances"] = found.get("seances", 0) + 1
+        seconds[session_id] += length
+        by_month[(session_id, f"{starts_at:%Y-%m}")] += length
+    for session_id, total in seconds.items():
+        figures[session_id]["seance_minutes"] = round(total / 60)
     feedback = s.execute(
         sa.select(Feedback.session_id, Feedback.satisfaction, sa.func.count())
         .where(*_in(Feedback.session_id, ids))
@@ -209,18 +215,23 @@ def _session_figures(s: so.Session, ids: list[int] | None) -> dict:
     )
     for session_id, score, n in feedback:
         figures[session_id][f"feedback_{score}"] = n
-    return figures
+    return figures, {key: round(total / 60) for key, total in by_month.items()}
 
 
-def _tally_rows(s: so.Session, ids: list[int] | None, tallies: dict) -> list[dict]:
-    """The sessions' tally rows: their people's totals and their own séances and feedback
-    (a row for every session refreshed that has any)."""
-    figures = _session_figures(s, ids)
+def _tally_rows(s: so.Session, ids: list[int] | None, tallies: dict) -> tuple[list, list]:
+    """The sessions' tally rows (their people's totals and their own séances and feedback: a
+    row for every session refreshed that has any) and their rows by month."""
+    figures, by_month = _session_figures(s, ids)
     empty = dict.fromkeys((*TALLY_COLUMNS, "seances", "seance_minutes", *FEEDBACK_COLUMNS), 0)
-    return [
+    tally_rows = [
         {**empty, "session_id": sid, **tallies.get(sid, {}), **figures.get(sid, {})}
         for sid in sorted(set(tallies) | set(figures))
     ]
+    month_rows = [
+        {"session_id": sid, "month": month, "minutes": minutes}
+        for (sid, month), minutes in sorted(by_month.items())
+    ]
+    return tally_rows, month_rows
 
 
 def record_feedback(session_id: int, satisfaction: int) -> None:
@@ -239,11 +250,12 @@ def record_feedback(session_id: int, satisfaction: int) -> None:
 
 def _write_sessions(s: so.Session, ids: list[int] | None, people: dict) -> None:
     tallies, by_centre, by_category = _session_counts(people)
-    tally_rows = _tally_rows(s, ids, tallies)
-    for model in (BilanSessionCount, BilanSessionCategory, BilanSessionTally):
+    tally_rows, month_rows = _tally_rows(s, ids, tallies)
+    for model in (BilanSessionCount, BilanSessionCategory, BilanSessionMonth, BilanSessionTally):
         s.execute(sa.delete(model).where(*_in(model.session_id, ids)))
     rows = (
         (BilanSessionTally, tally_rows),
+        (BilanSessionMonth, month_rows),
         (
             BilanSessionCount,
             [
@@ -550,6 +562,7 @@ KEY_COLUMNS = {"centre_id", "category", "sub_category", "first"}
 
 SUMMARIES = (
     BilanSessionTally,
+    BilanSessionMonth,
     BilanSessionCount,
     BilanSessionCategory,
     BilanParticipant,

@@ -35,6 +35,7 @@ from reseau.attendance.models import (
     AttendanceStatus,
     BilanSessionCategory,
     BilanSessionCount,
+    BilanSessionMonth,
     BilanSessionTally,
     BilanYearCount,
     Feedback,
@@ -50,7 +51,7 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.core.database import counts, hours_between, utcnow, year_month
+from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.core.periods import Period
@@ -661,16 +662,14 @@ def _hours_by_month(scope: Period) -> list[tuple[str, float]]:
     The month is taken from the séance's start in UTC, which is the Paris month for any séance
     starting after 2 a.m. on the first of a month, that is for every real séance.
     """
-    month = year_month(Seance.starts_at)
+    month = BilanSessionMonth.month
     rows = db.session.execute(
-        sa.select(
-            month.label("month"), sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at))
-        )
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
-        .where(Seance.status == SeanceStatus.SCHEDULED, _held(scope), *_in_period(scope))
+        sa.select(month, sa.func.sum(BilanSessionMonth.minutes))
+        .join(TrainingSession, TrainingSession.id == BilanSessionMonth.session_id)
+        .where(_held(scope), *_in_period(scope))
         .group_by(month)
     ).all()
-    found = {row[0]: round(float(row[1] or 0), 1) for row in rows}
+    found = {row[0]: round(int(row[1] or 0) / 60, 1) for row in rows}
     months = []
     current = scope.start.replace(day=1)
     while current <= scope.end and len(months) < 36:
