@@ -9,6 +9,7 @@ from functools import cache
 from werkzeug.security import generate_password_hash
 
 from reseau.accounts.models import Category, Centre, Department, Role, User, UserStatus
+from reseau.attendance import rollups
 from reseau.catalogue.models import (
     Cycle,
     Module,
@@ -135,6 +136,8 @@ def make_session(
     session.sync_dates()
     db.session.add(session)
     db.session.flush()
+    if session.status != SessionStatus.DRAFT:
+        rollups.refresh([session.id])  # as publishing does: the bilan counts its séances
     return session
 
 

@@ -5,16 +5,15 @@ and per person and year (distinct participants, first-timers, people waiting).
 Two tables per session: by category (the network's bilan reads a few rows per session) and
 by centre too (a centre's bilan).
 
-They are filled from the enrolments and marks already there by the same code as
-``flask rebuild-rollups`` (``reseau.attendance.rollups.rebuild``), in this migration's
-transaction.
+They are filled from the enrolments and marks already there by ``0020_bilan_tally``, with
+the same code as ``flask rebuild-rollups`` (``reseau.attendance.rollups.rebuild``): it writes
+the columns that revision adds, so it runs once these exist.
 
 Revision ID: 0010_bilan_rollups
 Revises: 0010_page_indexes
 """
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from alembic import op
 
 revision = '0010_bilan_rollups'
@@ -99,24 +98,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('session_id', name=op.f('pk_bilan_session_tally'))
     )
     # ### end Alembic commands ###
-    _count_existing()
-
-
-def _count_existing() -> None:
-    """Count what the database holds already (what ``flask rebuild-rollups`` does).
-
-    This runs the application's code, so it reads the models as they are at the head: when a
-    later migration changes a table read here (training_session, seance, enrolment,
-    attendance, user), replace the call with SQL of this revision. A database without any
-    session (every new install) has nothing to count and runs no application code."""
-    bind = op.get_bind()
-    if not bind.execute(sa.text("SELECT 1 FROM training_session LIMIT 1")).first():
-        return
-    from reseau.attendance import rollups
-
-    with so.Session(bind=bind) as session:
-        rollups.rebuild(session)
-        session.flush()
+    # Counted by 0020_bilan_tally (see above).
 
 
 def downgrade():

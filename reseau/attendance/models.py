@@ -104,9 +104,10 @@ class _SessionCounts:
 
 
 class BilanSessionTally(_SessionCounts, db.Model):
-    """One row per session with enrolments or marks: the totals of its people (what the
-    network's bilan reads, one row per session), the seats held and the centres of the
-    people present. The writers that recompute a session's rows lock it first."""
+    """One row per session with séances, enrolments, marks or feedback: the totals of its
+    people (what the network's bilan reads, one row per session), the seats held, the
+    centres of the people present, its séances and feedback. The writers that recompute a
+    session's rows lock it first."""
 
     __tablename__ = "bilan_session_tally"
 
@@ -115,6 +116,16 @@ class BilanSessionTally(_SessionCounts, db.Model):
     )
     seats_held: so.Mapped[int] = so.mapped_column(default=0)
     centres: so.Mapped[int] = so.mapped_column(default=0)  # centres of the people present
+    # The session's own figures: its scheduled séances and their minutes, and its feedback
+    # by score (``feedback_5``: the answers that gave 5), so that the bilan reads no séance
+    # and no feedback row.
+    seances: so.Mapped[int] = so.mapped_column(default=0)
+    seance_minutes: so.Mapped[int] = so.mapped_column(default=0)
+    feedback_1: so.Mapped[int] = so.mapped_column(default=0)
+    feedback_2: so.Mapped[int] = so.mapped_column(default=0)
+    feedback_3: so.Mapped[int] = so.mapped_column(default=0)
+    feedback_4: so.Mapped[int] = so.mapped_column(default=0)
+    feedback_5: so.Mapped[int] = so.mapped_column(default=0)
 
 
 class BilanSessionCategory(_SessionCounts, db.Model):
@@ -128,6 +139,22 @@ class BilanSessionCategory(_SessionCounts, db.Model):
     )
     category: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
     sub_category: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
+
+
+class BilanSessionMonth(db.Model):
+    """A session's scheduled séances' minutes by the month (UTC) they start in: the bilan's
+    hours by month, from a row or two per session (none while it is a draft)."""
+
+    __tablename__ = "bilan_session_month"
+
+    session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: so.Mapped[str] = so.mapped_column(sa.String(7), primary_key=True)  # "2026-03"
+    minutes: so.Mapped[int] = so.mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<BilanSessionMonth {self.session_id} {self.month} {self.minutes}>"
 
 
 class BilanSessionCount(_SessionCounts, db.Model):
@@ -166,6 +193,15 @@ class BilanYearCount(db.Model):
     """Distinct people per year × kind × centre × category × sub-category."""
 
     __tablename__ = "bilan_year_count"
+    __table_args__ = (
+        # The bilan of a year adds its rows up by category and by centre from these alone.
+        sa.Index(
+            "ix_bilan_year_count_categories",
+            "year", "kind", "category", "sub_category", "participants", "first_timers",
+            "waitlisted",
+        ),
+        sa.Index("ix_bilan_year_count_centres", "year", "kind", "centre_id", "participants"),
+    )  # fmt: skip
 
     year: so.Mapped[int] = so.mapped_column(primary_key=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)

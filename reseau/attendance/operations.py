@@ -489,6 +489,7 @@ def give_feedback(
             db.session.add(feedback)
     except IntegrityError as duplicate:
         raise AttendanceError(ALREADY_GIVEN) from duplicate
+    rollups.record_feedback(session.id, satisfaction)  # the bilan's count, same transaction
     return feedback
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from reseau.accounts.signals import person_regrouped
 from reseau.attendance import rollups
-from reseau.catalogue.signals import session_cancelled, session_changed, session_regrouped
+from reseau.catalogue.signals import (
+    session_cancelled,
+    session_changed,
+    session_published,
+    session_regrouped,
+)
 from reseau.enrolment.signals import enrolments_changed
 
 
@@ -15,12 +20,14 @@ def count_enrolments(session, person_ids=(), **extra) -> None:
     rollups.refresh([session.id], person_ids)
 
 
+@session_published.connect
 @session_changed.connect
 @session_cancelled.connect
 @session_regrouped.connect
 def count_session(session, **extra) -> None:
     """Séances moved, cancelled or added, the session cancelled or of another kind: hours,
-    marks that count and the session's year and kind change for everyone in it."""
+    marks that count and the session's year and kind change for everyone in it. Published:
+    its séances, edited while a draft without a signal, are counted from then on."""
     rollups.refresh_session(session.id)
 
 

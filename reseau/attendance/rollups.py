@@ -49,8 +49,10 @@ from reseau.attendance.models import (
     BilanParticipant,
     BilanSessionCategory,
     BilanSessionCount,
+    BilanSessionMonth,
     BilanSessionTally,
     BilanYearCount,
+    Feedback,
 )
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
 from reseau.core.extensions import db
@@ -178,12 +180,82 @@ def _session_counts(people: dict) -> tuple[dict, dict, dict]:
     return tallies, by_centre, by_category
 
 
+FEEDBACK_COLUMNS = tuple(f"feedback_{score}" for score in range(1, 6))
+TALLY_COLUMNS = ("seats_held", "centres", *SESSION_COLUMNS)
+
+
+def _session_figures(s: so.Session, ids: list[int] | None) -> tuple[dict, dict]:
+    """({session_id: {column: n}}, {(session_id, month): minutes}): the sessions' scheduled
+    séances and their minutes, in all and by the month (UTC) they start in (none while a
+    draft: they count from its publication on), and their feedback by score."""
+    figures: dict = defaultdict(dict)
+    seconds: dict = defaultdict(float)
+    by_month: dict = defaultdict(float)
+    seances = s.execute(
+        sa.select(Seance.session_id, Seance.starts_at, Seance.ends_at)
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(
+            Seance.status == SeanceStatus.SCHEDULED,
+            TrainingSession.status != SessionStatus.DRAFT,
+            *_in(Seance.session_id, ids),
+        )
+    )
+    for session_id, starts_at, ends_at in seances:
+        length = (ends_at - starts_at).total_seconds()
+        found = figures[session_id]
+        found["seances"] = found.get("seances", 0) + 1
+        seconds[session_id] += length
+        by_month[(session_id, f"{starts_at:%Y-%m}")] += length
+    for session_id, total in seconds.items():
+        figures[session_id]["seance_minutes"] = round(total / 60)
+    feedback = s.execute(
+        sa.select(Feedback.session_id, Feedback.satisfaction, sa.func.count())
+        .where(*_in(Feedback.session_id, ids))
+        .group_by(Feedback.session_id, Feedback.satisfaction)
+    )
+    for session_id, score, n in feedback:
+        figures[session_id][f"feedback_{score}"] = n
+    return figures, {key: round(total / 60) for key, total in by_month.items()}
+
+
+def _tally_rows(s: so.Session, ids: list[int] | None, tallies: dict) -> tuple[list, list]:
+    """The sessions' tally rows (their people's totals and their own séances and feedback: a
+    row for every session refreshed that has any) and their rows by month."""
+    figures, by_month = _session_figures(s, ids)
+    empty = dict.fromkeys((*TALLY_COLUMNS, "seances", "seance_minutes", *FEEDBACK_COLUMNS), 0)
+    tally_rows = [
+        {**empty, "session_id": sid, **tallies.get(sid, {}), **figures.get(sid, {})}
+        for sid in sorted(set(tallies) | set(figures))
+    ]
+    month_rows = [
+        {"session_id": sid, "month": month, "minutes": minutes}
+        for (sid, month), minutes in sorted(by_month.items())
+    ]
+    return tally_rows, month_rows
+
+
+def record_feedback(session_id: int, satisfaction: int) -> None:
+    """One more answer giving ``satisfaction`` to the session (one upsert on its tally, in
+    the caller's transaction: answers to one session queue up only for that statement)."""
+    s = db.session
+    table = BilanSessionTally.__table__
+    column = f"feedback_{int(satisfaction)}"
+    statement = _insert(s, table).values(session_id=session_id, **{column: 1})
+    s.execute(
+        statement.on_conflict_do_update(
+            index_elements=["session_id"], set_={column: table.c[column] + 1}
+        )
+    )
+
+
 def _write_sessions(s: so.Session, ids: list[int] | None, people: dict) -> None:
     tallies, by_centre, by_category = _session_counts(people)
-    for model in (BilanSessionCount, BilanSessionCategory, BilanSessionTally):
+    tally_rows, month_rows = _tally_rows(s, ids, tallies)
+    for model in (BilanSessionCount, BilanSessionCategory, BilanSessionMonth, BilanSessionTally):
         s.execute(sa.delete(model).where(*_in(model.session_id, ids)))
     rows = (
-        (BilanSessionTally, [{"session_id": sid, **tally} for sid, tally in tallies.items()]),
+        (BilanSessionTally, tally_rows),
+        (BilanSessionMonth, month_rows),
         (
             BilanSessionCount,
             [
@@ -490,6 +562,7 @@ KEY_COLUMNS = {"centre_id", "category", "sub_category", "first"}
 
 SUMMARIES = (
     BilanSessionTally,
+    BilanSessionMonth,
     BilanSessionCount,
     BilanSessionCategory,
     BilanParticipant,

@@ -382,17 +382,27 @@ def _centre_conditions(count, filters: Filters) -> list:
 
 def _rate_query(filters: Filters) -> sa.Select:
     """(département code and name, centre name, eligible, answered, submitted) per centre, in
-    the order shown: one row per centre, from a few summary rows per centre."""
+    the order shown: one row per centre, from a few summary rows per centre, added up by
+    centre id before the centres are named (no grouping on names)."""
     rows = _rate_rows(filters)
     eligible, answered = sa.func.sum(rows.c.eligible), sa.func.sum(rows.c.respondents)
+    per_centre = (
+        sa.select(
+            rows.c.centre_id,
+            eligible.label("eligible"),
+            answered.label("answered"),
+            sa.func.sum(rows.c.submitted).label("submitted"),
+        )
+        .group_by(rows.c.centre_id)
+        .having(sa.or_(eligible > 0, answered > 0))
+        .subquery()
+    )
     columns = (Department.code, Department.name, Centre.name, Centre.id)
     return (
-        sa.select(*columns, eligible, answered, sa.func.sum(rows.c.submitted))
-        .select_from(rows)
-        .join(Centre, Centre.id == rows.c.centre_id)
+        sa.select(*columns, per_centre.c.eligible, per_centre.c.answered, per_centre.c.submitted)
+        .select_from(per_centre)
+        .join(Centre, Centre.id == per_centre.c.centre_id)
         .join(Department, Department.id == Centre.department_id)
-        .group_by(*columns)
-        .having(sa.or_(eligible > 0, answered > 0))
         .order_by(*columns)
     )
 

@@ -35,6 +35,7 @@ from reseau.attendance.models import (
     AttendanceStatus,
     BilanSessionCategory,
     BilanSessionCount,
+    BilanSessionMonth,
     BilanSessionTally,
     BilanYearCount,
     Feedback,
@@ -50,7 +51,7 @@ from reseau.catalogue.models import (
     Theme,
     TrainingSession,
 )
-from reseau.core.database import counts, hours_between, utcnow, year_month
+from reseau.core.database import counts, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import to_local
 from reseau.core.periods import Period
@@ -99,28 +100,11 @@ def _centre_sessions(centre_id: int) -> sa.Select:
     )
 
 
-def _counts(scope: Period):
-    """The sessions' summary rows the scope reads: one per session for the whole network,
-    per centre (and category) for one centre's bilan."""
-    return BilanSessionTally if scope.centre_id is None else BilanSessionCount
-
-
 def _counted(scope: Period) -> list:
     """Conditions on the sessions' summary rows: the scope's centre, if any."""
     if scope.centre_id is None:
         return []
     return [BilanSessionCount.centre_id == scope.centre_id]
-
-
-def _session_counts(scope: Period) -> sa.Select:
-    """FROM the sessions' summary rows the scope reads, joined to their session."""
-    counts = _counts(scope)
-    return (
-        sa.select()
-        .select_from(counts)
-        .join(TrainingSession, TrainingSession.id == counts.session_id)
-        .where(*_counted(scope))
-    )
 
 
 def _year_counts(scope: Period) -> sa.Select | None:
@@ -384,45 +368,40 @@ class Bilan:
 
 
 def _per_session(scope: Period):
-    """Subqueries per session of the period: scheduled séances and their hours; the trainee
-    minutes of its people (of the scope's centre), from the sessions' summary rows."""
-    seances = (
+    """Per session of the period: its tally (its own séances, minutes and feedback by score,
+    and its people's columns for the network), and for one centre's bilan a subquery of the
+    centre's people's columns (its summary rows by centre)."""
+    tally = BilanSessionTally.__table__
+    if scope.centre_id is None:
+        return tally, tally
+    counts = BilanSessionCount
+    people = (
         sa.select(
-            Seance.session_id,
-            sa.func.count().label("n"),
-            sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at)).label("hours"),
-        )
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
-        .where(Seance.status == SeanceStatus.SCHEDULED, *_in_period(scope))
-        .group_by(Seance.session_id)
-        .subquery()
-    )
-    counts = _counts(scope)
-    trainee = (
-        _session_counts(scope)
-        .add_columns(
             counts.session_id,
             *(sa.func.sum(getattr(counts, name)).label(name) for name in PER_SESSION),
         )
-        .where(*_in_period(scope))
+        .join(TrainingSession, TrainingSession.id == counts.session_id)
+        .where(*_counted(scope), *_in_period(scope))
         .group_by(counts.session_id)
         .subquery()
     )
-    return seances, trainee
+    return tally, people
 
 
 # What the offer's rows add up from the sessions' summary rows, per session.
 PER_SESSION = ("trainee_minutes", "confirmed", "confirmed_marks", "no_shows", "waitlisted")
+SCORES = range(5, 0, -1)
 
 
 def _offer_rows(scope: Period) -> list[sa.Row]:
     """Rows (kind, theme_id, theme, cycle_id, cycle, year, held, cancelled, seances, hours,
     trainee_hours, and in closed sessions the séances expected and attended and the no-shows,
-    and the waiting list of sessions not cancelled): one row per session first (no DISTINCT
-    over séances), then grouped; a single pass over the period's sessions."""
+    the waiting list of sessions not cancelled, the feedback by score): one row per session
+    and its tally (no séance, mark or feedback read), grouped; a single pass over the
+    period's sessions."""
     held = _held(scope)
     closed = TrainingSession.status == SessionStatus.CLOSED
-    seances, trainee = _per_session(scope)
+    own, people = _per_session(scope)
 
     def if_held(value, condition=held):
         return sa.func.sum(sa.case((condition, sa.func.coalesce(value, 0)), else_=0))
@@ -439,20 +418,27 @@ def _offer_rows(scope: Period) -> list[sa.Row]:
             sa.func.sum(
                 sa.case((TrainingSession.status == SessionStatus.CANCELLED, 1), else_=0)
             ).label("cancelled"),
-            if_held(seances.c.n).label("seances"),
-            if_held(seances.c.hours).label("hours"),
-            (if_held(trainee.c.trainee_minutes) / 60.0).label("trainee_hours"),
-            if_held(trainee.c.confirmed * seances.c.n, closed).label("expected"),
-            if_held(trainee.c.confirmed_marks, closed).label("attended"),
-            if_held(trainee.c.no_shows, closed).label("no_shows"),
-            if_held(trainee.c.waitlisted, TrainingSession.status != SessionStatus.CANCELLED).label(
+            if_held(own.c.seances).label("seances"),
+            (if_held(own.c.seance_minutes) / 60.0).label("hours"),
+            (if_held(people.c.trainee_minutes) / 60.0).label("trainee_hours"),
+            if_held(people.c.confirmed * own.c.seances, closed).label("expected"),
+            if_held(people.c.confirmed_marks, closed).label("attended"),
+            if_held(people.c.no_shows, closed).label("no_shows"),
+            if_held(people.c.waitlisted, TrainingSession.status != SessionStatus.CANCELLED).label(
                 "waitlisted"
+            ),
+            *(
+                sa.func.sum(sa.func.coalesce(own.c[f"feedback_{score}"], 0)).label(
+                    f"feedback_{score}"
+                )
+                for score in SCORES
             ),
         )
         .select_from(TrainingSession)
-        .outerjoin(seances, seances.c.session_id == TrainingSession.id)
-        .outerjoin(trainee, trainee.c.session_id == TrainingSession.id)
+        .outerjoin(own, own.c.session_id == TrainingSession.id)
     )
+    if people is not own:
+        query = query.outerjoin(people, people.c.session_id == TrainingSession.id)
     query = _with_cycle(query).outerjoin(Theme, Theme.id == THEME_ID)
     return db.session.execute(
         query.where(*_in_period(scope)).group_by(
@@ -614,15 +600,21 @@ def _feedback_query(scope: Period) -> sa.Select:
     return query
 
 
-def _satisfaction(scope: Period) -> dict[int, int]:
-    """How many answers gave each score, 5 to 1 (one GROUP BY over the period's feedback)."""
+def _satisfaction(scope: Period, offer_rows: list[sa.Row]) -> dict[int, int]:
+    """How many answers gave each score, 5 to 1: the network's from the sessions' tallies
+    (the offer's rows), a centre's people's from one GROUP BY over the period's feedback."""
+    if scope.centre_id is None:
+        return {
+            score: sum(int(getattr(row, f"feedback_{score}") or 0) for row in offer_rows)
+            for score in SCORES
+        }
     rows = db.session.execute(
         _feedback_query(scope)
         .add_columns(Feedback.satisfaction, sa.func.count(Feedback.id))
         .group_by(Feedback.satisfaction)
     ).all()
     found = dict(rows)
-    return {score: found.get(score, 0) for score in range(5, 0, -1)}
+    return {score: found.get(score, 0) for score in SCORES}
 
 
 def _figures(scope: Period, year: YearFigures | None, rows: list[sa.Row]) -> dict[str, int]:
@@ -670,16 +662,14 @@ def _hours_by_month(scope: Period) -> list[tuple[str, float]]:
     The month is taken from the séance's start in UTC, which is the Paris month for any séance
     starting after 2 a.m. on the first of a month, that is for every real séance.
     """
-    month = year_month(Seance.starts_at)
+    month = BilanSessionMonth.month
     rows = db.session.execute(
-        sa.select(
-            month.label("month"), sa.func.sum(hours_between(Seance.starts_at, Seance.ends_at))
-        )
-        .join(TrainingSession, TrainingSession.id == Seance.session_id)
-        .where(Seance.status == SeanceStatus.SCHEDULED, _held(scope), *_in_period(scope))
+        sa.select(month, sa.func.sum(BilanSessionMonth.minutes))
+        .join(TrainingSession, TrainingSession.id == BilanSessionMonth.session_id)
+        .where(_held(scope), *_in_period(scope))
         .group_by(month)
     ).all()
-    found = {row[0]: round(float(row[1] or 0), 1) for row in rows}
+    found = {row[0]: round(int(row[1] or 0) / 60, 1) for row in rows}
     months = []
     current = scope.start.replace(day=1)
     while current <= scope.end and len(months) < 36:
@@ -807,7 +797,7 @@ def build_bilan(scope: Period, *, events: bool = True) -> Bilan:
         rates=rates,
         waitlisted=figures["waitlisted"],
         waitlisted_people=figures["waitlisted_people"],
-        satisfaction=_satisfaction(scope),
+        satisfaction=_satisfaction(scope, offer_rows),
         comments=_comments(scope),
         hours_by_month=_hours_by_month(scope),
         events=session_events(scope) if events else [],

@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from reseau.accounts.models import Category
+from reseau.accounts.models import Category, User
 from reseau.accounts.operations import update_person
 from reseau.attendance import operations as attendance
+from reseau.attendance import queries as attendance_queries
 from reseau.attendance import rollups
 from reseau.attendance.models import AttendanceStatus, BilanSessionCategory
 from reseau.catalogue import operations as catalogue
-from reseau.catalogue.models import SeanceStatus, SessionKind
+from reseau.catalogue.models import SeanceStatus, SessionKind, SessionStatus
 from reseau.core.extensions import db
 from reseau.core.periods import Period
 from reseau.enrolment import operations as enrolment
@@ -106,6 +107,14 @@ def _mark_step(rng, people, session, actor):
         attendance.add_walk_in(seance, rng.choice(people), actor=actor)
 
 
+def _feedback_step(rng, session):
+    """Someone who came to a closed session gives their score (once)."""
+    came = sorted(attendance_queries.hours_attended(session))
+    if session.status == SessionStatus.CLOSED and came:
+        person = db.session.get(User, rng.choice(came))
+        attendance.give_feedback(session, person, satisfaction=rng.randint(1, 5))
+
+
 def _session_step(rng, session, actor):
     seance = rng.choice(session.seances)
     roll = rng.random()
@@ -164,8 +173,10 @@ def _step(rng, centres, people, sessions, actor):
         _enrolment_step(rng, people, session, actor)
     elif roll < 0.75:
         _mark_step(rng, people, session, actor)
-    elif roll < 0.88:
+    elif roll < 0.86:
         _session_step(rng, session, actor)
+    elif roll < 0.92:
+        _feedback_step(rng, session)
     else:
         _move_person(rng, centres, people, actor)
 
@@ -240,6 +251,31 @@ def test_a_cancelled_session_counts_nobody(app):
     bilan = queries.build_bilan(year)
     assert (bilan.participants, bilan.first_timers, bilan.total.cancelled) == (0, 0, 1)
     assert bilan.total.trainee_hours == 0
+
+
+def test_seances_and_feedback_count_in_the_sessions_tally(app):
+    """The bilan reads a session's séances, hours and feedback from its tally: kept by the
+    séance operations (a draft's once published) and by the feedback given."""
+    people = [make_user() for _ in range(2)]
+    actor = make_coordinator()
+    session = make_session(starts_at=STARTS[1], seances=2)
+    draft = make_session(starts_at=STARTS[1], seances=1, status=SessionStatus.DRAFT)
+    db.session.flush()
+    for person in people:
+        enrolment.enrol(person, session, actor=actor, now=_before(session))
+        attendance.set_status(session.seances[0], person, AttendanceStatus.PRESENT, actor=actor)
+    catalogue.close_session(session, actor=actor)
+    for person, score in zip(people, (5, 3), strict=True):
+        attendance.give_feedback(session, person, satisfaction=score)
+    start = draft.starts_at + timedelta(days=1)
+    catalogue.add_seance(draft, start, start + timedelta(hours=2), actor=actor)
+    catalogue.publish_session(draft, actor=actor, confirmed=True)
+    bilan = queries.build_bilan(Period.year(2026, now=datetime(2027, 1, 1, tzinfo=UTC)))
+    assert (bilan.total.held, bilan.total.seances, bilan.total.hours) == (2, 4, 11.0)
+    assert bilan.satisfaction == {5: 1, 4: 0, 3: 1, 2: 0, 1: 0}
+    assert (bilan.expected, bilan.attended) == (4, 2)  # 2 confirmed × 2 séances, 2 marks
+    kept, rebuilt = _kept_and_rebuilt()
+    assert kept == rebuilt
 
 
 def test_rebuild_rollups_command_writes_the_bilan_rows(app):
