@@ -7,7 +7,9 @@ enrolments or the attendance marks themselves:
   enrolments, confirmed, waiting list, no-shows, people recorded and present, trainee
   minutes, marks of confirmed people; ``BilanSessionTally`` holds the seats held and the
   waiting list, and is the row writers lock. A session's rows are recomputed from its own
-  enrolments and marks (a few dozen rows) in the transaction that changed them.
+  enrolments and marks (a few dozen rows) in the transaction that changed them, or take the
+  difference a change makes: marks (``marking``), an enrolment's status (``enrolments_moved``,
+  told by the enrolment operations which status each enrolment left).
 - per person (``BilanParticipant``: the years and kinds they attended or waited in, with
   their first year) and, added up from them, ``BilanYearCount``: distinct participants,
   first-timers and people waiting, per local year × kind ("" for every kind) × centre ×
