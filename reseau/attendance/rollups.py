@@ -513,7 +513,29 @@ def _upsert_adding(s: so.Session, model, keys: tuple, rows: list[dict], names) -
     """Insert ``rows`` or add their ``names`` to the rows already there (one statement)."""
     columns = (*keys, *names)
     statement = _adding_statement(s.get_bind().dialect.name, model, columns, len(keys), len(rows))
-    s.execute(statement, _numbered(columns, rows))
+    _run_compiled(s, statement, _numbered(columns, rows))
+
+
+def _run_compiled(s: so.Session, statement, params: dict) -> sa.CursorResult:
+    """Run ``statement`` (built once) in the session's transaction, compiled once per
+    dialect: SQLAlchemy's cache does not keep an ``ON CONFLICT`` statement's compiled form
+    (compiling it again cost more than running it)."""
+    connection = s.connection()
+    dialect = connection.dialect
+    found = _COMPILED.get((statement, dialect.name))
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        found = _COMPILED[(statement, dialect.name)] = (
+            compiled.string, compiled.positiontup, compiled.params
+        )  # fmt: skip
+    sql, positions, defaults = found
+    values = {**defaults, **params}
+    if positions is not None:
+        values = tuple(values[name] for name in positions)
+    return connection.exec_driver_sql(sql, values)
+
+
+_COMPILED: dict = {}
 
 
 def _numbered(columns: tuple, rows: list[dict]) -> dict:
@@ -527,12 +549,19 @@ def _adding_statement(dialect: str, model, columns: tuple, keys: int, rows: int)
     and compiled once per shape."""
     table = model.__table__
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    # The other columns' defaults written out (``_run_compiled`` runs the SQL as compiled).
+    others = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.name not in columns and column.default is not None and column.default.is_scalar
+    }
     statement = insert.values(
         [
-            {name: sa.bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns}
+            {**others,
+             **{name: sa.bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns}}
             for i in range(rows)
         ]
-    )
+    )  # fmt: skip
     return statement.on_conflict_do_update(
         index_elements=list(columns[:keys]),
         set_={name: table.c[name] + statement.excluded[name] for name in columns[keys:]},
@@ -585,7 +614,7 @@ def _join_waiting(s: so.Session, session: TrainingSession, ids: list[int], keys)
         for kind in (_value(session.kind), ALL_KINDS)
     ]  # fmt: skip
     statement = _waiting_statement(s.get_bind().dialect.name, len(rows))
-    changed = s.execute(statement, _numbered(_WAITING_COLUMNS, rows)).all()
+    changed = _run_compiled(s, statement, _numbered(_WAITING_COLUMNS, rows)).all()
     deltas: dict = defaultdict(lambda: [0, 0, 0])
     for row in changed:
         deltas[tuple(row)][2] += 1
