@@ -15,9 +15,13 @@ from reseau.enrolment.signals import enrolments_changed
 
 
 @enrolments_changed.connect
-def count_enrolments(session, person_ids=(), **extra) -> None:
-    """Enrolments changed status: the session's rows and those of the people."""
-    rollups.refresh([session.id], person_ids)
+def count_enrolments(session, person_ids=(), moves=None, **extra) -> None:
+    """Enrolments changed status: the session's rows and those of the people (the difference
+    the ``moves`` make when the operation tells them, else recounted)."""
+    if moves is not None:
+        rollups.enrolments_moved(session, [rollups.Move(*move) for move in moves])
+    else:
+        rollups.refresh([session.id], person_ids)
 
 
 @session_published.connect

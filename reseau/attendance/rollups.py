@@ -7,7 +7,9 @@ enrolments or the attendance marks themselves:
   enrolments, confirmed, waiting list, no-shows, people recorded and present, trainee
   minutes, marks of confirmed people; ``BilanSessionTally`` holds the seats held and the
   waiting list, and is the row writers lock. A session's rows are recomputed from its own
-  enrolments and marks (a few dozen rows) in the transaction that changed them.
+  enrolments and marks (a few dozen rows) in the transaction that changed them, or take the
+  difference a change makes: marks (``marking``), an enrolment's status (``enrolments_moved``,
+  told by the enrolment operations which status each enrolment left).
 - per person (``BilanParticipant``: the years and kinds they attended or waited in, with
   their first year) and, added up from them, ``BilanYearCount``: distinct participants,
   first-timers and people waiting, per local year × kind ("" for every kind) × centre ×
@@ -34,9 +36,11 @@ everything (``flask rebuild-rollups``); a test checks it finds what the operatio
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -346,7 +350,6 @@ def _contributions(rows: Iterable) -> dict:
 
 def _add_year_counts(s: so.Session, deltas: dict) -> None:
     """Add ``deltas`` to the year counts (sorted: two writers meet in one order)."""
-    table = BilanYearCount.__table__
     names = ("participants", "first_timers", "waitlisted")
     keys = ("year", "kind", "centre_id", "category", "sub_category")
     rows = [
@@ -354,15 +357,8 @@ def _add_year_counts(s: so.Session, deltas: dict) -> None:
         for key in sorted(deltas)
         if any(deltas[key])
     ]
-    if not rows:
-        return
-    statement = _insert(s, table).values(rows)  # one statement, whatever the keys
-    s.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={name: table.c[name] + statement.excluded[name] for name in names},
-        )
-    )
+    if rows:  # one statement, whatever the keys
+        _upsert_adding(s, BilanYearCount, keys, rows, names)
 
 
 def _refresh_people(s: so.Session, ids: list[int]) -> None:
@@ -484,6 +480,244 @@ def _add_session_differences(s: so.Session, session_id: int, before, after) -> N
     s.execute(
         sa.update(tally).where(tally.c.session_id == session_id).values(**values, centres=centres)
     )
+
+
+# --- one enrolment changing status (the enrolment operations) ---------------------------------
+
+
+class Move(NamedTuple):
+    """One enrolment of a session changing status: ``before`` is None for a new row."""
+
+    person_id: int
+    enrolment_id: int
+    before: EnrolmentStatus | None
+    after: EnrolmentStatus
+
+
+def enrolments_moved(session: TrainingSession, moves: Iterable[Move]) -> None:
+    """Add the difference these status changes make, instead of recounting the session (the
+    enrolment operations, under the session's lock): the people's rows locked (their keys
+    read in that statement), their marks in the session read only when "confirmed" changes
+    (no-shows, marks of confirmed people), then one upsert per session table, the tally
+    first (it is the row writers lock, so ``refresh``'s order holds). The people's year rows
+    move only when "waiting" changes: joining a waiting list sets the flag in one upsert
+    that returns the rows it changed; leaving one recomputes the person's rows."""
+    s = db.session
+    moves = sorted(moves, key=lambda move: move.person_id)
+    if len({move.person_id for move in moves}) != len(moves):
+        refresh([session.id], [move.person_id for move in moves])
+        return
+    s.flush()
+    keys = _lock_people(s, [move.person_id for move in moves])
+    flipped = [m for m in moves if _is(m.before, CONFIRMED) != _is(m.after, CONFIRMED)]
+    marks = _marks_of(s, session.id, flipped)
+    before, after = {}, {}
+    for move in moves:
+        attended_any, linked = marks.get(move.person_id, (0, 0))
+        for people, status in ((before, move.before), (after, move.after)):
+            people[move.person_id] = _moved_flags(
+                keys[move.person_id], status, attended_any, linked
+            )
+    _add_moved_differences(
+        s, session.id, _session_counts({session.id: before}), _session_counts({session.id: after})
+    )
+    _move_waiting(s, session, moves, keys)
+
+
+CONFIRMED = EnrolmentStatus.CONFIRMED
+
+
+def _is(status, *statuses) -> bool:
+    return status is not None and status in statuses
+
+
+def _moved_flags(key, status, attended_any: int, linked: int) -> dict:
+    """A person's flags in ``_session_people``'s form, with one enrolment in ``status`` (none
+    before a new row). Their marks count only where the status changes them: no-shows and
+    the marks of confirmed people (``linked``: theirs that count, on this enrolment)."""
+    confirmed = _is(status, CONFIRMED)
+    return {
+        "key": key, "enrolments": int(status is not None), "confirmed": int(confirmed),
+        "waitlisted": int(_is(status, EnrolmentStatus.WAITLISTED)),
+        "holding": int(_is(status, *HOLDING)), "recorded": 0, "attended_any": attended_any,
+        "present": 0, "trainee_minutes": 0, "confirmed_marks": linked if confirmed else 0,
+    }  # fmt: skip
+
+
+def _lock_people(s: so.Session, ids: list[int]) -> dict[int, tuple]:
+    """Lock the people's rows (``_lock``'s statement) and return their keys, read with it."""
+    rows = s.execute(_LOCK_PEOPLE, {"ids": ids})
+    return {person_id: _key(centre, category, sub) for person_id, centre, category, sub in rows}
+
+
+# Built once: an enrolment runs them under the session's lock, where building and compiling
+# a statement costs more than running it.
+_LOCK_PEOPLE = (
+    sa.select(User.id, User.centre_id, User.category, User.sub_category)
+    .where(User.id.in_(sa.bindparam("ids", expanding=True))).order_by(User.id)
+    .with_for_update(key_share=True)
+)  # fmt: skip
+_MARKS_OF = (
+    sa.select(Attendance.person_id, Attendance.enrolment_id, Attendance.status, Seance.status)
+    .join(Seance, Seance.id == Attendance.seance_id)
+    .where(Seance.session_id == sa.bindparam("session_id"),
+           Attendance.person_id.in_(sa.bindparam("ids", expanding=True)))
+)  # fmt: skip
+
+
+def _marks_of(s: so.Session, session_id: int, moves: list[Move]) -> dict[int, tuple[int, int]]:
+    """{person_id: (attended at all, marks that count on the moved enrolment)} in the session."""
+    if not moves:
+        return {}
+    enrolment_of = {move.person_id: move.enrolment_id for move in moves}
+    rows = s.execute(_MARKS_OF, {"session_id": session_id, "ids": list(enrolment_of)})
+    found: dict = defaultdict(lambda: [0, 0])
+    for person_id, enrolment_id, status, seance_status in rows:
+        if status not in AttendanceStatus.ATTENDED:
+            continue
+        found[person_id][0] = 1
+        if seance_status == SeanceStatus.SCHEDULED and enrolment_id == enrolment_of[person_id]:
+            found[person_id][1] += 1
+    return {person_id: tuple(values) for person_id, values in found.items()}
+
+
+def _upsert_adding(s: so.Session, model, keys: tuple, rows: list[dict], names) -> None:
+    """Insert ``rows`` or add their ``names`` to the rows already there (one statement)."""
+    columns = (*keys, *names)
+    statement = _adding_statement(s.get_bind().dialect.name, model, columns, len(keys), len(rows))
+    _run_compiled(s, statement, _numbered(columns, rows))
+
+
+def _run_compiled(s: so.Session, statement, params: dict) -> sa.CursorResult:
+    """Run ``statement`` (built once) in the session's transaction, compiled once per
+    dialect: SQLAlchemy's cache does not keep an ``ON CONFLICT`` statement's compiled form
+    (compiling it again cost more than running it)."""
+    connection = s.connection()
+    dialect = connection.dialect
+    found = _COMPILED.get((statement, dialect.name))
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        found = _COMPILED[(statement, dialect.name)] = (
+            compiled.string, compiled.positiontup, compiled.params
+        )  # fmt: skip
+    sql, positions, defaults = found
+    values = {**defaults, **params}
+    if positions is not None:
+        values = tuple(values[name] for name in positions)
+    return connection.exec_driver_sql(sql, values)
+
+
+_COMPILED: dict = {}
+
+
+def _numbered(columns: tuple, rows: list[dict]) -> dict:
+    return {f"{name}_{i}": row[name] for i, row in enumerate(rows) for name in columns}
+
+
+@functools.lru_cache(maxsize=64)
+def _adding_statement(dialect: str, model, columns: tuple, keys: int, rows: int):
+    """``INSERT … VALUES (rows) ON CONFLICT (the first ``keys`` columns) DO UPDATE SET n =
+    n + excluded.n`` for the other columns, with numbered parameters (``_numbered``), built
+    and compiled once per shape."""
+    table = model.__table__
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    # The other columns' defaults written out (``_run_compiled`` runs the SQL as compiled).
+    others = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.name not in columns and column.default is not None and column.default.is_scalar
+    }
+    statement = insert.values(
+        [
+            {**others,
+             **{name: sa.bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns}}
+            for i in range(rows)
+        ]
+    )  # fmt: skip
+    return statement.on_conflict_do_update(
+        index_elements=list(columns[:keys]),
+        set_={name: table.c[name] + statement.excluded[name] for name in columns[keys:]},
+    )
+
+
+def _add_moved_differences(s: so.Session, session_id: int, before, after) -> None:
+    """The session's tally first (the lock, created if missing), then its rows by centre and
+    by category; nothing at all when the moves change no count."""
+    tally = _differences(before[0], after[0], ("seats_held", *SESSION_COLUMNS))
+    if not tally:
+        return
+    for key, delta in tally:  # one session
+        _upsert_adding(s, BilanSessionTally, ("session_id",), [{"session_id": key, **delta}],
+                       list(delta))  # fmt: skip
+    tables = (
+        (BilanSessionCount, 1, ("session_id", "centre_id", "category", "sub_category")),
+        (BilanSessionCategory, 2, ("session_id", "category", "sub_category")),
+    )
+    for model, index, keys in tables:
+        rows = [
+            {**dict(zip(keys, key, strict=True)), **delta}
+            for key, delta in _differences(before[index], after[index], SESSION_COLUMNS)
+        ]
+        if rows:
+            _upsert_adding(s, model, keys, rows, SESSION_COLUMNS)
+
+
+def _move_waiting(s: so.Session, session: TrainingSession, moves: list[Move], keys) -> None:
+    """The people's year rows, where waiting in this session changes what they count."""
+    if session.status not in COUNTED or session.starts_at is None:
+        return
+    waiting = EnrolmentStatus.WAITLISTED
+    joined = [m.person_id for m in moves if _is(m.after, waiting) and not _is(m.before, waiting)]
+    left = [m.person_id for m in moves if _is(m.before, waiting) and not _is(m.after, waiting)]
+    if left:  # another session of the year and kind may still keep them waiting
+        _refresh_people(s, left)
+    if joined:
+        _join_waiting(s, session, joined, keys)
+
+
+def _join_waiting(s: so.Session, session: TrainingSession, ids: list[int], keys) -> None:
+    """Set "waiting" on the people's rows of the session's year and kind (inserted if none);
+    the rows that changed (returned by the upsert) add one to their year counts."""
+    year = to_local(session.starts_at).year
+    rows = [
+        {"person_id": person_id, "year": year, "kind": kind,
+         **dict(zip(("centre_id", "category", "sub_category"), keys[person_id], strict=True))}
+        for person_id in ids
+        for kind in (_value(session.kind), ALL_KINDS)
+    ]  # fmt: skip
+    statement = _waiting_statement(s.get_bind().dialect.name, len(rows))
+    changed = _run_compiled(s, statement, _numbered(_WAITING_COLUMNS, rows)).all()
+    deltas: dict = defaultdict(lambda: [0, 0, 0])
+    for row in changed:
+        deltas[tuple(row)][2] += 1
+    _add_year_counts(s, deltas)
+
+
+_WAITING_COLUMNS = ("person_id", "year", "kind", "centre_id", "category", "sub_category")
+
+
+@functools.lru_cache(maxsize=16)
+def _waiting_statement(dialect: str, rows: int):
+    """Insert the people's rows as waiting, or set "waiting" on those there without it;
+    return the rows inserted or changed (their year count keys)."""
+    table = BilanParticipant.__table__
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    values = [
+        {**{name: sa.bindparam(f"{name}_{i}", type_=table.c[name].type)
+            for name in _WAITING_COLUMNS},
+         "attended": False, "waitlisted": True, "first": False}
+        for i in range(rows)
+    ]  # fmt: skip
+    return (
+        insert.values(values)
+        .on_conflict_do_update(
+            index_elements=["person_id", "year", "kind"],
+            set_={"waitlisted": True},
+            where=sa.not_(table.c.waitlisted),
+        )
+        .returning(table.c.year, table.c.kind, table.c.centre_id, table.c.category,
+                   table.c.sub_category)
+    )  # fmt: skip
 
 
 def people_of(session_id: int) -> list[int]:

@@ -173,10 +173,18 @@ class Enrolled(NamedTuple):
     first: bool = False  # the person had no enrolment in this session before (not cancelled)
 
 
-def _changed(session: TrainingSession, *enrolments: Enrolment) -> None:
-    """Enrolments of ``session`` changed status: rooms that count them update (the bilan)."""
+def _changed(
+    session: TrainingSession, *enrolments: Enrolment, before: EnrolmentStatus | None = None
+) -> None:
+    """``enrolments`` of ``session`` went from ``before`` (None: a new row) to their status:
+    rooms that count them update (the bilan adds the difference, ``moves``: (person id,
+    enrolment id, status before, status after) each)."""
     if enrolments:
-        enrolments_changed.send(session, person_ids=[e.person_id for e in enrolments])
+        enrolments_changed.send(
+            session,
+            person_ids=[e.person_id for e in enrolments],
+            moves=[(e.person_id, e.id, before, e.status) for e in enrolments],
+        )
 
 
 def enrol(
@@ -234,6 +242,7 @@ def enrol_counted(
     taken, per_centre, waiting = _queue_counts(session)
     status, reason = _new_status(session, person, taken, per_centre, validated)
     first = enrolment is None
+    before = None if first else enrolment.status
     if first:
         enrolment = Enrolment(session=session, person=person)
         db.session.add(enrolment)
@@ -257,7 +266,7 @@ def enrol_counted(
     else:
         notifications.confirmed(enrolment)
     left = max(session.capacity - taken - (status in HOLDING), 0)
-    _changed(session, enrolment)
+    _changed(session, enrolment, before=before)
     return Enrolled(enrolment, left, position, first)
 
 
@@ -293,7 +302,8 @@ def cancel(
         raise EnrolmentError(
             "La session a déjà commencé : prévenez l'équipe régionale pour annuler."
         )
-    held = enrolment.status in HOLDING
+    before = enrolment.status
+    held = before in HOLDING
     enrolment.status = EnrolmentStatus.CANCELLED
     enrolment.cancelled_at = now
     enrolment.cancelled_by_id = _actor_id(actor)
@@ -304,7 +314,7 @@ def cancel(
     )
     if held:
         promote_waitlist(session, actor=actor, now=now)
-    _changed(session, enrolment)
+    _changed(session, enrolment, before=before)
     return enrolment
 
 
@@ -318,7 +328,7 @@ def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
     enrolment.decided_by_id = _actor_id(actor)
     db.session.flush()
     notifications.confirmed(enrolment)
-    _changed(enrolment.session, enrolment)
+    _changed(enrolment.session, enrolment, before=EnrolmentStatus.PENDING)
     return enrolment
 
 
@@ -336,7 +346,7 @@ def decline(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -
     db.session.flush()
     notifications.declined(enrolment)
     promote_waitlist(session, actor=actor, now=now)
-    _changed(session, enrolment)
+    _changed(session, enrolment, before=EnrolmentStatus.PENDING)
     return enrolment
 
 
@@ -354,7 +364,7 @@ def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = No
     enrolment.decided_by_id = _actor_id(actor)
     db.session.flush()
     notifications.confirmed(enrolment)
-    _changed(enrolment.session, enrolment)
+    _changed(enrolment.session, enrolment, before=EnrolmentStatus.OFFERED)
     return enrolment
 
 
@@ -414,7 +424,7 @@ def promote_waitlist(
         record_audit(
             actor, "enrolment.promoted", enrolment, summary=f"{enrolment.person.full_name}"
         )
-    _changed(session, *promoted)
+    _changed(session, *promoted, before=EnrolmentStatus.WAITLISTED)
     return promoted
 
 
@@ -447,7 +457,7 @@ def move_from_waitlist(enrolment: Enrolment, *, actor: User) -> bool:
     db.session.flush()
     notifications.promoted(enrolment)
     record_audit(actor, "enrolment.moved", enrolment, summary=enrolment.person.full_name)
-    _changed(session, enrolment)
+    _changed(session, enrolment, before=EnrolmentStatus.WAITLISTED)
     return grew
 
 
@@ -501,7 +511,7 @@ def expire_offers(now: datetime | None = None) -> int:
         db.session.flush()
         notifications.offer_expired(enrolment)
         promote_waitlist(session, now=now)
-        _changed(session, enrolment)
+        _changed(session, enrolment, before=EnrolmentStatus.OFFERED)
         count += 1
     return count
 

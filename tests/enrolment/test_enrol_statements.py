@@ -70,6 +70,9 @@ def test_an_enrolment_reads_nothing_twice_and_nothing_after_its_commit(
         db.session.remove()  # the request pays for all it reads
         code, before, after = _statements_of(client, url, headers=htmx_headers)
         assert code == 200
+        # The bilan's rows take the difference of one enrolment (not a recount of the
+        # session): 31 and 27 statements before, with a trainer's invitation when confirmed.
+        assert len(before) <= {"confirmed": 21, "waitlisted": 16}[status], "\n".join(before)
         # The component is rendered from what the enrolment counted and wrote: on SQLite a
         # read after the commit would take the write lock a second time.
         assert after == [], "\n".join(s.split("\n")[0][:90] for s in after)

@@ -18,7 +18,7 @@ from reseau.attendance import queries as attendance_queries
 from reseau.attendance import rollups
 from reseau.attendance.models import AttendanceStatus, BilanSessionCategory
 from reseau.catalogue import operations as catalogue
-from reseau.catalogue.models import SeanceStatus, SessionKind, SessionStatus
+from reseau.catalogue.models import PromotionMode, SeanceStatus, SessionKind, SessionStatus
 from reseau.core.extensions import db
 from reseau.core.periods import Period
 from reseau.enrolment import operations as enrolment
@@ -340,3 +340,70 @@ def test_a_tap_reads_the_persons_part_of_the_session_only(app, count_queries):
     kept = {model: rollups.stored_rows(model) for model in rollups.SUMMARIES}
     rollups.rebuild()
     assert {model: rollups.stored_rows(model) for model in rollups.SUMMARIES} == kept
+
+
+def test_enrolments_add_their_difference_after_marks_offers_and_expiries(app):
+    """An enrolment adds the difference its status makes (no recount of the session): also
+    for someone marked before enrolling (not a no-show; their walk-in marks are not a
+    confirmed person's), offers accepted or expired, a second enrolment after a cancelled
+    one, and waiting lists joined and left in two sessions of one year and kind."""
+    actor = make_coordinator()
+    centre = make_centre()
+    people = [make_user(centre=centre if n % 2 else None) for n in range(4)]
+    sessions = [
+        make_session(starts_at=STARTS[1] + timedelta(days=7 * n), seances=2, capacity=1,
+                     promotion_mode=PromotionMode.OFFER, offer_hours=24)
+        for n in range(2)
+    ]  # fmt: skip
+    db.session.flush()
+    first, second = sessions
+    attendance.add_walk_in(first.seances[0], people[0], actor=actor)
+    enrolled = enrolment.enrol(people[0], first, actor=actor, now=_before(first))
+    assert enrolled.status == EnrolmentStatus.CONFIRMED
+    for person in people[1:3]:
+        for session in sessions:
+            enrolment.enrol(person, session, actor=actor, confirm_overlap=True,
+                            now=_before(session))  # fmt: skip
+    enrolment.cancel(enrolled, actor=actor, now=_before(first))  # people[1] is offered it
+    offered = db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.session_id == first.id, Enrolment.status == EnrolmentStatus.OFFERED
+        )
+    )
+    enrolment.accept_offer(offered, actor=offered.person, now=_before(first))
+    again = enrolment.enrol(people[0], first, actor=actor, now=_before(first))
+    assert again.id == enrolled.id and again.status == EnrolmentStatus.WAITLISTED
+    enrolment.cancel(offered, actor=actor, now=_before(first))  # the next one is offered it
+    enrolment.expire_offers(now=_before(first) + timedelta(days=2))
+    third = make_session(starts_at=STARTS[1] + timedelta(days=21), seances=2)
+    attendance.add_walk_in(third.seances[1], people[3], actor=actor)
+    assert enrolment.enrol(people[3], third, actor=actor, now=_before(third)).status == (
+        EnrolmentStatus.CONFIRMED
+    )
+    kept, rebuilt = _kept_and_rebuilt()
+    assert kept == rebuilt
+
+
+def test_an_enrolment_adds_the_same_statements_in_a_session_of_3_or_of_30(app, count_queries):
+    """The bilan's part of an enrolment does not read the session's enrolments or marks."""
+    actor = make_coordinator()
+    session = make_session(starts_at=STARTS[1], seances=2, capacity=2)
+    people = [make_user(centre=make_centre()) for _ in range(31)]
+    db.session.flush()
+
+    def enrol(person):
+        with count_queries() as log:
+            enrolment.enrol(person, session, actor=actor, now=_before(session))
+        return [text for text in log.statements if "bilan_" in text or "FOR " in text]
+
+    for person in people[:3]:
+        enrol(person)
+    attendance.mark_all_present(session.seances[0], actor=actor)
+    small = enrol(people[3])
+    for person in people[4:30]:
+        enrol(person)
+    large = enrol(people[30])
+    assert len(small) == len(large) <= 7, "\n".join(large)
+    assert not any(text.startswith(("DELETE", "UPDATE")) for text in large)
+    kept, rebuilt = _kept_and_rebuilt()
+    assert kept == rebuilt
