@@ -12,9 +12,11 @@ renders; each receiver returns a dict added to the template's context (the atten
 the certificates of the sessions attended), so that sections of rooms above this one read
 their data in the view, not from inside the template.
 
-``enrolments_changed.send(session, person_ids=[...])``: enrolments of ``session`` changed
-status (enrolled, cancelled, approved, declined, offered, promoted, expired), in the
-transaction of the change; the attendance room updates the bilan's summary rows.
+``enrolments_changed.send(session, person_ids=[...], moves=[...])``: enrolments of
+``session`` changed status (enrolled, cancelled, approved, declined, offered, promoted,
+expired), in the transaction of the change; ``moves`` says how, one ``(person id, enrolment
+id, status before or None for a new row, status after)`` each. The attendance room adds the
+difference to the bilan's summary rows (without ``moves`` it recounts the session).
 
 ``public_cycle_versions.send(None)``: asked once, when the public cycle page's ETag statement
 is first compiled; each receiver returns scalar SELECTs (one value each, read from an index)
