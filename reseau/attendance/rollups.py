@@ -445,20 +445,28 @@ def _differences(before: dict, after: dict, names: tuple) -> list[tuple]:
     return found
 
 
-def _add_session_differences(s: so.Session, session_id: int, before, after) -> None:
-    """Add the people's difference to the session's rows: by centre and by category (one
-    upsert each), then its tally (the centres reached recounted from its few centre rows)."""
-    tables = (
-        (BilanSessionCount, 1, ("session_id", "centre_id", "category", "sub_category")),
-        (BilanSessionCategory, 2, ("session_id", "category", "sub_category")),
-    )
-    for model, index, keys in tables:
+_SESSION_ROWS = (
+    (BilanSessionCount, 1, ("session_id", "centre_id", "category", "sub_category")),
+    (BilanSessionCategory, 2, ("session_id", "category", "sub_category")),
+)
+
+
+def _session_row_differences(before, after):
+    """``(model, key columns, rows to add)`` for the session's rows by centre and by
+    category that the people's difference changes (``before``/``after``: ``_session_counts``)."""
+    for model, index, keys in _SESSION_ROWS:
         rows = [
             {**dict(zip(keys, key, strict=True)), **delta}
             for key, delta in _differences(before[index], after[index], SESSION_COLUMNS)
         ]
-        if not rows:
-            continue
+        if rows:
+            yield model, keys, rows
+
+
+def _add_session_differences(s: so.Session, session_id: int, before, after) -> None:
+    """Add the people's difference to the session's rows: by centre and by category (one
+    upsert each), then its tally (the centres reached recounted from its few centre rows)."""
+    for model, keys, rows in _session_row_differences(before, after):
         table = model.__table__
         statement = _insert(s, table).values(rows)
         s.execute(
@@ -649,17 +657,8 @@ def _add_moved_differences(s: so.Session, session_id: int, before, after) -> Non
     for key, delta in tally:  # one session
         _upsert_adding(s, BilanSessionTally, ("session_id",), [{"session_id": key, **delta}],
                        list(delta))  # fmt: skip
-    tables = (
-        (BilanSessionCount, 1, ("session_id", "centre_id", "category", "sub_category")),
-        (BilanSessionCategory, 2, ("session_id", "category", "sub_category")),
-    )
-    for model, index, keys in tables:
-        rows = [
-            {**dict(zip(keys, key, strict=True)), **delta}
-            for key, delta in _differences(before[index], after[index], SESSION_COLUMNS)
-        ]
-        if rows:
-            _upsert_adding(s, model, keys, rows, SESSION_COLUMNS)
+    for model, keys, rows in _session_row_differences(before, after):
+        _upsert_adding(s, model, keys, rows, SESSION_COLUMNS)
 
 
 def _move_waiting(s: so.Session, session: TrainingSession, moves: list[Move], keys) -> None:
