@@ -413,13 +413,15 @@ def catalogue_cards(filters: dict, now: datetime, page: int, per_page: int, read
     beyond the last), to count them. Without a filter, read by ``reader`` (a ``RawReader``)
     when given one."""
     offset = (page - 1) * per_page
-    conditions = catalogue_conditions(filters, now)
     if reader is not None and per_page == PAGE_SIZE and not any(filters.values()):
         rows = reader.all(_UNFILTERED_PAGE, {"now": now, "offset": offset})
     else:
-        rows = db.session.execute(_page_statement(conditions, per_page, offset)).all()
+        statement = _page_statement(catalogue_conditions(filters, now), per_page, offset)
+        rows = db.session.execute(statement).all()
     if rows:
         return [_card(row) for row in rows], rows[0][-1]
+    # Built here only: the raw path's statement has its conditions compiled in already.
+    conditions = catalogue_conditions(filters, now)
     return [], db.session.scalar(sa.select(sa.func.count(TrainingSession.id)).where(*conditions))
 
 
