@@ -37,13 +37,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         valuation,
     )
     from reseau.cli import register_commands
-    from reseau.core import database, errors, http, i18n, security
+    from reseau.core import cache, database, errors, http, i18n, security
     from reseau.core.extensions import csrf, htmx
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     _import_models()
     database.init_app(app, MIGRATIONS_DIR)
+    cache.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)
@@ -80,7 +81,7 @@ def _import_models() -> None:
     from reseau.calendars import models as calendars_models  # noqa: F401
     from reseau.catalogue import models as catalogue_models  # noqa: F401
     from reseau.complaints import models as complaints_models  # noqa: F401
-    from reseau.core import audit, tick  # noqa: F401
+    from reseau.core import audit, changes, tick  # noqa: F401
     from reseau.diagnostic import models as diagnostic_models  # noqa: F401
     from reseau.enrolment import models as enrolment_models  # noqa: F401
     from reseau.evaluation import models as evaluation_models  # noqa: F401

@@ -23,6 +23,7 @@ from reseau.accounts.models import Category, Role, User, UserStatus
 from reseau.accounts.passwords import is_common_password, is_personal_password
 from reseau.accounts.queries import get_user_by_email, normalise_email
 from reseau.attendance import rollups as bilan_rollups
+from reseau.core import changes
 from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_path
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
@@ -47,6 +48,7 @@ TICK_TASKS = (
     TickTask("preuves", pack_task),
     TickTask("preuves-conservation", proof_retention_task),
     TickTask("evaluations", evaluation_task),
+    TickTask("compteurs", changes.fold),
 )
 
 

@@ -132,6 +132,13 @@ def _calendars_and_the_rest() -> dict:
         "CALENDAR_TOKEN_KEY": os.environ.get("CALENDAR_TOKEN_KEY") or None,
         "CALENDAR_FEED_CACHE_ENTRIES": int(os.environ.get("CALENDAR_FEED_CACHE_ENTRIES", "32")),
         "CALENDAR_PAST_MONTHS": int(os.environ.get("CALENDAR_PAST_MONTHS", "12")),
+        # Issue 21, figures kept between requests (the bilan, the diagnostic results; see
+        # reseau/core/cache.py): in Redis when CACHE_REDIS_URL is set (shared by every worker
+        # and host), in each worker's memory otherwise; how long an unused one stays (0: none
+        # kept) and, in memory, how many.
+        "CACHE_REDIS_URL": os.environ.get("CACHE_REDIS_URL") or None,
+        "FIGURES_CACHE_SECONDS": int(os.environ.get("FIGURES_CACHE_SECONDS", "86400")),
+        "FIGURES_CACHE_ENTRIES": int(os.environ.get("FIGURES_CACHE_ENTRIES", "200")),
         # Pages and feeds compressed by Flask-Compress when the client accepts it. Not streamed
         # files (static, downloads): its streaming path leaves them open; a proxy does those.
         "COMPRESS_ALGORITHM": ["br", "gzip"],

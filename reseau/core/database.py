@@ -239,11 +239,13 @@ def init_app(app, migrations_directory: str) -> None:
     GET and HEAD requests begin deferred SQLite transactions (readers never queue behind
     writers); every other request takes the write lock at BEGIN (see ``configure_sqlite``).
     """
+    from reseau.core import changes
     from reseau.core.extensions import db
 
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
+            changes.watch(engine)
             if engine.dialect.name == "sqlite":
                 configure_sqlite(engine)
             else:

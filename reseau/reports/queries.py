@@ -679,6 +679,18 @@ def _hours_by_month(scope: Period) -> list[tuple[str, float]]:
     return months
 
 
+def next_held(scope: Period):
+    """When the next published session of the period starts (it counts as held from then):
+    the bilan computed now holds until that moment, or until a write. None: no such session."""
+    return db.session.scalar(
+        sa.select(sa.func.min(TrainingSession.starts_at)).where(
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.starts_at >= scope.instant,
+            *_in_period(scope),
+        )
+    )
+
+
 def held_count(scope: Period) -> int:
     """How many sessions of the period were held (one indexed count)."""
     return db.session.scalar(

@@ -3,7 +3,7 @@ centre), as a page with charts and tables, a printable version and CSV/XLSX down
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
@@ -11,11 +11,12 @@ from markupsafe import Markup
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
+from reseau.core.cache import kept
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download, xlsx_download
 from reseau.core.extensions import db
 from reseau.core.forms import parse_int
-from reseau.core.i18n import date_fr, number, to_local
+from reseau.core.i18n import date_fr, from_local, number, to_local
 from reseau.core.periods import Period
 from reseau.core.web import render_page, wants_fragment
 from reseau.reports import bp
@@ -25,6 +26,7 @@ from reseau.reports.forms import BilanKindForm
 from reseau.reports.queries import (
     build_bilan,
     held_count,
+    next_held,
     session_events,
     sub_categories,
 )
@@ -233,12 +235,32 @@ def _render_bilan(bilan, args: dict, centre) -> str:
     )
 
 
+def _kept_bilan(scope: Period, args: dict, centre) -> dict:
+    """The bilan's tables as HTML and its year switch, kept between requests until a write
+    to what they were read from, a session of the period starting, or the new year
+    (``core.cache``). The same for everyone of the same role: no person, no token in it."""
+    role = "coordinator" if current_user.is_coordinator else "referent"
+    kind = scope.kind.value if scope.kind else ""
+    # The centre was read before: its name goes into the key, not only into the page.
+    name = centre.name if centre else ""
+    key = f"bilan:{scope.start}:{scope.end}:{scope.centre_id}:{name}:{kind}:{role}"
+
+    def compute():
+        bilan = _bilan_figures(scope, events=False)
+        html = _render_bilan(bilan, args, centre)
+        new_year = from_local(datetime(to_local(utcnow()).year + 1, 1, 1))
+        until = min(filter(None, (next_held(scope), new_year)))
+        return {"html": html, "years": bilan.years}, until
+
+    return kept(key, compute)
+
+
 @bp.route("/bilan")
 @manager_required
 def bilan():
     scope, args, form = _scope()
     centre = form["centre"]
-    bilan = _bilan_figures(scope, events=False)
+    bilan = _kept_bilan(scope, args, centre)
     return render_page(
         "reports/bilan.html",
         "reports/_bilan_fragment.html",
@@ -248,8 +270,8 @@ def bilan():
         args=args,
         form=form,
         centre=centre,
-        bilan_html=Markup(_render_bilan(bilan, args, centre)),  # noqa: S704 (our template)
-        years=bilan.years,
+        bilan_html=Markup(bilan["html"]),  # noqa: S704 (our template's output)
+        years=bilan["years"],
     )
 
 

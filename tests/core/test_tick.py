@@ -101,6 +101,7 @@ def test_the_tick_command_records_what_it_did(app, runner):
         "preuves",
         "preuves-conservation",
         "evaluations",
+        "compteurs",
     ]
     assert run.finished_at >= run.started_at and not run.failed and run.host
 

@@ -1,0 +1,87 @@
+"""Figures kept between requests: the bilan's and the diagnostic results' rendered tables.
+
+Flask-Caching holds them: in Redis when ``CACHE_REDIS_URL`` is set (every worker and host
+shares one copy, so a figure is computed once after a change, not once per worker), in the
+worker's memory otherwise. Only plain data goes in (strings, numbers, lists, dates), never
+ORM objects, and never anything that differs from one person to another (a CSRF token, a
+name): the key says whose view it is (``kept``'s caller puts the scope and the role in it).
+
+A kept figure carries the tables its statements read and their counters when the
+computation began (``core.changes``): it is served only while no write to those tables has
+committed since, and until ``until`` (time alone changes a figure too: a published session
+counts as held once it has started). The key also holds a digest of the code (``.py`` and
+templates), so that a deployment never serves what the previous code rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache as once
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_caching import Cache
+
+from reseau.core import changes
+from reseau.core.database import utcnow
+
+figures = Cache()
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@once
+def code_digest() -> str:
+    """A digest of the package's code and templates (once per process)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in (".py", ".html") and path.is_file():
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def init_app(app) -> None:
+    url = app.config["CACHE_REDIS_URL"]
+    settings = {
+        "CACHE_DEFAULT_TIMEOUT": app.config["FIGURES_CACHE_SECONDS"],
+        "CACHE_KEY_PREFIX": f"reseau:{code_digest()}:",
+        "CACHE_THRESHOLD": app.config["FIGURES_CACHE_ENTRIES"],
+    }
+    if not app.config["FIGURES_CACHE_SECONDS"]:
+        settings["CACHE_TYPE"] = "NullCache"
+    elif url:
+        settings.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=url)
+    else:
+        settings["CACHE_TYPE"] = "SimpleCache"
+    figures.init_app(app, config=settings)
+
+
+def kept(key: str, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:
+    """The value ``compute`` gives, from the cache while it still holds; ``compute`` returns
+    the value (plain data) and the moment it stops being true without any write (or None)."""
+    if not current_app.config["FIGURES_CACHE_SECONDS"] or changes.writes_pending():
+        return compute()[0]
+    entry = figures.get(key)
+    # One statement either way: the counters of the tables the kept value was read from, or
+    # of every table when nothing is kept. Read before computing: what is computed next is
+    # at least as fresh as these counts.
+    tables = entry[0] if entry is not None else None
+    before = changes.versions(tables)
+    if entry is not None:
+        _, counted, until, value = entry
+        if (until is None or utcnow() < until) and before == counted:
+            return value
+    with changes.reading() as read:
+        value, until = compute()
+    # A table the previous value did not read has no count yet: -1 never matches, so the
+    # next request computes again, with every table counted.
+    counted = {
+        name: before.get(name, -1)
+        for name in read
+        if name in before or tables is not None and name not in tables
+    }
+    figures.set(key, (sorted(read), counted, until, value))
+    return value

@@ -1,0 +1,142 @@
+"""The bilan kept between requests (reseau/core/cache.py): served again while nothing it read
+changed, computed afresh after any write that reaches it — after random sequences of the
+operations that move its figures it is the page computed without any cache — and when time
+alone makes a published session count as held."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reseau.core import cache as kept_figures
+from reseau.core.extensions import db
+from reseau.membership.models import Membership
+from tests.factories import make_coordinator, make_referent, make_session
+from tests.reports import test_rollups as operations
+from tests.reports.fixtures import build_year
+
+URL = "/bilan?annee=2011"
+TOKEN = re.compile(
+    r'(?<=name="csrf-token" content=")[^"]*|(?<=data-token=")[^"]*|(?<=data-left=")[^"]*|(?<=name="csrf_token" value=")[^"]*'
+)
+
+
+def _page(client, url: str) -> str:
+    """The page without its CSRF tokens and the session's seconds left (both follow the
+    clock)."""
+    return TOKEN.sub("", client.get(url).get_data(as_text=True))
+
+
+def _fresh(app, client, url: str) -> str:
+    """The page computed without the cache."""
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    try:
+        return _page(client, url)
+    finally:
+        app.config["FIGURES_CACHE_SECONDS"] = 86400
+
+
+def test_the_bilan_is_kept_until_a_write_reaches_what_it_read(app, client, auth, count_queries):
+    world = build_year()
+    centre_id = world.x.id
+    email = make_coordinator().email
+    db.session.commit()
+    auth.login(email)
+    first = count_queries.page(client, URL)
+    page = _page(client, URL)
+    kept = count_queries.page(client, URL)
+    assert kept <= 4 < first  # the person, the counters, and nothing of the bilan
+    assert page == _fresh(app, client, URL)
+    # A write the bilan does not read keeps it (a person signing in writes their login time).
+    auth.logout()
+    auth.login(email)
+    assert count_queries.page(client, URL) == kept
+    # A centre renamed: its line in the bilan follows at once.
+    db.session.get(type(world.x), centre_id).name = "Centre social du Clos Gaultier"
+    db.session.commit()
+    assert count_queries.page(client, URL) >= first
+    page = _page(client, URL)
+    assert "Centre social du Clos Gaultier" in page
+    assert page == _fresh(app, client, URL)
+
+
+def test_the_same_bilan_is_kept_apart_for_each_role_and_centre(app, client, auth):
+    world = build_year()
+    coordinator, referent = make_coordinator(), make_referent(world.x)
+    db.session.commit()
+    auth.login(coordinator)
+    network = _page(client, URL)
+    of_x = _page(client, f"{URL}&centre={world.x.id}")
+    auth.logout()
+    auth.login(referent)
+    own = _page(client, URL)
+    assert network != of_x
+    assert own == _fresh(app, client, URL)
+    assert 'href="/bilan?centre=' not in own  # a coordinator's links to each centre's bilan
+
+
+def test_a_new_membership_reaches_the_kept_bilan(app, client, auth):
+    world = build_year()
+    db.session.commit()
+    auth.login(make_coordinator())
+    db.session.commit()
+    client.get(URL)
+    db.session.add(Membership(centre=world.y, year=2011, is_member=True))
+    db.session.commit()
+    assert _page(client, URL) == _fresh(app, client, URL)
+
+
+def test_a_published_session_counts_once_it_has_started(app, client, auth, monkeypatch):
+    """No write happens when a session starts: the kept bilan holds until that moment."""
+    now = datetime.now(UTC)
+    starts = now + timedelta(hours=2)
+    make_session(starts_at=starts, seances=1)
+    db.session.commit()
+    auth.login(make_coordinator())
+    db.session.commit()
+    url = f"/bilan?annee={starts.year}"
+    stored = []
+    keep = kept_figures.figures.set
+    monkeypatch.setattr(
+        kept_figures.figures, "set", lambda key, value: stored.append(value) or keep(key, value)
+    )
+    before = _page(client, url)
+    ((_, _, until, _),) = stored
+    assert until == starts
+    later = now + timedelta(hours=3)
+    monkeypatch.setattr(kept_figures, "utcnow", lambda: later)
+    monkeypatch.setattr("reseau.core.periods.utcnow", lambda: later)
+    after = _page(client, url)
+    assert after != before
+    assert after == _fresh(app, client, url)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_after_random_operations_the_kept_bilan_is_the_bilan(app, client, auth, seed):
+    rng = random.Random(seed)
+    centres, people, sessions = operations._world(rng)
+    actor = make_coordinator()
+    db.session.commit()
+    auth.login(actor)
+    db.session.commit()
+    urls = [
+        f"/bilan?annee={year}{centre}"
+        for year in (2025, 2026)
+        for centre in ("", f"&centre={centres[0].id}")
+    ]
+    compared = 0
+    for step in range(60):
+        try:
+            with db.session.begin_nested():
+                operations._step(rng, centres, people, sessions, actor)
+        except operations.ERRORS:
+            pass
+        if step % 6 == 0:
+            db.session.commit()
+            url = rng.choice(urls)
+            assert _page(client, url) == _fresh(app, client, url), step
+            compared += 1
+    assert compared == 10
