@@ -217,6 +217,18 @@ def covered_theme_ids() -> set[int]:
     )
 
 
+def next_uncovering():
+    """When the next published session with a theme starts: from then on it no longer covers
+    its theme's need (the results computed now hold until then, or until a write)."""
+    return db.session.scalar(
+        sa.select(sa.func.min(TrainingSession.starts_at)).where(
+            TrainingSession.theme_id.is_not(None),
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.starts_at >= utcnow(),
+        )
+    )
+
+
 def theme_needs(
     filters: Filters, *, heat_map: bool = True
 ) -> tuple[list[ThemeNeed], list[Department | None]]:

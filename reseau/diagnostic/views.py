@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
@@ -22,6 +24,7 @@ from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.login import read_with_person
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
+from reseau.core.cache import kept
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.i18n import ngettext, number, today_paris
@@ -357,6 +360,53 @@ def written_once():
     return write
 
 
+class RankedNeed(NamedTuple):
+    """A theme's line in the ranked needs, as plain data (kept between requests)."""
+
+    theme_id: int
+    theme_name: str
+    score: int
+    people: int
+    priority: int
+    covered: bool
+
+
+def _kept_results(filters: results.Filters, args: dict) -> dict:
+    """The results' head and tail as HTML and the ranked needs as plain rows, kept between
+    requests until a write to what they were read from or until a session said to cover a
+    need starts (``core.cache``); the ranking itself is rendered for each request (a
+    coordinator's buttons carry their CSRF token)."""
+    role = "coordinator" if current_user.is_coordinator else "referent"
+    campaign = filters.campaign  # read before: its title goes into the key too
+    shown = ":".join(f"{name}={value}" for name, value in sorted(args.items()))
+    key = f"diagnostic:{campaign.id}:{campaign.title}:{filters.centre_id}:{shown}:{role}"
+
+    def compute():
+        figures = results.page_figures(filters)
+        context = {
+            "filters": filters,
+            "args": args,
+            **figures,
+            "written": written_once(),
+            "heat_level": results.heat_level,
+            "priority_weight": PRIORITY_WEIGHT,
+            "yes_weight": YES_WEIGHT,
+        }
+        needs = [
+            RankedNeed(n.theme.id, n.theme.name, n.score, n.people, n.priority, n.covered)
+            for n in figures["needs"]
+        ]
+        kept_html = {
+            part: render_template(f"diagnostic/_results_{part}.html", **context)
+            for part in ("head", "tail")
+        }
+        return {"kept": kept_html, "needs": needs}, results.next_uncovering()
+
+    figures = kept(key, compute)
+    html = {part: Markup(text) for part, text in figures["kept"].items()}  # noqa: S704 (ours)
+    return {"kept": html, "needs": figures["needs"]}
+
+
 @bp.route("/diagnostic/resultats")
 @manager_required
 def results_page():
@@ -365,13 +415,8 @@ def results_page():
     def render() -> str:
         context = {"filters": filters, "args": args}
         if filters is not None:
-            context.update(results.page_figures(filters))
-            context.update(
-                written=written_once(),
-                heat_level=results.heat_level,
-                priority_weight=PRIORITY_WEIGHT,
-                yes_weight=YES_WEIGHT,
-            )
+            context.update(_kept_results(filters, args))
+            context.update(priority_weight=PRIORITY_WEIGHT, yes_weight=YES_WEIGHT)
         return render_template("diagnostic/_results.html", **context)
 
     return render_page(

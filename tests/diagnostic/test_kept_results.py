@@ -1,0 +1,87 @@
+"""The diagnostic results kept between requests (reseau/core/cache.py): served again while
+nothing they read changed, computed afresh after an answer, a renamed theme or a new session,
+and when a session that covered a need starts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from reseau.catalogue.models import SessionStatus, Theme
+from reseau.core import cache as kept_figures
+from reseau.core.extensions import db
+from reseau.diagnostic import operations
+from reseau.diagnostic.models import DiagnosticResponse, TrainingWish
+from tests.diagnostic.fixtures import build_world
+from tests.factories import make_coordinator, make_session
+
+TOKEN = re.compile(r'(?<=content=")[^"]*(?=">\n)|(?<=data-token=")[^"]*|(?<=data-left=")[^"]*')
+FORM_TOKEN = re.compile(r'(?<=name="csrf_token" value=")[^"]*')
+
+
+def _page(client, url: str) -> str:
+    """The page without what follows the clock (CSRF tokens, the session's seconds left)."""
+    html = client.get(url).get_data(as_text=True)
+    return FORM_TOKEN.sub("", TOKEN.sub("", html))
+
+
+def _fresh(app, client, url: str) -> str:
+    app.config["FIGURES_CACHE_SECONDS"] = 0
+    try:
+        return _page(client, url)
+    finally:
+        app.config["FIGURES_CACHE_SECONDS"] = 86400
+
+
+def test_the_results_are_kept_until_an_answer_reaches_them(app, client, auth, count_queries):
+    w = build_world()
+    url = f"/diagnostic/resultats?campagne={w.campaign.id}"
+    skill_id, person_id, theme_id = w.s3.id, w.people["p5"].id, w.t1.id
+    campaign_id, campaign, person, skill = (
+        w.campaign.id,
+        type(w.campaign),
+        type(w.people["p5"]),
+        type(w.s3),
+    )
+    auth.login(make_coordinator())
+    db.session.commit()
+    first = count_queries.page(client, url)
+    before = _page(client, url)
+    kept = count_queries.page(client, url)
+    assert kept < first
+    assert before == _fresh(app, client, url)
+    # p5, invited, answers at last: wants training on S3.
+    response = operations.get_or_create_response(
+        db.session.get(campaign, campaign_id), db.session.get(person, person_id)
+    )
+    operations.save_skill_answer(
+        response, db.session.get(skill, skill_id), wants_training=TrainingWish.PRIORITY
+    )
+    db.session.commit()
+    after = _page(client, url)
+    assert after != before
+    assert after == _fresh(app, client, url)
+    assert db.session.query(DiagnosticResponse).count() >= 5
+    # A theme renamed.
+    db.session.get(Theme, theme_id).name = "Gouvernance associative"
+    db.session.commit()
+    renamed = _page(client, url)
+    assert "Gouvernance associative" in renamed
+    assert renamed == _fresh(app, client, url)
+
+
+def test_a_covered_need_is_uncovered_once_its_session_starts(app, client, auth, monkeypatch):
+    w = build_world()
+    url = f"/diagnostic/resultats?campagne={w.campaign.id}"
+    now = datetime.now(UTC)
+    make_session(theme=w.t1, starts_at=now + timedelta(hours=2), status=SessionStatus.PUBLISHED)
+    auth.login(make_coordinator())
+    db.session.commit()
+    covered = _page(client, url)
+    assert "Besoin couvert" in covered
+    later = now + timedelta(hours=3)
+    monkeypatch.setattr(kept_figures, "utcnow", lambda: later)
+    monkeypatch.setattr("reseau.diagnostic.results.utcnow", lambda: later)
+    uncovered = _page(client, url)
+    assert "Besoin couvert" not in uncovered
+    assert uncovered == _fresh(app, client, url)
