@@ -25,6 +25,7 @@ from reseau.accounts.queries import get_user_by_email, normalise_email
 from reseau.attendance import rollups as bilan_rollups
 from reseau.core import changes
 from reseau.core.backup import PG_ADVICE, backup_sqlite, restore_sqlite, sqlite_path
+from reseau.core.cache import figures
 from reseau.core.database import utcnow
 from reseau.core.deploy import deploy_problems, gunicorn_command, read_gunicorn, running_gunicorns
 from reseau.core.extensions import db
@@ -309,6 +310,8 @@ def restore_command(backup: Path, yes: bool) -> None:
     if not yes:
         click.confirm(f"Remplacer {target} par {backup} ?", abort=True)
     counts = restore_sqlite(backup, target)
+    # The counters of writes went back with the data: what was kept since must go.
+    figures.clear()
     click.echo(f"Base restaurée depuis {backup} : intégrité ok, nombres de lignes identiques.")
     for name, count in counts.items():
         click.echo(f"  {name}: {count}")

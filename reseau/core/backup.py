@@ -94,5 +94,7 @@ PG_ADVICE = (
     "PostgreSQL : sauvegardez avec pg_dump, par exemple\n"
     '  pg_dump --format=custom --file=reseau-$(date +%F).dump "$DATABASE_URL"\n'
     "et restaurez avec\n"
-    '  pg_restore --clean --if-exists --dbname="$DATABASE_URL" reseau-AAAA-MM-JJ.dump'
+    '  pg_restore --clean --if-exists --dbname="$DATABASE_URL" reseau-AAAA-MM-JJ.dump\n'
+    "puis, si CACHE_REDIS_URL est défini, videz les chiffres gardés :\n"
+    '  redis-cli -u "$CACHE_REDIS_URL" FLUSHDB'
 )

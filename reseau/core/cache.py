@@ -10,7 +10,9 @@ A kept figure carries the tables its statements read and their counters when the
 computation began (``core.changes``): it is served only while no write to those tables has
 committed since, and until ``until`` (time alone changes a figure too: a published session
 counts as held once it has started). The key also holds a digest of the code (``.py`` and
-templates), so that a deployment never serves what the previous code rendered.
+templates), so that a deployment never serves what the previous code rendered, and one of
+the database's address. A restored database brings its old counters back: ``restore``
+empties the cache (and the PostgreSQL advice says to).
 """
 
 from __future__ import annotations
@@ -43,11 +45,16 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def _digest(text) -> str:
+    return hashlib.blake2b(str(text).encode(), digest_size=6).hexdigest()
+
+
 def init_app(app) -> None:
     url = app.config["CACHE_REDIS_URL"]
     settings = {
         "CACHE_DEFAULT_TIMEOUT": app.config["FIGURES_CACHE_SECONDS"],
-        "CACHE_KEY_PREFIX": f"reseau:{code_digest()}:",
+        # Two sites sharing one Redis never read each other's figures.
+        "CACHE_KEY_PREFIX": f"reseau:{code_digest()}:{_digest(app.config['SQLALCHEMY_DATABASE_URI'])}:",
         "CACHE_THRESHOLD": app.config["FIGURES_CACHE_ENTRIES"],
     }
     if not app.config["FIGURES_CACHE_SECONDS"]:

@@ -10,10 +10,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from reseau import create_app
 from reseau.core import cache as kept_figures
 from reseau.core.extensions import db
 from reseau.membership.models import Membership
+from tests.databases import IN_CI
 from tests.factories import make_coordinator, make_referent, make_session
 from tests.reports import test_rollups as operations
 from tests.reports.fixtures import build_year
@@ -140,3 +143,50 @@ def test_after_random_operations_the_kept_bilan_is_the_bilan(app, client, auth, 
             assert _page(client, url) == _fresh(app, client, url), step
             compared += 1
     assert compared == 10
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied by the test
+
+
+@pytest.fixture
+def shared_cache(app_config):
+    """The kept figures in Redis (CI must have it; elsewhere the test is skipped without)."""
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL)
+    try:
+        server.ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"Redis is not reachable on {REDIS_URL}: {error}", pytrace=False)
+        pytest.skip(f"Redis is not reachable on {REDIS_URL}")
+    server.flushdb()
+    app_config["CACHE_REDIS_URL"] = REDIS_URL
+    yield server
+    server.flushdb()
+
+
+def test_two_workers_share_the_kept_bilan_through_redis(shared_cache, app, client, auth):
+    """What one worker computed, another serves."""
+    build_year()
+    coordinator = make_coordinator()
+    db.session.commit()
+    email = coordinator.email
+    auth.login(email)
+    page = _page(client, URL)
+    assert shared_cache.keys("reseau:*bilan:*")
+    other = create_app(app.config)
+    other_client = other.test_client()
+    with other.app_context():
+        auth.__class__(other_client).login(email)
+        statements = []
+        sa.event.listen(
+            db.engine,
+            "before_cursor_execute",
+            lambda conn, cursor, sql, *rest: statements.append(sql),
+        )
+        assert _page(other_client, URL) == page
+        db.session.remove()
+    # Only the person (and their roles) and the counters: nothing of the bilan itself.
+    read = {re.search(r"FROM \"?(\w+)", sql).group(1) for sql in statements}
+    assert read == {"user", "user_role", "table_change"}, statements
