@@ -393,9 +393,10 @@ def _centre_conditions(count, filters: Filters) -> list:
 
 
 def _rate_query(filters: Filters) -> sa.Select:
-    """(département code and name, centre name, eligible, answered, submitted) per centre, in
-    the order shown: one row per centre, from a few summary rows per centre, added up by
-    centre id before the centres are named (no grouping on names)."""
+    """Rows (level, département code and name, centre name and id, eligible, answered,
+    submitted): level 0 per département, level 1 for the first ``CENTRE_LIMIT`` centres in
+    the order shown; from a few summary rows per centre, added up by centre id before the
+    centres are named (no grouping on names)."""
     rows = _rate_rows(filters)
     eligible, answered = sa.func.sum(rows.c.eligible), sa.func.sum(rows.c.respondents)
     per_centre = (
@@ -409,32 +410,62 @@ def _rate_query(filters: Filters) -> sa.Select:
         .having(sa.or_(eligible > 0, answered > 0))
         .subquery()
     )
-    columns = (Department.code, Department.name, Centre.name, Centre.id)
-    return (
-        sa.select(*columns, per_centre.c.eligible, per_centre.c.answered, per_centre.c.submitted)
+    named = (
+        sa.select(
+            Department.code,
+            Department.name.label("department"),
+            Centre.name.label("centre"),
+            Centre.id.label("centre_id"),
+            per_centre.c.eligible,
+            per_centre.c.answered,
+            per_centre.c.submitted,
+        )
         .select_from(per_centre)
         .join(Centre, Centre.id == per_centre.c.centre_id)
         .join(Department, Department.id == Centre.department_id)
-        .order_by(*columns)
+        .cte("named")
     )
+    figures = (named.c.eligible, named.c.answered, named.c.submitted)
+    departments = sa.select(
+        sa.literal(0).label("level"),
+        named.c.code,
+        named.c.department,
+        sa.cast(sa.null(), sa.String).label("centre"),
+        sa.cast(sa.null(), sa.Integer).label("rank"),
+        *(sa.func.sum(figure) for figure in figures),
+    ).group_by(named.c.code, named.c.department)
+    order = (named.c.code, named.c.department, named.c.centre, named.c.centre_id)
+    # The union keeps no order: each centre carries its rank in the database's collation.
+    first_centres = (
+        sa.select(
+            sa.literal(1),
+            *order[:3],
+            sa.func.row_number().over(order_by=order),
+            *figures,
+        )
+        .order_by(*order)
+        .limit(CENTRE_LIMIT)
+        .subquery()
+    )
+    return sa.union_all(departments, sa.select(first_centres))
 
 
 def rates(filters: Filters) -> tuple[list[Rate], list[Rate]]:
-    """Response rates per département and per centre (the first ``CENTRE_LIMIT``), both from
-    one query over the summary rows (a few per centre, whatever the number of people)."""
-    by_department: dict[tuple, Rate] = {}
-    centres = []
-    for code, name, centre, _, *figures in db.session.execute(_rate_query(filters)):
-        eligible, answered, submitted = (int(value) for value in figures)
-        total = by_department.get((code, name))
-        if total is None:
-            total = by_department[code, name] = Rate(f"{code} – {name}", 0, 0, 0)
-        total.eligible += eligible
-        total.answered += answered
-        total.submitted += submitted
-        if len(centres) < CENTRE_LIMIT:
-            centres.append(Rate(f"{centre} ({code})", eligible, answered, submitted))
-    return list(by_department.values()), centres
+    """Response rates per département and per centre (the first ``CENTRE_LIMIT``, in order),
+    in one statement over the summary rows (a few per centre, whatever the number of
+    people): the départements' totals added up in the database, so that only the centres
+    shown come back (not the thousands of a national network)."""
+    departments, centres = [], []
+    for level, code, name, centre, rank, *figures in db.session.execute(_rate_query(filters)):
+        eligible, answered, submitted = (int(value or 0) for value in figures)
+        if level == 0:
+            rate = Rate(f"{code} – {name}", eligible, answered, submitted)
+            departments.append((code, name, rate))
+        else:
+            centres.append((rank, Rate(f"{centre} ({code})", eligible, answered, submitted)))
+    departments.sort(key=lambda row: row[:2])
+    centres.sort(key=lambda row: row[0])
+    return [row[-1] for row in departments], [row[-1] for row in centres]
 
 
 def department_rates(filters: Filters) -> list[Rate]:
