@@ -58,8 +58,12 @@ def postgres_available() -> bool:
 
 
 def empty_all_tables(db) -> None:
-    """Delete every row, so that the next test starts from an empty database."""
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Delete every row, so that the next test starts from an empty database. The counters
+    of writes stay (reseau/core/changes.py): they only ever grow, or a figure kept before
+    the emptying could match the counts of other data written after it."""
+    tables = [
+        table for table in reversed(db.metadata.sorted_tables) if table.name != "table_change"
+    ]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{table.name}"' for table in tables)

@@ -45,6 +45,7 @@ _COUNT = (
     "INSERT INTO table_change (table_name, slot, changes) VALUES {values} "
     "ON CONFLICT (table_name, slot) DO UPDATE SET changes = table_change.changes + 1"
 )
+_NAME = re.compile(r'"?(\w+)"?')
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 
 _reading: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
@@ -76,9 +77,13 @@ def _on_statement(conn, cursor, statement, parameters, context, executemany) -> 
     reading = _reading.get()
     if reading is not None:
         reading.update(_tables_of(statement, context))
-    if statement[:6].upper() == "SELECT":
+    head = statement[:8].upper()
+    if head.startswith("SELECT"):
         return
-    written = _WRITE.findall(statement)
+    if head == "TRUNCATE":  # every table of the list (tests empty the database so)
+        written = _NAME.findall(statement[8:].split(" RESTART")[0].split(" CASCADE")[0])
+    else:
+        written = _WRITE.findall(statement)
     if written:
         conn.info.setdefault(WRITTEN, set()).update(name.lower() for name in written)
 

@@ -8,6 +8,7 @@ participant's choices add up to a score): "oui, en priorité" counts **2**, "oui
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -202,40 +203,29 @@ def campaign_themes(campaign: DiagnosticCampaign) -> list[Theme]:
     )
 
 
-def covered_theme_ids() -> set[int]:
-    """Themes that have a published session still to come ("besoin couvert")."""
-    return set(
-        db.session.scalars(
-            sa.select(TrainingSession.theme_id)
-            .where(
-                TrainingSession.theme_id.is_not(None),
-                TrainingSession.status == SessionStatus.PUBLISHED,
-                sa.or_(TrainingSession.starts_at.is_(None), TrainingSession.starts_at >= utcnow()),
-            )
-            .distinct()
-        )
-    )
-
-
-def next_uncovering():
-    """When the next published session with a theme starts: from then on it no longer covers
-    its theme's need (the results computed now hold until then, or until a write)."""
-    return db.session.scalar(
-        sa.select(sa.func.min(TrainingSession.starts_at)).where(
+def covered_themes() -> dict[int, datetime | None]:
+    """Themes that have a published session still to come ("besoin couvert"), each with
+    when its first such session starts (the need is no longer covered by it from then)."""
+    rows = db.session.execute(
+        sa.select(TrainingSession.theme_id, sa.func.min(TrainingSession.starts_at))
+        .where(
             TrainingSession.theme_id.is_not(None),
             TrainingSession.status == SessionStatus.PUBLISHED,
-            TrainingSession.starts_at >= utcnow(),
+            sa.or_(TrainingSession.starts_at.is_(None), TrainingSession.starts_at >= utcnow()),
         )
+        .group_by(TrainingSession.theme_id)
     )
+    return dict(rows.all())
 
 
 def theme_needs(
-    filters: Filters, *, heat_map: bool = True
+    filters: Filters, *, heat_map: bool = True, covered: dict | None = None
 ) -> tuple[list[ThemeNeed], list[Department | None]]:
     """Return the ranked needs per theme (with their heat-map cells) and the map's columns.
 
     ``heat_map=False`` (the bilan) skips the map's columns and the "besoin couvert" flags,
-    two queries the bilan does not show.
+    two queries the bilan does not show. ``covered``: ``covered_themes()``, when the caller
+    read it already.
     """
     themes = campaign_themes(filters.campaign)
     needs = {theme.id: ThemeNeed(theme=theme) for theme in themes}
@@ -250,7 +240,8 @@ def theme_needs(
         need.priority += cell.priority
         need.score += cell.score
         department_ids.add(row.department_id)
-    covered = covered_theme_ids() if heat_map else set()
+    if covered is None:
+        covered = covered_themes() if heat_map else {}
     for need in needs.values():
         need.covered = need.theme.id in covered
         if need.cells:
@@ -626,8 +617,10 @@ def raw_answer_rows(campaign: DiagnosticCampaign):
 
 
 def page_figures(filters: Filters) -> dict:
-    """Everything the results page shows for ``filters`` (a fixed number of queries)."""
-    needs, columns = theme_needs(filters)
+    """Everything the results page shows for ``filters`` (a fixed number of queries), and
+    ``covered_until``: when the first session said to cover a need starts (None: none)."""
+    covered = covered_themes()
+    needs, columns = theme_needs(filters, covered=covered)
     by_department = respondents_by_department(filters)
     department_rows, centre_rows = rates(filters)
     return {
@@ -641,4 +634,5 @@ def page_figures(filters: Filters) -> dict:
         "centre_rates": centre_rows,
         "texts": free_texts(filters),
         "respondents": sum(by_department.values()),
+        "covered_until": min(filter(None, covered.values()), default=None),
     }

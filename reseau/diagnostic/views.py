@@ -400,7 +400,7 @@ def _kept_results(filters: results.Filters, args: dict) -> dict:
             part: render_template(f"diagnostic/_results_{part}.html", **context)
             for part in ("head", "tail")
         }
-        return {"kept": kept_html, "needs": needs}, results.next_uncovering()
+        return {"kept": kept_html, "needs": needs}, figures["covered_until"]
 
     figures = kept(key, compute)
     html = {part: Markup(text) for part, text in figures["kept"].items()}  # noqa: S704 (ours)

@@ -110,3 +110,12 @@ def test_fold_keeps_every_sum(app):
         sa.select(changes.TableChange.slot).where(changes.TableChange.table_name == "centre")
     ).all()
     assert 2**30 not in slots and 0 in slots
+
+
+@pytest.mark.skipif(selected_backend() != "postgresql", reason="TRUNCATE is PostgreSQL's")
+def test_a_truncate_counts_for_every_table_it_empties(app):
+    before = _counts("centre", "department")
+    db.session.execute(sa.text('TRUNCATE "centre", "department" RESTART IDENTITY CASCADE'))
+    db.session.commit()
+    after = _counts("centre", "department")
+    assert after == (before[0] + 1, before[1] + 1)
