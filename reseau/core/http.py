@@ -223,8 +223,7 @@ def _result_processors(statement: sa.Select, dialect) -> tuple:
     """(position, result processor) of the selected columns that have one: the others'
     values are used as the driver gives them."""
     processors = (
-        column.type._cached_result_processor(dialect, None)
-        for column in statement.selected_columns
+        column.type._cached_result_processor(dialect, None) for column in statement.selected_columns
     )
     return tuple(
         (position, process) for position, process in enumerate(processors) if process is not None
