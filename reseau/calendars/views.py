@@ -49,6 +49,11 @@ FEED_DESCRIPTIONS = {
 
 def _matching_etag(etag: str) -> str | None:
     """Return the variant of ``etag`` the client's If-None-Match names, if any."""
+    sent = request.environ.get("HTTP_IF_NONE_MATCH")
+    if not sent:
+        return None
+    if sent == f'"{etag}"':
+        return etag  # most polls: the ETag of the last answer, sent back as it came
     if not request.if_none_match:
         return None
     for suffix in ENCODED_ETAG_SUFFIXES:
@@ -86,7 +91,8 @@ def _serve(feed: Feed, *, public: bool, filename: str | None = None, connection=
         and not is_resource_modified(request.environ, last_modified=mark.last_modified)
     ):
         response.status_code = 304
-        response.headers["ETag"] = f'"{matched or mark.etag}"'
+        if matched is not None and matched != mark.etag:
+            response.headers["ETag"] = f'"{matched}"'
         return response
     response.set_data(build_cached(feed, context, mark, now))
     return response

@@ -135,8 +135,18 @@ def _add_security_headers(app) -> None:
             # Pages hold personal data: never keep them in shared caches.
             response.headers.setdefault("Cache-Control", "no-store")
         # htmx and plain requests get different bodies from the same URL.
-        response.vary.add("HX-Request")
+        _vary_on_htmx(response)
         return response
+
+
+def _vary_on_htmx(response) -> None:
+    """Add HX-Request to the answer's Vary, reading the header as a set only when it has
+    other names already (a public page's: it names HX-Request, see ``_cache_headers``)."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "HX-Request"
+    elif "hx-request" not in (name.strip().lower() for name in vary.split(",")):
+        response.vary.add("HX-Request")
 
 
 # --- public pages cached by HTTP ---------------------------------------------------------------
@@ -182,10 +192,7 @@ class RawQuery:
                 constants,
                 tuple((name, processors.get(name)) for name in names),
                 state.positiontup,
-                tuple(
-                    column.type._cached_result_processor(dialect, None)
-                    for column in statement.selected_columns
-                ),
+                _result_processors(statement, dialect),
             )
         return plan
 
@@ -212,13 +219,24 @@ def _constants_written_out(statement: sa.Select, names) -> sa.Select:
     return sa.sql.visitors.replacement_traverse(statement, {}, write_out)
 
 
+def _result_processors(statement: sa.Select, dialect) -> tuple:
+    """(position, result processor) of the selected columns that have one: the others'
+    values are used as the driver gives them."""
+    processors = (
+        column.type._cached_result_processor(dialect, None) for column in statement.selected_columns
+    )
+    return tuple(
+        (position, process) for position, process in enumerate(processors) if process is not None
+    )
+
+
 class _Plan(NamedTuple):
     row: type  # a named tuple of the selected columns
     sql: str
     constants: dict
     parameters: tuple  # (name, bind processor or None)
     positions: list | None  # the order of a positional driver's values (SQLite)
-    results: tuple  # result processors, per column
+    results: tuple  # (position, result processor) of the columns that have one
 
 
 class RawReader:
@@ -259,14 +277,16 @@ class RawReader:
         finally:
             cursor.close()
         make, results = plan.row._make, plan.results
-        return [
-            make(
-                value if process is None else process(value)
-                for value, process in zip(row, results, strict=True)
-            )
-            for row in rows
-            if row is not None
-        ]
+        if not results:
+            return [make(row) for row in rows if row is not None]
+        return [make(_processed(row, results)) for row in rows if row is not None]
+
+
+def _processed(row, results) -> list:
+    values = list(row)
+    for position, process in results:
+        values[position] = process(values[position])
+    return values
 
 
 @contextlib.contextmanager
@@ -298,17 +318,20 @@ ENCODED_ETAG_SUFFIXES = ("", ":gzip", ":br", ":zstd", ":deflate")
 
 
 _VARY = ", ".join(("Cookie", *PAGE_HEADERS))
+# Where the WSGI environ holds PAGE_HEADERS (what ``request.headers.get`` reads, without
+# its key translation at each call).
+_PAGE_HEADER_KEYS = tuple("HTTP_" + name.upper().replace("-", "_") for name in PAGE_HEADERS)
 
 
 def _page_etag(parts) -> str:
     from flask import request
 
-    headers = request.headers
+    environ = request.environ
     key = "\x1f".join(
         (
             PUBLIC_PAGE_FORMAT,
             request.full_path,
-            *(headers.get(name, "") for name in PAGE_HEADERS),
+            *(environ.get(name, "") for name in _PAGE_HEADER_KEYS),
             repr(parts),
         )
     )
@@ -321,6 +344,8 @@ def _client_has(etag: str) -> bool:
     sent = request.environ.get("HTTP_IF_NONE_MATCH")
     if not sent or (etag not in sent and "*" not in sent):
         return False  # most requests: no header, or another version (no parsing)
+    if sent == f'"{etag}"':
+        return True  # most revalidations: the one ETag given, sent back as it came
     if request.if_none_match.star_tag:
         return True
     return any(request.if_none_match.contains(etag + suffix) for suffix in ENCODED_ETAG_SUFFIXES)

@@ -165,10 +165,26 @@ def enum_values(enum) -> frozenset[str]:
     return frozenset(member.value for member in enum)
 
 
-def contains(column, text: str):
+LIKE_ESCAPE = "/"
+
+
+def like_text(text: str) -> str:
+    """``text`` as ``contains`` compares it: lowered, with ``%``, ``_`` and the escape
+    character made plain characters (what SQLAlchemy's ``autoescape`` does)."""
+    return (
+        text.lower()
+        .replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+
+
+def contains(column, text):
     """A case-insensitive "``column`` contains ``text``" where ``%``, ``_`` and the escape
-    character in ``text`` are plain characters, not wildcards."""
-    return sa.func.lower(column).contains(text.lower(), autoescape=True)
+    character in ``text`` are plain characters, not wildcards. ``text``: the words, or a
+    bound parameter that will hold ``like_text(words)`` (a statement compiled once)."""
+    value = like_text(text) if isinstance(text, str) else text
+    return sa.func.lower(column).contains(value, escape=LIKE_ESCAPE)
 
 
 def paginate(select, form: FilterForm, *, per_page: int = PAGE_SIZE):

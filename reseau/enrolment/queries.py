@@ -34,7 +34,7 @@ from reseau.core.database import UTCDateTime
 from reseau.core.extensions import db
 from reseau.core.http import RawQuery
 from reseau.core.i18n import from_local
-from reseau.core.lists import PAGE_SIZE, contains
+from reseau.core.lists import PAGE_SIZE, contains, like_text
 from reseau.enrolment.models import OFFER_EXPIRED_REASON, Enrolment, EnrolmentStatus
 
 # Statuses that hold a seat: never more of them than the capacity.
@@ -286,7 +286,28 @@ def seats_held_subquery():
 def catalogue_conditions(filters: dict, now: datetime) -> list:
     """The WHERE of the published, upcoming sessions matching ``filters``."""
     conditions = [TrainingSession.status == SessionStatus.PUBLISHED, TrainingSession.ends_at >= now]
-    if filters["q"]:
+    if _given(filters["theme"]):
+        conditions.append(TrainingSession.theme_id == filters["theme"])
+    if _given(filters["cycle"]):
+        conditions.append(
+            TrainingSession.module_id.in_(
+                sa.select(Module.id).where(Module.cycle_id == filters["cycle"])
+            )
+        )
+    if _given(filters["type"]):
+        conditions.append(TrainingSession.kind == filters["type"])
+    if _given(filters["departement"]):
+        conditions.append(TrainingSession.department_id == filters["departement"])
+    if _given(filters["mois"]):
+        months = filters["mois"]  # « YYYY-MM », or its bounds as bound parameters
+        start, end = months if isinstance(months, tuple) else month_bounds(months)
+        conditions += [TrainingSession.starts_at >= start, TrainingSession.starts_at < end]
+    if _given(filters["public"]):
+        wanted = [filters["public"], Audience.TOUS.value]
+        conditions.append(TrainingSession.audience.in_(wanted))
+    if _given(filters["q"]):
+        # After the plain comparisons: SQLite tests the terms in this order, and reading each
+        # upcoming session's description costs more than comparing its theme or département.
         conditions.append(
             sa.or_(
                 contains(TrainingSession.title, filters["q"]),
@@ -294,29 +315,16 @@ def catalogue_conditions(filters: dict, now: datetime) -> list:
                 contains(TrainingSession.town, filters["q"]),
             )
         )
-    if filters["theme"]:
-        conditions.append(TrainingSession.theme_id == filters["theme"])
-    if filters["cycle"]:
-        conditions.append(
-            TrainingSession.module_id.in_(
-                sa.select(Module.id).where(Module.cycle_id == filters["cycle"])
-            )
-        )
-    if filters["type"]:
-        conditions.append(TrainingSession.kind == filters["type"])
-    if filters["departement"]:
-        conditions.append(TrainingSession.department_id == filters["departement"])
-    if filters["mois"]:
-        start, end = month_bounds(filters["mois"])
-        conditions += [TrainingSession.starts_at >= start, TrainingSession.starts_at < end]
-    if filters["public"]:
-        wanted = [filters["public"], Audience.TOUS.value]
-        conditions.append(TrainingSession.audience.in_(wanted))
-    if filters["places"]:
+    if _given(filters["places"]):
         conditions.append(seats_held_subquery() < TrainingSession.capacity)
-    if filters.get("fauteuil"):
+    if _given(filters.get("fauteuil")):
         conditions.append(wheelchair_accessible())  # places only: no visio
     return conditions
+
+
+def _given(value) -> bool:
+    """Whether a filter is set: a value chosen, or a bound parameter standing for one."""
+    return isinstance(value, sa.BindParameter) or bool(value)
 
 
 class SessionCard(NamedTuple):
@@ -394,27 +402,63 @@ def _page_statement(conditions: list, per_page: int, offset) -> sa.Select:
     )
 
 
-# The catalogue as most visitors first see it, its first pages without a filter: read by a
-# ``RawReader`` (no ORM session nor result machinery: a tenth of the page's time).
-_UNFILTERED_PAGE = RawQuery(
-    lambda: _page_statement(
-        catalogue_conditions(collections.defaultdict(lambda: None), _NOW),
-        PAGE_SIZE,
-        sa.bindparam("offset", type_=sa.Integer),
-    )
-)
 _NOW = sa.bindparam("now", type_=UTCDateTime)
+# A filter's value in a page statement compiled once (``_filtered_page``); flags have none.
+_FILTER_PARAMETERS = {
+    "q": sa.bindparam("filter_q", type_=sa.String),
+    "theme": sa.bindparam("filter_theme", type_=sa.Integer),
+    "cycle": sa.bindparam("filter_cycle", type_=sa.Integer),
+    "type": sa.bindparam("filter_type", type_=TrainingSession.kind.type),
+    "departement": sa.bindparam("filter_departement", type_=sa.Integer),
+    "mois": (
+        sa.bindparam("filter_mois_start", type_=UTCDateTime),
+        sa.bindparam("filter_mois_end", type_=UTCDateTime),
+    ),
+    "public": sa.bindparam("filter_public", type_=TrainingSession.audience.type),
+    "places": True,
+    "fauteuil": True,
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _filtered_page(given: tuple[str, ...]) -> RawQuery:
+    """A catalogue page filtered by the filters named in ``given`` (none: the catalogue as
+    most visitors first see it), their values bound: one statement compiled once per set of
+    filters and read by a ``RawReader`` (no ORM session nor result machinery: a tenth of
+    the page's time)."""
+    filters = collections.defaultdict(lambda: None)
+    filters.update({name: _FILTER_PARAMETERS[name] for name in given})
+    return RawQuery(
+        lambda: _page_statement(
+            catalogue_conditions(filters, _NOW), PAGE_SIZE, sa.bindparam("offset", type_=sa.Integer)
+        )
+    )
+
+
+def _filter_values(filters: dict, given: tuple[str, ...]) -> dict:
+    """The bound values of ``_filtered_page(given)`` for ``filters``."""
+    values = {}
+    for name in given:
+        value = filters[name]
+        if name == "q":
+            values["filter_q"] = like_text(value)
+        elif name == "mois":
+            values["filter_mois_start"], values["filter_mois_end"] = month_bounds(value)
+        elif not isinstance(_FILTER_PARAMETERS[name], bool):
+            values[f"filter_{name}"] = value
+    return values
 
 
 def catalogue_cards(filters: dict, now: datetime, page: int, per_page: int, reader=None):
     """One page of the catalogue, and how many sessions match: one statement, the page's
     sessions with their theme, cycle, place and seats left (columns only: no ORM object)
     and the total; a second one only when the page is empty (no session matches, or a page
-    beyond the last), to count them. Without a filter, read by ``reader`` (a ``RawReader``)
-    when given one."""
+    beyond the last), to count them. Read by ``reader`` (a ``RawReader``) when given one."""
     offset = (page - 1) * per_page
-    if reader is not None and per_page == PAGE_SIZE and not any(filters.values()):
-        rows = reader.all(_UNFILTERED_PAGE, {"now": now, "offset": offset})
+    if reader is not None and per_page == PAGE_SIZE:
+        given = tuple(name for name in _FILTER_PARAMETERS if filters.get(name))
+        parameters = {"now": now, "offset": offset, **_filter_values(filters, given)}
+        rows = reader.all(_filtered_page(given), parameters)
     else:
         statement = _page_statement(catalogue_conditions(filters, now), per_page, offset)
         rows = db.session.execute(statement).all()

@@ -331,3 +331,23 @@ def test_journey_4_centre_calendar_follows_catalogue_changes(app, client):
     assert {str(e["STATUS"]) for e in found.values()} == {"CANCELLED"}
     assert int(found[uid(seance)]["SEQUENCE"]) == 2
     assert third.last_modified >= second.last_modified
+
+
+def test_every_form_of_if_none_match_naming_the_feed_revalidates_it(app, client):
+    """A 304 for the feed's ETag as it came, in a list, or with an encoding's suffix (then
+    echoed back with it); the feed itself for any other."""
+    person = make_user()
+    enrol(make_session(), person)
+    db.session.commit()
+    url = _private_url(person)
+    etag = get(client, url).headers["ETag"]
+    bare = etag.strip('"')
+    for sent, echoed in (
+        (etag, etag),
+        (f'"other", {etag}', etag),
+        (f'"{bare}:gzip"', f'"{bare}:gzip"'),
+    ):
+        answer = get(client, url, headers={"If-None-Match": sent})
+        assert answer.status_code == 304 and answer.headers["ETag"] == echoed, sent
+    for sent in ('"other"', f'"{bare}x"'):
+        assert get(client, url, headers={"If-None-Match": sent}).status_code == 200, sent

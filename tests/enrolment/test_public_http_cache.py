@@ -121,3 +121,23 @@ def test_a_renamed_theme_or_a_new_seance_moves_the_session_etag(app):
     db.session.commit()
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
     assert other.id != session.id
+
+
+def test_every_form_of_if_none_match_naming_the_page_revalidates_it(app):
+    """The ETag sent back as it came (the common case, matched without parsing), in a list,
+    with the encoding Flask-Compress appends, or ``*``: a 304. Another page's ETag, or the
+    full page's for its htmx fragment: the page."""
+    session = make_session()
+    db.session.commit()
+    client = app.test_client()
+    url = f"/catalogue/sessions/{session.id}"
+    etag = client.get(url).headers["ETag"].strip('"')
+    fragment = client.get(url, headers={"HX-Request": "true"}).headers["ETag"].strip('"')
+    assert fragment != etag
+    for sent in (f'"{etag}"', f'"other", "{etag}"', f'"{etag}:gzip"', "*"):
+        assert client.get(url, headers={"If-None-Match": sent}).status_code == 304, sent
+    for sent in ('"other"', f'"{etag}x"', f'"x{etag}"'):
+        assert client.get(url, headers={"If-None-Match": sent}).status_code == 200, sent
+    answer = client.get(url, headers={"If-None-Match": f'"{etag}"', "HX-Request": "true"})
+    assert answer.status_code == 200
+    assert answer.headers["Vary"].count("HX-Request") == 1
