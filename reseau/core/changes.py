@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import re
 import weakref
 from collections.abc import Iterable, Iterator
@@ -153,15 +154,26 @@ def reading() -> Iterator[set[str]]:
         _reading.reset(token)
 
 
-def versions(names: Iterable[str] | None = None) -> dict[str, int]:
-    """Each table's count of committed writes (all tables when ``names`` is None; a table
-    never written is left out, which reads as 0)."""
+@functools.cache
+def _versions_statement(every: bool) -> sa.Select:
+    """Built once: the request's own transaction runs it (on SQLite the same snapshot as
+    the figure read after it; a raw read outside it could see newer rows)."""
     query = sa.select(TableChange.table_name, sa.func.sum(TableChange.changes)).group_by(
         TableChange.table_name
     )
-    if names is not None:
-        query = query.where(TableChange.table_name.in_(sorted(names)))
-    return {name: int(total) for name, total in db.session.execute(query)}
+    if every:
+        return query
+    return query.where(TableChange.table_name.in_(sa.bindparam("names", expanding=True)))
+
+
+def versions(names: Iterable[str] | None = None) -> dict[str, int]:
+    """Each table's count of committed writes (all tables when ``names`` is None; a table
+    never written is left out, which reads as 0)."""
+    if names is None:
+        rows = db.session.execute(_versions_statement(True))
+    else:
+        rows = db.session.execute(_versions_statement(False), {"names": list(names)})
+    return {name: int(total) for name, total in rows}
 
 
 def writes_pending() -> bool:

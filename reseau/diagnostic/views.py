@@ -400,6 +400,7 @@ def _kept_results(filters: results.Filters, args: dict) -> dict:
             part: render_template(f"diagnostic/_results_{part}.html", **context)
             for part in ("head", "tail")
         }
+        kept_html["filters"] = _filters_html(args)
         return {"kept": kept_html, "needs": needs}, figures["covered_until"]
 
     figures = kept(key, compute)
@@ -407,27 +408,34 @@ def _kept_results(filters: results.Filters, args: dict) -> dict:
     return {"kept": html, "needs": figures["needs"]}
 
 
-@bp.route("/diagnostic/resultats")
-@manager_required
-def results_page():
-    filters, args = _results_filters()
-
-    def render() -> str:
-        context = {"filters": filters, "args": args}
-        if filters is not None:
-            context.update(_kept_results(filters, args))
-            context.update(priority_weight=PRIORITY_WEIGHT, yes_weight=YES_WEIGHT)
-        return render_template("diagnostic/_results.html", **context)
-
-    return render_page(
-        "diagnostic/results.html",
-        "diagnostic/_results_fragment.html",
-        results_html=Markup(render()),  # noqa: S704 (our template's output)
-        filters=filters,
+def _filters_html(args: dict) -> str:
+    return render_template(
+        "diagnostic/_results_filters.html",
         args=args,
         campaigns=campaign_choices(),
         departments=department_choices("Tous les départements"),
         category_choices=Category.choices(),
+    )
+
+
+@bp.route("/diagnostic/resultats")
+@manager_required
+def results_page():
+    filters, args = _results_filters()
+    context = {"filters": filters, "args": args}
+    if filters is None:
+        filters_html = _filters_html(args)
+    else:
+        context.update(_kept_results(filters, args))
+        context.update(priority_weight=PRIORITY_WEIGHT, yes_weight=YES_WEIGHT)
+        filters_html = context["kept"]["filters"]
+    return render_page(
+        "diagnostic/results.html",
+        "diagnostic/_results_fragment.html",
+        results_html=Markup(render_template("diagnostic/_results.html", **context)),  # noqa: S704
+        filters_html=Markup(filters_html),  # noqa: S704 (our template's output)
+        filters=filters,
+        args=args,
     )
 
 

@@ -235,22 +235,28 @@ def _render_bilan(bilan, args: dict, centre) -> str:
     )
 
 
-def _kept_bilan(scope: Period, args: dict, centre) -> dict:
-    """The bilan's tables as HTML and its year switch, kept between requests until a write
+def _kept_bilan(scope: Period, args: dict, form: dict) -> dict:
+    """The bilan's tables and its period forms as HTML, kept between requests until a write
     to what they were read from, a session of the period starting, or the new year
-    (``core.cache``). The same for everyone of the same role: no person, no token in it."""
+    (``core.cache``). The same for everyone of the same role: no person, no token in them
+    (the forms are GET forms; what was typed is in the key)."""
+    centre = form["centre"]
     role = "coordinator" if current_user.is_coordinator else "referent"
     kind = scope.kind.value if scope.kind else ""
     # The centre was read before: its name goes into the key, not only into the page.
     name = centre.name if centre else ""
-    key = f"bilan:{scope.start}:{scope.end}:{scope.centre_id}:{name}:{kind}:{role}"
+    typed = ":".join(f"{k}={v}" for k, v in sorted({**form["typed"], **args}.items()))
+    key = f"bilan:{scope.start}:{scope.end}:{scope.centre_id}:{name}:{kind}:{role}:{typed}"
 
     def compute():
         bilan = _bilan_figures(scope, events=False)
         html = _render_bilan(bilan, args, centre)
+        forms = render_template(
+            "reports/_period_fields.html", args=args, form=form, years=bilan.years
+        )
         new_year = from_local(datetime(to_local(utcnow()).year + 1, 1, 1))
         until = min(filter(None, (next_held(scope), new_year)))
-        return {"html": html, "years": bilan.years}, until
+        return {"html": html, "forms": forms}, until
 
     return kept(key, compute)
 
@@ -260,7 +266,7 @@ def _kept_bilan(scope: Period, args: dict, centre) -> dict:
 def bilan():
     scope, args, form = _scope()
     centre = form["centre"]
-    bilan = _kept_bilan(scope, args, centre)
+    bilan = _kept_bilan(scope, args, form)
     return render_page(
         "reports/bilan.html",
         "reports/_bilan_fragment.html",
@@ -271,7 +277,7 @@ def bilan():
         form=form,
         centre=centre,
         bilan_html=Markup(bilan["html"]),  # noqa: S704 (our template's output)
-        years=bilan["years"],
+        period_forms_html=Markup(bilan["forms"]),  # noqa: S704 (our template's output)
     )
 
 
