@@ -504,8 +504,9 @@ def _writer(url: str):
 def _measure_after_writes(base: str, path: str, headers: dict, write) -> dict:
     """Ask the page ``AFTER_WRITE_SAMPLES`` times, one at a time, each just after a write:
     the cost of a figure computed afresh, as the first person after a change pays it."""
-    request(base, path, headers)  # both workers have the page's code warm
-    request(base, path, headers)
+    for _ in range(2 * WORKERS):  # each worker has computed the page once (statements built)
+        write()
+        request(base, path, headers)
     latencies, queries = [], None
     for _ in range(AFTER_WRITE_SAMPLES):
         write()

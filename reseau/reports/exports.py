@@ -129,8 +129,31 @@ def _offer_table(key: str, title: str, first: str, offers, sheet: str) -> Table:
     )  # fmt: skip
 
 
-def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
-    """Every table of the bilan, by key, in the page's order."""
+def _centre_table(bilan: Bilan, centre_link, limit: int | None) -> Table:
+    """Participants by centre: every centre (the downloads), or for the page only the
+    ``limit`` with the most participants (``Table.top``'s choice, without building the
+    thousands of rows of a national network first)."""
+    centres = bilan.centres
+    more = 0
+    if limit is not None and len(centres) > limit:
+        chosen = sorted(range(len(centres)), key=lambda i: -centres[i].people)[:limit]
+        centres, more = [centres[i] for i in chosen], len(centres) - limit
+    return Table(
+        "participants-centre",
+        "Participants par centre social",
+        ["Centre social", "Ville", "Département", "Adhérent du réseau", "Participants"],
+        [[c.name, c.town, c.department, "oui" if c.member else "non", c.people] for c in centres],
+        [centre_link(c.id) if centre_link else None for c in centres],
+        sheet="Participants par centre",
+        more=more,
+    )
+
+
+def build_tables(
+    bilan: Bilan, centre_link=None, centre_limit: int | None = None
+) -> dict[str, Table]:
+    """Every table of the bilan, by key, in the page's order (``centre_limit``: see
+    ``_centre_table``)."""
     tables = [
         _offer_table("offre-type", "Sessions et heures par type", "Type", bilan.by_kind,
                      "Offre par type"),
@@ -160,15 +183,7 @@ def build_tables(bilan: Bilan, centre_link=None) -> dict[str, Table]:
             [[label, n] for label, n in bilan.by_department],
             sheet="Participants par département",
         ),
-        Table(
-            "participants-centre",
-            "Participants par centre social",
-            ["Centre social", "Ville", "Département", "Adhérent du réseau", "Participants"],
-            [[c.name, c.town, c.department, "oui" if c.member else "non", c.people]
-             for c in bilan.centres],
-            [centre_link(c.id) if centre_link else None for c in bilan.centres],
-            sheet="Participants par centre",
-        ),
+        _centre_table(bilan, centre_link, centre_limit),
         Table(
             "assiduite-thematique",
             "Assiduité par thématique (sessions clôturées)",

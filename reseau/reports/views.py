@@ -187,7 +187,7 @@ def _sub_figures(bilan):
     )
 
 
-def _tables(bilan, args: dict, subs) -> dict:
+def _tables(bilan, args: dict, subs, centre_limit: int | None = None) -> dict:
     centre_link = None
     if current_user.is_coordinator and bilan.scope.centre_id is None:
         base = {k: v for k, v in args.items() if k != "centre"}
@@ -198,7 +198,7 @@ def _tables(bilan, args: dict, subs) -> dict:
             return pattern.replace(str(CENTRE_MARK), str(centre_id), 1)
 
     tables = {}
-    for key, table in build_tables(bilan, centre_link).items():
+    for key, table in build_tables(bilan, centre_link, centre_limit).items():
         tables[key] = table
         # The finer count right after the categories', when someone gave a sub-category.
         if key == "participants-categorie" and subs.named():
@@ -215,7 +215,7 @@ def _bilan_context():
 
 def _render_bilan(bilan, args: dict, centre) -> str:
     subs = _sub_figures(bilan)
-    tables = _tables(bilan, args, subs)
+    tables = _tables(bilan, args, subs, CENTRE_ROWS)
     kind = bilan.scope.kind
     return render_template(
         "reports/_bilan.html",
