@@ -28,6 +28,7 @@ from reseau.attendance.queries import (
     get_trainer_seance_or_404,
     get_trainer_session_or_404,
     hours_attended,
+    roster_rows,
     search_people,
 )
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
@@ -120,7 +121,7 @@ def _roster_context(seance: Seance) -> dict:
     return {
         "seance": seance,
         "session": session,
-        "roster": operations.roster(seance),
+        "roster": roster_rows(seance),
         "editable": operations.can_record(current_user, session)
         and seance.status == SeanceStatus.SCHEDULED,
         "statuses": list(AttendanceStatus),
