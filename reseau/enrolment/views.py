@@ -472,10 +472,7 @@ def centre_enrolments():
     # Plain rows, not ORM objects: the list shows names, titles and dates only.
     pending = queries.centre_lines(centre_id, now, pending=True, limit=200)
     number, size = form.page.data, PAGE_SIZE
-    total = queries.count_centre_lines(centre_id, now, pending=False)
-    items = queries.centre_lines(
-        centre_id, now, pending=False, limit=size, offset=(number - 1) * size
-    )
+    items, total = queries.centre_page_lines(centre_id, now, limit=size, offset=(number - 1) * size)
     here = request.full_path
     return render_page(
         "enrolment/centre_enrolments.html",
