@@ -170,11 +170,16 @@ def get_request_or_404(request_id: int) -> AdjustmentRequest:
     return found
 
 
-def open_count() -> int:
-    """How many requests wait for an answer (the readers' home page); those whose enrolment
-    was cancelled do not."""
-    return db.session.scalar(
-        sa.select(sa.func.count(AdjustmentRequest.id)).where(
-            AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
-        )
+@cache
+def open_count_statement() -> sa.Select:
+    """How many requests wait for an answer; those whose enrolment was cancelled do not.
+    Built once per process (the readers' home page asks it on every request; the
+    coordinator's, among its other counts)."""
+    return sa.select(sa.func.count(AdjustmentRequest.id)).where(
+        AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
     )
+
+
+def open_count() -> int:
+    """How many requests wait for an answer (the readers' home page)."""
+    return db.session.scalar(open_count_statement())
