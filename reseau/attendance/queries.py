@@ -18,7 +18,13 @@ from flask import abort
 from reseau.accounts.models import Category, Centre, Role, User, UserStatus
 from reseau.accounts.queries import active_holders
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
-from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.catalogue.models import (
+    Seance,
+    SeanceStatus,
+    SessionStatus,
+    TrainingSession,
+    session_trainer,
+)
 from reseau.catalogue.queries import may_see
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
@@ -182,36 +188,45 @@ def get_trainer_session_or_404(session_id: int, viewer: User) -> TrainingSession
     return session
 
 
-def _check_runs(session: TrainingSession, viewer: User) -> None:
+def _check_runs(session: TrainingSession, viewer: User, *, runs: bool | None = None) -> None:
+    """404 unless ``viewer`` may run ``session``; ``runs``: whether they are one of its
+    trainers, when already known (else read from ``session.trainers``)."""
     if session.status == SessionStatus.DRAFT:
         abort(404)
-    if not (viewer.is_coordinator or is_trainer_of(viewer, session)):
+    if viewer.is_coordinator:
+        return
+    if not (is_trainer_of(viewer, session) if runs is None else runs):
         abort(404)
 
 
 @cache
 def _roster_seance_statement() -> sa.Select:
-    # The séance and its session in one statement, the trainers' ids in a second: what the
-    # roster page asks of them (not the session's séances nor its place). Built once.
+    # The séance and its session, with whether the viewer (``viewer_id``) is one of its
+    # trainers: one statement, what the roster page asks of them (not the session's séances,
+    # its place nor its trainers as people). Built once.
+    runs = sa.exists().where(
+        session_trainer.c.session_id == Seance.session_id,
+        session_trainer.c.user_id == sa.bindparam("viewer_id"),
+    )
     return (
-        sa.select(Seance)
-        .options(
-            so.joinedload(Seance.session)
-            .selectinload(TrainingSession.trainers)
-            .lazyload(User.role_rows)
-        )
+        sa.select(Seance, runs.label("runs"))
+        .options(so.joinedload(Seance.session))
         .where(Seance.id == sa.bindparam("seance_id"))
     )
 
 
-def get_roster_seance_or_404(seance_id: int, viewer: User) -> Seance:
-    """``get_trainer_seance_or_404`` for reading a séance's roster: two statements, not
-    four (its session's séances and place are not loaded)."""
-    seance = db.session.scalar(_roster_seance_statement(), {"seance_id": seance_id})
-    if seance is None or not may_see(viewer, seance.session):
+def get_roster_seance_or_404(seance_id: int, viewer: User) -> tuple[Seance, bool]:
+    """``get_trainer_seance_or_404`` for reading a séance's roster, in one statement (its
+    session's séances, place and trainers are not loaded): the séance, and whether
+    ``viewer`` is one of its trainers."""
+    row = db.session.execute(
+        _roster_seance_statement(), {"seance_id": seance_id, "viewer_id": viewer.id}
+    ).one_or_none()
+    if row is None or not may_see(viewer, row.Seance.session):
         abort(404)
-    _check_runs(seance.session, viewer)
-    return seance
+    seance, runs = row.Seance, bool(row.runs)
+    _check_runs(seance.session, viewer, runs=runs)
+    return seance, runs
 
 
 def get_trainer_seance_or_404(seance_id: int, viewer: User) -> Seance:
