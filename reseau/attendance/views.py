@@ -130,7 +130,6 @@ def _roster_context(seance: Seance, runs: bool | None = None) -> dict:
         # Each person's choices read these plain pairs, not the members' attributes (one
         # enum attribute read per status and line was a fifth of the roster's template).
         "status_choices": [(status.value, status.label) for status in AttendanceStatus],
-        "form": ActionForm(formdata=None),
     }
 
 

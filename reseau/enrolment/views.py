@@ -389,7 +389,6 @@ def my_enrolments():
         past=past,
         positions=positions,
         adjustments=adjustment_queries.requests_by_session(current_user),
-        form=ActionForm(formdata=None),
         now=now,
         seances=seances,
         **sections,
@@ -479,7 +478,6 @@ def centre_enrolments():
         centre=centre,
         pending=pending,
         page=ListPage(items, total, number, size),
-        form=ActionForm(formdata=None),
         links={
             "session": _id_link("enrolment.public_session", "session_id"),
             "approve": _id_link("enrolment.approve", "enrolment_id"),
