@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from flask import flash, g, redirect, request
 from flask_login.utils import login_url
 
-from reseau.accounts.models import User
+from reseau.accounts.models import Role, User, UserRole
 from reseau.core.errors import render_error
 from reseau.core.extensions import db, login_manager
 from reseau.core.web import safe_next, wants_fragment
@@ -70,9 +70,16 @@ def _person_statement() -> sa.Select:
     # Roles and centre joined in: pages ask for them, one query instead of three. Built once
     # per process: every logged-in request runs it, and building a statement (and its cache
     # key) costs more than running it.
+    # The roles as one string column (not a joined collection: no row per role, no
+    # ``unique()``, no UserRole entity), held on the person by ``User.read_roles``.
+    roles = (
+        sa.select(sa.func.aggregate_strings(UserRole.role, ","))
+        .where(UserRole.user_id == User.id)
+        .scalar_subquery()
+    )
     return (
-        sa.select(User, *(column() for column, _ in _PERSON_COLUMNS.values()))
-        .options(so.joinedload(User.role_rows), so.joinedload(User.centre))
+        sa.select(User, roles, *(column() for column, _ in _PERSON_COLUMNS.values()))
+        .options(so.joinedload(User.centre), so.lazyload(User.role_rows))
         .where(User.id == sa.bindparam("user_id"))
     )
 
@@ -85,9 +92,14 @@ def _person(user_id: int) -> User | None:
     values = {"user_id": user_id}
     for _, more in _PERSON_COLUMNS.values():
         values.update(more())
-    row = db.session.execute(_person_statement(), values).unique().one_or_none()
+    row = db.session.execute(_person_statement(), values).one_or_none()
     if row is None:
         return None
-    for name, answer in zip(_PERSON_COLUMNS, row[1:], strict=True):
+    person, roles = row[0], row[1]
+    if "role_rows" not in person.__dict__:  # else already loaded: those are the roles
+        person.read_roles(
+            frozenset(Role(role) for role in roles.split(",")) if roles else frozenset()
+        )
+    for name, answer in zip(_PERSON_COLUMNS, row[2:], strict=True):
         setattr(g, name, answer)
-    return row[0]
+    return person

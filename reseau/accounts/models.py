@@ -169,7 +169,15 @@ class User(UserMixin, db.Model):
 
     @property
     def roles(self) -> set[Role]:
+        known = self.__dict__.get("_read_roles")
+        if known is not None:
+            return set(known)
         return {row.role for row in self.role_rows}
+
+    def read_roles(self, roles: frozenset[Role]) -> None:
+        """Hold ``roles`` as read with the person (the user loader's statement), so that
+        ``roles`` and the ``is_x`` checks do not load ``role_rows``; ``set_roles`` drops it."""
+        self.__dict__["_read_roles"] = roles
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -177,6 +185,7 @@ class User(UserMixin, db.Model):
     def set_roles(self, roles) -> None:
         """Replace this person's roles by ``roles`` (participant is always kept)."""
         wanted = {Role(role) for role in roles} | {Role.PARTICIPANT}
+        self.__dict__.pop("_read_roles", None)
         self.role_rows = [row for row in self.role_rows if row.role in wanted]
         for role in sorted(wanted - self.roles):
             self.role_rows.append(UserRole(role=role))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
@@ -74,12 +78,34 @@ def request_for(person: User, session_id: int) -> AdjustmentRequest | None:
     )
 
 
-def requests_by_session(person: User) -> dict[int, AdjustmentRequest]:
-    """The person's own requests, by session id (for "Mes formations")."""
-    rows = db.session.scalars(
-        sa.select(AdjustmentRequest).where(AdjustmentRequest.person_id == person.id)
-    )
-    return {row.session_id: row for row in rows}
+class OwnRequest(NamedTuple):
+    """A person's own request as "Mes formations" shows it (plain columns)."""
+
+    session_id: int
+    text: str
+    arranged: str
+    arranged_at: datetime | None
+
+    @property
+    def is_arranged(self) -> bool:
+        return self.arranged_at is not None
+
+
+@cache
+def _own_requests_statement() -> sa.Select:
+    # Built once per process: "Mes formations" runs it on every request.
+    return sa.select(
+        AdjustmentRequest.session_id,
+        AdjustmentRequest.text,
+        AdjustmentRequest.arranged,
+        AdjustmentRequest.arranged_at,
+    ).where(AdjustmentRequest.person_id == sa.bindparam("person_id"))
+
+
+def requests_by_session(person: User) -> dict[int, OwnRequest]:
+    """The person's own requests, by session id (for "Mes formations"), as plain rows."""
+    rows = db.session.execute(_own_requests_statement(), {"person_id": person.id})
+    return {row.session_id: OwnRequest(*row) for row in rows}
 
 
 def requests_of(person: User) -> list[AdjustmentRequest]:
@@ -144,11 +170,16 @@ def get_request_or_404(request_id: int) -> AdjustmentRequest:
     return found
 
 
-def open_count() -> int:
-    """How many requests wait for an answer (the readers' home page); those whose enrolment
-    was cancelled do not."""
-    return db.session.scalar(
-        sa.select(sa.func.count(AdjustmentRequest.id)).where(
-            AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
-        )
+@cache
+def open_count_statement() -> sa.Select:
+    """How many requests wait for an answer; those whose enrolment was cancelled do not.
+    Built once per process (the readers' home page asks it on every request; the
+    coordinator's, among its other counts)."""
+    return sa.select(sa.func.count(AdjustmentRequest.id)).where(
+        AdjustmentRequest.arranged_at.is_(None), AdjustmentRequest.withdrawn_at.is_(None)
     )
+
+
+def open_count() -> int:
+    """How many requests wait for an answer (the readers' home page)."""
+    return db.session.scalar(open_count_statement())

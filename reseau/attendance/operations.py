@@ -52,16 +52,19 @@ class AttendanceError(Exception):
 # --- Reading -----------------------------------------------------------------------------
 
 
-def can_record(actor: User, session: TrainingSession) -> bool:
+def can_record(actor: User, session: TrainingSession, *, runs: bool | None = None) -> bool:
     """Return whether ``actor`` may change attendance of ``session`` now.
 
     Trainers of the session until it is closed; the coordinator always (corrections after
-    closing are audited)."""
+    closing are audited). ``runs``: whether ``actor`` is one of its trainers, when already
+    known (else read from ``session.trainers``)."""
     if session.status not in (SessionStatus.PUBLISHED, SessionStatus.CLOSED):
         return False
     if actor.is_coordinator:
         return True
-    return session.status == SessionStatus.PUBLISHED and is_trainer_of(actor, session)
+    if session.status != SessionStatus.PUBLISHED:
+        return False
+    return is_trainer_of(actor, session) if runs is None else runs
 
 
 @dataclass

@@ -6,6 +6,8 @@ viewer may not see it.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -13,14 +15,21 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
-from reseau.accounts.models import Role, User, UserStatus
+from reseau.accounts.models import Category, Centre, Role, User, UserStatus
 from reseau.accounts.queries import active_holders
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
-from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
+from reseau.catalogue.models import (
+    Seance,
+    SeanceStatus,
+    SessionStatus,
+    TrainingSession,
+    session_trainer,
+)
 from reseau.catalogue.queries import may_see
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from reseau.core.lists import contains
+from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
 # Feedback "à chaud" is asked for right after a session, not years later.
 FEEDBACK_DAYS = 60
@@ -179,36 +188,45 @@ def get_trainer_session_or_404(session_id: int, viewer: User) -> TrainingSession
     return session
 
 
-def _check_runs(session: TrainingSession, viewer: User) -> None:
+def _check_runs(session: TrainingSession, viewer: User, *, runs: bool | None = None) -> None:
+    """404 unless ``viewer`` may run ``session``; ``runs``: whether they are one of its
+    trainers, when already known (else read from ``session.trainers``)."""
     if session.status == SessionStatus.DRAFT:
         abort(404)
-    if not (viewer.is_coordinator or is_trainer_of(viewer, session)):
+    if viewer.is_coordinator:
+        return
+    if not (is_trainer_of(viewer, session) if runs is None else runs):
         abort(404)
 
 
 @cache
 def _roster_seance_statement() -> sa.Select:
-    # The séance and its session in one statement, the trainers' ids in a second: what the
-    # roster page asks of them (not the session's séances nor its place). Built once.
+    # The séance and its session, with whether the viewer (``viewer_id``) is one of its
+    # trainers: one statement, what the roster page asks of them (not the session's séances,
+    # its place nor its trainers as people). Built once.
+    runs = sa.exists().where(
+        session_trainer.c.session_id == Seance.session_id,
+        session_trainer.c.user_id == sa.bindparam("viewer_id"),
+    )
     return (
-        sa.select(Seance)
-        .options(
-            so.joinedload(Seance.session)
-            .selectinload(TrainingSession.trainers)
-            .lazyload(User.role_rows)
-        )
+        sa.select(Seance, runs.label("runs"))
+        .options(so.joinedload(Seance.session))
         .where(Seance.id == sa.bindparam("seance_id"))
     )
 
 
-def get_roster_seance_or_404(seance_id: int, viewer: User) -> Seance:
-    """``get_trainer_seance_or_404`` for reading a séance's roster: two statements, not
-    four (its session's séances and place are not loaded)."""
-    seance = db.session.scalar(_roster_seance_statement(), {"seance_id": seance_id})
-    if seance is None or not may_see(viewer, seance.session):
+def get_roster_seance_or_404(seance_id: int, viewer: User) -> tuple[Seance, bool]:
+    """``get_trainer_seance_or_404`` for reading a séance's roster, in one statement (its
+    session's séances, place and trainers are not loaded): the séance, and whether
+    ``viewer`` is one of its trainers."""
+    row = db.session.execute(
+        _roster_seance_statement(), {"seance_id": seance_id, "viewer_id": viewer.id}
+    ).one_or_none()
+    if row is None or not may_see(viewer, row.Seance.session):
         abort(404)
-    _check_runs(seance.session, viewer)
-    return seance
+    seance, runs = row.Seance, bool(row.runs)
+    _check_runs(seance.session, viewer, runs=runs)
+    return seance, runs
 
 
 def get_trainer_seance_or_404(seance_id: int, viewer: User) -> Seance:
@@ -247,3 +265,113 @@ def certificate_signatory(session: TrainingSession, configured: str = "") -> str
     if person is None:
         person = db.session.scalar(coordinators.order_by(User.id).limit(1))
     return f"{person.full_name}, coordination régionale" if person is not None else ""
+
+
+# --- The roster page, read as plain rows -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterCentre:
+    name: str
+
+
+@dataclass(frozen=True)
+class RosterPerson:
+    """What the roster shows of a person (``attendance/_attendee.html``)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    category: Category
+    centre: RosterCentre | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name} {self.first_name}".strip()
+
+
+@dataclass
+class RosterRow:
+    """A line of the roster page: ``operations.RosterLine`` read as plain values."""
+
+    person: RosterPerson
+    enrolment_id: int | None
+    status: AttendanceStatus | None = None
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.enrolment_id is None
+
+
+@dataclass
+class RosterRows:
+    seance: Seance
+    lines: list[RosterRow] = field(default_factory=list)
+
+    def counts(self) -> Counter:
+        return Counter(line.status for line in self.lines)
+
+
+@cache
+def _roster_rows_statement() -> sa.Select:
+    """The session's confirmed enrolments (``part`` 0) and marks (``part`` 1), each with its
+    person and centre: one statement of plain rows, built once per process."""
+    session_id = sa.bindparam("session_id")
+    marks = sa.select(
+        sa.literal(1).label("part"),
+        Attendance.id.label("row_id"),
+        Attendance.person_id.label("person_id"),
+        Attendance.enrolment_id.label("enrolment_id"),
+        Attendance.seance_id.label("seance_id"),
+        Attendance.status.label("status"),
+    ).where(Attendance.seance_id.in_(sa.select(Seance.id).where(Seance.session_id == session_id)))
+    enrolments = sa.select(
+        sa.literal(0),
+        Enrolment.id,
+        Enrolment.person_id,
+        Enrolment.id,
+        sa.null(),
+        sa.null(),
+    ).where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.CONFIRMED)
+    lines = sa.union_all(marks, enrolments).subquery("lines")
+    return (
+        sa.select(
+            lines.c.part,
+            lines.c.person_id,
+            lines.c.enrolment_id,
+            lines.c.seance_id,
+            lines.c.status,
+            User.first_name,
+            User.last_name,
+            User.category,
+            Centre.name.label("centre_name"),
+        )
+        .join(User, User.id == lines.c.person_id)
+        .outerjoin(Centre, Centre.id == User.centre_id)
+        .order_by(lines.c.part, lines.c.row_id)
+    )
+
+
+def roster_rows(seance: Seance) -> RosterRows:
+    """``operations.roster(seance)`` for reading only: the same people in the same order,
+    with their status at ``seance``, as plain values (one statement, no ORM entity)."""
+    lines: dict[int, RosterRow] = {}
+    rows = db.session.execute(_roster_rows_statement(), {"session_id": seance.session_id})
+    for row in rows:
+        line = lines.get(row.person_id)
+        if line is None:
+            centre = RosterCentre(row.centre_name) if row.centre_name is not None else None
+            person = RosterPerson(
+                row.person_id, row.first_name, row.last_name, row.category, centre
+            )
+            line = lines[row.person_id] = RosterRow(person, row.enrolment_id)
+        if row.part == 1 and row.seance_id == seance.id:
+            line.status = row.status
+    ordered = sorted(
+        lines.values(), key=lambda line: (line.person.last_name.lower(), line.person.first_name)
+    )
+    return RosterRows(seance=seance, lines=ordered)

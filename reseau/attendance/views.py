@@ -28,6 +28,7 @@ from reseau.attendance.queries import (
     get_trainer_seance_or_404,
     get_trainer_session_or_404,
     hours_attended,
+    roster_rows,
     search_people,
 )
 from reseau.catalogue.models import Seance, SeanceStatus, SessionStatus, TrainingSession
@@ -115,19 +116,20 @@ def session_page(session_id: int):
 # --- The roster of a séance --------------------------------------------------------------
 
 
-def _roster_context(seance: Seance) -> dict:
+def _roster_context(seance: Seance, runs: bool | None = None) -> dict:
+    """What the roster and its parts show; ``runs``: whether the viewer is one of the
+    session's trainers, when already known."""
     session = seance.session
     return {
         "seance": seance,
         "session": session,
-        "roster": operations.roster(seance),
-        "editable": operations.can_record(current_user, session)
+        "roster": roster_rows(seance),
+        "editable": operations.can_record(current_user, session, runs=runs)
         and seance.status == SeanceStatus.SCHEDULED,
         "statuses": list(AttendanceStatus),
         # Each person's choices read these plain pairs, not the members' attributes (one
         # enum attribute read per status and line was a fifth of the roster's template).
         "status_choices": [(status.value, status.label) for status in AttendanceStatus],
-        "form": ActionForm(formdata=None),
     }
 
 
@@ -143,8 +145,8 @@ def _parse_status(value: str | None) -> AttendanceStatus | None:
 def seance_roster(seance_id: int):
     """The roster of a séance; its POST is the form without JavaScript: the whole roster."""
     if request.method != "POST":
-        seance = get_roster_seance_or_404(seance_id, current_user)
-        return render_page("attendance/seance_roster.html", **_roster_context(seance))
+        seance, runs = get_roster_seance_or_404(seance_id, current_user)
+        return render_page("attendance/seance_roster.html", **_roster_context(seance, runs))
     seance = get_trainer_seance_or_404(seance_id, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -528,7 +528,9 @@ def _full_name(first: str | None, last: str | None) -> str:
 
 
 @functools.cache
-def _centre_lines_statement(all_centres: bool, pending: bool, counting: bool) -> sa.Select:
+def _centre_lines_statement(
+    all_centres: bool, pending: bool, counting: bool, with_total: bool = False
+) -> sa.Select:
     """The upcoming enrolments (``pending``: the requests to decide, else the others) of
     the people of centre ``centre_id`` (or of every centre), after ``now``; as a count, or
     as plain rows in the list's order, ``limit`` and ``offset`` bound. Built once per
@@ -551,6 +553,9 @@ def _centre_lines_statement(all_centres: bool, pending: bool, counting: bool) ->
     )
     if counting:
         return joined.with_only_columns(sa.func.count(Enrolment.id))
+    # ``with_total``: each row also carries how many lines there are in all (a window count
+    # over the centre's few lines, instead of a second statement counting them again).
+    total = (sa.func.count().over().label("total"),) if with_total else ()
     order = (
         (Enrolment.queued_at, Enrolment.id)
         if pending
@@ -570,6 +575,7 @@ def _centre_lines_statement(all_centres: bool, pending: bool, counting: bool) ->
             TrainingSession.title,
             TrainingSession.starts_at,
             TrainingSession.status,
+            *total,
         )
         .outerjoin(by, by.id == Enrolment.enrolled_by_id)
         .order_by(*order)
@@ -602,6 +608,24 @@ def centre_lines(
     statement = _centre_lines_statement(centre_id is None, pending, False)
     values = {"now": now, "centre_id": centre_id, "limit": limit, "offset": offset}
     return [_centre_line(row) for row in db.session.execute(statement, values)]
+
+
+def centre_page_lines(
+    centre_id: int | None, now: datetime, *, limit: int, offset: int = 0
+) -> tuple[list[CentreEnrolmentLine], int]:
+    """``centre_lines`` (not pending) and how many there are in all: for one centre, in one
+    statement (a window count); for every centre, with ``count_centre_lines`` (counting the
+    network's lines beside a page of them is cheaper than numbering them all)."""
+    if centre_id is None:
+        total = count_centre_lines(None, now, pending=False)
+        return centre_lines(None, now, pending=False, limit=limit, offset=offset), total
+    statement = _centre_lines_statement(False, False, False, with_total=True)
+    values = {"now": now, "centre_id": centre_id, "limit": limit, "offset": offset}
+    rows = db.session.execute(statement, values).all()
+    if rows:
+        return [_centre_line(row[:-1]) for row in rows], rows[0].total
+    # No line on this page: none at all, or a page past the last one.
+    return [], count_centre_lines(centre_id, now, pending=False) if offset else 0
 
 
 def count_centre_lines(centre_id: int | None, now: datetime, *, pending: bool) -> int:

@@ -389,7 +389,6 @@ def my_enrolments():
         past=past,
         positions=positions,
         adjustments=adjustment_queries.requests_by_session(current_user),
-        form=ActionForm(formdata=None),
         now=now,
         seances=seances,
         **sections,
@@ -472,17 +471,13 @@ def centre_enrolments():
     # Plain rows, not ORM objects: the list shows names, titles and dates only.
     pending = queries.centre_lines(centre_id, now, pending=True, limit=200)
     number, size = form.page.data, PAGE_SIZE
-    total = queries.count_centre_lines(centre_id, now, pending=False)
-    items = queries.centre_lines(
-        centre_id, now, pending=False, limit=size, offset=(number - 1) * size
-    )
+    items, total = queries.centre_page_lines(centre_id, now, limit=size, offset=(number - 1) * size)
     here = request.full_path
     return render_page(
         "enrolment/centre_enrolments.html",
         centre=centre,
         pending=pending,
         page=ListPage(items, total, number, size),
-        form=ActionForm(formdata=None),
         links={
             "session": _id_link("enrolment.public_session", "session_id"),
             "approve": _id_link("enrolment.approve", "enrolment_id"),

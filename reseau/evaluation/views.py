@@ -3,6 +3,10 @@ review (referents), and the results beside the hot feedback (coordinator)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort, flash, request, url_for
@@ -50,16 +54,31 @@ def session_cold_results(session_id: int) -> dict:
     }
 
 
-def my_cold_questionnaires(person) -> list[ColdAnswer]:
-    """The cold questionnaires sent to ``person`` and not finished ("Mes formations" lists
-    them). One query."""
-    return db.session.scalars(
-        sa.select(ColdAnswer)
-        .options(so.joinedload(ColdAnswer.session))
-        .where(ColdAnswer.person_id == person.id, ColdAnswer.submitted_at.is_(None))
+class WaitingCold(NamedTuple):
+    """A cold questionnaire waiting in "Mes formations": what ``_my_cold.html`` shows."""
+
+    session_id: int
+    title: str
+    started_at: datetime | None
+
+
+@cache
+def _cold_waiting_statement() -> sa.Select:
+    # Built once per process: "Mes formations" runs it on every request.
+    return (
+        sa.select(ColdAnswer.session_id, TrainingSession.title, ColdAnswer.started_at)
+        .join(TrainingSession, TrainingSession.id == ColdAnswer.session_id)
+        .where(ColdAnswer.person_id == sa.bindparam("person_id"), ColdAnswer.submitted_at.is_(None))
         .order_by(ColdAnswer.sent_at.desc())
         .limit(20)
-    ).all()
+    )
+
+
+def my_cold_questionnaires(person) -> list[WaitingCold]:
+    """The cold questionnaires sent to ``person`` and not finished ("Mes formations" lists
+    them), as plain rows. One query."""
+    rows = db.session.execute(_cold_waiting_statement(), {"person_id": person.id})
+    return [WaitingCold(*row) for row in rows]
 
 
 def _cold_section(sender, person=None, **extra) -> dict:

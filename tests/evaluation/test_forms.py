@@ -47,7 +47,10 @@ def test_cold_answers_are_saved_as_they_go(client, auth, htmx_headers):
     db.session.commit()
     auth.login(came[0])
     url = f"/mes-formations/{session.id}/evaluation-a-froid"
-    assert f'href="{url}"' in client.get("/mes-formations").text
+    mine = client.get("/mes-formations").text
+    assert (
+        f'href="{url}">Répondre<span class="visually-hidden"> pour {session.title}</span>' in mine
+    )
     page = client.get(url)
     assert page.status_code == 200 and "Ce que cela vous a apporté" in page.text
     saved = client.post(f"{url}/gained", data={"gained": "Oser parler au CA"}, headers=htmx_headers)
@@ -59,6 +62,8 @@ def test_cold_answers_are_saved_as_they_go(client, auth, htmx_headers):
     db.session.refresh(answer)
     assert (answer.gained, answer.used) == ("Oser parler au CA", UseLevel.OFTEN)
     assert answer.started_at is not None and answer.submitted_at is None
+    mine = client.get("/mes-formations").text
+    assert f"<strong>{session.title}</strong>" in mine and ">Compléter mes réponses<" in mine
     done = client.post(
         url, data={"action": "submit", "used": "often", "gained": "Oser parler au CA",
                    "needs": "Animer une réunion de bénévoles"}
