@@ -128,7 +128,20 @@ class UserRole(db.Model):
         return f"<UserRole {self.user_id} {self.role}>"
 
 
-class User(UserMixin, db.Model):
+class PersonName:
+    """A person's name written two ways, for anything with ``first_name`` and ``last_name``
+    (the model, and the plain rows pages read instead of it)."""
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name} {self.first_name}".strip()
+
+
+class User(PersonName, UserMixin, db.Model):
     """A person of the network, with or without an account (guests have no e-mail)."""
 
     __tablename__ = "user"
@@ -210,14 +223,6 @@ class User(UserMixin, db.Model):
     @property
     def is_trainer(self) -> bool:
         return Role.TRAINER in self.roles
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def sort_name(self) -> str:
-        return f"{self.last_name} {self.first_name}".strip()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: only active people may log in

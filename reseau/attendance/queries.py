@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
 
-from reseau.accounts.models import Category, Centre, Role, User, UserStatus
+from reseau.accounts.models import Category, Centre, PersonName, Role, User, UserStatus
 from reseau.accounts.queries import active_holders
 from reseau.attendance.models import Attendance, AttendanceStatus, Feedback
 from reseau.catalogue.models import (
@@ -276,7 +276,7 @@ class RosterCentre:
 
 
 @dataclass(frozen=True)
-class RosterPerson:
+class RosterPerson(PersonName):
     """What the roster shows of a person (``attendance/_attendee.html``)."""
 
     id: int
@@ -284,14 +284,6 @@ class RosterPerson:
     last_name: str
     category: Category
     centre: RosterCentre | None
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def sort_name(self) -> str:
-        return f"{self.last_name} {self.first_name}".strip()
 
 
 @dataclass

@@ -241,6 +241,22 @@ def test_roster_page_queries_do_not_grow_with_the_roster(client, auth, count_que
     assert counts[0] == counts[1]
 
 
+def _shown(roster) -> list[tuple]:
+    """What the roster page shows of each line."""
+    return [
+        (
+            line.person.id,
+            line.person.sort_name,
+            line.person.full_name,
+            line.person.centre.name if line.person.centre else None,
+            line.person.category,
+            line.status,
+            line.is_walk_in,
+        )
+        for line in roster.lines
+    ]
+
+
 def test_roster_page_rows_are_the_rosters_lines(app):
     """The page's plain rows (queries.roster_rows) give operations.roster's people, order,
     statuses and walk-ins: enrolled people, marked or not, walk-ins marked at another séance,
@@ -278,29 +294,7 @@ def test_roster_page_rows_are_the_rosters_lines(app):
     for seance in (first, second):
         expected = operations.roster(seance)
         found = roster_rows(seance)
-        assert [
-            (
-                line.person.id,
-                line.person.sort_name,
-                line.person.full_name,
-                line.person.centre.name if line.person.centre else None,
-                line.person.category,
-                line.status,
-                line.is_walk_in,
-            )
-            for line in found.lines
-        ] == [
-            (
-                line.person.id,
-                line.person.sort_name,
-                line.person.full_name,
-                line.person.centre.name if line.person.centre else None,
-                line.person.category,
-                line.status,
-                line.is_walk_in,
-            )
-            for line in expected.lines
-        ]
+        assert _shown(found) == _shown(expected)
         assert found.counts() == expected.counts()
     assert gone.id not in {line.person.id for line in roster_rows(first).lines}
     assert walker.id in {line.person.id for line in roster_rows(first).lines}

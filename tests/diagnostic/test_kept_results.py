@@ -4,7 +4,6 @@ and when a session that covered a need starts."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from reseau.catalogue.models import SessionStatus, Theme
@@ -14,23 +13,7 @@ from reseau.diagnostic import operations
 from reseau.diagnostic.models import DiagnosticResponse, TrainingWish
 from tests.diagnostic.fixtures import build_world
 from tests.factories import make_coordinator, make_session
-
-TOKEN = re.compile(r'(?<=content=")[^"]*(?=">\n)|(?<=data-token=")[^"]*|(?<=data-left=")[^"]*')
-FORM_TOKEN = re.compile(r'(?<=name="csrf_token" value=")[^"]*')
-
-
-def _page(client, url: str) -> str:
-    """The page without what follows the clock (CSRF tokens, the session's seconds left)."""
-    html = client.get(url).get_data(as_text=True)
-    return FORM_TOKEN.sub("", TOKEN.sub("", html))
-
-
-def _fresh(app, client, url: str) -> str:
-    app.config["FIGURES_CACHE_SECONDS"] = 0
-    try:
-        return _page(client, url)
-    finally:
-        app.config["FIGURES_CACHE_SECONDS"] = 86400
+from tests.kept_pages import fresh_page, shown_page
 
 
 def test_the_results_are_kept_until_an_answer_reaches_them(app, client, auth, count_queries):
@@ -46,10 +29,10 @@ def test_the_results_are_kept_until_an_answer_reaches_them(app, client, auth, co
     auth.login(make_coordinator())
     db.session.commit()
     first = count_queries.page(client, url)
-    before = _page(client, url)
+    before = shown_page(client, url)
     kept = count_queries.page(client, url)
     assert kept < first
-    assert before == _fresh(app, client, url)
+    assert before == fresh_page(app, client, url)
     # p5, invited, answers at last: wants training on S3.
     response = operations.get_or_create_response(
         db.session.get(campaign, campaign_id), db.session.get(person, person_id)
@@ -58,16 +41,16 @@ def test_the_results_are_kept_until_an_answer_reaches_them(app, client, auth, co
         response, db.session.get(skill, skill_id), wants_training=TrainingWish.PRIORITY
     )
     db.session.commit()
-    after = _page(client, url)
+    after = shown_page(client, url)
     assert after != before
-    assert after == _fresh(app, client, url)
+    assert after == fresh_page(app, client, url)
     assert db.session.query(DiagnosticResponse).count() >= 5
     # A theme renamed.
     db.session.get(Theme, theme_id).name = "Gouvernance associative"
     db.session.commit()
-    renamed = _page(client, url)
+    renamed = shown_page(client, url)
     assert "Gouvernance associative" in renamed
-    assert renamed == _fresh(app, client, url)
+    assert renamed == fresh_page(app, client, url)
 
 
 def test_a_covered_need_is_uncovered_once_its_session_starts(app, client, auth, monkeypatch):
@@ -77,11 +60,11 @@ def test_a_covered_need_is_uncovered_once_its_session_starts(app, client, auth, 
     make_session(theme=w.t1, starts_at=now + timedelta(hours=2), status=SessionStatus.PUBLISHED)
     auth.login(make_coordinator())
     db.session.commit()
-    covered = _page(client, url)
+    covered = shown_page(client, url)
     assert "Besoin couvert" in covered
     later = now + timedelta(hours=3)
     monkeypatch.setattr(kept_figures, "utcnow", lambda: later)
     monkeypatch.setattr("reseau.diagnostic.results.utcnow", lambda: later)
-    uncovered = _page(client, url)
+    uncovered = shown_page(client, url)
     assert "Besoin couvert" not in uncovered
-    assert uncovered == _fresh(app, client, url)
+    assert uncovered == fresh_page(app, client, url)

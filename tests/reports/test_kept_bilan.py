@@ -18,28 +18,11 @@ from reseau.core.extensions import db
 from reseau.membership.models import Membership
 from tests.databases import IN_CI
 from tests.factories import make_coordinator, make_referent, make_session
+from tests.kept_pages import fresh_page, shown_page
 from tests.reports import test_rollups as operations
 from tests.reports.fixtures import build_year
 
 URL = "/bilan?annee=2011"
-TOKEN = re.compile(
-    r'(?<=name="csrf-token" content=")[^"]*|(?<=data-token=")[^"]*|(?<=data-left=")[^"]*|(?<=name="csrf_token" value=")[^"]*'
-)
-
-
-def _page(client, url: str) -> str:
-    """The page without its CSRF tokens and the session's seconds left (both follow the
-    clock)."""
-    return TOKEN.sub("", client.get(url).get_data(as_text=True))
-
-
-def _fresh(app, client, url: str) -> str:
-    """The page computed without the cache."""
-    app.config["FIGURES_CACHE_SECONDS"] = 0
-    try:
-        return _page(client, url)
-    finally:
-        app.config["FIGURES_CACHE_SECONDS"] = 86400
 
 
 def test_the_bilan_is_kept_until_a_write_reaches_what_it_read(app, client, auth, count_queries):
@@ -49,10 +32,10 @@ def test_the_bilan_is_kept_until_a_write_reaches_what_it_read(app, client, auth,
     db.session.commit()
     auth.login(email)
     first = count_queries.page(client, URL)
-    page = _page(client, URL)
+    page = shown_page(client, URL)
     kept = count_queries.page(client, URL)
     assert kept <= 4 < first  # the person, the counters, and nothing of the bilan
-    assert page == _fresh(app, client, URL)
+    assert page == fresh_page(app, client, URL)
     # A write the bilan does not read keeps it (a person signing in writes their login time).
     auth.logout()
     auth.login(email)
@@ -61,9 +44,9 @@ def test_the_bilan_is_kept_until_a_write_reaches_what_it_read(app, client, auth,
     db.session.get(type(world.x), centre_id).name = "Centre social du Clos Gaultier"
     db.session.commit()
     assert count_queries.page(client, URL) >= first
-    page = _page(client, URL)
+    page = shown_page(client, URL)
     assert "Centre social du Clos Gaultier" in page
-    assert page == _fresh(app, client, URL)
+    assert page == fresh_page(app, client, URL)
 
 
 def test_the_same_bilan_is_kept_apart_for_each_role_and_centre(app, client, auth):
@@ -71,13 +54,13 @@ def test_the_same_bilan_is_kept_apart_for_each_role_and_centre(app, client, auth
     coordinator, referent = make_coordinator(), make_referent(world.x)
     db.session.commit()
     auth.login(coordinator)
-    network = _page(client, URL)
-    of_x = _page(client, f"{URL}&centre={world.x.id}")
+    network = shown_page(client, URL)
+    of_x = shown_page(client, f"{URL}&centre={world.x.id}")
     auth.logout()
     auth.login(referent)
-    own = _page(client, URL)
+    own = shown_page(client, URL)
     assert network != of_x
-    assert own == _fresh(app, client, URL)
+    assert own == fresh_page(app, client, URL)
     assert 'href="/bilan?centre=' not in own  # a coordinator's links to each centre's bilan
 
 
@@ -89,7 +72,7 @@ def test_a_new_membership_reaches_the_kept_bilan(app, client, auth):
     client.get(URL)
     db.session.add(Membership(centre=world.y, year=2011, is_member=True))
     db.session.commit()
-    assert _page(client, URL) == _fresh(app, client, URL)
+    assert shown_page(client, URL) == fresh_page(app, client, URL)
 
 
 def test_a_published_session_counts_once_it_has_started(app, client, auth, monkeypatch):
@@ -106,15 +89,15 @@ def test_a_published_session_counts_once_it_has_started(app, client, auth, monke
     monkeypatch.setattr(
         kept_figures.figures, "set", lambda key, value: stored.append(value) or keep(key, value)
     )
-    before = _page(client, url)
+    before = shown_page(client, url)
     ((_, _, until, _),) = stored
     assert until == starts
     later = now + timedelta(hours=3)
     monkeypatch.setattr(kept_figures, "utcnow", lambda: later)
     monkeypatch.setattr("reseau.core.periods.utcnow", lambda: later)
-    after = _page(client, url)
+    after = shown_page(client, url)
     assert after != before
-    assert after == _fresh(app, client, url)
+    assert after == fresh_page(app, client, url)
 
 
 @pytest.mark.parametrize("seed", [4, 5])
@@ -140,7 +123,7 @@ def test_after_random_operations_the_kept_bilan_is_the_bilan(app, client, auth, 
         if step % 6 == 0:
             db.session.commit()
             url = rng.choice(urls)
-            assert _page(client, url) == _fresh(app, client, url), step
+            assert shown_page(client, url) == fresh_page(app, client, url), step
             compared += 1
     assert compared == 10
 
@@ -173,7 +156,7 @@ def test_two_workers_share_the_kept_bilan_through_redis(shared_cache, app, clien
     db.session.commit()
     email = coordinator.email
     auth.login(email)
-    page = _page(client, URL)
+    page = shown_page(client, URL)
     assert shared_cache.keys("reseau:*bilan:*")
     other = create_app(app.config)
     other_client = other.test_client()
@@ -186,7 +169,7 @@ def test_two_workers_share_the_kept_bilan_through_redis(shared_cache, app, clien
             lambda conn, cursor, sql, *rest: statements.append(sql),
         )
         try:
-            assert _page(other_client, URL) == page
+            assert shown_page(other_client, URL) == page
         finally:
             db.session.remove()
             db.engine.dispose()  # the other worker's connections closed here, not by the GC
