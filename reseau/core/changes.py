@@ -79,7 +79,7 @@ def _on_statement(conn, cursor, statement, parameters, context, executemany) -> 
     if reading is not None:
         reading.update(_tables_of(statement, context))
     head = statement[:8].upper()
-    if head.startswith("SELECT"):
+    if head.startswith("SELECT") or conn is None:  # None: a raw read (core.http.RawReader)
         return
     if head == "TRUNCATE":  # every table of the list (tests empty the database so)
         written = _NAME.findall(statement[8:].split(" RESTART")[0].split(" CASCADE")[0])
