@@ -66,6 +66,11 @@ def init_app(app) -> None:
     figures.init_app(app, config=settings)
 
 
+def key_of(page: str, *parts, **named) -> str:
+    """A kept figure's key: the page, then what it depends on (``named`` sorted by name)."""
+    return ":".join([page, *map(str, parts), *(f"{k}={named[k]}" for k in sorted(named))])
+
+
 def kept(key: str, compute: Callable[[], tuple[Any, datetime | None]]) -> Any:
     """The value ``compute`` gives, from the cache while it still holds; ``compute`` returns
     the value (plain data) and the moment it stops being true without any write (or None)."""

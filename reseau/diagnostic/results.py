@@ -45,10 +45,6 @@ class Filters:
     category: Category | None = None
     centre_id: int | None = None
 
-    def key(self) -> tuple:
-        """What makes these results differ from others (a cache key)."""
-        return (self.campaign.id, self.department_id, self.category, self.centre_id)
-
     def people_conditions(self) -> list:
         """Conditions on ``User`` and ``Centre`` (joined by the caller)."""
         conditions = []

@@ -24,7 +24,7 @@ from reseau.accounts.forms import department_choices, select_choices
 from reseau.accounts.login import read_with_person
 from reseau.accounts.models import Category, Centre, User
 from reseau.catalogue.models import Audience, Theme
-from reseau.core.cache import kept
+from reseau.core.cache import kept, key_of
 from reseau.core.downloads import csv_download
 from reseau.core.extensions import db
 from reseau.core.i18n import ngettext, number, today_paris
@@ -378,8 +378,7 @@ def _kept_results(filters: results.Filters, args: dict) -> dict:
     coordinator's buttons carry their CSRF token)."""
     role = "coordinator" if current_user.is_coordinator else "referent"
     campaign = filters.campaign  # read before: its title goes into the key too
-    shown = ":".join(f"{name}={value}" for name, value in sorted(args.items()))
-    key = f"diagnostic:{campaign.id}:{campaign.title}:{filters.centre_id}:{shown}:{role}"
+    key = key_of("diagnostic", campaign.id, campaign.title, filters.centre_id, role, **args)
 
     def compute():
         figures = results.page_figures(filters)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from reseau.accounts.access import manager_required
 from reseau.accounts.models import Centre
-from reseau.core.cache import kept
+from reseau.core.cache import kept, key_of
 from reseau.core.database import utcnow
 from reseau.core.downloads import csv_download, xlsx_download
 from reseau.core.extensions import db
@@ -245,8 +245,10 @@ def _kept_bilan(scope: Period, args: dict, form: dict) -> dict:
     kind = scope.kind.value if scope.kind else ""
     # The centre was read before: its name goes into the key, not only into the page.
     name = centre.name if centre else ""
-    typed = ":".join(f"{k}={v}" for k, v in sorted({**form["typed"], **args}.items()))
-    key = f"bilan:{scope.start}:{scope.end}:{scope.centre_id}:{name}:{kind}:{role}:{typed}"
+    typed = {f"typed_{k}": v for k, v in form["typed"].items()}
+    key = key_of(
+        "bilan", scope.start, scope.end, scope.centre_id, name, kind, role, **typed, **args
+    )
 
     def compute():
         bilan = _bilan_figures(scope, events=False)
