@@ -539,7 +539,8 @@ def _people(scope: Period, year: YearFigures | None):
 
 def _first_timers(scope: Period) -> sa.Select:
     """People who attended in the period and never before it (a calendar year reads the
-    year's rows instead: those whose first year it is)."""
+    year's rows instead: those whose first year it is). "Before" goes by the session's start,
+    as the period does: a séance in January of a session begun in December is last year's."""
     people = _participants(scope)
     earlier = so.aliased(Seance)
     session = so.aliased(TrainingSession)
@@ -551,7 +552,7 @@ def _first_timers(scope: Period) -> sa.Select:
             Attendance.person_id == people.c.person_id,
             Attendance.status.in_(ATTENDED),
             earlier.status == SeanceStatus.SCHEDULED,
-            earlier.starts_at < scope.lower,
+            session.starts_at < scope.lower,
             session.status.in_([SessionStatus.PUBLISHED, SessionStatus.CLOSED]),
         )
     )

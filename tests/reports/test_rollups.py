@@ -6,7 +6,7 @@ moving; and the bilan of a year read from them gives the figures the raw rows gi
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -201,7 +201,7 @@ def _distinct_figures(scope):
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", range(1, 31))
 def test_kept_rows_equal_rebuilt_rows_after_random_operations(app, monkeypatch, seed):
     rng = random.Random(seed)
     centres, people, sessions = _world(rng)
@@ -251,6 +251,30 @@ def test_a_cancelled_session_counts_nobody(app):
     bilan = queries.build_bilan(year)
     assert (bilan.participants, bilan.first_timers, bilan.total.cancelled) == (0, 0, 1)
     assert bilan.total.trainee_hours == 0
+
+
+def test_a_session_begun_in_december_is_last_years_for_first_timers(app):
+    """Present only at the January séance of a session begun in December, then at a session
+    in March: not a first-timer in the new year, whether the period is the calendar year
+    (read from the year rows) or any other (read from the marks), as the period itself goes
+    by the session's start."""
+    person = make_user()
+    actor = make_coordinator()
+    winter = make_session(starts_at=datetime(2025, 12, 15, 8, tzinfo=UTC))
+    start = datetime(2026, 1, 12, 8, tzinfo=UTC)
+    january = catalogue.add_seance(winter, start, start + timedelta(hours=3), actor=actor)
+    spring = make_session(starts_at=datetime(2026, 3, 2, 8, tzinfo=UTC))
+    db.session.flush()
+    for session in (winter, spring):
+        enrolment.enrol(person, session, actor=actor, now=_before(session))
+    attendance.set_status(january, person, AttendanceStatus.PRESENT, actor=actor)
+    attendance.set_status(spring.seances[0], person, AttendanceStatus.PRESENT, actor=actor)
+    now = datetime(2027, 1, 1, tzinfo=UTC)
+    year = queries.build_bilan(Period.year(2026, now=now))
+    spring_only = queries.build_bilan(Period(date(2026, 1, 1), date(2026, 6, 30), now=now))
+    assert (year.participants, year.first_timers) == (1, 0)
+    assert (spring_only.participants, spring_only.first_timers) == (1, 0)
+    assert queries.build_bilan(Period.year(2025, now=now)).first_timers == 1
 
 
 def test_seances_and_feedback_count_in_the_sessions_tally(app):
