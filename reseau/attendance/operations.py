@@ -170,17 +170,19 @@ def _snapshot(record: Attendance | None) -> dict | None:
     return None if record is None else {"status": record.status.value}
 
 
-def _hold(seance: Seance) -> None:
+def _hold(seance: Seance) -> TrainingSession:
     """Lock what a mark depends on, before reading it: the session (shared, so that closing
     waits for marks in progress and marks wait for a close) and the séance (its marks queue
     up). Status, recorded_by, recorded_at and the audit entry then describe one write, and
-    each audit "before" is the previous "after"."""
-    lock_row(seance.session, shared=True)
+    each audit "before" is the previous "after". Returns the session: a caller that keeps it
+    finds it again through ``seance.session`` without reading it anew."""
+    session = lock_row(seance.session, shared=True)
     lock_row(seance)
+    return session
 
 
-def _check_recordable(seance: Seance, actor: User) -> None:
-    if not can_record(actor, seance.session):
+def _check_recordable(seance: Seance, actor: User, *, runs: bool | None = None) -> None:
+    if not can_record(actor, seance.session, runs=runs):
         raise AttendanceError(
             "La session est clôturée : seule la coordination peut encore corriger l'émargement."
         )
@@ -197,16 +199,54 @@ def _ask_guards(seance: Seance, actor: User) -> None:
 
 
 def set_status(
-    seance: Seance, person: User, status: AttendanceStatus, *, actor: User
+    seance: Seance,
+    person: User,
+    status: AttendanceStatus,
+    *,
+    actor: User,
+    runs: bool | None = None,
 ) -> Attendance:
     """Save ``person``'s status at ``seance``; after closing, write the change to the audit log.
 
-    The person must be on the roster (confirmed or walk-in); the caller checks access."""
-    _hold(seance)
-    _check_recordable(seance, actor)
+    The person must be on the roster (confirmed or walk-in); the caller checks access
+    (``runs``: whether ``actor`` is one of the session's trainers, when already known). The
+    same status again writes nothing."""
+    # Kept while the mark is written: seance.session below finds this object, not a new read.
+    _held = _hold(seance)
+    _check_recordable(seance, actor, runs=runs)
+    record = _find(seance, person)
+    if record is not None and record.status == status:
+        return record
     with _counting(seance, [person]):
-        record = _write(seance, person, status, actor=actor)
+        record = _write(seance, person, status, actor=actor, found=record)
     return record
+
+
+def roster_person(seance: Seance, person_id: int) -> User | None:
+    """The person if they are on the roster of ``seance`` (a confirmed enrolment in its
+    session, or a mark at one of its séances), else None: one statement, not the roster."""
+    return db.session.scalar(_roster_person_statement(), {
+        "session_id": seance.session_id, "person_id": person_id
+    })  # fmt: skip
+
+
+@cache
+def _roster_person_statement() -> sa.Select:
+    session_id = sa.bindparam("session_id")
+    enrolled = sa.exists().where(
+        Enrolment.person_id == User.id,
+        Enrolment.session_id == session_id,
+        Enrolment.status == EnrolmentStatus.CONFIRMED,
+    )
+    marked = sa.exists().where(
+        Attendance.person_id == User.id,
+        Attendance.seance_id.in_(sa.select(Seance.id).where(Seance.session_id == session_id)),
+    )
+    return (
+        sa.select(User)
+        .options(so.lazyload(User.role_rows))
+        .where(User.id == sa.bindparam("person_id"), sa.or_(enrolled, marked))
+    )
 
 
 def _find(seance: Seance, person: User) -> Attendance | None:
@@ -247,22 +287,30 @@ def _insert(
     return record
 
 
-def _write(seance: Seance, person: User, status: AttendanceStatus, *, actor: User) -> Attendance:
-    """Write one mark; the caller holds the séance (``_hold``) and has checked access."""
+_UNREAD = object()
+
+
+def _write(
+    seance: Seance, person: User, status: AttendanceStatus, *, actor: User, found=_UNREAD
+) -> Attendance:
+    """Write one mark; the caller holds the séance (``_hold``) and has checked access.
+    ``found``: the person's mark as ``_find`` just read it under that hold, if it did."""
     session = seance.session
-    record = _find(seance, person)
+    record = _find(seance, person) if found is _UNREAD else found
     before = _snapshot(record)
+    inserted = None
     if record is None:
-        record = _insert(seance, person, status, actor)
+        record = inserted = _insert(seance, person, status, actor)
         if record is None:
             record = _find(seance, person)
             before = _snapshot(record)
-    if before is not None and record.status == status:
-        return record
-    record.status = status
-    record.recorded_by_id = actor.id
-    record.recorded_at = utcnow()
-    db.session.flush()
+    if inserted is None:  # a mark already there: changed, if it says something else
+        if before is not None and record.status == status:
+            return record
+        record.status = status
+        record.recorded_by_id = actor.id
+        record.recorded_at = utcnow()
+        db.session.flush()
     if session.status == SessionStatus.CLOSED:
         record_audit(
             actor,

@@ -99,6 +99,34 @@ def _insert(s: so.Session, table):
 # --- per session ------------------------------------------------------------------------------
 
 
+def _flags(key) -> dict:
+    """One person's counts in one session, before their enrolments and marks are added."""
+    return {
+        "key": key, "enrolments": 0, "confirmed": 0, "waitlisted": 0, "holding": 0,
+        "recorded": 0, "attended_any": 0, "present": 0, "trainee_minutes": 0,
+        "confirmed_marks": 0,
+    }  # fmt: skip
+
+
+def _count_enrolment(found: dict, status) -> None:
+    found["enrolments"] += 1
+    found["confirmed"] += status == EnrolmentStatus.CONFIRMED
+    found["waitlisted"] += status == EnrolmentStatus.WAITLISTED
+    found["holding"] += status in HOLDING
+
+
+def _count_mark(found: dict, status, seance_status, starts_at, ends_at, enrolment_status) -> None:
+    found["recorded"] = 1
+    if status not in AttendanceStatus.ATTENDED:
+        return
+    found["attended_any"] = 1
+    if seance_status != SeanceStatus.SCHEDULED:
+        return
+    found["present"] = 1
+    found["trainee_minutes"] += round((ends_at - starts_at).total_seconds() / 60)
+    found["confirmed_marks"] += enrolment_status == EnrolmentStatus.CONFIRMED
+
+
 def _session_people(
     s: so.Session, ids: list[int] | None, person_ids: list[int] | None = None
 ) -> dict:
@@ -109,11 +137,7 @@ def _session_people(
     def flags(session_id, person_id, centre_id, category, sub_category):
         found = people[session_id].get(person_id)
         if found is None:
-            found = people[session_id][person_id] = {
-                "key": _key(centre_id, category, sub_category),
-                "enrolments": 0, "confirmed": 0, "waitlisted": 0, "holding": 0, "recorded": 0,
-                "attended_any": 0, "present": 0, "trainee_minutes": 0, "confirmed_marks": 0,
-            }  # fmt: skip
+            found = people[session_id][person_id] = _flags(_key(centre_id, category, sub_category))
         return found
 
     who = (User.centre_id, User.category, User.sub_category)
@@ -123,11 +147,7 @@ def _session_people(
         .where(*_in(Enrolment.session_id, ids), *_in(Enrolment.person_id, person_ids))
     )
     for session_id, person_id, centre_id, category, sub, status in enrolments:
-        found = flags(session_id, person_id, centre_id, category, sub)
-        found["enrolments"] += 1
-        found["confirmed"] += status == EnrolmentStatus.CONFIRMED
-        found["waitlisted"] += status == EnrolmentStatus.WAITLISTED
-        found["holding"] += status in HOLDING
+        _count_enrolment(flags(session_id, person_id, centre_id, category, sub), status)
     _add_marks(s, ids, flags, person_ids)
     return people
 
@@ -146,16 +166,7 @@ def _add_marks(s: so.Session, ids: list[int] | None, flags, person_ids=None) -> 
         .where(*_in(Seance.session_id, ids), *_in(Attendance.person_id, person_ids))
     )  # fmt: skip
     for row in marks:
-        found = flags(row[0], row[1], row[2], row[3], row[4])
-        found["recorded"] = 1
-        if row.status not in AttendanceStatus.ATTENDED:
-            continue
-        found["attended_any"] = 1
-        if row.seance_status != SeanceStatus.SCHEDULED:
-            continue
-        found["present"] = 1
-        found["trainee_minutes"] += round((row.ends_at - row.starts_at).total_seconds() / 60)
-        found["confirmed_marks"] += row.enrolment_status == EnrolmentStatus.CONFIRMED
+        _count_mark(flags(row[0], row[1], row[2], row[3], row[4]), *row[5:])
 
 
 def _session_counts(people: dict) -> tuple[dict, dict, dict]:
@@ -311,21 +322,24 @@ def _participations(s: so.Session, ids: list[int] | None) -> dict:
     return found
 
 
-def _person_rows(s: so.Session, ids: list[int] | None) -> list[dict]:
+def _person_rows(s: so.Session, ids: list[int] | None, keys: dict | None = None) -> list[dict]:
+    """The people's year rows; ``keys``: their (centre, category, sub-category), when already
+    read (``_lock_people``)."""
     found = _participations(s, ids)
-    # Rebuilding reads every person (no list of ids as long as the network).
-    people = s.execute(
-        sa.select(User.id, User.centre_id, User.category, User.sub_category).where(
-            *_in(User.id, ids)
+    if keys is None:
+        # Rebuilding reads every person (no list of ids as long as the network).
+        people = s.execute(
+            sa.select(User.id, User.centre_id, User.category, User.sub_category).where(
+                *_in(User.id, ids)
+            )
         )
-    )
+        keys = {person_id: _key(*key) for person_id, *key in people}
     rows = []
-    for person_id, centre_id, category, sub in people:
+    for person_id, (centre, cat, sub) in keys.items():
         years = found.get(person_id)
         if not years:
             continue
         first = min((y for (y, _), f in years.items() if f[0]), default=None)
-        centre, cat, sub = _key(centre_id, category, sub)
         for (year, kind), (attended, waitlisted) in years.items():
             rows.append(
                 {"person_id": person_id, "year": year, "kind": kind, "centre_id": centre,
@@ -361,11 +375,13 @@ def _add_year_counts(s: so.Session, deltas: dict) -> None:
         _upsert_adding(s, BilanYearCount, keys, rows, names)
 
 
-def _refresh_people(s: so.Session, ids: list[int]) -> None:
+def _refresh_people(s: so.Session, ids: list[int], keys: dict | None = None) -> None:
+    """Recompute the people's year rows and add the difference to the year counts; ``keys``:
+    theirs, when read with their lock (``_lock_people``)."""
     stored = s.execute(
         sa.select(BilanParticipant.__table__).where(BilanParticipant.person_id.in_(ids))
     ).all()
-    rows = _person_rows(s, ids)
+    rows = _person_rows(s, ids, None if keys is None else {i: keys[i] for i in ids})
     before, after = _contributions(stored), _contributions(rows)
     deltas = {
         key: [
@@ -420,18 +436,48 @@ def marking(session_id: int, person_ids: Iterable[int]):
     """Around writes that change only the marks of ``person_ids`` in one session (the
     attendance operations): their part of the session's rows is read before and after, and
     the difference added to the rows, so a tap costs the same in a session of 10 or of 500
-    people. The locks are taken first (``refresh``'s order), so the part read before is the
-    one the writes change."""
+    people. The locks are taken first (``refresh``'s order: the people's rows, which give
+    their keys, then the session's tally), so the part read before is the one the writes
+    change. The people's enrolments are read once (a mark does not change them); their year
+    rows are recomputed only for those whose presence in the session flips (present ↔ late,
+    or another séance attended, changes none of them)."""
     s = db.session
     s.flush()
     person_ids = sorted(set(person_ids))
-    _lock(s, [session_id], person_ids)
-    before = _session_counts(_session_people(s, [session_id], person_ids))
+    keys = _lock_people(s, person_ids)
+    _lock_tally(s, session_id)
+    parameters = {"session_id": session_id, "ids": person_ids}
+    enrolments = s.execute(_ENROLMENTS_OF, parameters).all()
+
+    def people() -> dict:
+        found = {person_id: _flags(keys[person_id]) for person_id in person_ids}
+        for person_id, status in enrolments:
+            _count_enrolment(found[person_id], status)
+        for person_id, *mark in s.execute(_MARKED, parameters):
+            _count_mark(found[person_id], *mark)
+        return found
+
+    before = people()
     yield
     s.flush()
-    after = _session_counts(_session_people(s, [session_id], person_ids))
-    _add_session_differences(s, session_id, before, after)
-    _refresh_people(s, person_ids)
+    after = people()
+    flipped = [pid for pid in person_ids if before[pid]["present"] != after[pid]["present"]]
+    _add_marked_differences(
+        s,
+        session_id,
+        _session_counts({session_id: before}),
+        _session_counts({session_id: after}),
+        recount_centres=bool(flipped),
+    )
+    if flipped:
+        _refresh_people(s, flipped, keys)
+
+
+def _lock_tally(s: so.Session, session_id: int) -> None:
+    """Lock the session's tally row, created first if it has none yet (a session refreshed
+    with nothing to count)."""
+    if s.execute(_LOCK_TALLY, {"session_id": session_id}).first() is None:
+        _lock(s, [session_id], [])
 
 
 def _differences(before: dict, after: dict, names: tuple) -> list[tuple]:
@@ -463,31 +509,47 @@ def _session_row_differences(before, after):
             yield model, keys, rows
 
 
-def _add_session_differences(s: so.Session, session_id: int, before, after) -> None:
+def _add_marked_differences(
+    s: so.Session, session_id: int, before, after, *, recount_centres: bool
+) -> None:
     """Add the people's difference to the session's rows: by centre and by category (one
-    upsert each), then its tally (the centres reached recounted from its few centre rows)."""
+    upsert each), then its tally (the centres reached recounted from its few centre rows
+    when someone's presence flipped); nothing at all when the marks change no count."""
     for model, keys, rows in _session_row_differences(before, after):
-        table = model.__table__
-        statement = _insert(s, table).values(rows)
-        s.execute(
-            statement.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={name: table.c[name] + statement.excluded[name] for name in SESSION_COLUMNS},
-            )
-        )
-    tally = BilanSessionTally.__table__
-    counts = BilanSessionCount.__table__
+        _upsert_adding(s, model, keys, rows, SESSION_COLUMNS)
+    moved = dict(_differences(before[0], after[0], _TALLY_ADDED)).get(session_id)
+    if moved or recount_centres:
+        deltas = {f"add_{name}": (moved or {}).get(name, 0) for name in _TALLY_ADDED}
+        s.execute(_ADD_TO_TALLY, {"tally_id": session_id, "recount": recount_centres, **deltas})
+
+
+_TALLY_ADDED = ("seats_held", *SESSION_COLUMNS)
+
+
+def _add_to_tally() -> sa.Update:
+    """``UPDATE`` a session's tally: its counts plus ``add_<column>``, its centres recounted
+    from its rows by centre when ``recount``; built once (a tap runs it)."""
+    tally, counts = BilanSessionTally.__table__, BilanSessionCount.__table__
+    session_id = sa.bindparam("tally_id", type_=sa.Integer)
     centres = (
         sa.select(sa.func.count(sa.distinct(counts.c.centre_id)))
         .where(counts.c.session_id == session_id, counts.c.present > 0,
                counts.c.centre_id != NO_CENTRE)
         .scalar_subquery()
     )  # fmt: skip
-    moved = dict(_differences(before[0], after[0], ("seats_held", *SESSION_COLUMNS)))
-    values = {name: tally.c[name] + n for name, n in moved.get(session_id, {}).items() if n}
-    s.execute(
-        sa.update(tally).where(tally.c.session_id == session_id).values(**values, centres=centres)
+    added = {
+        name: tally.c[name] + sa.bindparam(f"add_{name}", type_=sa.Integer)
+        for name in _TALLY_ADDED
+    }
+    recount = sa.bindparam("recount", type_=sa.Boolean)
+    return (
+        sa.update(tally)
+        .where(tally.c.session_id == session_id)
+        .values(**added, centres=sa.case((recount, centres), else_=tally.c.centres))
     )
+
+
+_ADD_TO_TALLY = _add_to_tally()
 
 
 # --- one enrolment changing status (the enrolment operations) ---------------------------------
@@ -564,6 +626,25 @@ _LOCK_PEOPLE = (
     sa.select(User.id, User.centre_id, User.category, User.sub_category)
     .where(User.id.in_(sa.bindparam("ids", expanding=True))).order_by(User.id)
     .with_for_update(key_share=True)
+)  # fmt: skip
+_LOCK_TALLY = (
+    sa.select(BilanSessionTally.session_id)
+    .where(BilanSessionTally.session_id == sa.bindparam("session_id"))
+    .with_for_update()
+)
+_ENROLMENTS_OF = sa.select(Enrolment.person_id, Enrolment.status).where(
+    Enrolment.session_id == sa.bindparam("session_id"),
+    Enrolment.person_id.in_(sa.bindparam("ids", expanding=True)),
+)
+_MARKED_BY = so.aliased(Enrolment)
+# A person's marks in the session, in ``_count_mark``'s order.
+_MARKED = (
+    sa.select(Attendance.person_id, Attendance.status, Seance.status, Seance.starts_at,
+              Seance.ends_at, _MARKED_BY.status)
+    .join(Seance, Seance.id == Attendance.seance_id)
+    .outerjoin(_MARKED_BY, _MARKED_BY.id == Attendance.enrolment_id)
+    .where(Seance.session_id == sa.bindparam("session_id"),
+           Attendance.person_id.in_(sa.bindparam("ids", expanding=True)))
 )  # fmt: skip
 _MARKS_OF = (
     sa.select(Attendance.person_id, Attendance.enrolment_id, Attendance.status, Seance.status)

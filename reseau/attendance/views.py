@@ -175,31 +175,36 @@ def seance_roster(seance_id: int):
 @trainer_required
 def set_status(seance_id: int, person_id: int):
     """One tap: save one person's status; htmx gets the person's line back."""
-    seance = get_trainer_seance_or_404(seance_id, current_user)
+    seance, runs = get_roster_seance_or_404(seance_id, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)
-    line = operations.roster_line(seance, person_id)
-    if line is None:
+    person = operations.roster_person(seance, person_id)
+    if person is None:
         abort(404)
     status = _parse_status(request.form.get(f"status-{person_id}") or request.form.get("status"))
-    error = None
-    code = 200
     if status is None:
-        error, code = "Choisissez un statut.", 422
-    else:
-        try:
-            operations.set_status(seance, line.person, status, actor=current_user)
-            db.session.commit()
-        except AttendanceError as refusal:
-            db.session.rollback()
-            error, code = refusal.message, 409
+        return _marked(seance, runs, person_id, error="Choisissez un statut.", code=422)
+    try:
+        operations.set_status(seance, person, status, actor=current_user, runs=runs)
+    except AttendanceError as refusal:
+        db.session.rollback()
+        return _marked(seance, runs, person_id, error=refusal.message, code=409)
+    # The answer is drawn before the commit, from this transaction's own rows: after it every
+    # object would be read again (the séance, its session, the trainer).
+    answer = _marked(seance, runs, person_id)
+    db.session.commit()
+    return answer
+
+
+def _marked(seance: Seance, runs: bool, person_id: int, *, error=None, code: int = 200):
+    """The answer to a tap: without JavaScript back to the roster (the error flashed); with
+    htmx the person's line, and the roster's counter out of band (the counts follow)."""
     if not wants_fragment():
         if error:
             flash(error, "error")
         return see_other(url_for("attendance.seance_roster", seance_id=seance.id))
-    context = _roster_context(seance)
+    context = _roster_context(seance, runs)
     line = next(line for line in context["roster"].lines if line.person.id == person_id)
-    # The person's line, and the roster's counter out of band: the counts follow each tap.
     return render_page(
         "attendance/_attendee_marked.html",
         "attendance/_attendee_marked.html",

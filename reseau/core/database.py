@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import time
 from datetime import UTC, datetime
 
@@ -105,13 +106,22 @@ def lock_row(obj, *, shared: bool = False):
     """
     mapper = sa.inspect(obj).mapper
     keys = mapper.primary_key_from_instance(obj)
-    statement = (
+    parameters = {f"key_{n}": key for n, key in enumerate(keys)}
+    return so.object_session(obj).execute(_lock_statement(mapper, shared), parameters).scalar_one()
+
+
+@functools.cache
+def _lock_statement(mapper, shared: bool) -> sa.Select:
+    # Built once per model: every mark and enrolment locks a row or two, and building the
+    # statement cost more than running it.
+    return (
         sa.select(mapper.class_)
-        .where(*(column == key for column, key in zip(mapper.primary_key, keys, strict=True)))
+        .where(
+            *(column == sa.bindparam(f"key_{n}") for n, column in enumerate(mapper.primary_key))
+        )
         .with_for_update(read=shared, of=mapper.class_)
         .execution_options(populate_existing=True)
     )
-    return so.object_session(obj).execute(statement).scalar_one()
 
 
 def add_or_lock(model, key: dict, **values):
