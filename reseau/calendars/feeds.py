@@ -51,6 +51,7 @@ from reseau.catalogue.models import (
     TrainingSession,
     session_trainer,
 )
+from reseau.core import cache
 from reseau.core.database import UTCDateTime, is_read_only, standalone_write, utcnow
 from reseau.core.extensions import db
 from reseau.core.http import RawQuery, RawReader
@@ -346,19 +347,57 @@ _WINDOW = sa.bindparam("feed_window", type_=UTCDateTime)
 
 
 def fingerprint(
-    feed: Feed, context: ical.FeedContext, now: datetime | None = None, connection=None
+    feed: Feed,
+    context: ical.FeedContext,
+    now: datetime | None = None,
+    connection=None,
+    counters: dict[str, int] | None = None,
 ) -> Fingerprint:
     """Return the ETag and Last-Modified of the feed, from one aggregate query (on
-    ``connection``, else the ORM session's)."""
+    ``connection``, else the ORM session's), kept (``core.cache.kept``) while none of the
+    tables it reads is written: it depends on nothing else but the UTC day (the windows go
+    by days), which is in the key, so a poll that finds the feed unchanged reads the tables'
+    counters instead of the feed's rows (``counters``: theirs, when read already with the
+    feed's address)."""
     now = now or utcnow()
     window = _window(feed, now)
     parameters = {"feed_subject": feed.subject_id, "feed_cutoff": horizon(now)}
     if window is not None:
         parameters["feed_window"] = window
+    windowed = window is not None
+    raw = connection if isinstance(connection, RawReader) else None
+    etag, latest = cache.kept(
+        cache.key_of(
+            "feed", feed.scope.value, feed.subject_id, _context_digest(feed, context),
+            cutoff=parameters["feed_cutoff"].date(), window=window and window.date(),
+        ),
+        lambda: (_fingerprint_row(feed, context, parameters, connection), _day(now) + DAY),
+        tables=_fingerprint_tables(feed.scope, windowed),
+        reader=raw,
+        counters=counters,
+    )  # fmt: skip
+    return Fingerprint(etag=etag, last_modified=min(latest, now).replace(microsecond=0))
+
+
+DAY = timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=256)
+def _context_digest(feed: Feed, context: ical.FeedContext) -> str:
+    # Both frozen: a feed polled again finds its digest here.
+    return hashlib.blake2b(repr((feed, context)).encode(), digest_size=8).hexdigest()
+
+
+def _fingerprint_row(
+    feed: Feed, context: ical.FeedContext, parameters: dict, connection
+) -> tuple[str, datetime]:
+    """The ETag and the latest moment of the feed's rows (Last-Modified before ``now`` caps
+    it: a moment still to come, an expiry, says only "up to now")."""
+    windowed = "feed_window" in parameters
     if isinstance(connection, RawReader):
-        row = list(connection.first(_fingerprint_query(feed.scope, window is not None), parameters))
+        row = list(connection.first(_fingerprint_query(feed.scope, windowed), parameters))
     else:
-        statement = _fingerprint_statement(feed.scope, window is not None)
+        statement = _fingerprint_statement(feed.scope, windowed)
         reader = connection if connection is not None else db.session
         row = list(reader.execute(statement, parameters).one())
     shown_values, gone = row[1:8], row[8:11]
@@ -368,13 +407,26 @@ def fingerprint(
         moments.append(gone[1] + CANCELLED_KEPT)
     if gone[2] is not None:
         moments.append(_window_exit(gone[2]))
-    last = min(max(moments, default=EPOCH), now).replace(microsecond=0)
-
+    latest = max(moments, default=EPOCH)
     key = "|".join(
         str(part)
         for part in (FORMAT_VERSION, feed, context, row[0], *[_text(v) for v in in_content])
     )
-    return Fingerprint(etag=hashlib.sha256(key.encode()).hexdigest()[:32], last_modified=last)
+    return hashlib.sha256(key.encode()).hexdigest()[:32], latest
+
+
+def private_feed_tables() -> frozenset[str]:
+    """Every table a private feed's fingerprint may read (a person's, a trainer's, a
+    centre's; with or without the past window)."""
+    return frozenset().union(
+        *(_fingerprint_tables(scope, windowed)
+          for scope in (Scope.PERSON, Scope.TRAINER, Scope.CENTRE) for windowed in (True, False))
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=32)
+def _fingerprint_tables(scope: Scope, windowed: bool) -> frozenset[str]:
+    return cache.tables_of(_fingerprint_statement(scope, windowed))
 
 
 @functools.lru_cache(maxsize=32)

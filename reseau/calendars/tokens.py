@@ -32,7 +32,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from reseau.accounts.models import Centre, Role, User, UserRole, UserStatus
+from reseau.calendars.feeds import private_feed_tables
 from reseau.calendars.models import CalendarToken, FeedKind
+from reseau.core import cache
 from reseau.core.database import lock_row, standalone_write, utcnow
 from reseau.core.extensions import db
 from reseau.core.http import RawQuery, raw_reader
@@ -147,6 +149,9 @@ class FeedAddress:
     centre_name: str | None
     last_fetched_at: datetime | None
     gone: bool  # revoked, or its owner may no longer have it: answered 410 Gone
+    # The counters of the tables a private feed reads, read with the address: a poll whose
+    # feed is unchanged then needs no other statement (``feeds.fingerprint``).
+    counters: dict[str, int] | None = None
 
 
 def _has_role(role: Role):
@@ -173,6 +178,7 @@ def _address_query() -> sa.Select:
             Centre.name.label("centre_name"),
             _has_role(Role.TRAINER).label("is_trainer"),
             _has_role(Role.REFERENT).label("is_referent"),
+            cache.counters_column(private_feed_tables()).label("counters"),
         )
         .join(User, CalendarToken.user_id == User.id)
         .outerjoin(Centre, Centre.id == CalendarToken.centre_id)
@@ -225,6 +231,7 @@ def find_token(token: str, reader=None) -> FeedAddress | None:
         found.centre_name,
         found.last_fetched_at,
         gone=found.revoked_at is not None or not usable,
+        counters=cache.read_counters(found.counters),
     )
 
 

@@ -62,16 +62,19 @@ def _matching_etag(etag: str) -> str | None:
     return etag if request.if_none_match.star_tag else None
 
 
-def _serve(feed: Feed, *, public: bool, filename: str | None = None, connection=None):
+def _serve(
+    feed: Feed, *, public: bool, filename: str | None = None, connection=None, counters=None
+):
     """Answer a feed: 304 from the fingerprint alone when the client's copy is current (read
-    on ``connection``, a ``RawReader``, else on one of its own)."""
+    on ``connection``, a ``RawReader``, else on one of its own; ``counters``: the tables'
+    counters read with the feed's address)."""
     context = feed_context()
     now = utcnow()
     if connection is None:
         with raw_reader() as own:
             mark = fingerprint(feed, context, now, own)
     else:
-        mark = fingerprint(feed, context, now, connection)
+        mark = fingerprint(feed, context, now, connection, counters)
     # Plain header strings: this runs for every poll of every subscribed calendar.
     response = current_app.response_class(
         headers={
@@ -136,7 +139,9 @@ def private_feed(token: str):
             abort(404)
         if address.gone:
             abort(410)  # for good: calendar apps may stop asking
-        response = _serve(_token_feed(address), public=False, connection=connection)
+        response = _serve(
+            _token_feed(address), public=False, connection=connection, counters=address.counters
+        )
     record_fetch(address)
     return response
 

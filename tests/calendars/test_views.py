@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from reseau.calendars import feeds
+from reseau.catalogue import operations as catalogue
 from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.calendars.tokens import FETCH_WRITE_INTERVAL, feed_token, hash_token, issue_token
 from reseau.core.database import utcnow
@@ -313,14 +314,71 @@ def test_a_304_costs_one_query_and_a_build_a_fixed_number(app, client, count_que
     with count_queries() as private:
         response = get(client, url, headers={"If-None-Match": first.headers["ETag"]})
     assert response.status_code == 304
-    # The token with its owner and the centre; the fingerprint.
-    assert len(private.statements) == 2
+    # The token with its owner, the centre and the counters of the tables the feed reads:
+    # nothing written since, so the fingerprint kept with those counters holds.
+    assert len(private.statements) == 1
     for _ in range(5):
         enrol(make_session(seances=3), person)
     app.config["CALENDAR_FEED_CACHE_ENTRIES"] = 0
+    get(client, "/agenda/catalogue.ics")  # its fingerprint kept again, after the writes
     with count_queries() as small:
         get(client, "/agenda/catalogue.ics")
     db.session.commit()
     with count_queries() as large:
         get(client, "/agenda/catalogue.ics")
     assert len(large.statements) == len(small.statements) <= len(public.statements) + 1
+
+
+def _etags(app, client, url: str) -> tuple[str, str]:
+    """The feed's ETag as served (the fingerprint kept) and computed afresh (cache off)."""
+    kept = get(client, url).headers["ETag"]
+    app.config["FIGURES_CACHE_SECONDS"], seconds = 0, app.config["FIGURES_CACHE_SECONDS"]
+    try:
+        return kept, get(client, url).headers["ETag"]
+    finally:
+        app.config["FIGURES_CACHE_SECONDS"] = seconds
+
+
+def test_a_kept_fingerprint_is_the_fresh_one_after_each_write_and_each_day(app, client):
+    """A centre's feed: its fingerprint is kept while none of the tables it reads is
+    written; after each write (a name, a title, an enrolment, a séance cancelled) and on a
+    later day (a cancellation leaves the feed) the kept one is the one computed afresh."""
+    centre = make_centre()
+    referent = make_referent(centre)
+    member = make_user(centre=centre)
+    trainer = make_trainer()
+    session = make_session(seances=2)
+    session.trainers.append(trainer)
+    enrol(session, member)
+    _, url = _token(referent, FeedKind.CENTRE)
+    coordinator = make_coordinator()
+    seen = [_etags(app, client, url)]
+
+    def write(change):
+        change()
+        db.session.commit()
+        kept, fresh = _etags(app, client, url)
+        assert kept == fresh
+        assert kept != seen[-1][0], change
+        seen.append((kept, fresh))
+
+    write(lambda: setattr(member, "last_name", "Renommée"))
+    write(lambda: setattr(session, "title", "Un autre titre"))
+    write(lambda: setattr(trainer, "first_name", "Formatrice"))
+    write(lambda: enrol(make_session(seances=1), make_user(centre=centre)))
+    write(lambda: catalogue.cancel_seance(session.seances[1], actor=coordinator))
+    assert len({kept for kept, _ in seen}) == len(seen)
+
+    # Time alone: sixty days on, the cancelled séance has left the feed.
+    feed = feeds.Feed(feeds.Scope.CENTRE, centre.id, f"Agenda du centre – {centre.name}")
+    later = utcnow() + feeds.CANCELLED_KEPT + timedelta(days=2)
+    with app.test_request_context():
+        context = feeds.feed_context()
+        kept_now = feeds.fingerprint(feed, context).etag
+        kept_later = feeds.fingerprint(feed, context, later).etag
+        app.config["FIGURES_CACHE_SECONDS"], seconds = 0, app.config["FIGURES_CACHE_SECONDS"]
+        try:
+            assert feeds.fingerprint(feed, context, later).etag == kept_later
+        finally:
+            app.config["FIGURES_CACHE_SECONDS"] = seconds
+    assert kept_later != kept_now
