@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from reseau.calendars import feeds
-from reseau.catalogue import operations as catalogue
 from reseau.calendars.models import CalendarToken, FeedKind
 from reseau.calendars.tokens import FETCH_WRITE_INTERVAL, feed_token, hash_token, issue_token
+from reseau.catalogue import operations as catalogue
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
 from tests.calendars.helpers import events, get, parse_both
