@@ -135,9 +135,11 @@ def _centre_table(bilan: Bilan, centre_link, limit: int | None) -> Table:
     thousands of rows of a national network first)."""
     centres = bilan.centres
     more = 0
-    if limit is not None and len(centres) > limit:
+    if limit is not None and bilan.reached > limit:
+        # ``bilan.centres`` may hold only those with the most participants (ties kept): the
+        # same first ``limit`` as among all of them, in the same order.
         chosen = sorted(range(len(centres)), key=lambda i: -centres[i].people)[:limit]
-        centres, more = [centres[i] for i in chosen], len(centres) - limit
+        centres, more = [centres[i] for i in chosen], bilan.reached - limit
     return Table(
         "participants-centre",
         "Participants par centre social",

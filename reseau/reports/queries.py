@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from operator import attrgetter
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -126,6 +127,11 @@ class YearFigures:
 
     groups: list
     centres: list
+    # With a limit on the centres (the page): those with the most participants only (ties
+    # kept), and what the others add to: [(code, département, people)], centres, members.
+    departments: list | None = None
+    centre_count: int | None = None
+    member_count: int | None = None
 
     @property
     def first_timers(self) -> int:
@@ -144,8 +150,10 @@ class YearFigures:
         }
 
 
-def _year_figures(scope: Period) -> YearFigures | None:
-    """The year's rows, grouped in two queries (None: the period is not a calendar year)."""
+def _year_figures(scope: Period, centre_limit: int | None = None) -> YearFigures | None:
+    """The year's rows, grouped in two queries (None: the period is not a calendar year);
+    with ``centre_limit``, three: the centres with the most participants only (those tied
+    with the last one too), and the départements and counts of all of them."""
     year = _year_counts(scope)
     if year is None:
         return None
@@ -165,17 +173,52 @@ def _year_figures(scope: Period) -> YearFigures | None:
         .having(people > 0)
         .subquery()
     )
+    member = _member(scope)
     centres = (
         sa.select(
             per_centre.c.people, Centre.id.label("centre_id"), Centre.name.label("centre"),
-            Centre.town, _member(scope).label("member"), Department.code,
+            Centre.town, member.label("member"), Department.code,
             Department.name.label("department"),
         )
         .select_from(per_centre)
         .outerjoin(Centre, Centre.id == per_centre.c.centre_id)
         .outerjoin(Department, Department.id == Centre.department_id)
     )  # fmt: skip
-    return YearFigures(db.session.execute(groups).all(), db.session.execute(centres).all())
+    if centre_limit is None:
+        return YearFigures(db.session.execute(groups).all(), db.session.execute(centres).all())
+    # The people of the ``centre_limit``-th centre: every centre with as many is listed.
+    threshold = (
+        sa.select(per_centre.c.people)
+        .join(Centre, Centre.id == per_centre.c.centre_id)
+        .order_by(per_centre.c.people.desc())
+        .offset(centre_limit - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    top = centres.where(
+        Centre.id.is_not(None), per_centre.c.people >= sa.func.coalesce(threshold, 0)
+    )
+    departments = (
+        sa.select(
+            Department.code,
+            Department.name,
+            sa.func.sum(per_centre.c.people),
+            sa.func.count(Centre.id),
+            sa.func.count(sa.case((member, 1))),
+        )
+        .select_from(per_centre)
+        .outerjoin(Centre, Centre.id == per_centre.c.centre_id)
+        .outerjoin(Department, Department.id == Centre.department_id)
+        .group_by(Department.code, Department.name)
+    )
+    rows = db.session.execute(departments).all()
+    return YearFigures(
+        db.session.execute(groups).all(),
+        db.session.execute(top).all(),
+        departments=[(code, name, int(people)) for code, name, people, _, _ in rows],
+        centre_count=sum(int(n) for *_, n, _ in rows),
+        member_count=sum(int(n) for *_, n in rows),
+    )
 
 
 def _member(scope: Period):
@@ -318,6 +361,10 @@ class Bilan:
     network_members: int | None = None  # member centres of the network (adhésions), whole bilan
     # A calendar year's people by (category, sub-category), from its rows (None: count them).
     sub_category_counts: dict | None = None
+    # When ``centres`` holds only those with the most participants (the page): how many
+    # centres were reached, and how many of them are members (else counted from ``centres``).
+    centre_count: int | None = None
+    member_count: int | None = None
 
     @property
     def campaign(self):
@@ -330,13 +377,20 @@ class Bilan:
         titles = [f"« {campaign.title} »" for campaign in self.campaigns]
         return " et ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
 
+    @property
+    def reached(self) -> int:
+        """The centres reached (``centres`` may list only the first of them)."""
+        return len(self.centres) if self.centre_count is None else self.centre_count
+
     @cached_property
     def member_centres(self) -> int:
+        if self.member_count is not None:
+            return self.member_count
         return sum(1 for centre in self.centres if centre.member)
 
     @property
     def other_centres(self) -> int:
-        return len(self.centres) - self.member_centres
+        return self.reached - self.member_centres
 
     @property
     def attendance_percent(self) -> int | None:
@@ -520,11 +574,14 @@ def _people(scope: Period, year: YearFigures | None):
         rows = year.centres
         for (category, _), people in year.sub_categories.items():
             by_category[category] += people
+    if year is not None and year.departments is not None:
+        for code, department, people in year.departments:
+            departments[_department_label(code, department)] += people
     # Both kinds of rows begin with the same columns (thousands of centres: unpacked, not
     # read by name).
     for people, centre_id, name, town, member, code, department, *_ in rows:
-        label = f"{code} – {department}" if code else "Sans centre social"
-        departments[label] += people
+        if year is None or year.departments is None:
+            departments[_department_label(code, department)] += people
         if centre_id is not None:
             centre = centres.get(centre_id)
             if centre is None:
@@ -533,8 +590,12 @@ def _people(scope: Period, year: YearFigures | None):
                 )
             centre.people += people
     by_department = sorted(departments.items(), key=lambda item: (item[0][0] == "S", item[0]))
-    ranked = sorted(centres.values(), key=lambda c: (c.department, c.name))
+    ranked = sorted(centres.values(), key=attrgetter("department", "name"))
     return by_category, by_department, ranked
+
+
+def _department_label(code, department) -> str:
+    return f"{code} – {department}" if code else "Sans centre social"
 
 
 def _first_timers(scope: Period) -> sa.Select:
@@ -782,13 +843,15 @@ def _needs(scope: Period, sessions_by_theme: dict) -> tuple[list, list[Need]]:
     return campaigns, needs
 
 
-def build_bilan(scope: Period, *, events: bool = True) -> Bilan:
+def build_bilan(scope: Period, *, events: bool = True, centre_limit: int | None = None) -> Bilan:
     """Compute every figure of the bilan of ``scope`` (a fixed number of queries); without
     ``events`` the sessions one by one are left out (the page shows them on their own page,
-    ``session_events``; the downloads hold them)."""
+    ``session_events``; the downloads hold them). ``centre_limit``: a calendar year lists
+    only the centres with the most participants (the page shows that many; its counts are
+    of all of them)."""
     offer_rows = _offer_rows(scope)
     total, by_kind, by_theme, by_cycle, sessions_by_theme = _offers(scope, offer_rows)
-    year = _year_figures(scope)
+    year = _year_figures(scope, centre_limit)
     by_category, by_department, centres = _people(scope, year)
     rates = _rates(offer_rows)
     figures = _figures(scope, year, offer_rows)
@@ -819,6 +882,8 @@ def build_bilan(scope: Period, *, events: bool = True) -> Bilan:
         years=_years(figures["first_year"], figures["last_year"]),
         sub_category_counts=year.sub_categories if year is not None else None,
         network_members=None if scope.centre_id else figures["network_members"],
+        centre_count=year.centre_count if year is not None else None,
+        member_count=year.member_count if year is not None else None,
     )
 
 

@@ -169,10 +169,11 @@ def _charts(bilan, tables) -> dict:
     }
 
 
-def _bilan_figures(scope: Period, *, events: bool = True):
+def _bilan_figures(scope: Period, *, events: bool = True, centre_limit: int | None = None):
     """The bilan of ``scope``, computed afresh (from indexed aggregates: see queries.py);
-    the page leaves the sessions one by one to their own page (``events``)."""
-    return build_bilan(scope, events=events)
+    the page leaves the sessions one by one to their own page (``events``) and lists only
+    the centres it shows (``centre_limit``)."""
+    return build_bilan(scope, events=events, centre_limit=centre_limit)
 
 
 def _sub_figures(bilan):
@@ -226,8 +227,8 @@ def _render_bilan(bilan, args: dict, centre) -> str:
         tables=tables,
         charts=_charts(bilan, tables),
         period=period_label(bilan.scope),
-        summary=participants_sentence(len(bilan.centres), bilan.by_category),
-        kind_summary=kind_sentence(kind, bilan.total.held, len(bilan.centres)) if kind else "",
+        summary=participants_sentence(bilan.reached, bilan.by_category),
+        kind_summary=kind_sentence(kind, bilan.total.held, bilan.reached) if kind else "",
         sub_summary=sub_category_phrase(subs.named()),
         years=bilan.years,
         categories=ORDER,
@@ -251,7 +252,7 @@ def _kept_bilan(scope: Period, args: dict, form: dict) -> dict:
     )
 
     def compute():
-        bilan = _bilan_figures(scope, events=False)
+        bilan = _bilan_figures(scope, events=False, centre_limit=CENTRE_ROWS)
         html = _render_bilan(bilan, args, centre)
         forms = render_template(
             "reports/_period_fields.html", args=args, form=form, years=bilan.years
@@ -330,7 +331,7 @@ def bilan_xlsx():
     title = f"Bilan – {period_label(scope)}"
     if form["centre"]:
         title += f" – {form['centre'].name}"
-    title += f" : {participants_sentence(len(bilan.centres), bilan.by_category)}"
+    title += f" : {participants_sentence(bilan.reached, bilan.by_category)}"
     workbook = to_workbook(list(tables.values()), title)
     return xlsx_download(workbook, f"{_filename(scope, 'tableaux')}.xlsx")
 

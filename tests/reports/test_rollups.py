@@ -24,6 +24,7 @@ from reseau.core.periods import Period
 from reseau.enrolment import operations as enrolment
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.reports import queries
+from reseau.reports.exports import _centre_table
 from tests.factories import make_centre, make_coordinator, make_department, make_session, make_user
 
 CATEGORIES = [Category.BENEVOLE, Category.SALARIE, Category.ELU]
@@ -181,6 +182,10 @@ def _step(rng, centres, people, sessions, actor):
         _move_person(rng, centres, people, actor)
 
 
+def _table_rows(table):
+    return table.rows, table.more
+
+
 def _kept_and_rebuilt():
     kept = {model: rollups.stored_rows(model) for model in rollups.SUMMARIES}
     rollups.rebuild()
@@ -231,6 +236,17 @@ def test_kept_rows_equal_rebuilt_rows_after_random_operations(app, monkeypatch, 
     assert kept[BilanSessionCategory]  # the sequence did count something
     for model, rows in kept.items():
         assert rows == rebuilt[model], model.__tablename__
+    # The page's bilan lists only the centres it shows (ties kept): the same first ones in
+    # the same order, the same départements and counts as the whole list.
+    for scope in scopes:
+        full = queries.build_bilan(scope, events=False)
+        for limit in (1, 2):
+            page = queries.build_bilan(scope, events=False, centre_limit=limit)
+            assert (page.reached, page.member_centres, page.by_department) == (
+                full.reached, full.member_centres, full.by_department
+            )  # fmt: skip
+            shown = _centre_table(page, None, limit)
+            assert (shown.rows, shown.more) == _table_rows(_centre_table(full, None, limit))
     # A calendar year read from the year rows gives what the attendance rows themselves give.
     monkeypatch.setattr(queries, "_year_counts", lambda scope: None)
     for scope, figures in zip(scopes, read, strict=True):
