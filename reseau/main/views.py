@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import render_template
@@ -9,6 +10,7 @@ from flask_login import current_user
 
 from reseau.adjustments.queries import open_count, reads_requests
 from reseau.attendance.queries import attended_sessions
+from reseau.core.cache import kept, key_of
 from reseau.core.database import utcnow
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.evaluation.queries import latest_centre_review
@@ -20,7 +22,7 @@ from reseau.main.queries import (
     referent_summary,
     trainer_upcoming_sessions,
 )
-from reseau.reports.dashboard import attention
+from reseau.reports.dashboard import FEEDBACK_DAYS, Attention, attention, next_change
 
 # Certificates of sessions closed this long ago or less are shown on the home page.
 RECENT_CERTIFICATES = timedelta(days=120)
@@ -41,8 +43,7 @@ def home():
         **_my_closed_sessions(),
     }
     if current_user.is_coordinator:
-        context["coordinator"] = coordinator_summary()
-        context["attention"] = attention()
+        context["coordinator"], context["attention"] = _coordinator_figures()
     if current_user.is_referent:
         context["referent"] = referent_summary(current_user)
         if current_user.centre_id:
@@ -54,6 +55,19 @@ def home():
         summary = context.get("coordinator")
         context["open_adjustments"] = summary["open_adjustments"] if summary else open_count()
     return render_template("main/home.html", **context)
+
+
+def _coordinator_figures() -> tuple[dict, Attention]:
+    """The network's counts and what needs attention: the same for every coordinator, kept
+    between requests until a write to what they read or ``next_change`` (core.cache)."""
+    now = utcnow()
+
+    def compute():
+        return (coordinator_summary(), attention(now)), next_change(now)
+
+    summary, found = kept(key_of("home-coordinator"), compute)
+    # "Since" is shown by the day: today's, whenever the count was taken (it still holds).
+    return summary, replace(found, feedback_since=now - timedelta(days=FEEDBACK_DAYS))
 
 
 def _my_closed_sessions() -> dict:

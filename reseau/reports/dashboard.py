@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from reseau.attendance.models import BilanSessionTally, Feedback
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
-from reseau.core.database import counts_statement, run_counts, utcnow
+from reseau.core.database import UTCDateTime, counts_statement, run_counts, utcnow
 from reseau.core.extensions import db
 from reseau.core.i18n import from_local, to_local
 from reseau.outbox.models import MailStatus, OutboxMail
@@ -18,6 +19,15 @@ from reseau.outbox.models import MailStatus, OutboxMail
 LIMIT = 5
 LISTS = ("this_week", "without_trainer", "full_with_waitlist", "to_close")
 FEEDBACK_DAYS = 30
+
+
+class Listed(NamedTuple):
+    """A session in one of the lists: what the list shows (plain values, kept between
+    requests by the home page)."""
+
+    id: int
+    title: str
+    starts_at: datetime | None
 
 
 @dataclass
@@ -154,10 +164,45 @@ def attention(now: datetime | None = None) -> Attention:
     items = {}
     for name, rows in found.items():
         rows.sort(key=lambda row: row.position)
-        items[name] = Item(rows[0].total if rows else 0, rows)
+        listed = [Listed(row.id, row.title, row.starts_at) for row in rows]
+        items[name] = Item(rows[0].total if rows else 0, listed)
     return Attention(
         **items,
         feedback=totals["feedback"],
         feedback_since=since,
         failed_mail=totals["failed_mail"],
     )
+
+
+def next_change(now: datetime) -> datetime:
+    """When the coordinator's figures computed at ``now`` stop being true without any write:
+    the next start of a session to come (it leaves "without a trainer", "full", the sessions
+    to come), the next end of a published session (it is to close), the next Monday (this
+    week's sessions), the day the oldest feedback of the window leaves it. One statement."""
+    upcoming = (SessionStatus.PUBLISHED, SessionStatus.DRAFT)
+    row = db.session.execute(
+        _next_change_statement(),
+        {"now": now, "since": now - timedelta(days=FEEDBACK_DAYS), "upcoming": upcoming},
+    ).one()
+    moments = [_week(now)[1]]
+    moments += [moment for moment in row[:2] if moment is not None]
+    if row[2] is not None:
+        moments.append(row[2] + timedelta(days=FEEDBACK_DAYS))
+    return min(moments)
+
+
+@cache
+def _next_change_statement() -> sa.Select:
+    now = sa.bindparam("now")
+    session = TrainingSession
+
+    def first(column, *conditions):
+        query = sa.select(sa.type_coerce(sa.func.min(column), UTCDateTime)).where(*conditions)
+        return query.scalar_subquery()
+
+    return sa.select(
+        first(session.starts_at, session.status.in_(sa.bindparam("upcoming", expanding=True)),
+              session.starts_at >= now),
+        first(session.ends_at, session.status == SessionStatus.PUBLISHED, session.ends_at >= now),
+        first(Feedback.created_at, Feedback.created_at >= sa.bindparam("since")),
+    )  # fmt: skip
