@@ -89,6 +89,24 @@ def test_the_page_shows_the_figures(app, client, auth):
         assert f'id="table-{key}"' in html
 
 
+def test_the_page_lists_the_first_centres_and_counts_them_all(app, client, auth, monkeypatch):
+    """The page reads only the centres it lists: its counts are still of all of them."""
+    monkeypatch.setattr("reseau.reports.views.CENTRE_ROWS", 1)
+    build_year()
+    coordinator = make_coordinator()
+    db.session.commit()
+    auth.login(coordinator)
+    html = client.get("/bilan?annee=2011").get_data(as_text=True)
+    assert _figure(html, "fig-centres") == "2"
+    assert _figure(html, "bilan-summary").startswith("2 centres sociaux, 5 participants")
+    table = html.split('id="table-participants-centre"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    # Two centres of 2 people: the first in the whole list's order (département, name).
+    assert body.count("<tr>") == 1 and ">Centre Y</a>" in body
+    assert "1 autre dans le" in table
+    assert "1 adhérents, 1 non adhérents" in html
+
+
 def test_year_switch_with_htmx_returns_the_fragment(app, client, auth, htmx_headers):
     build_year()
     coordinator = make_coordinator()
