@@ -9,8 +9,9 @@ up: the sum moves with every committed write to the table, whatever the order in
 transactions took their numbers and committed (a maximum of versions would miss a
 transaction that started first and committed last).
 
-The writes are seen as the statements go to the database (INSERT, UPDATE, DELETE, upserts,
-the ORM's and raw SQL alike), so no code path has to remember to announce its changes; the
+The writes are seen as the statements run (INSERT, UPDATE, DELETE, upserts, the ORM's and
+raw SQL alike; one that changed no row counts nothing), so no code path has to remember to
+announce its changes; the
 tables a figure reads are seen the same way while it is computed (``reading``). ``fold`` adds
 the rows of backends that are gone into slot 0 (``tick``), which keeps every sum as it was.
 """
@@ -78,11 +79,18 @@ def _on_statement(conn, cursor, statement, parameters, context, executemany) -> 
     reading = _reading.get()
     if reading is not None:
         reading.update(_tables_of(statement, context))
+
+
+def _on_statement_done(conn, cursor, statement, parameters, context, executemany) -> None:
+    """After a statement ran: the tables it wrote, unless it changed no row (an UPDATE that
+    matched nothing, an upsert that did nothing, a DELETE of nothing: nothing to count)."""
     head = statement[:8].upper()
-    if head.startswith("SELECT") or conn is None:  # None: a raw read (core.http.RawReader)
+    if head.startswith("SELECT"):
         return
     if head == "TRUNCATE":  # every table of the list (tests empty the database so)
         written = _NAME.findall(statement[8:].split(" RESTART")[0].split(" CASCADE")[0])
+    elif cursor.rowcount == 0:
+        return
     else:
         written = _WRITE.findall(statement)
     if written:
@@ -139,6 +147,7 @@ def _forget_on_rollback(conn) -> None:
 def watch(engine: Engine) -> None:
     """Count the committed writes of ``engine``'s connections, table by table."""
     sa.event.listen(engine, "before_cursor_execute", _on_statement)
+    sa.event.listen(engine, "after_cursor_execute", _on_statement_done)
     sa.event.listen(engine, "commit", _count_on_commit)
     sa.event.listen(engine, "rollback", _forget_on_rollback)
 
