@@ -479,11 +479,59 @@ def published_cards(*conditions, limit: int = 200) -> list[SessionCard]:
     )
 
 
+class PlaceCentre(NamedTuple):
+    """A host centre as a place (``Centre.label``, read from these values)."""
+
+    name: str
+    address: str
+    postcode: str
+    town: str
+
+    full_address = Centre.full_address
+    label = Centre.label
+
+
+class MySession(NamedTuple):
+    """What "Mes formations" shows of a session: plain values, the model's rules
+    (``place_label``) read from them."""
+
+    id: int
+    title: str
+    status: SessionStatus
+    starts_at: datetime | None
+    ends_at: datetime | None
+    place_kind: PlaceKind
+    place_name: str
+    address: str
+    postcode: str
+    town: str
+    visio_url: str
+    host_centre: PlaceCentre | None
+
+    place_label = TrainingSession.place_label
+
+
+class MyEnrolment(NamedTuple):
+    """A line of "Mes formations": the enrolment as plain values, shaped as the
+    ``status_badge`` macro reads one; ``seances``: how many séances its session has."""
+
+    id: int
+    session_id: int
+    status: EnrolmentStatus
+    offer_expires_at: datetime | None
+    waitlist_reason: str
+    seances: int
+    session: MySession
+
+    offer_expired = Enrolment.offer_expired
+    shows_visio_link = Enrolment.shows_visio_link
+
+
 @cache
 def my_enrolments_statement() -> sa.Select:
     """A person's (``person_id``) enrolments, newest session first, each with its session,
-    host centre and number of séances (no séance loaded): "Mes formations". Built once per
-    process: building the statement costs more than running it."""
+    host centre and number of séances (no séance loaded), as plain columns: "Mes
+    formations". Built once per process: building the statement costs more than running it."""
     seance_count = (
         sa.select(sa.func.count(Seance.id))
         .where(Seance.session_id == TrainingSession.id)
@@ -491,13 +539,49 @@ def my_enrolments_statement() -> sa.Select:
         .scalar_subquery()
     )
     return (
-        sa.select(Enrolment, seance_count)
+        sa.select(
+            Enrolment.id,
+            Enrolment.session_id,
+            Enrolment.status,
+            Enrolment.offer_expires_at,
+            Enrolment.waitlist_reason,
+            seance_count,
+            TrainingSession.title,
+            TrainingSession.status,
+            TrainingSession.starts_at,
+            TrainingSession.ends_at,
+            TrainingSession.place_kind,
+            TrainingSession.place_name,
+            TrainingSession.address,
+            TrainingSession.postcode,
+            TrainingSession.town,
+            TrainingSession.visio_url,
+            Centre.id,
+            Centre.name,
+            Centre.address,
+            Centre.postcode,
+            Centre.town,
+        )
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
+        .outerjoin(Centre, Centre.id == TrainingSession.host_centre_id)
         .where(Enrolment.person_id == sa.bindparam("person_id"))
         .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
         .limit(500)
     )
+
+
+def _my_enrolment(row) -> MyEnrolment:
+    (id_, session_id, status, expires, reason, seances, *session, centre_id) = row[:17]
+    centre = PlaceCentre(*row[17:]) if centre_id is not None else None
+    return MyEnrolment(
+        id_, session_id, status, expires, reason, seances, MySession(session_id, *session, centre)
+    )
+
+
+def my_enrolments(person_id: int) -> list[MyEnrolment]:
+    """The lines of "Mes formations": the person's enrolments, newest session first (one statement)."""
+    rows = db.session.execute(my_enrolments_statement(), {"person_id": person_id})
+    return [_my_enrolment(row) for row in rows]
 
 
 class CentreSession(NamedTuple):

@@ -369,13 +369,12 @@ def _cancel_wording(enrolment: Enrolment, own: bool) -> dict:
 @login_required
 def my_enrolments():
     now = utcnow()
-    rows = db.session.execute(queries.my_enrolments_statement(), {"person_id": current_user.id})
-    rows = rows.all()
-    enrolments = [enrolment for enrolment, _ in rows]
-    seances = {enrolment.session_id: count for enrolment, count in rows}
-    upcoming = [e for e in enrolments if e.session.ends_at is None or e.session.ends_at >= now]
+    enrolments = queries.my_enrolments(current_user.id)
+    seances = {e.session_id: e.seances for e in enrolments}
+    upcoming, past = [], []
+    for e in enrolments:
+        (upcoming if e.session.ends_at is None or e.session.ends_at >= now else past).append(e)
     upcoming.reverse()
-    past = [e for e in enrolments if e not in upcoming]
     positions = queries.waitlist_positions(
         [e for e in upcoming if e.status == EnrolmentStatus.WAITLISTED]
     )
