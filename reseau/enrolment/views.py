@@ -75,10 +75,12 @@ def enrolment_context(
     form: EnrolForm | None = None,
     enrolled: operations.Enrolled | None = None,
     adjustment=_NOT_READ,
+    left: int | None = None,
 ):
     """Everything the enrol/cancel component needs for the current visitor; ``enrolled``:
     what an enrolment just counted (its seats and position), instead of counting again;
-    ``adjustment``: the person's adjustment request when already known (None: none)."""
+    ``adjustment``: the person's adjustment request when already known (None: none);
+    ``left``: the seats left when already read."""
     enrolment = None
     position = None
     if enrolled is not None:
@@ -96,7 +98,11 @@ def enrolment_context(
         "session": session,
         "enrolment": enrolment,
         "position": position,
-        "left": enrolled.seats_left if enrolled is not None else operations.seats_left(session),
+        "left": left
+        if left is not None
+        else enrolled.seats_left
+        if enrolled is not None
+        else operations.seats_left(session),
         "open": session.enrolment_open(now),
         "deadline_passed": session.enrolment_deadline_passed(now),
         "started": session.has_started(now),
@@ -166,9 +172,12 @@ def _refused_request(session: TrainingSession, form: EnrolForm):
     )
 
 
-def page_context(session: TrainingSession) -> dict:
-    """What a session page shows besides the component: the référent·es handicap to contact."""
-    return {"adjustment_contacts": adjustment_queries.disability_contacts()}
+def page_context(session: TrainingSession, contacts=None) -> dict:
+    """What a session page shows besides the component: the référent·es handicap to contact
+    (``contacts``: when already read)."""
+    if contacts is None:
+        contacts = adjustment_queries.disability_contacts()
+    return {"adjustment_contacts": contacts}
 
 
 def _component(session: TrainingSession, *, status: int = 200, **kwargs):
