@@ -19,6 +19,8 @@ from flask import abort
 from reseau.accounts.access import can_manage_person
 from reseau.accounts.models import Centre, Department, PersonName, User, UserStatus
 from reseau.adjustments import queries as adjustment_queries
+from reseau.adjustments.models import AdjustmentRequest
+from reseau.adjustments.queries import OwnRequest
 from reseau.catalogue.models import (
     Audience,
     Cycle,
@@ -36,7 +38,7 @@ from reseau.catalogue.models import (
 from reseau.catalogue.queries import wheelchair_accessible
 from reseau.core.database import UTCDateTime
 from reseau.core.extensions import db
-from reseau.core.http import RawQuery
+from reseau.core.http import RawQuery, raw_reader
 from reseau.core.i18n import from_local
 from reseau.core.lists import PAGE_SIZE, contains, like_text
 from reseau.enrolment.models import OFFER_EXPIRED_REASON, Enrolment, EnrolmentStatus
@@ -517,7 +519,8 @@ class MySession(NamedTuple):
 
 class MyEnrolment(NamedTuple):
     """A line of "Mes formations": the enrolment as plain values, shaped as the
-    ``status_badge`` macro reads one; ``seances``: how many séances its session has."""
+    ``status_badge`` macro reads one; ``seances``: how many séances its session has;
+    ``adjustment``: the person's own adjustment request for the session, if any."""
 
     id: int
     session_id: int
@@ -526,22 +529,23 @@ class MyEnrolment(NamedTuple):
     waitlist_reason: str
     seances: int
     session: MySession
+    adjustment: OwnRequest | None
 
     offer_expired = Enrolment.offer_expired
     shows_visio_link = Enrolment.shows_visio_link
 
 
-@cache
-def my_enrolments_statement() -> sa.Select:
+def _my_enrolments_statement() -> sa.Select:
     """A person's (``person_id``) enrolments, newest session first, each with its session,
-    host centre and number of séances (no séance loaded), as plain columns: "Mes
-    formations". Built once per process: building the statement costs more than running it."""
+    host centre, number of séances (no séance loaded) and the person's adjustment request
+    (one at most per session), as plain columns: "Mes formations"."""
     seance_count = (
         sa.select(sa.func.count(Seance.id))
         .where(Seance.session_id == TrainingSession.id)
         .correlate(TrainingSession)
         .scalar_subquery()
     )
+    person_id = sa.bindparam("person_id", type_=sa.Integer)
     return (
         sa.select(
             Enrolment.id,
@@ -565,26 +569,43 @@ def my_enrolments_statement() -> sa.Select:
             Centre.address,
             Centre.postcode,
             Centre.town,
+            AdjustmentRequest.session_id,
+            AdjustmentRequest.text,
+            AdjustmentRequest.arranged,
+            AdjustmentRequest.arranged_at,
         )
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
         .outerjoin(Centre, Centre.id == TrainingSession.host_centre_id)
-        .where(Enrolment.person_id == sa.bindparam("person_id"))
+        .outerjoin(
+            AdjustmentRequest,
+            sa.and_(
+                AdjustmentRequest.session_id == Enrolment.session_id,
+                AdjustmentRequest.person_id == person_id,
+            ),
+        )
+        .where(Enrolment.person_id == person_id)
         .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
         .limit(500)
     )
 
 
+# Compiled once per process and read by a ``RawReader`` (no ORM result machinery).
+_MY_ENROLMENTS = RawQuery(_my_enrolments_statement)
+
+
 def _my_enrolment(row) -> MyEnrolment:
     (id_, session_id, status, expires, reason, seances, *session, centre_id) = row[:17]
-    centre = PlaceCentre(*row[17:]) if centre_id is not None else None
-    return MyEnrolment(
-        id_, session_id, status, expires, reason, seances, MySession(session_id, *session, centre)
-    )
+    centre = PlaceCentre(*row[17:21]) if centre_id is not None else None
+    adjustment = OwnRequest(*row[21:]) if row[21] is not None else None
+    session = MySession(session_id, *session, centre)
+    return MyEnrolment(id_, session_id, status, expires, reason, seances, session, adjustment)
 
 
 def my_enrolments(person_id: int) -> list[MyEnrolment]:
-    """The lines of "Mes formations": the person's enrolments, newest session first (one statement)."""
-    rows = db.session.execute(my_enrolments_statement(), {"person_id": person_id})
+    """The lines of "Mes formations": the person's enrolments, newest session first, with
+    their adjustment requests (one statement)."""
+    with raw_reader() as reader:
+        rows = reader.all(_MY_ENROLMENTS, {"person_id": person_id})
     return [_my_enrolment(row) for row in rows]
 
 

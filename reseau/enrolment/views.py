@@ -396,7 +396,7 @@ def my_enrolments():
         upcoming=upcoming,
         past=past,
         positions=positions,
-        adjustments=adjustment_queries.requests_by_session(current_user),
+        adjustments={e.session_id: e.adjustment for e in enrolments if e.adjustment},
         now=now,
         seances=seances,
         **sections,

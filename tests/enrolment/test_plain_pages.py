@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reseau.accounts.models import UserStatus
-from reseau.adjustments.queries import disability_contacts
+from reseau.adjustments.models import AdjustmentRequest
+from reseau.adjustments.queries import disability_contacts, requests_by_session
 from reseau.catalogue.models import PlaceAccessibility, PlaceKind, SeanceStatus
 from reseau.catalogue.programme import programme_sections
 from reseau.core.database import utcnow
@@ -135,6 +136,18 @@ def test_mes_formations_lines_read_what_the_model_says(app):
         enrolment.offer_expires_at = utcnow() + timedelta(days=1)
         enrolments.append(enrolment)
     enrolments[-1].waitlist_reason = OFFER_EXPIRED_REASON
+    db.session.add(AdjustmentRequest(session_id=sessions[0].id, person_id=person.id, text="Rampe"))
+    db.session.add(
+        AdjustmentRequest(
+            session_id=sessions[2].id,
+            person_id=person.id,
+            text="Sous-titres",
+            arranged="Prévu",
+            arranged_at=utcnow(),
+        )
+    )
+    other = make_user()
+    db.session.add(AdjustmentRequest(session_id=sessions[1].id, person_id=other.id, text="Autre"))
     db.session.commit()
     lines = {line.id: line for line in queries.my_enrolments(person.id)}
     assert set(lines) == {e.id for e in enrolments}
@@ -154,5 +167,9 @@ def test_mes_formations_lines_read_what_the_model_says(app):
             enrolment.session.status,
             enrolment.session.starts_at,
         )
+    requests = requests_by_session(person)
+    adjustments = {line.session_id: line.adjustment for line in lines.values() if line.adjustment}
+    assert adjustments == requests
+    assert len(requests) == 2
     assert any(line.shows_visio_link for line in lines.values())
     assert any(line.offer_expired for line in lines.values())
