@@ -93,16 +93,14 @@ def enrolment_context(
         adjustment = None
         if current_user.is_authenticated:
             adjustment = adjustment_queries.request_for(current_user, session.id)
+    if left is None:
+        left = enrolled.seats_left if enrolled is not None else operations.seats_left(session)
     now = utcnow()
     return {
         "session": session,
         "enrolment": enrolment,
         "position": position,
-        "left": left
-        if left is not None
-        else enrolled.seats_left
-        if enrolled is not None
-        else operations.seats_left(session),
+        "left": left,
         "open": session.enrolment_open(now),
         "deadline_passed": session.enrolment_deadline_passed(now),
         "started": session.has_started(now),
