@@ -10,8 +10,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from reseau.accounts.models import Department, User
@@ -29,10 +28,9 @@ from reseau.catalogue.models import (
     session_trainer,
 )
 from reseau.catalogue.queries import (
-    accessibility_options,
     get_cycle_or_404,
-    get_session_or_404,
     get_theme_by_slug_or_404,
+    may_see,
 )
 from reseau.core.database import UTCDateTime, utcnow
 from reseau.core.extensions import db
@@ -47,8 +45,8 @@ from reseau.enrolment.queries import (
     HOLDING,
     catalogue_cards,
     find_overlap,
-    list_options,
     published_cards,
+    session_page,
 )
 from reseau.enrolment.signals import public_cycle_versions
 from reseau.enrolment.views import enrolment_context, manager_enrol_form, page_context
@@ -260,26 +258,20 @@ _SESSION_VERSION = RawQuery(_session_version)
 @public_cacheable(_session_fingerprint)
 def public_session(session_id: int):
 
-    session = get_session_or_404(
-        session_id,
-        current_user,
-        options=(
-            *list_options(),
-            *accessibility_options(),
-            so.selectinload(TrainingSession.seances),
-            # The trainers' names: not their roles (a query for nothing shown).
-            so.selectinload(TrainingSession.trainers).lazyload(User.role_rows),
-        ),
-    )
+    # Read as plain values (no ORM entity: the page only reads them), in two statements.
+    with raw_reader() as reader:
+        session, contacts = session_page(reader, session_id)
+    if session is None or not may_see(current_user, session):
+        abort(404)
     overlap = None
     if request.args.get("overlap") and current_user.is_authenticated:
         # Without JavaScript, the refusal came back here: offer the confirming button.
         overlap = find_overlap(current_user, session)
-    context = enrolment_context(session, overlap=overlap)
+    context = enrolment_context(session, overlap=overlap, left=session.seats_left)
     return render_page(
         "enrolment/public_session.html",
         enrol_person_form=manager_enrol_form(session),
-        **page_context(session),
+        **page_context(session, contacts),
         **context,
     )
 

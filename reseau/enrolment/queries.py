@@ -17,22 +17,28 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from reseau.accounts.access import can_manage_person
-from reseau.accounts.models import Centre, Department, User
+from reseau.accounts.models import Centre, Department, PersonName, User, UserStatus
+from reseau.adjustments import queries as adjustment_queries
+from reseau.adjustments.models import AdjustmentRequest
+from reseau.adjustments.queries import OwnRequest
 from reseau.catalogue.models import (
     Audience,
     Cycle,
     Module,
+    PlaceAccessibility,
     PlaceKind,
     Seance,
     SeanceStatus,
+    SessionKind,
     SessionStatus,
     Theme,
     TrainingSession,
+    session_trainer,
 )
 from reseau.catalogue.queries import wheelchair_accessible
 from reseau.core.database import UTCDateTime
 from reseau.core.extensions import db
-from reseau.core.http import RawQuery
+from reseau.core.http import RawQuery, raw_reader
 from reseau.core.i18n import from_local
 from reseau.core.lists import PAGE_SIZE, contains, like_text
 from reseau.enrolment.models import OFFER_EXPIRED_REASON, Enrolment, EnrolmentStatus
@@ -479,25 +485,128 @@ def published_cards(*conditions, limit: int = 200) -> list[SessionCard]:
     )
 
 
-@cache
-def my_enrolments_statement() -> sa.Select:
+class PlaceCentre(NamedTuple):
+    """A host centre as a place (``Centre.label``, read from these values)."""
+
+    name: str
+    address: str
+    postcode: str
+    town: str
+
+    full_address = Centre.full_address
+    label = Centre.label
+
+
+class MySession(NamedTuple):
+    """What "Mes formations" shows of a session: plain values, the model's rules
+    (``place_label``) read from them."""
+
+    id: int
+    title: str
+    status: SessionStatus
+    starts_at: datetime | None
+    ends_at: datetime | None
+    place_kind: PlaceKind
+    place_name: str
+    address: str
+    postcode: str
+    town: str
+    visio_url: str
+    host_centre: PlaceCentre | None
+
+    place_label = TrainingSession.place_label
+
+
+class MyEnrolment(NamedTuple):
+    """A line of "Mes formations": the enrolment as plain values, shaped as the
+    ``status_badge`` macro reads one; ``seances``: how many séances its session has;
+    ``adjustment``: the person's own adjustment request for the session, if any."""
+
+    id: int
+    session_id: int
+    status: EnrolmentStatus
+    offer_expires_at: datetime | None
+    waitlist_reason: str
+    seances: int
+    session: MySession
+    adjustment: OwnRequest | None
+
+    offer_expired = Enrolment.offer_expired
+    shows_visio_link = Enrolment.shows_visio_link
+
+
+def _my_enrolments_statement() -> sa.Select:
     """A person's (``person_id``) enrolments, newest session first, each with its session,
-    host centre and number of séances (no séance loaded): "Mes formations". Built once per
-    process: building the statement costs more than running it."""
+    host centre, number of séances (no séance loaded) and the person's adjustment request
+    (one at most per session), as plain columns: "Mes formations"."""
     seance_count = (
         sa.select(sa.func.count(Seance.id))
         .where(Seance.session_id == TrainingSession.id)
         .correlate(TrainingSession)
         .scalar_subquery()
     )
+    person_id = sa.bindparam("person_id", type_=sa.Integer)
     return (
-        sa.select(Enrolment, seance_count)
+        sa.select(
+            Enrolment.id,
+            Enrolment.session_id,
+            Enrolment.status,
+            Enrolment.offer_expires_at,
+            Enrolment.waitlist_reason,
+            seance_count,
+            TrainingSession.title,
+            TrainingSession.status,
+            TrainingSession.starts_at,
+            TrainingSession.ends_at,
+            TrainingSession.place_kind,
+            TrainingSession.place_name,
+            TrainingSession.address,
+            TrainingSession.postcode,
+            TrainingSession.town,
+            TrainingSession.visio_url,
+            Centre.id,
+            Centre.name,
+            Centre.address,
+            Centre.postcode,
+            Centre.town,
+            AdjustmentRequest.session_id,
+            AdjustmentRequest.text,
+            AdjustmentRequest.arranged,
+            AdjustmentRequest.arranged_at,
+        )
         .join(TrainingSession, TrainingSession.id == Enrolment.session_id)
-        .options(so.contains_eager(Enrolment.session).joinedload(TrainingSession.host_centre))
-        .where(Enrolment.person_id == sa.bindparam("person_id"))
+        .outerjoin(Centre, Centre.id == TrainingSession.host_centre_id)
+        .outerjoin(
+            AdjustmentRequest,
+            sa.and_(
+                AdjustmentRequest.session_id == Enrolment.session_id,
+                AdjustmentRequest.person_id == person_id,
+            ),
+        )
+        .where(Enrolment.person_id == person_id)
         .order_by(TrainingSession.starts_at.desc(), Enrolment.id)
         .limit(500)
     )
+
+
+# Compiled once per process and read by a ``RawReader`` (no ORM result machinery).
+_MY_ENROLMENTS = RawQuery(_my_enrolments_statement)
+
+
+def _my_enrolment(row) -> MyEnrolment:
+    (id_, session_id, status, expires, reason, seances, *session, centre_id) = row[:17]
+    centre = PlaceCentre(*row[17:21]) if centre_id is not None else None
+    adjustment = OwnRequest(*row[21:]) if row[21] is not None else None
+    session = MySession(session_id, *session, centre)
+    return MyEnrolment(id_, session_id, status, expires, reason, seances, session, adjustment)
+
+
+def my_enrolments(person_id: int) -> list[MyEnrolment]:
+    """The lines of "Mes formations": the person's enrolments, newest session first, with
+    their adjustment requests (one statement)."""
+    with raw_reader() as reader:
+        rows = reader.all(_MY_ENROLMENTS, {"person_id": person_id})
+    return [_my_enrolment(row) for row in rows]
 
 
 class CentreSession(NamedTuple):
@@ -632,3 +741,295 @@ def count_centre_lines(centre_id: int | None, now: datetime, *, pending: bool) -
     """How many lines ``centre_lines`` has in all."""
     statement = _centre_lines_statement(centre_id is None, pending, True)
     return db.session.scalar(statement, {"now": now, "centre_id": centre_id})
+
+
+# --- A session's public page -------------------------------------------------------------
+
+
+class PageTheme(NamedTuple):
+    id: int
+    name: str
+    slug: str
+
+
+class PageCycle(NamedTuple):
+    id: int
+    title: str
+
+
+class PageModule(NamedTuple):
+    """What the page shows of a module: its cycle and its programme sheet
+    (``programme_sections`` reads these values as it reads the model)."""
+
+    id: int
+    title: str
+    prerequisites: str
+    objectives: str
+    content: str
+    methods: str
+    assessment: str
+    duration_hours: float
+    access_delay: str
+    free_for_members: bool
+    cost: str
+    accessibility: str
+    contact: str
+    cycle: PageCycle | None
+
+    has_programme = Module.has_programme
+
+
+class PageAccess(NamedTuple):
+    """A place's accessibility (``PlaceAccessibility``'s rules, read from these values)."""
+
+    step_free: bool
+    accessible_toilets: bool
+    hearing_loop: bool
+    public_transport: bool
+    notes: str
+
+    features = PlaceAccessibility.features
+    is_described = PlaceAccessibility.is_described
+
+
+class PageSeance(NamedTuple):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: SeanceStatus
+
+
+class PagePerson(NamedTuple):
+    """A trainer, or a référent·e handicap to contact (``email`` and ``phone``)."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str | None = None
+    phone: str = ""
+
+    full_name = PersonName.full_name
+
+
+class SessionPage(NamedTuple):
+    """A session as its public page (and the enrol component) reads it: plain values, the
+    model's rules (place, accessibility, enrolment open) read from them; ``seats_held``:
+    the seats its holding enrolments take."""
+
+    id: int
+    kind: SessionKind
+    title: str
+    description: str
+    objectives: str
+    audience: Audience
+    status: SessionStatus
+    capacity: int
+    enrolment_deadline: datetime | None
+    place_kind: PlaceKind
+    host_centre_id: int | None
+    place_name: str
+    address: str
+    postcode: str
+    town: str
+    visio_url: str
+    what_to_bring: str
+    requires_validation: bool
+    starts_at: datetime | None
+    ends_at: datetime | None
+    seats_held: int
+    theme: PageTheme | None
+    module: PageModule | None
+    host_centre: PlaceCentre | None
+    own_access: PageAccess | None
+    centre_access: PageAccess | None
+    seances: list[PageSeance]
+    trainers: list[PagePerson]
+
+    place_label = TrainingSession.place_label
+    accessibility = TrainingSession.accessibility
+    has_started = TrainingSession.has_started
+    enrolment_deadline_passed = TrainingSession.enrolment_deadline_passed
+    enrolment_open = TrainingSession.enrolment_open
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_held, 0)
+
+
+_SESSION_COLUMNS = (
+    "id", "kind", "title", "description", "objectives", "audience", "status", "capacity",
+    "enrolment_deadline", "place_kind", "host_centre_id", "place_name", "address", "postcode",
+    "town", "visio_url", "what_to_bring", "requires_validation", "starts_at", "ends_at",
+)  # fmt: skip
+_MODULE_COLUMNS = tuple(field for field in PageModule._fields if field != "cycle")
+_ACCESS_COLUMNS = PageAccess._fields
+
+
+def _module_column(name: str):
+    """A module's column as the page reads it: a float as the driver gives it (a
+    ``RawReader`` on PostgreSQL has no result processor for a float column)."""
+    column = getattr(Module, name)
+    if isinstance(column.type, sa.Float):
+        return sa.type_coerce(column, sa.types.NullType()).label(name)
+    return column
+
+
+def _session_page_statement() -> sa.Select:
+    """The session (``session_id``) with its theme, module, cycle, host centre, both places'
+    accessibility and the seats held, in one row of plain columns."""
+    own, centre_access = so.aliased(PlaceAccessibility), so.aliased(PlaceAccessibility)
+    return (
+        sa.select(
+            *(getattr(TrainingSession, name) for name in _SESSION_COLUMNS),
+            seats_held_subquery(),
+            *(Theme.id, Theme.name, Theme.slug),
+            *(_module_column(name) for name in _MODULE_COLUMNS),
+            *(Cycle.id, Cycle.title),
+            *(Centre.id, Centre.name, Centre.address, Centre.postcode, Centre.town),
+            *(own.id, *(getattr(own, name) for name in _ACCESS_COLUMNS)),
+            *(centre_access.id, *(getattr(centre_access, name) for name in _ACCESS_COLUMNS)),
+        )
+        .select_from(TrainingSession)
+        .outerjoin(Theme, Theme.id == TrainingSession.theme_id)
+        .outerjoin(Module, Module.id == TrainingSession.module_id)
+        .outerjoin(Cycle, Cycle.id == Module.cycle_id)
+        .outerjoin(Centre, Centre.id == TrainingSession.host_centre_id)
+        .outerjoin(own, own.session_id == TrainingSession.id)
+        .outerjoin(centre_access, centre_access.centre_id == TrainingSession.host_centre_id)
+        .where(TrainingSession.id == sa.bindparam("session_id", type_=sa.Integer))
+    )
+
+
+_SESSION_PAGE = RawQuery(_session_page_statement)
+
+
+def _page_lists_statement() -> sa.CompoundSelect:
+    """The session's séances (by start), its trainers and every référent·e handicap (with
+    their status: ``page_contacts`` keeps the ones shown), by name, as rows of one
+    statement ordered by the databases as the model's relationships and ``contacts_select``
+    order them (their collation, not Python's)."""
+
+    def null(column):
+        return sa.cast(sa.null(), column.type)
+
+    labels = ("id", "starts_at", "ends_at", "status", "first_name", "last_name", "email")
+    labels += ("phone", "person_status", "by_first_name")
+
+    def columns(kind: int, *values):
+        return (
+            sa.literal(kind).label("kind"),
+            *(value.label(label) for label, value in zip(labels, values, strict=True)),
+        )
+
+    no_seance = (null(Seance.starts_at), null(Seance.ends_at), null(Seance.status))
+    no_contact = (null(User.email), null(User.phone), null(User.status))
+    session_id = sa.bindparam("session_id", type_=sa.Integer)
+    seances = sa.select(
+        *columns(
+            0,
+            Seance.id,
+            Seance.starts_at,
+            Seance.ends_at,
+            Seance.status,
+            null(User.first_name),
+            null(User.last_name),
+            *no_contact,
+            null(User.first_name),
+        )
+    ).where(Seance.session_id == session_id)
+    trainers = (
+        sa.select(
+            *columns(
+                1,
+                User.id,
+                *no_seance,
+                User.first_name,
+                User.last_name,
+                *no_contact,
+                null(User.first_name),
+            )
+        )
+        .join(session_trainer, session_trainer.c.user_id == User.id)
+        .where(session_trainer.c.session_id == session_id)
+    )
+    contacts = (
+        adjustment_queries.contacts_select()
+        .with_only_columns(
+            *columns(
+                2,
+                User.id,
+                *no_seance,
+                User.first_name,
+                User.last_name,
+                User.email,
+                User.phone,
+                User.status,
+                User.first_name,
+            )
+        )
+        .order_by(None)
+    )
+    return sa.union_all(seances, trainers, contacts).order_by(
+        sa.literal_column("kind"),
+        sa.literal_column("starts_at"),
+        sa.literal_column("last_name"),
+        sa.literal_column("by_first_name"),
+        sa.literal_column("id"),
+    )
+
+
+_PAGE_LISTS = RawQuery(_page_lists_statement)
+
+
+def _plain(make, values, key):
+    """``make(*values)``, or None when the row has none (``key``: its id, None)."""
+    return None if key is None else make(*values)
+
+
+def session_page(reader, session_id: int) -> tuple[SessionPage | None, list[PagePerson]]:
+    """The session's public page as plain values (None: no such session) and the
+    référent·es handicap it shows, in two statements run on ``reader`` (a ``RawReader``)."""
+    row = reader.first(_SESSION_PAGE, {"session_id": session_id})
+    if row is None:
+        return None, []
+    seances, trainers, holders = [], [], []
+    for kind, id_, starts, ends, status, first, last, email, phone, person_status, _ in reader.all(
+        _PAGE_LISTS, {"session_id": session_id}
+    ):
+        if kind == 0:
+            seances.append(PageSeance(id_, starts, ends, status))
+        elif kind == 1:
+            trainers.append(PagePerson(id_, first, last))
+        else:
+            holders.append((PagePerson(id_, first, last, email, phone), person_status))
+    return _session_page(row, seances, trainers), page_contacts(holders)
+
+
+def _session_page(row, seances, trainers) -> SessionPage:
+    values = list(row)
+    session, values = values[: len(_SESSION_COLUMNS) + 1], values[len(_SESSION_COLUMNS) + 1 :]
+    theme, values = values[:3], values[3:]
+    module, values = values[: len(_MODULE_COLUMNS)], values[len(_MODULE_COLUMNS) :]
+    cycle, values = values[:2], values[2:]
+    centre, values = values[:5], values[5:]
+    width = len(_ACCESS_COLUMNS) + 1
+    own, centre_access = values[:width], values[width:]
+    cycle = _plain(PageCycle, cycle, cycle[0])
+    return SessionPage(
+        *session,
+        _plain(PageTheme, theme, theme[0]),
+        _plain(PageModule, (*module, cycle), module[0]),
+        _plain(PlaceCentre, centre[1:], centre[0]),
+        _plain(PageAccess, own[1:], own[0]),
+        _plain(PageAccess, centre_access[1:], centre_access[0]),
+        seances,
+        trainers,
+    )
+
+
+def page_contacts(holders) -> list[PagePerson]:
+    """``adjustments.queries.disability_contacts`` (the same rule: the active holders with
+    an address, five at most) for (person, status) plain rows in its order."""
+    return [person for person, status in holders if status == UserStatus.ACTIVE and person.email][
+        :5
+    ]

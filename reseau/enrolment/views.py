@@ -75,10 +75,12 @@ def enrolment_context(
     form: EnrolForm | None = None,
     enrolled: operations.Enrolled | None = None,
     adjustment=_NOT_READ,
+    left: int | None = None,
 ):
     """Everything the enrol/cancel component needs for the current visitor; ``enrolled``:
     what an enrolment just counted (its seats and position), instead of counting again;
-    ``adjustment``: the person's adjustment request when already known (None: none)."""
+    ``adjustment``: the person's adjustment request when already known (None: none);
+    ``left``: the seats left when already read."""
     enrolment = None
     position = None
     if enrolled is not None:
@@ -91,12 +93,14 @@ def enrolment_context(
         adjustment = None
         if current_user.is_authenticated:
             adjustment = adjustment_queries.request_for(current_user, session.id)
+    if left is None:
+        left = enrolled.seats_left if enrolled is not None else operations.seats_left(session)
     now = utcnow()
     return {
         "session": session,
         "enrolment": enrolment,
         "position": position,
-        "left": enrolled.seats_left if enrolled is not None else operations.seats_left(session),
+        "left": left,
         "open": session.enrolment_open(now),
         "deadline_passed": session.enrolment_deadline_passed(now),
         "started": session.has_started(now),
@@ -166,9 +170,12 @@ def _refused_request(session: TrainingSession, form: EnrolForm):
     )
 
 
-def page_context(session: TrainingSession) -> dict:
-    """What a session page shows besides the component: the référent·es handicap to contact."""
-    return {"adjustment_contacts": adjustment_queries.disability_contacts()}
+def page_context(session: TrainingSession, contacts=None) -> dict:
+    """What a session page shows besides the component: the référent·es handicap to contact
+    (``contacts``: when already read)."""
+    if contacts is None:
+        contacts = adjustment_queries.disability_contacts()
+    return {"adjustment_contacts": contacts}
 
 
 def _component(session: TrainingSession, *, status: int = 200, **kwargs):
@@ -369,13 +376,12 @@ def _cancel_wording(enrolment: Enrolment, own: bool) -> dict:
 @login_required
 def my_enrolments():
     now = utcnow()
-    rows = db.session.execute(queries.my_enrolments_statement(), {"person_id": current_user.id})
-    rows = rows.all()
-    enrolments = [enrolment for enrolment, _ in rows]
-    seances = {enrolment.session_id: count for enrolment, count in rows}
-    upcoming = [e for e in enrolments if e.session.ends_at is None or e.session.ends_at >= now]
+    enrolments = queries.my_enrolments(current_user.id)
+    seances = {e.session_id: e.seances for e in enrolments}
+    upcoming, past = [], []
+    for e in enrolments:
+        (upcoming if e.session.ends_at is None or e.session.ends_at >= now else past).append(e)
     upcoming.reverse()
-    past = [e for e in enrolments if e not in upcoming]
     positions = queries.waitlist_positions(
         [e for e in upcoming if e.status == EnrolmentStatus.WAITLISTED]
     )
@@ -388,7 +394,7 @@ def my_enrolments():
         upcoming=upcoming,
         past=past,
         positions=positions,
-        adjustments=adjustment_queries.requests_by_session(current_user),
+        adjustments={e.session_id: e.adjustment for e in enrolments if e.adjustment},
         now=now,
         seances=seances,
         **sections,
