@@ -40,8 +40,19 @@ def contacts_select() -> sa.Select:
 def disability_contacts() -> list[User]:
     """The référent·es handicap, whose contact every session page shows (a handful of people
     hold the role: the active ones with an address are kept here)."""
-    holders = db.session.scalars(contacts_select())
-    return [person for person in holders if person.status == UserStatus.ACTIVE and person.email][:5]
+    return shown_contacts(
+        (person, person.status) for person in db.session.scalars(contacts_select())
+    )
+
+
+CONTACTS_SHOWN = 5
+
+
+def shown_contacts(holders) -> list:
+    """The contacts a page shows, from (person, status) pairs in their order: the active
+    ones with an address, five at most (the ORM's people or a page's plain rows)."""
+    shown = [person for person, status in holders if status == UserStatus.ACTIVE and person.email]
+    return shown[:CONTACTS_SHOWN]
 
 
 def coordinators() -> list[User]:

@@ -222,12 +222,21 @@ def _constants_written_out(statement: sa.Select, names) -> sa.Select:
 def _result_processors(statement: sa.Select, dialect) -> tuple:
     """(position, result processor) of the selected columns that have one: the others'
     values are used as the driver gives them."""
-    processors = (
-        column.type._cached_result_processor(dialect, None) for column in statement.selected_columns
-    )
+    processors = (_result_processor(column.type, dialect) for column in statement.selected_columns)
     return tuple(
         (position, process) for position, process in enumerate(processors) if process is not None
     )
+
+
+def _result_processor(column_type, dialect):
+    """The type's result processor, read without the driver's column type (a raw read has no
+    cursor description yet). PostgreSQL's numeric types need that type to choose theirs: their
+    values are taken as the driver gives them (a float for a float column, a Decimal for a
+    numeric one), which is what their processor would have kept."""
+    try:
+        return column_type._cached_result_processor(dialect, None)
+    except (sa.exc.InvalidRequestError, TypeError):  # "unknown numeric type": no OID
+        return None
 
 
 class _Plan(NamedTuple):

@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from reseau.accounts.access import can_manage_person
-from reseau.accounts.models import Centre, Department, PersonName, User, UserStatus
+from reseau.accounts.models import Centre, Department, PersonName, User
 from reseau.adjustments import queries as adjustment_queries
 from reseau.adjustments.models import AdjustmentRequest
 from reseau.adjustments.queries import OwnRequest
@@ -865,15 +865,6 @@ _MODULE_COLUMNS = tuple(field for field in PageModule._fields if field != "cycle
 _ACCESS_COLUMNS = PageAccess._fields
 
 
-def _module_column(name: str):
-    """A module's column as the page reads it: a float as the driver gives it (a
-    ``RawReader`` on PostgreSQL has no result processor for a float column)."""
-    column = getattr(Module, name)
-    if isinstance(column.type, sa.Float):
-        return sa.type_coerce(column, sa.types.NullType()).label(name)
-    return column
-
-
 def _session_page_statement() -> sa.Select:
     """The session (``session_id``) with its theme, module, cycle, host centre, both places'
     accessibility and the seats held, in one row of plain columns."""
@@ -883,7 +874,7 @@ def _session_page_statement() -> sa.Select:
             *(getattr(TrainingSession, name) for name in _SESSION_COLUMNS),
             seats_held_subquery(),
             *(Theme.id, Theme.name, Theme.slug),
-            *(_module_column(name) for name in _MODULE_COLUMNS),
+            *(getattr(Module, name) for name in _MODULE_COLUMNS),
             *(Cycle.id, Cycle.title),
             *(Centre.id, Centre.name, Centre.address, Centre.postcode, Centre.town),
             *(own.id, *(getattr(own, name) for name in _ACCESS_COLUMNS)),
@@ -905,7 +896,7 @@ _SESSION_PAGE = RawQuery(_session_page_statement)
 
 def _page_lists_statement() -> sa.CompoundSelect:
     """The session's séances (by start), its trainers and every référent·e handicap (with
-    their status: ``page_contacts`` keeps the ones shown), by name, as rows of one
+    their status: ``adjustments.queries.shown_contacts`` keeps the ones shown), by name, as rows of one
     statement ordered by the databases as the model's relationships and ``contacts_select``
     order them (their collation, not Python's)."""
 
@@ -1002,7 +993,7 @@ def session_page(reader, session_id: int) -> tuple[SessionPage | None, list[Page
             trainers.append(PagePerson(id_, first, last))
         else:
             holders.append((PagePerson(id_, first, last, email, phone), person_status))
-    return _session_page(row, seances, trainers), page_contacts(holders)
+    return _session_page(row, seances, trainers), adjustment_queries.shown_contacts(holders)
 
 
 def _session_page(row, seances, trainers) -> SessionPage:
@@ -1025,11 +1016,3 @@ def _session_page(row, seances, trainers) -> SessionPage:
         seances,
         trainers,
     )
-
-
-def page_contacts(holders) -> list[PagePerson]:
-    """``adjustments.queries.disability_contacts`` (the same rule: the active holders with
-    an address, five at most) for (person, status) plain rows in its order."""
-    return [person for person, status in holders if status == UserStatus.ACTIVE and person.email][
-        :5
-    ]
