@@ -538,8 +538,7 @@ def _add_to_tally() -> sa.Update:
         .scalar_subquery()
     )  # fmt: skip
     added = {
-        name: tally.c[name] + sa.bindparam(f"add_{name}", type_=sa.Integer)
-        for name in _TALLY_ADDED
+        name: tally.c[name] + sa.bindparam(f"add_{name}", type_=sa.Integer) for name in _TALLY_ADDED
     }
     recount = sa.bindparam("recount", type_=sa.Boolean)
     return (
@@ -750,7 +749,7 @@ def _move_waiting(s: so.Session, session: TrainingSession, moves: list[Move], ke
     joined = [m.person_id for m in moves if _is(m.after, waiting) and not _is(m.before, waiting)]
     left = [m.person_id for m in moves if _is(m.before, waiting) and not _is(m.after, waiting)]
     if left:  # another session of the year and kind may still keep them waiting
-        _refresh_people(s, left)
+        _refresh_people(s, left, keys)
     if joined:
         _join_waiting(s, session, joined, keys)
 

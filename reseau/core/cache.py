@@ -28,7 +28,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_caching import Cache
-from sqlalchemy.sql import visitors
 
 from reseau.core import changes
 from reseau.core.database import utcnow
@@ -161,6 +160,4 @@ def read_counters(text: str | None) -> dict[str, int]:
 
 def tables_of(statement: sa.Select) -> frozenset[str]:
     """The tables ``statement`` reads (subqueries and CTEs included), for ``kept(tables=…)``."""
-    return frozenset(
-        node.name for node in visitors.iterate(statement) if isinstance(node, sa.Table)
-    )
+    return frozenset(changes.tables_in(statement))

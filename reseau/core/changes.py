@@ -71,8 +71,13 @@ def _tables_of(statement: str, context) -> set[str]:
     tables = set(_READ.findall(statement))
     element = getattr(getattr(context, "compiled", None), "statement", None)
     if element is not None:  # "FROM a, b" has a second table the text alone hides
-        tables.update(node.name for node in visitors.iterate(element) if isinstance(node, sa.Table))
+        tables.update(tables_in(element))
     return tables
+
+
+def tables_in(element) -> set[str]:
+    """The tables a statement (SQLAlchemy's, not compiled) names, subqueries and CTEs included."""
+    return {node.name for node in visitors.iterate(element) if isinstance(node, sa.Table)}
 
 
 def _on_statement(conn, cursor, statement, parameters, context, executemany) -> None:
