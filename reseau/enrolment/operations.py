@@ -100,19 +100,22 @@ def _holders(session: TrainingSession) -> tuple[int, Counter]:
 def _queue_counts(session: TrainingSession) -> tuple[int, Counter, int]:
     """Return (seats held, seats held per centre id, people waiting) for a locked session,
     in one query."""
-    waiting = Enrolment.status == EnrolmentStatus.WAITLISTED
-    rows = db.session.execute(
-        sa.select(
-            User.centre_id,
-            sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
-            sa.func.count(sa.case((waiting, Enrolment.id))),
-        )
-        .join(User, User.id == Enrolment.person_id)
-        .where(Enrolment.session_id == session.id, Enrolment.status.in_(ACTIVE))
-        .group_by(User.centre_id)
-    ).all()
+    rows = db.session.execute(_QUEUE_COUNTS, {"session_id": session.id}).all()
     per_centre = Counter({centre_id: held for centre_id, held, _ in rows if held})
     return sum(per_centre.values()), per_centre, sum(waits for _, _, waits in rows)
+
+
+# Built once: every enrolment runs it under the session's lock.
+_QUEUE_COUNTS = (
+    sa.select(
+        User.centre_id,
+        sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
+        sa.func.count(sa.case((Enrolment.status == EnrolmentStatus.WAITLISTED, Enrolment.id))),
+    )
+    .join(User, User.id == Enrolment.person_id)
+    .where(Enrolment.session_id == sa.bindparam("session_id"), Enrolment.status.in_(ACTIVE))
+    .group_by(User.centre_id)
+)
 
 
 def _check_open(session: TrainingSession, now: datetime) -> None:
@@ -244,7 +247,11 @@ def enrol_counted(
     first = enrolment is None
     before = None if first else enrolment.status
     if first:
-        enrolment = Enrolment(session=session, person=person)
+        # The keys too, not only the relationships: the e-mail's invitations read them
+        # before the row is flushed.
+        enrolment = Enrolment(
+            session=session, person=person, session_id=session.id, person_id=person.id
+        )
         db.session.add(enrolment)
     enrolment.status = status
     enrolment.waitlist_reason = reason
@@ -257,7 +264,6 @@ def enrol_counted(
     enrolment.cancelled_at = None
     enrolment.cancelled_by_id = None
     enrolment.reminder_sent_at = None
-    db.session.flush()
     position = waiting + 1 if status == EnrolmentStatus.WAITLISTED else None
     if status == EnrolmentStatus.WAITLISTED:
         notifications.waitlisted(enrolment, position)
@@ -265,6 +271,9 @@ def enrol_counted(
         notifications.pending(enrolment)
     else:
         notifications.confirmed(enrolment)
+    # One flush for the enrolment and its e-mail (the e-mail needs no id of it): the unique
+    # (session, person) constraint still refuses a double click here, before the commit.
+    db.session.flush()
     left = max(session.capacity - taken - (status in HOLDING), 0)
     _changed(session, enrolment, before=before)
     return Enrolled(enrolment, left, position, first)
