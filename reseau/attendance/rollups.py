@@ -629,7 +629,7 @@ def _moved_flags(key, status, attended_any: int, linked: int) -> dict:
 
 def _lock_people(s: so.Session, ids: list[int]) -> dict[int, tuple]:
     """Lock the people's rows (``_lock``'s statement) and return their keys, read with it."""
-    rows = s.execute(_LOCK_PEOPLE, {"ids": ids})
+    rows = s.connection().execute(_LOCK_PEOPLE, {"ids": ids})  # flushed: Core suffices
     return {person_id: _key(centre, category, sub) for person_id, centre, category, sub in rows}
 
 

@@ -81,14 +81,25 @@ def lock_session(session: TrainingSession) -> TrainingSession:
     """Lock the session row until the end of the transaction and return it, its columns
     fresh. What was loaded with it (séances, trainers, theme…) stays loaded: one statement,
     and nothing read again under the lock for the e-mail and its invitations."""
-    db.session.flush()  # as a query would (refresh does not): changes made so far are kept
-    db.session.refresh(session, attribute_names=_session_columns(), with_for_update=True)
+    db.session.flush()  # as a query would: changes made so far are written first
+    # A statement built once, its row set as the object's loaded state (what ``refresh``
+    # does, without building and loading through the ORM while the lock is held).
+    row = db.session.connection().execute(_LOCK_SESSION, {"session_id": session.id}).one()
+    for key, value in zip(_session_columns(), row, strict=True):
+        so.attributes.set_committed_value(session, key, value)
     return session
 
 
 @functools.cache
 def _session_columns() -> tuple[str, ...]:
     return tuple(column.key for column in sa.inspect(TrainingSession).column_attrs)
+
+
+_LOCK_SESSION = (
+    sa.select(*(attr.columns[0] for attr in sa.inspect(TrainingSession).column_attrs))
+    .where(TrainingSession.id == sa.bindparam("session_id"))
+    .with_for_update()
+)
 
 
 def _holders(session: TrainingSession) -> tuple[int, Counter]:
@@ -100,7 +111,8 @@ def _holders(session: TrainingSession) -> tuple[int, Counter]:
 def _queue_counts(session: TrainingSession) -> tuple[int, Counter, int]:
     """Return (seats held, seats held per centre id, people waiting) for a locked session,
     in one query."""
-    rows = db.session.execute(_QUEUE_COUNTS, {"session_id": session.id}).all()
+    # Core: after the lock's flush, nothing to autoflush and no ORM entity to load.
+    rows = db.session.connection().execute(_QUEUE_COUNTS, {"session_id": session.id}).all()
     per_centre = Counter({centre_id: held for centre_id, held, _ in rows if held})
     return sum(per_centre.values()), per_centre, sum(waits for _, _, waits in rows)
 
