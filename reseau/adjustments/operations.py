@@ -7,6 +7,8 @@ arrived or was answered, and link to the page where the readers find it.
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 
 from reseau.accounts.models import User
@@ -49,19 +51,34 @@ def record_request(
 def follow_enrolments(session_id: int, person_ids, enrolled: sa.Select) -> None:
     """The enrolments of ``person_ids`` in the session changed: their requests are withdrawn
     when the person is no longer among ``enrolled`` (a select of the person ids still enrolled
-    or waiting, made by a room that knows enrolments), and back when they are again. One
-    statement, whatever the number of people; requests already withdrawn keep their date."""
+    or waiting, made by a room that knows enrolments, with a ``following_session_id`` parameter), and
+    back when they are again. One statement, whatever the number of people; requests already
+    withdrawn keep their date."""
     db.session.execute(
+        _following(enrolled),
+        {
+            "following_session_id": session_id,
+            "person_ids": list(person_ids),
+            "following_now": utcnow(),
+        },
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _following(enrolled: sa.Select) -> sa.Update:
+    """``follow_enrolments``'s statement, built once per ``enrolled`` (a module's constant)."""
+    return (
         sa.update(AdjustmentRequest)
         .where(
-            AdjustmentRequest.session_id == session_id,
-            AdjustmentRequest.person_id.in_(list(person_ids)),
+            AdjustmentRequest.session_id == sa.bindparam("following_session_id"),
+            AdjustmentRequest.person_id.in_(sa.bindparam("person_ids", expanding=True)),
         )
         .values(
             withdrawn_at=sa.case(
                 (AdjustmentRequest.person_id.in_(enrolled), None),
                 else_=sa.func.coalesce(
-                    AdjustmentRequest.withdrawn_at, sa.literal(utcnow(), UTCDateTime())
+                    AdjustmentRequest.withdrawn_at,
+                    sa.bindparam("following_now", type_=UTCDateTime()),
                 ),
             )
         )

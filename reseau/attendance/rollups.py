@@ -587,10 +587,24 @@ def enrolments_moved(session: TrainingSession, moves: Iterable[Move]) -> None:
             people[move.person_id] = _moved_flags(
                 keys[move.person_id], status, attended_any, linked
             )
-    _add_moved_differences(
-        s, session.id, _session_counts({session.id: before}), _session_counts({session.id: after})
+    upserts = _moved_upserts(
+        session.id, _session_counts({session.id: before}), _session_counts({session.id: after})
     )
-    _move_waiting(s, session, moves, keys)
+    joined, left = _waiting_moves(session, moves)
+    waiting = _waiting_rows(session, joined, keys) if joined else []
+    if upserts and not left and s.get_bind().dialect.name == "postgresql":
+        # One round trip under the session's lock instead of one per table (SQLite runs
+        # statements in process: nothing to save there).
+        s.connection().exec_driver_sql(
+            _moved_statement(_shape(upserts), len(waiting)), _moved_parameters(upserts, waiting)
+        )
+        return
+    for model, keys_of, rows, names in upserts:
+        _upsert_adding(s, model, keys_of, rows, names)
+    if left:  # another session of the year and kind may still keep them waiting
+        _refresh_people(s, left, keys)
+    if waiting:
+        _join_waiting(s, waiting)
 
 
 CONFIRMED = EnrolmentStatus.CONFIRMED
@@ -615,7 +629,7 @@ def _moved_flags(key, status, attended_any: int, linked: int) -> dict:
 
 def _lock_people(s: so.Session, ids: list[int]) -> dict[int, tuple]:
     """Lock the people's rows (``_lock``'s statement) and return their keys, read with it."""
-    rows = s.execute(_LOCK_PEOPLE, {"ids": ids})
+    rows = s.connection().execute(_LOCK_PEOPLE, {"ids": ids})  # flushed: Core suffices
     return {person_id: _key(centre, category, sub) for person_id, centre, category, sub in rows}
 
 
@@ -728,48 +742,143 @@ def _adding_statement(dialect: str, model, columns: tuple, keys: int, rows: int)
     )
 
 
-def _add_moved_differences(s: so.Session, session_id: int, before, after) -> None:
-    """The session's tally first (the lock, created if missing), then its rows by centre and
-    by category; nothing at all when the moves change no count."""
+def _moved_upserts(session_id: int, before, after) -> list[tuple]:
+    """``(model, key columns, rows, columns added)`` of the upserts that add the moves'
+    difference: the session's tally first (the lock, created if missing), then its rows by
+    centre and by category; none at all when the moves change no count."""
     tally = _differences(before[0], after[0], ("seats_held", *SESSION_COLUMNS))
     if not tally:
-        return
-    for key, delta in tally:  # one session
-        _upsert_adding(s, BilanSessionTally, ("session_id",), [{"session_id": key, **delta}],
-                       list(delta))  # fmt: skip
+        return []
+    upserts = [
+        (BilanSessionTally, ("session_id",), [{"session_id": key, **delta}], tuple(delta))
+        for key, delta in tally  # one session
+    ]
     for model, keys, rows in _session_row_differences(before, after):
-        _upsert_adding(s, model, keys, rows, SESSION_COLUMNS)
+        upserts.append((model, keys, rows, SESSION_COLUMNS))
+    return upserts
 
 
-def _move_waiting(s: so.Session, session: TrainingSession, moves: list[Move], keys) -> None:
-    """The people's year rows, where waiting in this session changes what they count."""
+def _waiting_moves(session: TrainingSession, moves: list[Move]) -> tuple[list, list]:
+    """(people who joined the waiting list, people who left it), where waiting in this
+    session changes what their year rows count."""
     if session.status not in COUNTED or session.starts_at is None:
-        return
+        return [], []
     waiting = EnrolmentStatus.WAITLISTED
     joined = [m.person_id for m in moves if _is(m.after, waiting) and not _is(m.before, waiting)]
     left = [m.person_id for m in moves if _is(m.before, waiting) and not _is(m.after, waiting)]
-    if left:  # another session of the year and kind may still keep them waiting
-        _refresh_people(s, left, keys)
-    if joined:
-        _join_waiting(s, session, joined, keys)
+    return joined, left
 
 
-def _join_waiting(s: so.Session, session: TrainingSession, ids: list[int], keys) -> None:
-    """Set "waiting" on the people's rows of the session's year and kind (inserted if none);
-    the rows that changed (returned by the upsert) add one to their year counts."""
+def _waiting_rows(session: TrainingSession, ids: list[int], keys) -> list[dict]:
+    """The people's rows of the session's year and kind, to be set "waiting"."""
     year = to_local(session.starts_at).year
-    rows = [
+    return [
         {"person_id": person_id, "year": year, "kind": kind,
          **dict(zip(("centre_id", "category", "sub_category"), keys[person_id], strict=True))}
         for person_id in ids
         for kind in (_value(session.kind), ALL_KINDS)
     ]  # fmt: skip
+
+
+def _join_waiting(s: so.Session, rows: list[dict]) -> None:
+    """Set "waiting" on the people's rows of the session's year and kind (inserted if none);
+    the rows that changed (returned by the upsert) add one to their year counts."""
     statement = _waiting_statement(s.get_bind().dialect.name, len(rows))
     changed = _run_compiled(s, statement, _numbered(_WAITING_COLUMNS, rows)).all()
     deltas: dict = defaultdict(lambda: [0, 0, 0])
     for row in changed:
         deltas[tuple(row)][2] += 1
     _add_year_counts(s, deltas)
+
+
+def _shape(upserts: list[tuple]) -> tuple:
+    return tuple((model, keys, names, len(rows)) for model, keys, rows, names in upserts)
+
+
+def _moved_parameters(upserts: list[tuple], waiting: list[dict]) -> dict:
+    """The parameters of ``_moved_statement``: each upsert's rows numbered under its own
+    prefix, then the waiting rows."""
+    parameters = {}
+    for index, (_, keys, rows, names) in enumerate(upserts):
+        columns = (*keys, *names)
+        parameters.update(
+            {f"u{index}_{name}_{i}": row[name] for i, row in enumerate(rows) for name in columns}
+        )
+    parameters.update(
+        {f"w_{name}_{i}": row[name] for i, row in enumerate(waiting) for name in _WAITING_COLUMNS}
+    )
+    return parameters
+
+
+_CASTS = {sa.Integer: "integer", sa.String: "varchar", sa.Boolean: "boolean"}
+
+
+def _cast(column) -> str:
+    return next(cast for kind, cast in _CASTS.items() if isinstance(column.type, kind))
+
+
+@functools.lru_cache(maxsize=64)
+def _moved_statement(shape: tuple, waiting: int) -> str:
+    """PostgreSQL: the moves' upserts (``_moved_upserts``) and, for people joining the
+    waiting list, ``_waiting_statement`` and the year counts it changes, in ONE statement of
+    data-modifying CTEs. Each later write reads a row of the tally's upsert, so it runs after
+    the tally is locked (``refresh``'s order: a tap holds the tally while it writes the rest);
+    the year counts are written in their keys' order (``_add_year_counts``'s, byte order).
+    The text holds the models' names and numbered placeholders only, never a value."""
+    parts, names = [], []
+    for index, (model, keys, added, rows) in enumerate(shape):
+        table = model.__table__
+        columns = (*keys, *added)
+        # The other columns' defaults written out, as ``_adding_statement`` does.
+        others = {
+            c.name: c.default.arg
+            for c in table.columns
+            if c.name not in columns and c.default is not None and c.default.is_scalar
+        }
+        values = ", ".join(
+            "(" + ", ".join([*(f"%(u{index}_{n}_{i})s::{_cast(table.c[n])}" for n in columns),
+                             *(repr(int(v)) for v in others.values())]) + ")"
+            for i in range(rows)
+        )  # fmt: skip
+        listed = ", ".join((*columns, *others))
+        source = (
+            f"VALUES {values}"
+            if index == 0
+            else f"SELECT v.* FROM (VALUES {values}) AS v ({listed}), u0"  # noqa: S608
+        )
+        adding = ", ".join(f"{n} = t.{n} + excluded.{n}" for n in added)
+        parts.append(
+            f"u{index} AS (INSERT INTO {table.name} AS t ({listed}) {source} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {adding} RETURNING 1 AS done)"
+        )
+        names.append(f"u{index}")
+    if waiting:
+        participant = BilanParticipant.__table__
+        listed = ", ".join(_WAITING_COLUMNS)
+        values = ", ".join(
+            "(" + ", ".join(f"%(w_{n}_{i})s::{_cast(participant.c[n])}"
+                            for n in _WAITING_COLUMNS) + ")"
+            for i in range(waiting)
+        )  # fmt: skip
+        parts.append(
+            f"w AS (INSERT INTO bilan_participant AS t ({listed}, attended, waitlisted, first) "  # noqa: S608
+            f"SELECT v.*, false, true, false FROM (VALUES {values}) AS v ({listed}), u0 "
+            "ON CONFLICT (person_id, year, kind) DO UPDATE SET waitlisted = true "
+            "WHERE NOT t.waitlisted RETURNING t.year, t.kind, t.centre_id, t.category, "
+            "t.sub_category)"
+        )
+        keys = "year, kind, centre_id, category, sub_category"
+        parts.append(
+            "y AS (INSERT INTO bilan_year_count AS t "  # noqa: S608
+            f"({keys}, participants, first_timers, waitlisted) "
+            f"SELECT {keys}, 0, 0, count(*) FROM w GROUP BY {keys} "
+            'ORDER BY year, kind COLLATE "C", centre_id, category COLLATE "C", '
+            'sub_category COLLATE "C" '
+            f"ON CONFLICT ({keys}) DO UPDATE SET waitlisted = t.waitlisted + excluded.waitlisted)"
+        )
+    # A row whatever was written: the table counters (``core.changes``) see the writes by
+    # the statement's row count, the tables by its text (every one named here counts).
+    return f"WITH {', '.join(parts)} SELECT count(*) FROM u0"  # noqa: S608
 
 
 _WAITING_COLUMNS = ("person_id", "year", "kind", "centre_id", "category", "sub_category")

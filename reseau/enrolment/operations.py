@@ -81,14 +81,25 @@ def lock_session(session: TrainingSession) -> TrainingSession:
     """Lock the session row until the end of the transaction and return it, its columns
     fresh. What was loaded with it (séances, trainers, theme…) stays loaded: one statement,
     and nothing read again under the lock for the e-mail and its invitations."""
-    db.session.flush()  # as a query would (refresh does not): changes made so far are kept
-    db.session.refresh(session, attribute_names=_session_columns(), with_for_update=True)
+    db.session.flush()  # as a query would: changes made so far are written first
+    # A statement built once, its row set as the object's loaded state (what ``refresh``
+    # does, without building and loading through the ORM while the lock is held).
+    row = db.session.connection().execute(_LOCK_SESSION, {"session_id": session.id}).one()
+    for key, value in zip(_session_columns(), row, strict=True):
+        so.attributes.set_committed_value(session, key, value)
     return session
 
 
 @functools.cache
 def _session_columns() -> tuple[str, ...]:
     return tuple(column.key for column in sa.inspect(TrainingSession).column_attrs)
+
+
+_LOCK_SESSION = (
+    sa.select(*(attr.columns[0] for attr in sa.inspect(TrainingSession).column_attrs))
+    .where(TrainingSession.id == sa.bindparam("session_id"))
+    .with_for_update()
+)
 
 
 def _holders(session: TrainingSession) -> tuple[int, Counter]:
@@ -100,19 +111,23 @@ def _holders(session: TrainingSession) -> tuple[int, Counter]:
 def _queue_counts(session: TrainingSession) -> tuple[int, Counter, int]:
     """Return (seats held, seats held per centre id, people waiting) for a locked session,
     in one query."""
-    waiting = Enrolment.status == EnrolmentStatus.WAITLISTED
-    rows = db.session.execute(
-        sa.select(
-            User.centre_id,
-            sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
-            sa.func.count(sa.case((waiting, Enrolment.id))),
-        )
-        .join(User, User.id == Enrolment.person_id)
-        .where(Enrolment.session_id == session.id, Enrolment.status.in_(ACTIVE))
-        .group_by(User.centre_id)
-    ).all()
+    # Core: after the lock's flush, nothing to autoflush and no ORM entity to load.
+    rows = db.session.connection().execute(_QUEUE_COUNTS, {"session_id": session.id}).all()
     per_centre = Counter({centre_id: held for centre_id, held, _ in rows if held})
     return sum(per_centre.values()), per_centre, sum(waits for _, _, waits in rows)
+
+
+# Built once: every enrolment runs it under the session's lock.
+_QUEUE_COUNTS = (
+    sa.select(
+        User.centre_id,
+        sa.func.count(sa.case((Enrolment.status.in_(HOLDING), Enrolment.id))),
+        sa.func.count(sa.case((Enrolment.status == EnrolmentStatus.WAITLISTED, Enrolment.id))),
+    )
+    .join(User, User.id == Enrolment.person_id)
+    .where(Enrolment.session_id == sa.bindparam("session_id"), Enrolment.status.in_(ACTIVE))
+    .group_by(User.centre_id)
+)
 
 
 def _check_open(session: TrainingSession, now: datetime) -> None:
@@ -244,7 +259,11 @@ def enrol_counted(
     first = enrolment is None
     before = None if first else enrolment.status
     if first:
-        enrolment = Enrolment(session=session, person=person)
+        # The keys too, not only the relationships: the e-mail's invitations read them
+        # before the row is flushed.
+        enrolment = Enrolment(
+            session=session, person=person, session_id=session.id, person_id=person.id
+        )
         db.session.add(enrolment)
     enrolment.status = status
     enrolment.waitlist_reason = reason
@@ -257,7 +276,6 @@ def enrol_counted(
     enrolment.cancelled_at = None
     enrolment.cancelled_by_id = None
     enrolment.reminder_sent_at = None
-    db.session.flush()
     position = waiting + 1 if status == EnrolmentStatus.WAITLISTED else None
     if status == EnrolmentStatus.WAITLISTED:
         notifications.waitlisted(enrolment, position)
@@ -265,6 +283,9 @@ def enrol_counted(
         notifications.pending(enrolment)
     else:
         notifications.confirmed(enrolment)
+    # One flush for the enrolment and its e-mail (the e-mail needs no id of it): the unique
+    # (session, person) constraint still refuses a double click here, before the commit.
+    db.session.flush()
     left = max(session.capacity - taken - (status in HOLDING), 0)
     _changed(session, enrolment, before=before)
     return Enrolled(enrolment, left, position, first)

@@ -16,14 +16,20 @@ from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.signals import enrolments_changed
 
 ENDED = (EnrolmentStatus.CANCELLED, EnrolmentStatus.DECLINED)
+# Built once (``follow_enrolments`` binds ``following_session_id``): the people still enrolled or waiting.
+_ENROLLED = sa.select(Enrolment.person_id).where(
+    Enrolment.session_id == sa.bindparam("following_session_id"), Enrolment.status.not_in(ENDED)
+)
 
 
 @enrolments_changed.connect
-def follow_adjustment_requests(session, person_ids=(), **extra) -> None:
-    """Enrolments of ``session`` changed status: their people's requests follow (one UPDATE)."""
+def follow_adjustment_requests(session, person_ids=(), moves=None, **extra) -> None:
+    """Enrolments of ``session`` changed status: their people's requests follow (one UPDATE).
+    A new enrolment row (``before`` None in ``moves``) has no request to follow: a request is
+    only recorded with an enrolment already there (``record_request``, after ``enrol``), and
+    enrolments are never deleted but with their session or person, whose requests go too."""
+    if moves is not None:
+        person_ids = [person_id for person_id, _, before, _ in moves if before is not None]
     if not person_ids:
         return
-    enrolled = sa.select(Enrolment.person_id).where(
-        Enrolment.session_id == session.id, Enrolment.status.not_in(ENDED)
-    )
-    follow_enrolments(session.id, person_ids, enrolled)
+    follow_enrolments(session.id, person_ids, _ENROLLED)

@@ -71,8 +71,14 @@ def test_an_enrolment_reads_nothing_twice_and_nothing_after_its_commit(
         code, before, after = _statements_of(client, url, headers=htmx_headers)
         assert code == 200
         # The bilan's rows take the difference of one enrolment (not a recount of the
-        # session): 31 and 27 statements before, with a trainer's invitation when confirmed.
-        assert len(before) <= {"confirmed": 21, "waitlisted": 16}[status], "\n".join(before)
+        # session): 31 and 27 statements before, with a trainer's invitation when confirmed;
+        # then 21 and 16. A new enrolment has no adjustment request to follow (no UPDATE),
+        # and on PostgreSQL the bilan's upserts are one statement (four fewer waiting).
+        limits = {"confirmed": 20, "waitlisted": 15}
+        if db.engine.dialect.name == "postgresql":
+            limits = {"confirmed": 16, "waitlisted": 11}
+        assert len(before) <= limits[status], "\n".join(before)
+        assert not any(text.startswith("UPDATE adjustment_request") for text in before)
         # The component is rendered from what the enrolment counted and wrote: on SQLite a
         # read after the commit would take the write lock a second time.
         assert after == [], "\n".join(s.split("\n")[0][:90] for s in after)
