@@ -65,17 +65,19 @@ def _sessions(theme_id: int, lower: datetime, upper: datetime) -> sa.Select:
     )
 
 
-def _latest_year(theme_id: int, before: datetime) -> int | None:
-    latest = db.session.scalar(
-        sa.select(sa.func.max(TrainingSession.starts_at)).where(
+def _latest_start(theme_id: int, before: datetime) -> sa.ScalarSelect:
+    """When the theme's latest closed training before ``before`` started."""
+    return (
+        sa.select(sa.func.max(TrainingSession.starts_at))
+        .where(
             TrainingSession.id.in_(_sessions(theme_id, from_local(datetime(1900, 1, 1)), before))
         )
+        .scalar_subquery()
     )
-    return to_local(latest).year if latest is not None else None
 
 
-def _figures(sessions: sa.Select) -> sa.Row:
-    """Every figure in one statement, as scalar subqueries over the sessions."""
+def _figures(sessions: sa.Select, **more: sa.ScalarSelect) -> sa.Row:
+    """Every figure in one statement, as scalar subqueries over the sessions (and ``more``)."""
     attended = Attendance.status.in_(AttendanceStatus.ATTENDED)
     scheduled = sa.and_(Seance.status == SeanceStatus.SCHEDULED, Seance.session_id.in_(sessions))
     confirmed = sa.and_(
@@ -108,20 +110,34 @@ def _figures(sessions: sa.Select) -> sa.Row:
         "useful": sa.select(sa.func.count()).where(answered, ColdAnswer.used.in_(USEFUL)),
     }
     return db.session.execute(
-        sa.select(*(query.scalar_subquery().label(name) for name, query in parts.items()))
+        sa.select(
+            *(query.scalar_subquery().label(name) for name, query in parts.items()),
+            *(query.label(name) for name, query in more.items()),
+        )
     ).one()
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    return from_local(datetime(year, 1, 1)), from_local(datetime(year + 1, 1, 1))
 
 
 @bp.app_template_global()
 def cycle_results(cycle: Cycle, now: datetime | None = None) -> PublishedResults | None:
     """The published results of ``cycle``'s training (see the module's docstring); None when
-    no year before this one holds a closed session of it. Two queries."""
+    no year before this one holds a closed session of it.
+
+    One statement when last year holds one (or no year does): last year's figures are read
+    with the latest start; a second only when the theme skipped last year."""
     this_year = to_local(now or utcnow()).year
-    year = _latest_year(cycle.theme_id, from_local(datetime(this_year, 1, 1)))
-    if year is None:
+    row = _figures(
+        _sessions(cycle.theme_id, *_year_bounds(this_year - 1)),
+        latest=_latest_start(cycle.theme_id, _year_bounds(this_year)[0]),
+    )
+    if row.latest is None:
         return None
-    lower, upper = from_local(datetime(year, 1, 1)), from_local(datetime(year + 1, 1, 1))
-    row = _figures(_sessions(cycle.theme_id, lower, upper))
+    year = to_local(row.latest).year
+    if year != this_year - 1:
+        row = _figures(_sessions(cycle.theme_id, *_year_bounds(year)))
     return PublishedResults(
         year=year,
         sessions=row.sessions or 0,
