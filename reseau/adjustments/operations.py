@@ -48,11 +48,16 @@ def record_request(
     return found
 
 
+# The session whose enrolments ``follow_enrolments`` follows, as a parameter of the statement
+# built once: the ``enrolled`` select of the caller compares its session with it.
+FOLLOWED_SESSION = sa.bindparam("following_session_id")
+
+
 def follow_enrolments(session_id: int, person_ids, enrolled: sa.Select) -> None:
     """The enrolments of ``person_ids`` in the session changed: their requests are withdrawn
     when the person is no longer among ``enrolled`` (a select of the person ids still enrolled
-    or waiting, made by a room that knows enrolments, with a ``following_session_id`` parameter), and
-    back when they are again. One statement, whatever the number of people; requests already
+    or waiting in ``FOLLOWED_SESSION``, made by a room that knows enrolments), and back when
+    they are again. One statement, whatever the number of people; requests already
     withdrawn keep their date."""
     db.session.execute(
         _following(enrolled),
@@ -70,7 +75,7 @@ def _following(enrolled: sa.Select) -> sa.Update:
     return (
         sa.update(AdjustmentRequest)
         .where(
-            AdjustmentRequest.session_id == sa.bindparam("following_session_id"),
+            AdjustmentRequest.session_id == FOLLOWED_SESSION,
             AdjustmentRequest.person_id.in_(sa.bindparam("person_ids", expanding=True)),
         )
         .values(

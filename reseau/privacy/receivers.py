@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from reseau.adjustments.operations import follow_enrolments
+from reseau.adjustments.operations import FOLLOWED_SESSION, follow_enrolments
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 from reseau.enrolment.signals import enrolments_changed
 
 ENDED = (EnrolmentStatus.CANCELLED, EnrolmentStatus.DECLINED)
-# Built once (``follow_enrolments`` binds ``following_session_id``): the people still enrolled or waiting.
+# Built once: the people still enrolled or waiting in the session followed.
 _ENROLLED = sa.select(Enrolment.person_id).where(
-    Enrolment.session_id == sa.bindparam("following_session_id"), Enrolment.status.not_in(ENDED)
+    Enrolment.session_id == FOLLOWED_SESSION, Enrolment.status.not_in(ENDED)
 )
 
 
