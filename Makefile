@@ -117,6 +117,7 @@ wrk:
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 # Known vulnerabilities in the installed dependencies (pip-audit). Offline, or when the
 # advisory database does not answer, it says so and does not fail; a vulnerability fails.

@@ -62,8 +62,9 @@ def count_rows(s: so.Session | None = None) -> list[dict]:
     """The counts computed from the people themselves."""
     s = s or db.session
     rows = s.execute(
-        sa.select(User.status, sa.func.coalesce(User.centre_id, NO_CENTRE), sa.func.count())
-        .group_by(User.status, User.centre_id)
+        sa.select(
+            User.status, sa.func.coalesce(User.centre_id, NO_CENTRE), sa.func.count()
+        ).group_by(User.status, User.centre_id)
     )
     return [
         {"status": _value(status), "centre_id": centre_id, "people": people}

@@ -116,9 +116,7 @@ def _lock_statement(mapper, shared: bool) -> sa.Select:
     # statement cost more than running it.
     return (
         sa.select(mapper.class_)
-        .where(
-            *(column == sa.bindparam(f"key_{n}") for n, column in enumerate(mapper.primary_key))
-        )
+        .where(*(column == sa.bindparam(f"key_{n}") for n, column in enumerate(mapper.primary_key)))
         .with_for_update(read=shared, of=mapper.class_)
         .execution_options(populate_existing=True)
     )

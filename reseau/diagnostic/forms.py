@@ -35,7 +35,10 @@ def campaign_choices() -> list[tuple[str, str]]:
     ).all()
     # Its dates tell apart two campaigns of the same title.
     return [
-        (str(row.id), f"{row.title} ({short_date_fr(row.opens_on)} – {short_date_fr(row.closes_on)})")
+        (
+            str(row.id),
+            f"{row.title} ({short_date_fr(row.opens_on)} – {short_date_fr(row.closes_on)})",
+        )
         for row in rows
     ]
 

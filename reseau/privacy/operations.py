@@ -199,9 +199,11 @@ def _rows_of(person: User) -> dict[str, list]:
 
 def _all(model, condition, order, *options) -> list:
     """The rows of ``model`` that meet ``condition``, in ``order``, loaded with ``options``."""
-    return db.session.scalars(
-        sa.select(model).where(condition).options(*options).order_by(order)
-    ).unique().all()  # unique: rows with a joined collection come once
+    return (
+        db.session.scalars(sa.select(model).where(condition).options(*options).order_by(order))
+        .unique()
+        .all()
+    )  # unique: rows with a joined collection come once
 
 
 def _history_parts(rows: dict[str, list]) -> dict[str, Any]:

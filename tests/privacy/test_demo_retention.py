@@ -22,19 +22,26 @@ def test_first_tick_on_a_fresh_demo_keeps_everyone(app, runner):
     people = db.session.scalar(sa.select(sa.func.count(User.id)))
     # The demo's history is there: enrolments older than the retention period.
     old = utcnow() - timedelta(days=30 * 36)
-    assert db.session.scalar(
-        sa.select(sa.func.count(Enrolment.id)).where(Enrolment.updated_at < old)
-    ) > 100
+    assert (
+        db.session.scalar(sa.select(sa.func.count(Enrolment.id)).where(Enrolment.updated_at < old))
+        > 100
+    )
     assert count_inactive(utcnow(), 36) == 0
     result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
     assert "0 personne anonymisée" in result.output
-    assert db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(User.status == UserStatus.ANONYMISED)
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(User.status == UserStatus.ANONYMISED)
+        )
+        == 0
+    )
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == people
-    assert db.session.scalar(
-        sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "retention.notice")
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "retention.notice")
+        )
+        == 0
+    )
     # 36 months without any activity later, retention would find them (it still applies).
     assert count_inactive(utcnow() + timedelta(days=30 * 37), 36) > 100

@@ -46,9 +46,12 @@ def test_first_tick_announces_then_waits_then_anonymises(app):
     line = retention_task()
     db.session.commit()
     assert line.startswith("Conservation : 4 personnes") and _anonymised() == 0
-    assert db.session.scalar(
-        sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "retention.notice")
-    ) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "retention.notice")
+        )
+        == 1
+    )
     # After it: anonymised, and from then on without notice.
     notice.at = utcnow() - timedelta(days=7, minutes=1)
     db.session.commit()
@@ -66,9 +69,12 @@ def test_nobody_to_anonymise_records_no_notice(app):
     db.session.commit()
     assert retention_task() == "0 personne anonymisée après la durée de conservation."
     db.session.commit()
-    assert db.session.scalar(
-        sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "retention.notice")
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "retention.notice")
+        )
+        == 0
+    )
 
 
 def test_no_notice_when_switched_off(app):
