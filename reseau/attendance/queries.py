@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -28,6 +29,7 @@ from reseau.catalogue.models import (
 from reseau.catalogue.queries import may_see
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.http import RawQuery, RawReader
 from reseau.core.lists import contains
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
 
@@ -229,6 +231,76 @@ def get_roster_seance_or_404(seance_id: int, viewer: User) -> tuple[Seance, bool
     return seance, runs
 
 
+def request_reader() -> RawReader:
+    """A ``RawReader`` on the request's own connection, in its transaction (the one its user
+    was read in): plain rows without the ORM's execution and entity loading, and no second
+    connection taken from the pool. It does not flush: for reading pages, not after writes."""
+    connection = db.session.connection()
+    return RawReader(connection.engine, connection.connection.driver_connection)
+
+
+class RosterSession(NamedTuple):
+    """What the roster page shows of a séance's session, and what its access checks read
+    (``may_see``, ``_check_runs``, ``operations.can_record``: its status)."""
+
+    id: int
+    title: str
+    status: SessionStatus
+
+
+class RosterSeance(NamedTuple):
+    """What the roster page shows of a séance (``attendance/seance_roster.html``)."""
+
+    id: int
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: SeanceStatus
+    session: RosterSession
+
+
+def _roster_page_statement() -> sa.Select:
+    runs = sa.exists().where(
+        session_trainer.c.session_id == Seance.session_id,
+        session_trainer.c.user_id == sa.bindparam("viewer_id", type_=sa.Integer),
+    )
+    return (
+        sa.select(
+            Seance.id,
+            Seance.session_id,
+            Seance.starts_at,
+            Seance.ends_at,
+            Seance.status,
+            TrainingSession.title,
+            TrainingSession.status.label("session_status"),
+            runs.label("runs"),
+        )
+        .join(TrainingSession, TrainingSession.id == Seance.session_id)
+        .where(Seance.id == sa.bindparam("seance_id", type_=sa.Integer))
+    )
+
+
+_ROSTER_PAGE_SEANCE = RawQuery(_roster_page_statement)
+
+
+def roster_page_seance_or_404(
+    reader: RawReader, seance_id: int, viewer: User
+) -> tuple[RosterSeance, bool]:
+    """``get_roster_seance_or_404`` for the roster page, read as plain values on ``reader``
+    (one statement, no ORM entity): the séance with its session's title and status, and
+    whether ``viewer`` is one of its trainers."""
+    row = reader.first(_ROSTER_PAGE_SEANCE, {"seance_id": seance_id, "viewer_id": viewer.id})
+    if row is None:
+        abort(404)
+    id_, session_id, starts_at, ends_at, status, title, session_status, runs = row
+    session = RosterSession(session_id, title, session_status)
+    if not may_see(viewer, session):
+        abort(404)
+    runs = bool(runs)
+    _check_runs(session, viewer, runs=runs)
+    return RosterSeance(id_, session_id, starts_at, ends_at, status, session), runs
+
+
 def get_trainer_seance_or_404(seance_id: int, viewer: User) -> Seance:
     """Return a séance of a session ``viewer`` may run (``get_trainer_session_or_404``)."""
     seance = db.session.get(Seance, seance_id)
@@ -312,7 +384,7 @@ class RosterRows:
 def _roster_rows_statement() -> sa.Select:
     """The session's confirmed enrolments (``part`` 0) and marks (``part`` 1), each with its
     person and centre: one statement of plain rows, built once per process."""
-    session_id = sa.bindparam("session_id")
+    session_id = sa.bindparam("session_id", type_=sa.Integer)
     marks = sa.select(
         sa.literal(1).label("part"),
         Attendance.id.label("row_id"),
@@ -348,11 +420,19 @@ def _roster_rows_statement() -> sa.Select:
     )
 
 
-def roster_rows(seance: Seance) -> RosterRows:
+_ROSTER_ROWS = RawQuery(_roster_rows_statement)
+
+
+def roster_rows(seance: Seance | RosterSeance, reader: RawReader | None = None) -> RosterRows:
     """``operations.roster(seance)`` for reading only: the same people in the same order,
-    with their status at ``seance``, as plain values (one statement, no ORM entity)."""
+    with their status at ``seance``, as plain values (one statement, no ORM entity). Read on
+    ``reader`` when given (a page), else through the ORM session (after a tap: it flushes)."""
     lines: dict[int, RosterRow] = {}
-    rows = db.session.execute(_roster_rows_statement(), {"session_id": seance.session_id})
+    parameters = {"session_id": seance.session_id}
+    if reader is not None:
+        rows = reader.all(_ROSTER_ROWS, parameters)
+    else:
+        rows = db.session.execute(_roster_rows_statement(), parameters)
     for row in rows:
         line = lines.get(row.person_id)
         if line is None:

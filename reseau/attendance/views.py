@@ -28,6 +28,8 @@ from reseau.attendance.queries import (
     get_trainer_seance_or_404,
     get_trainer_session_or_404,
     hours_attended,
+    request_reader,
+    roster_page_seance_or_404,
     roster_rows,
     search_people,
 )
@@ -116,14 +118,15 @@ def session_page(session_id: int):
 # --- The roster of a séance --------------------------------------------------------------
 
 
-def _roster_context(seance: Seance, runs: bool | None = None) -> dict:
-    """What the roster and its parts show; ``runs``: whether the viewer is one of the
-    session's trainers, when already known."""
+def _roster_context(seance, runs: bool | None = None, reader=None) -> dict:
+    """What the roster and its parts show, of a ``Seance`` or a ``RosterSeance``; ``runs``:
+    whether the viewer is one of the session's trainers, when already known; ``reader``: a
+    ``RawReader`` to read the roster on (a page, nothing to flush)."""
     session = seance.session
     return {
         "seance": seance,
         "session": session,
-        "roster": roster_rows(seance),
+        "roster": roster_rows(seance, reader),
         "editable": operations.can_record(current_user, session, runs=runs)
         and seance.status == SeanceStatus.SCHEDULED,
         "statuses": list(AttendanceStatus),
@@ -145,8 +148,12 @@ def _parse_status(value: str | None) -> AttendanceStatus | None:
 def seance_roster(seance_id: int):
     """The roster of a séance; its POST is the form without JavaScript: the whole roster."""
     if request.method != "POST":
-        seance, runs = get_roster_seance_or_404(seance_id, current_user)
-        return render_page("attendance/seance_roster.html", **_roster_context(seance, runs))
+        # The séance and its lines as plain rows on the request's connection: the page only
+        # reads them (ORM entity loading was a tenth of it).
+        reader = request_reader()
+        seance, runs = roster_page_seance_or_404(reader, seance_id, current_user)
+        context = _roster_context(seance, runs, reader)
+        return render_page("attendance/seance_roster.html", **context)
     seance = get_trainer_seance_or_404(seance_id, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -181,7 +181,10 @@ class TrainingSession(db.Model):
         sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         sa.CheckConstraint("centre_cap IS NULL OR centre_cap >= 1", name="centre_cap_positive"),
         sa.CheckConstraint("offer_hours >= 1", name="offer_hours_positive"),
-        sa.Index("ix_training_session_status_starts", "status", "starts_at"),
+        # The catalogue's page of upcoming sessions in date order: its ids are a walk of this
+        # index in ORDER BY starts_at, id that tests ends_at from it and stops after the page
+        # (it also serves what ix_training_session_status_starts, its prefix, served).
+        sa.Index("ix_training_session_upcoming_order", "status", "starts_at", "id", "ends_at"),
         # The catalogue's and the dashboard's upcoming/ended sessions, counted from the index,
         # and their start: the catalogue orders a page's ids without reading the table.
         sa.Index("ix_training_session_upcoming", "status", "ends_at", "starts_at", "id"),

@@ -387,22 +387,40 @@ def _cards(statement) -> list[SessionCard]:
     return [_card(row) for row in db.session.execute(statement).all()]
 
 
-def _page_statement(conditions: list, per_page: int, offset) -> sa.Select:
+def _page_statement(conditions: list, per_page: int, offset, *, filtered: bool = True) -> sa.Select:
     """The page's ids are chosen first (ordering reads the sessions' own columns only), then
     joined: ordering the joined rows made the databases join and count seats for every
-    upcoming session before keeping 25 (SQLite: a sort of 3,000 joined rows). The total
-    rides along as a window count."""
+    upcoming session before keeping 25 (SQLite: a sort of 3,000 joined rows).
+
+    Filtered, the total rides along as a window count. Unfiltered (the catalogue as most
+    visitors see it), the ids are an index-only walk in page order
+    (``ix_training_session_upcoming_order``) that stops after the page, and the total a
+    count read from ``ix_training_session_upcoming`` alone: a window count made the walk
+    read every upcoming session."""
+    chosen = sa.select(TrainingSession.id)
+    if filtered:
+        chosen = chosen.add_columns(sa.func.count().over().label("total"))
     chosen = (
-        sa.select(TrainingSession.id, sa.func.count().over().label("total"))
-        .where(*conditions)
+        chosen.where(*conditions)
         .order_by(TrainingSession.starts_at, TrainingSession.id)
         .limit(per_page)
         .offset(offset)
         .subquery("chosen")
     )
+    if filtered:
+        total = chosen.c.total
+    else:
+        total = (
+            sa.select(sa.func.count())
+            .select_from(TrainingSession)
+            .where(*conditions)
+            .correlate(None)  # its own FROM, not the page's sessions
+            .scalar_subquery()
+            .label("total")
+        )
     return (
         _card_statement()
-        .add_columns(chosen.c.total)
+        .add_columns(total)
         .join(chosen, chosen.c.id == TrainingSession.id)
         .order_by(TrainingSession.starts_at, TrainingSession.id)
     )
@@ -436,7 +454,10 @@ def _filtered_page(given: tuple[str, ...]) -> RawQuery:
     filters.update({name: _FILTER_PARAMETERS[name] for name in given})
     return RawQuery(
         lambda: _page_statement(
-            catalogue_conditions(filters, _NOW), PAGE_SIZE, sa.bindparam("offset", type_=sa.Integer)
+            catalogue_conditions(filters, _NOW),
+            PAGE_SIZE,
+            sa.bindparam("offset", type_=sa.Integer),
+            filtered=bool(given),
         )
     )
 
