@@ -110,18 +110,25 @@ def referent_summary(referent: User) -> dict[str, int]:
     return {name: int(value or 0) for name, value in row._asdict().items()}
 
 
+@cache
+def _trainer_upcoming_sessions() -> sa.Select:
+    return (
+        sa.select(TrainingSession)
+        .options(so.joinedload(TrainingSession.host_centre))
+        .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
+        .where(
+            session_trainer.c.user_id == sa.bindparam("trainer_id"),
+            TrainingSession.ends_at >= sa.bindparam("now"),
+            TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
+        )
+        .order_by(TrainingSession.starts_at)
+        .limit(10)
+    )
+
+
 def trainer_upcoming_sessions(trainer: User) -> list[TrainingSession]:
     return list(
         db.session.scalars(
-            sa.select(TrainingSession)
-            .options(so.joinedload(TrainingSession.host_centre))
-            .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
-            .where(
-                session_trainer.c.user_id == trainer.id,
-                TrainingSession.ends_at >= utcnow(),
-                TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
-            )
-            .order_by(TrainingSession.starts_at)
-            .limit(10)
+            _trainer_upcoming_sessions(), {"trainer_id": trainer.id, "now": utcnow()}
         )
     )
