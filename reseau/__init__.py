@@ -39,8 +39,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from reseau.cli import register_commands
     from reseau.core import cache, database, errors, http, i18n, security
     from reseau.core.extensions import csrf, htmx
+    from reseau.core.web import ReseauEnvironment
 
     app = Flask(__name__, instance_relative_config=True)
+    app.jinja_environment = ReseauEnvironment  # before anything creates app.jinja_env
     load_config(app, config)
     _import_models()
     database.init_app(app, MIGRATIONS_DIR)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from reseau.main import health, mail_views, views  # noqa: E402, F401
+from reseau.main import health, mail_views, nav, views  # noqa: E402, F401

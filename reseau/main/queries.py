@@ -12,7 +12,7 @@ from reseau.accounts.access import visible_people
 from reseau.accounts.models import Centre, User, UserStatus
 from reseau.adjustments.queries import open_count_statement
 from reseau.catalogue.models import SessionStatus, TrainingSession, session_trainer
-from reseau.core.database import counts, counts_statement, run_counts, utcnow
+from reseau.core.database import counts_statement, run_counts, utcnow
 from reseau.core.extensions import db
 from reseau.diagnostic.queries import open_campaigns_for, responses_of
 from reseau.enrolment.models import Enrolment, EnrolmentStatus
@@ -80,7 +80,19 @@ def coordinator_summary() -> dict[str, int]:
 
 
 def referent_summary(referent: User) -> dict[str, int]:
-    people = visible_people(referent).with_only_columns(sa.func.count(User.id))
+    # The people by status in one pass over the centre's rows (its index): one subquery per
+    # status let SQLite count through the status index instead, every active person of the
+    # federation read (64 ms at national scale).
+    people = visible_people(referent).with_only_columns(
+        *(
+            sa.func.count().filter(User.status == status).label(name)
+            for name, status in (
+                ("people", UserStatus.ACTIVE),
+                ("invited", UserStatus.INVITED),
+                ("pending_people", UserStatus.PENDING),
+            )
+        )
+    )
     # The requests "Inscriptions du centre" lists for validation: members, sessions to come.
     members = sa.select(User.id).where(User.centre_id == referent.centre_id)
     enrolment_requests = (
@@ -92,27 +104,31 @@ def referent_summary(referent: User) -> dict[str, int]:
             TrainingSession.ends_at >= utcnow(),
         )
     )
-    return counts(
-        db.session,
-        people=people.where(User.status == UserStatus.ACTIVE),
-        invited=people.where(User.status == UserStatus.INVITED),
-        pending_people=people.where(User.status == UserStatus.PENDING),
-        enrolment_requests=enrolment_requests,
+    row = db.session.execute(
+        people.add_columns(enrolment_requests.scalar_subquery().label("enrolment_requests"))
+    ).one()
+    return {name: int(value or 0) for name, value in row._asdict().items()}
+
+
+@cache
+def _trainer_upcoming_sessions() -> sa.Select:
+    return (
+        sa.select(TrainingSession)
+        .options(so.joinedload(TrainingSession.host_centre))
+        .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
+        .where(
+            session_trainer.c.user_id == sa.bindparam("trainer_id"),
+            TrainingSession.ends_at >= sa.bindparam("now"),
+            TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
+        )
+        .order_by(TrainingSession.starts_at)
+        .limit(10)
     )
 
 
 def trainer_upcoming_sessions(trainer: User) -> list[TrainingSession]:
     return list(
         db.session.scalars(
-            sa.select(TrainingSession)
-            .options(so.joinedload(TrainingSession.host_centre))
-            .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
-            .where(
-                session_trainer.c.user_id == trainer.id,
-                TrainingSession.ends_at >= utcnow(),
-                TrainingSession.status.in_([SessionStatus.PUBLISHED, SessionStatus.DRAFT]),
-            )
-            .order_by(TrainingSession.starts_at)
-            .limit(10)
+            _trainer_upcoming_sessions(), {"trainer_id": trainer.id, "now": utcnow()}
         )
     )

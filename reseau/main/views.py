@@ -15,6 +15,7 @@ from reseau.core.database import utcnow
 from reseau.enrolment.models import EnrolmentStatus
 from reseau.evaluation.queries import latest_centre_review
 from reseau.main import bp
+from reseau.main.nav import page_nav
 from reseau.main.queries import (
     coordinator_summary,
     my_open_diagnostics,
@@ -32,25 +33,26 @@ RECENT_CERTIFICATES = timedelta(days=120)
 def home():
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    my_enrolments = my_upcoming_enrolments(current_user)
+    # The person once: each ``current_user`` is a lookup through Flask-Login's proxy.
+    person = current_user._get_current_object()
+    my_enrolments = my_upcoming_enrolments(person)
     context = {
         "my_enrolments": my_enrolments,
         "offers": [e for e in my_enrolments if e.status == EnrolmentStatus.OFFERED],
-        # Managers reach the diagnostic through its administration (as in the navigation).
-        "diagnostics": []
-        if current_user.is_coordinator or current_user.is_referent
-        else my_open_diagnostics(current_user),
-        **_my_closed_sessions(),
+        # As in the navigation (its answer, read once): managers reach the diagnostic through
+        # its administration; nobody else is asked when no open campaign is meant for them.
+        "diagnostics": my_open_diagnostics(person) if page_nav().diagnostic else [],
+        **_my_closed_sessions(person),
     }
-    if current_user.is_coordinator:
+    if person.is_coordinator:
         context["coordinator"], context["attention"] = _coordinator_figures()
-    if current_user.is_referent:
-        context["referent"] = referent_summary(current_user)
-        if current_user.centre_id:
-            context["centre_review"] = latest_centre_review(current_user.centre_id)
-    if current_user.is_trainer:
-        context["trainer_sessions"] = trainer_upcoming_sessions(current_user)
-    if reads_requests(current_user):
+    if person.is_referent:
+        context["referent"] = referent_summary(person)
+        if person.centre_id:
+            context["centre_review"] = latest_centre_review(person.centre_id)
+    if person.is_trainer:
+        context["trainer_sessions"] = trainer_upcoming_sessions(person)
+    if reads_requests(person):
         # Counted with the coordinator's figures when there are some.
         summary = context.get("coordinator")
         context["open_adjustments"] = summary["open_adjustments"] if summary else open_count()
@@ -70,10 +72,10 @@ def _coordinator_figures() -> tuple[dict, Attention]:
     return summary, replace(found, feedback_since=now - timedelta(days=FEEDBACK_DAYS))
 
 
-def _my_closed_sessions() -> dict:
+def _my_closed_sessions(person) -> dict:
     """Feedback waiting, and the certificates of sessions closed lately (older ones are in
     "Mes formations"), from the attendance room's list."""
-    attended = attended_sessions(current_user)
+    attended = attended_sessions(person)
     since = utcnow() - RECENT_CERTIFICATES
     return {
         "feedback_waiting": [item for item in attended if item["feedback_waiting"]],
