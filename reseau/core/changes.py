@@ -48,6 +48,7 @@ _COUNT = (
     "ON CONFLICT (table_name, slot) DO UPDATE SET changes = table_change.changes + 1"
 )
 _NAME = re.compile(r'"?(\w+)"?')
+_WORD = re.compile(r"\w+")
 _READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 
 _reading: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
@@ -134,15 +135,53 @@ def _count_on_commit(conn) -> None:
         _ready[conn.engine] = _table_exists(dbapi_connection, dialect)
         if not _ready[conn.engine]:
             return
-    mark = "%s" if dialect == "postgresql" else "?"
     names = sorted(written)
     slot = _slot(dbapi_connection, dialect)
+    if dialect == "postgresql" and _in_transaction(dbapi_connection):
+        _count_and_commit(conn, dbapi_connection, names, slot)
+        return
+    mark = "%s" if dialect == "postgresql" else "?"
     values = ", ".join(f"({mark}, {int(slot)}, 1)" for _ in names)  # the names are bound
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(_COUNT.format(values=values), names)
     finally:
         cursor.close()
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    """Whether psycopg's connection is in a transaction that can still commit (not idle, as
+    in autocommit, nor failed)."""
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_connection.info.transaction_status == TransactionStatus.INTRANS
+
+
+def _count_and_commit(conn, dbapi_connection, names: list[str], slot: int) -> None:
+    """PostgreSQL: the counters' upsert and the COMMIT in one round trip (the simple query
+    protocol runs both; it stops at the first error, so no count commits without the rest).
+    psycopg's own ``commit()``, which SQLAlchemy calls next, sends nothing on an idle
+    connection: the transaction ends once, and SQLAlchemy ends its own as usual. No bound
+    parameters (the simple protocol takes none): the names are quoted as literals, and the
+    regular expressions that found them only ever match word characters."""
+    values = ", ".join(f"({_literal(name)}, {int(slot)}, 1)" for name in names)
+    statement = _COUNT.format(values=values) + "; COMMIT"
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(statement, prepare=False)
+    except conn.dialect.loaded_dbapi.Error as error:
+        # As a failed COMMIT is raised by SQLAlchemy (IntegrityError, OperationalError…).
+        raise sa.exc.DBAPIError.instance(
+            statement, None, error, conn.dialect.loaded_dbapi.Error
+        ) from error
+    finally:
+        cursor.close()
+
+
+def _literal(name: str) -> str:
+    if not _WORD.fullmatch(name):  # never: the names are \w+; a guard, not a quoting rule
+        raise ValueError(f"nom de table inattendu : {name!r}")
+    return f"'{name}'"
 
 
 def _forget_on_rollback(conn) -> None:

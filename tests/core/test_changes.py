@@ -122,3 +122,49 @@ def test_a_truncate_counts_for_every_table_it_empties(app):
     db.session.commit()
     after = _counts("centre", "department")
     assert after == (before[0] + 1, before[1] + 1)
+
+
+@pytest.mark.skipif(selected_backend() != "postgresql", reason="psycopg's round trips")
+def test_the_counts_and_the_commit_go_in_one_round_trip(app, tmp_path):
+    """PostgreSQL: the counters' upsert carries the COMMIT (libpq's trace shows the messages
+    sent); psycopg then sends no second COMMIT and SQLAlchemy sees the transaction ended."""
+    centre = make_centre()
+    db.session.commit()
+    before = _counts("centre")
+    trace = tmp_path / "libpq.trace"
+    with db.engine.connect() as connection, trace.open("w") as out:
+        raw = connection.connection.dbapi_connection
+        connection.execute(
+            sa.text("UPDATE centre SET town = 'Poitiers' WHERE id = :id"), {"id": centre.id}
+        )
+        raw.pgconn.trace(out.fileno())
+        connection.commit()
+        raw.pgconn.untrace()
+        assert not connection.in_transaction()
+        assert raw.info.transaction_status == 0  # idle
+    sent = [line.split("\t") for line in trace.read_text().splitlines()]
+    queries = [fields[4] for fields in sent if fields[1] == "F" and fields[3] != "Terminate"]
+    assert len(queries) == 1
+    assert "INSERT INTO table_change" in queries[0] and queries[0].endswith('COMMIT"')
+    assert _counts("centre") == (before[0] + 1,)
+
+
+@pytest.mark.skipif(selected_backend() != "postgresql", reason="a deferred constraint")
+def test_a_commit_that_fails_raises_as_sqlalchemy_does_and_counts_nothing(app):
+    """The COMMIT sent with the counts fails (a deferred unique constraint): SQLAlchemy's
+    IntegrityError, nothing counted, the connection usable again after a rollback."""
+    before = _counts("changes_probe")
+    with db.engine.connect() as connection:
+        connection.execute(
+            sa.text(
+                "CREATE TEMPORARY TABLE changes_probe (n int UNIQUE DEFERRABLE INITIALLY DEFERRED)"
+            )
+        )
+        connection.commit()
+        connection.execute(sa.text("INSERT INTO changes_probe VALUES (1), (1)"))
+        with pytest.raises(sa.exc.IntegrityError):
+            connection.commit()
+        connection.rollback()
+        assert connection.execute(sa.text("SELECT count(*) FROM changes_probe")).scalar() == 0
+        connection.commit()
+    assert _counts("changes_probe") == before
