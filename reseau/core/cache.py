@@ -103,7 +103,7 @@ def kept(
     elif known is not None:
         # On the request's own connection and transaction (the snapshot the figure is
         # read in on SQLite), compiled once: SQLAlchemy's execution costs more than the read.
-        before = _raw_versions(_own_reader(), tuple(known))
+        before = _raw_versions(own_reader(), tuple(known))
     else:
         before = changes.versions(known)
     if entry is not None:
@@ -127,7 +127,7 @@ def kept(
     return value
 
 
-def _own_reader() -> RawReader:
+def own_reader() -> RawReader:
     """A ``RawReader`` on the ORM session's connection, inside its transaction."""
     connection = db.session.connection()
     return RawReader(connection.engine, connection.connection.driver_connection)
