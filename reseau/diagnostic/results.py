@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from reseau.accounts.models import Category, Centre, Department, User
-from reseau.catalogue.models import SessionStatus, Theme, TrainingSession
+from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSession
+from reseau.core import cache
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
+from reseau.core.http import RawQuery
 from reseau.diagnostic.models import (
     DiagnosticAudienceCount,
     DiagnosticCampaign,
@@ -30,17 +33,93 @@ from reseau.diagnostic.models import (
     SkillAnswer,
 )
 from reseau.diagnostic.operations import AUDIENCE_CATEGORIES
+from reseau.diagnostic.queries import has_answers
 from reseau.diagnostic.rollups import NO_CENTRE, WANTS, WEIGHT, answers, wish_sums
 
 FREE_TEXT_LIMIT = 50
 CENTRE_LIMIT = 300
 
+# The tables the results page reads (``core.cache.kept``: a write to one of them computes the
+# page again): the network's needs from the summary rows, a centre's part from its people's
+# answers. tests/diagnostic/test_kept_results.py checks them against what the page reads.
+_READ_BY_BOTH = frozenset(
+    {
+        "centre", "department", "diagnostic_audience_count", "diagnostic_campaign",
+        "diagnostic_centre_count", "diagnostic_question", "diagnostic_response",
+        "diagnostic_skill", "question_answer", "theme", "training_session", "user",
+    }
+)  # fmt: skip
+NETWORK_TABLES = _READ_BY_BOTH | {
+    "diagnostic_respondent_count",
+    "diagnostic_skill_count",
+    "diagnostic_theme_count",
+}
+CENTRE_TABLES = _READ_BY_BOTH | {"skill_answer"}
+
+
+def results_tables(centre_id: int | None) -> frozenset[str]:
+    """The tables the results of the network (``centre_id`` None) or of a centre read."""
+    return NETWORK_TABLES if centre_id is None else CENTRE_TABLES
+
+
+def _campaign_query(chosen: bool, centre: bool) -> RawQuery:
+    """The campaign's columns and the counters of the tables its results read, in one
+    statement compiled once: the ``campaign_id`` given, or the latest one someone answered,
+    else the latest one (``queries.latest_answered_campaign``'s order, answered first)."""
+
+    def build() -> sa.Select:
+        tables = CENTRE_TABLES if centre else NETWORK_TABLES
+        query = sa.select(
+            DiagnosticCampaign.id,
+            DiagnosticCampaign.title,
+            DiagnosticCampaign.audience,
+            cache.counters_column(tables).label("counters"),
+        )
+        if chosen:
+            return query.where(DiagnosticCampaign.id == sa.bindparam("campaign_id"))
+        unanswered = sa.case((has_answers(), 0), else_=1)
+        return query.order_by(
+            unanswered, DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()
+        ).limit(1)
+
+    return RawQuery(build)
+
+
+_CAMPAIGN_QUERIES = {
+    (chosen, centre): _campaign_query(chosen, centre)
+    for chosen in (False, True)
+    for centre in (False, True)
+}
+
+
+class ResultsCampaign(NamedTuple):
+    """What the results read of their campaign (``Filters.campaign``)."""
+
+    id: int
+    title: str
+    audience: Audience
+
+
+def campaign_and_counters(
+    campaign_id: int | None, centre_id: int | None
+) -> tuple[ResultsCampaign | None, dict[str, int]]:
+    """The results' campaign (``campaign_id``, else the default one; None: there is no
+    such campaign) and the counters of ``results_tables(centre_id)``, read together on the
+    request's own transaction (the snapshot the figures are then read in, on SQLite)."""
+    query = _CAMPAIGN_QUERIES[campaign_id is not None, centre_id is not None]
+    parameters = {} if campaign_id is None else {"campaign_id": campaign_id}
+    row = cache.own_reader().first(query, parameters)
+    if row is None:
+        return None, {}
+    return ResultsCampaign(row.id, row.title, row.audience), cache.read_counters(row.counters)
+
 
 @dataclass
 class Filters:
-    """What the results are restricted to; ``centre_id`` is forced for a referent."""
+    """What the results are restricted to; ``centre_id`` is forced for a referent. The
+    campaign: a ``DiagnosticCampaign`` or its ``ResultsCampaign`` (its id, title, audience)."""
 
-    campaign: DiagnosticCampaign
+    campaign: DiagnosticCampaign | ResultsCampaign
     department_id: int | None = None
     category: Category | None = None
     centre_id: int | None = None

@@ -318,22 +318,20 @@ def remind(campaign_id: int, person_id: int):
 # --- results ----------------------------------------------------------------------------------
 
 
-def _results_filters() -> tuple[results.Filters | None, dict]:
+def _results_filters() -> tuple[results.Filters | None, dict, dict[str, int]]:
+    """The results' filters from the query string, their arguments, and the counters of the
+    tables the results read (read with the campaign: ``results.campaign_and_counters``)."""
     campaign_id = request.args.get("campagne", type=int)
-    if campaign_id:
-        campaign = db.session.get(DiagnosticCampaign, campaign_id)
-        if campaign is None:
-            abort(404)
-    else:
-        campaign = queries.latest_answered_campaign()
-    category_value = request.args.get("categorie", "")
-    category = Category(category_value) if category_value in set(Category) else None
-    department_id = request.args.get("departement", type=int)
     centre_id = None
     if not current_user.is_coordinator:
         # A referent sees their centre's part only, whatever the URL says.
         centre_id = current_user.centre_id
-        department_id = None
+    campaign, counters = results.campaign_and_counters(campaign_id or None, centre_id)
+    if campaign is None and campaign_id:
+        abort(404)
+    category_value = request.args.get("categorie", "")
+    category = Category(category_value) if category_value in set(Category) else None
+    department_id = None if centre_id is not None else request.args.get("departement", type=int)
     args = {
         "campagne": campaign.id if campaign else None,
         "departement": department_id,
@@ -342,8 +340,8 @@ def _results_filters() -> tuple[results.Filters | None, dict]:
         "mesure": "part" if request.args.get("mesure") == "part" else "",
     }
     if campaign is None:
-        return None, args
-    return results.Filters(campaign, department_id, category, centre_id), args
+        return None, args, counters
+    return results.Filters(campaign, department_id, category, centre_id), args, counters
 
 
 def written_once():
@@ -361,17 +359,16 @@ def written_once():
 
 
 class RankedNeed(NamedTuple):
-    """A theme's line in the ranked needs, as plain data (kept between requests)."""
+    """A theme's line in the ranked needs, as plain data (kept between requests): its text
+    as HTML (``_results_need.html``) and what its « Créer une session » form needs."""
 
-    theme_id: int
     theme_name: str
-    score: int
     people: int
-    priority: int
-    covered: bool
+    line: str
+    action: str
 
 
-def _kept_results(filters: results.Filters, args: dict) -> dict:
+def _kept_results(filters: results.Filters, args: dict, counters: dict[str, int]) -> dict:
     """The results' head and tail as HTML and the ranked needs as plain rows, kept between
     requests until a write to what they were read from or until a session said to cover a
     need starts (``core.cache``); the ranking itself is rendered for each request (a
@@ -392,7 +389,12 @@ def _kept_results(filters: results.Filters, args: dict) -> dict:
             "yes_weight": YES_WEIGHT,
         }
         needs = [
-            RankedNeed(n.theme.id, n.theme.name, n.score, n.people, n.priority, n.covered)
+            RankedNeed(
+                n.theme.name,
+                n.people,
+                render_template("diagnostic/_results_need.html", need=n),
+                url_for("diagnostic.create_session", campaign_id=campaign.id, theme_id=n.theme.id),
+            )
             for n in figures["needs"]
         ]
         kept_html = {
@@ -402,9 +404,11 @@ def _kept_results(filters: results.Filters, args: dict) -> dict:
         kept_html["filters"] = _filters_html(args)
         return {"kept": kept_html, "needs": needs}, figures["covered_until"]
 
-    figures = kept(key, compute)
+    tables = results.results_tables(filters.centre_id)
+    figures = kept(key, compute, tables=tables, counters=counters)
     html = {part: Markup(text) for part, text in figures["kept"].items()}  # noqa: S704 (ours)
-    return {"kept": html, "needs": figures["needs"]}
+    needs = [need._replace(line=Markup(need.line)) for need in figures["needs"]]  # noqa: S704
+    return {"kept": html, "needs": needs}
 
 
 def _filters_html(args: dict) -> str:
@@ -420,12 +424,12 @@ def _filters_html(args: dict) -> str:
 @bp.route("/diagnostic/resultats")
 @manager_required
 def results_page():
-    filters, args = _results_filters()
+    filters, args, counters = _results_filters()
     context = {"filters": filters, "args": args}
     if filters is None:
         filters_html = _filters_html(args)
     else:
-        context.update(_kept_results(filters, args))
+        context.update(_kept_results(filters, args, counters))
         context.update(priority_weight=PRIORITY_WEIGHT, yes_weight=YES_WEIGHT)
         filters_html = context["kept"]["filters"]
     return render_page(
@@ -441,7 +445,7 @@ def results_page():
 @bp.route("/diagnostic/resultats.csv")
 @manager_required
 def results_csv():
-    filters, _ = _results_filters()
+    filters, _, _ = _results_filters()
     if filters is None:
         abort(404)
     rows = [

@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from reseau.catalogue.models import SessionStatus, Theme
 from reseau.core import cache as kept_figures
+from reseau.core import changes
 from reseau.core.extensions import db
-from reseau.diagnostic import operations
+from reseau.diagnostic import operations, results, views
 from reseau.diagnostic.models import DiagnosticResponse, TrainingWish
 from tests.diagnostic.fixtures import build_world
-from tests.factories import make_coordinator, make_session
+from tests.factories import make_coordinator, make_referent, make_session
 from tests.kept_pages import fresh_page, shown_page
 
 
@@ -68,3 +69,38 @@ def test_a_covered_need_is_uncovered_once_its_session_starts(app, client, auth, 
     uncovered = shown_page(client, url)
     assert "Besoin couvert" not in uncovered
     assert uncovered == fresh_page(app, client, url)
+
+
+def test_the_kept_results_count_every_table_they_read(app, client, auth, monkeypatch):
+    """The tables the results say they read (``results.results_tables``, whose counters are
+    read with the campaign) hold every table their computation reads, for the network and
+    for a centre's part: a write to any of them computes the page again."""
+    w = build_world()
+    url = f"/diagnostic/resultats?campagne={w.campaign.id}"
+    seen = []
+
+    def spy(key, compute, *, tables, counters):
+        with changes.reading() as read:
+            value = compute()[0]
+        seen.append((set(tables), read - {"named"}))  # "named": a CTE of the rates
+        return value
+
+    monkeypatch.setattr(views, "kept", spy)
+    coordinator, referent = make_coordinator(), make_referent(w.a)
+    db.session.commit()
+    for person, urls in (
+        (
+            coordinator,
+            [url, f"{url}&departement={w.d36.id}&categorie=agent", "/diagnostic/resultats"],
+        ),
+        (referent, [url]),
+    ):
+        auth.login(person)
+        for page in urls:
+            assert client.get(page).status_code == 200
+        auth.logout()
+    assert len(seen) == 4
+    for tables, read in seen:
+        assert read <= tables, read - tables
+    assert seen[0][0] == results.NETWORK_TABLES
+    assert seen[-1][0] == results.CENTRE_TABLES
