@@ -231,14 +231,6 @@ def get_roster_seance_or_404(seance_id: int, viewer: User) -> tuple[Seance, bool
     return seance, runs
 
 
-def request_reader() -> RawReader:
-    """A ``RawReader`` on the request's own connection, in its transaction (the one its user
-    was read in): plain rows without the ORM's execution and entity loading, and no second
-    connection taken from the pool. It does not flush: for reading pages, not after writes."""
-    connection = db.session.connection()
-    return RawReader(connection.engine, connection.connection.driver_connection)
-
-
 class RosterSession(NamedTuple):
     """What the roster page shows of a séance's session, and what its access checks read
     (``may_see``, ``_check_runs``, ``operations.can_record``: its status)."""

@@ -28,7 +28,6 @@ from reseau.attendance.queries import (
     get_trainer_seance_or_404,
     get_trainer_session_or_404,
     hours_attended,
-    request_reader,
     roster_page_seance_or_404,
     roster_rows,
     search_people,
@@ -38,6 +37,7 @@ from reseau.core.database import utcnow
 from reseau.core.downloads import pdf_download
 from reseau.core.extensions import db, limiter
 from reseau.core.forms import ConfirmForm
+from reseau.core.http import session_reader
 from reseau.core.i18n import ngettext, to_local, today_paris
 from reseau.core.web import (
     back_to,
@@ -150,7 +150,7 @@ def seance_roster(seance_id: int):
     if request.method != "POST":
         # The séance and its lines as plain rows on the request's connection: the page only
         # reads them (ORM entity loading was a tenth of it).
-        reader = request_reader()
+        reader = session_reader()
         seance, runs = roster_page_seance_or_404(reader, seance_id, current_user)
         context = _roster_context(seance, runs, reader)
         return render_page("attendance/seance_roster.html", **context)

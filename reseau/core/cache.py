@@ -31,8 +31,7 @@ from flask_caching import Cache
 
 from reseau.core import changes
 from reseau.core.database import utcnow
-from reseau.core.extensions import db
-from reseau.core.http import RawQuery, RawReader
+from reseau.core.http import RawQuery, RawReader, session_reader
 
 figures = Cache()
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -103,7 +102,7 @@ def kept(
     elif known is not None:
         # On the request's own connection and transaction (the snapshot the figure is
         # read in on SQLite), compiled once: SQLAlchemy's execution costs more than the read.
-        before = _raw_versions(own_reader(), tuple(known))
+        before = _raw_versions(session_reader(), tuple(known))
     else:
         before = changes.versions(known)
     if entry is not None:
@@ -125,12 +124,6 @@ def kept(
         }
     figures.set(key, (sorted(read), counted, until, value))
     return value
-
-
-def own_reader() -> RawReader:
-    """A ``RawReader`` on the ORM session's connection, inside its transaction."""
-    connection = db.session.connection()
-    return RawReader(connection.engine, connection.connection.driver_connection)
 
 
 def _raw_versions(reader: RawReader, names: tuple[str, ...]) -> dict[str, int]:

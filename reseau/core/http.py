@@ -15,7 +15,7 @@ import sqlalchemy.orm as so
 from flask import current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from reseau.core.extensions import compress, limiter
+from reseau.core.extensions import compress, db, limiter
 from reseau.core.web import cache_plain_urls
 
 CONTENT_SECURITY_POLICY = (
@@ -289,6 +289,15 @@ class RawReader:
         if not results:
             return [make(row) for row in rows if row is not None]
         return [make(_processed(row, results)) for row in rows if row is not None]
+
+
+def session_reader() -> RawReader:
+    """A ``RawReader`` on the ORM session's own connection, inside its transaction (the one
+    the request's user was read in; begun if none is): plain rows without the ORM's execution
+    and entity loading, no second connection from the pool, the same snapshot as the
+    session's reads. It does not flush: for reading pages, never right after writes."""
+    connection = db.session.connection()
+    return RawReader(connection.engine, connection.connection.driver_connection)
 
 
 def _processed(row, results) -> list:

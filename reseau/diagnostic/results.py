@@ -18,7 +18,7 @@ from reseau.catalogue.models import Audience, SessionStatus, Theme, TrainingSess
 from reseau.core import cache
 from reseau.core.database import utcnow
 from reseau.core.extensions import db
-from reseau.core.http import RawQuery
+from reseau.core.http import RawQuery, session_reader
 from reseau.diagnostic.models import (
     DiagnosticAudienceCount,
     DiagnosticCampaign,
@@ -108,7 +108,7 @@ def campaign_and_counters(
     request's own transaction (the snapshot the figures are then read in, on SQLite)."""
     query = _CAMPAIGN_QUERIES[campaign_id is not None, centre_id is not None]
     parameters = {} if campaign_id is None else {"campaign_id": campaign_id}
-    row = cache.own_reader().first(query, parameters)
+    row = session_reader().first(query, parameters)
     if row is None:
         return None, {}
     return ResultsCampaign(row.id, row.title, row.audience), cache.read_counters(row.counters)
