@@ -201,17 +201,35 @@ def _check_runs(session: TrainingSession, viewer: User, *, runs: bool | None = N
         abort(404)
 
 
+def _viewer_runs() -> sa.Label:
+    """Whether the viewer (``viewer_id``) is one of the séance's session's trainers."""
+    return (
+        sa.exists()
+        .where(
+            session_trainer.c.session_id == Seance.session_id,
+            session_trainer.c.user_id == sa.bindparam("viewer_id", type_=sa.Integer),
+        )
+        .label("runs")
+    )
+
+
+def _roster_access(viewer: User, session, runs) -> bool:
+    """The roster's access check once its séance is read (404 otherwise); whether
+    ``viewer`` runs the session."""
+    if not may_see(viewer, session):
+        abort(404)
+    runs = bool(runs)
+    _check_runs(session, viewer, runs=runs)
+    return runs
+
+
 @cache
 def _roster_seance_statement() -> sa.Select:
-    # The séance and its session, with whether the viewer (``viewer_id``) is one of its
-    # trainers: one statement, what the roster page asks of them (not the session's séances,
-    # its place nor its trainers as people). Built once.
-    runs = sa.exists().where(
-        session_trainer.c.session_id == Seance.session_id,
-        session_trainer.c.user_id == sa.bindparam("viewer_id"),
-    )
+    # The séance and its session, with whether the viewer is one of its trainers: one
+    # statement, what the roster page asks of them (not the session's séances, its place nor
+    # its trainers as people). Built once.
     return (
-        sa.select(Seance, runs.label("runs"))
+        sa.select(Seance, _viewer_runs())
         .options(so.joinedload(Seance.session))
         .where(Seance.id == sa.bindparam("seance_id"))
     )
@@ -224,11 +242,9 @@ def get_roster_seance_or_404(seance_id: int, viewer: User) -> tuple[Seance, bool
     row = db.session.execute(
         _roster_seance_statement(), {"seance_id": seance_id, "viewer_id": viewer.id}
     ).one_or_none()
-    if row is None or not may_see(viewer, row.Seance.session):
+    if row is None:
         abort(404)
-    seance, runs = row.Seance, bool(row.runs)
-    _check_runs(seance.session, viewer, runs=runs)
-    return seance, runs
+    return row.Seance, _roster_access(viewer, row.Seance.session, row.runs)
 
 
 class RosterSession(NamedTuple):
@@ -252,10 +268,6 @@ class RosterSeance(NamedTuple):
 
 
 def _roster_page_statement() -> sa.Select:
-    runs = sa.exists().where(
-        session_trainer.c.session_id == Seance.session_id,
-        session_trainer.c.user_id == sa.bindparam("viewer_id", type_=sa.Integer),
-    )
     return (
         sa.select(
             Seance.id,
@@ -265,7 +277,7 @@ def _roster_page_statement() -> sa.Select:
             Seance.status,
             TrainingSession.title,
             TrainingSession.status.label("session_status"),
-            runs.label("runs"),
+            _viewer_runs(),
         )
         .join(TrainingSession, TrainingSession.id == Seance.session_id)
         .where(Seance.id == sa.bindparam("seance_id", type_=sa.Integer))
@@ -286,10 +298,7 @@ def roster_page_seance_or_404(
         abort(404)
     id_, session_id, starts_at, ends_at, status, title, session_status, runs = row
     session = RosterSession(session_id, title, session_status)
-    if not may_see(viewer, session):
-        abort(404)
-    runs = bool(runs)
-    _check_runs(session, viewer, runs=runs)
+    runs = _roster_access(viewer, session, runs)
     return RosterSeance(id_, session_id, starts_at, ends_at, status, session), runs
 
 

@@ -113,15 +113,14 @@ def has_answers():
     )
 
 
-def latest_answered_campaign() -> DiagnosticCampaign | None:
-    """Return the latest campaign someone answered (else the latest one): the results' default."""
-    answered = db.session.scalar(
-        sa.select(DiagnosticCampaign)
-        .where(has_answers())
-        .order_by(DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc())
-        .limit(1)
+def results_default_order() -> tuple:
+    """The order that puts first the results' default campaign: the latest campaign someone
+    answered, else the latest one."""
+    return (
+        sa.case((has_answers(), 0), else_=1),
+        DiagnosticCampaign.opens_on.desc(),
+        DiagnosticCampaign.id.desc(),
     )
-    return answered or latest_campaign()
 
 
 def latest_campaign_with_theme(theme_id: int) -> DiagnosticCampaign | None:

@@ -33,7 +33,7 @@ from reseau.diagnostic.models import (
     SkillAnswer,
 )
 from reseau.diagnostic.operations import AUDIENCE_CATEGORIES
-from reseau.diagnostic.queries import has_answers
+from reseau.diagnostic.queries import results_default_order
 from reseau.diagnostic.rollups import NO_CENTRE, WANTS, WEIGHT, answers, wish_sums
 
 FREE_TEXT_LIMIT = 50
@@ -65,7 +65,7 @@ def results_tables(centre_id: int | None) -> frozenset[str]:
 def _campaign_query(chosen: bool, centre: bool) -> RawQuery:
     """The campaign's columns and the counters of the tables its results read, in one
     statement compiled once: the ``campaign_id`` given, or the latest one someone answered,
-    else the latest one (``queries.latest_answered_campaign``'s order, answered first)."""
+    else the latest one (``queries.results_default_order``)."""
 
     def build() -> sa.Select:
         tables = CENTRE_TABLES if centre else NETWORK_TABLES
@@ -77,10 +77,7 @@ def _campaign_query(chosen: bool, centre: bool) -> RawQuery:
         )
         if chosen:
             return query.where(DiagnosticCampaign.id == sa.bindparam("campaign_id"))
-        unanswered = sa.case((has_answers(), 0), else_=1)
-        return query.order_by(
-            unanswered, DiagnosticCampaign.opens_on.desc(), DiagnosticCampaign.id.desc()
-        ).limit(1)
+        return query.order_by(*results_default_order()).limit(1)
 
     return RawQuery(build)
 
